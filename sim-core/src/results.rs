@@ -1,0 +1,219 @@
+//! Key performance indicators: per replication from raw counters, then mean
+//! and 95% interval across replications.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::engine::{Counters, Replication, simulate_replication};
+use crate::model::Model;
+use crate::stats::mean_ci95;
+use crate::{MS_PER_DAY, MS_PER_HOUR};
+
+/// A KPI across replications: mean and 95% Student-t interval.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Mean over replications.
+    pub mean: f64,
+    /// Lower end of the 95% interval.
+    pub ci95_low: f64,
+    /// Upper end of the 95% interval.
+    pub ci95_high: f64,
+}
+
+/// Declares the KPI set once: the per-replication values, the estimates and
+/// their names all follow from this list, in this order.
+macro_rules! kpis {
+    ($( $(#[$doc:meta])* $name:ident ),* $(,)?) => {
+        /// KPIs of a site or of the network, each with its interval. Rates
+        /// are fractions of the swap requests that arose there.
+        #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+        pub struct Kpis {
+            $( $(#[$doc])* pub $name: Estimate, )*
+        }
+
+        /// One replication's KPI values.
+        #[derive(Clone, Copy, Debug, Default, PartialEq)]
+        struct Values {
+            $( $name: f64, )*
+        }
+
+        impl Kpis {
+            /// KPI names in output order.
+            pub const NAMES: &'static [&'static str] = &[$( stringify!($name) ),*];
+
+            /// `(name, estimate)` pairs in output order.
+            pub fn entries(&self) -> Vec<(&'static str, Estimate)> {
+                vec![$( (stringify!($name), self.$name) ),*]
+            }
+
+            fn from_values(values: &[Values]) -> Kpis {
+                let mut samples = Vec::with_capacity(values.len());
+                let mut kpis = Kpis::default();
+                $(
+                    samples.clear();
+                    samples.extend(values.iter().map(|v| v.$name));
+                    let (mean, ci95_low, ci95_high) = mean_ci95(&samples);
+                    kpis.$name = Estimate { mean, ci95_low, ci95_high };
+                )*
+                kpis
+            }
+        }
+    };
+}
+
+kpis! {
+    /// Swap requests per day [1/d].
+    swap_requests_per_day,
+    /// Share of requests that found no dispensable battery on arrival.
+    stockout_probability,
+    /// Share of requests not served by any cabinet.
+    lost_swap_rate,
+    /// Share of served requests that waited for a battery.
+    prob_wait,
+    /// Mean wait of served requests [min].
+    wait_minutes_mean,
+    /// 95th percentile wait of served requests [min].
+    wait_minutes_p95,
+    /// Time-average of dispensable batteries in stock.
+    full_batteries_mean,
+    /// Time-average share of slots holding a charging battery.
+    cabinet_utilization,
+    /// Grid energy drawn by the cabinets [kWh/d].
+    energy_kwh_per_day,
+    /// Highest cabinet load [kW].
+    peak_load_kw,
+    /// Time-average number of riders waiting (L in Little's law).
+    riders_waiting_mean,
+    /// Mean time in the waiting line over all requests, served or lost
+    /// [min] (W in Little's law).
+    queue_minutes_mean,
+}
+
+/// One site's results.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SiteResult {
+    /// Site name from the scenario.
+    pub name: String,
+    /// The site's KPIs, over requests that arose there.
+    pub kpis: Kpis,
+}
+
+/// The result of a run: DESIGN.md §2's JSON, field for field.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunResult {
+    /// Scenario name.
+    pub scenario: String,
+    /// Base seed.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u32,
+    /// Days per replication, warm-up included.
+    pub days: u32,
+    /// Warm-up days discarded.
+    pub warmup_days: u32,
+    /// Network-wide KPIs.
+    pub network: Kpis,
+    /// Per-site KPIs in scenario order.
+    pub sites: Vec<SiteResult>,
+    /// Events handled over all replications.
+    #[serde(skip)]
+    pub events: u64,
+}
+
+/// Runs every replication of `model` on `threads` threads (0 = all cores)
+/// and summarises them. The result does not depend on `threads`.
+pub fn run(model: &Model, threads: usize) -> RunResult {
+    let reps = run_replications(model, threads);
+    summarise(model, &reps)
+}
+
+/// Runs the replications in parallel; the output is in replication order.
+pub fn run_replications(model: &Model, threads: usize) -> Vec<Replication> {
+    let work = || {
+        (0..model.replications)
+            .into_par_iter()
+            .map(|r| simulate_replication(model, r))
+            .collect::<Vec<_>>()
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(work),
+        // A pool that cannot start threads still gives the same numbers.
+        Err(_) => (0..model.replications)
+            .map(|r| simulate_replication(model, r))
+            .collect(),
+    }
+}
+
+/// Turns raw replications into estimates.
+pub fn summarise(model: &Model, reps: &[Replication]) -> RunResult {
+    let mut network_values = Vec::with_capacity(reps.len());
+    let mut site_values = vec![Vec::with_capacity(reps.len()); model.sites.len()];
+    for rep in reps {
+        let window_ms = rep.window_ms;
+        for (s, c) in rep.sites.iter().enumerate() {
+            site_values[s].push(values(std::slice::from_ref(c), window_ms));
+        }
+        network_values.push(values(&rep.sites, window_ms));
+    }
+    RunResult {
+        scenario: model.name.clone(),
+        seed: model.seed,
+        replications: model.replications,
+        days: model.days,
+        warmup_days: model.warmup_days,
+        network: Kpis::from_values(&network_values),
+        sites: model
+            .sites
+            .iter()
+            .zip(&site_values)
+            .map(|(spec, v)| SiteResult {
+                name: spec.name.clone(),
+                kpis: Kpis::from_values(v),
+            })
+            .collect(),
+        events: reps.iter().map(|r| r.events).sum(),
+    }
+}
+
+/// KPI values of one replication over a set of sites (one site, or all).
+fn values(sites: &[Counters], window_ms: u64) -> Values {
+    let sum = |f: fn(&Counters) -> f64| sites.iter().map(f).sum::<f64>();
+    let days = window_ms as f64 / MS_PER_DAY as f64;
+    let window = window_ms as f64;
+    let requests = sum(|c| c.requests as f64);
+    let served = sum(|c| c.served as f64);
+    let ended = sum(|c| c.ended as f64);
+    let slots = sum(|c| f64::from(c.slots));
+    let ratio = |num: f64, den: f64| if den > 0.0 { num / den } else { 0.0 };
+    let p95_ms = if sites.len() == 1 {
+        sites[0].wait_hist.value_at_quantile(0.95)
+    } else {
+        let mut merged = sites[0].wait_hist.clone();
+        for c in &sites[1..] {
+            merged.add(&c.wait_hist).expect("histograms share their bounds");
+        }
+        merged.value_at_quantile(0.95)
+    };
+    let ms_per_min = 60_000.0;
+    Values {
+        swap_requests_per_day: requests / days,
+        stockout_probability: ratio(sum(|c| c.stockouts as f64), requests),
+        lost_swap_rate: ratio(sum(|c| c.lost as f64), requests),
+        prob_wait: ratio(sum(|c| c.served_after_wait as f64), served),
+        wait_minutes_mean: ratio(sum(|c| c.wait_ms_sum), served) / ms_per_min,
+        wait_minutes_p95: if served > 0.0 { p95_ms as f64 / ms_per_min } else { 0.0 },
+        full_batteries_mean: sum(|c| c.ready_area) / window,
+        cabinet_utilization: ratio(sum(|c| c.charging_area) / window, slots),
+        energy_kwh_per_day: sum(|c| c.energy_wh) / 1000.0 / days,
+        // Site peaks may not coincide; the network peak is bounded by their
+        // sum until transformers aggregate load (next issue).
+        peak_load_kw: sum(|c| c.peak_w) / 1000.0,
+        riders_waiting_mean: sum(|c| c.waiting_area) / window,
+        queue_minutes_mean: ratio(sum(|c| c.queue_ms_sum), ended) / ms_per_min,
+    }
+}
+
+/// Simulated hours in a replication's measurement window.
+pub fn window_hours(rep: &Replication) -> f64 {
+    rep.window_ms as f64 / MS_PER_HOUR as f64
+}

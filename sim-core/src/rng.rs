@@ -1,0 +1,75 @@
+//! Seeded random-number streams, one per purpose.
+//!
+//! Every stream is derived from `(seed, replication, purpose, index)` alone,
+//! so two scenarios that differ only in capacity draw the same arrivals for a
+//! site (common random numbers), and a replication's numbers do not depend on
+//! which thread ran it or in which order.
+
+use rand_core::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// The generator behind every stream: portable and stable across versions.
+pub type StreamRng = Xoshiro256PlusPlus;
+
+/// What a stream is used for. The discriminant is part of the seed, so new
+/// purposes must be appended, never renumbered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Purpose {
+    /// Exogenous swap-request arrivals, one stream per site.
+    Arrivals = 1,
+    /// Charge durations in analytic mode, one stream per site.
+    ChargeTime = 2,
+    /// Rider patience, one stream per site.
+    Patience = 3,
+}
+
+/// The stream for `purpose` and entity `index` in `replication`.
+pub fn stream(seed: u64, replication: u32, purpose: Purpose, index: u32) -> StreamRng {
+    let mut h = splitmix(seed ^ 0x5157_4150_5349_4d00); // "SWAPSIM\0"
+    h = splitmix(h ^ u64::from(replication));
+    h = splitmix(h ^ purpose as u64);
+    h = splitmix(h ^ u64::from(index));
+    StreamRng::seed_from_u64(h)
+}
+
+/// SplitMix64 finaliser: a bijective mix, so distinct tuples give distinct
+/// seeds with overwhelming probability.
+fn splitmix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_core::Rng;
+
+    #[test]
+    fn streams_are_reproducible_and_distinct() {
+        let a1 = stream(7, 0, Purpose::Arrivals, 3).next_u64();
+        let a2 = stream(7, 0, Purpose::Arrivals, 3).next_u64();
+        assert_eq!(a1, a2);
+        let others = [
+            stream(8, 0, Purpose::Arrivals, 3).next_u64(),
+            stream(7, 1, Purpose::Arrivals, 3).next_u64(),
+            stream(7, 0, Purpose::Patience, 3).next_u64(),
+            stream(7, 0, Purpose::Arrivals, 4).next_u64(),
+        ];
+        for o in others {
+            assert_ne!(a1, o);
+        }
+    }
+
+    /// Pins the generator's output so a dependency bump that changed the
+    /// numbers (and every golden result) is caught here first.
+    #[test]
+    fn stream_output_is_pinned() {
+        let mut r = stream(1, 0, Purpose::Arrivals, 0);
+        let got = [r.next_u64(), r.next_u64()];
+        assert_eq!(got, PINNED);
+    }
+    const PINNED: [u64; 2] = [1_851_282_938_532_032_149, 2_671_668_417_517_402_500];
+}

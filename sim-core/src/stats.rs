@@ -1,0 +1,117 @@
+//! Statistics: time-weighted levels inside the measurement window, and the
+//! mean with a 95% Student-t interval across replications.
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use crate::Time;
+
+/// The integral of a piecewise-constant level over `[window_start, ∞)`.
+///
+/// Anything before `window_start` (the warm-up) is not counted. `set` must be
+/// called with non-decreasing times.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TimeWeighted {
+    level: f64,
+    since: Time,
+    /// ∫ level dt over the window so far [level·ms].
+    area: f64,
+    /// Largest level held for a positive time inside the window.
+    max: f64,
+}
+
+impl TimeWeighted {
+    /// Current level.
+    #[inline]
+    pub fn level(&self) -> f64 {
+        self.level
+    }
+
+    /// Changes the level at `now`, closing the previous piece.
+    #[inline]
+    pub fn set(&mut self, now: Time, window_start: Time, level: f64) {
+        self.close(now, window_start);
+        self.level = level;
+    }
+
+    /// Adds `delta` to the level at `now`.
+    #[inline]
+    pub fn add(&mut self, now: Time, window_start: Time, delta: f64) {
+        let level = self.level + delta;
+        self.set(now, window_start, level);
+    }
+
+    /// Accounts for the current piece up to `now` without changing the level.
+    #[inline]
+    pub fn close(&mut self, now: Time, window_start: Time) {
+        let from = self.since.max(window_start);
+        if now > from {
+            self.area += self.level * (now - from) as f64;
+            if self.level > self.max {
+                self.max = self.level;
+            }
+        }
+        self.since = now;
+    }
+
+    /// ∫ level dt over the window [level·ms].
+    pub fn area(&self) -> f64 {
+        self.area
+    }
+
+    /// Largest level held inside the window.
+    pub fn max(&self) -> f64 {
+        self.max
+    }
+}
+
+/// Mean and 95% Student-t interval of `samples` (one value per replication).
+///
+/// With fewer than two samples the interval collapses to the mean: there is
+/// no spread to estimate.
+pub fn mean_ci95(samples: &[f64]) -> (f64, f64, f64) {
+    let n = samples.len();
+    if n == 0 {
+        return (0.0, 0.0, 0.0);
+    }
+    let mean = samples.iter().sum::<f64>() / n as f64;
+    if n < 2 {
+        return (mean, mean, mean);
+    }
+    let var = samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let half = t_critical_975(n - 1) * (var / n as f64).sqrt();
+    (mean, mean - half, mean + half)
+}
+
+/// The 97.5% quantile of Student's t with `dof` degrees of freedom.
+pub fn t_critical_975(dof: usize) -> f64 {
+    StudentsT::new(0.0, 1.0, dof as f64)
+        .map(|t| t.inverse_cdf(0.975))
+        .unwrap_or(1.959_963_984_540_054)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_weighted_ignores_warmup_and_integrates_exactly() {
+        let mut tw = TimeWeighted::default();
+        tw.set(0, 10, 5.0); // level 5 from 0, but window opens at 10
+        tw.set(20, 10, 2.0); // 5 × (20 − 10) = 50
+        tw.close(30, 10); // + 2 × 10 = 20
+        assert_eq!(tw.area(), 70.0);
+        assert_eq!(tw.max(), 5.0);
+    }
+
+    #[test]
+    fn student_t_interval_matches_tables() {
+        // t_{0.975, 9} = 2.262157 (standard tables).
+        assert!((t_critical_975(9) - 2.262_157).abs() < 1e-5);
+        let (m, lo, hi) = mean_ci95(&[1.0, 2.0, 3.0, 4.0]);
+        // sd = 1.290994, se = 0.645497, t_{0.975,3} = 3.182446
+        assert_eq!(m, 2.5);
+        assert!((hi - m - 3.182_446 * 0.645_497).abs() < 1e-5);
+        assert!((m - lo - (hi - m)).abs() < 1e-12);
+        assert_eq!(mean_ci95(&[4.0]), (4.0, 4.0, 4.0));
+    }
+}
