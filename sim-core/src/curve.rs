@@ -36,10 +36,9 @@ pub(crate) enum Curve {
 /// One constant-power stage of a charge.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Stage {
-    /// Length [h].
+    /// Length [h]. The grid power follows from the energy and the length,
+    /// once the length is rounded to the engine's clock.
     pub hours: f64,
-    /// Grid power during the stage [W].
-    pub power_w: f64,
     /// SOC at the end of the stage.
     pub soc_end: f64,
 }
@@ -71,10 +70,8 @@ impl Curve {
                 } else {
                     *hours
                 };
-                let energy_wh = (1.0 - soc) * capacity_wh;
                 Stage {
                     hours: h,
-                    power_w: if h > 0.0 { energy_wh / h } else { 0.0 },
                     soc_end: 1.0,
                 }
             }
@@ -89,7 +86,6 @@ impl Curve {
                 let p = power_w[i];
                 Stage {
                     hours: (soc_end - soc) * capacity_wh / (p * efficiency),
-                    power_w: p,
                     soc_end,
                 }
             }
@@ -176,7 +172,10 @@ mod tests {
         let mut hit_dispense = false;
         while soc < 1.0 {
             let st = curve.stage(soc, 1000.0, &mut rng);
-            grid_wh += st.power_w * st.hours;
+            // Grid power of the stage: stored energy ÷ efficiency ÷ time.
+            let power_w = (st.soc_end - soc) * 1000.0 / 0.92 / st.hours;
+            assert!(power_w <= 400.0 + 1e-9 && power_w >= 40.0 - 1e-9, "{power_w}");
+            grid_wh += power_w * st.hours;
             hours += st.hours;
             soc = st.soc_end;
             hit_dispense |= soc == 0.93;
@@ -186,6 +185,7 @@ mod tests {
         assert_eq!(stages, 6); // CC + 4 taper steps, one split at 0.93
         // Stored 800 Wh at 92% efficiency.
         assert!((grid_wh * 0.92 - 800.0).abs() < 1e-9);
+        assert!(stages >= 5);
         // CC from 0.2: 0.6 kWh / (0.4 kW · 0.92) = 1.63 h. The taper takes
         // "about as long again" as a CC phase from empty (DOMAIN.md).
         let taper_hours = hours - 600.0 / (400.0 * 0.92);

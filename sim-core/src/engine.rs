@@ -135,6 +135,11 @@ struct Slots {
     battery: Vec<u32>,
     phase: Vec<Phase>,
     dispensable: Vec<bool>,
+    /// Per site, from its first slot: the slots holding a dispensable
+    /// battery, `ready[site]` of them, in no particular order.
+    ready_stack: Vec<u32>,
+    /// Position of a dispensable slot in its site's `ready_stack`.
+    ready_pos: Vec<u32>,
     generation: Vec<u32>,
     /// Start of the current stage.
     stage_start: Vec<Time>,
@@ -167,6 +172,8 @@ struct Requests {
 struct Sim<'m> {
     model: &'m Model,
     curve: Curve,
+    /// 1 ÷ charging efficiency.
+    inv_efficiency: f64,
     now: Time,
     window_start: Time,
     horizon: Time,
@@ -216,6 +223,8 @@ impl<'m> Sim<'m> {
             battery: vec![NONE; total_slots],
             phase: vec![Phase::Empty; total_slots],
             dispensable: vec![false; total_slots],
+            ready_stack: vec![NONE; total_slots],
+            ready_pos: vec![NONE; total_slots],
             generation: vec![0; total_slots],
             stage_start: vec![0; total_slots],
             power_w: vec![0.0; total_slots],
@@ -270,6 +279,7 @@ impl<'m> Sim<'m> {
         let mut sim = Sim {
             model,
             curve: Curve::new(&model.battery),
+            inv_efficiency: 1.0 / Curve::new(&model.battery).efficiency(),
             now: 0,
             window_start,
             horizon,
@@ -306,12 +316,10 @@ impl<'m> Sim<'m> {
                 let slot = first + k;
                 self.slots.battery[slot as usize] = battery;
                 self.slots.phase[slot as usize] = Phase::Idle;
-                self.slots.dispensable[slot as usize] = true;
                 self.batteries.slot[battery as usize] = slot;
+                self.mark_ready(slot);
                 battery += 1;
             }
-            self.sites.ready[site] = spec.batteries;
-            self.sites.tw_ready[site].set(0, self.window_start, f64::from(spec.batteries));
         }
     }
 
@@ -502,30 +510,25 @@ impl<'m> Sim<'m> {
     fn dispense(&mut self, site: u32) {
         let s = site as usize;
         let first = self.sites.first_slot[s] as usize;
-        let end = first + self.sites.n_slots[s] as usize;
-        let mut best = NONE;
-        let mut best_soc = f64::NEG_INFINITY;
-        for slot in first..end {
-            if self.slots.dispensable[slot] {
-                let soc = self.current_soc(slot as u32);
-                if soc > best_soc {
-                    best_soc = soc;
-                    best = slot as u32;
-                }
+        let ready = &self.slots.ready_stack[first..first + self.sites.ready[s] as usize];
+        debug_assert!(!ready.is_empty(), "dispense with no ready battery");
+        let mut slot = ready[0];
+        let mut best_soc = if ready.len() > 1 { self.current_soc(slot) } else { 0.0 };
+        for &candidate in &ready[1..] {
+            let soc = self.current_soc(candidate);
+            // Ties go to the lower slot number, whatever the stack order.
+            if soc > best_soc || (soc == best_soc && candidate < slot) {
+                best_soc = soc;
+                slot = candidate;
             }
         }
-        debug_assert!(best != NONE, "dispense with no ready battery");
-        let slot = best;
         let i = slot as usize;
         if self.slots.phase[i] == Phase::Charging {
             // Still tapering above the dispense threshold: stop here.
             self.settle_stage(slot);
             self.stop_charging(slot);
         }
-        self.slots.dispensable[i] = false;
-        self.sites.ready[s] -= 1;
-        let level = f64::from(self.sites.ready[s]);
-        self.sites.tw_ready[s].set(self.now, self.window_start, level);
+        self.unmark_ready(slot);
 
         // Anonymous riders: the handed-in battery takes the dispensed one's
         // identity, so the site's stock is conserved by construction.
@@ -592,9 +595,8 @@ impl<'m> Sim<'m> {
         let ms = hours_to_ms(stage.hours).max(1);
         let soc = self.batteries.soc[battery];
         let grid_wh = (stage.soc_end - soc) * self.batteries.capacity_wh[battery]
-            / self.curve.efficiency();
+            * self.inv_efficiency;
         let power_w = grid_wh / (ms as f64 / MS_PER_HOUR as f64);
-        debug_assert!(stage.power_w <= 0.0 || (power_w / stage.power_w - 1.0).abs() < 1e-3);
         let old = self.slots.power_w[i];
         self.set_slot_power(slot, power_w, old);
         self.slots.stage_start[i] = self.now;
@@ -638,12 +640,38 @@ impl<'m> Sim<'m> {
             self.begin_stage(slot);
         }
         if became_ready {
-            self.slots.dispensable[i] = true;
-            self.sites.ready[s as usize] += 1;
-            let level = f64::from(self.sites.ready[s as usize]);
-            self.sites.tw_ready[s as usize].set(self.now, self.window_start, level);
+            self.mark_ready(slot);
             self.serve_line(s);
         }
+    }
+
+    fn mark_ready(&mut self, slot: u32) {
+        let i = slot as usize;
+        let s = self.slots.site[i] as usize;
+        debug_assert!(!self.slots.dispensable[i]);
+        self.slots.dispensable[i] = true;
+        let top = self.sites.ready[s];
+        let first = self.sites.first_slot[s] as usize;
+        self.slots.ready_stack[first + top as usize] = slot;
+        self.slots.ready_pos[i] = top;
+        self.sites.ready[s] = top + 1;
+        self.sites.tw_ready[s].set(self.now, self.window_start, f64::from(top + 1));
+    }
+
+    fn unmark_ready(&mut self, slot: u32) {
+        let i = slot as usize;
+        let s = self.slots.site[i] as usize;
+        debug_assert!(self.slots.dispensable[i]);
+        self.slots.dispensable[i] = false;
+        let first = self.sites.first_slot[s] as usize;
+        let top = self.sites.ready[s] - 1;
+        let pos = self.slots.ready_pos[i];
+        let last = self.slots.ready_stack[first + top as usize];
+        self.slots.ready_stack[first + pos as usize] = last;
+        self.slots.ready_pos[last as usize] = pos;
+        self.slots.ready_pos[i] = NONE;
+        self.sites.ready[s] = top;
+        self.sites.tw_ready[s].set(self.now, self.window_start, f64::from(top));
     }
 
     /// Ends the charge in `slot`: no power, a stale pending stage event, and
@@ -724,6 +752,10 @@ impl<'m> Sim<'m> {
         for s in 0..self.model.sites.len() {
             let dispensable = self.slots_of(s).filter(|&i| self.slots.dispensable[i]).count();
             assert_eq!(dispensable as u32, self.sites.ready[s], "ready count");
+            let first = self.sites.first_slot[s] as usize;
+            for &slot in &self.slots.ready_stack[first..first + dispensable] {
+                assert!(self.slots.dispensable[slot as usize], "stale ready stack");
+            }
             let charging = self
                 .slots_of(s)
                 .filter(|&i| self.slots.phase[i] == Phase::Charging)
@@ -747,5 +779,8 @@ impl<'m> Sim<'m> {
 /// Rounds a duration in hours to the nearest millisecond.
 #[inline]
 fn hours_to_ms(hours: f64) -> Time {
-    (hours * MS_PER_HOUR as f64).round() as Time
+    debug_assert!(hours >= 0.0);
+    // `f64::round` is a libm call on the hot path; for non-negative values
+    // adding one half and truncating is the same rounding (ties away from 0).
+    (hours * MS_PER_HOUR as f64 + 0.5) as Time
 }

@@ -1,0 +1,5 @@
+//! Shared helpers for swapsim's integration tests and benches: queueing
+//! formulas computed from first principles, and model builders.
+
+pub mod models;
+pub mod theory;
