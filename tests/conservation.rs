@@ -29,6 +29,7 @@ fn invariants_hold_with_every_feature_on() {
     second.batteries = 20;
     second.patience = Patience::Infinite;
     second.demand = Demand::Poisson { swaps_per_hour: 3.0 };
+    second.max_concurrent_charging = None;
     model.sites.push(second);
 
     for rep in run_replications(&model, 0) {
@@ -39,7 +40,7 @@ fn invariants_hold_with_every_feature_on() {
             assert!(c.requests - c.ended < 50, "{} open", c.requests - c.ended);
             assert_eq!(c.ended, c.served + c.lost);
             assert!(c.stockouts >= c.served_after_wait);
-            assert!(c.energy_wh > 0.0);
+            assert!(c.cabinet_wh > 0.0);
             assert_eq!(c.wait_hist.len(), c.served);
         }
     }

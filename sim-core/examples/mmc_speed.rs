@@ -16,6 +16,7 @@ fn main() {
             charge: ChargeModel::Exponential { mean_hours: 1.0 },
             dispense_soc: 0.95,
             return_soc: 0.2,
+            ..BatterySpec::default()
         },
         sites: vec![SiteSpec {
             name: "A".into(),
@@ -25,7 +26,9 @@ fn main() {
             demand: Demand::Poisson { swaps_per_hour: 9.0 },
             patience: Patience::Infinite,
             max_concurrent_charging: None,
+            ..SiteSpec::default()
         }],
+        ..Model::default()
     };
     let start = std::time::Instant::now();
     let rep = sim_core::simulate_replication(&model, 0);

@@ -159,6 +159,7 @@ mod tests {
             charge: ChargeModel::CcCv(CcCv::default()),
             dispense_soc,
             return_soc: 0.2,
+            ..BatterySpec::default()
         }
     }
 
@@ -199,5 +200,25 @@ mod tests {
         let b = cc_battery(0.8);
         let expected = 600.0 / (400.0 * 0.92);
         assert!((b.mean_hours_to_dispensable() - expected).abs() < 1e-12);
+    }
+}
+
+impl Curve {
+    /// Grid power the next stage from `soc` would draw, at its nominal rate
+    /// (the mean for random analytic stages) [W].
+    pub(crate) fn nominal_power_w(&self, soc: f64, capacity_wh: f64) -> f64 {
+        match self {
+            Curve::Analytic { hours, .. } => {
+                if *hours > 0.0 {
+                    (1.0 - soc) * capacity_wh / hours
+                } else {
+                    0.0
+                }
+            }
+            Curve::Staged { soc: bps, power_w, .. } => {
+                let i = bps[1..].iter().position(|&b| soc < b).unwrap_or(power_w.len() - 1);
+                power_w[i]
+            }
+        }
     }
 }

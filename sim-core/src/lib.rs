@@ -37,6 +37,7 @@
 //!         charge: ChargeModel::Exponential { mean_hours: 3.0 },
 //!         dispense_soc: 0.95,
 //!         return_soc: 0.2,
+//!         ..BatterySpec::default()
 //!     },
 //!     sites: vec![SiteSpec {
 //!         name: "A".into(),
@@ -46,7 +47,9 @@
 //!         demand: Demand::Poisson { swaps_per_hour: 2.0 },
 //!         patience: Patience::None,
 //!         max_concurrent_charging: None,
+//!         ..SiteSpec::default()
 //!     }],
+//!     ..Model::default()
 //! };
 //! let result = sim_core::run(&model, 1);
 //! // 2 requests per hour for 38 measured days.
@@ -59,15 +62,20 @@
 
 mod curve;
 mod engine;
+mod sample;
 mod model;
 pub mod queue;
 mod results;
 pub mod rng;
 pub mod stats;
 
-pub use engine::{Counters, Replication, simulate_replication};
+pub use engine::{
+    Counters, LOAD_COMPONENTS, Replication, Series, TransformerCounters, simulate_replication,
+};
 pub use model::{
-    BatterySpec, CcCv, ChargeModel, Demand, Model, Patience, SiteSpec,
+    BatterySpec, CabinetRules, CcCv, ChargeModel, Choice, ChoicePolicy, Demand, DispenseRule, Dist,
+    DistrictCouriers, Grid, HomeCharging, Model, Patience, RiderGroup, Riders, SiteSpec, Strategy,
+    Tariff, TransformerSpec,
 };
 pub use results::{Estimate, Kpis, RunResult, SiteResult, run, run_replications, summarise, window_hours};
 

@@ -7,7 +7,10 @@
 use serde::Serialize;
 
 /// A complete, validated simulation model.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// `Default` gives an empty district (no sites) with default rules; tests
+/// and builders fill in what they need.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Model {
     /// Scenario name, echoed in results.
     pub name: String,
@@ -19,14 +22,20 @@ pub struct Model {
     pub seed: u64,
     /// Independent replications.
     pub replications: u32,
-    /// The battery type stocked in every cabinet.
+    /// The battery type stocked in every cabinet and carried by subscribers.
     pub battery: BatterySpec,
-    /// Sites with swap cabinets, in scenario order.
+    /// How cabinets dispense, swap and decide when to charge.
+    pub cabinet: CabinetRules,
+    /// Sites (communities and public points), in scenario order.
     pub sites: Vec<SiteSpec>,
+    /// Rider groups, district-wide couriers, cabinet choice and home charging.
+    pub riders: Riders,
+    /// Transformers and the electricity tariff.
+    pub grid: Grid,
 }
 
 /// One battery type and how cabinets charge it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct BatterySpec {
     /// Usable capacity of a new battery [Wh].
     pub capacity_wh: f64,
@@ -34,8 +43,15 @@ pub struct BatterySpec {
     pub charge: ChargeModel,
     /// A battery in a slot can be dispensed once its SOC reaches this [0–1].
     pub dispense_soc: f64,
-    /// SOC of the battery a rider hands in [0–1].
+    /// SOC of the battery a rider hands in, with analytic (Poisson)
+    /// demand [0–1]; riders hand in whatever they have left.
     pub return_soc: f64,
+    /// Capacity lost per equivalent full cycle, as a fraction of the new
+    /// capacity [1/cycle].
+    pub fade_per_cycle: f64,
+    /// A battery whose state of health falls below this is retired when it
+    /// next sits full in a slot, and replaced by a new one [0–1].
+    pub retire_soh: f64,
 }
 
 /// Charging model of a cabinet slot.
@@ -54,6 +70,12 @@ pub enum ChargeModel {
     },
     /// Constant grid power up to a knee SOC, then a stepped taper.
     CcCv(CcCv),
+}
+
+impl Default for ChargeModel {
+    fn default() -> Self {
+        ChargeModel::CcCv(CcCv::default())
+    }
 }
 
 /// Constant-current / constant-voltage charge curve.
@@ -89,7 +111,7 @@ impl Default for CcCv {
 }
 
 /// One site (a community or a public point) with swap cabinets.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct SiteSpec {
     /// Display name; any UTF-8.
     pub name: String,
@@ -106,6 +128,28 @@ pub struct SiteSpec {
     /// Site-wide power cap: at most this many batteries charge at once;
     /// the others wait in their slots, first in first out. `None` = no cap.
     pub max_concurrent_charging: Option<u32>,
+    /// Position east [m].
+    pub x_m: f64,
+    /// Position north [m].
+    pub y_m: f64,
+    /// Households (for the base load of the site's transformer).
+    pub households: u32,
+    /// Resident e-bikes of every kind (subscribers or not).
+    pub ebikes: u32,
+    /// Share of the resident e-bikes on a swap subscription [0–1].
+    pub swap_adoption: f64,
+    /// Rider groups of the resident subscribers: `(group index, share)`,
+    /// shares summing to 1.
+    pub mix: Vec<(usize, f64)>,
+    /// Couriers living here, on top of `ebikes`: `(group index, count)`.
+    pub couriers: Vec<(usize, u32)>,
+    /// Relative weight of this site as a courier work place (where
+    /// district-wide couriers are when they need a swap).
+    pub courier_work_weight: f64,
+    /// Charging-pile ports at the site.
+    pub pile_ports: u32,
+    /// Index of the transformer feeding the site, if the grid is modelled.
+    pub transformer: Option<usize>,
 }
 
 impl SiteSpec {
@@ -116,7 +160,7 @@ impl SiteSpec {
 }
 
 /// Swap demand at a site.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(tag = "model", rename_all = "snake_case")]
 pub enum Demand {
     /// Exogenous Poisson swap requests (analytic mode).
@@ -124,13 +168,17 @@ pub enum Demand {
         /// Arrival rate [requests·h⁻¹].
         swaps_per_hour: f64,
     },
+    /// Requests come from the riders living or working here.
+    #[default]
+    Riders,
 }
 
-/// Rider patience when no battery is ready.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+/// Rider patience when no battery is ready (analytic demand).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 #[serde(tag = "model", rename_all = "snake_case")]
 pub enum Patience {
     /// Leave at once (loss system, Erlang B).
+    #[default]
     None,
     /// Wait for the next ready battery (delay system, Erlang C).
     Infinite,
@@ -139,4 +187,275 @@ pub enum Patience {
         /// Mean patience [min].
         mean_minutes: f64,
     },
+}
+
+/// Cabinet operating rules shared by every site.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CabinetRules {
+    /// Time a swap occupies a cabinet door, one rider at a time [s].
+    pub swap_seconds: f64,
+    /// Which dispensable battery a rider gets.
+    pub dispense: DispenseRule,
+    /// When cabinets charge.
+    pub strategy: Strategy,
+}
+
+impl Default for CabinetRules {
+    fn default() -> Self {
+        CabinetRules {
+            swap_seconds: 0.0,
+            dispense: DispenseRule::HighestSoc,
+            strategy: Strategy::Immediate,
+        }
+    }
+}
+
+/// Which dispensable battery a cabinet hands out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DispenseRule {
+    /// The highest state of charge (Gogoro's rule).
+    #[default]
+    HighestSoc,
+    /// The fewest equivalent full cycles, spreading wear.
+    LeastCycled,
+}
+
+/// When cabinets charge.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[serde(tag = "model", rename_all = "snake_case")]
+pub enum Strategy {
+    /// Start as soon as a battery is handed in.
+    #[default]
+    Immediate,
+    /// Charge in the tariff's valley, but outside it keep ready-plus-charging
+    /// stock at `reserve_factor` × the expected requests until the valley.
+    OffPeakWithReserve {
+        /// Safety factor on the expected demand [–].
+        reserve_factor: f64,
+    },
+    /// Never start or continue a charge that would push the site's
+    /// transformer past its allowed utilisation.
+    GridCapped,
+}
+
+/// Riders: groups, district-wide couriers, cabinet choice, home charging.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Riders {
+    /// Rider groups; sites refer to them by index.
+    pub groups: Vec<RiderGroup>,
+    /// Couriers who live anywhere and work across the district.
+    pub district_couriers: Vec<DistrictCouriers>,
+    /// How a rider picks a cabinet.
+    pub choice: Choice,
+    /// Charging outside the cabinets: piles and flying wire.
+    pub home: HomeCharging,
+}
+
+/// A population group of swap subscribers.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RiderGroup {
+    /// Group name (`commuter`, `courier`, ...).
+    pub name: String,
+    /// Daily distance, drawn once per rider [km/d].
+    pub daily_km: Dist,
+    /// Energy use, drawn once per rider [Wh/km].
+    pub wh_per_km: Dist,
+    /// Mean trips on a weekday [1/d].
+    pub trips_weekday: f64,
+    /// Mean trips on a weekend day [1/d].
+    pub trips_weekend: f64,
+    /// Relative trip-start weights for each hour of a weekday.
+    pub profile_weekday: [f64; 24],
+    /// Relative trip-start weights for each hour of a weekend day.
+    pub profile_weekend: [f64; 24],
+    /// SOC below which the rider seeks a swap, drawn once per rider [0–1].
+    pub swap_threshold_soc: Dist,
+    /// Patience at a cabinet with no ready battery, drawn once per rider [min].
+    pub patience_minutes: Dist,
+    /// Riding speed, for trip lengths and detours [km/h].
+    pub speed_kmh: f64,
+    /// Whether the rider needs swaps where they work (couriers) rather than
+    /// near home.
+    pub works_across_district: bool,
+}
+
+/// A probability distribution of a positive quantity.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "dist", rename_all = "snake_case")]
+pub enum Dist {
+    /// Always this value.
+    Fixed {
+        /// The value.
+        value: f64,
+    },
+    /// Uniform on `[low, high]`.
+    Uniform {
+        /// Lower end.
+        low: f64,
+        /// Upper end.
+        high: f64,
+    },
+    /// Normal, truncated to `[low, high]` by redrawing.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+        /// Lower truncation point.
+        low: f64,
+        /// Upper truncation point.
+        high: f64,
+    },
+    /// Log-normal with the given mean and standard deviation (of the value,
+    /// not of its logarithm).
+    LogNormal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+}
+
+impl Default for Dist {
+    fn default() -> Self {
+        Dist::Fixed { value: 0.0 }
+    }
+}
+
+impl Dist {
+    /// The distribution's mean (the untruncated mean for `Normal`).
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Dist::Fixed { value } => value,
+            Dist::Uniform { low, high } => 0.5 * (low + high),
+            Dist::Normal { mean, .. } | Dist::LogNormal { mean, .. } => mean,
+        }
+    }
+}
+
+/// Couriers spread over the district.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DistrictCouriers {
+    /// Rider group index.
+    pub group: usize,
+    /// How many.
+    pub count: u32,
+}
+
+/// How riders pick a cabinet.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Choice {
+    /// The rule.
+    pub policy: ChoicePolicy,
+    /// Farthest a rider goes for a swap [m].
+    pub max_detour_m: f64,
+}
+
+impl Default for Choice {
+    fn default() -> Self {
+        Choice {
+            policy: ChoicePolicy::AppInformed,
+            max_detour_m: 1500.0,
+        }
+    }
+}
+
+/// Cabinet choice rule.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChoicePolicy {
+    /// Only the cabinets of the site where the rider is.
+    Home,
+    /// The nearest site with cabinets.
+    Nearest,
+    /// The nearest site with a ready battery within the detour (the cloud
+    /// shows live stock); otherwise the nearest site.
+    #[default]
+    AppInformed,
+}
+
+/// Charging outside the cabinets: pile ports and flying wire.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HomeCharging {
+    /// Power of an e-bike charger on a pile port or a flat's socket [W].
+    pub charger_w: f64,
+    /// Stored ÷ grid energy of such a charge [0–1].
+    pub efficiency: f64,
+    /// How long a bike stays plugged in (a pile port stays occupied) [h].
+    pub dwell_hours: Dist,
+    /// Mean days between charges of a bike not on a subscription [d].
+    pub nonsub_interval_days: f64,
+    /// Battery of a bike not on a subscription [Wh].
+    pub nonsub_battery_wh: f64,
+    /// Share of that battery refilled per charge [0–1].
+    pub nonsub_depth: Dist,
+    /// Relative plug-in weights for each hour of the day.
+    pub plug_in_profile: [f64; 24],
+}
+
+impl Default for HomeCharging {
+    fn default() -> Self {
+        HomeCharging {
+            charger_w: 250.0,
+            efficiency: 0.85,
+            dwell_hours: Dist::Fixed { value: 10.0 },
+            nonsub_interval_days: 3.0,
+            nonsub_battery_wh: 1000.0,
+            nonsub_depth: Dist::Fixed { value: 0.6 },
+            plug_in_profile: [1.0; 24],
+        }
+    }
+}
+
+/// Transformers and the tariff.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Grid {
+    /// Transformers; sites refer to them by index.
+    pub transformers: Vec<TransformerSpec>,
+    /// Time-of-use electricity prices.
+    pub tariff: Tariff,
+}
+
+/// A distribution transformer feeding one or more sites.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TransformerSpec {
+    /// Name.
+    pub name: String,
+    /// Rating [kVA].
+    pub rating_kva: f64,
+    /// Power factor of the load [0–1].
+    pub power_factor: f64,
+    /// Allowed loading as a share of the rating [0–1].
+    pub allowed_utilization: f64,
+    /// Residential base load at its daily peak [kW]: households × design
+    /// load × diversity factor.
+    pub base_peak_kw: f64,
+    /// Base load for each hour of the day as a share of `base_peak_kw`.
+    pub base_profile: [f64; 24],
+}
+
+impl TransformerSpec {
+    /// Allowed active power [kW].
+    pub fn limit_kw(&self) -> f64 {
+        self.rating_kva * self.power_factor * self.allowed_utilization
+    }
+}
+
+/// Time-of-use tariff.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Tariff {
+    /// Price for each hour of the day [CNY/kWh].
+    pub price_per_kwh: [f64; 24],
+    /// Whether each hour of the day is in the valley period.
+    pub valley: [bool; 24],
+}
+
+impl Default for Tariff {
+    fn default() -> Self {
+        Tariff {
+            price_per_kwh: [0.0; 24],
+            valley: [false; 24],
+        }
+    }
 }

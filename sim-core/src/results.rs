@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::engine::{Counters, Replication, simulate_replication};
+use crate::engine::{Counters, Replication, TransformerCounters, simulate_replication};
 use crate::model::Model;
 use crate::stats::mean_ci95;
 use crate::{MS_PER_DAY, MS_PER_HOUR};
@@ -78,10 +78,31 @@ kpis! {
     full_batteries_mean,
     /// Time-average share of slots holding a charging battery.
     cabinet_utilization,
-    /// Grid energy drawn by the cabinets [kWh/d].
+    /// Pile-port charging sessions started per day [1/d].
+    pile_sessions_per_day,
+    /// Flying-wire charging sessions started per day [1/d].
+    flying_wire_sessions_per_day,
+    /// Flying-wire sessions per 1000 e-bikes (every kind) per day [1/(1000·d)].
+    flying_wire_per_1000_bikes_day,
+    /// Charging hours on pile ports per day [h/d].
+    pile_hours_per_day,
+    /// Charging hours by flying wire per day [h/d].
+    flying_wire_hours_per_day,
+    /// Grid energy of cabinets and pile ports [kWh/d].
     energy_kwh_per_day,
-    /// Highest cabinet load [kW].
+    /// Highest load of the site's transformer; network: of all transformers
+    /// together. Without transformers, the highest cabinet load [kW].
     peak_load_kw,
+    /// Highest apparent load ÷ rating of the site's transformer; network:
+    /// the highest of any transformer [–].
+    transformer_peak_utilization,
+    /// Hours above the allowed utilisation per day, of the site's
+    /// transformer; network: summed over transformers [h/d].
+    overload_hours_per_day,
+    /// Cabinet and pile energy at the time-of-use tariff [CNY/d].
+    energy_cost_cny_per_day,
+    /// Mean wait for a free cabinet door, over served requests [s].
+    door_wait_seconds_mean,
     /// Time-average number of riders waiting (L in Little's law).
     riders_waiting_mean,
     /// Mean time in the waiting line over all requests, served or lost
@@ -151,9 +172,18 @@ pub fn summarise(model: &Model, reps: &[Replication]) -> RunResult {
     for rep in reps {
         let window_ms = rep.window_ms;
         for (s, c) in rep.sites.iter().enumerate() {
-            site_values[s].push(values(std::slice::from_ref(c), window_ms));
+            let grid = match model.sites[s].transformer {
+                Some(t) => Grid::of(&rep.transformers[t]),
+                None => Grid::cabinets_only(c.cabinet_peak_w),
+            };
+            site_values[s].push(values(std::slice::from_ref(c), window_ms, grid));
         }
-        network_values.push(values(&rep.sites, window_ms));
+        let grid = if rep.transformers.is_empty() {
+            Grid::cabinets_only(rep.sites.iter().map(|c| c.cabinet_peak_w).sum())
+        } else {
+            Grid::network(rep)
+        };
+        network_values.push(values(&rep.sites, window_ms, grid));
     }
     RunResult {
         scenario: model.name.clone(),
@@ -175,8 +205,45 @@ pub fn summarise(model: &Model, reps: &[Replication]) -> RunResult {
     }
 }
 
+/// Transformer figures behind a KPI row.
+struct Grid {
+    peak_w: f64,
+    utilization: f64,
+    overload_ms: f64,
+}
+
+impl Grid {
+    fn of(t: &TransformerCounters) -> Grid {
+        Grid {
+            peak_w: t.peak_w,
+            utilization: t.peak_w / t.full_load_w,
+            overload_ms: t.overload_ms,
+        }
+    }
+
+    fn cabinets_only(peak_w: f64) -> Grid {
+        Grid {
+            peak_w,
+            utilization: 0.0,
+            overload_ms: 0.0,
+        }
+    }
+
+    fn network(rep: &Replication) -> Grid {
+        Grid {
+            peak_w: rep.network_peak_w,
+            utilization: rep
+                .transformers
+                .iter()
+                .map(|t| t.peak_w / t.full_load_w)
+                .fold(0.0, f64::max),
+            overload_ms: rep.transformers.iter().map(|t| t.overload_ms).sum(),
+        }
+    }
+}
+
 /// KPI values of one replication over a set of sites (one site, or all).
-fn values(sites: &[Counters], window_ms: u64) -> Values {
+fn values(sites: &[Counters], window_ms: u64, grid: Grid) -> Values {
     let sum = |f: fn(&Counters) -> f64| sites.iter().map(f).sum::<f64>();
     let days = window_ms as f64 / MS_PER_DAY as f64;
     let window = window_ms as f64;
@@ -204,10 +271,20 @@ fn values(sites: &[Counters], window_ms: u64) -> Values {
         wait_minutes_p95: if served > 0.0 { p95_ms as f64 / ms_per_min } else { 0.0 },
         full_batteries_mean: sum(|c| c.ready_area) / window,
         cabinet_utilization: ratio(sum(|c| c.charging_area) / window, slots),
-        energy_kwh_per_day: sum(|c| c.energy_wh) / 1000.0 / days,
-        // Site peaks may not coincide; the network peak is bounded by their
-        // sum until transformers aggregate load (next issue).
-        peak_load_kw: sum(|c| c.peak_w) / 1000.0,
+        pile_sessions_per_day: sum(|c| c.pile_sessions as f64) / days,
+        flying_wire_sessions_per_day: sum(|c| c.flying_wire_sessions as f64) / days,
+        flying_wire_per_1000_bikes_day: ratio(
+            1000.0 * sum(|c| c.flying_wire_sessions as f64) / days,
+            sum(|c| f64::from(c.ebikes)),
+        ),
+        pile_hours_per_day: sum(|c| c.pile_ms) / MS_PER_HOUR as f64 / days,
+        flying_wire_hours_per_day: sum(|c| c.flying_wire_ms) / MS_PER_HOUR as f64 / days,
+        energy_kwh_per_day: sum(|c| c.cabinet_wh + c.pile_wh) / 1000.0 / days,
+        peak_load_kw: grid.peak_w / 1000.0,
+        transformer_peak_utilization: grid.utilization,
+        overload_hours_per_day: grid.overload_ms / MS_PER_HOUR as f64 / days,
+        energy_cost_cny_per_day: sum(|c| c.energy_cost_cny) / days,
+        door_wait_seconds_mean: ratio(sum(|c| c.door_wait_ms_sum), served) / 1000.0,
         riders_waiting_mean: sum(|c| c.waiting_area) / window,
         queue_minutes_mean: ratio(sum(|c| c.queue_ms_sum), ended) / ms_per_min,
     }

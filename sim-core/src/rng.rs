@@ -22,14 +22,32 @@ pub enum Purpose {
     ChargeTime = 2,
     /// Rider patience, one stream per site.
     Patience = 3,
+    /// A rider's own traits (threshold, patience, distance), per rider.
+    RiderTraits = 4,
+    /// A rider's trips on one day, per (rider, day): the same trips whatever
+    /// happened before, so capacity variants keep common random numbers.
+    Trips = 5,
+    /// A rider's fallback charging (dwell), per rider.
+    Fallback = 6,
+    /// Plug-in times of bikes not on a subscription, per site.
+    PlugIns = 7,
+    /// Dwell and depth of those plug-ins, per site.
+    PlugInTraits = 8,
+    /// Where a courier is when a swap is needed, per rider.
+    WorkPlace = 9,
 }
 
 /// The stream for `purpose` and entity `index` in `replication`.
 pub fn stream(seed: u64, replication: u32, purpose: Purpose, index: u32) -> StreamRng {
+    stream2(seed, replication, purpose, u64::from(index))
+}
+
+/// Like [`stream`], with a 64-bit index (for example rider × 2¹⁶ + day).
+pub fn stream2(seed: u64, replication: u32, purpose: Purpose, index: u64) -> StreamRng {
     let mut h = splitmix(seed ^ 0x5157_4150_5349_4d00); // "SWAPSIM\0"
     h = splitmix(h ^ u64::from(replication));
     h = splitmix(h ^ purpose as u64);
-    h = splitmix(h ^ u64::from(index));
+    h = splitmix(h ^ index);
     StreamRng::seed_from_u64(h)
 }
 

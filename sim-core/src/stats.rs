@@ -17,9 +17,21 @@ pub struct TimeWeighted {
     area: f64,
     /// Largest level held for a positive time inside the window.
     max: f64,
+    /// Level above which time is counted in `time_above`; `None` = never.
+    threshold: Option<f64>,
+    /// Time inside the window with the level above `threshold` [ms].
+    time_above: f64,
 }
 
 impl TimeWeighted {
+    /// An accumulator that also counts the time spent above `threshold`.
+    pub fn with_threshold(threshold: f64) -> Self {
+        TimeWeighted {
+            threshold: Some(threshold),
+            ..TimeWeighted::default()
+        }
+    }
+
     /// Current level.
     #[inline]
     pub fn level(&self) -> f64 {
@@ -45,9 +57,15 @@ impl TimeWeighted {
     pub fn close(&mut self, now: Time, window_start: Time) {
         let from = self.since.max(window_start);
         if now > from {
-            self.area += self.level * (now - from) as f64;
+            let dt = (now - from) as f64;
+            self.area += self.level * dt;
             if self.level > self.max {
                 self.max = self.level;
+            }
+            if let Some(threshold) = self.threshold
+                && self.level > threshold
+            {
+                self.time_above += dt;
             }
         }
         self.since = now;
@@ -61,6 +79,11 @@ impl TimeWeighted {
     /// Largest level held inside the window.
     pub fn max(&self) -> f64 {
         self.max
+    }
+
+    /// Time inside the window with the level above the threshold [ms].
+    pub fn time_above(&self) -> f64 {
+        self.time_above
     }
 }
 
@@ -101,6 +124,16 @@ mod tests {
         tw.close(30, 10); // + 2 × 10 = 20
         assert_eq!(tw.area(), 70.0);
         assert_eq!(tw.max(), 5.0);
+    }
+
+    #[test]
+    fn time_above_threshold_counts_only_the_window() {
+        let mut tw = TimeWeighted::with_threshold(3.0);
+        tw.set(0, 10, 5.0); // above, but before the window
+        tw.set(20, 10, 3.0); // 10 ms above in the window; 3 is not above 3
+        tw.set(30, 10, 4.0);
+        tw.close(35, 10); // 5 ms above
+        assert_eq!(tw.time_above(), 15.0);
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub fn cabinet(
             charge,
             dispense_soc: 0.95,
             return_soc: 0.2,
+            ..BatterySpec::default()
         },
         sites: vec![SiteSpec {
             name: "A".into(),
@@ -33,7 +34,9 @@ pub fn cabinet(
             },
             patience,
             max_concurrent_charging: None,
+            ..SiteSpec::default()
         }],
+        ..Model::default()
     }
 }
 

@@ -58,7 +58,7 @@ pub fn cabinet_chain(
     let cap = cap.unwrap_or(batteries).min(batteries) as f64;
     let service = |k: usize| (k as f64).min(cap) / mean_charge_h;
     let max_k = match patience_mean_h {
-        Some(m) if m == 0.0 => b,
+        Some(0.0) => b,
         _ => b + 20_000,
     };
     let theta = match patience_mean_h {

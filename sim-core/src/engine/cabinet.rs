@@ -1,0 +1,332 @@
+//! Cabinets: dispensing, the charge line, charge stages and the charging
+//! strategies.
+
+use super::{Event, NONE, Phase, Sim, hours_to_ms};
+use crate::model::{DispenseRule, Strategy};
+use crate::{MS_PER_HOUR, Time};
+
+/// Load kinds of a site, as indices into `Sites::tw_load`.
+pub(super) const CABINETS: usize = 0;
+
+impl Sim<'_> {
+    /// Hands a dispensable battery to a rider (`NONE` = anonymous analytic
+    /// rider) by the dispense rule and puts the rider's battery in that slot.
+    /// Returns when the rider leaves the door.
+    pub(super) fn dispense(&mut self, site: u32, rider: u32) -> Time {
+        let s = site as usize;
+        let first = self.sites.first_slot[s] as usize;
+        let ready = &self.slots.ready_stack[first..first + self.sites.ready[s] as usize];
+        debug_assert!(!ready.is_empty(), "dispense with no ready battery");
+        let mut slot = ready[0];
+        if ready.len() > 1 {
+            let rule = self.model.cabinet.dispense;
+            let score = |sim: &Self, slot: u32| match rule {
+                DispenseRule::HighestSoc => sim.current_soc(slot),
+                DispenseRule::LeastCycled => {
+                    -sim.batteries.cycles[sim.slots.battery[slot as usize] as usize]
+                }
+            };
+            let mut best = score(self, slot);
+            for &candidate in &ready[1..] {
+                let x = score(self, candidate);
+                // Ties go to the lower slot number, whatever the stack order.
+                if x > best || (x == best && candidate < slot) {
+                    best = x;
+                    slot = candidate;
+                }
+            }
+        }
+        let i = slot as usize;
+        if self.slots.phase[i] == Phase::Charging {
+            // Still tapering above the dispense threshold: stop here.
+            self.settle_stage(slot);
+            self.halt_charge(slot);
+        }
+        self.unmark_ready(slot);
+
+        let out = self.slots.battery[i] as usize;
+        let fade = self.model.battery.fade_per_cycle;
+        if fade > 0.0 {
+            let health = (1.0 - fade * self.batteries.cycles[out]).max(0.05);
+            self.batteries.capacity_wh[out] = self.model.battery.capacity_wh * health;
+        }
+        if rider == NONE {
+            // Anonymous riders: the handed-in battery takes the dispensed
+            // one's identity, so the site's stock is conserved by construction.
+            self.batteries.soc[out] = self.model.battery.return_soc;
+        } else {
+            let incoming = self.riders.battery[rider as usize];
+            self.slots.battery[i] = incoming;
+            self.batteries.slot[incoming as usize] = slot;
+            self.batteries.rider[incoming as usize] = NONE;
+            self.batteries.slot[out] = NONE;
+            self.batteries.rider[out] = rider;
+            self.riders.battery[rider as usize] = out as u32;
+        }
+        self.slots.phase[i] = Phase::Empty;
+        self.enqueue_charge(slot);
+        self.take_door(site)
+    }
+
+    /// Occupies the door that frees first; returns when the rider leaves.
+    fn take_door(&mut self, site: u32) -> Time {
+        let swap_ms = self.swap_ms;
+        if swap_ms == 0 {
+            return self.now;
+        }
+        let s = site as usize;
+        let first = self.sites.first_door[s] as usize;
+        let doors = &mut self.door_free_at[first..first + self.sites.n_doors[s] as usize];
+        let Some(door) = doors.iter_mut().min() else {
+            return self.now;
+        };
+        let start = (*door).max(self.now);
+        *door = start + swap_ms;
+        if self.now >= self.window_start {
+            self.sites.counters[s].door_wait_ms_sum += (start - self.now) as f64;
+        }
+        start + swap_ms
+    }
+
+    /// SOC of the battery in `slot` at `now`.
+    #[inline]
+    pub(super) fn current_soc(&self, slot: u32) -> f64 {
+        let i = slot as usize;
+        let battery = self.slots.battery[i] as usize;
+        let soc = self.batteries.soc[battery];
+        if self.slots.phase[i] != Phase::Charging {
+            return soc;
+        }
+        let elapsed_h = (self.now - self.slots.stage_start[i]) as f64 / MS_PER_HOUR as f64;
+        let gained = self.slots.power_w[i] * elapsed_h
+            / (self.inv_efficiency * self.batteries.capacity_wh[battery]);
+        (soc + gained).min(self.slots.stage_soc_end[i])
+    }
+
+    /// Books the energy of the current stage up to `now` and moves the
+    /// battery's SOC there; the stage then restarts at `now`.
+    pub(super) fn settle_stage(&mut self, slot: u32) {
+        let i = slot as usize;
+        let battery = self.slots.battery[i] as usize;
+        let soc = self.current_soc(slot);
+        self.book_stored(battery, soc);
+        self.slots.stage_start[i] = self.now;
+    }
+
+    fn book_stored(&mut self, battery: usize, soc: f64) {
+        let capacity = self.batteries.capacity_wh[battery];
+        let stored = (soc - self.batteries.soc[battery]) * capacity;
+        self.stored_wh_total += stored;
+        self.batteries.cycles[battery] += stored / capacity;
+        self.batteries.soc[battery] = soc;
+    }
+
+    /// A battery was put in `slot`: it joins the site's charge line.
+    fn enqueue_charge(&mut self, slot: u32) {
+        let i = slot as usize;
+        let s = self.slots.site[i];
+        let soc = self.batteries.soc[self.slots.battery[i] as usize];
+        if soc >= self.model.battery.dispense_soc - 1e-12 {
+            self.mark_ready(slot);
+        }
+        if soc >= 1.0 - 1e-12 {
+            self.slots.phase[i] = Phase::Idle;
+            return;
+        }
+        if self.sites.charge_line[s as usize].is_empty() && self.may_start(slot) {
+            self.start_charging(slot);
+            return;
+        }
+        self.slots.phase[i] = Phase::Queued;
+        self.sites.charge_line[s as usize].push_back(slot);
+        self.try_start(s);
+    }
+
+    /// Starts queued charges, first in first out, while the cap and the
+    /// strategy allow.
+    pub(super) fn try_start(&mut self, site: u32) {
+        let s = site as usize;
+        while let Some(&slot) = self.sites.charge_line[s].front() {
+            if !self.may_start(slot) {
+                return;
+            }
+            self.sites.charge_line[s].pop_front();
+            self.start_charging(slot);
+        }
+    }
+
+    #[inline]
+    fn may_start(&self, slot: u32) -> bool {
+        let s = self.slots.site[slot as usize] as usize;
+        if self.sites.charging[s] >= self.sites.cap[s] {
+            return false;
+        }
+        match self.strategy {
+            Strategy::Immediate => true,
+            Strategy::OffPeakWithReserve { .. } => {
+                self.in_valley() || self.sites.ready[s] + self.sites.charging[s] < self.sites.reserve[s]
+            }
+            Strategy::GridCapped => {
+                let t = self.sites.transformer[s];
+                if t == NONE {
+                    return true;
+                }
+                let battery = self.slots.battery[slot as usize] as usize;
+                let p = self.curve.nominal_power_w(
+                    self.batteries.soc[battery],
+                    self.batteries.capacity_wh[battery],
+                );
+                let t = t as usize;
+                self.transformers.tw_total[t].level() + p <= self.transformers.limit_w[t] + 1e-6
+            }
+        }
+    }
+
+    fn start_charging(&mut self, slot: u32) {
+        let s = self.slots.site[slot as usize] as usize;
+        self.sites.charging[s] += 1;
+        let level = f64::from(self.sites.charging[s]);
+        self.sites.tw_charging[s].set(self.now, self.window_start, level);
+        self.slots.phase[slot as usize] = Phase::Charging;
+        self.begin_stage(slot);
+    }
+
+    fn begin_stage(&mut self, slot: u32) {
+        let i = slot as usize;
+        let s = self.slots.site[i] as usize;
+        let battery = self.slots.battery[i] as usize;
+        let soc = self.batteries.soc[battery];
+        let capacity = self.batteries.capacity_wh[battery];
+        let stage = self.curve.stage(soc, capacity, &mut self.sites.rng_charge[s]);
+        // Spread the stage's energy over its rounded length, so grid energy
+        // stays exactly stored energy ÷ efficiency.
+        let ms = hours_to_ms(stage.hours).max(1);
+        let grid_wh = (stage.soc_end - soc) * capacity * self.inv_efficiency;
+        let power_w = grid_wh / (ms as f64 / MS_PER_HOUR as f64);
+        self.set_slot_power(slot, power_w);
+        self.slots.stage_start[i] = self.now;
+        self.slots.stage_soc_end[i] = stage.soc_end;
+        let at = self.now + ms;
+        if at < self.horizon {
+            let generation = self.slots.generation[i];
+            self.queue.push(at, Event::StageEnd { slot, generation });
+        }
+    }
+
+    fn set_slot_power(&mut self, slot: u32, new_w: f64) {
+        let i = slot as usize;
+        let old_w = self.slots.power_w[i];
+        if new_w == old_w {
+            return;
+        }
+        self.slots.power_w[i] = new_w;
+        let site = self.slots.site[i];
+        self.add_load(site, CABINETS, new_w - old_w);
+        if cfg!(debug_assertions) {
+            self.tw_cabinets_all.add(self.now, 0, new_w - old_w);
+        }
+    }
+
+    pub(super) fn on_stage_end(&mut self, slot: u32) {
+        let i = slot as usize;
+        let s = self.slots.site[i];
+        let battery = self.slots.battery[i] as usize;
+        // Close the stage exactly at its breakpoint (no rounding drift).
+        let soc_end = self.slots.stage_soc_end[i];
+        self.book_stored(battery, soc_end);
+
+        let became_ready =
+            !self.slots.dispensable[i] && soc_end >= self.model.battery.dispense_soc - 1e-12;
+        if soc_end >= 1.0 {
+            self.stop_charging(slot);
+            self.retire_if_worn(slot);
+        } else {
+            self.begin_stage(slot);
+        }
+        if became_ready {
+            self.mark_ready(slot);
+            self.serve_line(s);
+        }
+    }
+
+    /// Replaces a full battery whose state of health fell below the limit.
+    fn retire_if_worn(&mut self, slot: u32) {
+        let retire = self.model.battery.retire_soh;
+        let fade = self.model.battery.fade_per_cycle;
+        if retire <= 0.0 || fade <= 0.0 {
+            return;
+        }
+        let b = self.slots.battery[slot as usize] as usize;
+        if 1.0 - fade * self.batteries.cycles[b] < retire {
+            self.batteries.cycles[b] = 0.0;
+            self.batteries.capacity_wh[b] = self.model.battery.capacity_wh;
+            if self.now >= self.window_start {
+                let s = self.slots.site[slot as usize] as usize;
+                self.sites.counters[s].retired += 1;
+            }
+        }
+    }
+
+    pub(super) fn mark_ready(&mut self, slot: u32) {
+        let i = slot as usize;
+        let s = self.slots.site[i] as usize;
+        debug_assert!(!self.slots.dispensable[i]);
+        self.slots.dispensable[i] = true;
+        let top = self.sites.ready[s];
+        let first = self.sites.first_slot[s] as usize;
+        self.slots.ready_stack[first + top as usize] = slot;
+        self.slots.ready_pos[i] = top;
+        self.sites.ready[s] = top + 1;
+        self.sites.tw_ready[s].set(self.now, self.window_start, f64::from(top + 1));
+    }
+
+    fn unmark_ready(&mut self, slot: u32) {
+        let i = slot as usize;
+        let s = self.slots.site[i] as usize;
+        debug_assert!(self.slots.dispensable[i]);
+        self.slots.dispensable[i] = false;
+        let first = self.sites.first_slot[s] as usize;
+        let top = self.sites.ready[s] - 1;
+        let pos = self.slots.ready_pos[i];
+        let last = self.slots.ready_stack[first + top as usize];
+        self.slots.ready_stack[first + pos as usize] = last;
+        self.slots.ready_pos[last as usize] = pos;
+        self.slots.ready_pos[i] = NONE;
+        self.sites.ready[s] = top;
+        self.sites.tw_ready[s].set(self.now, self.window_start, f64::from(top));
+        if !matches!(self.strategy, Strategy::Immediate) {
+            // Lower stock may call for charging now (reserve).
+            self.try_start(s as u32);
+        }
+    }
+
+    /// Ends the charge in `slot` with no follow-up: no power, and a stale
+    /// pending stage event. The caller decides what the slot does next.
+    pub(super) fn halt_charge(&mut self, slot: u32) {
+        let i = slot as usize;
+        let s = self.slots.site[i] as usize;
+        debug_assert_eq!(self.slots.phase[i], Phase::Charging);
+        self.slots.generation[i] = self.slots.generation[i].wrapping_add(1);
+        self.set_slot_power(slot, 0.0);
+        self.slots.phase[i] = Phase::Idle;
+        self.sites.charging[s] -= 1;
+        let level = f64::from(self.sites.charging[s]);
+        self.sites.tw_charging[s].set(self.now, self.window_start, level);
+    }
+
+    /// Ends a finished charge and hands its turn to the next queued slot.
+    fn stop_charging(&mut self, slot: u32) {
+        self.halt_charge(slot);
+        self.try_start(self.slots.site[slot as usize]);
+    }
+
+    /// Pauses a charge for the grid cap: the slot goes back to the head of
+    /// its site's line.
+    pub(super) fn pause_charge(&mut self, slot: u32) {
+        self.settle_stage(slot);
+        self.halt_charge(slot);
+        let s = self.slots.site[slot as usize] as usize;
+        self.slots.phase[slot as usize] = Phase::Queued;
+        self.sites.charge_line[s].push_front(slot);
+    }
+}

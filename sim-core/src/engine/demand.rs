@@ -1,0 +1,367 @@
+//! Swap demand: analytic Poisson arrivals, riders and their trips, cabinet
+//! choice, the waiting line and the fallback to home charging.
+
+use rand::RngExt;
+use rand_distr::{Distribution, Exp1};
+
+use super::setup::{HOUR, pick, pick_hour};
+use super::{Event, NONE, Sim, hours_to_ms};
+use crate::model::{ChoicePolicy, Patience};
+use crate::rng::{Purpose, stream2};
+use crate::{MS_PER_DAY, Time};
+
+/// Most trips a rider makes in one day.
+const MAX_TRIPS_PER_DAY: usize = 48;
+
+impl Sim<'_> {
+    // ----- analytic demand ------------------------------------------------
+
+    pub(super) fn schedule_arrival(&mut self, site: u32) {
+        let s = site as usize;
+        let rate = self.sites.rate_per_h[s];
+        if rate <= 0.0 {
+            return;
+        }
+        let gap: f64 = Exp1.sample(&mut self.sites.rng_arrivals[s]);
+        self.sites.next_arrival_h[s] += gap / rate;
+        let t = hours_to_ms(self.sites.next_arrival_h[s]);
+        if t < self.horizon {
+            self.queue.push(t, Event::Arrival { site });
+        }
+    }
+
+    pub(super) fn on_arrival(&mut self, site: u32) {
+        self.schedule_arrival(site);
+        let counted = self.request_arises(site);
+        self.at_cabinet(site, site, NONE, counted);
+    }
+
+    /// Books a new request at its origin; returns whether it is measured.
+    fn request_arises(&mut self, origin: u32) -> bool {
+        self.arrivals_total += 1;
+        let counted = self.now >= self.window_start;
+        if counted {
+            self.sites.counters[origin as usize].requests += 1;
+        }
+        counted
+    }
+
+    // ----- riders ---------------------------------------------------------
+
+    /// Schedules the rider's next swap need, from `from` on.
+    pub(super) fn schedule_need(&mut self, rider: u32, from: Time) {
+        if let Some(t) = self.next_need(rider, from) {
+            self.queue.push(t, Event::SwapNeed { rider });
+        }
+    }
+
+    /// When the rider's battery next falls below the threshold: the end of
+    /// the trip that crosses it. Trips that change nothing get no event;
+    /// they are drawn here, day by day, from a stream per (rider, day).
+    fn next_need(&self, rider: u32, from: Time) -> Option<Time> {
+        let r = rider as usize;
+        let b = self.riders.battery[r] as usize;
+        let trip_wh = self.riders.trip_wh[r];
+        if trip_wh <= 0.0 {
+            return None;
+        }
+        let plan = &self.groups[self.riders.group[r] as usize];
+        let mut budget_wh =
+            (self.batteries.soc[b] - self.riders.threshold_soc[r]) * self.batteries.capacity_wh[b];
+        let mut day = from / MS_PER_DAY;
+        let mut times = [0 as Time; MAX_TRIPS_PER_DAY];
+        loop {
+            let day_start = day * MS_PER_DAY;
+            if day_start >= self.horizon {
+                return None;
+            }
+            // Day 0 is a Monday.
+            let weekend = day % 7 >= 5;
+            let (has_trips, cum) = if weekend {
+                (plan.has_weekend_trips, &plan.cum_weekend)
+            } else {
+                (plan.has_weekday_trips, &plan.cum_weekday)
+            };
+            if has_trips {
+                let mut rng = stream2(
+                    self.model.seed,
+                    self.replication,
+                    Purpose::Trips,
+                    (u64::from(rider) << 24) | day,
+                );
+                let n = if weekend {
+                    plan.trips_weekend.sample(&mut rng)
+                } else {
+                    plan.trips_weekday.sample(&mut rng)
+                };
+                let n = (n as usize).min(MAX_TRIPS_PER_DAY);
+                for t in &mut times[..n] {
+                    let hour = pick_hour(cum, rng.random::<f64>());
+                    let within = (rng.random::<f64>() * HOUR as f64) as Time;
+                    *t = day_start + hour * HOUR + within;
+                }
+                times[..n].sort_unstable();
+                for &t in &times[..n] {
+                    if t < from {
+                        continue;
+                    }
+                    budget_wh -= trip_wh;
+                    if budget_wh < 0.0 {
+                        let at = t + self.riders.trip_ms[r];
+                        return (at < self.horizon).then_some(at);
+                    }
+                }
+            }
+            day += 1;
+        }
+    }
+
+    /// The rider needs a swap where they are now.
+    pub(super) fn on_swap_need(&mut self, rider: u32) {
+        let r = rider as usize;
+        let group = self.riders.group[r] as usize;
+        let origin = if self.groups[group].works_across_district {
+            let u = self.riders.rng_workplace[r].random::<f64>();
+            pick(&self.work_cum, u).unwrap_or(self.riders.home[r])
+        } else {
+            self.riders.home[r]
+        };
+        let counted = self.request_arises(origin);
+        self.riders.origin[r] = origin;
+        self.riders.counted[r] = counted;
+        let Some((site, distance_m)) = self.choose_cabinet(origin) else {
+            // No cabinet within reach: a stockout and a lost swap at once.
+            if counted {
+                self.sites.counters[origin as usize].stockouts += 1;
+            }
+            self.end_request(origin, counted, 0, false);
+            self.fall_back(rider);
+            return;
+        };
+        if distance_m <= 0.0 {
+            self.at_cabinet(site, origin, rider, counted);
+        } else {
+            let speed = self.groups[group].speed_kmh.max(1.0);
+            let at = self.now + hours_to_ms(distance_m / 1000.0 / speed).max(1);
+            if at < self.horizon {
+                self.in_transit += 1;
+                self.queue.push(at, Event::ReachCabinet { rider, site });
+            } else {
+                // The run ends on the way: the request stays open.
+                self.in_transit += 1;
+            }
+        }
+    }
+
+    pub(super) fn on_reach_cabinet(&mut self, rider: u32, site: u32) {
+        self.in_transit -= 1;
+        let r = rider as usize;
+        let (origin, counted) = (self.riders.origin[r], self.riders.counted[r]);
+        self.at_cabinet(site, origin, rider, counted);
+    }
+
+    /// The cabinet site a rider at `origin` heads for, with its distance.
+    fn choose_cabinet(&self, origin: u32) -> Option<(u32, f64)> {
+        let o = origin as usize;
+        let reach = &self.reach[self.reach_start[o] as usize..self.reach_start[o + 1] as usize];
+        let nearest = reach.first().copied();
+        match self.model.riders.choice.policy {
+            ChoicePolicy::Home | ChoicePolicy::Nearest => nearest,
+            ChoicePolicy::AppInformed => reach
+                .iter()
+                .copied()
+                .find(|&(s, _)| self.sites.ready[s as usize] > self.sites.waiting[s as usize])
+                .or(nearest),
+        }
+    }
+
+    // ----- at the cabinet -------------------------------------------------
+
+    /// A request reaches the cabinets of `site`.
+    fn at_cabinet(&mut self, site: u32, origin: u32, rider: u32, counted: bool) {
+        let s = site as usize;
+        if self.keep_history {
+            self.sites.history[s][((self.now / HOUR) % 24) as usize] += 1;
+        }
+        if self.sites.ready[s] > 0 {
+            debug_assert_eq!(self.sites.waiting[s], 0, "a rider waits beside a ready battery");
+            self.swap(site, rider);
+            self.end_request(origin, counted, 0, true);
+            return;
+        }
+        if counted {
+            self.sites.counters[origin as usize].stockouts += 1;
+        }
+        let patience_ms = if rider == NONE {
+            match self.sites.patience[s] {
+                Patience::None => 0,
+                Patience::Infinite => Time::MAX,
+                Patience::Exponential { mean_minutes } => {
+                    let e: f64 = Exp1.sample(&mut self.sites.rng_patience[s]);
+                    hours_to_ms(e * mean_minutes / 60.0)
+                }
+            }
+        } else {
+            self.riders.patience_ms[rider as usize]
+        };
+        if patience_ms == 0 {
+            self.end_request(origin, counted, 0, false);
+            self.fall_back(rider);
+            return;
+        }
+        let request = self.new_request(origin, site, rider, counted);
+        let generation = self.requests.generation[request as usize];
+        self.sites.rider_line[s].push_back((request, generation));
+        self.sites.waiting[s] += 1;
+        let level = f64::from(self.sites.waiting[s]);
+        self.sites.tw_waiting[s].set(self.now, self.window_start, level);
+        if patience_ms != Time::MAX {
+            let at = self.now.saturating_add(patience_ms);
+            if at < self.horizon {
+                self.queue.push(
+                    at,
+                    Event::Abandon {
+                        request,
+                        generation,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Dispenses to `rider` and plans their next need.
+    fn swap(&mut self, site: u32, rider: u32) {
+        let leaves = self.dispense(site, rider);
+        if rider != NONE {
+            if self.now >= self.window_start {
+                let g = self.riders.group[rider as usize] as usize;
+                self.group_swaps[g] += 1;
+            }
+            self.schedule_need(rider, leaves);
+        }
+    }
+
+    pub(super) fn on_abandon(&mut self, request: u32) {
+        let i = request as usize;
+        let (origin, cabinet, rider) = (
+            self.requests.origin[i],
+            self.requests.cabinet[i],
+            self.requests.rider[i],
+        );
+        let (joined, counted) = (self.requests.joined[i], self.requests.counted[i]);
+        self.release_request(request);
+        self.leave_line(cabinet);
+        self.end_request(origin, counted, self.now - joined, false);
+        self.fall_back(rider);
+    }
+
+    /// Serves waiting riders, first come first served, while batteries are ready.
+    pub(super) fn serve_line(&mut self, site: u32) {
+        let s = site as usize;
+        while self.sites.ready[s] > 0 {
+            let Some((request, generation)) = self.sites.rider_line[s].pop_front() else {
+                return;
+            };
+            if self.requests.generation[request as usize] != generation {
+                continue; // left earlier
+            }
+            let i = request as usize;
+            let (origin, rider) = (self.requests.origin[i], self.requests.rider[i]);
+            let (joined, counted) = (self.requests.joined[i], self.requests.counted[i]);
+            self.release_request(request);
+            self.leave_line(site);
+            self.swap(site, rider);
+            self.end_request(origin, counted, self.now - joined, true);
+        }
+    }
+
+    fn leave_line(&mut self, site: u32) {
+        let s = site as usize;
+        self.sites.waiting[s] -= 1;
+        let level = f64::from(self.sites.waiting[s]);
+        self.sites.tw_waiting[s].set(self.now, self.window_start, level);
+    }
+
+    /// Closes a request at its origin: served, or lost after `queued_ms` in line.
+    fn end_request(&mut self, origin: u32, counted: bool, queued_ms: Time, served: bool) {
+        self.ended_total += 1;
+        if !counted {
+            return;
+        }
+        let c = &mut self.sites.counters[origin as usize];
+        c.ended += 1;
+        c.queue_ms_sum += queued_ms as f64;
+        if served {
+            c.served += 1;
+            c.wait_ms_sum += queued_ms as f64;
+            if queued_ms > 0 {
+                c.served_after_wait += 1;
+            }
+            c.wait_hist.saturating_record(queued_ms);
+        } else {
+            c.lost += 1;
+        }
+    }
+
+    fn new_request(&mut self, origin: u32, cabinet: u32, rider: u32, counted: bool) -> u32 {
+        let r = &mut self.requests;
+        let id = match r.free.pop() {
+            Some(id) => id,
+            None => {
+                r.origin.push(0);
+                r.cabinet.push(0);
+                r.rider.push(NONE);
+                r.joined.push(0);
+                r.counted.push(false);
+                r.generation.push(0);
+                r.alive.push(false);
+                (r.origin.len() - 1) as u32
+            }
+        };
+        let i = id as usize;
+        debug_assert!(!r.alive[i], "request {id} reused while alive");
+        r.origin[i] = origin;
+        r.cabinet[i] = cabinet;
+        r.rider[i] = rider;
+        r.joined[i] = self.now;
+        r.counted[i] = counted;
+        r.alive[i] = true;
+        id
+    }
+
+    /// Ends a waiting request's life; its pending events and line entry go stale.
+    fn release_request(&mut self, request: u32) {
+        let r = &mut self.requests;
+        let i = request as usize;
+        debug_assert!(r.alive[i], "request {request} ended twice");
+        r.alive[i] = false;
+        r.generation[i] = r.generation[i].wrapping_add(1);
+        r.free.push(request);
+    }
+
+    // ----- fallback ---------------------------------------------------------
+
+    /// "Swap first, charge second": an unserved rider charges at home, on a
+    /// free pile port of the home site, else by flying wire, and rides on
+    /// once the bike is unplugged.
+    fn fall_back(&mut self, rider: u32) {
+        if rider == NONE {
+            return;
+        }
+        let r = rider as usize;
+        let home = self.riders.home[r];
+        let b = self.riders.battery[r] as usize;
+        let dwell_h = crate::sample::sample_dist(
+            &self.model.riders.home.dwell_hours,
+            &mut self.riders.rng_fallback[r],
+        )
+        .max(0.1);
+        let dwell_ms = hours_to_ms(dwell_h);
+        let capacity = self.batteries.capacity_wh[b];
+        let wanted_wh = (1.0 - self.batteries.soc[b]) * capacity;
+        let stored_wh = self.home_charge(home, wanted_wh, dwell_ms);
+        self.batteries.soc[b] = (self.batteries.soc[b] + stored_wh / capacity).min(1.0);
+        self.batteries.cycles[b] += stored_wh / capacity;
+        self.schedule_need(rider, self.now + dwell_ms);
+    }
+}

@@ -1,0 +1,558 @@
+//! The event loop of one replication.
+//!
+//! State lives in flat arrays indexed by site, slot, battery, rider,
+//! transformer and request id; the loop pops one [`Event`] at a time and
+//! hands it to a handler. Nothing is allocated per event: lines and slabs
+//! are sized up front and only grow past their largest earlier size.
+//!
+//! The handlers are split by subject: `cabinet.rs` (slots, charging,
+//! dispensing, charging strategies), `demand.rs` (Poisson arrivals, riders,
+//! trips, cabinet choice, the waiting line), `home.rs` (pile ports and
+//! flying wire), `grid.rs` (transformer load, the tariff, the 15-minute
+//! clock).
+
+mod cabinet;
+mod demand;
+mod grid;
+mod home;
+mod setup;
+
+use std::collections::VecDeque;
+
+use hdrhistogram::Histogram;
+
+use crate::curve::Curve;
+use crate::model::{Model, Patience, Strategy};
+use crate::queue::EventQueue;
+use crate::rng::StreamRng;
+use crate::stats::TimeWeighted;
+use crate::{MS_PER_HOUR, Time};
+
+pub(crate) use grid::QUARTER_MS;
+
+/// Marks an empty reference in the id arrays.
+const NONE: u32 = u32::MAX;
+
+/// Everything that can happen. Closed on purpose: the loop is one `match`.
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    /// A swap request arrives at a site (analytic Poisson demand).
+    Arrival { site: u32 },
+    /// A slot finishes a constant-power charge stage.
+    StageEnd { slot: u32, generation: u32 },
+    /// A waiting rider runs out of patience.
+    Abandon { request: u32, generation: u32 },
+    /// A rider's battery reaches the rider's swap threshold.
+    SwapNeed { rider: u32 },
+    /// A rider reaches a cabinet site after a detour.
+    ReachCabinet { rider: u32, site: u32 },
+    /// A bike not on a subscription is plugged in at home.
+    PlugIn { site: u32 },
+    /// A home charge (pile port or flying wire) stops drawing power.
+    HomeChargeDone { site: u32, pile: bool },
+    /// A bike leaves a pile port.
+    PortFree { site: u32 },
+    /// The 15-minute clock: load series, tariff hours, base load.
+    Tick,
+}
+
+/// What a slot is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Holds no battery.
+    Empty,
+    /// Holds a battery waiting in the site's charge line.
+    Queued,
+    /// Draws power.
+    Charging,
+    /// Holds a full battery.
+    Idle,
+}
+
+/// Raw counts and integrals of one site over the measurement window.
+/// Requests count at the site where they arose.
+#[derive(Clone, Debug)]
+pub struct Counters {
+    /// Swap requests that arose in the window.
+    pub requests: u64,
+    /// Requests that found no dispensable battery at the first cabinet tried.
+    pub stockouts: u64,
+    /// Requests that ended without a battery.
+    pub lost: u64,
+    /// Requests served (a battery dispensed).
+    pub served: u64,
+    /// Served requests that waited a positive time for a battery.
+    pub served_after_wait: u64,
+    /// Sum of battery waits of served requests [ms].
+    pub wait_ms_sum: f64,
+    /// Sum of time in the waiting line of every request that ended, served
+    /// or not [ms]; with `ended`, the W of Little's law.
+    pub queue_ms_sum: f64,
+    /// Requests (arisen in the window) that ended: served or lost.
+    pub ended: u64,
+    /// Sum of waits for a free cabinet door [ms].
+    pub door_wait_ms_sum: f64,
+    /// Battery waits of served requests [ms].
+    pub wait_hist: Histogram<u32>,
+    /// ∫ dispensable batteries dt [battery·ms].
+    pub ready_area: f64,
+    /// ∫ charging slots dt [slot·ms].
+    pub charging_area: f64,
+    /// ∫ riders waiting dt [rider·ms]; the L of Little's law.
+    pub waiting_area: f64,
+    /// Grid energy drawn by the site's cabinets [Wh].
+    pub cabinet_wh: f64,
+    /// Grid energy drawn by the site's pile ports [Wh].
+    pub pile_wh: f64,
+    /// Grid energy drawn by flying-wire charging at the site [Wh].
+    pub flying_wire_wh: f64,
+    /// Cost of cabinet and pile energy at the tariff [CNY].
+    pub energy_cost_cny: f64,
+    /// Highest cabinet load held in the window [W].
+    pub cabinet_peak_w: f64,
+    /// Pile sessions started.
+    pub pile_sessions: u64,
+    /// Flying-wire sessions started.
+    pub flying_wire_sessions: u64,
+    /// Charging time of pile sessions [ms].
+    pub pile_ms: f64,
+    /// Charging time of flying-wire sessions [ms].
+    pub flying_wire_ms: f64,
+    /// Slots at the site.
+    pub slots: u32,
+    /// E-bikes of every kind living at the site.
+    pub ebikes: u32,
+    /// Batteries retired (state of health below the limit) and replaced.
+    pub retired: u64,
+}
+
+/// Load figures of one transformer over the window.
+#[derive(Clone, Debug, Default)]
+pub struct TransformerCounters {
+    /// Highest total load [W].
+    pub peak_w: f64,
+    /// Time above the allowed load [ms].
+    pub overload_ms: f64,
+    /// Rating × power factor: the load at 100% utilisation [W].
+    pub full_load_w: f64,
+}
+
+/// 15-minute series of one replication's measurement window.
+#[derive(Clone, Debug, Default)]
+pub struct Series {
+    /// Quarter hours in the window.
+    pub quarters: usize,
+    /// Mean load per transformer, quarter and component (base, cabinets,
+    /// piles, flying wire), transformer-major [kW].
+    pub transformer_kw: Vec<f32>,
+    /// Mean dispensable batteries per site and quarter, site-major.
+    pub site_ready: Vec<f32>,
+}
+
+/// Load components in [`Series::transformer_kw`], in order.
+pub const LOAD_COMPONENTS: [&str; 4] = ["base", "cabinets", "piles", "flying_wire"];
+
+/// The outcome of one replication.
+#[derive(Clone, Debug)]
+pub struct Replication {
+    /// Per-site counters, in model order.
+    pub sites: Vec<Counters>,
+    /// Per-transformer load figures, in model order.
+    pub transformers: Vec<TransformerCounters>,
+    /// Highest load summed over all transformers [W].
+    pub network_peak_w: f64,
+    /// Length of the measurement window [ms].
+    pub window_ms: Time,
+    /// Events handled (stale events excluded).
+    pub events: u64,
+    /// Swaps served in the window per rider group.
+    pub group_swaps: Vec<u64>,
+    /// Riders per group.
+    pub group_riders: Vec<u64>,
+    /// The 15-minute series.
+    pub series: Series,
+}
+
+/// Runs replication `replication` of `model` to the end and returns its raw
+/// statistics.
+pub fn simulate_replication(model: &Model, replication: u32) -> Replication {
+    let mut sim = Sim::new(model, replication);
+    sim.run();
+    sim.finish()
+}
+
+/// Per-site state, struct of arrays.
+struct Sites {
+    rate_per_h: Vec<f64>,
+    patience: Vec<Patience>,
+    cap: Vec<u32>,
+    first_slot: Vec<u32>,
+    n_slots: Vec<u32>,
+    first_door: Vec<u32>,
+    n_doors: Vec<u32>,
+    transformer: Vec<u32>,
+    /// Continuous-time clock of the next Poisson arrival [h], so rounding
+    /// to the millisecond never accumulates.
+    next_arrival_h: Vec<f64>,
+    ready: Vec<u32>,
+    charging: Vec<u32>,
+    /// Slots waiting to charge (power cap, strategy), first in first out.
+    charge_line: Vec<VecDeque<u32>>,
+    /// Waiting requests as (request, generation), first in first out;
+    /// entries whose generation moved on have left and are skipped.
+    rider_line: Vec<VecDeque<(u32, u32)>>,
+    waiting: Vec<u32>,
+    /// Free pile ports.
+    ports_free: Vec<u32>,
+    /// Bikes not on a subscription.
+    nonsub: Vec<u32>,
+    /// Requests that reached each cabinet site, by hour of day (all time);
+    /// the operator's history behind the off-peak reserve.
+    history: Vec<[u32; 24]>,
+    /// Ready-plus-charging stock the off-peak strategy keeps now.
+    reserve: Vec<u32>,
+    rng_arrivals: Vec<StreamRng>,
+    rng_charge: Vec<StreamRng>,
+    rng_patience: Vec<StreamRng>,
+    rng_plugins: Vec<StreamRng>,
+    rng_plugin_traits: Vec<StreamRng>,
+    tw_ready: Vec<TimeWeighted>,
+    tw_charging: Vec<TimeWeighted>,
+    tw_waiting: Vec<TimeWeighted>,
+    /// Cabinet, pile and flying-wire load of the site [W].
+    tw_load: Vec<[TimeWeighted; 3]>,
+    /// Cabinet + pile energy area at the last tick [W·ms], for the cost.
+    billed_area: Vec<f64>,
+    /// Ready area at the last tick, for the series.
+    ready_area_at_tick: Vec<f64>,
+    counters: Vec<Counters>,
+}
+
+/// Per-slot state, struct of arrays.
+struct Slots {
+    site: Vec<u32>,
+    battery: Vec<u32>,
+    phase: Vec<Phase>,
+    dispensable: Vec<bool>,
+    /// Per site, from its first slot: the slots holding a dispensable
+    /// battery, `ready[site]` of them, in no particular order.
+    ready_stack: Vec<u32>,
+    /// Position of a dispensable slot in its site's `ready_stack`.
+    ready_pos: Vec<u32>,
+    generation: Vec<u32>,
+    /// Start of the current stage.
+    stage_start: Vec<Time>,
+    /// Grid power of the current stage [W].
+    power_w: Vec<f64>,
+    /// SOC at the end of the current stage.
+    stage_soc_end: Vec<f64>,
+}
+
+/// Per-battery state, struct of arrays. A battery is in one slot or on one
+/// rider's bike; a retired battery is replaced in place by a new one.
+struct Batteries {
+    /// SOC when last updated (stage boundaries, swaps, home charges).
+    soc: Vec<f64>,
+    /// Current capacity [Wh].
+    capacity_wh: Vec<f64>,
+    /// Equivalent full cycles: stored energy ÷ capacity.
+    cycles: Vec<f64>,
+    /// Slot holding the battery, or `NONE`.
+    slot: Vec<u32>,
+    /// Rider carrying the battery, or `NONE`.
+    rider: Vec<u32>,
+}
+
+/// Waiting-request slab.
+struct Requests {
+    /// Site where the request arose (for the counters).
+    origin: Vec<u32>,
+    /// Site whose line the request waits in.
+    cabinet: Vec<u32>,
+    /// The rider, or `NONE` for analytic demand.
+    rider: Vec<u32>,
+    /// Time the request joined the line.
+    joined: Vec<Time>,
+    /// Whether the request arose inside the window.
+    counted: Vec<bool>,
+    generation: Vec<u32>,
+    alive: Vec<bool>,
+    free: Vec<u32>,
+}
+
+/// Per-rider state, struct of arrays.
+struct RiderState {
+    group: Vec<u32>,
+    home: Vec<u32>,
+    battery: Vec<u32>,
+    threshold_soc: Vec<f64>,
+    patience_ms: Vec<Time>,
+    /// Energy of one trip [Wh].
+    trip_wh: Vec<f64>,
+    /// Length of one trip [ms].
+    trip_ms: Vec<Time>,
+    /// Site where the current request arose.
+    origin: Vec<u32>,
+    /// Whether the current request arose inside the window.
+    counted: Vec<bool>,
+    rng_fallback: Vec<StreamRng>,
+    rng_workplace: Vec<StreamRng>,
+}
+
+/// Per-transformer state, struct of arrays.
+struct Transformers {
+    limit_w: Vec<f64>,
+    full_load_w: Vec<f64>,
+    base_peak_w: Vec<f64>,
+    base_profile: Vec<[f64; 24]>,
+    /// Sites fed, for the grid-capped strategy.
+    sites: Vec<Vec<u32>>,
+    /// Total load, with the allowed load as threshold [W].
+    tw_total: Vec<TimeWeighted>,
+    /// Base, cabinet, pile, flying-wire load [W].
+    tw_parts: Vec<[TimeWeighted; 4]>,
+    /// Component areas at the last tick, for the series.
+    parts_area_at_tick: Vec<[f64; 4]>,
+    /// Whether a load change asks for the cap to be re-checked.
+    pending: Vec<bool>,
+    pending_list: Vec<u32>,
+}
+
+/// Rider-group constants prepared once.
+struct GroupPlan {
+    trips_weekday: rand_distr::Poisson<f64>,
+    trips_weekend: rand_distr::Poisson<f64>,
+    has_weekday_trips: bool,
+    has_weekend_trips: bool,
+    /// Cumulative hour weights, last entry = total.
+    cum_weekday: [f64; 24],
+    cum_weekend: [f64; 24],
+    speed_kmh: f64,
+    works_across_district: bool,
+}
+
+struct Sim<'m> {
+    model: &'m Model,
+    replication: u32,
+    curve: Curve,
+    /// 1 ÷ charging efficiency.
+    inv_efficiency: f64,
+    now: Time,
+    window_start: Time,
+    horizon: Time,
+    queue: EventQueue<Event>,
+    sites: Sites,
+    slots: Slots,
+    batteries: Batteries,
+    requests: Requests,
+    riders: RiderState,
+    groups: Vec<GroupPlan>,
+    transformers: Transformers,
+    /// Sum of all transformers' load [W].
+    tw_network: TimeWeighted,
+    /// Door free-at times, per cabinet.
+    door_free_at: Vec<Time>,
+    /// Cabinet sites within reach of each site, nearest first:
+    /// `reach[reach_start[s]..reach_start[s + 1]]` as (site, distance m).
+    reach: Vec<(u32, f64)>,
+    reach_start: Vec<u32>,
+    /// Cumulative courier work weights over sites.
+    work_cum: Vec<f64>,
+    /// Plug-in shares per hour of day (sum 1).
+    plug_share: [f64; 24],
+    strategy: Strategy,
+    /// Whether requests per hour are recorded (the off-peak reserve).
+    keep_history: bool,
+    /// Time a swap holds a door [ms].
+    swap_ms: Time,
+    series: Series,
+    events: u64,
+    group_swaps: Vec<u64>,
+    /// Conservation ledger over the whole run, warm-up included.
+    arrivals_total: u64,
+    ended_total: u64,
+    /// Riders on their way to a cabinet (their request has arisen).
+    in_transit: u64,
+    /// Total cabinet load over the whole run, for the energy balance.
+    tw_cabinets_all: TimeWeighted,
+    stored_wh_total: f64,
+}
+
+impl Sim<'_> {
+    fn run(&mut self) {
+        while let Some((t, event)) = self.queue.pop() {
+            if t >= self.horizon {
+                break;
+            }
+            debug_assert!(t >= self.now, "time went backwards");
+            self.now = t;
+            match event {
+                Event::Arrival { site } => self.on_arrival(site),
+                Event::StageEnd { slot, generation } => {
+                    if self.slots.generation[slot as usize] != generation {
+                        continue;
+                    }
+                    self.on_stage_end(slot);
+                }
+                Event::Abandon {
+                    request,
+                    generation,
+                } => {
+                    if self.requests.generation[request as usize] != generation {
+                        continue;
+                    }
+                    self.on_abandon(request);
+                }
+                Event::SwapNeed { rider } => self.on_swap_need(rider),
+                Event::ReachCabinet { rider, site } => self.on_reach_cabinet(rider, site),
+                Event::PlugIn { site } => self.on_plug_in(site),
+                Event::HomeChargeDone { site, pile } => self.on_home_charge_done(site, pile),
+                Event::PortFree { site } => self.on_port_free(site),
+                Event::Tick => self.on_tick(),
+            }
+            if !self.transformers.pending_list.is_empty() {
+                self.settle_headroom();
+            }
+            self.events += 1;
+        }
+        self.now = self.horizon;
+    }
+
+    fn finish(mut self) -> Replication {
+        let now = self.horizon;
+        let ws = self.window_start;
+        // Book partial stages so the energy balance closes at the horizon.
+        for slot in 0..self.slots.site.len() {
+            if self.slots.phase[slot] == Phase::Charging {
+                self.settle_stage(slot as u32);
+            }
+        }
+        if self.ticking() {
+            self.record_quarter();
+        }
+        for s in 0..self.model.sites.len() {
+            let sites = &mut self.sites;
+            sites.tw_ready[s].close(now, ws);
+            sites.tw_charging[s].close(now, ws);
+            sites.tw_waiting[s].close(now, ws);
+            for tw in &mut sites.tw_load[s] {
+                tw.close(now, ws);
+            }
+            let c = &mut sites.counters[s];
+            c.ready_area = sites.tw_ready[s].area();
+            c.charging_area = sites.tw_charging[s].area();
+            c.waiting_area = sites.tw_waiting[s].area();
+            let ms_per_h = MS_PER_HOUR as f64;
+            c.cabinet_wh = sites.tw_load[s][0].area() / ms_per_h;
+            c.pile_wh = sites.tw_load[s][1].area() / ms_per_h;
+            c.flying_wire_wh = sites.tw_load[s][2].area() / ms_per_h;
+            c.cabinet_peak_w = sites.tw_load[s][0].max();
+        }
+        let mut transformers = Vec::with_capacity(self.transformers.limit_w.len());
+        for t in 0..self.transformers.limit_w.len() {
+            let tw = &mut self.transformers.tw_total[t];
+            tw.close(now, ws);
+            transformers.push(TransformerCounters {
+                peak_w: tw.max(),
+                overload_ms: tw.time_above(),
+                full_load_w: self.transformers.full_load_w[t],
+            });
+        }
+        self.tw_network.close(now, ws);
+        self.check_conservation();
+        let mut group_riders = vec![0u64; self.groups.len()];
+        for &g in &self.riders.group {
+            group_riders[g as usize] += 1;
+        }
+        Replication {
+            network_peak_w: self.tw_network.max(),
+            transformers,
+            window_ms: self.horizon - self.window_start,
+            events: self.events,
+            group_swaps: std::mem::take(&mut self.group_swaps),
+            group_riders,
+            series: std::mem::take(&mut self.series),
+            sites: self.sites.counters,
+        }
+    }
+
+    /// Debug-build invariants: batteries counted once, every request ended
+    /// exactly once or still waiting, cabinet grid energy = stored ÷
+    /// efficiency, counts consistent with the slots.
+    fn check_conservation(&self) {
+        if !cfg!(debug_assertions) {
+            return;
+        }
+        let n_batteries = self.batteries.slot.len();
+        let mut seen = vec![false; n_batteries];
+        for (slot, &b) in self.slots.battery.iter().enumerate() {
+            if b != NONE {
+                assert!(!seen[b as usize], "battery {b} counted twice");
+                seen[b as usize] = true;
+                assert_eq!(self.batteries.slot[b as usize], slot as u32);
+                assert_eq!(self.batteries.rider[b as usize], NONE);
+            }
+        }
+        for (rider, &b) in self.riders.battery.iter().enumerate() {
+            assert!(!seen[b as usize], "battery {b} counted twice");
+            seen[b as usize] = true;
+            assert_eq!(self.batteries.rider[b as usize], rider as u32);
+            assert_eq!(self.batteries.slot[b as usize], NONE);
+        }
+        assert!(seen.iter().all(|&x| x), "a battery is nowhere");
+        let waiting: u64 = self.sites.waiting.iter().map(|&w| u64::from(w)).sum();
+        let alive = self.requests.alive.iter().filter(|&&a| a).count() as u64;
+        assert_eq!(waiting, alive, "waiting riders vs live requests");
+        assert_eq!(
+            self.arrivals_total,
+            self.ended_total + waiting + self.in_transit,
+            "every request ends exactly once"
+        );
+        for s in 0..self.model.sites.len() {
+            let dispensable = self.slots_of(s).filter(|&i| self.slots.dispensable[i]).count();
+            assert_eq!(dispensable as u32, self.sites.ready[s], "ready count");
+            let first = self.sites.first_slot[s] as usize;
+            for &slot in &self.slots.ready_stack[first..first + dispensable] {
+                assert!(self.slots.dispensable[slot as usize], "stale ready stack");
+            }
+            let charging = self
+                .slots_of(s)
+                .filter(|&i| self.slots.phase[i] == Phase::Charging)
+                .count();
+            assert_eq!(charging as u32, self.sites.charging[s], "charging count");
+            let queued = self
+                .slots_of(s)
+                .filter(|&i| self.slots.phase[i] == Phase::Queued)
+                .count();
+            assert_eq!(queued, self.sites.charge_line[s].len(), "charge line");
+        }
+        let mut all = self.tw_cabinets_all;
+        all.close(self.horizon, 0);
+        let grid_wh = all.area() / MS_PER_HOUR as f64;
+        let rel = (grid_wh / self.inv_efficiency - self.stored_wh_total).abs()
+            / self.stored_wh_total.max(1.0);
+        assert!(rel < 1e-6, "energy balance off by {rel}");
+    }
+
+    fn slots_of(&self, site: usize) -> std::ops::Range<usize> {
+        let first = self.sites.first_slot[site] as usize;
+        first..first + self.sites.n_slots[site] as usize
+    }
+
+    /// Whether the 15-minute clock runs (anything time-of-day dependent).
+    fn ticking(&self) -> bool {
+        !self.transformers.limit_w.is_empty()
+            || !self.riders.group.is_empty()
+            || self.sites.nonsub.iter().any(|&n| n > 0)
+            || !matches!(self.strategy, Strategy::Immediate)
+    }
+}
+
+/// Rounds a duration in hours to the nearest millisecond.
+#[inline]
+fn hours_to_ms(hours: f64) -> Time {
+    debug_assert!(hours >= 0.0);
+    // `f64::round` is a libm call on the hot path; for non-negative values
+    // adding one half and truncating is the same rounding (ties away from 0).
+    (hours * MS_PER_HOUR as f64 + 0.5) as Time
+}

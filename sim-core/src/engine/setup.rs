@@ -1,0 +1,452 @@
+//! Building a replication's initial state from the model.
+
+use std::collections::VecDeque;
+
+use hdrhistogram::Histogram;
+use rand::RngExt;
+use rand_distr::Poisson;
+
+use super::{
+    Batteries, Counters, Event, GroupPlan, NONE, Phase, RiderState, Requests, Series, Sim, Sites,
+    Slots, Transformers,
+};
+use crate::curve::Curve;
+use crate::model::{ChoicePolicy, Demand, Model, RiderGroup, Strategy};
+use crate::queue::EventQueue;
+use crate::rng::{Purpose, stream};
+use crate::sample::sample_dist;
+use crate::stats::TimeWeighted;
+use crate::{MS_PER_DAY, MS_PER_HOUR, Time};
+
+/// Largest wait the histograms resolve [ms] (about 400 days).
+const MAX_WAIT_MS: u64 = 1 << 35;
+
+impl<'m> Sim<'m> {
+    pub(super) fn new(model: &'m Model, replication: u32) -> Self {
+        let n_sites = model.sites.len();
+        let total_slots: usize = model.sites.iter().map(|s| s.slots() as usize).sum();
+        let seed = model.seed;
+        let window_start = Time::from(model.warmup_days) * MS_PER_DAY;
+        let horizon = Time::from(model.days) * MS_PER_DAY;
+        let n_transformers = model.grid.transformers.len();
+
+        let mut sites = Sites {
+            rate_per_h: Vec::with_capacity(n_sites),
+            patience: Vec::with_capacity(n_sites),
+            cap: Vec::with_capacity(n_sites),
+            first_slot: Vec::with_capacity(n_sites),
+            n_slots: Vec::with_capacity(n_sites),
+            first_door: Vec::with_capacity(n_sites),
+            n_doors: Vec::with_capacity(n_sites),
+            transformer: Vec::with_capacity(n_sites),
+            next_arrival_h: vec![0.0; n_sites],
+            ready: vec![0; n_sites],
+            charging: vec![0; n_sites],
+            charge_line: Vec::with_capacity(n_sites),
+            rider_line: Vec::with_capacity(n_sites),
+            waiting: vec![0; n_sites],
+            ports_free: Vec::with_capacity(n_sites),
+            nonsub: vec![0; n_sites],
+            history: vec![[0; 24]; n_sites],
+            reserve: vec![0; n_sites],
+            rng_arrivals: Vec::with_capacity(n_sites),
+            rng_charge: Vec::with_capacity(n_sites),
+            rng_patience: Vec::with_capacity(n_sites),
+            rng_plugins: Vec::with_capacity(n_sites),
+            rng_plugin_traits: Vec::with_capacity(n_sites),
+            tw_ready: vec![TimeWeighted::default(); n_sites],
+            tw_charging: vec![TimeWeighted::default(); n_sites],
+            tw_waiting: vec![TimeWeighted::default(); n_sites],
+            tw_load: vec![[TimeWeighted::default(); 3]; n_sites],
+            billed_area: vec![0.0; n_sites],
+            ready_area_at_tick: vec![0.0; n_sites],
+            counters: Vec::with_capacity(n_sites),
+        };
+        let mut slots = Slots {
+            site: Vec::with_capacity(total_slots),
+            battery: vec![NONE; total_slots],
+            phase: vec![Phase::Empty; total_slots],
+            dispensable: vec![false; total_slots],
+            ready_stack: vec![NONE; total_slots],
+            ready_pos: vec![NONE; total_slots],
+            generation: vec![0; total_slots],
+            stage_start: vec![0; total_slots],
+            power_w: vec![0.0; total_slots],
+            stage_soc_end: vec![0.0; total_slots],
+        };
+        let mut first_slot = 0u32;
+        let mut first_door = 0u32;
+        for (i, spec) in model.sites.iter().enumerate() {
+            let i = i as u32;
+            sites.rate_per_h.push(match spec.demand {
+                Demand::Poisson { swaps_per_hour } => swaps_per_hour,
+                Demand::Riders => 0.0,
+            });
+            sites.patience.push(spec.patience);
+            sites.cap.push(spec.max_concurrent_charging.unwrap_or(u32::MAX));
+            sites.first_slot.push(first_slot);
+            sites.n_slots.push(spec.slots());
+            sites.first_door.push(first_door);
+            sites.n_doors.push(spec.cabinets);
+            sites.transformer.push(spec.transformer.map_or(NONE, |t| t as u32));
+            sites.charge_line.push(VecDeque::with_capacity(spec.slots() as usize));
+            sites.rider_line.push(VecDeque::with_capacity(64));
+            sites.ports_free.push(spec.pile_ports);
+            sites.rng_arrivals.push(stream(seed, replication, Purpose::Arrivals, i));
+            sites.rng_charge.push(stream(seed, replication, Purpose::ChargeTime, i));
+            sites.rng_patience.push(stream(seed, replication, Purpose::Patience, i));
+            sites.rng_plugins.push(stream(seed, replication, Purpose::PlugIns, i));
+            sites
+                .rng_plugin_traits
+                .push(stream(seed, replication, Purpose::PlugInTraits, i));
+            let couriers: u32 = spec.couriers.iter().map(|&(_, n)| n).sum();
+            sites.counters.push(Counters {
+                requests: 0,
+                stockouts: 0,
+                lost: 0,
+                served: 0,
+                served_after_wait: 0,
+                wait_ms_sum: 0.0,
+                queue_ms_sum: 0.0,
+                ended: 0,
+                door_wait_ms_sum: 0.0,
+                wait_hist: Histogram::new_with_bounds(1, MAX_WAIT_MS, 2)
+                    .expect("static histogram bounds are valid"),
+                ready_area: 0.0,
+                charging_area: 0.0,
+                waiting_area: 0.0,
+                cabinet_wh: 0.0,
+                pile_wh: 0.0,
+                flying_wire_wh: 0.0,
+                energy_cost_cny: 0.0,
+                cabinet_peak_w: 0.0,
+                pile_sessions: 0,
+                flying_wire_sessions: 0,
+                pile_ms: 0.0,
+                flying_wire_ms: 0.0,
+                slots: spec.slots(),
+                ebikes: spec.ebikes + couriers,
+                retired: 0,
+            });
+            for _ in 0..spec.slots() {
+                slots.site.push(i);
+            }
+            first_slot += spec.slots();
+            first_door += spec.cabinets;
+        }
+
+        let mut transformers = Transformers {
+            limit_w: Vec::with_capacity(n_transformers),
+            full_load_w: Vec::with_capacity(n_transformers),
+            base_peak_w: Vec::with_capacity(n_transformers),
+            base_profile: Vec::with_capacity(n_transformers),
+            sites: vec![Vec::new(); n_transformers],
+            tw_total: Vec::with_capacity(n_transformers),
+            tw_parts: vec![[TimeWeighted::default(); 4]; n_transformers],
+            parts_area_at_tick: vec![[0.0; 4]; n_transformers],
+            pending: vec![false; n_transformers],
+            pending_list: Vec::with_capacity(n_transformers),
+        };
+        for t in &model.grid.transformers {
+            let limit_w = t.limit_kw() * 1000.0;
+            transformers.limit_w.push(limit_w);
+            transformers
+                .full_load_w
+                .push(t.rating_kva * t.power_factor * 1000.0);
+            transformers.base_peak_w.push(t.base_peak_kw * 1000.0);
+            transformers.base_profile.push(t.base_profile);
+            transformers.tw_total.push(TimeWeighted::with_threshold(limit_w));
+        }
+        for (s, spec) in model.sites.iter().enumerate() {
+            if let Some(t) = spec.transformer {
+                transformers.sites[t].push(s as u32);
+            }
+        }
+
+        let groups = model.riders.groups.iter().map(GroupPlan::new).collect();
+        let capacity_wh = model.battery.capacity_wh;
+        let mut sim = Sim {
+            model,
+            replication,
+            curve: Curve::new(&model.battery),
+            inv_efficiency: 1.0 / Curve::new(&model.battery).efficiency(),
+            now: 0,
+            window_start,
+            horizon,
+            queue: EventQueue::with_capacity(total_slots + 4 * n_sites + 64),
+            sites,
+            slots,
+            batteries: Batteries {
+                soc: Vec::new(),
+                capacity_wh: Vec::new(),
+                cycles: Vec::new(),
+                slot: Vec::new(),
+                rider: Vec::new(),
+            },
+            requests: Requests {
+                origin: Vec::new(),
+                cabinet: Vec::new(),
+                rider: Vec::new(),
+                joined: Vec::new(),
+                counted: Vec::new(),
+                generation: Vec::new(),
+                alive: Vec::new(),
+                free: Vec::new(),
+            },
+            riders: RiderState {
+                group: Vec::new(),
+                home: Vec::new(),
+                battery: Vec::new(),
+                threshold_soc: Vec::new(),
+                patience_ms: Vec::new(),
+                trip_wh: Vec::new(),
+                trip_ms: Vec::new(),
+                origin: Vec::new(),
+                counted: Vec::new(),
+                rng_fallback: Vec::new(),
+                rng_workplace: Vec::new(),
+            },
+            groups,
+            transformers,
+            tw_network: TimeWeighted::default(),
+            door_free_at: vec![0; first_door as usize],
+            reach: Vec::new(),
+            reach_start: Vec::new(),
+            work_cum: Vec::new(),
+            plug_share: normalised(&model.riders.home.plug_in_profile),
+            strategy: model.cabinet.strategy,
+            keep_history: matches!(model.cabinet.strategy, Strategy::OffPeakWithReserve { .. }),
+            swap_ms: (model.cabinet.swap_seconds * 1000.0).round() as Time,
+            series: Series::default(),
+            events: 0,
+            group_swaps: vec![0; model.riders.groups.len()],
+            arrivals_total: 0,
+            ended_total: 0,
+            in_transit: 0,
+            tw_cabinets_all: TimeWeighted::default(),
+            stored_wh_total: 0.0,
+        };
+        sim.stock_cabinets(capacity_wh);
+        sim.create_riders(capacity_wh);
+        sim.plan_reach();
+        sim.start_grid();
+        for site in 0..n_sites as u32 {
+            sim.schedule_arrival(site);
+            sim.schedule_plug_in(site);
+        }
+        for rider in 0..sim.riders.group.len() as u32 {
+            sim.schedule_need(rider, 0);
+        }
+        if sim.ticking() {
+            let quarters = ((horizon - window_start) / super::QUARTER_MS) as usize;
+            sim.series = Series {
+                quarters,
+                transformer_kw: Vec::with_capacity(quarters * 4 * n_transformers),
+                site_ready: vec![0.0; quarters * n_sites],
+            };
+            if super::QUARTER_MS < horizon {
+                sim.queue.push(super::QUARTER_MS, Event::Tick);
+            }
+        }
+        sim
+    }
+
+    /// Every site starts with its batteries full and ready, in its first slots.
+    fn stock_cabinets(&mut self, capacity_wh: f64) {
+        for (site, spec) in self.model.sites.iter().enumerate() {
+            let first = self.sites.first_slot[site];
+            for k in 0..spec.batteries {
+                let slot = first + k;
+                let battery = self.new_battery(capacity_wh, 1.0);
+                self.slots.battery[slot as usize] = battery;
+                self.slots.phase[slot as usize] = Phase::Idle;
+                self.batteries.slot[battery as usize] = slot;
+                self.mark_ready(slot);
+            }
+        }
+    }
+
+    fn new_battery(&mut self, capacity_wh: f64, soc: f64) -> u32 {
+        let b = &mut self.batteries;
+        b.soc.push(soc);
+        b.capacity_wh.push(capacity_wh);
+        b.cycles.push(0.0);
+        b.slot.push(NONE);
+        b.rider.push(NONE);
+        (b.soc.len() - 1) as u32
+    }
+
+    /// Subscribers of each site (residents by the mix, then resident
+    /// couriers), then district couriers; bikes not on a subscription are
+    /// counted per site for their plug-in process.
+    fn create_riders(&mut self, capacity_wh: f64) {
+        let model = self.model;
+        for (s, spec) in model.sites.iter().enumerate() {
+            if spec.demand != Demand::Riders {
+                continue;
+            }
+            let subscribers = (f64::from(spec.ebikes) * spec.swap_adoption).round() as u32;
+            let subscribers = subscribers.min(spec.ebikes);
+            self.sites.nonsub[s] = spec.ebikes - subscribers;
+            let mut left = subscribers;
+            for (k, &(group, share)) in spec.mix.iter().enumerate() {
+                let n = if k + 1 == spec.mix.len() {
+                    left
+                } else {
+                    ((f64::from(subscribers) * share).round() as u32).min(left)
+                };
+                left -= n;
+                for _ in 0..n {
+                    self.add_rider(group, s as u32, capacity_wh);
+                }
+            }
+            for &(group, n) in &spec.couriers {
+                for _ in 0..n {
+                    self.add_rider(group, s as u32, capacity_wh);
+                }
+            }
+        }
+        // District couriers live where they work, by the work weights.
+        self.work_cum = cumulative(model.sites.iter().map(|s| s.courier_work_weight));
+        let mut homes = stream(model.seed, self.replication, Purpose::RiderTraits, u32::MAX);
+        for pool in &model.riders.district_couriers {
+            for _ in 0..pool.count {
+                let home = pick(&self.work_cum, homes.random::<f64>()).unwrap_or(0);
+                self.add_rider(pool.group, home, capacity_wh);
+            }
+        }
+    }
+
+    fn add_rider(&mut self, group: usize, home: u32, capacity_wh: f64) {
+        let id = self.riders.group.len() as u32;
+        let spec: &RiderGroup = &self.model.riders.groups[group];
+        let (seed, rep) = (self.model.seed, self.replication);
+        let mut traits = stream(seed, rep, Purpose::RiderTraits, id);
+        let threshold = sample_dist(&spec.swap_threshold_soc, &mut traits).clamp(0.01, 0.9);
+        let patience_min = sample_dist(&spec.patience_minutes, &mut traits).max(0.0);
+        let daily_km = sample_dist(&spec.daily_km, &mut traits).max(0.0);
+        let wh_per_km = sample_dist(&spec.wh_per_km, &mut traits).max(0.0);
+        let trips_per_day = (5.0 * spec.trips_weekday + 2.0 * spec.trips_weekend) / 7.0;
+        let trip_km = if trips_per_day > 0.0 {
+            daily_km / trips_per_day
+        } else {
+            0.0
+        };
+        // Riders start anywhere between their threshold and full.
+        let soc = threshold + (1.0 - threshold) * traits.random::<f64>();
+        let battery = self.new_battery(capacity_wh, soc);
+        self.batteries.rider[battery as usize] = id;
+        let r = &mut self.riders;
+        r.group.push(group as u32);
+        r.home.push(home);
+        r.battery.push(battery);
+        r.threshold_soc.push(threshold);
+        r.patience_ms.push(super::hours_to_ms(patience_min / 60.0));
+        r.trip_wh.push(trip_km * wh_per_km);
+        r.trip_ms
+            .push(super::hours_to_ms(trip_km / spec.speed_kmh.max(1.0)).max(1));
+        r.origin.push(home);
+        r.counted.push(false);
+        r.rng_fallback.push(stream(seed, rep, Purpose::Fallback, id));
+        r.rng_workplace.push(stream(seed, rep, Purpose::WorkPlace, id));
+    }
+
+    /// For every site, the cabinet sites a rider there may use, nearest
+    /// first, within the detour limit (only the site itself for `home`).
+    fn plan_reach(&mut self) {
+        let model = self.model;
+        let choice = model.riders.choice;
+        let n = model.sites.len();
+        self.reach_start.reserve(n + 1);
+        let mut near: Vec<(u32, f64)> = Vec::new();
+        for (s, a) in model.sites.iter().enumerate() {
+            self.reach_start.push(self.reach.len() as u32);
+            near.clear();
+            for (t, b) in model.sites.iter().enumerate() {
+                if b.slots() == 0 {
+                    continue;
+                }
+                let d = ((a.x_m - b.x_m).powi(2) + (a.y_m - b.y_m).powi(2)).sqrt();
+                let allowed = match choice.policy {
+                    ChoicePolicy::Home => s == t,
+                    ChoicePolicy::Nearest | ChoicePolicy::AppInformed => {
+                        s == t || d <= choice.max_detour_m
+                    }
+                };
+                if allowed {
+                    near.push((t as u32, if s == t { 0.0 } else { d }));
+                }
+            }
+            // Ties by site index keep the order deterministic.
+            near.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+            self.reach.extend_from_slice(&near);
+        }
+        self.reach_start.push(self.reach.len() as u32);
+    }
+}
+
+impl GroupPlan {
+    fn new(g: &RiderGroup) -> GroupPlan {
+        let poisson = |mean: f64| Poisson::new(mean.max(1e-9)).expect("positive mean");
+        GroupPlan {
+            trips_weekday: poisson(g.trips_weekday),
+            trips_weekend: poisson(g.trips_weekend),
+            has_weekday_trips: g.trips_weekday > 0.0,
+            has_weekend_trips: g.trips_weekend > 0.0,
+            cum_weekday: cumulative24(&g.profile_weekday),
+            cum_weekend: cumulative24(&g.profile_weekend),
+            speed_kmh: g.speed_kmh,
+            works_across_district: g.works_across_district,
+        }
+    }
+}
+
+/// Weights scaled to sum 1 (all zero stays all zero).
+fn normalised(w: &[f64; 24]) -> [f64; 24] {
+    let total: f64 = w.iter().sum();
+    let mut out = [0.0; 24];
+    if total > 0.0 {
+        for (o, x) in out.iter_mut().zip(w) {
+            *o = x / total;
+        }
+    }
+    out
+}
+
+fn cumulative24(w: &[f64; 24]) -> [f64; 24] {
+    let mut out = [0.0; 24];
+    let mut acc = 0.0;
+    for (o, x) in out.iter_mut().zip(w) {
+        acc += x;
+        *o = acc;
+    }
+    out
+}
+
+fn cumulative(w: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut acc = 0.0;
+    w.map(|x| {
+        acc += x.max(0.0);
+        acc
+    })
+    .collect()
+}
+
+/// Index drawn from cumulative weights `cum` with a uniform `u` in [0, 1).
+pub(super) fn pick(cum: &[f64], u: f64) -> Option<u32> {
+    let total = *cum.last()?;
+    if total <= 0.0 {
+        return None;
+    }
+    let x = u * total;
+    let i = cum.partition_point(|&c| c <= x);
+    Some(i.min(cum.len() - 1) as u32)
+}
+
+/// Hour of day drawn from cumulative hour weights.
+pub(super) fn pick_hour(cum: &[f64; 24], u: f64) -> Time {
+    Time::from(pick(cum, u).unwrap_or(0))
+}
+
+/// Milliseconds per hour, as used by the trip clock.
+pub(super) const HOUR: Time = MS_PER_HOUR;
