@@ -37,10 +37,21 @@ impl Sim<'_> {
             }
         }
         let i = slot as usize;
-        if self.slots.phase[i] == Phase::Charging {
+        match self.slots.phase[i] {
             // Still tapering above the dispense threshold: stop here.
-            self.settle_stage(slot);
-            self.halt_charge(slot);
+            Phase::Charging => {
+                self.settle_stage(slot);
+                self.halt_charge(slot);
+            }
+            // Ready but waiting to finish its charge (paused, or handed in
+            // nearly full): leave the line.
+            Phase::Queued => {
+                let line = &mut self.sites.charge_line[s];
+                if let Some(k) = line.iter().position(|&x| x == slot) {
+                    line.remove(k);
+                }
+            }
+            Phase::Idle | Phase::Empty => {}
         }
         self.unmark_ready(slot);
 

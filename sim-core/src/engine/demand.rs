@@ -50,7 +50,8 @@ impl Sim<'_> {
 
     /// Schedules the rider's next swap need, from `from` on.
     pub(super) fn schedule_need(&mut self, rider: u32, from: Time) {
-        if let Some(t) = self.next_need(rider, from) {
+        if let Some((t, soc)) = self.next_need(rider, from) {
+            self.riders.need_soc[rider as usize] = soc;
             self.queue.push(t, Event::SwapNeed { rider });
         }
     }
@@ -58,7 +59,8 @@ impl Sim<'_> {
     /// When the rider's battery next falls below the threshold: the end of
     /// the trip that crosses it. Trips that change nothing get no event;
     /// they are drawn here, day by day, from a stream per (rider, day).
-    fn next_need(&self, rider: u32, from: Time) -> Option<Time> {
+    /// Returns the time and the battery's SOC then.
+    fn next_need(&self, rider: u32, from: Time) -> Option<(Time, f64)> {
         let r = rider as usize;
         let b = self.riders.battery[r] as usize;
         let trip_wh = self.riders.trip_wh[r];
@@ -108,7 +110,9 @@ impl Sim<'_> {
                     budget_wh -= trip_wh;
                     if budget_wh < 0.0 {
                         let at = t + self.riders.trip_ms[r];
-                        return (at < self.horizon).then_some(at);
+                        let capacity = self.batteries.capacity_wh[b];
+                        let soc = (self.riders.threshold_soc[r] + budget_wh / capacity).max(0.0);
+                        return (at < self.horizon).then_some((at, soc));
                     }
                 }
             }
@@ -119,6 +123,9 @@ impl Sim<'_> {
     /// The rider needs a swap where they are now.
     pub(super) fn on_swap_need(&mut self, rider: u32) {
         let r = rider as usize;
+        // The trips since the last swap drained the battery to here.
+        let b = self.riders.battery[r] as usize;
+        self.batteries.soc[b] = self.riders.need_soc[r];
         let group = self.riders.group[r] as usize;
         let origin = if self.groups[group].works_across_district {
             let u = self.riders.rng_workplace[r].random::<f64>();

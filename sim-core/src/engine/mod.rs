@@ -291,6 +291,8 @@ struct RiderState {
     trip_wh: Vec<f64>,
     /// Length of one trip [ms].
     trip_ms: Vec<Time>,
+    /// Battery SOC when the scheduled need fires.
+    need_soc: Vec<f64>,
     /// Site where the current request arose.
     origin: Vec<u32>,
     /// Whether the current request arose inside the window.

@@ -201,6 +201,7 @@ impl<'m> Sim<'m> {
                 patience_ms: Vec::new(),
                 trip_wh: Vec::new(),
                 trip_ms: Vec::new(),
+                need_soc: Vec::new(),
                 origin: Vec::new(),
                 counted: Vec::new(),
                 rng_fallback: Vec::new(),
@@ -345,6 +346,7 @@ impl<'m> Sim<'m> {
         r.trip_wh.push(trip_km * wh_per_km);
         r.trip_ms
             .push(super::hours_to_ms(trip_km / spec.speed_kmh.max(1.0)).max(1));
+        r.need_soc.push(soc);
         r.origin.push(home);
         r.counted.push(false);
         r.rng_fallback.push(stream(seed, rep, Purpose::Fallback, id));

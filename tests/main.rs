@@ -1,0 +1,8 @@
+//! swapsim's integration tests: one binary, one module per behaviour.
+
+mod cli;
+mod conservation;
+mod determinism;
+mod district;
+mod queueing_theory;
+mod scenario_errors;
