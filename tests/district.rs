@@ -171,3 +171,26 @@ fn grid_capped_keeps_utilization_under_its_cap() {
     // The price: deferred charging means fewer ready batteries.
     assert!(b.network.full_batteries_mean.mean <= a.network.full_batteries_mean.mean);
 }
+
+/// The 15-minute series integrates to the same energy as the KPIs, and its
+/// base load follows the transformer's profile.
+#[test]
+fn timeseries_integrates_to_the_energy_kpis() {
+    let model = small_district();
+    let result = run(&model, 0);
+    let ts = &result.timeseries;
+    let days = f64::from(model.days - model.warmup_days);
+    assert_eq!(ts.quarters, (days * 96.0) as usize);
+    assert_eq!(ts.transformer_kw.len(), ts.quarters * 4);
+    let kwh = |part: usize| -> f64 {
+        (0..ts.quarters).map(|q| ts.transformer_kw[q * 4 + part] * 0.25).sum::<f64>() / days
+    };
+    let charging = kwh(1) + kwh(2);
+    let kpi = result.network.energy_kwh_per_day.mean;
+    assert!((charging - kpi).abs() < 1e-3 * kpi, "series {charging} vs KPI {kpi} kWh/d");
+    let base = &model.grid.transformers[0];
+    let expected_base: f64 = base.base_profile.iter().sum::<f64>() * base.base_peak_kw;
+    assert!((kwh(0) - expected_base).abs() < 1e-6 * expected_base);
+    assert!(kwh(3) > 0.0, "flying wire shows in the series");
+    assert_eq!(ts.site_ready.len(), ts.quarters * model.sites.len());
+}

@@ -3,6 +3,7 @@
 mod cli;
 mod conservation;
 mod determinism;
+mod planner;
 mod district;
 mod queueing_theory;
 mod scenario_errors;

@@ -64,6 +64,7 @@ mod curve;
 mod engine;
 mod sample;
 mod model;
+pub mod planner;
 pub mod queue;
 mod results;
 pub mod rng;
@@ -75,9 +76,12 @@ pub use engine::{
 pub use model::{
     BatterySpec, CabinetRules, CcCv, ChargeModel, Choice, ChoicePolicy, Demand, DispenseRule, Dist,
     DistrictCouriers, Grid, HomeCharging, Model, Patience, RiderGroup, Riders, SiteSpec, Strategy,
-    Tariff, TransformerSpec,
+    Tariff, TransformerSpec, Targets, Costs, PlannerConfig,
 };
-pub use results::{Estimate, Kpis, RunResult, SiteResult, run, run_replications, summarise, window_hours};
+pub use results::{
+    Estimate, Kpis, Miss, RunResult, SiteResult, Timeseries, run, run_replications, summarise,
+    window_hours,
+};
 
 /// Simulated time [ms since the start of the replication].
 pub type Time = u64;

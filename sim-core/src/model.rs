@@ -32,6 +32,12 @@ pub struct Model {
     pub riders: Riders,
     /// Transformers and the electricity tariff.
     pub grid: Grid,
+    /// Service targets a deployment must meet.
+    pub targets: Targets,
+    /// Prices for the planner's annualised cost.
+    pub costs: Costs,
+    /// The planner's search space and precision.
+    pub planner: PlannerConfig,
 }
 
 /// One battery type and how cabinets charge it.
@@ -456,6 +462,146 @@ impl Default for Tariff {
         Tariff {
             price_per_kwh: [0.0; 24],
             valley: [false; 24],
+        }
+    }
+}
+
+/// Service targets (`[targets]`). A target holds when the upper end of its
+/// KPI's 95% interval meets it, not only the mean.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Targets {
+    /// Largest share of requests not served by any cabinet.
+    pub max_lost_swap_rate: Option<f64>,
+    /// Largest share of requests finding no battery at the first cabinet.
+    pub max_stockout_probability: Option<f64>,
+    /// Longest 95th-percentile wait for a battery [min].
+    pub max_wait_minutes_p95: Option<f64>,
+    /// Most flying-wire sessions per 1000 e-bikes per day.
+    pub max_flying_wire_per_1000_bikes_day: Option<f64>,
+    /// Highest transformer peak utilisation [0–1].
+    pub max_transformer_utilization: Option<f64>,
+}
+
+impl Targets {
+    /// Whether any target is set.
+    pub fn any(&self) -> bool {
+        self.list().iter().any(|(_, v)| v.is_some())
+    }
+
+    /// `(KPI name, limit)` for every target, set or not.
+    pub fn list(&self) -> [(&'static str, Option<f64>); 5] {
+        [
+            ("lost_swap_rate", self.max_lost_swap_rate),
+            ("stockout_probability", self.max_stockout_probability),
+            ("wait_minutes_p95", self.max_wait_minutes_p95),
+            ("flying_wire_per_1000_bikes_day", self.max_flying_wire_per_1000_bikes_day),
+            ("transformer_peak_utilization", self.max_transformer_utilization),
+        ]
+    }
+}
+
+/// Prices for the annualised cost (`[costs]`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Costs {
+    /// Price of a cabinet by its slot count: `(slots, CNY)`.
+    pub cabinet_cny_by_slots: Vec<(u32, f64)>,
+    /// Price of one swap battery [CNY].
+    pub battery_cny: f64,
+    /// Price of one charging-pile port [CNY].
+    pub pile_port_cny: f64,
+    /// Price of a transformer upgrade to each standard size: `(kVA, CNY)`.
+    pub transformer_cny_by_kva: Vec<(f64, f64)>,
+    /// Maintenance per year as a share of the capital cost [1/yr].
+    pub maintenance_share_per_year: f64,
+    /// Equipment lifetime for annualising [yr].
+    pub lifetime_years: f64,
+    /// Discount rate for annualising [1/yr].
+    pub discount_rate: f64,
+}
+
+impl Default for Costs {
+    fn default() -> Self {
+        Costs {
+            cabinet_cny_by_slots: vec![(8, 18_000.0), (12, 25_000.0), (16, 32_000.0)],
+            battery_cny: 1_500.0,
+            pile_port_cny: 800.0,
+            transformer_cny_by_kva: vec![
+                (400.0, 250_000.0),
+                (500.0, 290_000.0),
+                (630.0, 340_000.0),
+                (800.0, 400_000.0),
+                (1000.0, 470_000.0),
+                (1250.0, 560_000.0),
+            ],
+            maintenance_share_per_year: 0.05,
+            lifetime_years: 8.0,
+            discount_rate: 0.05,
+        }
+    }
+}
+
+impl Costs {
+    /// Capital recovery factor: the annual payment per CNY of capital.
+    pub fn annuity_factor(&self) -> f64 {
+        let (r, n) = (self.discount_rate, self.lifetime_years.max(1.0));
+        if r <= 0.0 {
+            1.0 / n
+        } else {
+            r * (1.0 + r).powf(n) / ((1.0 + r).powf(n) - 1.0)
+        }
+    }
+
+    /// Price of a cabinet with `slots` slots: the listed price, or the
+    /// nearest listed size scaled per slot.
+    pub fn cabinet_cny(&self, slots: u32) -> f64 {
+        if let Some(&(_, p)) = self.cabinet_cny_by_slots.iter().find(|(s, _)| *s == slots) {
+            return p;
+        }
+        self.cabinet_cny_by_slots
+            .iter()
+            .min_by_key(|(s, _)| s.abs_diff(slots))
+            .map_or(0.0, |&(s, p)| p / f64::from(s.max(1)) * f64::from(slots))
+    }
+
+    /// Price of upgrading to a `kva` transformer.
+    pub fn transformer_cny(&self, kva: f64) -> f64 {
+        self.transformer_cny_by_kva
+            .iter()
+            .find(|(k, _)| *k >= kva - 1e-9)
+            .or(self.transformer_cny_by_kva.last())
+            .map_or(0.0, |&(_, p)| p)
+    }
+}
+
+/// The planner's search space and precision (`[planner]`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlannerConfig {
+    /// Cabinet sizes on offer [slots].
+    pub slot_catalogue: Vec<u32>,
+    /// Standard transformer sizes [kVA], ascending.
+    pub transformer_sizes_kva: Vec<f64>,
+    /// Most cabinets at one site.
+    pub max_cabinets_per_site: u32,
+    /// Most pile ports at one site.
+    pub max_pile_ports_per_site: u32,
+    /// Replications of a first look at a candidate.
+    pub min_replications: u32,
+    /// Replications when a decision is close.
+    pub max_replications: u32,
+    /// Most grow steps before giving up.
+    pub max_iterations: u32,
+}
+
+impl Default for PlannerConfig {
+    fn default() -> Self {
+        PlannerConfig {
+            slot_catalogue: vec![8, 12, 16],
+            transformer_sizes_kva: vec![400.0, 500.0, 630.0, 800.0, 1000.0, 1250.0],
+            max_cabinets_per_site: 20,
+            max_pile_ports_per_site: 200,
+            min_replications: 4,
+            max_replications: 16,
+            max_iterations: 60,
         }
     }
 }

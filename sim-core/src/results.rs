@@ -41,6 +41,14 @@ macro_rules! kpis {
             /// KPI names in output order.
             pub const NAMES: &'static [&'static str] = &[$( stringify!($name) ),*];
 
+            /// The KPI called `name`.
+            pub fn get(&self, name: &str) -> Option<Estimate> {
+                match name {
+                    $( stringify!($name) => Some(self.$name), )*
+                    _ => None,
+                }
+            }
+
             /// `(name, estimate)` pairs in output order.
             pub fn entries(&self) -> Vec<(&'static str, Estimate)> {
                 vec![$( (stringify!($name), self.$name) ),*]
@@ -139,6 +147,56 @@ pub struct RunResult {
     /// Events handled over all replications.
     #[serde(skip)]
     pub events: u64,
+    /// 15-minute series averaged over replications (not part of the JSON).
+    #[serde(skip)]
+    pub timeseries: Timeseries,
+}
+
+/// 15-minute series of the measurement window, averaged over replications.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Timeseries {
+    /// Quarter hours in the window.
+    pub quarters: usize,
+    /// Transformer names, in model order.
+    pub transformers: Vec<String>,
+    /// Mean load per transformer, quarter and component
+    /// ([`crate::LOAD_COMPONENTS`]), transformer-major [kW].
+    pub transformer_kw: Vec<f64>,
+    /// Site names, in model order.
+    pub sites: Vec<String>,
+    /// Mean dispensable batteries per site and quarter, site-major.
+    pub site_ready: Vec<f64>,
+}
+
+impl Timeseries {
+    fn average(model: &Model, reps: &[Replication]) -> Timeseries {
+        let Some(first) = reps.first() else {
+            return Timeseries::default();
+        };
+        let quarters = first.series.quarters;
+        let mut transformer_kw = vec![0.0; first.series.transformer_kw.len()];
+        let mut site_ready = vec![0.0; first.series.site_ready.len()];
+        let n = reps.len() as f64;
+        for rep in reps {
+            // The series is quarter-major per tick; reorder to transformer-major.
+            let per_quarter = model.grid.transformers.len() * 4;
+            for (k, &x) in rep.series.transformer_kw.iter().enumerate() {
+                let (q, rest) = (k / per_quarter.max(1), k % per_quarter.max(1));
+                let (t, part) = (rest / 4, rest % 4);
+                transformer_kw[(t * quarters + q) * 4 + part] += f64::from(x) / n;
+            }
+            for (acc, &x) in site_ready.iter_mut().zip(&rep.series.site_ready) {
+                *acc += f64::from(x) / n;
+            }
+        }
+        Timeseries {
+            quarters,
+            transformers: model.grid.transformers.iter().map(|t| t.name.clone()).collect(),
+            transformer_kw,
+            sites: model.sites.iter().map(|s| s.name.clone()).collect(),
+            site_ready,
+        }
+    }
 }
 
 /// Runs every replication of `model` on `threads` threads (0 = all cores)
@@ -202,6 +260,7 @@ pub fn summarise(model: &Model, reps: &[Replication]) -> RunResult {
             })
             .collect(),
         events: reps.iter().map(|r| r.events).sum(),
+        timeseries: Timeseries::average(model, reps),
     }
 }
 
@@ -293,4 +352,41 @@ fn values(sites: &[Counters], window_ms: u64, grid: Grid) -> Values {
 /// Simulated hours in a replication's measurement window.
 pub fn window_hours(rep: &Replication) -> f64 {
     rep.window_ms as f64 / MS_PER_HOUR as f64
+}
+
+/// A target missed by a site: the upper end of the KPI's 95% interval is
+/// above the limit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Miss {
+    /// Site name.
+    pub site: String,
+    /// KPI name.
+    pub kpi: &'static str,
+    /// The target's limit.
+    pub limit: f64,
+    /// The KPI's estimate.
+    pub estimate: Estimate,
+}
+
+impl RunResult {
+    /// Every (site, target) whose 95% upper bound exceeds the limit.
+    pub fn misses(&self, targets: &crate::model::Targets) -> Vec<Miss> {
+        let mut out = Vec::new();
+        for site in &self.sites {
+            for (kpi, limit) in targets.list() {
+                let (Some(limit), Some(estimate)) = (limit, site.kpis.get(kpi)) else {
+                    continue;
+                };
+                if estimate.ci95_high > limit {
+                    out.push(Miss {
+                        site: site.name.clone(),
+                        kpi,
+                        limit,
+                        estimate,
+                    });
+                }
+            }
+        }
+        out
+    }
 }

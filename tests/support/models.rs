@@ -179,5 +179,6 @@ pub fn small_district() -> Model {
                 valley,
             },
         },
+        ..Model::default()
     }
 }

@@ -41,7 +41,11 @@ impl Sim<'_> {
         self.arrivals_total += 1;
         let counted = self.now >= self.window_start;
         if counted {
-            self.sites.counters[origin as usize].requests += 1;
+            let c = &mut self.sites.counters[origin as usize];
+            c.requests += 1;
+            if self.keep_history {
+                c.requests_by_hour[((self.now / HOUR) % 24) as usize] += 1;
+            }
         }
         counted
     }

@@ -75,6 +75,8 @@ enum Phase {
 pub struct Counters {
     /// Swap requests that arose in the window.
     pub requests: u64,
+    /// Those requests by hour of day (the planner's peak-hour demand).
+    pub requests_by_hour: [u64; 24],
     /// Requests that found no dispensable battery at the first cabinet tried.
     pub stockouts: u64,
     /// Requests that ended without a battery.

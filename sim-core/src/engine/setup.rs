@@ -102,6 +102,7 @@ impl<'m> Sim<'m> {
             let couriers: u32 = spec.couriers.iter().map(|&(_, n)| n).sum();
             sites.counters.push(Counters {
                 requests: 0,
+                requests_by_hour: [0; 24],
                 stockouts: 0,
                 lost: 0,
                 served: 0,
@@ -216,7 +217,10 @@ impl<'m> Sim<'m> {
             work_cum: Vec::new(),
             plug_share: normalised(&model.riders.home.plug_in_profile),
             strategy: model.cabinet.strategy,
-            keep_history: matches!(model.cabinet.strategy, Strategy::OffPeakWithReserve { .. }),
+            // Hourly demand feeds the off-peak reserve and the planner's
+            // peak-hour estimate; analytic runs skip the bookkeeping.
+            keep_history: matches!(model.cabinet.strategy, Strategy::OffPeakWithReserve { .. })
+                || model.sites.iter().any(|s| s.demand == Demand::Riders),
             swap_ms: (model.cabinet.swap_seconds * 1000.0).round() as Time,
             series: Series::default(),
             events: 0,

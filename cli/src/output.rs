@@ -1,0 +1,60 @@
+//! Result files and their formats.
+
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sim_core::RunResult;
+
+use crate::error::Error;
+
+/// Name of the JSON result that `--out DIR` writes.
+pub(crate) const SUMMARY_FILE: &str = "summary.json";
+
+/// The JSON result of DESIGN.md §2, pretty-printed, with a final newline.
+/// It depends only on the scenario and the seed, not on the thread count.
+pub(crate) fn json(result: &RunResult) -> String {
+    let mut text = serde_json::to_string_pretty(result)
+        .expect("a RunResult has string keys only, so it always serializes");
+    text.push('\n');
+    text
+}
+
+/// Writes `contents` to `dir/name`, creating `dir` if missing. The bytes go
+/// to a temporary file in `dir` that is then renamed over the target, so a
+/// reader never sees a half-written file, and a failed write leaves the
+/// previous file in place.
+///
+/// Hand-written rather than with `tempfile`: its files are created with mode
+/// 0600, which the rename would pass on to the result; a plain new file gets
+/// the user's umask like any other output.
+pub(crate) fn write_atomically(dir: &Path, name: &str, contents: &[u8]) -> Result<(), Error> {
+    /// Tells apart the temporary files of one process (tests run in threads).
+    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+    std::fs::create_dir_all(dir).map_err(|source| Error::WriteOut {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let target = dir.join(name);
+    let temp = dir.join(format!(
+        ".{name}.{}-{}.tmp",
+        std::process::id(),
+        SEQUENCE.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = write_new(&temp, contents).and_then(|()| std::fs::rename(&temp, &target));
+    written.map_err(|source| {
+        let _ = std::fs::remove_file(&temp);
+        Error::WriteOut {
+            path: target,
+            source,
+        }
+    })
+}
+
+/// Creates `path`, which must not exist yet, and writes `contents` to disk.
+fn write_new(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}

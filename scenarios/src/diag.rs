@@ -1,0 +1,329 @@
+//! Diagnostics: one problem in a scenario file, with its position and a caret.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+
+use unicode_width::UnicodeWidthChar;
+
+/// One problem in a scenario file.
+///
+/// `Display` gives the one-line form `{file}:{line}:{column}: {field}: {message}`;
+/// [`Diagnostic::render`] adds the source line and a caret under the problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// File name as given to [`crate::parse`], or the path given to [`crate::load`].
+    pub file: String,
+    /// Line of the problem [1-based].
+    pub line: usize,
+    /// Column of the problem [1-based, in chars].
+    pub column: usize,
+    /// Dotted path of the offending field, like `site[0].demand.swaps_per_hour`;
+    /// `syntax` for a TOML syntax error and `encoding` for bytes that are not UTF-8.
+    pub field: String,
+    /// What is wrong and what would be valid; lowercase, no trailing period.
+    pub message: String,
+    /// Text of line `line`, without its line ending.
+    pub source_line: String,
+    /// Length of the offending text on that line [chars, ≥ 1].
+    pub span_len: usize,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}: {}",
+            self.file, self.line, self.column, self.field, self.message
+        )
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl Diagnostic {
+    /// The `Display` line, then the source line, then a caret line under the
+    /// offending text, in the style of rustc:
+    ///
+    /// ```text
+    /// scenario.toml:3:8: scenario.days: expected a positive integer, found string
+    /// 3 | days = "many"
+    ///   |        ^^^^^^
+    /// ```
+    ///
+    /// No line has trailing whitespace and the result has no final newline.
+    pub fn render(&self) -> String {
+        let number = self.line.to_string();
+        let gutter = " ".repeat(number.len());
+        let mut out = format!("{self}\n{number} |");
+        if !self.source_line.is_empty() {
+            out.push(' ');
+            out.push_str(&self.source_line);
+        }
+        out.push_str(&format!("\n{gutter} | "));
+        let mut chars = self.source_line.chars();
+        for c in chars.by_ref().take(self.column.saturating_sub(1)) {
+            // Keep tabs so the caret lines up with the source line above it;
+            // a CJK char takes two terminal columns.
+            match c {
+                '\t' => out.push('\t'),
+                c => out.extend(std::iter::repeat_n(' ', c.width().unwrap_or(0))),
+            }
+        }
+        for i in 0..self.span_len.max(1) {
+            match chars.next() {
+                Some(c) => out.extend(std::iter::repeat_n('^', c.width().unwrap_or(0).max(1))),
+                // Past the end of the line (an error at a line end): one caret.
+                None if i == 0 => out.push('^'),
+                None => break,
+            }
+        }
+        out
+    }
+}
+
+/// A file the diagnostics can point into: the scenario itself, or a file it
+/// names, such as the CSV of a `[[site_table]]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FileId(usize);
+
+impl FileId {
+    /// The scenario file given to [`crate::parse`].
+    pub(crate) const MAIN: FileId = FileId(0);
+}
+
+/// Collects the diagnostics of a scenario and the files it names; turns
+/// byte spans into positions.
+pub(crate) struct Sink<'s> {
+    /// Indexed by [`FileId`]; the scenario file first.
+    files: Vec<SourceFile<'s>>,
+    /// Diagnostics with the key they sort by, in report order.
+    found: Vec<(Order, Diagnostic)>,
+}
+
+/// Where a diagnostic sorts: by its position in the scenario file; one in
+/// another file sorts where the scenario names that file, then by its own
+/// position there.
+type Order = (usize, usize, usize);
+
+struct SourceFile<'s> {
+    name: Cow<'s, str>,
+    source: Cow<'s, str>,
+    /// Byte offset where each line starts.
+    line_starts: Vec<usize>,
+    /// Byte offset in the scenario file where this file's diagnostics sort.
+    anchor: usize,
+}
+
+impl<'s> SourceFile<'s> {
+    fn new(name: Cow<'s, str>, source: Cow<'s, str>, anchor: usize) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            name,
+            source,
+            line_starts,
+            anchor,
+        }
+    }
+
+    /// The diagnostic for byte range `span` of this file.
+    fn diagnostic(
+        &self,
+        span: Range<usize>,
+        field: String,
+        message: String,
+    ) -> (usize, Diagnostic) {
+        let source: &str = &self.source;
+        let mut at = span.start.min(source.len());
+        while !source.is_char_boundary(at) {
+            at -= 1;
+        }
+        // An error at the very end of a file that ends with a newline belongs
+        // to the last line, not to the empty line after it.
+        if at == source.len() && source.ends_with('\n') {
+            at -= 1;
+        }
+        let line_index = self.line_starts.partition_point(|&start| start <= at) - 1;
+        let mut line_start = self.line_starts[line_index];
+        if line_start == 0 && source.starts_with('\u{feff}') {
+            // A byte-order mark is no column.
+            line_start = '\u{feff}'.len_utf8().min(at);
+        }
+        let line_end = source[line_start..]
+            .find('\n')
+            .map_or(source.len(), |i| line_start + i);
+        let line_text = source[line_start..line_end].trim_end_matches('\r');
+        // An error at a line ending points just past the line's text.
+        let at = at.min(line_start + line_text.len());
+        let end = span.end.clamp(at, line_start + line_text.len());
+        let span_len = source.get(at..end).map_or(0, |s| s.chars().count());
+        let diagnostic = Diagnostic {
+            file: self.name.to_string(),
+            line: line_index + 1,
+            column: source[line_start..at].chars().count() + 1,
+            field,
+            message,
+            source_line: line_text.to_owned(),
+            span_len: span_len.max(1),
+        };
+        (at, diagnostic)
+    }
+}
+
+impl<'s> Sink<'s> {
+    pub(crate) fn new(file: &'s str, source: &'s str) -> Self {
+        Sink {
+            files: vec![SourceFile::new(file.into(), source.into(), 0)],
+            found: Vec::new(),
+        }
+    }
+
+    /// Adds a file the scenario names at byte `anchor`; its diagnostics
+    /// sort there, among the scenario's own.
+    pub(crate) fn add_file(&mut self, name: String, source: String, anchor: usize) -> FileId {
+        self.files
+            .push(SourceFile::new(name.into(), source.into(), anchor));
+        FileId(self.files.len() - 1)
+    }
+
+    /// Reports a problem with the text at byte range `span` of the scenario.
+    pub(crate) fn error(
+        &mut self,
+        span: Range<usize>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.error_in(FileId::MAIN, span, field, message);
+    }
+
+    /// Reports a problem with the text at byte range `span` of `file`.
+    pub(crate) fn error_in(
+        &mut self,
+        file: FileId,
+        span: Range<usize>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        let source = &self.files[file.0];
+        let (at, diagnostic) = source.diagnostic(span, field.into(), message.into());
+        let order = match file {
+            FileId::MAIN => (at, 0, 0),
+            FileId(index) => (source.anchor, index, at),
+        };
+        self.found.push((order, diagnostic));
+    }
+
+    /// The text of `file` at `span` (empty if the span is not in the file).
+    pub(crate) fn text_in(&self, file: FileId, span: Range<usize>) -> &str {
+        self.files[file.0].source.get(span).unwrap_or_default()
+    }
+
+    /// Whether any problem was reported.
+    pub(crate) fn has_errors(&self) -> bool {
+        !self.found.is_empty()
+    }
+
+    /// The diagnostics in source order; problems at one position keep the
+    /// order they were reported in.
+    pub(crate) fn finish(mut self) -> Vec<Diagnostic> {
+        self.found.sort_by_key(|(order, _)| *order);
+        self.found.into_iter().map(|(_, d)| d).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(source: &str, span: Range<usize>) -> Diagnostic {
+        let mut sink = Sink::new("f.toml", source);
+        sink.error(span, "a.b", "bad");
+        sink.finish().remove(0)
+    }
+
+    #[test]
+    fn position_is_one_based_and_counts_chars() {
+        let source = "x = 1\nname = \"美吉鑫小区\" # c\n";
+        let start = source.find("# c").unwrap();
+        let d = one(source, start..start + 3);
+        assert_eq!((d.line, d.column, d.span_len), (2, 16, 3));
+        assert_eq!(d.source_line, "name = \"美吉鑫小区\" # c");
+        assert_eq!(d.to_string(), "f.toml:2:16: a.b: bad");
+    }
+
+    #[test]
+    fn render_puts_carets_under_the_span_even_after_wide_chars() {
+        let source = "name = \"美吉\" x\n";
+        let start = source.find('x').unwrap();
+        let d = one(source, start..start + 1);
+        assert_eq!(
+            d.render(),
+            "f.toml:1:13: a.b: bad\n1 | name = \"美吉\" x\n  |               ^"
+        );
+        let d = one(source, 7..source.find(" x").unwrap());
+        assert_eq!(d.span_len, 4);
+        assert!(d.render().ends_with("|        ^^^^^^"), "{}", d.render());
+    }
+
+    #[test]
+    fn spans_are_clipped_to_their_first_line() {
+        let d = one("a = [\n  1,\n]\n", 4..12);
+        assert_eq!((d.line, d.column, d.span_len), (1, 5, 1));
+    }
+
+    #[test]
+    fn end_of_file_points_past_the_last_line() {
+        let source = "a = {\n";
+        let d = one(source, source.len()..source.len());
+        assert_eq!((d.line, d.column, d.span_len), (1, 6, 1));
+        assert!(d.render().ends_with("\n  |      ^"), "{}", d.render());
+        let d = one("", 0..0);
+        assert_eq!((d.line, d.column), (1, 1));
+        assert_eq!(d.render(), "f.toml:1:1: a.b: bad\n1 |\n  | ^");
+    }
+
+    #[test]
+    fn crlf_and_byte_order_mark_are_not_text() {
+        let d = one("\u{feff}ab = 1\r\n", 3..5);
+        assert_eq!((d.column, d.span_len), (1, 2));
+        assert_eq!(d.source_line, "ab = 1");
+        for at in [6, 7] {
+            let d = one("ab = 1\r\nc = 2\r\n", at..at);
+            assert_eq!((d.line, d.column, d.span_len), (1, 7, 1));
+        }
+    }
+
+    #[test]
+    fn another_file_sorts_where_the_scenario_names_it() {
+        let scenario = "a = 1\nfile = \"x.csv\"\nb = 2\n";
+        let mut sink = Sink::new("s.toml", scenario);
+        let anchor = scenario.find("\"x.csv\"").unwrap();
+        let csv = sink.add_file("x.csv".into(), "h\n美,bad\n".into(), anchor);
+        sink.error(scenario.find("b =").unwrap()..0, "b", "after");
+        sink.error_in(csv, 6..9, "row", "in the csv");
+        sink.error(0..1, "a", "before");
+        sink.error_in(csv, 0..1, "header", "csv header");
+        let found: Vec<String> = sink.finish().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            found,
+            [
+                "s.toml:1:1: a: before",
+                "x.csv:1:1: header: csv header",
+                "x.csv:2:3: row: in the csv",
+                "s.toml:3:1: b: after",
+            ]
+        );
+    }
+
+    #[test]
+    fn diagnostics_come_out_in_source_order() {
+        let mut sink = Sink::new("f", "a\nb\n");
+        sink.error(2..3, "b", "second");
+        sink.error(0..1, "a", "first");
+        sink.error(2..3, "b", "third");
+        let lines: Vec<_> = sink.finish().iter().map(|d| d.message.clone()).collect();
+        assert_eq!(lines, ["first", "second", "third"]);
+    }
+}

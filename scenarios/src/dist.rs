@@ -1,0 +1,322 @@
+//! Distributions of per-rider quantities (daily distance, patience, ...): a
+//! plain number, or a table tagged by `dist`.
+//!
+//! | `dist` | keys |
+//! |---|---|
+//! | `fixed` | `value` |
+//! | `uniform` | `low` < `high` |
+//! | `normal` | `mean`, `sd` > 0, optional truncation `low` < `high` |
+//! | `lognormal` | `mean` > 0, `sd` > 0 (of the value, not of its log) |
+//!
+//! Every quantity has a support (daily km > 0, a SOC in (0, 1)); every value
+//! a distribution can draw must lie in it.
+
+use std::ops::Bound::{Excluded, Included};
+
+use sim_core::Dist;
+use toml::de::DeValue;
+
+use crate::diag::Sink;
+use crate::walk::{Item, Number, Table};
+
+/// Values of `dist`.
+const DISTS: &[&str] = &["fixed", "uniform", "normal", "lognormal"];
+
+/// A share of a battery: (0, 1].
+pub(crate) const SHARE: Number = Number::new(Excluded(0.0), Included(1.0));
+
+/// What a distribution value is, for messages.
+const EXPECTED: &str =
+    "a number or a distribution table like `{ dist = \"uniform\", low = 1, high = 2 }`";
+
+/// A key that must be present.
+pub(crate) fn required(
+    t: &mut Table<'_, '_>,
+    sink: &mut Sink<'_>,
+    key: &'static str,
+    support: &Number,
+) -> Option<Dist> {
+    let item = t.required_item(sink, key, &expected(support))?;
+    read(&item, sink, support)
+}
+
+/// A key that takes `default` when absent; `None` when invalid (reported).
+pub(crate) fn defaulted(
+    t: &mut Table<'_, '_>,
+    sink: &mut Sink<'_>,
+    key: &'static str,
+    support: &Number,
+    default: Dist,
+) -> Option<Dist> {
+    match t.item(key) {
+        Some(item) => read(&item, sink, support),
+        None => Some(default),
+    }
+}
+
+/// "a number or a distribution table ..., with values in (0, 1)".
+fn expected(support: &Number) -> String {
+    format!("{EXPECTED}, with values in {}", support.interval())
+}
+
+/// Reads a distribution whose values must lie in `support`; `None` when
+/// invalid (reported).
+pub(crate) fn read(item: &Item<'_, '_>, sink: &mut Sink<'_>, support: &Number) -> Option<Dist> {
+    match item.get() {
+        DeValue::Integer(_) | DeValue::Float(_) => {
+            item.read(sink, support).map(|value| Dist::Fixed { value })
+        }
+        DeValue::Table(_) => {
+            let mut t = item.table(sink)?;
+            let dist = read_table(&mut t, sink, support);
+            t.finish(sink);
+            dist
+        }
+        _ => {
+            // A plain number is the usual form: judge the value as one.
+            item.read(sink, support);
+            None
+        }
+    }
+}
+
+fn read_table(t: &mut Table<'_, '_>, sink: &mut Sink<'_>, support: &Number) -> Option<Dist> {
+    let limits = support.closed();
+    match t.tag(sink, "dist", DISTS) {
+        Some("fixed") => t
+            .required(sink, "value", support)
+            .map(|value| Dist::Fixed { value }),
+        Some("uniform") => {
+            let low = t.required(sink, "low", support);
+            let high = t.required(sink, "high", support);
+            let (low, high) = (low?, high?);
+            check_order(t, sink, low, high)?;
+            Some(Dist::Uniform { low, high })
+        }
+        Some("normal") => {
+            let mean = t.required(sink, "mean", support);
+            let sd = t.required(sink, "sd", &Number::POSITIVE);
+            let low = t.defaulted(sink, "low", &limits, support.lower().max(0.0));
+            let high = t.defaulted(sink, "high", &limits, support.upper().min(f64::MAX));
+            let (mean, sd, low, high) = (mean?, sd?, low?, high?);
+            check_order(t, sink, low, high)?;
+            if mean < low || mean > high {
+                let (side, limit) = if mean < low {
+                    ("below low", low)
+                } else {
+                    ("above high", high)
+                };
+                t.error(
+                    sink,
+                    "mean",
+                    format_args!("mean ({mean}) must not be {side} ({limit})"),
+                );
+                return None;
+            }
+            Some(Dist::Normal {
+                mean,
+                sd,
+                low,
+                high,
+            })
+        }
+        Some("lognormal") => {
+            let mean = t.required(sink, "mean", &Number::POSITIVE);
+            let sd = t.required(sink, "sd", &Number::POSITIVE);
+            if support.upper().is_finite() || support.lower() < 0.0 {
+                t.error(
+                    sink,
+                    "dist",
+                    format_args!(
+                        "a lognormal draws any positive value, but this quantity lies in {}; \
+                         use `uniform`, or `normal` with `low` and `high`",
+                        support.interval()
+                    ),
+                );
+                return None;
+            }
+            Some(Dist::LogNormal {
+                mean: mean?,
+                sd: sd?,
+            })
+        }
+        other => {
+            debug_assert!(other.is_none(), "dist {other:?} has no reader");
+            None
+        }
+    }
+}
+
+/// Reports `high` when it is not above `low`.
+fn check_order(t: &Table<'_, '_>, sink: &mut Sink<'_>, low: f64, high: f64) -> Option<()> {
+    if low < high {
+        return Some(());
+    }
+    let key = if t.has("high") { "high" } else { "low" };
+    t.error(
+        sink,
+        key,
+        format_args!("high ({high}) must be greater than low ({low})"),
+    );
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Sink;
+    use crate::walk::Table;
+    use toml::de::DeTable;
+
+    /// A SOC: (0, 1).
+    const SOC: Number = Number::new(Excluded(0.0), Excluded(1.0));
+
+    /// Reads `x = {value}` as a distribution in `support`: the
+    /// distribution, or the problems' `field: message` lines.
+    fn dist(value: &str, support: &Number) -> Result<Dist, Vec<String>> {
+        let source = format!("x = {value}\n");
+        let document = DeTable::parse(&source).unwrap();
+        let mut sink = Sink::new("d.toml", &source);
+        let mut root = Table::root(&document);
+        let out = required(&mut root, &mut sink, "x", support);
+        root.finish(&mut sink);
+        let problems: Vec<String> = sink
+            .finish()
+            .iter()
+            .map(|d| format!("{}: {}", d.field, d.message))
+            .collect();
+        match out {
+            Some(d) if problems.is_empty() => Ok(d),
+            _ => Err(problems),
+        }
+    }
+
+    #[test]
+    fn a_number_is_fixed() {
+        assert_eq!(
+            dist("25", &Number::POSITIVE),
+            Ok(Dist::Fixed { value: 25.0 })
+        );
+        assert_eq!(
+            dist("0", &Number::POSITIVE),
+            Err(vec!["x: expected a positive number, found 0".into()])
+        );
+        assert_eq!(
+            dist("\"25 km\"", &Number::POSITIVE),
+            Err(vec!["x: expected a positive number, found string".into()])
+        );
+    }
+
+    #[test]
+    fn every_dist_reads() {
+        let p = &Number::POSITIVE;
+        assert_eq!(
+            dist(r#"{ dist = "fixed", value = 3 }"#, p),
+            Ok(Dist::Fixed { value: 3.0 })
+        );
+        assert_eq!(
+            dist(r#"{ dist = "uniform", low = 12, high = 20.0 }"#, p),
+            Ok(Dist::Uniform {
+                low: 12.0,
+                high: 20.0
+            })
+        );
+        assert_eq!(
+            dist(r#"{ dist = "lognormal", mean = 25, sd = 10 }"#, p),
+            Ok(Dist::LogNormal {
+                mean: 25.0,
+                sd: 10.0
+            })
+        );
+        // Truncation defaults to the quantity's own range.
+        assert_eq!(
+            dist(r#"{ dist = "normal", mean = 25, sd = 10 }"#, p),
+            Ok(Dist::Normal {
+                mean: 25.0,
+                sd: 10.0,
+                low: 0.0,
+                high: f64::MAX
+            })
+        );
+        assert_eq!(
+            dist(r#"{ dist = "normal", mean = 0.35, sd = 0.1 }"#, &SOC),
+            Ok(Dist::Normal {
+                mean: 0.35,
+                sd: 0.1,
+                low: 0.0,
+                high: 1.0
+            })
+        );
+    }
+
+    #[test]
+    fn values_outside_the_support_are_rejected() {
+        assert_eq!(
+            dist(r#"{ dist = "uniform", low = 0.2, high = 1.0 }"#, &SOC),
+            Err(vec![
+                "x.high: expected a number in (0, 1), found 1.0".into()
+            ])
+        );
+        assert_eq!(
+            dist(r#"{ dist = "uniform", low = 0.5, high = 0.2 }"#, &SOC),
+            Err(vec![
+                "x.high: high (0.2) must be greater than low (0.5)".into()
+            ])
+        );
+        assert_eq!(
+            dist(
+                r#"{ dist = "normal", mean = 0.3, sd = 0.1, high = 1.5 }"#,
+                &SOC
+            ),
+            Err(vec![
+                "x.high: expected a number in [0, 1], found 1.5".into()
+            ])
+        );
+        assert_eq!(
+            dist(
+                r#"{ dist = "normal", mean = 30, sd = 0, low = 40 }"#,
+                &Number::POSITIVE
+            ),
+            Err(vec!["x.sd: expected a positive number, found 0".into()])
+        );
+        assert_eq!(
+            dist(
+                r#"{ dist = "normal", mean = 30, sd = 5, low = 40 }"#,
+                &Number::POSITIVE
+            ),
+            Err(vec!["x.mean: mean (30) must not be below low (40)".into()])
+        );
+        assert_eq!(
+            dist(r#"{ dist = "lognormal", mean = 0.3, sd = 0.1 }"#, &SOC),
+            Err(vec![
+                "x.dist: a lognormal draws any positive value, but this quantity lies in \
+                 (0, 1); use `uniform`, or `normal` with `low` and `high`"
+                    .into()
+            ])
+        );
+    }
+
+    #[test]
+    fn unknown_dists_and_keys_are_named() {
+        assert_eq!(
+            dist(r#"{ dist = "gamma", shape = 2 }"#, &Number::POSITIVE),
+            Err(vec![
+                "x.dist: expected one of `fixed`, `uniform`, `normal`, `lognormal`, found \
+                 `gamma`"
+                    .into()
+            ])
+        );
+        assert_eq!(
+            dist(
+                r#"{ dist = "uniform", low = 1, hihg = 2 }"#,
+                &Number::POSITIVE
+            ),
+            Err(vec![
+                "x.high: missing required key `high`, expected a positive number".into(),
+                "x.hihg: unknown key, expected one of `dist`, `low`, `high`; did you mean \
+                 `high`?"
+                    .into()
+            ])
+        );
+    }
+}

@@ -1,0 +1,624 @@
+//! The capacity planner: the cheapest deployment whose KPIs meet the
+//! scenario's targets, site by site.
+//!
+//! The search, in order:
+//!
+//! 1. **Start from queueing theory.** Each site's batteries start at the
+//!    smallest count whose Erlang B blocking at the peak-hour offered load
+//!    meets the stockout (or lost-swap) target; cabinets are the cheapest
+//!    catalogue size that holds them.
+//! 2. **Evaluate jointly with common random numbers.** One simulation of the
+//!    whole district evaluates every site at once (sites interact through
+//!    shared transformers and app-informed choice); every candidate uses the
+//!    same seed and streams, so differences are due to the decision, not
+//!    to noise. Replications run in parallel.
+//! 3. **Add replications only where a decision is close.** A candidate is
+//!    first run with `min_replications`; when some target's interval
+//!    straddles its limit, the run is repeated with twice as many, up to
+//!    `max_replications`.
+//! 4. **Grow where the worst violation is.** At every site that misses a
+//!    target, the unit behind its worst violation (by KPI ÷ limit) grows:
+//!    batteries (and cabinets to hold them), pile ports, or the transformer
+//!    to the next standard size.
+//! 5. **Prune.** Each kind of unit (a cabinet, 10% of the batteries, one
+//!    battery, one pile port) is removed where the site still meets its
+//!    targets without it; where not, the plan records why it is kept.
+//!
+//! A target holds when the upper end of its KPI's 95% interval meets it.
+//! Inside the search the planner asks for more, `mean + 2.5 × half-width ≤
+//! limit`: a re-run with another seed moves the mean by about 0.7
+//! half-widths (the difference of two estimates), so this keeps a plan
+//! within its targets' reported upper bounds when re-run with fresh seeds.
+
+use serde::Serialize;
+
+use crate::model::{Demand, Model};
+use crate::results::{Estimate, RunResult, run};
+
+/// How the planner reports progress (the CLI draws a bar from it).
+pub trait Progress: Sync {
+    /// A simulation of `replications` is about to run; `note` says why.
+    fn simulating(&self, step: u32, replications: u32, note: &str);
+}
+
+/// No progress output.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn simulating(&self, _: u32, _: u32, _: &str) {}
+}
+
+/// One site of the plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SitePlan {
+    /// Site name.
+    pub name: String,
+    /// Cabinets.
+    pub cabinets: u32,
+    /// Slots per cabinet (a catalogue size).
+    pub slots_per_cabinet: u32,
+    /// Batteries stocked.
+    pub batteries: u32,
+    /// Pile ports.
+    pub pile_ports: u32,
+    /// The transformer feeding the site, if modelled.
+    pub transformer: Option<String>,
+    /// Its rating in the plan [kVA].
+    pub transformer_kva: Option<f64>,
+    /// Whether the plan upgrades it.
+    pub transformer_upgraded: bool,
+    /// Annualised cost: capital × (annuity + maintenance) + energy [CNY/yr].
+    pub annual_cost_cny: f64,
+    /// Each target's KPI at the plan, with its interval.
+    pub targets: Vec<TargetCheck>,
+    /// Why units were not pruned: "removing one cabinet raises ...".
+    pub kept_because: Vec<String>,
+}
+
+/// A target's KPI at the plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TargetCheck {
+    /// KPI name.
+    pub kpi: &'static str,
+    /// The limit.
+    pub limit: f64,
+    /// The KPI estimate.
+    pub estimate: Estimate,
+    /// Whether the upper 95% bound meets the limit.
+    pub met: bool,
+}
+
+/// A candidate the planner evaluated (for the cost-versus-KPI charts).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Candidate {
+    /// Simulation number.
+    pub step: u32,
+    /// Site index.
+    pub site: usize,
+    /// The site's annualised cost [CNY/yr].
+    pub annual_cost_cny: f64,
+    /// The site's targeted KPIs (mean, upper bound).
+    pub kpis: Vec<(&'static str, f64, f64)>,
+}
+
+/// The planner's answer.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The planned deployment, ready to run.
+    pub model: Model,
+    /// Per-site sizing.
+    pub sites: Vec<SitePlan>,
+    /// Whether every target is met.
+    pub feasible: bool,
+    /// Why it is not: one line per site and target.
+    pub problems: Vec<String>,
+    /// Simulations run.
+    pub simulations: u32,
+    /// Replications run over all simulations.
+    pub replications: u64,
+    /// Every evaluated candidate, per site.
+    pub candidates: Vec<Candidate>,
+    /// The final evaluation of the plan.
+    pub result: RunResult,
+    /// Annualised cost of the whole plan [CNY/yr].
+    pub annual_cost_cny: f64,
+}
+
+/// What the search may change at a site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unit {
+    Cabinet,
+    BatteriesTenth,
+    Battery,
+    PilePort,
+}
+
+impl Unit {
+    fn describe(self) -> &'static str {
+        match self {
+            Unit::Cabinet => "one cabinet",
+            Unit::BatteriesTenth => "10% of the batteries",
+            Unit::Battery => "one battery",
+            Unit::PilePort => "one pile port",
+        }
+    }
+}
+
+struct Search<'a> {
+    base: &'a Model,
+    model: Model,
+    threads: usize,
+    progress: &'a dyn Progress,
+    simulations: u32,
+    replications: u64,
+    candidates: Vec<Candidate>,
+    /// Pile ports of the survey: existing ports stay.
+    existing_ports: Vec<u32>,
+    /// Transformer ratings of the scenario: only upgrades cost.
+    existing_kva: Vec<f64>,
+    kept: Vec<Vec<String>>,
+    problems: Vec<String>,
+}
+
+/// Plans `model` on `threads` threads (0 = all cores).
+pub fn plan(model: &Model, threads: usize, progress: &dyn Progress) -> Plan {
+    let mut search = Search {
+        base: model,
+        model: model.clone(),
+        threads,
+        progress,
+        simulations: 0,
+        replications: 0,
+        candidates: Vec::new(),
+        existing_ports: model.sites.iter().map(|s| s.pile_ports).collect(),
+        existing_kva: model.grid.transformers.iter().map(|t| t.rating_kva).collect(),
+        kept: vec![Vec::new(); model.sites.len()],
+        problems: Vec::new(),
+    };
+    search.start_from_theory();
+    let mut result = search.grow();
+    if search.problems.is_empty() {
+        result = search.prune(result);
+    }
+    search.finish(result)
+}
+
+impl Search<'_> {
+    /// Erlang B sizing per site at its peak-hour load.
+    fn start_from_theory(&mut self) {
+        let targets = &self.base.targets;
+        let blocking = targets
+            .max_stockout_probability
+            .or(targets.max_lost_swap_rate)
+            .unwrap_or(0.05);
+        let hours = self.base.battery.mean_hours_to_dispensable();
+        let peak_per_h = self.peak_demand_per_hour();
+        for (s, site) in self.model.sites.iter_mut().enumerate() {
+            let load = peak_per_h[s] * hours;
+            let batteries = smallest_erlang_b(load, blocking).max(1);
+            let (cabinets, slots) = cheapest_cabinets(&self.base.costs, &self.base.planner.slot_catalogue, batteries);
+            site.batteries = batteries;
+            site.cabinets = cabinets.min(self.base.planner.max_cabinets_per_site.max(1));
+            site.slots_per_cabinet = slots;
+            site.batteries = site.batteries.min(site.slots());
+        }
+    }
+
+    /// Peak-hour request rate per site: the Poisson rate, or a probe run's
+    /// busiest hour for rider-driven sites.
+    fn peak_demand_per_hour(&mut self) -> Vec<f64> {
+        let needs_probe = self.base.sites.iter().any(|s| s.demand == Demand::Riders);
+        let mut peaks: Vec<f64> = self
+            .base
+            .sites
+            .iter()
+            .map(|s| match s.demand {
+                Demand::Poisson { swaps_per_hour } => swaps_per_hour,
+                Demand::Riders => 0.0,
+            })
+            .collect();
+        if needs_probe {
+            let mut probe = self.base.clone();
+            probe.replications = self.base.planner.min_replications.max(2);
+            self.progress.simulating(0, probe.replications, "demand probe");
+            let reps = crate::results::run_replications(&probe, self.threads);
+            self.simulations += 1;
+            self.replications += u64::from(probe.replications);
+            for (s, site) in self.base.sites.iter().enumerate() {
+                if site.demand != Demand::Riders {
+                    continue;
+                }
+                let days: f64 = reps.iter().map(|r| r.window_ms as f64 / 86_400_000.0).sum();
+                let busiest = (0..24)
+                    .map(|h| reps.iter().map(|r| r.sites[s].requests_by_hour[h]).sum::<u64>())
+                    .max()
+                    .unwrap_or(0);
+                peaks[s] = busiest as f64 / days.max(1e-9);
+            }
+        }
+        peaks
+    }
+
+    /// Evaluates the current model, adding replications where close.
+    fn evaluate(&mut self, note: &str) -> RunResult {
+        let planner = &self.base.planner;
+        let mut reps = planner.min_replications.max(2);
+        loop {
+            self.model.replications = reps;
+            self.simulations += 1;
+            self.replications += u64::from(reps);
+            self.progress.simulating(self.simulations, reps, note);
+            let result = run(&self.model, self.threads);
+            if reps >= planner.max_replications || !self.any_close(&result) {
+                self.record(&result);
+                return result;
+            }
+            reps = (reps * 2).min(planner.max_replications);
+        }
+    }
+
+    fn any_close(&self, result: &RunResult) -> bool {
+        result.sites.iter().any(|site| {
+            self.base.targets.list().iter().any(|&(kpi, limit)| {
+                let (Some(limit), Some(e)) = (limit, site.kpis.get(kpi)) else {
+                    return false;
+                };
+                e.ci95_low <= limit && limit <= strict(e)
+            })
+        })
+    }
+
+    fn record(&mut self, result: &RunResult) {
+        for (s, site) in result.sites.iter().enumerate() {
+            let kpis = self
+                .base
+                .targets
+                .list()
+                .iter()
+                .filter_map(|&(kpi, limit)| {
+                    limit?;
+                    let e = site.kpis.get(kpi)?;
+                    Some((kpi, e.mean, e.ci95_high))
+                })
+                .collect();
+            let cost = self.site_cost(s, result);
+            self.candidates.push(Candidate {
+                step: self.simulations,
+                site: s,
+                annual_cost_cny: cost,
+                kpis,
+            });
+        }
+    }
+
+    /// The worst violation at site `s`: (KPI, KPI ÷ limit), if any, by the
+    /// planner's stricter test.
+    fn worst(&self, result: &RunResult, s: usize) -> Option<(&'static str, f64)> {
+        let kpis = &result.sites[s].kpis;
+        self.base
+            .targets
+            .list()
+            .iter()
+            .filter_map(|&(kpi, limit)| {
+                let limit = limit?;
+                let e = kpis.get(kpi)?;
+                let strict = strict(e);
+                (strict > limit).then(|| (kpi, strict / limit.max(1e-12)))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// Grows the violating sites until every target holds or a bound stops it.
+    fn grow(&mut self) -> RunResult {
+        let mut result = self.evaluate("first candidate");
+        for _ in 0..self.base.planner.max_iterations {
+            let mut changed = false;
+            let mut upgraded = vec![false; self.model.grid.transformers.len()];
+            for s in 0..self.model.sites.len() {
+                let Some((kpi, _)) = self.worst(&result, s) else {
+                    continue;
+                };
+                match self.grow_for(s, kpi, &mut upgraded) {
+                    Ok(()) => changed = true,
+                    Err(why) => {
+                        let line = format!("site '{}': {kpi} cannot be met: {why}", self.model.sites[s].name);
+                        if !self.problems.contains(&line) {
+                            self.problems.push(line);
+                        }
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+            result = self.evaluate("growing");
+        }
+        result
+    }
+
+    fn grow_for(&mut self, s: usize, kpi: &str, upgraded: &mut [bool]) -> Result<(), String> {
+        let planner = &self.base.planner;
+        let site = &mut self.model.sites[s];
+        match kpi {
+            "transformer_peak_utilization" => {
+                let Some(t) = site.transformer else {
+                    return Err("the site has no transformer".into());
+                };
+                if upgraded[t] {
+                    return Ok(());
+                }
+                let current = self.model.grid.transformers[t].rating_kva;
+                let Some(&next) = planner.transformer_sizes_kva.iter().find(|&&k| k > current + 1e-9) else {
+                    return Err(format!(
+                        "the largest standard transformer ({current} kVA) is too small for the load"
+                    ));
+                };
+                self.model.grid.transformers[t].rating_kva = next;
+                upgraded[t] = true;
+                Ok(())
+            }
+            "flying_wire_per_1000_bikes_day" => {
+                let step = (site.pile_ports / 10).max(2);
+                if site.pile_ports + step > planner.max_pile_ports_per_site {
+                    return Err(format!(
+                        "more than {} pile ports would be needed",
+                        planner.max_pile_ports_per_site
+                    ));
+                }
+                site.pile_ports += step;
+                Ok(())
+            }
+            _ => {
+                let step = (site.batteries / 10).max(1);
+                site.batteries += step;
+                while site.batteries > site.slots() {
+                    if site.cabinets >= planner.max_cabinets_per_site {
+                        site.batteries = site.slots();
+                        return Err(format!(
+                            "more than {} cabinets of {} slots would be needed",
+                            planner.max_cabinets_per_site, site.slots_per_cabinet
+                        ));
+                    }
+                    site.cabinets += 1;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Tries each kind of unit in turn at every site; keeps removals where
+    /// the site still meets its targets.
+    fn prune(&mut self, mut result: RunResult) -> RunResult {
+        let kinds = [Unit::Cabinet, Unit::BatteriesTenth, Unit::Battery, Unit::PilePort];
+        for unit in kinds {
+            let mut blocked = vec![false; self.model.sites.len()];
+            loop {
+                let before = self.model.clone();
+                let mut tried = Vec::new();
+                for s in 0..self.model.sites.len() {
+                    if !blocked[s] && self.remove(s, unit) {
+                        tried.push(s);
+                    }
+                }
+                if tried.is_empty() {
+                    break;
+                }
+                let trial = self.evaluate(&format!("pruning {}", unit.describe()));
+                let mut any_kept = false;
+                for &s in &tried {
+                    match self.worst(&trial, s) {
+                        None => any_kept = true,
+                        Some((kpi, _)) => {
+                            blocked[s] = true;
+                            let e = trial.sites[s].kpis.get(kpi).unwrap_or_default();
+                            let why = format!(
+                                "removing {} raises {kpi} to {:.4} (95% upper {:.4}) > {}",
+                                unit.describe(),
+                                e.mean,
+                                e.ci95_high,
+                                self.limit(kpi)
+                            );
+                            self.kept[s].push(why);
+                            self.model.sites[s] = before.sites[s].clone();
+                        }
+                    }
+                }
+                // Removals elsewhere must not break a site that passed.
+                let check = if any_kept { self.evaluate("checking pruned plan") } else { result.clone() };
+                if (0..self.model.sites.len()).any(|s| self.worst(&check, s).is_some()) {
+                    self.model = before;
+                    for &s in &tried {
+                        blocked[s] = true;
+                    }
+                    continue;
+                }
+                result = check;
+                if !any_kept {
+                    break;
+                }
+            }
+        }
+        result
+    }
+
+    fn limit(&self, kpi: &str) -> f64 {
+        self.base
+            .targets
+            .list()
+            .iter()
+            .find(|(k, _)| *k == kpi)
+            .and_then(|(_, l)| *l)
+            .unwrap_or(f64::NAN)
+    }
+
+    /// Removes one `unit` at site `s` if the bounds allow.
+    fn remove(&mut self, s: usize, unit: Unit) -> bool {
+        let site = &mut self.model.sites[s];
+        match unit {
+            Unit::Cabinet => {
+                if site.cabinets <= 1 {
+                    return false;
+                }
+                site.cabinets -= 1;
+                site.batteries = site.batteries.min(site.slots());
+                true
+            }
+            Unit::BatteriesTenth => {
+                let step = site.batteries / 10;
+                if step < 2 {
+                    return false;
+                }
+                site.batteries -= step;
+                true
+            }
+            Unit::Battery => {
+                if site.batteries <= 1 {
+                    return false;
+                }
+                site.batteries -= 1;
+                true
+            }
+            Unit::PilePort => {
+                if site.pile_ports <= self.existing_ports[s] {
+                    return false;
+                }
+                site.pile_ports -= 1;
+                true
+            }
+        }
+    }
+
+    /// Annualised cost of site `s` in `result`'s deployment [CNY/yr].
+    fn site_cost(&self, s: usize, result: &RunResult) -> f64 {
+        let costs = &self.base.costs;
+        let site = &self.model.sites[s];
+        let mut capital = f64::from(site.cabinets) * costs.cabinet_cny(site.slots_per_cabinet)
+            + f64::from(site.batteries) * costs.battery_cny
+            + f64::from(site.pile_ports.saturating_sub(self.existing_ports[s])) * costs.pile_port_cny;
+        if let Some(t) = site.transformer {
+            let kva = self.model.grid.transformers[t].rating_kva;
+            if kva > self.existing_kva[t] + 1e-9 {
+                let shared = self.model.sites.iter().filter(|x| x.transformer == Some(t)).count();
+                capital += costs.transformer_cny(kva) / shared.max(1) as f64;
+            }
+        }
+        let energy = result.sites[s].kpis.energy_cost_cny_per_day.mean * 365.0;
+        capital * (costs.annuity_factor() + costs.maintenance_share_per_year) + energy
+    }
+
+    fn finish(mut self, result: RunResult) -> Plan {
+        self.model.replications = self.base.replications;
+        let mut sites = Vec::with_capacity(self.model.sites.len());
+        let mut total = 0.0;
+        for (s, spec) in self.model.sites.iter().enumerate() {
+            let cost = self.site_cost(s, &result);
+            total += cost;
+            let targets = self
+                .base
+                .targets
+                .list()
+                .iter()
+                .filter_map(|&(kpi, limit)| {
+                    let limit = limit?;
+                    let estimate = result.sites[s].kpis.get(kpi)?;
+                    Some(TargetCheck {
+                        kpi,
+                        limit,
+                        estimate,
+                        met: estimate.ci95_high <= limit,
+                    })
+                })
+                .collect();
+            let transformer = spec.transformer.map(|t| &self.model.grid.transformers[t]);
+            sites.push(SitePlan {
+                name: spec.name.clone(),
+                cabinets: spec.cabinets,
+                slots_per_cabinet: spec.slots_per_cabinet,
+                batteries: spec.batteries,
+                pile_ports: spec.pile_ports,
+                transformer: transformer.map(|t| t.name.clone()),
+                transformer_kva: transformer.map(|t| t.rating_kva),
+                transformer_upgraded: spec
+                    .transformer
+                    .is_some_and(|t| self.model.grid.transformers[t].rating_kva > self.existing_kva[t] + 1e-9),
+                annual_cost_cny: cost,
+                targets,
+                kept_because: std::mem::take(&mut self.kept[s]),
+            });
+        }
+        let feasible = self.problems.is_empty() && result.misses(&self.base.targets).is_empty();
+        if !feasible && self.problems.is_empty() {
+            for miss in result.misses(&self.base.targets) {
+                self.problems.push(format!(
+                    "site '{}': {} is {:.4} (95% upper {:.4}) > {}",
+                    miss.site, miss.kpi, miss.estimate.mean, miss.estimate.ci95_high, miss.limit
+                ));
+            }
+        }
+        Plan {
+            model: self.model,
+            sites,
+            feasible,
+            problems: self.problems,
+            simulations: self.simulations,
+            replications: self.replications,
+            candidates: self.candidates,
+            result,
+            annual_cost_cny: total,
+        }
+    }
+}
+
+/// The planner's acceptance value: mean + 2.5 half-widths of the 95% interval.
+fn strict(e: Estimate) -> f64 {
+    e.mean + 2.5 * (e.ci95_high - e.mean)
+}
+
+/// Smallest battery count whose Erlang B blocking at `load` [Erl] is at
+/// most `target`.
+pub fn smallest_erlang_b(load: f64, target: f64) -> u32 {
+    let mut e = 1.0;
+    let mut k = 0u32;
+    while e > target && k < 10_000 {
+        k += 1;
+        e = load * e / (f64::from(k) + load * e);
+    }
+    k
+}
+
+/// The catalogue size and count of cabinets that hold `batteries` at the
+/// lowest price (ties to the larger cabinet).
+fn cheapest_cabinets(costs: &crate::model::Costs, catalogue: &[u32], batteries: u32) -> (u32, u32) {
+    let mut best = (1, catalogue.first().copied().unwrap_or(12), f64::INFINITY);
+    for &slots in catalogue {
+        let n = batteries.div_ceil(slots.max(1)).max(1);
+        let price = f64::from(n) * costs.cabinet_cny(slots);
+        if price < best.2 || (price == best.2 && slots > best.1) {
+            best = (n, slots, price);
+        }
+    }
+    (best.0, best.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erlang_b_start_is_the_smallest_meeting_the_target() {
+        // E(11, 6) ≈ 0.0244 and E(12, 6) ≈ 0.0114.
+        assert_eq!(smallest_erlang_b(6.0, 0.02), 12);
+        assert_eq!(smallest_erlang_b(6.0, 0.03), 11);
+        // Without load one battery already blocks nothing.
+        assert_eq!(smallest_erlang_b(0.0, 0.01), 1);
+    }
+
+    #[test]
+    fn cheapest_cabinets_hold_the_batteries() {
+        let costs = crate::model::Costs::default();
+        let (n, slots) = cheapest_cabinets(&costs, &[8, 12, 16], 20);
+        assert!(n * slots >= 20);
+        // 2 × 12 slots (50 000) beats 3 × 8 (54 000) and 2 × 16 (64 000).
+        assert_eq!((n, slots), (2, 12));
+    }
+}

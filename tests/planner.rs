@@ -1,0 +1,62 @@
+//! The capacity planner against queueing theory and on a district.
+
+use sim_core::planner::{Silent, plan};
+use sim_core::{Patience, Targets, run};
+use swapsim_suite::models::{cabinet, exponential, small_district};
+use swapsim_suite::theory::erlang_b;
+
+/// On a loss system the planner returns exactly the smallest battery count
+/// whose Erlang B blocking meets the target. Each target sits at the
+/// geometric mean of E(B*−1) and E(B*), so the answer B* is clear-cut.
+/// Seed 1, 4–16 replications × 390 measured days per candidate.
+#[test]
+fn loss_plan_is_the_smallest_erlang_b_battery_count() {
+    for (load, expected) in [(6.0, 12u32), (4.0, 9), (9.0, 16), (2.0, 6)] {
+        let target = (erlang_b(expected - 1, load) * erlang_b(expected, load)).sqrt();
+        let mut model = cabinet(20, 16, exponential(1.0), load, Patience::None);
+        model.targets = Targets {
+            max_stockout_probability: Some(target),
+            ..Targets::default()
+        };
+        let p = plan(&model, 0, &Silent);
+        assert!(p.feasible, "load {load}: {:?}", p.problems);
+        let site = &p.sites[0];
+        assert_eq!(
+            site.batteries, expected,
+            "load {load}, target {target:.4}: E({}) = {:.4}",
+            site.batteries,
+            erlang_b(site.batteries, load)
+        );
+        // The cheapest cabinets that hold them.
+        assert!(site.cabinets * site.slots_per_cabinet >= expected);
+        assert!((site.cabinets - 1) * site.slots_per_cabinet < expected);
+        assert!(!site.kept_because.is_empty(), "the last battery is kept for a reason");
+    }
+}
+
+/// The planned district meets every target, and re-run with three fresh
+/// seeds at the planner's precision it still does (by the upper 95% bound).
+#[test]
+fn district_plan_meets_targets_with_fresh_seeds() {
+    let mut model = small_district();
+    model.targets = Targets {
+        max_lost_swap_rate: Some(0.02),
+        max_wait_minutes_p95: Some(10.0),
+        max_transformer_utilization: Some(0.8),
+        ..Targets::default()
+    };
+    let p = plan(&model, 0, &Silent);
+    assert!(p.feasible, "{:?}", p.problems);
+    assert!(p.simulations >= 3);
+    for seed in [101, 202, 303] {
+        let mut again = p.model.clone();
+        again.seed = seed;
+        again.replications = model.planner.max_replications;
+        let result = run(&again, 0);
+        let misses = result.misses(&model.targets);
+        assert!(misses.is_empty(), "seed {seed}: {misses:?}");
+    }
+    // Planning is deterministic for a seed, at any thread count.
+    let one = plan(&model, 1, &Silent);
+    assert_eq!(one.sites, p.sites);
+}
