@@ -4,7 +4,7 @@
 use sim_core::{BatterySpec, ChargeModel, Demand, Model, Patience, SiteSpec};
 
 fn main() {
-    let days: u32 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(3000);
+    let days: u32 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let model = Model {
         name: "mmc10".into(),
         days,

@@ -213,7 +213,7 @@ impl Sim<'_> {
         // stays exactly stored energy ÷ efficiency.
         let ms = hours_to_ms(stage.hours).max(1);
         let grid_wh = (stage.soc_end - soc) * capacity * self.inv_efficiency;
-        let power_w = grid_wh / (ms as f64 / MS_PER_HOUR as f64);
+        let power_w = grid_wh * MS_PER_HOUR as f64 / ms as f64;
         self.set_slot_power(slot, power_w);
         self.slots.stage_start[i] = self.now;
         self.slots.stage_soc_end[i] = stage.soc_end;
@@ -317,7 +317,7 @@ impl Sim<'_> {
         let i = slot as usize;
         let s = self.slots.site[i] as usize;
         debug_assert_eq!(self.slots.phase[i], Phase::Charging);
-        self.slots.generation[i] = self.slots.generation[i].wrapping_add(1);
+        self.slots.generation[i] = super::next_generation(self.slots.generation[i]);
         self.set_slot_power(slot, 0.0);
         self.slots.phase[i] = Phase::Idle;
         self.sites.charging[s] -= 1;

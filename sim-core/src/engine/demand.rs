@@ -18,12 +18,12 @@ impl Sim<'_> {
 
     pub(super) fn schedule_arrival(&mut self, site: u32) {
         let s = site as usize;
-        let rate = self.sites.rate_per_h[s];
-        if rate <= 0.0 {
+        let mean_gap_h = self.sites.mean_gap_h[s];
+        if mean_gap_h <= 0.0 {
             return;
         }
         let gap: f64 = Exp1.sample(&mut self.sites.rng_arrivals[s]);
-        self.sites.next_arrival_h[s] += gap / rate;
+        self.sites.next_arrival_h[s] += gap * mean_gap_h;
         let t = hours_to_ms(self.sites.next_arrival_h[s]);
         if t < self.horizon {
             self.queue.push(t, Event::Arrival { site });
@@ -346,7 +346,7 @@ impl Sim<'_> {
         let i = request as usize;
         debug_assert!(r.alive[i], "request {request} ended twice");
         r.alive[i] = false;
-        r.generation[i] = r.generation[i].wrapping_add(1);
+        r.generation[i] = super::next_generation(r.generation[i]);
         r.free.push(request);
     }
 

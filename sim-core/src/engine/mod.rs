@@ -34,7 +34,7 @@ pub(crate) use grid::QUARTER_MS;
 const NONE: u32 = u32::MAX;
 
 /// Everything that can happen. Closed on purpose: the loop is one `match`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Event {
     /// A swap request arrives at a site (analytic Poisson demand).
     Arrival { site: u32 },
@@ -54,6 +54,65 @@ enum Event {
     PortFree { site: u32 },
     /// The 15-minute clock: load series, tariff hours, base load.
     Tick,
+}
+
+/// Generations live in 28 bits so an event packs into 64 (see `Pack`).
+const GEN_MASK: u32 = (1 << 28) - 1;
+
+/// The next generation of an entity.
+#[inline]
+fn next_generation(g: u32) -> u32 {
+    g.wrapping_add(1) & GEN_MASK
+}
+
+impl crate::queue::Pack for Event {
+    /// `tag << 60 | a << 28 | b`, with `a` a 32-bit id and `b` a 28-bit id
+    /// or generation.
+    #[inline]
+    fn pack(self) -> u64 {
+        let (tag, a, b): (u64, u32, u32) = match self {
+            Event::Arrival { site } => (0, site, 0),
+            Event::StageEnd { slot, generation } => (1, slot, generation),
+            Event::Abandon {
+                request,
+                generation,
+            } => (2, request, generation),
+            Event::SwapNeed { rider } => (3, rider, 0),
+            Event::ReachCabinet { rider, site } => (4, rider, site),
+            Event::PlugIn { site } => (5, site, 0),
+            Event::HomeChargeDone { site, pile } => (6, site, u32::from(pile)),
+            Event::PortFree { site } => (7, site, 0),
+            Event::Tick => (8, 0, 0),
+        };
+        debug_assert!(b <= GEN_MASK, "28-bit field overflow");
+        (tag << 60) | (u64::from(a) << 28) | u64::from(b)
+    }
+
+    #[inline]
+    fn unpack(bits: u64) -> Self {
+        let a = (bits >> 28) as u32;
+        let b = (bits as u32) & GEN_MASK;
+        match bits >> 60 {
+            0 => Event::Arrival { site: a },
+            1 => Event::StageEnd {
+                slot: a,
+                generation: b,
+            },
+            2 => Event::Abandon {
+                request: a,
+                generation: b,
+            },
+            3 => Event::SwapNeed { rider: a },
+            4 => Event::ReachCabinet { rider: a, site: b },
+            5 => Event::PlugIn { site: a },
+            6 => Event::HomeChargeDone {
+                site: a,
+                pile: b != 0,
+            },
+            7 => Event::PortFree { site: a },
+            _ => Event::Tick,
+        }
+    }
 }
 
 /// What a slot is doing.
@@ -185,7 +244,8 @@ pub fn simulate_replication(model: &Model, replication: u32) -> Replication {
 
 /// Per-site state, struct of arrays.
 struct Sites {
-    rate_per_h: Vec<f64>,
+    /// Mean time between Poisson arrivals [h]; 0 without Poisson demand.
+    mean_gap_h: Vec<f64>,
     patience: Vec<Patience>,
     cap: Vec<u32>,
     first_slot: Vec<u32>,
@@ -549,6 +609,32 @@ impl Sim<'_> {
             || !self.riders.group.is_empty()
             || self.sites.nonsub.iter().any(|&n| n > 0)
             || !matches!(self.strategy, Strategy::Immediate)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::queue::Pack;
+
+    #[test]
+    fn events_round_trip_through_64_bits() {
+        let big = u32::MAX - 1;
+        for e in [
+            Event::Arrival { site: big },
+            Event::StageEnd { slot: big, generation: GEN_MASK },
+            Event::Abandon { request: 7, generation: 0 },
+            Event::SwapNeed { rider: big },
+            Event::ReachCabinet { rider: big, site: GEN_MASK },
+            Event::PlugIn { site: 3 },
+            Event::HomeChargeDone { site: 9, pile: true },
+            Event::HomeChargeDone { site: 9, pile: false },
+            Event::PortFree { site: 1 },
+            Event::Tick,
+        ] {
+            assert_eq!(Event::unpack(e.pack()), e);
+        }
+        assert_eq!(next_generation(GEN_MASK), 0);
     }
 }
 

@@ -31,7 +31,7 @@ impl<'m> Sim<'m> {
         let n_transformers = model.grid.transformers.len();
 
         let mut sites = Sites {
-            rate_per_h: Vec::with_capacity(n_sites),
+            mean_gap_h: Vec::with_capacity(n_sites),
             patience: Vec::with_capacity(n_sites),
             cap: Vec::with_capacity(n_sites),
             first_slot: Vec::with_capacity(n_sites),
@@ -78,9 +78,9 @@ impl<'m> Sim<'m> {
         let mut first_door = 0u32;
         for (i, spec) in model.sites.iter().enumerate() {
             let i = i as u32;
-            sites.rate_per_h.push(match spec.demand {
-                Demand::Poisson { swaps_per_hour } => swaps_per_hour,
-                Demand::Riders => 0.0,
+            sites.mean_gap_h.push(match spec.demand {
+                Demand::Poisson { swaps_per_hour } if swaps_per_hour > 0.0 => 1.0 / swaps_per_hour,
+                _ => 0.0,
             });
             sites.patience.push(spec.patience);
             sites.cap.push(spec.max_concurrent_charging.unwrap_or(u32::MAX));
