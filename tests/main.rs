@@ -7,3 +7,4 @@ mod planner;
 mod district;
 mod queueing_theory;
 mod scenario_errors;
+mod shipped_scenarios;
