@@ -36,10 +36,21 @@ fn swaps_per_rider_day(model: &Model) -> Vec<f64> {
 fn swap_rates_per_subscriber_are_plausible() {
     let model = stocked(3);
     let result = run(&model, 0);
-    assert!(result.network.lost_swap_rate.ci95_high < 0.02, "cabinets too small for the check");
+    assert!(
+        result.network.lost_swap_rate.ci95_high < 0.02,
+        "cabinets too small for the check"
+    );
     let rates = swaps_per_rider_day(&model);
-    assert!((0.3..=1.2).contains(&rates[0]), "commuters {:.2}/day", rates[0]);
-    assert!((1.5..=3.0).contains(&rates[1]), "couriers {:.2}/day", rates[1]);
+    assert!(
+        (0.3..=1.2).contains(&rates[0]),
+        "commuters {:.2}/day",
+        rates[0]
+    );
+    assert!(
+        (1.5..=3.0).contains(&rates[1]),
+        "couriers {:.2}/day",
+        rates[1]
+    );
 }
 
 /// Common random numbers: the same riders make the same trips in every
@@ -51,8 +62,14 @@ fn more_batteries_or_cabinets_never_raise_lost_swaps() {
     for factor in 1..=4 {
         let result = run(&stocked(factor), 0);
         if let Some(p) = &previous {
-            let (before, after) = (p.network.lost_swap_rate.mean, result.network.lost_swap_rate.mean);
-            assert!(after <= before + 1e-3, "factor {factor}: lost {before:.4} → {after:.4}");
+            let (before, after) = (
+                p.network.lost_swap_rate.mean,
+                result.network.lost_swap_rate.mean,
+            );
+            assert!(
+                after <= before + 1e-3,
+                "factor {factor}: lost {before:.4} → {after:.4}"
+            );
             // Same riders, same trips: demand is within a few percent.
             let (d0, d1) = (
                 p.network.swap_requests_per_day.mean,
@@ -120,7 +137,8 @@ fn off_peak_lowers_cost_and_evening_peak() {
     };
     let (a, b) = (run(&immediate, 0), run(&off_peak, 0));
     let (ka, kb) = (&a.network, &b.network);
-    let cost_per_kwh = |k: &sim_core::Kpis| k.energy_cost_cny_per_day.mean / k.energy_kwh_per_day.mean;
+    let cost_per_kwh =
+        |k: &sim_core::Kpis| k.energy_cost_cny_per_day.mean / k.energy_kwh_per_day.mean;
     assert!(
         cost_per_kwh(kb) < cost_per_kwh(ka) - 0.01,
         "price paid {:.3} → {:.3} CNY/kWh",
@@ -165,8 +183,14 @@ fn grid_capped_keeps_utilization_under_its_cap() {
         a.network.transformer_peak_utilization,
         b.network.transformer_peak_utilization,
     );
-    assert!(ua.mean > allowed + 0.01, "the scenario must overload when uncapped: {ua:?}");
-    assert!(ub.ci95_high <= allowed + 1e-9, "capped utilisation {ub:?} > {allowed}");
+    assert!(
+        ua.mean > allowed + 0.01,
+        "the scenario must overload when uncapped: {ua:?}"
+    );
+    assert!(
+        ub.ci95_high <= allowed + 1e-9,
+        "capped utilisation {ub:?} > {allowed}"
+    );
     assert_eq!(b.network.overload_hours_per_day.mean, 0.0);
     // The price: deferred charging means fewer ready batteries.
     assert!(b.network.full_batteries_mean.mean <= a.network.full_batteries_mean.mean);
@@ -183,11 +207,17 @@ fn timeseries_integrates_to_the_energy_kpis() {
     assert_eq!(ts.quarters, (days * 96.0) as usize);
     assert_eq!(ts.transformer_kw.len(), ts.quarters * 4);
     let kwh = |part: usize| -> f64 {
-        (0..ts.quarters).map(|q| ts.transformer_kw[q * 4 + part] * 0.25).sum::<f64>() / days
+        (0..ts.quarters)
+            .map(|q| ts.transformer_kw[q * 4 + part] * 0.25)
+            .sum::<f64>()
+            / days
     };
     let charging = kwh(1) + kwh(2);
     let kpi = result.network.energy_kwh_per_day.mean;
-    assert!((charging - kpi).abs() < 1e-3 * kpi, "series {charging} vs KPI {kpi} kWh/d");
+    assert!(
+        (charging - kpi).abs() < 1e-3 * kpi,
+        "series {charging} vs KPI {kpi} kWh/d"
+    );
     let base = &model.grid.transformers[0];
     let expected_base: f64 = base.base_profile.iter().sum::<f64>() * base.base_peak_kw;
     assert!((kwh(0) - expected_base).abs() < 1e-6 * expected_base);

@@ -3,8 +3,8 @@
 mod cli;
 mod conservation;
 mod determinism;
-mod planner;
 mod district;
+mod planner;
 mod queueing_theory;
 mod scenario_errors;
 mod shipped_scenarios;

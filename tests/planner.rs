@@ -22,7 +22,8 @@ fn loss_plan_is_the_smallest_erlang_b_battery_count() {
         assert!(p.feasible, "load {load}: {:?}", p.problems);
         let site = &p.sites[0];
         assert_eq!(
-            site.batteries, expected,
+            site.batteries,
+            expected,
             "load {load}, target {target:.4}: E({}) = {:.4}",
             site.batteries,
             erlang_b(site.batteries, load)
@@ -30,7 +31,10 @@ fn loss_plan_is_the_smallest_erlang_b_battery_count() {
         // The cheapest cabinets that hold them.
         assert!(site.cabinets * site.slots_per_cabinet >= expected);
         assert!((site.cabinets - 1) * site.slots_per_cabinet < expected);
-        assert!(!site.kept_because.is_empty(), "the last battery is kept for a reason");
+        assert!(
+            !site.kept_because.is_empty(),
+            "the last battery is kept for a reason"
+        );
     }
 }
 

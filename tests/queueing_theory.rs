@@ -32,7 +32,10 @@ fn assert_matches(what: &str, estimate: Estimate, theory: f64, replications: u32
         estimate.ci95_high,
     );
     // The interval must be informative, or the check above proves nothing.
-    assert!(half95 < 0.25 * theory.abs().max(1e-3), "{what}: interval too wide ({half95})");
+    assert!(
+        half95 < 0.25 * theory.abs().max(1e-3),
+        "{what}: interval too wide ({half95})"
+    );
 }
 
 fn with_cap(mut model: Model, cap: u32) -> Model {
@@ -49,7 +52,12 @@ fn loss_stockout_matches_erlang_b() {
         let result = run(&model, 0);
         let theory = erlang_b(b, a);
         let k = &result.network;
-        assert_matches(&format!("stockout B={b} a={a}"), k.stockout_probability, theory, 16);
+        assert_matches(
+            &format!("stockout B={b} a={a}"),
+            k.stockout_probability,
+            theory,
+            16,
+        );
         // Without patience every stockout is a lost swap and nobody waits.
         assert_eq!(k.stockout_probability, k.lost_swap_rate);
         assert_eq!(k.wait_minutes_mean.mean, 0.0);
@@ -74,8 +82,12 @@ fn loss_is_insensitive_to_charge_time_distribution() {
         let mut model = cabinet(b, 12, cc_cv(400.0), 1.0, Patience::None);
         let t = model.battery.mean_hours_to_dispensable();
         assert!(t > 1.0 && t < 4.0, "CC-CV time to dispensable {t} h");
-        let ChargeModel::CcCv(_) = model.battery.charge else { unreachable!() };
-        model.sites[0].demand = sim_core::Demand::Poisson { swaps_per_hour: a / t };
+        let ChargeModel::CcCv(_) = model.battery.charge else {
+            unreachable!()
+        };
+        model.sites[0].demand = sim_core::Demand::Poisson {
+            swaps_per_hour: a / t,
+        };
         let result = run(&model, 0);
         assert_matches(
             &format!("cc_cv B={b} a={a}"),
@@ -95,9 +107,19 @@ fn delay_matches_erlang_c() {
         let k = &result.network;
         let c = erlang_c(b, lambda);
         assert_matches(&format!("P(wait) B={b} λ={lambda}"), k.prob_wait, c, 16);
-        assert_matches(&format!("stockout B={b} λ={lambda}"), k.stockout_probability, c, 16);
+        assert_matches(
+            &format!("stockout B={b} λ={lambda}"),
+            k.stockout_probability,
+            c,
+            16,
+        );
         let wait_min = 60.0 * erlang_c_mean_wait_hours(b, lambda, 1.0);
-        assert_matches(&format!("wait B={b} λ={lambda}"), k.wait_minutes_mean, wait_min, 16);
+        assert_matches(
+            &format!("wait B={b} λ={lambda}"),
+            k.wait_minutes_mean,
+            wait_min,
+            16,
+        );
         assert!(k.lost_swap_rate.mean == 0.0);
         // M/M/c waits are exponential beyond zero: p95 is finite and above the mean.
         assert!(k.wait_minutes_p95.mean > k.wait_minutes_mean.mean);
@@ -116,9 +138,24 @@ fn impatience_matches_erlang_a() {
         let theory = cabinet_chain(b, None, lambda, 1.0, Some(patience_min / 60.0));
         let k = &result.network;
         let what = format!("B={b} λ={lambda} θ⁻¹={patience_min} min");
-        assert_matches(&format!("abandonment {what}"), k.lost_swap_rate, theory.abandon, 16);
-        assert_matches(&format!("stockout {what}"), k.stockout_probability, theory.stockout, 16);
-        assert_matches(&format!("queue {what}"), k.riders_waiting_mean, theory.riders_waiting, 16);
+        assert_matches(
+            &format!("abandonment {what}"),
+            k.lost_swap_rate,
+            theory.abandon,
+            16,
+        );
+        assert_matches(
+            &format!("stockout {what}"),
+            k.stockout_probability,
+            theory.stockout,
+            16,
+        );
+        assert_matches(
+            &format!("queue {what}"),
+            k.riders_waiting_mean,
+            theory.riders_waiting,
+            16,
+        );
     }
 }
 
@@ -127,7 +164,10 @@ fn impatience_matches_erlang_a() {
 #[test]
 fn power_cap_matches_birth_death_chain() {
     for (b, cap, lambda) in [(12, 6, 5.0), (10, 4, 3.0)] {
-        let model = with_cap(cabinet(b, 12, exponential(1.0), lambda, Patience::None), cap);
+        let model = with_cap(
+            cabinet(b, 12, exponential(1.0), lambda, Patience::None),
+            cap,
+        );
         let result = run(&model, 0);
         let theory = cabinet_chain(b, Some(cap), lambda, 1.0, Some(0.0));
         assert_matches(
@@ -139,10 +179,18 @@ fn power_cap_matches_birth_death_chain() {
         // The cap binds: uncapped blocking would be far lower.
         assert!(theory.stockout > 3.0 * erlang_b(b, lambda));
     }
-    let model = with_cap(cabinet(12, 12, exponential(1.0), 5.0, Patience::Infinite), 6);
+    let model = with_cap(
+        cabinet(12, 12, exponential(1.0), 5.0, Patience::Infinite),
+        6,
+    );
     let result = run(&model, 0);
     let theory = cabinet_chain(12, Some(6), 5.0, 1.0, None);
-    assert_matches("capped delay", result.network.stockout_probability, theory.stockout, 16);
+    assert_matches(
+        "capped delay",
+        result.network.stockout_probability,
+        theory.stockout,
+        16,
+    );
 }
 
 /// Little's law L = λ·W on the rider queue, per replication (a sample-path

@@ -30,9 +30,17 @@ fn every_shipped_scenario_runs_at_reduced_days() {
         model.replications = 2;
         let result = run(&model, 0);
         let k = &result.network;
-        assert!(k.swap_requests_per_day.mean > 0.0, "{}: no demand", path.display());
+        assert!(
+            k.swap_requests_per_day.mean > 0.0,
+            "{}: no demand",
+            path.display()
+        );
         for (name, e) in k.entries() {
-            assert!(e.mean.is_finite() && e.mean >= 0.0, "{}: {name} = {e:?}", path.display());
+            assert!(
+                e.mean.is_finite() && e.mean >= 0.0,
+                "{}: {name} = {e:?}",
+                path.display()
+            );
         }
     }
 }
@@ -43,7 +51,8 @@ fn every_shipped_scenario_runs_at_reduced_days() {
 /// piles are too few.
 #[test]
 fn pilot_figures_are_plausible() {
-    let mut model = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bishan-pilot.toml"));
+    let mut model =
+        load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bishan-pilot.toml"));
     model.days = 10;
     model.warmup_days = 2;
     model.replications = 4;
@@ -56,11 +65,22 @@ fn pilot_figures_are_plausible() {
         }
         let swaps: u64 = reps.iter().map(|r| r.group_swaps[g]).sum();
         let rate = swaps as f64 / riders as f64 / days;
-        let band = if group.works_across_district { 1.5..=3.0 } else { 0.3..=1.2 };
-        assert!(band.contains(&rate), "{}: {rate:.2} swaps/rider/day", group.name);
+        let band = if group.works_across_district {
+            1.5..=3.0
+        } else {
+            0.3..=1.2
+        };
+        assert!(
+            band.contains(&rate),
+            "{}: {rate:.2} swaps/rider/day",
+            group.name
+        );
     }
     let result = sim_core::summarise(&model, &reps);
     let per_cabinet = result.network.swap_requests_per_day.mean
         / f64::from(model.sites.iter().map(|s| s.cabinets).sum::<u32>());
-    assert!((5.0..=150.0).contains(&per_cabinet), "{per_cabinet:.1} swaps per cabinet per day");
+    assert!(
+        (5.0..=150.0).contains(&per_cabinet),
+        "{per_cabinet:.1} swaps per cabinet per day"
+    );
 }

@@ -4,7 +4,10 @@
 use sim_core::{BatterySpec, ChargeModel, Demand, Model, Patience, SiteSpec};
 
 fn main() {
-    let days: u32 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let days: u32 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
     let model = Model {
         name: "mmc10".into(),
         days,
@@ -23,7 +26,9 @@ fn main() {
             cabinets: 1,
             slots_per_cabinet: 12,
             batteries: 10,
-            demand: Demand::Poisson { swaps_per_hour: 9.0 },
+            demand: Demand::Poisson {
+                swaps_per_hour: 9.0,
+            },
             patience: Patience::Infinite,
             max_concurrent_charging: None,
             ..SiteSpec::default()

@@ -16,17 +16,17 @@ pub(crate) enum Curve {
     /// One stage of random (exponential) or fixed length that ends with the
     /// battery full; power is the energy spread evenly over the stage.
     Analytic {
-        /// Mean (exponential) or fixed (deterministic) duration [h].
+        /// Mean (exponential) or fixed (deterministic) duration \[h\].
         hours: f64,
         /// Whether the duration is exponential.
         exponential: bool,
     },
     /// Constant-power segments between SOC breakpoints.
     Staged {
-        /// Breakpoints, increasing from 0 to 1 [SOC]; `soc[i]..soc[i+1]` is
+        /// Breakpoints, increasing from 0 to 1 \[SOC\]; `soc\[i\]..soc\[i+1\]` is
         /// segment `i`. The dispense threshold is always a breakpoint.
         soc: Vec<f64>,
-        /// Grid power of segment `i` [W].
+        /// Grid power of segment `i` \[W\].
         power_w: Vec<f64>,
         /// Stored ÷ grid energy.
         efficiency: f64,
@@ -36,7 +36,7 @@ pub(crate) enum Curve {
 /// One constant-power stage of a charge.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Stage {
-    /// Length [h]. The grid power follows from the energy and the length,
+    /// Length \[h\]. The grid power follows from the energy and the length,
     /// once the length is rounded to the engine's clock.
     pub hours: f64,
     /// SOC at the end of the stage.
@@ -81,7 +81,10 @@ impl Curve {
                 efficiency,
             } => {
                 // Segments are few (≤ 18); a linear scan beats a search.
-                let i = bps[1..].iter().position(|&b| soc < b).unwrap_or(power_w.len() - 1);
+                let i = bps[1..]
+                    .iter()
+                    .position(|&b| soc < b)
+                    .unwrap_or(power_w.len() - 1);
                 let soc_end = bps[i + 1];
                 let p = power_w[i];
                 Stage {
@@ -90,6 +93,12 @@ impl Curve {
                 }
             }
         }
+    }
+
+    /// Whether stages follow a physical curve (CC-CV), so the grid energy
+    /// of a stage is exact; analytic stages draw their mean power.
+    pub(crate) fn is_staged(&self) -> bool {
+        matches!(self, Curve::Staged { .. })
     }
 
     /// Stored energy ÷ grid energy.
@@ -108,7 +117,11 @@ fn staged(cc: &CcCv, dispense_soc: f64) -> Curve {
     let mut soc = vec![0.0, cc.knee_soc];
     let mut power_w = vec![cc.power_w];
     for k in 1..=steps {
-        soc.push(if k == steps { 1.0 } else { cc.knee_soc + span * f64::from(k) });
+        soc.push(if k == steps {
+            1.0
+        } else {
+            cc.knee_soc + span * f64::from(k)
+        });
         power_w.push(cc.power_w * ratio.powi(k as i32));
     }
     // Make the dispense threshold a breakpoint, splitting its segment.
@@ -127,7 +140,7 @@ fn staged(cc: &CcCv, dispense_soc: f64) -> Curve {
 
 impl BatterySpec {
     /// Mean time for a cabinet slot to take a handed-in battery (at
-    /// `return_soc`) to dispensable, with no power cap [h].
+    /// `return_soc`) to dispensable, with no power cap \[h\].
     pub fn mean_hours_to_dispensable(&self) -> f64 {
         match &self.charge {
             ChargeModel::Exponential { mean_hours } => *mean_hours,
@@ -143,6 +156,31 @@ impl BatterySpec {
                     soc = st.soc_end;
                 }
                 hours
+            }
+        }
+    }
+}
+
+impl Curve {
+    /// Grid power the next stage from `soc` would draw, at its nominal rate
+    /// (the mean for random analytic stages) \[W\].
+    pub(crate) fn nominal_power_w(&self, soc: f64, capacity_wh: f64) -> f64 {
+        match self {
+            Curve::Analytic { hours, .. } => {
+                if *hours > 0.0 {
+                    (1.0 - soc) * capacity_wh / hours
+                } else {
+                    0.0
+                }
+            }
+            Curve::Staged {
+                soc: bps, power_w, ..
+            } => {
+                let i = bps[1..]
+                    .iter()
+                    .position(|&b| soc < b)
+                    .unwrap_or(power_w.len() - 1);
+                power_w[i]
             }
         }
     }
@@ -175,7 +213,7 @@ mod tests {
             let st = curve.stage(soc, 1000.0, &mut rng);
             // Grid power of the stage: stored energy ÷ efficiency ÷ time.
             let power_w = (st.soc_end - soc) * 1000.0 / 0.92 / st.hours;
-            assert!(power_w <= 400.0 + 1e-9 && power_w >= 40.0 - 1e-9, "{power_w}");
+            assert!((40.0 - 1e-9..=400.0 + 1e-9).contains(&power_w), "{power_w}");
             grid_wh += power_w * st.hours;
             hours += st.hours;
             soc = st.soc_end;
@@ -200,25 +238,5 @@ mod tests {
         let b = cc_battery(0.8);
         let expected = 600.0 / (400.0 * 0.92);
         assert!((b.mean_hours_to_dispensable() - expected).abs() < 1e-12);
-    }
-}
-
-impl Curve {
-    /// Grid power the next stage from `soc` would draw, at its nominal rate
-    /// (the mean for random analytic stages) [W].
-    pub(crate) fn nominal_power_w(&self, soc: f64, capacity_wh: f64) -> f64 {
-        match self {
-            Curve::Analytic { hours, .. } => {
-                if *hours > 0.0 {
-                    (1.0 - soc) * capacity_wh / hours
-                } else {
-                    0.0
-                }
-            }
-            Curve::Staged { soc: bps, power_w, .. } => {
-                let i = bps[1..].iter().position(|&b| soc < b).unwrap_or(power_w.len() - 1);
-                power_w[i]
-            }
-        }
     }
 }

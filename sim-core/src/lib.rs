@@ -62,28 +62,28 @@
 
 mod curve;
 mod engine;
-mod sample;
 mod model;
 pub mod planner;
 pub mod queue;
 mod results;
 pub mod rng;
+mod sample;
 pub mod stats;
 
 pub use engine::{
     Counters, LOAD_COMPONENTS, Replication, Series, TransformerCounters, simulate_replication,
 };
 pub use model::{
-    BatterySpec, CabinetRules, CcCv, ChargeModel, Choice, ChoicePolicy, Demand, DispenseRule, Dist,
-    DistrictCouriers, Grid, HomeCharging, Model, Patience, RiderGroup, Riders, SiteSpec, Strategy,
-    Tariff, TransformerSpec, Targets, Costs, PlannerConfig,
+    BatterySpec, CabinetRules, CcCv, ChargeModel, Choice, ChoicePolicy, Costs, Demand,
+    DispenseRule, Dist, DistrictCouriers, Grid, HomeCharging, Model, Patience, PlannerConfig,
+    RiderGroup, Riders, SiteSpec, Strategy, Targets, Tariff, TransformerSpec,
 };
 pub use results::{
     Estimate, Kpis, Miss, RunResult, SiteResult, Timeseries, run, run_replications, summarise,
     window_hours,
 };
 
-/// Simulated time [ms since the start of the replication].
+/// Simulated time \[ms since the start of the replication\].
 pub type Time = u64;
 
 /// Milliseconds per simulated hour.

@@ -14,9 +14,9 @@ use serde::Serialize;
 pub struct Model {
     /// Scenario name, echoed in results.
     pub name: String,
-    /// Simulated days per replication, warm-up included [d].
+    /// Simulated days per replication, warm-up included \[d\].
     pub days: u32,
-    /// Days discarded at the start of every replication [d].
+    /// Days discarded at the start of every replication \[d\].
     pub warmup_days: u32,
     /// Base seed; replication `r` uses streams derived from `(seed, r, stream)`.
     pub seed: u64,
@@ -43,20 +43,20 @@ pub struct Model {
 /// One battery type and how cabinets charge it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct BatterySpec {
-    /// Usable capacity of a new battery [Wh].
+    /// Usable capacity of a new battery \[Wh\].
     pub capacity_wh: f64,
     /// How a slot charges a battery.
     pub charge: ChargeModel,
-    /// A battery in a slot can be dispensed once its SOC reaches this [0–1].
+    /// A battery in a slot can be dispensed once its SOC reaches this \[0–1\].
     pub dispense_soc: f64,
     /// SOC of the battery a rider hands in, with analytic (Poisson)
-    /// demand [0–1]; riders hand in whatever they have left.
+    /// demand \[0–1\]; riders hand in whatever they have left.
     pub return_soc: f64,
     /// Capacity lost per equivalent full cycle, as a fraction of the new
-    /// capacity [1/cycle].
+    /// capacity \[1/cycle\].
     pub fade_per_cycle: f64,
     /// A battery whose state of health falls below this is retired when it
-    /// next sits full in a slot, and replaced by a new one [0–1].
+    /// next sits full in a slot, and replaced by a new one \[0–1\].
     pub retire_soh: f64,
 }
 
@@ -66,12 +66,12 @@ pub struct BatterySpec {
 pub enum ChargeModel {
     /// Memoryless time to dispensable, for validation against queueing theory.
     Exponential {
-        /// Mean time from hand-in to dispensable [h].
+        /// Mean time from hand-in to dispensable \[h\].
         mean_hours: f64,
     },
     /// Fixed time from hand-in to dispensable.
     Deterministic {
-        /// Time from hand-in to dispensable [h].
+        /// Time from hand-in to dispensable \[h\].
         hours: f64,
     },
     /// Constant grid power up to a knee SOC, then a stepped taper.
@@ -92,15 +92,15 @@ impl Default for ChargeModel {
 /// piecewise constant and energy integrates exactly.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CcCv {
-    /// Grid-side power in the constant-current phase [W].
+    /// Grid-side power in the constant-current phase \[W\].
     pub power_w: f64,
-    /// SOC where the taper begins [0–1].
+    /// SOC where the taper begins \[0–1\].
     pub knee_soc: f64,
-    /// Charger and battery efficiency: stored energy ÷ grid energy [0–1].
+    /// Charger and battery efficiency: stored energy ÷ grid energy \[0–1\].
     pub efficiency: f64,
     /// Constant-power steps that approximate the taper.
     pub taper_steps: u32,
-    /// Power of the last taper step as a fraction of `power_w` [0–1].
+    /// Power of the last taper step as a fraction of `power_w` \[0–1\].
     pub taper_end_fraction: f64,
 }
 
@@ -121,6 +121,9 @@ impl Default for CcCv {
 pub struct SiteSpec {
     /// Display name; any UTF-8.
     pub name: String,
+    /// Subdistrict or town the site belongs to (街道 / 镇), for reports by
+    /// town; empty when not given. The engine does not use it.
+    pub town: String,
     /// Swap cabinets at the site.
     pub cabinets: u32,
     /// Slots in each cabinet; each slot holds and charges one battery.
@@ -134,15 +137,15 @@ pub struct SiteSpec {
     /// Site-wide power cap: at most this many batteries charge at once;
     /// the others wait in their slots, first in first out. `None` = no cap.
     pub max_concurrent_charging: Option<u32>,
-    /// Position east [m].
+    /// Position east \[m\].
     pub x_m: f64,
-    /// Position north [m].
+    /// Position north \[m\].
     pub y_m: f64,
     /// Households (for the base load of the site's transformer).
     pub households: u32,
     /// Resident e-bikes of every kind (subscribers or not).
     pub ebikes: u32,
-    /// Share of the resident e-bikes on a swap subscription [0–1].
+    /// Share of the resident e-bikes on a swap subscription \[0–1\].
     pub swap_adoption: f64,
     /// Rider groups of the resident subscribers: `(group index, share)`,
     /// shares summing to 1.
@@ -171,7 +174,7 @@ impl SiteSpec {
 pub enum Demand {
     /// Exogenous Poisson swap requests (analytic mode).
     Poisson {
-        /// Arrival rate [requests·h⁻¹].
+        /// Arrival rate \[requests·h⁻¹\].
         swaps_per_hour: f64,
     },
     /// Requests come from the riders living or working here.
@@ -190,7 +193,7 @@ pub enum Patience {
     Infinite,
     /// Exponentially distributed patience (Erlang A).
     Exponential {
-        /// Mean patience [min].
+        /// Mean patience \[min\].
         mean_minutes: f64,
     },
 }
@@ -198,7 +201,7 @@ pub enum Patience {
 /// Cabinet operating rules shared by every site.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CabinetRules {
-    /// Time a swap occupies a cabinet door, one rider at a time [s].
+    /// Time a swap occupies a cabinet door, one rider at a time \[s\].
     pub swap_seconds: f64,
     /// Which dispensable battery a rider gets.
     pub dispense: DispenseRule,
@@ -237,7 +240,7 @@ pub enum Strategy {
     /// Charge in the tariff's valley, but outside it keep ready-plus-charging
     /// stock at `reserve_factor` × the expected requests until the valley.
     OffPeakWithReserve {
-        /// Safety factor on the expected demand [–].
+        /// Safety factor on the expected demand \[–\].
         reserve_factor: f64,
     },
     /// Never start or continue a charge that would push the site's
@@ -263,23 +266,23 @@ pub struct Riders {
 pub struct RiderGroup {
     /// Group name (`commuter`, `courier`, ...).
     pub name: String,
-    /// Daily distance, drawn once per rider [km/d].
+    /// Daily distance, drawn once per rider \[km/d\].
     pub daily_km: Dist,
-    /// Energy use, drawn once per rider [Wh/km].
+    /// Energy use, drawn once per rider \[Wh/km\].
     pub wh_per_km: Dist,
-    /// Mean trips on a weekday [1/d].
+    /// Mean trips on a weekday \[1/d\].
     pub trips_weekday: f64,
-    /// Mean trips on a weekend day [1/d].
+    /// Mean trips on a weekend day \[1/d\].
     pub trips_weekend: f64,
     /// Relative trip-start weights for each hour of a weekday.
     pub profile_weekday: [f64; 24],
     /// Relative trip-start weights for each hour of a weekend day.
     pub profile_weekend: [f64; 24],
-    /// SOC below which the rider seeks a swap, drawn once per rider [0–1].
+    /// SOC below which the rider seeks a swap, drawn once per rider \[0–1\].
     pub swap_threshold_soc: Dist,
-    /// Patience at a cabinet with no ready battery, drawn once per rider [min].
+    /// Patience at a cabinet with no ready battery, drawn once per rider \[min\].
     pub patience_minutes: Dist,
-    /// Riding speed, for trip lengths and detours [km/h].
+    /// Riding speed, for trip lengths and detours \[km/h\].
     pub speed_kmh: f64,
     /// Whether the rider needs swaps where they work (couriers) rather than
     /// near home.
@@ -295,14 +298,14 @@ pub enum Dist {
         /// The value.
         value: f64,
     },
-    /// Uniform on `[low, high]`.
+    /// Uniform on `\[low, high\]`.
     Uniform {
         /// Lower end.
         low: f64,
         /// Upper end.
         high: f64,
     },
-    /// Normal, truncated to `[low, high]` by redrawing.
+    /// Normal, truncated to `\[low, high\]` by redrawing.
     Normal {
         /// Mean.
         mean: f64,
@@ -354,7 +357,7 @@ pub struct DistrictCouriers {
 pub struct Choice {
     /// The rule.
     pub policy: ChoicePolicy,
-    /// Farthest a rider goes for a swap [m].
+    /// Farthest a rider goes for a swap \[m\].
     pub max_detour_m: f64,
 }
 
@@ -384,17 +387,17 @@ pub enum ChoicePolicy {
 /// Charging outside the cabinets: pile ports and flying wire.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct HomeCharging {
-    /// Power of an e-bike charger on a pile port or a flat's socket [W].
+    /// Power of an e-bike charger on a pile port or a flat's socket \[W\].
     pub charger_w: f64,
-    /// Stored ÷ grid energy of such a charge [0–1].
+    /// Stored ÷ grid energy of such a charge \[0–1\].
     pub efficiency: f64,
-    /// How long a bike stays plugged in (a pile port stays occupied) [h].
+    /// How long a bike stays plugged in (a pile port stays occupied) \[h\].
     pub dwell_hours: Dist,
-    /// Mean days between charges of a bike not on a subscription [d].
+    /// Mean days between charges of a bike not on a subscription \[d\].
     pub nonsub_interval_days: f64,
-    /// Battery of a bike not on a subscription [Wh].
+    /// Battery of a bike not on a subscription \[Wh\].
     pub nonsub_battery_wh: f64,
-    /// Share of that battery refilled per charge [0–1].
+    /// Share of that battery refilled per charge \[0–1\].
     pub nonsub_depth: Dist,
     /// Relative plug-in weights for each hour of the day.
     pub plug_in_profile: [f64; 24],
@@ -428,13 +431,13 @@ pub struct Grid {
 pub struct TransformerSpec {
     /// Name.
     pub name: String,
-    /// Rating [kVA].
+    /// Rating \[kVA\].
     pub rating_kva: f64,
-    /// Power factor of the load [0–1].
+    /// Power factor of the load \[0–1\].
     pub power_factor: f64,
-    /// Allowed loading as a share of the rating [0–1].
+    /// Allowed loading as a share of the rating \[0–1\].
     pub allowed_utilization: f64,
-    /// Residential base load at its daily peak [kW]: households × design
+    /// Residential base load at its daily peak \[kW\]: households × design
     /// load × diversity factor.
     pub base_peak_kw: f64,
     /// Base load for each hour of the day as a share of `base_peak_kw`.
@@ -442,7 +445,7 @@ pub struct TransformerSpec {
 }
 
 impl TransformerSpec {
-    /// Allowed active power [kW].
+    /// Allowed active power \[kW\].
     pub fn limit_kw(&self) -> f64 {
         self.rating_kva * self.power_factor * self.allowed_utilization
     }
@@ -451,7 +454,7 @@ impl TransformerSpec {
 /// Time-of-use tariff.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Tariff {
-    /// Price for each hour of the day [CNY/kWh].
+    /// Price for each hour of the day \[CNY/kWh\].
     pub price_per_kwh: [f64; 24],
     /// Whether each hour of the day is in the valley period.
     pub valley: [bool; 24],
@@ -466,7 +469,7 @@ impl Default for Tariff {
     }
 }
 
-/// Service targets (`[targets]`). A target holds when the upper end of its
+/// Service targets (`\[targets\]`). A target holds when the upper end of its
 /// KPI's 95% interval meets it, not only the mean.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Targets {
@@ -474,11 +477,11 @@ pub struct Targets {
     pub max_lost_swap_rate: Option<f64>,
     /// Largest share of requests finding no battery at the first cabinet.
     pub max_stockout_probability: Option<f64>,
-    /// Longest 95th-percentile wait for a battery [min].
+    /// Longest 95th-percentile wait for a battery \[min\].
     pub max_wait_minutes_p95: Option<f64>,
     /// Most flying-wire sessions per 1000 e-bikes per day.
     pub max_flying_wire_per_1000_bikes_day: Option<f64>,
-    /// Highest transformer peak utilisation [0–1].
+    /// Highest transformer peak utilisation \[0–1\].
     pub max_transformer_utilization: Option<f64>,
 }
 
@@ -494,28 +497,34 @@ impl Targets {
             ("lost_swap_rate", self.max_lost_swap_rate),
             ("stockout_probability", self.max_stockout_probability),
             ("wait_minutes_p95", self.max_wait_minutes_p95),
-            ("flying_wire_per_1000_bikes_day", self.max_flying_wire_per_1000_bikes_day),
-            ("transformer_peak_utilization", self.max_transformer_utilization),
+            (
+                "flying_wire_per_1000_bikes_day",
+                self.max_flying_wire_per_1000_bikes_day,
+            ),
+            (
+                "transformer_peak_utilization",
+                self.max_transformer_utilization,
+            ),
         ]
     }
 }
 
-/// Prices for the annualised cost (`[costs]`).
+/// Prices for the annualised cost (`\[costs\]`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Costs {
     /// Price of a cabinet by its slot count: `(slots, CNY)`.
     pub cabinet_cny_by_slots: Vec<(u32, f64)>,
-    /// Price of one swap battery [CNY].
+    /// Price of one swap battery \[CNY\].
     pub battery_cny: f64,
-    /// Price of one charging-pile port [CNY].
+    /// Price of one charging-pile port \[CNY\].
     pub pile_port_cny: f64,
     /// Price of a transformer upgrade to each standard size: `(kVA, CNY)`.
     pub transformer_cny_by_kva: Vec<(f64, f64)>,
-    /// Maintenance per year as a share of the capital cost [1/yr].
+    /// Maintenance per year as a share of the capital cost \[1/yr\].
     pub maintenance_share_per_year: f64,
-    /// Equipment lifetime for annualising [yr].
+    /// Equipment lifetime for annualising \[yr\].
     pub lifetime_years: f64,
-    /// Discount rate for annualising [1/yr].
+    /// Discount rate for annualising \[1/yr\].
     pub discount_rate: f64,
 }
 
@@ -573,12 +582,12 @@ impl Costs {
     }
 }
 
-/// The planner's search space and precision (`[planner]`).
+/// The planner's search space and precision (`\[planner\]`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PlannerConfig {
-    /// Cabinet sizes on offer [slots].
+    /// Cabinet sizes on offer \[slots\].
     pub slot_catalogue: Vec<u32>,
-    /// Standard transformer sizes [kVA], ascending.
+    /// Standard transformer sizes \[kVA\], ascending.
     pub transformer_sizes_kva: Vec<f64>,
     /// Most cabinets at one site.
     pub max_cabinets_per_site: u32,

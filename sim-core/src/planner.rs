@@ -63,11 +63,11 @@ pub struct SitePlan {
     pub pile_ports: u32,
     /// The transformer feeding the site, if modelled.
     pub transformer: Option<String>,
-    /// Its rating in the plan [kVA].
+    /// Its rating in the plan \[kVA\].
     pub transformer_kva: Option<f64>,
     /// Whether the plan upgrades it.
     pub transformer_upgraded: bool,
-    /// Annualised cost: capital × (annuity + maintenance) + energy [CNY/yr].
+    /// Annualised cost: capital × (annuity + maintenance) + energy \[CNY/yr\].
     pub annual_cost_cny: f64,
     /// Each target's KPI at the plan, with its interval.
     pub targets: Vec<TargetCheck>,
@@ -95,7 +95,7 @@ pub struct Candidate {
     pub step: u32,
     /// Site index.
     pub site: usize,
-    /// The site's annualised cost [CNY/yr].
+    /// The site's annualised cost \[CNY/yr\].
     pub annual_cost_cny: f64,
     /// The site's targeted KPIs (mean, upper bound).
     pub kpis: Vec<(&'static str, f64, f64)>,
@@ -120,7 +120,7 @@ pub struct Plan {
     pub candidates: Vec<Candidate>,
     /// The final evaluation of the plan.
     pub result: RunResult,
-    /// Annualised cost of the whole plan [CNY/yr].
+    /// Annualised cost of the whole plan \[CNY/yr\].
     pub annual_cost_cny: f64,
 }
 
@@ -171,7 +171,12 @@ pub fn plan(model: &Model, threads: usize, progress: &dyn Progress) -> Plan {
         replications: 0,
         candidates: Vec::new(),
         existing_ports: model.sites.iter().map(|s| s.pile_ports).collect(),
-        existing_kva: model.grid.transformers.iter().map(|t| t.rating_kva).collect(),
+        existing_kva: model
+            .grid
+            .transformers
+            .iter()
+            .map(|t| t.rating_kva)
+            .collect(),
         kept: vec![Vec::new(); model.sites.len()],
         problems: Vec::new(),
     };
@@ -196,7 +201,11 @@ impl Search<'_> {
         for (s, site) in self.model.sites.iter_mut().enumerate() {
             let load = peak_per_h[s] * hours;
             let batteries = smallest_erlang_b(load, blocking).max(1);
-            let (cabinets, slots) = cheapest_cabinets(&self.base.costs, &self.base.planner.slot_catalogue, batteries);
+            let (cabinets, slots) = cheapest_cabinets(
+                &self.base.costs,
+                &self.base.planner.slot_catalogue,
+                batteries,
+            );
             site.batteries = batteries;
             site.cabinets = cabinets.min(self.base.planner.max_cabinets_per_site.max(1));
             site.slots_per_cabinet = slots;
@@ -220,7 +229,8 @@ impl Search<'_> {
         if needs_probe {
             let mut probe = self.base.clone();
             probe.replications = self.base.planner.min_replications.max(2);
-            self.progress.simulating(0, probe.replications, "demand probe");
+            self.progress
+                .simulating(0, probe.replications, "demand probe");
             let reps = crate::results::run_replications(&probe, self.threads);
             self.simulations += 1;
             self.replications += u64::from(probe.replications);
@@ -230,7 +240,11 @@ impl Search<'_> {
                 }
                 let days: f64 = reps.iter().map(|r| r.window_ms as f64 / 86_400_000.0).sum();
                 let busiest = (0..24)
-                    .map(|h| reps.iter().map(|r| r.sites[s].requests_by_hour[h]).sum::<u64>())
+                    .map(|h| {
+                        reps.iter()
+                            .map(|r| r.sites[s].requests_by_hour[h])
+                            .sum::<u64>()
+                    })
                     .max()
                     .unwrap_or(0);
                 peaks[s] = busiest as f64 / days.max(1e-9);
@@ -321,7 +335,10 @@ impl Search<'_> {
                 match self.grow_for(s, kpi, &mut upgraded) {
                     Ok(()) => changed = true,
                     Err(why) => {
-                        let line = format!("site '{}': {kpi} cannot be met: {why}", self.model.sites[s].name);
+                        let line = format!(
+                            "site '{}': {kpi} cannot be met: {why}",
+                            self.model.sites[s].name
+                        );
                         if !self.problems.contains(&line) {
                             self.problems.push(line);
                         }
@@ -348,7 +365,11 @@ impl Search<'_> {
                     return Ok(());
                 }
                 let current = self.model.grid.transformers[t].rating_kva;
-                let Some(&next) = planner.transformer_sizes_kva.iter().find(|&&k| k > current + 1e-9) else {
+                let Some(&next) = planner
+                    .transformer_sizes_kva
+                    .iter()
+                    .find(|&&k| k > current + 1e-9)
+                else {
                     return Err(format!(
                         "the largest standard transformer ({current} kVA) is too small for the load"
                     ));
@@ -389,14 +410,19 @@ impl Search<'_> {
     /// Tries each kind of unit in turn at every site; keeps removals where
     /// the site still meets its targets.
     fn prune(&mut self, mut result: RunResult) -> RunResult {
-        let kinds = [Unit::Cabinet, Unit::BatteriesTenth, Unit::Battery, Unit::PilePort];
+        let kinds = [
+            Unit::Cabinet,
+            Unit::BatteriesTenth,
+            Unit::Battery,
+            Unit::PilePort,
+        ];
         for unit in kinds {
             let mut blocked = vec![false; self.model.sites.len()];
             loop {
                 let before = self.model.clone();
                 let mut tried = Vec::new();
-                for s in 0..self.model.sites.len() {
-                    if !blocked[s] && self.remove(s, unit) {
+                for (s, &is_blocked) in blocked.iter().enumerate() {
+                    if !is_blocked && self.remove(s, unit) {
                         tried.push(s);
                     }
                 }
@@ -424,7 +450,11 @@ impl Search<'_> {
                     }
                 }
                 // Removals elsewhere must not break a site that passed.
-                let check = if any_kept { self.evaluate("checking pruned plan") } else { result.clone() };
+                let check = if any_kept {
+                    self.evaluate("checking pruned plan")
+                } else {
+                    result.clone()
+                };
                 if (0..self.model.sites.len()).any(|s| self.worst(&check, s).is_some()) {
                     self.model = before;
                     for &s in &tried {
@@ -488,17 +518,23 @@ impl Search<'_> {
         }
     }
 
-    /// Annualised cost of site `s` in `result`'s deployment [CNY/yr].
+    /// Annualised cost of site `s` in `result`'s deployment \[CNY/yr\].
     fn site_cost(&self, s: usize, result: &RunResult) -> f64 {
         let costs = &self.base.costs;
         let site = &self.model.sites[s];
         let mut capital = f64::from(site.cabinets) * costs.cabinet_cny(site.slots_per_cabinet)
             + f64::from(site.batteries) * costs.battery_cny
-            + f64::from(site.pile_ports.saturating_sub(self.existing_ports[s])) * costs.pile_port_cny;
+            + f64::from(site.pile_ports.saturating_sub(self.existing_ports[s]))
+                * costs.pile_port_cny;
         if let Some(t) = site.transformer {
             let kva = self.model.grid.transformers[t].rating_kva;
             if kva > self.existing_kva[t] + 1e-9 {
-                let shared = self.model.sites.iter().filter(|x| x.transformer == Some(t)).count();
+                let shared = self
+                    .model
+                    .sites
+                    .iter()
+                    .filter(|x| x.transformer == Some(t))
+                    .count();
                 capital += costs.transformer_cny(kva) / shared.max(1) as f64;
             }
         }
@@ -538,9 +574,9 @@ impl Search<'_> {
                 pile_ports: spec.pile_ports,
                 transformer: transformer.map(|t| t.name.clone()),
                 transformer_kva: transformer.map(|t| t.rating_kva),
-                transformer_upgraded: spec
-                    .transformer
-                    .is_some_and(|t| self.model.grid.transformers[t].rating_kva > self.existing_kva[t] + 1e-9),
+                transformer_upgraded: spec.transformer.is_some_and(|t| {
+                    self.model.grid.transformers[t].rating_kva > self.existing_kva[t] + 1e-9
+                }),
                 annual_cost_cny: cost,
                 targets,
                 kept_because: std::mem::take(&mut self.kept[s]),
@@ -574,7 +610,7 @@ fn strict(e: Estimate) -> f64 {
     e.mean + 2.5 * (e.ci95_high - e.mean)
 }
 
-/// Smallest battery count whose Erlang B blocking at `load` [Erl] is at
+/// Smallest battery count whose Erlang B blocking at `load` \[Erl\] is at
 /// most `target`.
 pub fn smallest_erlang_b(load: f64, target: f64) -> u32 {
     let mut e = 1.0;

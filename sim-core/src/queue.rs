@@ -20,7 +20,7 @@ use crate::Time;
 /// Bits of the key that hold the sequence number.
 const SEQ_BITS: u32 = 24;
 const SEQ_LIMIT: u64 = 1 << SEQ_BITS;
-/// Latest time the key can hold [ms] (about 34.8 years).
+/// Latest time the key can hold \[ms\] (about 34.8 years).
 pub const MAX_TIME: Time = (1 << (64 - SEQ_BITS)) - 1;
 
 /// An event that fits in 64 bits.
@@ -204,8 +204,8 @@ mod tests {
                     let expected = shadow.pop_first();
                     let got = loop {
                         match queue.pop() {
-                            Some((t, (e, g))) if generation[e as usize] == g
-                                && live[e as usize].is_some() =>
+                            Some((t, (e, g)))
+                                if generation[e as usize] == g && live[e as usize].is_some() =>
                             {
                                 break Some((t, e));
                             }

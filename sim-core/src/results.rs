@@ -70,7 +70,7 @@ macro_rules! kpis {
 }
 
 kpis! {
-    /// Swap requests per day [1/d].
+    /// Swap requests per day \[1/d\].
     swap_requests_per_day,
     /// Share of requests that found no dispensable battery on arrival.
     stockout_probability,
@@ -78,43 +78,43 @@ kpis! {
     lost_swap_rate,
     /// Share of served requests that waited for a battery.
     prob_wait,
-    /// Mean wait of served requests [min].
+    /// Mean wait of served requests \[min\].
     wait_minutes_mean,
-    /// 95th percentile wait of served requests [min].
+    /// 95th percentile wait of served requests \[min\].
     wait_minutes_p95,
     /// Time-average of dispensable batteries in stock.
     full_batteries_mean,
     /// Time-average share of slots holding a charging battery.
     cabinet_utilization,
-    /// Pile-port charging sessions started per day [1/d].
+    /// Pile-port charging sessions started per day \[1/d\].
     pile_sessions_per_day,
-    /// Flying-wire charging sessions started per day [1/d].
+    /// Flying-wire charging sessions started per day \[1/d\].
     flying_wire_sessions_per_day,
-    /// Flying-wire sessions per 1000 e-bikes (every kind) per day [1/(1000·d)].
+    /// Flying-wire sessions per 1000 e-bikes (every kind) per day \[1/(1000·d)\].
     flying_wire_per_1000_bikes_day,
-    /// Charging hours on pile ports per day [h/d].
+    /// Charging hours on pile ports per day \[h/d\].
     pile_hours_per_day,
-    /// Charging hours by flying wire per day [h/d].
+    /// Charging hours by flying wire per day \[h/d\].
     flying_wire_hours_per_day,
-    /// Grid energy of cabinets and pile ports [kWh/d].
+    /// Grid energy of cabinets and pile ports \[kWh/d\].
     energy_kwh_per_day,
     /// Highest load of the site's transformer; network: of all transformers
-    /// together. Without transformers, the highest cabinet load [kW].
+    /// together. Without transformers, the highest cabinet load \[kW\].
     peak_load_kw,
     /// Highest apparent load ÷ rating of the site's transformer; network:
-    /// the highest of any transformer [–].
+    /// the highest of any transformer \[–\].
     transformer_peak_utilization,
     /// Hours above the allowed utilisation per day, of the site's
-    /// transformer; network: summed over transformers [h/d].
+    /// transformer; network: summed over transformers \[h/d\].
     overload_hours_per_day,
-    /// Cabinet and pile energy at the time-of-use tariff [CNY/d].
+    /// Cabinet and pile energy at the time-of-use tariff \[CNY/d\].
     energy_cost_cny_per_day,
-    /// Mean wait for a free cabinet door, over served requests [s].
+    /// Mean wait for a free cabinet door, over served requests \[s\].
     door_wait_seconds_mean,
     /// Time-average number of riders waiting (L in Little's law).
     riders_waiting_mean,
     /// Mean time in the waiting line over all requests, served or lost
-    /// [min] (W in Little's law).
+    /// \[min\] (W in Little's law).
     queue_minutes_mean,
 }
 
@@ -160,7 +160,7 @@ pub struct Timeseries {
     /// Transformer names, in model order.
     pub transformers: Vec<String>,
     /// Mean load per transformer, quarter and component
-    /// ([`crate::LOAD_COMPONENTS`]), transformer-major [kW].
+    /// ([`crate::LOAD_COMPONENTS`]), transformer-major \[kW\].
     pub transformer_kw: Vec<f64>,
     /// Site names, in model order.
     pub sites: Vec<String>,
@@ -191,7 +191,12 @@ impl Timeseries {
         }
         Timeseries {
             quarters,
-            transformers: model.grid.transformers.iter().map(|t| t.name.clone()).collect(),
+            transformers: model
+                .grid
+                .transformers
+                .iter()
+                .map(|t| t.name.clone())
+                .collect(),
             transformer_kw,
             sites: model.sites.iter().map(|s| s.name.clone()).collect(),
             site_ready,
@@ -316,7 +321,9 @@ fn values(sites: &[Counters], window_ms: u64, grid: Grid) -> Values {
     } else {
         let mut merged = sites[0].wait_hist.clone();
         for c in &sites[1..] {
-            merged.add(&c.wait_hist).expect("histograms share their bounds");
+            merged
+                .add(&c.wait_hist)
+                .expect("histograms share their bounds");
         }
         merged.value_at_quantile(0.95)
     };
@@ -327,7 +334,11 @@ fn values(sites: &[Counters], window_ms: u64, grid: Grid) -> Values {
         lost_swap_rate: ratio(sum(|c| c.lost as f64), requests),
         prob_wait: ratio(sum(|c| c.served_after_wait as f64), served),
         wait_minutes_mean: ratio(sum(|c| c.wait_ms_sum), served) / ms_per_min,
-        wait_minutes_p95: if served > 0.0 { p95_ms as f64 / ms_per_min } else { 0.0 },
+        wait_minutes_p95: if served > 0.0 {
+            p95_ms as f64 / ms_per_min
+        } else {
+            0.0
+        },
         full_batteries_mean: sum(|c| c.ready_area) / window,
         cabinet_utilization: ratio(sum(|c| c.charging_area) / window, slots),
         pile_sessions_per_day: sum(|c| c.pile_sessions as f64) / days,

@@ -49,8 +49,22 @@ mod tests {
     fn sample_means_match_the_distributions() {
         let mut rng = stream(3, 0, Purpose::RiderTraits, 0);
         let cases = [
-            (Dist::Uniform { low: 2.0, high: 4.0 }, 3.0, 0.577),
-            (Dist::LogNormal { mean: 25.0, sd: 10.0 }, 25.0, 10.0),
+            (
+                Dist::Uniform {
+                    low: 2.0,
+                    high: 4.0,
+                },
+                3.0,
+                0.577,
+            ),
+            (
+                Dist::LogNormal {
+                    mean: 25.0,
+                    sd: 10.0,
+                },
+                25.0,
+                10.0,
+            ),
             (
                 Dist::Normal {
                     mean: 10.0,

@@ -13,13 +13,13 @@ use crate::Time;
 pub struct TimeWeighted {
     level: f64,
     since: Time,
-    /// ∫ level dt over the window so far [level·ms].
+    /// ∫ level dt over the window so far \[level·ms\].
     area: f64,
     /// Largest level held for a positive time inside the window.
     max: f64,
     /// Level above which time is counted in `time_above`; `None` = never.
     threshold: Option<f64>,
-    /// Time inside the window with the level above `threshold` [ms].
+    /// Time inside the window with the level above `threshold` \[ms\].
     time_above: f64,
 }
 
@@ -71,7 +71,7 @@ impl TimeWeighted {
         self.since = now;
     }
 
-    /// ∫ level dt over the window [level·ms].
+    /// ∫ level dt over the window \[level·ms\].
     pub fn area(&self) -> f64 {
         self.area
     }
@@ -81,7 +81,7 @@ impl TimeWeighted {
         self.max
     }
 
-    /// Time inside the window with the level above the threshold [ms].
+    /// Time inside the window with the level above the threshold \[ms\].
     pub fn time_above(&self) -> f64 {
         self.time_above
     }

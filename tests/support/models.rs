@@ -53,12 +53,13 @@ pub fn cc_cv(power_w: f64) -> ChargeModel {
     })
 }
 
-/// A 24-hour profile with weight 1 in `hours` and `low` elsewhere.
-pub fn peaks(hours: &[std::ops::Range<usize>], low: f64) -> [f64; 24] {
+/// A 24-hour profile with weight 1 in the hours `[from, to)` of each pair
+/// and `low` elsewhere.
+pub fn peaks(hours: &[(usize, usize)], low: f64) -> [f64; 24] {
     let mut p = [low; 24];
-    for r in hours {
-        for h in r.clone() {
-            p[h] = 1.0;
+    for &(from, to) in hours {
+        for x in &mut p[from..to] {
+            *x = 1.0;
         }
     }
     p
@@ -69,37 +70,57 @@ pub fn peaks(hours: &[std::ops::Range<usize>], low: f64) -> [f64; 24] {
 /// Chongqing-style TOU tariff (valley 0–8 h). Parameters follow DOMAIN.md.
 pub fn small_district() -> Model {
     use sim_core::{
-        CabinetRules, Choice, ChoicePolicy, Dist, DistrictCouriers, Grid, HomeCharging,
-        RiderGroup, Riders, Tariff, TransformerSpec,
+        CabinetRules, Choice, ChoicePolicy, Dist, DistrictCouriers, Grid, HomeCharging, RiderGroup,
+        Riders, Tariff, TransformerSpec,
     };
     let commuter = RiderGroup {
         name: "commuter".into(),
-        daily_km: Dist::LogNormal { mean: 25.0, sd: 8.0 },
-        wh_per_km: Dist::Uniform { low: 14.0, high: 20.0 },
+        daily_km: Dist::LogNormal {
+            mean: 25.0,
+            sd: 8.0,
+        },
+        wh_per_km: Dist::Uniform {
+            low: 14.0,
+            high: 20.0,
+        },
         trips_weekday: 2.3,
         trips_weekend: 1.8,
-        profile_weekday: peaks(&[7..9, 17..19], 0.15),
-        profile_weekend: peaks(&[9..21], 0.1),
-        swap_threshold_soc: Dist::Uniform { low: 0.2, high: 0.5 },
+        profile_weekday: peaks(&[(7, 9), (17, 19)], 0.15),
+        profile_weekend: peaks(&[(9, 21)], 0.1),
+        swap_threshold_soc: Dist::Uniform {
+            low: 0.2,
+            high: 0.5,
+        },
         patience_minutes: Dist::LogNormal { mean: 8.0, sd: 5.0 },
         speed_kmh: 15.0,
         works_across_district: false,
     };
     let courier = RiderGroup {
         name: "courier".into(),
-        daily_km: Dist::Normal { mean: 110.0, sd: 20.0, low: 40.0, high: 200.0 },
-        wh_per_km: Dist::Uniform { low: 18.0, high: 22.0 },
+        daily_km: Dist::Normal {
+            mean: 110.0,
+            sd: 20.0,
+            low: 40.0,
+            high: 200.0,
+        },
+        wh_per_km: Dist::Uniform {
+            low: 18.0,
+            high: 22.0,
+        },
         trips_weekday: 20.0,
         trips_weekend: 20.0,
-        profile_weekday: peaks(&[11..13, 17..20], 0.3),
-        profile_weekend: peaks(&[11..13, 17..20], 0.3),
-        swap_threshold_soc: Dist::Uniform { low: 0.15, high: 0.3 },
+        profile_weekday: peaks(&[(11, 13), (17, 20)], 0.3),
+        profile_weekend: peaks(&[(11, 13), (17, 20)], 0.3),
+        swap_threshold_soc: Dist::Uniform {
+            low: 0.15,
+            high: 0.3,
+        },
         patience_minutes: Dist::Fixed { value: 5.0 },
         speed_kmh: 20.0,
         works_across_district: true,
     };
-    let site = |name: &str, x: f64, households: u32, cabinets: u32, batteries: u32, piles: u32| {
-        SiteSpec {
+    let site =
+        |name: &str, x: f64, households: u32, cabinets: u32, batteries: u32, piles: u32| SiteSpec {
             name: name.into(),
             cabinets,
             slots_per_cabinet: 12,
@@ -114,9 +135,8 @@ pub fn small_district() -> Model {
             pile_ports: piles,
             transformer: Some(0),
             ..SiteSpec::default()
-        }
-    };
-    let mut base_profile = peaks(&[19..22], 0.45);
+        };
+    let mut base_profile = peaks(&[(19, 22)], 0.45);
     base_profile[0..6].copy_from_slice(&[0.3; 6]);
     let mut price = [0.52; 24];
     let mut valley = [false; 24];
@@ -152,15 +172,24 @@ pub fn small_district() -> Model {
         ],
         riders: Riders {
             groups: vec![commuter, courier],
-            district_couriers: vec![DistrictCouriers { group: 1, count: 40 }],
+            district_couriers: vec![DistrictCouriers {
+                group: 1,
+                count: 40,
+            }],
             choice: Choice {
                 policy: ChoicePolicy::AppInformed,
                 max_detour_m: 1500.0,
             },
             home: HomeCharging {
-                dwell_hours: Dist::LogNormal { mean: 10.0, sd: 3.0 },
-                nonsub_depth: Dist::Uniform { low: 0.4, high: 0.8 },
-                plug_in_profile: peaks(&[18..23], 0.1),
+                dwell_hours: Dist::LogNormal {
+                    mean: 10.0,
+                    sd: 3.0,
+                },
+                nonsub_depth: Dist::Uniform {
+                    low: 0.4,
+                    high: 0.8,
+                },
+                plug_in_profile: peaks(&[(18, 23)], 0.1),
                 ..HomeCharging::default()
             },
         },

@@ -175,7 +175,8 @@ impl Sim<'_> {
         match self.strategy {
             Strategy::Immediate => true,
             Strategy::OffPeakWithReserve { .. } => {
-                self.in_valley() || self.sites.ready[s] + self.sites.charging[s] < self.sites.reserve[s]
+                self.in_valley()
+                    || self.sites.ready[s] + self.sites.charging[s] < self.sites.reserve[s]
             }
             Strategy::GridCapped => {
                 let t = self.sites.transformer[s];
@@ -208,12 +209,21 @@ impl Sim<'_> {
         let battery = self.slots.battery[i] as usize;
         let soc = self.batteries.soc[battery];
         let capacity = self.batteries.capacity_wh[battery];
-        let stage = self.curve.stage(soc, capacity, &mut self.sites.rng_charge[s]);
-        // Spread the stage's energy over its rounded length, so grid energy
-        // stays exactly stored energy ÷ efficiency.
+        let stage = self
+            .curve
+            .stage(soc, capacity, &mut self.sites.rng_charge[s]);
         let ms = hours_to_ms(stage.hours).max(1);
-        let grid_wh = (stage.soc_end - soc) * capacity * self.inv_efficiency;
-        let power_w = grid_wh * MS_PER_HOUR as f64 / ms as f64;
+        let power_w = if self.curve.is_staged() {
+            // Spread the stage's energy over its rounded length, so grid
+            // energy stays exactly stored energy ÷ efficiency.
+            let grid_wh = (stage.soc_end - soc) * capacity * self.inv_efficiency;
+            grid_wh * MS_PER_HOUR as f64 / ms as f64
+        } else {
+            // Analytic durations are random (a 10-second "charge" would draw
+            // megawatts): draw the mean power instead, so energy is right
+            // on average and load peaks stay physical.
+            self.curve.nominal_power_w(soc, capacity)
+        };
         self.set_slot_power(slot, power_w);
         self.slots.stage_start[i] = self.now;
         self.slots.stage_soc_end[i] = stage.soc_end;

@@ -195,7 +195,10 @@ impl Sim<'_> {
             self.sites.history[s][((self.now / HOUR) % 24) as usize] += 1;
         }
         if self.sites.ready[s] > 0 {
-            debug_assert_eq!(self.sites.waiting[s], 0, "a rider waits beside a ready battery");
+            debug_assert_eq!(
+                self.sites.waiting[s], 0,
+                "a rider waits beside a ready battery"
+            );
             self.swap(site, rider);
             self.end_request(origin, counted, 0, true);
             return;

@@ -6,7 +6,7 @@ use super::{Event, NONE, Phase, Sim};
 use crate::Time;
 use crate::model::Strategy;
 
-/// Length of a series bucket and of the clock's step [ms].
+/// Length of a series bucket and of the clock's step \[ms\].
 pub(crate) const QUARTER_MS: Time = 15 * 60 * 1000;
 
 /// Index of the base load in the transformer parts.
@@ -58,7 +58,9 @@ impl Sim<'_> {
                 for &s in &sites {
                     let slots = self.slots_of(s as usize);
                     // Pause the most recently queued first: scan from the end.
-                    if let Some(slot) = slots.rev().find(|&i| self.slots.phase[i] == Phase::Charging)
+                    if let Some(slot) = slots
+                        .rev()
+                        .find(|&i| self.slots.phase[i] == Phase::Charging)
                     {
                         self.pause_charge(slot as u32);
                         continue 'shed;
@@ -90,7 +92,8 @@ impl Sim<'_> {
         if self.now.is_multiple_of(HOUR) {
             let hour = ((self.now / HOUR) % 24) as usize;
             for t in 0..self.transformers.limit_w.len() {
-                let target = self.transformers.base_peak_w[t] * self.transformers.base_profile[t][hour];
+                let target =
+                    self.transformers.base_peak_w[t] * self.transformers.base_profile[t][hour];
                 let delta = target - self.transformers.tw_parts[t][BASE].level();
                 if delta != 0.0 {
                     self.add_transformer_load(t, BASE, delta);

@@ -60,7 +60,7 @@ impl Sim<'_> {
 
     /// Starts a home charge at `site` on a free pile port, else by flying
     /// wire, for `wanted_wh` stored energy, cut short by the dwell. Returns
-    /// the energy stored [Wh].
+    /// the energy stored \[Wh\].
     pub(super) fn home_charge(&mut self, site: u32, wanted_wh: f64, dwell_ms: Time) -> f64 {
         let s = site as usize;
         let home = &self.model.riders.home;

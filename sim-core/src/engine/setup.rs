@@ -7,7 +7,7 @@ use rand::RngExt;
 use rand_distr::Poisson;
 
 use super::{
-    Batteries, Counters, Event, GroupPlan, NONE, Phase, RiderState, Requests, Series, Sim, Sites,
+    Batteries, Counters, Event, GroupPlan, NONE, Phase, Requests, RiderState, Series, Sim, Sites,
     Slots, Transformers,
 };
 use crate::curve::Curve;
@@ -18,7 +18,7 @@ use crate::sample::sample_dist;
 use crate::stats::TimeWeighted;
 use crate::{MS_PER_DAY, MS_PER_HOUR, Time};
 
-/// Largest wait the histograms resolve [ms] (about 400 days).
+/// Largest wait the histograms resolve \[ms\] (about 400 days).
 const MAX_WAIT_MS: u64 = 1 << 35;
 
 impl<'m> Sim<'m> {
@@ -83,19 +83,33 @@ impl<'m> Sim<'m> {
                 _ => 0.0,
             });
             sites.patience.push(spec.patience);
-            sites.cap.push(spec.max_concurrent_charging.unwrap_or(u32::MAX));
+            sites
+                .cap
+                .push(spec.max_concurrent_charging.unwrap_or(u32::MAX));
             sites.first_slot.push(first_slot);
             sites.n_slots.push(spec.slots());
             sites.first_door.push(first_door);
             sites.n_doors.push(spec.cabinets);
-            sites.transformer.push(spec.transformer.map_or(NONE, |t| t as u32));
-            sites.charge_line.push(VecDeque::with_capacity(spec.slots() as usize));
+            sites
+                .transformer
+                .push(spec.transformer.map_or(NONE, |t| t as u32));
+            sites
+                .charge_line
+                .push(VecDeque::with_capacity(spec.slots() as usize));
             sites.rider_line.push(VecDeque::with_capacity(64));
             sites.ports_free.push(spec.pile_ports);
-            sites.rng_arrivals.push(stream(seed, replication, Purpose::Arrivals, i));
-            sites.rng_charge.push(stream(seed, replication, Purpose::ChargeTime, i));
-            sites.rng_patience.push(stream(seed, replication, Purpose::Patience, i));
-            sites.rng_plugins.push(stream(seed, replication, Purpose::PlugIns, i));
+            sites
+                .rng_arrivals
+                .push(stream(seed, replication, Purpose::Arrivals, i));
+            sites
+                .rng_charge
+                .push(stream(seed, replication, Purpose::ChargeTime, i));
+            sites
+                .rng_patience
+                .push(stream(seed, replication, Purpose::Patience, i));
+            sites
+                .rng_plugins
+                .push(stream(seed, replication, Purpose::PlugIns, i));
             sites
                 .rng_plugin_traits
                 .push(stream(seed, replication, Purpose::PlugInTraits, i));
@@ -156,7 +170,9 @@ impl<'m> Sim<'m> {
                 .push(t.rating_kva * t.power_factor * 1000.0);
             transformers.base_peak_w.push(t.base_peak_kw * 1000.0);
             transformers.base_profile.push(t.base_profile);
-            transformers.tw_total.push(TimeWeighted::with_threshold(limit_w));
+            transformers
+                .tw_total
+                .push(TimeWeighted::with_threshold(limit_w));
         }
         for (s, spec) in model.sites.iter().enumerate() {
             if let Some(t) = spec.transformer {
@@ -353,8 +369,10 @@ impl<'m> Sim<'m> {
         r.need_soc.push(soc);
         r.origin.push(home);
         r.counted.push(false);
-        r.rng_fallback.push(stream(seed, rep, Purpose::Fallback, id));
-        r.rng_workplace.push(stream(seed, rep, Purpose::WorkPlace, id));
+        r.rng_fallback
+            .push(stream(seed, rep, Purpose::Fallback, id));
+        r.rng_workplace
+            .push(stream(seed, rep, Purpose::WorkPlace, id));
     }
 
     /// For every site, the cabinet sites a rider there may use, nearest
