@@ -421,9 +421,15 @@ impl Search<'_> {
             loop {
                 let before = self.model.clone();
                 let mut tried = Vec::new();
-                for (s, &is_blocked) in blocked.iter().enumerate() {
-                    if !is_blocked && self.remove(s, unit) {
-                        tried.push(s);
+                let open: Vec<usize> = (0..blocked.len()).filter(|&s| !blocked[s]).collect();
+                for s in open {
+                    match self.remove(s, unit) {
+                        Ok(()) => tried.push(s),
+                        Err(bound) => {
+                            blocked[s] = true;
+                            self.kept[s]
+                                .push(format!("{} is not removed: {bound}", unit.describe()));
+                        }
                     }
                 }
                 if tried.is_empty() {
@@ -482,40 +488,44 @@ impl Search<'_> {
     }
 
     /// Removes one `unit` at site `s` if the bounds allow.
-    fn remove(&mut self, s: usize, unit: Unit) -> bool {
+    /// Removes one `unit` at site `s`, or says which bound forbids it.
+    fn remove(&mut self, s: usize, unit: Unit) -> Result<(), String> {
         let site = &mut self.model.sites[s];
         match unit {
             Unit::Cabinet => {
                 if site.cabinets <= 1 {
-                    return false;
+                    return Err("a site keeps at least one cabinet".into());
                 }
                 site.cabinets -= 1;
                 site.batteries = site.batteries.min(site.slots());
-                true
             }
             Unit::BatteriesTenth => {
                 let step = site.batteries / 10;
                 if step < 2 {
-                    return false;
+                    return Err(format!(
+                        "{} batteries are too few for 10% steps",
+                        site.batteries
+                    ));
                 }
                 site.batteries -= step;
-                true
             }
             Unit::Battery => {
                 if site.batteries <= 1 {
-                    return false;
+                    return Err("a site keeps at least one battery".into());
                 }
                 site.batteries -= 1;
-                true
             }
             Unit::PilePort => {
                 if site.pile_ports <= self.existing_ports[s] {
-                    return false;
+                    return Err(format!(
+                        "the {} existing ports of the survey stay",
+                        self.existing_ports[s]
+                    ));
                 }
                 site.pile_ports -= 1;
-                true
             }
         }
+        Ok(())
     }
 
     /// Annualised cost of site `s` in `result`'s deployment \[CNY/yr\].
