@@ -224,3 +224,35 @@ fn timeseries_integrates_to_the_energy_kpis() {
     assert!(kwh(3) > 0.0, "flying wire shows in the series");
     assert_eq!(ts.site_ready.len(), ts.quarters * model.sites.len());
 }
+
+/// Hour-of-day profiles add up to the daily KPIs, and commuters' requests
+/// peak in the commuting hours.
+#[test]
+fn hourly_profiles_add_up_to_the_kpis() {
+    let result = run(&small_district(), 0);
+    let (k, p) = (&result.network, &result.profiles.network);
+    let total = |v: &[f64]| v.iter().sum::<f64>();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    assert!(close(
+        total(&p.requests_by_hour),
+        k.swap_requests_per_day.mean
+    ));
+    assert!(close(
+        total(&p.flying_wire_sessions_by_hour),
+        k.flying_wire_sessions_per_day.mean
+    ));
+    assert!(close(
+        total(&p.pile_sessions_by_hour),
+        k.pile_sessions_per_day.mean
+    ));
+    let stockouts = k.stockout_probability.mean * k.swap_requests_per_day.mean;
+    assert!((total(&p.stockouts_by_hour) - stockouts).abs() < 0.02 * stockouts.max(1.0));
+    let night: f64 = p.requests_by_hour[1..5].iter().sum();
+    let evening: f64 = p.requests_by_hour[17..21].iter().sum();
+    assert!(
+        evening > 2.0 * night,
+        "evening {evening:.1} vs night {night:.1}"
+    );
+    let q = &p.wait_quantiles_minutes;
+    assert!(q.windows(2).all(|w| w[0].1 <= w[1].1), "{q:?}");
+}

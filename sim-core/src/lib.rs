@@ -79,8 +79,8 @@ pub use model::{
     RiderGroup, Riders, SiteSpec, Strategy, Targets, Tariff, TransformerSpec,
 };
 pub use results::{
-    Estimate, Kpis, Miss, RunResult, SiteResult, Timeseries, run, run_replications, summarise,
-    window_hours,
+    Estimate, Kpis, Miss, Profile, Profiles, RunResult, SiteResult, Timeseries, run,
+    run_replications, summarise, window_hours,
 };
 
 /// Simulated time \[ms since the start of the replication\].

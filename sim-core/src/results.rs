@@ -150,6 +150,93 @@ pub struct RunResult {
     /// 15-minute series averaged over replications (not part of the JSON).
     #[serde(skip)]
     pub timeseries: Timeseries,
+    /// Hour-of-day profiles and wait quantiles (not part of the JSON;
+    /// `run --out` writes them to `profiles.json`).
+    #[serde(skip)]
+    pub profiles: Profiles,
+}
+
+/// Hour-of-day profiles of the network and each site, per day, averaged
+/// over replications; and wait quantiles from the merged histograms.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Profiles {
+    /// The whole network.
+    pub network: Profile,
+    /// Each site, in model order.
+    pub sites: Vec<Profile>,
+}
+
+/// One hour-of-day profile.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Profile {
+    /// Site name, or "network".
+    pub name: String,
+    /// Swap requests per day by hour of day (rider-driven runs).
+    pub requests_by_hour: Vec<f64>,
+    /// Stockouts per day by hour of day (rider-driven runs).
+    pub stockouts_by_hour: Vec<f64>,
+    /// Pile sessions started per day by hour of day.
+    pub pile_sessions_by_hour: Vec<f64>,
+    /// Flying-wire sessions started per day by hour of day.
+    pub flying_wire_sessions_by_hour: Vec<f64>,
+    /// `(quantile, wait [min])` of served requests, all replications merged.
+    pub wait_quantiles_minutes: Vec<(f64, f64)>,
+}
+
+impl Profiles {
+    fn build(model: &Model, reps: &[Replication]) -> Profiles {
+        let profile = |name: &str, pick: &dyn Fn(&Replication) -> Vec<&Counters>| {
+            let days: f64 = reps
+                .iter()
+                .map(|r| r.window_ms as f64 / MS_PER_DAY as f64)
+                .sum::<f64>()
+                .max(1e-9);
+            let hourly = |f: fn(&Counters) -> &[u64; 24]| -> Vec<f64> {
+                (0..24)
+                    .map(|h| {
+                        reps.iter()
+                            .flat_map(pick)
+                            .map(|c| f(c)[h] as f64)
+                            .sum::<f64>()
+                            / days
+                    })
+                    .collect()
+            };
+            let mut hist: Option<hdrhistogram::Histogram<u32>> = None;
+            for c in reps.iter().flat_map(pick) {
+                match &mut hist {
+                    None => hist = Some(c.wait_hist.clone()),
+                    Some(h) => h.add(&c.wait_hist).expect("histograms share their bounds"),
+                }
+            }
+            let wait_quantiles_minutes = hist
+                .filter(|h| !h.is_empty())
+                .map(|h| {
+                    [0.5, 0.75, 0.9, 0.95, 0.99, 1.0]
+                        .iter()
+                        .map(|&q| (q, h.value_at_quantile(q) as f64 / 60_000.0))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Profile {
+                name: name.to_owned(),
+                requests_by_hour: hourly(|c| &c.requests_by_hour),
+                stockouts_by_hour: hourly(|c| &c.stockouts_by_hour),
+                pile_sessions_by_hour: hourly(|c| &c.pile_by_hour),
+                flying_wire_sessions_by_hour: hourly(|c| &c.flying_wire_by_hour),
+                wait_quantiles_minutes,
+            }
+        };
+        Profiles {
+            network: profile("network", &|r| r.sites.iter().collect()),
+            sites: model
+                .sites
+                .iter()
+                .enumerate()
+                .map(|(s, spec)| profile(&spec.name, &|r| vec![&r.sites[s]]))
+                .collect(),
+        }
+    }
 }
 
 /// 15-minute series of the measurement window, averaged over replications.
@@ -266,6 +353,7 @@ pub fn summarise(model: &Model, reps: &[Replication]) -> RunResult {
             .collect(),
         events: reps.iter().map(|r| r.events).sum(),
         timeseries: Timeseries::average(model, reps),
+        profiles: Profiles::build(model, reps),
     }
 }
 

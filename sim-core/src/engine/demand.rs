@@ -50,6 +50,14 @@ impl Sim<'_> {
         counted
     }
 
+    fn count_stockout(&mut self, origin: u32) {
+        let c = &mut self.sites.counters[origin as usize];
+        c.stockouts += 1;
+        if self.keep_history {
+            c.stockouts_by_hour[((self.now / HOUR) % 24) as usize] += 1;
+        }
+    }
+
     // ----- riders ---------------------------------------------------------
 
     /// Schedules the rider's next swap need, from `from` on.
@@ -143,7 +151,7 @@ impl Sim<'_> {
         let Some((site, distance_m)) = self.choose_cabinet(origin) else {
             // No cabinet within reach: a stockout and a lost swap at once.
             if counted {
-                self.sites.counters[origin as usize].stockouts += 1;
+                self.count_stockout(origin);
             }
             self.end_request(origin, counted, 0, false);
             self.fall_back(rider);
@@ -204,7 +212,7 @@ impl Sim<'_> {
             return;
         }
         if counted {
-            self.sites.counters[origin as usize].stockouts += 1;
+            self.count_stockout(origin);
         }
         let patience_ms = if rider == NONE {
             match self.sites.patience[s] {

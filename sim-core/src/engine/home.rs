@@ -82,11 +82,13 @@ impl Sim<'_> {
             if measured {
                 let c = &mut self.sites.counters[s];
                 c.pile_sessions += 1;
+                c.pile_by_hour[((self.now / HOUR) % 24) as usize] += 1;
                 c.pile_ms += charge_ms as f64;
             }
         } else if measured {
             let c = &mut self.sites.counters[s];
             c.flying_wire_sessions += 1;
+            c.flying_wire_by_hour[((self.now / HOUR) % 24) as usize] += 1;
             c.flying_wire_ms += charge_ms as f64;
         }
         self.add_load(site, if pile { PILES } else { FLYING_WIRE }, power_w);

@@ -138,6 +138,12 @@ pub struct Counters {
     pub requests_by_hour: [u64; 24],
     /// Requests that found no dispensable battery at the first cabinet tried.
     pub stockouts: u64,
+    /// Those stockouts by hour of day (rider-driven runs only).
+    pub stockouts_by_hour: [u64; 24],
+    /// Pile sessions started by hour of day.
+    pub pile_by_hour: [u64; 24],
+    /// Flying-wire sessions started by hour of day.
+    pub flying_wire_by_hour: [u64; 24],
     /// Requests that ended without a battery.
     pub lost: u64,
     /// Requests served (a battery dispensed).
