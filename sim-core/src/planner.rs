@@ -33,7 +33,7 @@
 use serde::Serialize;
 
 use crate::model::{Demand, Model};
-use crate::results::{Estimate, RunResult, run};
+use crate::results::{Estimate, RunResult, run_replication_range, summarise};
 
 /// How the planner reports progress (the CLI draws a bar from it).
 pub trait Progress: Sync {
@@ -254,15 +254,20 @@ impl Search<'_> {
     }
 
     /// Evaluates the current model, adding replications where close.
+    /// Replications already run are kept when more are added: replication
+    /// `r` depends only on `(seed, r)`, so the union is exactly a larger run.
     fn evaluate(&mut self, note: &str) -> RunResult {
         let planner = &self.base.planner;
         let mut reps = planner.min_replications.max(2);
+        let mut done = Vec::new();
         loop {
-            self.model.replications = reps;
+            let have = done.len() as u32;
             self.simulations += 1;
-            self.replications += u64::from(reps);
+            self.replications += u64::from(reps - have);
             self.progress.simulating(self.simulations, reps, note);
-            let result = run(&self.model, self.threads);
+            done.extend(run_replication_range(&self.model, self.threads, have..reps));
+            self.model.replications = reps;
+            let result = summarise(&self.model, &done);
             if reps >= planner.max_replications || !self.any_close(&result) {
                 self.record(&result);
                 return result;
@@ -455,11 +460,15 @@ impl Search<'_> {
                         }
                     }
                 }
-                // Removals elsewhere must not break a site that passed.
-                let check = if any_kept {
-                    self.evaluate("checking pruned plan")
-                } else {
+                // Removals elsewhere must not break a site that passed. When
+                // every removal held, the trial already is the pruned plan.
+                let all_held = tried.iter().all(|&s| self.model.sites[s] != before.sites[s]);
+                let check = if !any_kept {
                     result.clone()
+                } else if all_held {
+                    trial
+                } else {
+                    self.evaluate("checking pruned plan")
                 };
                 if (0..self.model.sites.len()).any(|s| self.worst(&check, s).is_some()) {
                     self.model = before;

@@ -300,8 +300,20 @@ pub fn run(model: &Model, threads: usize) -> RunResult {
 
 /// Runs the replications in parallel; the output is in replication order.
 pub fn run_replications(model: &Model, threads: usize) -> Vec<Replication> {
+    run_replication_range(model, threads, 0..model.replications)
+}
+
+/// Runs replications `range` only. Replication `r` depends on `(seed, r)`
+/// alone, so runs of disjoint ranges concatenate into exactly the run of
+/// their union (the planner adds replications this way).
+pub fn run_replication_range(
+    model: &Model,
+    threads: usize,
+    range: std::ops::Range<u32>,
+) -> Vec<Replication> {
     let work = || {
-        (0..model.replications)
+        range
+            .clone()
             .into_par_iter()
             .map(|r| simulate_replication(model, r))
             .collect::<Vec<_>>()
@@ -309,7 +321,8 @@ pub fn run_replications(model: &Model, threads: usize) -> Vec<Replication> {
     match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool.install(work),
         // A pool that cannot start threads still gives the same numbers.
-        Err(_) => (0..model.replications)
+        Err(_) => range
+            .clone()
             .map(|r| simulate_replication(model, r))
             .collect(),
     }
