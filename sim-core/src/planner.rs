@@ -334,10 +334,10 @@ impl Search<'_> {
             let mut changed = false;
             let mut upgraded = vec![false; self.model.grid.transformers.len()];
             for s in 0..self.model.sites.len() {
-                let Some((kpi, _)) = self.worst(&result, s) else {
+                let Some((kpi, ratio)) = self.worst(&result, s) else {
                     continue;
                 };
-                match self.grow_for(s, kpi, &mut upgraded) {
+                match self.grow_for(s, kpi, ratio, &mut upgraded) {
                     Ok(()) => changed = true,
                     Err(why) => {
                         let line = format!(
@@ -358,7 +358,17 @@ impl Search<'_> {
         result
     }
 
-    fn grow_for(&mut self, s: usize, kpi: &str, upgraded: &mut [bool]) -> Result<(), String> {
+    /// Grows the unit behind `kpi` at site `s`. Far from the target (KPI
+    /// `ratio` × the limit) the step is larger: 10% per unit of ratio, at
+    /// most half again.
+    fn grow_for(
+        &mut self,
+        s: usize,
+        kpi: &str,
+        ratio: f64,
+        upgraded: &mut [bool],
+    ) -> Result<(), String> {
+        let share = (0.1 * ratio).clamp(0.1, 0.5);
         let planner = &self.base.planner;
         let site = &mut self.model.sites[s];
         match kpi {
@@ -384,7 +394,7 @@ impl Search<'_> {
                 Ok(())
             }
             "flying_wire_per_1000_bikes_day" => {
-                let step = (site.pile_ports / 10).max(2);
+                let step = ((f64::from(site.pile_ports) * share) as u32).max(2);
                 if site.pile_ports + step > planner.max_pile_ports_per_site {
                     return Err(format!(
                         "more than {} pile ports would be needed",
@@ -395,7 +405,7 @@ impl Search<'_> {
                 Ok(())
             }
             _ => {
-                let step = (site.batteries / 10).max(1);
+                let step = ((f64::from(site.batteries) * share) as u32).max(1);
                 site.batteries += step;
                 while site.batteries > site.slots() {
                     if site.cabinets >= planner.max_cabinets_per_site {
