@@ -130,6 +130,7 @@ enum Unit {
     Cabinet,
     BatteriesTenth,
     Battery,
+    PilePortsTenth,
     PilePort,
 }
 
@@ -139,6 +140,7 @@ impl Unit {
             Unit::Cabinet => "one cabinet",
             Unit::BatteriesTenth => "10% of the batteries",
             Unit::Battery => "one battery",
+            Unit::PilePortsTenth => "10% of the pile ports",
             Unit::PilePort => "one pile port",
         }
     }
@@ -333,10 +335,15 @@ impl Search<'_> {
         for _ in 0..self.base.planner.max_iterations {
             let mut changed = false;
             let mut upgraded = vec![false; self.model.grid.transformers.len()];
+            let mut short: Vec<(&'static str, u32)> = Vec::new();
             for s in 0..self.model.sites.len() {
                 let Some((kpi, ratio)) = self.worst(&result, s) else {
                     continue;
                 };
+                match short.iter_mut().find(|(k, _)| *k == kpi) {
+                    Some((_, n)) => *n += 1,
+                    None => short.push((kpi, 1)),
+                }
                 match self.grow_for(s, kpi, ratio, &mut upgraded) {
                     Ok(()) => changed = true,
                     Err(why) => {
@@ -353,7 +360,12 @@ impl Search<'_> {
             if !changed {
                 break;
             }
-            result = self.evaluate("growing");
+            let note = short
+                .iter()
+                .map(|(k, n)| format!("{n} short on {k}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            result = self.evaluate(&format!("growing: {note}"));
         }
         result
     }
@@ -369,6 +381,7 @@ impl Search<'_> {
         upgraded: &mut [bool],
     ) -> Result<(), String> {
         let share = (0.1 * ratio).clamp(0.1, 0.5);
+        let limit = self.limit(kpi);
         let planner = &self.base.planner;
         let site = &mut self.model.sites[s];
         match kpi {
@@ -394,7 +407,12 @@ impl Search<'_> {
                 Ok(())
             }
             "flying_wire_per_1000_bikes_day" => {
-                let step = ((f64::from(site.pile_ports) * share) as u32).max(2);
+                // A port takes about one (overnight) charge a day, so the
+                // sessions to move off flying wire say how many ports to add.
+                let bikes = f64::from(site.ebikes + site.couriers.iter().map(|c| c.1).sum::<u32>());
+                let excess_per_day = (ratio - 1.0) * limit * bikes / 1000.0;
+                let step = ((excess_per_day * 1.1).ceil() as u32)
+                    .max(((f64::from(site.pile_ports) * share) as u32).max(2));
                 if site.pile_ports + step > planner.max_pile_ports_per_site {
                     return Err(format!(
                         "more than {} pile ports would be needed",
@@ -429,6 +447,7 @@ impl Search<'_> {
             Unit::Cabinet,
             Unit::BatteriesTenth,
             Unit::Battery,
+            Unit::PilePortsTenth,
             Unit::PilePort,
         ];
         for unit in kinds {
@@ -533,6 +552,16 @@ impl Search<'_> {
                     return Err("a site keeps at least one battery".into());
                 }
                 site.batteries -= 1;
+            }
+            Unit::PilePortsTenth => {
+                let step = site.pile_ports / 10;
+                if step < 2 || site.pile_ports - step < self.existing_ports[s] {
+                    return Err(format!(
+                        "{} ports are too few for 10% steps above the {} existing",
+                        site.pile_ports, self.existing_ports[s]
+                    ));
+                }
+                site.pile_ports -= step;
             }
             Unit::PilePort => {
                 if site.pile_ports <= self.existing_ports[s] {
