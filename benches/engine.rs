@@ -1,12 +1,15 @@
 //! Engine throughput, in events per second of one replication on one core.
 //!
-//! Target (DESIGN.md §7): at least 20 M events/s on the M/M/10 model. Run
-//! with `cargo bench --bench engine`; record results in `benches/RESULTS.md`.
+//! Targets (DESIGN.md §7): at least 20 M events/s on the M/M/10 model, and
+//! a district-month in under 10 s, both on one core. Run with
+//! `cargo bench --bench engine`; record results in `benches/RESULTS.md`.
 
 use std::hint::black_box;
 use std::path::Path;
+use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use sim_core::Model;
 
 /// Simulated days of every bench replication, with no warm-up [d].
@@ -22,9 +25,18 @@ struct Input {
     events: u64,
 }
 
-/// Every bench input, built in one place so that later benches reuse them.
-fn inputs() -> Vec<Input> {
-    ["mmc10", "cc-cv-cabinet"].into_iter().map(input).collect()
+/// Analytic cabinets (M/M/10 is the speed target), then riders, piles and
+/// transformers in a pilot community and in a courier hub with three
+/// communities: fast enough for criterion's default 100 samples.
+const SMALL_AND_MEDIUM: &[&str] = &["mmc10", "cc-cv-cabinet", "bishan-pilot", "courier-hub"];
+
+/// The district-month of DESIGN.md §7 (target: under 10 s on one core).
+const DISTRICT: &[&str] = &["bishan-district"];
+
+/// The bench inputs named by `names`, built in one place so that later
+/// benches reuse them.
+fn inputs(names: &[&'static str]) -> Vec<Input> {
+    names.iter().copied().map(input).collect()
 }
 
 /// Loads `scenarios/{name}.toml` and shortens it to one replication.
@@ -47,14 +59,27 @@ fn input(name: &'static str) -> Input {
 /// One replication of each input, reported in events per second.
 fn replication(c: &mut Criterion) {
     let mut group = c.benchmark_group("replication_30d");
-    for input in inputs() {
+    bench_inputs(&mut group, inputs(SMALL_AND_MEDIUM));
+    group.finish();
+}
+
+/// The district: seconds per replication, so few samples.
+fn district(c: &mut Criterion) {
+    let mut group = c.benchmark_group("district_30d");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(40));
+    bench_inputs(&mut group, inputs(DISTRICT));
+    group.finish();
+}
+
+fn bench_inputs(group: &mut BenchmarkGroup<'_, WallTime>, inputs: Vec<Input>) {
+    for input in inputs {
         group.throughput(Throughput::Elements(input.events));
         group.bench_function(input.name, |b| {
             b.iter(|| sim_core::simulate_replication(black_box(&input.model), 0));
         });
     }
-    group.finish();
 }
 
-criterion_group!(benches, replication);
+criterion_group!(benches, replication, district);
 criterion_main!(benches);

@@ -125,13 +125,18 @@ fn case_files_match_their_exit_codes_and_golden_output() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
 }
 
-/// Every `scenarios/*.toml` that ships with swapsim.
+/// Every `scenarios/*.toml` that ships with swapsim, except templates for
+/// `import-survey` (`*-template.toml`), which have no sites of their own.
 fn shipped_scenarios() -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = fs::read_dir("scenarios")
         .expect("scenarios/ exists")
         .map(|entry| entry.expect("readable directory").path())
         .filter(|path| path.extension().is_some_and(|e| e == "toml"))
-        .filter(|path| path.file_name().is_some_and(|n| n != "Cargo.toml"))
+        .filter(|path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n != "Cargo.toml" && !n.ends_with("-template.toml"))
+        })
         .collect();
     paths.sort();
     assert!(!paths.is_empty(), "no shipped scenarios found");
@@ -160,10 +165,10 @@ fn json_is_byte_identical_on_1_and_2_threads() {
     for path in paths {
         let model = scenarios::load(&path).expect("valid scenario");
         // Short runs keep the test fast; the warm-up still applies.
-        let days = (model.warmup_days + 10).to_string();
+        let days = (model.warmup_days + 2).to_string();
         let path = path.to_str().expect("UTF-8 path");
         let args = |threads: &'static str| {
-            let line = format!("run {path} --format json --replications 4 --days {days}");
+            let line = format!("run {path} --format json --replications 3 --days {days}");
             let mut args: Vec<String> = words(&line).map(str::to_owned).collect();
             args.extend(["--threads".to_owned(), threads.to_owned()]);
             args
@@ -197,13 +202,64 @@ fn out_writes_summary_json_atomically_and_leaves_no_temp_file() {
             .map(|e| e.expect("entry").file_name().into_string().expect("UTF-8"))
             .collect();
         names.sort();
-        assert_eq!(names, ["summary.json"], "only the summary is left");
+        assert_eq!(
+            names,
+            ["ready.csv", "summary.json", "timeseries.csv"],
+            "the result files and no temporary file"
+        );
         let summary = fs::read_to_string(out.join("summary.json")).expect("summary.json");
         assert_eq!(
             summary, json.stdout,
             "summary.json is the --format json output"
         );
     }
+}
+
+/// `run --out` writes the 15-minute series: one row per transformer (or
+/// site) and quarter hour of the measured days, and a total that adds up.
+#[test]
+fn out_writes_the_load_and_ready_series() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().to_str().expect("UTF-8 temp path");
+    let run = "run scenarios/bishan-pilot.toml --days 4 --replications 2 --out";
+    let outcome = swapsim(words(run).chain([out]));
+    assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
+    let model = scenarios::load(Path::new("scenarios/bishan-pilot.toml")).expect("valid");
+    let quarters = 4 * 24 * (4 - model.warmup_days as usize);
+    let read = |name: &str| fs::read_to_string(tmp.path().join(name)).expect(name);
+
+    let load = read("timeseries.csv");
+    let mut lines = load.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "quarter,start_minute,day,hour_of_day,transformer,base_kw,cabinets_kw,piles_kw,\
+             flying_wire_kw,total_kw"
+        )
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), model.grid.transformers.len() * quarters);
+    let first_minute = (model.warmup_days * 1440).to_string();
+    assert_eq!(rows[0][..4], ["0", first_minute.as_str(), "3", "0"]);
+    assert_eq!(rows[0][4], model.grid.transformers[0].name);
+    // 07:45 on the first measured day.
+    assert_eq!(rows[31][..4], ["31", "4785", "3", "7"]);
+    for row in &rows {
+        let kw: Vec<f64> = row[5..].iter().map(|x| x.parse().expect("kW")).collect();
+        let sum: f64 = kw[..4].iter().sum();
+        assert!((sum - kw[4]).abs() < 0.003, "{row:?}");
+        assert!(kw[0] > 0.0, "the base load never stops: {row:?}");
+    }
+
+    let ready = read("ready.csv");
+    let mut lines = ready.lines();
+    assert_eq!(
+        lines.next(),
+        Some("quarter,start_minute,day,hour_of_day,site,ready_batteries")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), model.sites.len() * quarters);
+    assert!(rows[0].starts_with(&format!("0,4320,3,0,{},", model.sites[0].name)));
 }
 
 #[test]
@@ -246,6 +302,8 @@ fn broken_pipe_on_stdout_counts_as_success() {
         "run scenarios/erlang-b.toml --days 12 --replications 1 --format json",
         "check scenarios/erlang-b.toml",
         "--help",
+        "plan scenarios/erlang-b-plan.toml --days 20",
+        "compare scenarios/erlang-b.toml scenarios/erlang-c.toml --days 12 --replications 2",
     ] {
         let mut stderr = Vec::new();
         let argv = std::iter::once("swapsim").chain(words(line));
@@ -253,6 +311,189 @@ fn broken_pipe_on_stdout_counts_as_success() {
         assert_eq!(status, exit::SUCCESS, "{line}");
         assert_eq!(String::from_utf8_lossy(&stderr), "", "{line}");
     }
+}
+
+/// The reader of stdout going away does not hide missed targets.
+#[test]
+fn broken_pipe_keeps_the_exit_code_of_missed_targets() {
+    let line = "run scenarios/erlang-b-plan.toml --check --days 12 --replications 2";
+    let mut stderr = Vec::new();
+    let argv = std::iter::once("swapsim").chain(words(line));
+    let status = main_with(argv, &mut ClosedPipe, &mut stderr, Progress::Hidden);
+    assert_eq!(status, exit::TARGETS_MISSED);
+    let stderr = String::from_utf8(stderr).expect("UTF-8");
+    assert!(stderr.starts_with("target missed: site 'A': "), "{stderr}");
+}
+
+/// `plan --out` writes the plan three ways; `plan.toml` is the original
+/// scenario plus the plan's overrides, and `run --check` confirms it at the
+/// scenario's own precision (200 days, 8 replications).
+#[test]
+fn plan_out_writes_a_scenario_that_run_check_confirms() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("plan");
+    let out_arg = out.to_str().expect("UTF-8 temp path");
+    let plan = "plan scenarios/erlang-b-plan.toml --days 60";
+    let outcome = swapsim(words(plan).chain(["--out", out_arg]));
+    assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
+    assert!(outcome.stdout.contains("1 × 12"), "{}", outcome.stdout);
+
+    let mut names: Vec<String> = fs::read_dir(&out)
+        .expect("--out created the directory")
+        .map(|e| e.expect("entry").file_name().into_string().expect("UTF-8"))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["plan.csv", "plan.json", "plan.toml"]);
+    let read = |name: &str| fs::read_to_string(out.join(name)).expect(name);
+    for (name, format) in [("plan.json", "json"), ("plan.csv", "csv")] {
+        let printed = swapsim(words(plan).chain(["--format", format]));
+        assert_eq!(
+            read(name),
+            printed.stdout,
+            "{name} is the --format {format} output"
+        );
+    }
+    let original = fs::read_to_string("scenarios/erlang-b-plan.toml").expect("shipped");
+    let toml = read("plan.toml");
+    assert!(toml.starts_with(&original), "the original text comes first");
+    assert!(toml[original.len()..].contains(scenarios::PLAN_MARKER));
+
+    let planned = out.join("plan.toml");
+    let planned = planned.to_str().expect("UTF-8 temp path");
+    let model = scenarios::load(Path::new(planned)).expect("plan.toml is a valid scenario");
+    assert_eq!(model.sites[0].batteries, 12, "Erlang B's answer");
+    let check = swapsim(["run", planned, "--check"]);
+    assert_eq!(check.status, exit::SUCCESS, "{}", check.stderr);
+    assert_eq!(
+        check.stderr,
+        "all targets met: 1 target at 1 site by the upper 95% bound\n"
+    );
+}
+
+/// Common random numbers: a scenario compared with itself differs by
+/// exactly zero in every KPI, with a zero-width interval.
+#[test]
+fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
+    let path = "tests/fixtures/cli/two-sites.toml";
+    let outcome = swapsim(["compare", path, path, "--format", "json", "--days", "3"]);
+    assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
+    let json: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("JSON");
+    let mut scopes = vec![&json["network"]];
+    let sites = json["sites"].as_array().expect("sites");
+    assert_eq!(sites.len(), 2);
+    scopes.extend(sites.iter().map(|s| &s["kpis"]));
+    for kpis in scopes {
+        let kpis = kpis.as_object().expect("KPIs");
+        assert_eq!(kpis.len(), sim_core::Kpis::NAMES.len());
+        for (kpi, row) in kpis {
+            let estimates = row["estimates"].as_array().expect("estimates");
+            assert_eq!(estimates[0], estimates[1], "{kpi}");
+            let differences = row["differences"].as_array().expect("differences");
+            assert_eq!(differences.len(), 1);
+            for end in ["mean", "ci95_low", "ci95_high"] {
+                assert_eq!(differences[0][end], 0.0, "{kpi} {end}");
+            }
+        }
+    }
+}
+
+#[test]
+fn plan_and_compare_json_are_byte_identical_on_1_and_2_threads() {
+    for line in [
+        "plan scenarios/erlang-b-plan.toml --days 20 --format json",
+        "plan scenarios/bishan-pilot.toml --days 5 --format json",
+        "compare tests/fixtures/cli/two-sites.toml tests/fixtures/cli/three-sites.toml \
+         --format json",
+    ] {
+        let one = swapsim(words(line).chain(["--threads", "1"]));
+        let two = swapsim(words(line).chain(["--threads", "2"]));
+        assert!(one.stdout.ends_with("}\n"), "{line}: {}", one.stderr);
+        assert_eq!(one.status, two.status, "{line}");
+        assert_eq!(one.stdout, two.stdout, "{line}: 1 and 2 threads differ");
+    }
+}
+
+/// The shipped sample sheet imports into a scenario that `check` accepts,
+/// the same on stdout and in `--out FILE`.
+#[test]
+fn the_sample_survey_imports_into_a_valid_scenario() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("town").join("bicheng.toml");
+    let out_arg = out.to_str().expect("UTF-8 temp path");
+    let import = "import-survey scenarios/bishan-survey-sample.csv \
+                  --template scenarios/survey-template.toml";
+    let printed = swapsim(words(import));
+    assert_eq!(printed.status, exit::SUCCESS, "{}", printed.stderr);
+    let written = swapsim(words(import).chain(["--out", out_arg]));
+    assert_eq!(written.status, exit::SUCCESS, "{}", written.stderr);
+    assert_eq!((written.stdout.as_str(), written.stderr.as_str()), ("", ""));
+    assert_eq!(
+        fs::read_to_string(&out).expect("--out FILE"),
+        printed.stdout
+    );
+
+    let sheet = fs::read_to_string("scenarios/bishan-survey-sample.csv").expect("shipped");
+    let rows = sheet
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    let check = swapsim(["check", out_arg]);
+    assert_eq!(check.status, exit::SUCCESS, "{}", check.stderr);
+    let model = scenarios::load(&out).expect("valid");
+    assert!(model.sites.len() >= rows, "a site per row of the sheet");
+    assert_eq!(
+        check.stdout,
+        format!("ok: {out_arg}: {} sites\n", model.sites.len())
+    );
+}
+
+/// A sheet with a problem writes nothing, and leaves an earlier file as it
+/// was.
+#[test]
+fn a_bad_survey_writes_nothing() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("town.toml");
+    let out_arg = out.to_str().expect("UTF-8 temp path");
+    let import = "import-survey tests/fixtures/cli/bad-survey.csv \
+                  --template tests/fixtures/cli/survey-template.toml --out";
+    let outcome = swapsim(words(import).chain([out_arg]));
+    assert_eq!(outcome.status, exit::ERROR);
+    assert!(!out.exists(), "nothing partial is written");
+    fs::write(&out, "# earlier\n").expect("write");
+    let again = swapsim(words(import).chain([out_arg]));
+    assert_eq!(again.status, exit::ERROR);
+    assert_eq!(again.stderr, outcome.stderr);
+    assert_eq!(
+        fs::read_to_string(&out).expect("still there"),
+        "# earlier\n"
+    );
+    let names: Vec<_> = fs::read_dir(tmp.path()).expect("dir").collect();
+    assert_eq!(names.len(), 1, "no temporary file is left");
+}
+
+/// A sheet saved as GBK (as Excel does on a Chinese system) gets a hint.
+#[test]
+fn a_survey_that_is_not_utf8_says_how_to_convert_it() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let sheet = tmp.path().join("gbk.csv");
+    // "小区名称" in GBK.
+    fs::write(&sheet, b"\xd0\xa1\xc7\xf8\xc3\xfb\xb3\xc6\n").expect("write");
+    let sheet = sheet.to_str().expect("UTF-8 temp path");
+    let outcome = swapsim([
+        "import-survey",
+        sheet,
+        "--template",
+        "tests/fixtures/cli/survey-template.toml",
+    ]);
+    assert_eq!(outcome.status, exit::ERROR);
+    assert_eq!(
+        outcome.stderr,
+        format!(
+            "error: '{sheet}' is not UTF-8 text: save it as \"CSV UTF-8\", or convert it \
+             (iconv -f GBK -t UTF-8)\n"
+        )
+    );
 }
 
 #[test]

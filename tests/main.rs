@@ -6,5 +6,7 @@ mod determinism;
 mod district;
 mod planner;
 mod queueing_theory;
+mod report;
 mod scenario_errors;
 mod shipped_scenarios;
+mod survey;

@@ -66,7 +66,8 @@ fn district_plan_meets_targets_with_fresh_seeds() {
 }
 
 /// Issue 4 on the shipped pilot: the plan meets every target when re-run
-/// with three fresh seeds, and removing any single unit (a cabinet, a pile
+/// with three fresh seeds (at twice the planner's replications), and
+/// removing any single unit (a cabinet, a pile
 /// port, or 10% of the batteries) either breaks a target or the plan says
 /// why the unit is kept. Seed from the scenario; 4–16 replications.
 #[test]
@@ -77,7 +78,9 @@ fn pilot_plan_holds_and_every_unit_is_needed_or_explained() {
     model.days = model.days.min(14);
     let p = plan(&model, 0, &Silent);
     assert!(p.feasible, "{:?}", p.problems);
-    let reps = model.planner.max_replications;
+    // Re-runs use twice the planner's replications: the planner accepts at
+    // mean + 2.5 half-widths, and a fresh seed moves the mean by about one.
+    let reps = 2 * model.planner.max_replications;
     for seed in [11, 22, 33] {
         let mut again = p.model.clone();
         again.seed = seed;

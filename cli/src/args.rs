@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  the run finished but targets were missed (reserved)
+  1  the run finished but targets were missed (run --check, or plan found no feasible deployment)
   2  usage, scenario or I/O error";
 
 /// `swapsim`: size battery-swap networks by simulation.
@@ -26,6 +26,10 @@ Exit codes:
     arg_required_else_help = true
 )]
 pub(crate) struct Cli {
+    /// Show no progress on stderr (errors and target misses still show)
+    #[arg(long, short, global = true, help_heading = "Output")]
+    pub(crate) quiet: bool,
+
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -39,6 +43,50 @@ pub(crate) enum Command {
     /// Parse and validate a scenario; report every problem, not just the first
     #[command(after_help = EXIT_CODES_HELP)]
     Check(CheckArgs),
+    /// Find the cheapest deployment that meets the scenario's [targets]
+    #[command(after_help = EXIT_CODES_HELP)]
+    Plan(PlanArgs),
+    /// Run scenarios on the same random numbers; KPIs side by side with paired differences
+    #[command(after_help = EXIT_CODES_HELP)]
+    Compare(CompareArgs),
+    /// Turn a community survey sheet (CSV) into a scenario
+    #[command(name = "import-survey", after_help = EXIT_CODES_HELP)]
+    ImportSurvey(ImportSurveyArgs),
+}
+
+/// `--seed`, `--replications` and `--days`: values that replace the
+/// scenario's.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Scenario overrides")]
+pub(crate) struct Overrides {
+    /// Base seed of the random streams
+    #[arg(long, value_name = "N")]
+    pub(crate) seed: Option<u64>,
+
+    /// Independent replications behind each interval
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub(crate) replications: Option<u32>,
+
+    /// Days per replication, warm-up included (must exceed it)
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub(crate) days: Option<u32>,
+}
+
+/// `--threads`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Execution")]
+pub(crate) struct Threads {
+    /// Worker threads, 0 = all cores; results do not depend on it
+    #[arg(long = "threads", value_name = "N", default_value_t = 0)]
+    pub(crate) n: usize,
 }
 
 /// `swapsim run`.
@@ -48,36 +96,15 @@ pub(crate) struct RunArgs {
     #[arg(value_name = "FILE")]
     pub(crate) scenario: PathBuf,
 
-    /// Base seed of the random streams
-    #[arg(long, value_name = "N", help_heading = "Scenario overrides")]
-    pub(crate) seed: Option<u64>,
+    #[command(flatten)]
+    pub(crate) overrides: Overrides,
 
-    /// Independent replications behind each interval
-    #[arg(
-        long,
-        value_name = "N",
-        value_parser = clap::value_parser!(u32).range(1..),
-        help_heading = "Scenario overrides"
-    )]
-    pub(crate) replications: Option<u32>,
+    #[command(flatten)]
+    pub(crate) threads: Threads,
 
-    /// Days per replication, warm-up included (must exceed it)
-    #[arg(
-        long,
-        value_name = "N",
-        value_parser = clap::value_parser!(u32).range(1..),
-        help_heading = "Scenario overrides"
-    )]
-    pub(crate) days: Option<u32>,
-
-    /// Worker threads, 0 = all cores; results do not depend on it
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 0,
-        help_heading = "Execution"
-    )]
-    pub(crate) threads: usize,
+    /// Compare the KPIs with the scenario's [targets]; exit 1 if one is missed
+    #[arg(long, help_heading = "Targets")]
+    pub(crate) check: bool,
 
     /// Output on stdout: table (for people) or json (for scripts)
     #[arg(
@@ -90,7 +117,7 @@ pub(crate) struct RunArgs {
     )]
     pub(crate) format: Format,
 
-    /// Also write DIR/summary.json (DIR is created if missing)
+    /// Also write DIR/summary.json, timeseries.csv and ready.csv (DIR is created if missing)
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
 }
@@ -103,10 +130,98 @@ pub(crate) struct CheckArgs {
     pub(crate) scenario: PathBuf,
 }
 
-/// How `run` prints its result.
+/// `swapsim plan`.
+#[derive(Debug, Args)]
+pub(crate) struct PlanArgs {
+    /// Scenario file (TOML) with a [targets] section
+    #[arg(value_name = "FILE")]
+    pub(crate) scenario: PathBuf,
+
+    /// Base seed of the random streams, shared by every candidate
+    #[arg(long, value_name = "N", help_heading = "Scenario overrides")]
+    pub(crate) seed: Option<u64>,
+
+    /// Days per replication, warm-up included (must exceed it)
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..),
+        help_heading = "Scenario overrides"
+    )]
+    pub(crate) days: Option<u32>,
+
+    #[command(flatten)]
+    pub(crate) threads: Threads,
+
+    /// Output on stdout: table (for people), json or csv (for scripts)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = PlanFormat::Table,
+        hide_possible_values = true,
+        help_heading = "Output"
+    )]
+    pub(crate) format: PlanFormat,
+
+    /// Also write DIR/plan.toml (a scenario `run` accepts), plan.json and plan.csv
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub(crate) out: Option<PathBuf>,
+}
+
+/// `swapsim compare`.
+#[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    /// Scenario files (TOML); differences are to the first
+    #[arg(value_name = "FILE", required = true, num_args = 2..)]
+    pub(crate) scenarios: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) overrides: Overrides,
+
+    #[command(flatten)]
+    pub(crate) threads: Threads,
+
+    /// Output on stdout: table (for people) or json (for scripts)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = Format::Table,
+        hide_possible_values = true,
+        help_heading = "Output"
+    )]
+    pub(crate) format: Format,
+}
+
+/// `swapsim import-survey`.
+#[derive(Debug, Args)]
+pub(crate) struct ImportSurveyArgs {
+    /// Survey sheet (CSV, UTF-8), one row per community
+    #[arg(value_name = "SHEET")]
+    pub(crate) sheet: PathBuf,
+
+    /// Scenario (TOML) that supplies everything the sheet does not
+    #[arg(long, value_name = "FILE", required = true)]
+    pub(crate) template: PathBuf,
+
+    /// Write the scenario to FILE instead of stdout
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub(crate) out: Option<PathBuf>,
+}
+
+/// How `run` and `compare` print their result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
     // No doc comments here: clap would turn them into a long `--help`.
     Table,
     Json,
+}
+
+/// How `plan` prints its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PlanFormat {
+    Table,
+    Json,
+    Csv,
 }

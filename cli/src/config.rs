@@ -1,12 +1,14 @@
-//! The second layer: a run's configuration, resolved once from the raw
-//! arguments. The scenario is loaded and the overrides are applied here, so
+//! The second layer: each command's configuration, resolved once from the
+//! raw arguments. Scenarios are loaded and the overrides applied here, so
 //! every inconsistency is reported before anything runs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use sim_core::Model;
 
-use crate::args::{Format, RunArgs};
+use crate::args::{
+    CompareArgs, Format, ImportSurveyArgs, Overrides, PlanArgs, PlanFormat, RunArgs,
+};
 use crate::error::Error;
 
 /// Everything `swapsim run` needs, checked.
@@ -20,38 +22,209 @@ pub(crate) struct RunConfig {
     pub(crate) threads: usize,
     /// Format of stdout.
     pub(crate) format: Format,
-    /// Directory to write `summary.json` into.
+    /// Directory to write the result files into.
     pub(crate) out: Option<PathBuf>,
+    /// Whether to compare the KPIs with the scenario's targets (the
+    /// scenario has some).
+    pub(crate) check: bool,
 }
 
 impl RunConfig {
     /// Loads the scenario and applies `--seed`, `--replications` and `--days`.
     pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig, Error> {
         let mut model = scenarios::load(&args.scenario)?;
-        if let Some(seed) = args.seed {
-            model.seed = seed;
-        }
-        if let Some(replications) = args.replications {
-            model.replications = replications;
-        }
-        if let Some(days) = args.days {
-            // The scenario layer checked its own days; an override must keep
-            // the same promise to the engine.
-            if days <= model.warmup_days {
-                return Err(Error::DaysWithinWarmup {
-                    days,
-                    warmup_days: model.warmup_days,
-                    scenario: args.scenario,
-                });
-            }
-            model.days = days;
+        apply(&mut model, &args.overrides, &args.scenario)?;
+        if args.check && !model.targets.any() {
+            return Err(Error::NoTargets {
+                scenario: args.scenario,
+                command: "run --check",
+            });
         }
         Ok(RunConfig {
             scenario: args.scenario,
             model,
-            threads: args.threads,
+            threads: args.threads.n,
+            format: args.format,
+            out: args.out,
+            check: args.check,
+        })
+    }
+}
+
+/// Everything `swapsim plan` needs, checked.
+#[derive(Debug)]
+pub(crate) struct PlanConfig {
+    /// The scenario path as the user wrote it.
+    pub(crate) scenario: PathBuf,
+    /// The scenario's text, for the plan file; read only with `--out`.
+    pub(crate) source: Option<String>,
+    /// The scenario's model with `--seed` and `--days` applied; it has targets.
+    pub(crate) model: Model,
+    /// Worker threads; 0 = all cores.
+    pub(crate) threads: usize,
+    /// Format of stdout.
+    pub(crate) format: PlanFormat,
+    /// Directory to write `plan.toml`, `plan.json` and `plan.csv` into.
+    pub(crate) out: Option<PathBuf>,
+}
+
+impl PlanConfig {
+    /// Loads the scenario, applies `--seed` and `--days`, and makes sure it
+    /// has targets to plan for.
+    pub(crate) fn resolve(args: PlanArgs) -> Result<PlanConfig, Error> {
+        let mut model = scenarios::load(&args.scenario)?;
+        let overrides = Overrides {
+            seed: args.seed,
+            replications: None,
+            days: args.days,
+        };
+        apply(&mut model, &overrides, &args.scenario)?;
+        if !model.targets.any() {
+            return Err(Error::NoTargets {
+                scenario: args.scenario,
+                command: "plan",
+            });
+        }
+        let source = match &args.out {
+            Some(_) => Some(read(&args.scenario)?),
+            None => None,
+        };
+        Ok(PlanConfig {
+            scenario: args.scenario,
+            source,
+            model,
+            threads: args.threads.n,
             format: args.format,
             out: args.out,
         })
     }
+}
+
+/// Everything `swapsim compare` needs, checked: the scenarios share their
+/// seed, days, warm-up and replications.
+#[derive(Debug)]
+pub(crate) struct CompareConfig {
+    /// Each scenario's path as the user wrote it, and its model; the first
+    /// is the baseline.
+    pub(crate) scenarios: Vec<(PathBuf, Model)>,
+    /// Worker threads; 0 = all cores.
+    pub(crate) threads: usize,
+    /// Format of stdout.
+    pub(crate) format: Format,
+}
+
+impl CompareConfig {
+    /// Loads every scenario, applies the overrides to each, gives them all
+    /// `--seed` (or the first scenario's seed) and checks that they run for
+    /// the same days, warm-up and replications.
+    pub(crate) fn resolve(args: CompareArgs) -> Result<CompareConfig, Error> {
+        let mut scenarios = Vec::with_capacity(args.scenarios.len());
+        for path in args.scenarios {
+            let mut model = scenarios::load(&path)?;
+            apply(&mut model, &args.overrides, &path)?;
+            scenarios.push((path, model));
+        }
+        let (first_path, first) = &scenarios[0];
+        let seed = first.seed;
+        for (path, model) in &scenarios[1..] {
+            let differs = [
+                ("days", "--days", first.days, model.days),
+                ("warmup_days", "", first.warmup_days, model.warmup_days),
+                (
+                    "replications",
+                    "--replications",
+                    first.replications,
+                    model.replications,
+                ),
+            ];
+            for (field, flag, a, b) in differs {
+                if a != b {
+                    return Err(Error::ScenariosDiffer {
+                        field,
+                        flag,
+                        first: first_path.clone(),
+                        first_value: a,
+                        other: path.clone(),
+                        other_value: b,
+                    });
+                }
+            }
+        }
+        for (_, model) in &mut scenarios {
+            model.seed = seed;
+        }
+        Ok(CompareConfig {
+            scenarios,
+            threads: args.threads.n,
+            format: args.format,
+        })
+    }
+}
+
+/// Everything `swapsim import-survey` needs: both files read.
+#[derive(Debug)]
+pub(crate) struct ImportConfig {
+    /// The sheet's path as the user wrote it.
+    pub(crate) sheet: PathBuf,
+    /// The sheet's text.
+    pub(crate) sheet_text: String,
+    /// The template's path as the user wrote it.
+    pub(crate) template: PathBuf,
+    /// The template's text.
+    pub(crate) template_text: String,
+    /// Where to write the scenario; stdout if `None`.
+    pub(crate) out: Option<PathBuf>,
+}
+
+impl ImportConfig {
+    /// Reads the sheet and the template.
+    pub(crate) fn resolve(args: ImportSurveyArgs) -> Result<ImportConfig, Error> {
+        Ok(ImportConfig {
+            sheet_text: read(&args.sheet)?,
+            sheet: args.sheet,
+            template_text: read(&args.template)?,
+            template: args.template,
+            out: args.out,
+        })
+    }
+}
+
+/// Applies `--seed`, `--replications` and `--days` to `model`, loaded from
+/// `scenario`.
+fn apply(model: &mut Model, overrides: &Overrides, scenario: &Path) -> Result<(), Error> {
+    if let Some(seed) = overrides.seed {
+        model.seed = seed;
+    }
+    if let Some(replications) = overrides.replications {
+        model.replications = replications;
+    }
+    if let Some(days) = overrides.days {
+        // The scenario layer checked its own days; an override must keep
+        // the same promise to the engine.
+        if days <= model.warmup_days {
+            return Err(Error::DaysWithinWarmup {
+                days,
+                warmup_days: model.warmup_days,
+                scenario: scenario.to_owned(),
+            });
+        }
+        model.days = days;
+    }
+    Ok(())
+}
+
+/// The text of the UTF-8 file at `path`.
+fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::InvalidData {
+            Error::NotUtf8 {
+                path: path.to_owned(),
+            }
+        } else {
+            Error::Read {
+                path: path.to_owned(),
+                source,
+            }
+        }
+    })
 }

@@ -1,12 +1,14 @@
 //! Everything that stops a command, and how it is told to the user.
 //!
 //! Every error here is fatal to the command and maps to exit code
-//! [`crate::exit::ERROR`]; only [`report`] turns one into text.
+//! [`crate::exit::ERROR`]; only [`report`] turns one into text. (Missed
+//! targets are not errors: the command finished, and says so with
+//! [`crate::exit::TARGETS_MISSED`].)
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use scenarios::LoadError;
+use scenarios::{Diagnostic, LoadError};
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +28,69 @@ pub(crate) enum Error {
         warmup_days: u32,
         /// The scenario path as given.
         scenario: PathBuf,
+    },
+    /// `run --check` or `plan` on a scenario without targets.
+    #[error(
+        "'{}' has no [targets] section: add one for `{command}` to check against",
+        scenario.display()
+    )]
+    NoTargets {
+        /// The scenario path as given.
+        scenario: PathBuf,
+        /// The command that needs them.
+        command: &'static str,
+    },
+    /// `compare` got scenarios that do not run for the same time.
+    #[error(
+        "cannot compare: {field} is {first_value} in '{}' but {other_value} in '{}'{}",
+        first.display(),
+        other.display(),
+        fix_hint(flag)
+    )]
+    ScenariosDiffer {
+        /// The scenario key that differs.
+        field: &'static str,
+        /// The flag that sets it for every scenario ("" if none does).
+        flag: &'static str,
+        /// The first (baseline) scenario.
+        first: PathBuf,
+        /// Its value.
+        first_value: u32,
+        /// The scenario that differs from it.
+        other: PathBuf,
+        /// Its value.
+        other_value: u32,
+    },
+    /// An input file (survey sheet, template) could not be read.
+    #[error("cannot read '{}': {source}", path.display())]
+    Read {
+        /// The path as given.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// An input file is not UTF-8 text (a sheet saved by Excel as GBK,
+    /// say).
+    #[error(
+        "'{}' is not UTF-8 text: save it as \"CSV UTF-8\", or convert it (iconv -f GBK -t UTF-8)",
+        path.display()
+    )]
+    NotUtf8 {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// The survey sheet or its template is not valid: one diagnostic per
+    /// problem, in file order.
+    #[error(
+        "{}: cannot import the survey: {}",
+        sheet.display(),
+        count_problems(diagnostics.len())
+    )]
+    Survey {
+        /// The sheet's path as given.
+        sheet: PathBuf,
+        /// Every problem, each naming its file.
+        diagnostics: Vec<Diagnostic>,
     },
     /// An output file could not be written.
     #[error("cannot write '{}': {source}", path.display())]
@@ -61,6 +126,30 @@ pub(crate) fn report(error: &Error, stderr: &mut dyn Write) {
             let file = diagnostics.first().map_or("", |d| d.file.as_str());
             writeln!(stderr, "error: {file}: {invalid}")
         }
+        Error::Survey { diagnostics, .. } => {
+            for diagnostic in diagnostics {
+                let _ = writeln!(stderr, "{}\n", diagnostic.render());
+            }
+            writeln!(stderr, "error: {error}")
+        }
         other => writeln!(stderr, "error: {other}"),
     };
+}
+
+/// How to run `compare` on scenarios that differ in a key.
+fn fix_hint(flag: &str) -> String {
+    if flag.is_empty() {
+        "; make them equal to compare the scenarios".to_owned()
+    } else {
+        format!("; pass {flag} N to use the same value for every scenario")
+    }
+}
+
+/// `1 problem`, `3 problems`.
+fn count_problems(n: usize) -> String {
+    if n == 1 {
+        "1 problem".to_owned()
+    } else {
+        format!("{n} problems")
+    }
 }

@@ -3,14 +3,22 @@
 //! Architecture invariant: this is the only crate that knows exit codes,
 //! stdout and stderr. It parses arguments in two layers (raw clap arguments,
 //! then a resolved configuration with the scenario loaded and the overrides
-//! applied), calls [`sim_core::run`], and formats the result. Simulation and
-//! validation live in `sim-core` and `scenarios`.
+//! applied), calls the engine ([`sim_core::run`], [`sim_core::planner::plan`],
+//! [`sim_core::run_replications`]) or the scenario layer
+//! ([`scenarios::plan_file`], `scenarios::import_survey`), and formats the
+//! result. Simulation and validation live in `sim-core` and `scenarios`.
+//!
+//! One module per command (`run`, `plan`, `compare`, `survey`), the two
+//! argument layers (`args`, `config`), and the output (`streams` for
+//! stdout and stderr, `table`, `output` and `timeseries` for formats and
+//! files).
 //!
 //! # Streams
 //!
-//! Data (tables, JSON) goes to stdout; errors, and progress when stderr is a
-//! terminal, go to stderr. A closed stdout pipe (`swapsim run x.toml | head`)
-//! counts as success.
+//! Data (tables, JSON, CSV) goes to stdout; errors, missed targets, and
+//! progress when stderr is a terminal (unless `--quiet`), go to stderr. A
+//! closed stdout pipe (`swapsim run x.toml | head`) is not an error: the
+//! command ends with the exit code it would have had.
 //!
 //! # Example
 //!
@@ -25,27 +33,34 @@
 //! ```
 
 mod args;
+mod compare;
 mod config;
 mod error;
 mod output;
+mod plan;
+mod run;
+mod streams;
+mod survey;
 mod table;
+mod timeseries;
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::time::Instant;
 
 use clap::{CommandFactory, Parser};
 
-use crate::args::{CheckArgs, Cli, Command, Format, RunArgs};
-use crate::config::RunConfig;
+use crate::args::{Cli, Command};
+use crate::config::{CompareConfig, ImportConfig, PlanConfig, RunConfig};
 use crate::error::{Error, report};
+use crate::streams::Streams;
 
 /// Process exit codes; the same list is in `--help` and README.md.
 pub mod exit {
     /// The command did what was asked (a closed stdout pipe included).
     pub const SUCCESS: u8 = 0;
-    /// The run finished but the scenario's targets were missed. Reserved:
-    /// no command returns it yet.
+    /// The run finished but the scenario's targets were missed: `run
+    /// --check` found a KPI above its limit, or `plan` found no feasible
+    /// deployment.
     pub const TARGETS_MISSED: u8 = 1;
     /// A usage, scenario or I/O error; the reason is on stderr.
     pub const ERROR: u8 = 2;
@@ -56,8 +71,19 @@ pub mod exit {
 pub enum Progress {
     /// Say nothing unless something fails: for pipes, files and tests.
     Hidden,
-    /// Report progress on stderr: for a person watching a terminal.
+    /// Report progress on stderr: for a person watching a terminal. The
+    /// progress bars of `plan` and `compare` draw on the process's stderr
+    /// directly, so pass this only when that is the `stderr` given.
     Stderr,
+}
+
+/// How a command that ran to its end came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// Done, and any targets checked were met.
+    Success,
+    /// Done, but a target was missed or no plan meets them.
+    TargetsMissed,
 }
 
 /// The clap command, for `--help` and for `Command::debug_assert()` tests.
@@ -88,100 +114,55 @@ where
         }
         // `--help` and `--version`: data for stdout.
         Err(e) => {
-            let shown = stdout.write_all(e.render().to_string().as_bytes());
-            return exit_code(shown.map_err(Error::Stdout), stdout, stderr);
+            let mut streams = Streams::new(stdout, stderr, false);
+            let shown = streams.out(&e.render().to_string());
+            return exit_code(shown.map(|()| Status::Success), &mut streams);
         }
     };
+    let show_progress = progress == Progress::Stderr && !cli.quiet;
+    let mut streams = Streams::new(stdout, stderr, show_progress);
     let done = match cli.command {
-        Command::Run(args) => run(args, stdout, stderr, progress),
-        Command::Check(args) => check(&args, stdout),
+        Command::Run(args) => {
+            RunConfig::resolve(args).and_then(|config| run::run(&config, &mut streams))
+        }
+        Command::Check(args) => run::check(&args, &mut streams),
+        Command::Plan(args) => {
+            PlanConfig::resolve(args).and_then(|config| plan::plan(&config, &mut streams))
+        }
+        Command::Compare(args) => {
+            CompareConfig::resolve(args).and_then(|config| compare::compare(&config, &mut streams))
+        }
+        Command::ImportSurvey(args) => {
+            ImportConfig::resolve(args).and_then(|config| survey::import(&config, &mut streams))
+        }
     };
-    exit_code(done, stdout, stderr)
+    exit_code(done, &mut streams)
 }
 
 /// Flushes stdout and turns the outcome into an exit code, reporting an
-/// error on stderr. A closed stdout pipe counts as success.
-fn exit_code(done: Result<(), Error>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
-    match done.and_then(|()| stdout.flush().map_err(Error::Stdout)) {
-        Ok(()) => exit::SUCCESS,
+/// error on stderr.
+fn exit_code(done: Result<Status, Error>, streams: &mut Streams<'_>) -> u8 {
+    match done.and_then(|status| streams.flush().map(|()| status)) {
+        Ok(Status::Success) => exit::SUCCESS,
+        Ok(Status::TargetsMissed) => exit::TARGETS_MISSED,
         Err(e) if e.is_broken_pipe() => exit::SUCCESS,
         Err(e) => {
-            report(&e, stderr);
+            report(&e, streams.stderr());
             exit::ERROR
         }
     }
 }
 
-/// `swapsim run`.
-fn run(
-    args: RunArgs,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-    progress: Progress,
-) -> Result<(), Error> {
-    let config = RunConfig::resolve(args)?;
-    let model = &config.model;
-    let say = |stderr: &mut dyn Write, text: std::fmt::Arguments<'_>| {
-        if progress == Progress::Stderr {
-            let _ = writeln!(stderr, "swapsim: {text}");
-        }
-    };
-    let threads = match config.threads {
+/// The worker threads that `threads` (0 = all cores) stands for.
+pub(crate) fn threads(threads: usize) -> usize {
+    match threads {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
-    };
-    say(
-        stderr,
-        format_args!(
-            "running '{}': {} of {} on {}",
-            config.scenario.display(),
-            count(u64::from(model.replications), "replication"),
-            count(u64::from(model.days), "day"),
-            count(threads as u64, "thread"),
-        ),
-    );
-    let started = Instant::now();
-    let result = sim_core::run(model, config.threads);
-    let seconds = started.elapsed().as_secs_f64();
-    say(
-        stderr,
-        format_args!(
-            "done in {seconds:.2} s: {} events, {:.1} M events/s",
-            result.events,
-            result.events as f64 / seconds.max(1e-9) / 1e6,
-        ),
-    );
-
-    let json = output::json(&result);
-    if let Some(dir) = &config.out {
-        output::write_atomically(dir, output::SUMMARY_FILE, json.as_bytes())?;
-        say(
-            stderr,
-            format_args!("wrote {}", dir.join(output::SUMMARY_FILE).display()),
-        );
     }
-    let text = match config.format {
-        Format::Json => json,
-        Format::Table => table::render(&result),
-    };
-    stdout.write_all(text.as_bytes()).map_err(Error::Stdout)
-}
-
-/// `swapsim check`: prints `ok: FILE: N sites` when the scenario is valid.
-fn check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<(), Error> {
-    let model = scenarios::load(&args.scenario)?;
-    let n = model.sites.len();
-    writeln!(
-        stdout,
-        "ok: {}: {}",
-        args.scenario.display(),
-        count(n as u64, "site")
-    )
-    .map_err(Error::Stdout)
 }
 
 /// `1 site`, `2 sites`.
-fn count(n: u64, noun: &str) -> String {
+pub(crate) fn count(n: u64, noun: &str) -> String {
     if n == 1 {
         format!("{n} {noun}")
     } else {

@@ -15,7 +15,8 @@ fn main() -> ExitCode {
     let code = swapsim_cli::main_with(
         std::env::args_os(),
         &mut std::io::stdout().lock(),
-        &mut stderr.lock(),
+        // Not locked: the progress bars draw on stderr from their own thread.
+        &mut std::io::stderr(),
         progress,
     );
     ExitCode::from(code)

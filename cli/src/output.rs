@@ -1,16 +1,22 @@
 //! Result files and their formats.
 
+use std::ffi::OsStr;
 use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use serde::Serialize;
 use sim_core::RunResult;
 
 use crate::error::Error;
 
-/// Name of the JSON result that `--out DIR` writes.
+/// Name of the JSON result that `run --out DIR` writes.
 pub(crate) const SUMMARY_FILE: &str = "summary.json";
+/// Name of the transformer load series that `run --out DIR` writes.
+pub(crate) const TIMESERIES_FILE: &str = "timeseries.csv";
+/// Name of the ready-battery series that `run --out DIR` writes.
+pub(crate) const READY_FILE: &str = "ready.csv";
 
 /// The JSON result of DESIGN.md §2, pretty-printed, with a final newline.
 /// It depends only on the scenario and the seed, not on the thread count.
@@ -19,6 +25,15 @@ pub(crate) fn json(result: &RunResult) -> String {
         .expect("a RunResult has string keys only, so it always serializes");
     text.push('\n');
     text
+}
+
+/// `(name, value)` pairs serialised as a JSON object in their own order.
+pub(crate) struct Ordered<'a, V>(pub(crate) Vec<(&'a str, V)>);
+
+impl<V: Serialize> Serialize for Ordered<'_, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
 }
 
 /// Writes `contents` to `dir/name`, creating `dir` if missing. The bytes go
@@ -30,15 +45,41 @@ pub(crate) fn json(result: &RunResult) -> String {
 /// 0600, which the rename would pass on to the result; a plain new file gets
 /// the user's umask like any other output.
 pub(crate) fn write_atomically(dir: &Path, name: &str, contents: &[u8]) -> Result<(), Error> {
-    /// Tells apart the temporary files of one process (tests run in threads).
-    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+    write_file_atomically(&dir.join(name), contents)
+}
+
+/// [`write_atomically`] to the file `path`, creating its directory if
+/// missing.
+pub(crate) fn write_file_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    let (dir, name) = match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => (dir, name),
+        _ => {
+            return Err(Error::WriteOut {
+                path: path.to_owned(),
+                source: io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
+            });
+        }
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     std::fs::create_dir_all(dir).map_err(|source| Error::WriteOut {
         path: dir.to_owned(),
         source,
     })?;
+    replace(dir, name, contents)
+}
+
+/// Writes `dir/name` through a temporary file in `dir`, which exists.
+fn replace(dir: &Path, name: &OsStr, contents: &[u8]) -> Result<(), Error> {
+    /// Tells apart the temporary files of one process (tests run in threads).
+    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
     let target = dir.join(name);
     let temp = dir.join(format!(
-        ".{name}.{}-{}.tmp",
+        ".{}.{}-{}.tmp",
+        name.to_string_lossy(),
         std::process::id(),
         SEQUENCE.fetch_add(1, Ordering::Relaxed)
     ));

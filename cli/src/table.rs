@@ -70,16 +70,16 @@ pub(crate) fn render(result: &RunResult) -> String {
 }
 
 /// How a KPI is shown.
-struct Label {
+pub(crate) struct Label {
     /// Row label with its unit.
-    text: Cow<'static, str>,
+    pub(crate) text: Cow<'static, str>,
     /// Factor from the JSON value to the shown value (100 for percent).
-    scale: f64,
+    pub(crate) scale: f64,
 }
 
 /// The row label of KPI `name`. KPIs added to the engine later still show,
 /// under their JSON name, until they get a label here.
-fn label(name: &str) -> Label {
+pub(crate) fn label(name: &str) -> Label {
     let (text, scale) = match name {
         "swap_requests_per_day" => ("swap requests [1/d]", 1.0),
         "stockout_probability" => ("stockout [%]", 100.0),
@@ -117,7 +117,7 @@ fn label(name: &str) -> Label {
 
 /// `mean [low, high]`, or the mean alone when the interval is a point (one
 /// replication, or a KPI that never varies).
-fn cell(estimate: Estimate, scale: f64) -> String {
+pub(crate) fn cell(estimate: Estimate, scale: f64) -> String {
     let mean = estimate.mean * scale;
     let low = estimate.ci95_low * scale;
     let high = estimate.ci95_high * scale;
@@ -134,6 +134,23 @@ fn cell(estimate: Estimate, scale: f64) -> String {
     }
 }
 
+/// `mean [low, high]` unscaled, even when the interval is a point: for
+/// lines that compare an estimate with a limit.
+pub(crate) fn interval(estimate: Estimate) -> String {
+    let Estimate {
+        mean,
+        ci95_low: low,
+        ci95_high: high,
+    } = estimate;
+    let half_width = (high - low) / 2.0;
+    let d = if half_width > 0.0 && half_width.is_finite() {
+        decimals(half_width, 2)
+    } else {
+        decimals(mean.abs(), 4)
+    };
+    format!("{mean:.d$} [{low:.d$}, {high:.d$}]")
+}
+
 /// Decimals that show `significant` significant digits of `x` (≥ 0), at most 6.
 fn decimals(x: f64, significant: i32) -> usize {
     if x == 0.0 {
@@ -146,7 +163,7 @@ fn decimals(x: f64, significant: i32) -> usize {
 
 /// Writes `rows` as columns: the first left-aligned, the others
 /// right-aligned, measured in terminal columns so CJK names line up.
-fn write_aligned(out: &mut String, rows: &[Vec<String>]) {
+pub(crate) fn write_aligned(out: &mut String, rows: &[Vec<String>]) {
     let n_columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..n_columns)
         .map(|c| {
@@ -175,7 +192,7 @@ fn write_aligned(out: &mut String, rows: &[Vec<String>]) {
     }
 }
 
-fn plural<'a>(n: u32, one: &'a str, many: &'a str) -> &'a str {
+pub(crate) fn plural<'a>(n: u32, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
 
@@ -204,6 +221,18 @@ mod tests {
         assert_eq!(
             cell(estimate(12345.6, 12300.0, 12391.2), 1.0),
             "12346 [12300, 12391]"
+        );
+    }
+
+    #[test]
+    fn intervals_for_limits_always_show_both_ends() {
+        assert_eq!(
+            interval(estimate(0.0312, 0.0271, 0.0353)),
+            "0.0312 [0.0271, 0.0353]"
+        );
+        assert_eq!(
+            interval(estimate(0.02, 0.02, 0.02)),
+            "0.02000 [0.02000, 0.02000]"
         );
     }
 

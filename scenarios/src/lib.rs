@@ -91,6 +91,16 @@
 //! assert_eq!(model.riders.groups.len(), 2); // the default commuter and courier
 //! ```
 //!
+//! # Plans and surveys
+//!
+//! A scenario also carries what `swapsim plan` needs: `[targets]`,
+//! `[costs]` and `[planner]`. [`plan_file`] writes a
+//! [`sim_core::planner::Plan`] as a scenario file: the original text,
+//! followed by `[[site_override]]` and `[[transformer_override]]` tables
+//! that [`parse`] applies after everything else. [`import_survey`] turns a
+//! town's survey sheet (CSV, Chinese or English headers) and a template
+//! scenario into a scenario with one `[[site]]` per community.
+//!
 //! The layers are: `diag` (positions and carets), `walk` (a typed walk
 //! over the TOML tree that reports every problem), then one module per
 //! section, each with a `read` function over its table.
@@ -98,20 +108,24 @@
 mod battery;
 mod cabinet;
 mod choice;
+mod costs;
 mod couriers;
 mod diag;
 mod dist;
 mod group;
 mod home;
+mod overrides;
+mod planner;
 mod scenario;
 mod shapes;
 mod site;
 mod site_table;
+mod survey;
+mod targets;
 mod tariff;
 mod transformer;
 mod walk;
 
-use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -121,6 +135,8 @@ use sim_core::{
 use toml::de::DeTable;
 
 pub use diag::Diagnostic;
+pub use overrides::{PLAN_MARKER, plan_file};
+pub use survey::import_survey;
 
 use diag::Sink;
 use site::{Built, Context, TransformerRef};
@@ -254,7 +270,7 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
         groups: &groups,
         transformers: &transformer_names,
     };
-    let mut site_names = HashMap::new();
+    let mut site_names = site::SiteNames::default();
     let site_tables = if root.has("site_table") {
         root.optional_tables(sink, "site")
     } else {
@@ -269,6 +285,18 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
         files,
         sink,
     );
+    let targets = optional_section(&mut root, sink, "targets", targets::read);
+    let costs = optional_section(&mut root, sink, "costs", costs::read);
+    let planner = optional_section(&mut root, sink, "planner", planner::read);
+    // Read by `import_survey`; checked here, no part of the model.
+    optional_section(&mut root, sink, "survey", survey::read_settings);
+    let site_overrides = overrides::read_sites(
+        root.optional_tables(sink, "site_override"),
+        &site_names,
+        sink,
+    );
+    let transformer_overrides =
+        overrides::read_transformers(root.optional_tables(sink, "transformer_override"), sink);
     root.finish(sink);
 
     let sites: Option<Vec<Built>> = sites
@@ -277,7 +305,11 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
     if let (Some(cabinet), Some(tariff)) = (&cabinet, &tariff) {
         check_strategy(cabinet, tariff, sites.as_deref(), sink);
     }
+    if let Some(targets) = &targets {
+        check_targets(targets, sites.as_deref(), sink);
+    }
     let mut sites = sites?;
+    let sites_overridden = overrides::apply_sites(&site_overrides, &mut sites, sink);
     let (scenario, battery, cabinet, couriers) = (scenario?, battery?, cabinet?, couriers?);
     let tariff = tariff?;
     let rider_driven = sites.iter().any(|s| s.spec.demand == Demand::Riders);
@@ -293,7 +325,9 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
              courier_work_weight 0",
         );
     }
-    let transformers = connect_transformers(named.drafts?, named.names, &mut sites);
+    let mut transformers = connect_transformers(named.drafts?, named.names, &mut sites);
+    overrides::apply_transformers(&transformer_overrides, &mut transformers, sink)?;
+    sites_overridden?;
     Some(Model {
         name: scenario.name,
         days: scenario.days,
@@ -321,9 +355,9 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
             transformers,
             tariff,
         },
-        // `[targets]`, costs and the planner's search space are not read
-        // from scenario files yet.
-        ..Model::default()
+        targets: targets?.targets?,
+        costs: costs?,
+        planner: planner?,
     })
 }
 
@@ -379,6 +413,21 @@ fn check_strategy(
         _ => return,
     };
     at.error(sink, None, problem);
+}
+
+/// Reports a transformer target in a scenario whose sites have no
+/// transformer: it could never bind.
+fn check_targets(targets: &targets::Read, sites: Option<&[Built]>, sink: &mut Sink<'_>) {
+    if let (Some(at), Some(sites)) = (&targets.utilization_at, sites)
+        && sites.iter().all(|s| s.transformer.is_none())
+    {
+        at.error(
+            sink,
+            None,
+            "`max_transformer_utilization` limits the transformers' loading, but no site has a \
+             `transformer`",
+        );
+    }
 }
 
 /// Reads an optional top-level table with `read`, which gives the
@@ -642,7 +691,7 @@ mod tests {
                 "t.toml:14:1: site[0].cabinets: site 'A': missing required key `cabinets`, \
                  expected a positive integer",
                 "t.toml:16:1: site[0].cabinet: site 'A': unknown key, expected one of `name`, \
-                 `cabinets`, `slots_per_cabinet`, `batteries`, `demand`, `patience`, \
+                 `town`, `cabinets`, `slots_per_cabinet`, `batteries`, `demand`, `patience`, \
                  `max_concurrent_charging`, `x_m`, `y_m`, `households`, `ebikes`, \
                  `swap_adoption`, `mix`, `couriers`, `courier_work_weight`, `pile_ports`, \
                  `transformer`; did you mean `cabinets`?",
@@ -681,7 +730,8 @@ mod tests {
             [
                 "t.toml:25:2: sites: unknown key, expected one of `scenario`, `battery`, \
                  `cabinet`, `choice`, `group`, `home_charging`, `tariff`, `transformer`, `site`, \
-                 `couriers`, `site_table`; did you mean `site`?"
+                 `couriers`, `site_table`, `targets`, `costs`, `planner`, `survey`, \
+                 `site_override`, `transformer_override`; did you mean `site`?"
             ]
         );
         let found = problems(&format!("battery = 3\n{}", edit("[battery]", "[cell]")));
@@ -1085,6 +1135,23 @@ transformer = { rating_kva = 315, design_kw_per_household = 4, power_factor = 0.
             }
         }
         assert!(count >= 8, "only {count} shipped scenarios");
+    }
+
+    /// The shipped planning problem has the answer its comments promise:
+    /// the smallest battery count whose Erlang B blocking at 6 Erl meets
+    /// 0.0167 is 12 (seed 1, 4–16 replications of 195 measured days).
+    #[test]
+    fn the_erlang_b_plan_stocks_exactly_12_batteries() {
+        let m = model(include_str!("../erlang-b-plan.toml"));
+        let erlang_b = |batteries: u32, load: f64| {
+            (1..=batteries).fold(1.0, |e, k| load * e / (f64::from(k) + load * e))
+        };
+        let target = m.targets.max_stockout_probability.unwrap();
+        assert!(erlang_b(11, 6.0) > target && erlang_b(12, 6.0) < target);
+        let plan = sim_core::planner::plan(&m, 0, &sim_core::planner::Silent);
+        assert!(plan.feasible, "{:?}", plan.problems);
+        assert_eq!(plan.sites[0].batteries, 12);
+        assert_eq!(plan.model.sites[0].slots(), 12);
     }
 
     /// The district scenario is district-sized (DOMAIN.md: about 300,000

@@ -49,6 +49,32 @@ impl Context<'_> {
     }
 }
 
+/// The site names read so far: each with the path of the table that
+/// first used it (to report duplicates), in the order read.
+#[derive(Debug, Default)]
+pub(crate) struct SiteNames {
+    first_use: HashMap<String, String>,
+    order: Vec<String>,
+}
+
+impl SiteNames {
+    /// The path of the table that first used `name`, if any did.
+    pub(crate) fn first_use(&self, name: &str) -> Option<&str> {
+        self.first_use.get(name).map(String::as_str)
+    }
+
+    /// Records `name`, first used by the table at `path`.
+    pub(crate) fn insert(&mut self, name: String, path: String) {
+        self.order.push(name.clone());
+        self.first_use.insert(name, path);
+    }
+
+    /// The names in the order read: `[[site]]`s, then site-table rows.
+    pub(crate) fn in_order(&self) -> Vec<&str> {
+        self.order.iter().map(String::as_str).collect()
+    }
+}
+
 /// One key of a site as a table sets it.
 #[derive(Clone, Debug, Default)]
 pub(crate) enum Key<T> {
@@ -123,6 +149,7 @@ pub(crate) enum TransformerRef {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Keys {
     pub(crate) name: Key<String>,
+    pub(crate) town: Key<String>,
     pub(crate) cabinets: Key<u32>,
     pub(crate) slots_per_cabinet: Key<u32>,
     pub(crate) batteries: Key<u32>,
@@ -146,6 +173,7 @@ impl Keys {
     pub(crate) fn or(self, defaults: Keys) -> Keys {
         Keys {
             name: self.name.or(defaults.name),
+            town: self.town.or(defaults.town),
             cabinets: self.cabinets.or(defaults.cabinets),
             slots_per_cabinet: self.slots_per_cabinet.or(defaults.slots_per_cabinet),
             batteries: self.batteries.or(defaults.batteries),
@@ -179,11 +207,11 @@ pub(crate) struct Built {
 pub(crate) type Missing<'m> = dyn Fn(&mut Sink<'_>, &'static str, &str) + 'm;
 
 /// Reads every `[[site]]`; `None` entries were not tables (already
-/// reported). `names` maps each site name to the path that first used it.
+/// reported). Their names are checked against `names` and added to it.
 pub(crate) fn read_all(
     tables: Vec<Option<Table<'_, '_>>>,
     ctx: &Context<'_>,
-    names: &mut HashMap<String, String>,
+    names: &mut SiteNames,
     sink: &mut Sink<'_>,
 ) -> Option<Vec<Built>> {
     let sites: Vec<_> = tables
@@ -197,7 +225,7 @@ pub(crate) fn read_all(
 fn read(
     mut t: Table<'_, '_>,
     ctx: &Context<'_>,
-    names: &mut HashMap<String, String>,
+    names: &mut SiteNames,
     sink: &mut Sink<'_>,
 ) -> Option<Built> {
     let keys = read_keys(&mut t, ctx, true, names, sink);
@@ -211,12 +239,12 @@ fn read(
 
 /// Reads the site keys `t` sets; `with_name` is false for the `defaults` of
 /// a `[[site_table]]`, where a name would make every row a duplicate. A
-/// name is checked against `names` (name → path of its first use) and added.
+/// name is checked against `names` and added.
 pub(crate) fn read_keys(
     t: &mut Table<'_, '_>,
     ctx: &Context<'_>,
     with_name: bool,
-    names: &mut HashMap<String, String>,
+    names: &mut SiteNames,
     sink: &mut Sink<'_>,
 ) -> Keys {
     let mut keys = Keys::default();
@@ -224,7 +252,7 @@ pub(crate) fn read_keys(
         keys.name = key(t, sink, "name", &Text);
         if let Key::Set(name, _) = &keys.name {
             t.set_subject(format!("site '{name}'"));
-            if let Some(first) = names.get(name) {
+            if let Some(first) = names.first_use(name) {
                 t.error(
                     sink,
                     "name",
@@ -235,6 +263,7 @@ pub(crate) fn read_keys(
             }
         }
     }
+    keys.town = key(t, sink, "town", &Text);
     keys.cabinets = key(t, sink, "cabinets", &COUNT);
     keys.slots_per_cabinet = key(t, sink, "slots_per_cabinet", &COUNT);
     keys.batteries = key(t, sink, "batteries", &COUNT);
@@ -341,11 +370,14 @@ pub(crate) fn build(
         no_riders(&keys, subject, sink)
     };
     let max_concurrent_charging = keys.max_concurrent_charging.value().ok()?.copied();
+    let own_ok = check_own_transformer(&keys, ctx, subject, sink);
     let transformer = keys.transformer.value().ok()?.cloned();
     slots_ok?;
+    own_ok?;
     Some(Built {
         spec: SiteSpec {
             name: name?,
+            town: keys.town.value().ok()?.cloned().unwrap_or_default(),
             cabinets: cabinets?,
             slots_per_cabinet: slots_per_cabinet?,
             batteries: batteries?,
@@ -455,6 +487,32 @@ fn required<T: Clone, K: crate::walk::Kind>(
             missing(sink, name, &kind.expected());
             None
         }
+    }
+}
+
+/// Checks that a site's own transformer, which takes the site's name, does
+/// not take a `[[transformer]]`'s: overrides name transformers.
+fn check_own_transformer(
+    keys: &Keys,
+    ctx: &Context<'_>,
+    subject: Option<&str>,
+    sink: &mut Sink<'_>,
+) -> Option<()> {
+    match (&keys.transformer, &keys.name) {
+        (Key::Set(TransformerRef::Own(_), at), Key::Set(name, _))
+            if ctx.transformers.contains(&name.as_str()) =>
+        {
+            at.error(
+                sink,
+                subject,
+                format_args!(
+                    "the site's own transformer is named after the site, but a \
+                     `[[transformer]]` is already called `{name}`; rename one of them"
+                ),
+            );
+            None
+        }
+        _ => Some(()),
     }
 }
 

@@ -23,7 +23,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diag::{FileId, Sink};
-use crate::site::{self, AMOUNT, Built, Context, Key, Keys, TransformerRef};
+use crate::site::{self, AMOUNT, Built, Context, Key, Keys, SiteNames, TransformerRef};
 use crate::transformer::Draft;
 use crate::walk::{At, Number, Span, Table, Text, did_you_mean, one_of};
 
@@ -66,7 +66,7 @@ pub(crate) struct Files<'f> {
 pub(crate) fn read_all(
     tables: Vec<Option<Table<'_, '_>>>,
     ctx: &Context<'_>,
-    names: &mut HashMap<String, String>,
+    names: &mut SiteNames,
     files: &Files<'_>,
     sink: &mut Sink<'_>,
 ) -> Option<Vec<Built>> {
@@ -85,7 +85,7 @@ pub(crate) fn read_all(
 fn read(
     mut t: Table<'_, '_>,
     ctx: &Context<'_>,
-    names: &mut HashMap<String, String>,
+    names: &mut SiteNames,
     files: &Files<'_>,
     sink: &mut Sink<'_>,
 ) -> Option<Vec<Built>> {
@@ -268,7 +268,7 @@ impl CsvTable {
         row: &Record,
         header: &Header<'_>,
         ctx: &Context<'_>,
-        names: &mut HashMap<String, String>,
+        names: &mut SiteNames,
         sink: &mut Sink<'_>,
     ) -> Option<Built> {
         let columns = &header.columns;
@@ -314,7 +314,6 @@ impl CsvTable {
             empty.insert(column, row_span.end..row_span.end);
         }
         let mut t = Table::new(path, None, row_span, self.file, &cells);
-        t.optional(sink, "town", &Text).ok();
         let kva = t.optional(sink, "transformer_kva", &Number::POSITIVE);
         let households = t.optional(sink, "transformer_households", &AMOUNT);
         let mut keys = site::read_keys(&mut t, ctx, true, names, sink);
@@ -376,8 +375,16 @@ impl CsvTable {
 /// The value of a non-empty cell of `column`: text for a text column, else
 /// the number it spells (as TOML would read it), or the text to reject.
 fn cell_value<'c>(column: &str, text: &'c str) -> DeValue<'c> {
-    if !TEXT_COLUMNS.contains(&column)
-        && let Ok(value) = DeValue::parse(text)
+    if TEXT_COLUMNS.contains(&column) {
+        DeValue::String(Cow::Borrowed(text))
+    } else {
+        number_cell(text)
+    }
+}
+
+/// The number a cell spells, as TOML would read it, or its text to reject.
+pub(crate) fn number_cell(text: &str) -> DeValue<'_> {
+    if let Ok(value) = DeValue::parse(text)
         && matches!(value.get_ref(), DeValue::Integer(_) | DeValue::Float(_))
     {
         return value.into_inner();
@@ -387,18 +394,18 @@ fn cell_value<'c>(column: &str, text: &'c str) -> DeValue<'c> {
 
 /// One CSV record.
 #[derive(Debug)]
-struct Record {
-    cells: Vec<Cell>,
+pub(crate) struct Record {
+    pub(crate) cells: Vec<Cell>,
     /// From the first cell's start to the last cell's end.
-    span: Span,
+    pub(crate) span: Span,
 }
 
 /// One CSV cell: its text without quotes and surrounding blanks, and where
 /// that text is.
 #[derive(Debug)]
-struct Cell {
-    text: String,
-    span: Span,
+pub(crate) struct Cell {
+    pub(crate) text: String,
+    pub(crate) span: Span,
 }
 
 /// The records of a CSV text (RFC 4180: commas, double quotes, any line
@@ -407,7 +414,7 @@ struct Cell {
 ///
 /// The `csv` crate parses; it gives each record's start but not each
 /// cell's, so the cells' spans are measured here from their raw widths.
-fn records(text: &str) -> Result<Vec<Record>, (usize, String)> {
+pub(crate) fn records(text: &str) -> Result<Vec<Record>, (usize, String)> {
     let bom = if text.starts_with('\u{feff}') {
         '\u{feff}'.len_utf8()
     } else {

@@ -806,6 +806,9 @@ impl Kind for Choice {
     }
 }
 
+/// Most names a message lists; a district has hundreds of sites.
+const MAX_LISTED: usize = 12;
+
 /// The name of something defined elsewhere in the scenario, such as a
 /// `[[transformer]]` a site refers to: its index among `names`.
 pub(crate) struct Reference<'n> {
@@ -834,9 +837,13 @@ impl Reference<'_> {
                 self.defined_in, self.hint
             ));
         }
+        let expected = if self.names.len() > MAX_LISTED {
+            format!("the name of one of the {} {what}s", self.names.len())
+        } else {
+            one_of(self.names)
+        };
         Err(format!(
-            "unknown {what} `{name}`, expected {}{}",
-            one_of(self.names),
+            "unknown {what} `{name}`, expected {expected}{}",
             did_you_mean(name, self.names)
         ))
     }

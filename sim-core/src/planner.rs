@@ -478,10 +478,10 @@ impl Search<'_> {
                             blocked[s] = true;
                             let e = trial.sites[s].kpis.get(kpi).unwrap_or_default();
                             let why = format!(
-                                "removing {} raises {kpi} to {:.4} (95% upper {:.4}) > {}",
+                                "removing {} raises {kpi} to {:.4} (planner's check: mean + 2.5 half-widths = {:.4}) > {}",
                                 unit.describe(),
                                 e.mean,
-                                e.ci95_high,
+                                strict(e),
                                 self.limit(kpi)
                             );
                             self.kept[s].push(why);
@@ -491,7 +491,9 @@ impl Search<'_> {
                 }
                 // Removals elsewhere must not break a site that passed. When
                 // every removal held, the trial already is the pruned plan.
-                let all_held = tried.iter().all(|&s| self.model.sites[s] != before.sites[s]);
+                let all_held = tried
+                    .iter()
+                    .all(|&s| self.model.sites[s] != before.sites[s]);
                 let check = if !any_kept {
                     result.clone()
                 } else if all_held {

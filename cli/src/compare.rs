@@ -1,0 +1,346 @@
+//! `swapsim compare`: scenarios run on the same random numbers, KPIs side
+//! by side, and each scenario's difference to the first with a paired 95%
+//! interval.
+//!
+//! Every scenario runs with the same seed, so replication `r` of each draws
+//! from the same streams (common random numbers). The difference of a KPI
+//! is computed per replication, `x_i[r] − x_0[r]`, and its mean and
+//! Student-t interval are taken over the replications: the noise the
+//! scenarios share cancels, so the interval is narrower than the two
+//! scenarios' intervals suggest.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+use sim_core::stats::mean_ci95;
+use sim_core::{Estimate, Kpis, Model, RunResult};
+
+use crate::args::Format;
+use crate::config::CompareConfig;
+use crate::error::Error;
+use crate::output::Ordered;
+use crate::streams::{Bar, Streams};
+use crate::table::{cell, label, plural, write_aligned};
+use crate::{Status, count};
+
+/// Other scenarios per table (each brings a value and a difference column).
+const SCENARIOS_PER_TABLE: usize = 2;
+
+/// One scenario's run: the summary and each replication on its own.
+struct Runs {
+    summary: RunResult,
+    per_replication: Vec<RunResult>,
+}
+
+/// Where a KPI is read: the network or a site (by name).
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Network,
+    Site(&'a str),
+}
+
+impl Scope<'_> {
+    fn kpis(self, result: &RunResult) -> &Kpis {
+        match self {
+            Scope::Network => &result.network,
+            Scope::Site(name) => result
+                .sites
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| &s.kpis)
+                .expect("a compared site is in every scenario"),
+        }
+    }
+}
+
+/// One KPI across the scenarios.
+#[derive(Serialize)]
+struct Row {
+    /// Each scenario's estimate, in the order given.
+    estimates: Vec<Estimate>,
+    /// Scenario `i + 1` minus the first, paired by replication.
+    differences: Vec<Estimate>,
+}
+
+/// Runs every scenario and prints the comparison.
+pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Result<Status, Error> {
+    let (_, first) = &config.scenarios[0];
+    let total = config.scenarios.len() as u64 * u64::from(first.replications);
+    streams.say(format_args!(
+        "comparing {} with {} of {} each, on {}",
+        count(config.scenarios.len() as u64, "scenario"),
+        count(u64::from(first.replications), "replication"),
+        count(u64::from(first.days), "day"),
+        count(crate::threads(config.threads) as u64, "thread"),
+    ));
+    let bar = Bar::new(streams, Some(total), "compare");
+    let runs: Vec<Runs> = config
+        .scenarios
+        .iter()
+        .map(|(path, model)| {
+            bar.message(path.display().to_string());
+            let reps = sim_core::run_replications(model, config.threads);
+            bar.advance(u64::from(model.replications));
+            Runs {
+                summary: sim_core::summarise(model, &reps),
+                per_replication: reps
+                    .iter()
+                    .map(|rep| sim_core::summarise(model, std::slice::from_ref(rep)))
+                    .collect(),
+            }
+        })
+        .collect();
+    bar.clear();
+
+    let shared = shared_sites(&config.scenarios);
+    let network = rows(&runs, Scope::Network);
+    let sites: Vec<(&str, Vec<(&'static str, Row)>)> = shared
+        .iter()
+        .map(|&name| (name, rows(&runs, Scope::Site(name))))
+        .collect();
+    let text = match config.format {
+        Format::Table => table(config, &shared, &network, &sites),
+        Format::Json => json(config, network, sites),
+    };
+    streams.out(&text)?;
+    Ok(Status::Success)
+}
+
+/// Sites that every scenario has, in the first scenario's order.
+fn shared_sites(scenarios: &[(std::path::PathBuf, Model)]) -> Vec<&str> {
+    let (_, first) = &scenarios[0];
+    first
+        .sites
+        .iter()
+        .map(|s| s.name.as_str())
+        .filter(|name| {
+            scenarios[1..]
+                .iter()
+                .all(|(_, m)| m.sites.iter().any(|s| s.name == *name))
+        })
+        .collect()
+}
+
+/// Every KPI of `scope` across the scenarios, in `Kpis::NAMES` order.
+fn rows(runs: &[Runs], scope: Scope<'_>) -> Vec<(&'static str, Row)> {
+    let baseline = &runs[0];
+    Kpis::NAMES
+        .iter()
+        .map(|&kpi| {
+            let value = |result: &RunResult| {
+                scope
+                    .kpis(result)
+                    .get(kpi)
+                    .expect("every name in Kpis::NAMES is a KPI")
+                    .mean
+            };
+            let estimates = runs
+                .iter()
+                .map(|r| scope.kpis(&r.summary).get(kpi).unwrap_or_default())
+                .collect();
+            let differences = runs[1..]
+                .iter()
+                .map(|other| {
+                    let paired: Vec<f64> = other
+                        .per_replication
+                        .iter()
+                        .zip(&baseline.per_replication)
+                        .map(|(x, base)| value(x) - value(base))
+                        .collect();
+                    let (mean, ci95_low, ci95_high) = mean_ci95(&paired);
+                    Estimate {
+                        mean,
+                        ci95_low,
+                        ci95_high,
+                    }
+                })
+                .collect();
+            (
+                kpi,
+                Row {
+                    estimates,
+                    differences,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Column names: the scenarios' names, or their paths where names repeat.
+fn names(scenarios: &[(std::path::PathBuf, Model)]) -> Vec<String> {
+    let unique = scenarios
+        .iter()
+        .enumerate()
+        .all(|(i, (_, a))| scenarios[..i].iter().all(|(_, b)| a.name != b.name));
+    scenarios
+        .iter()
+        .map(|(path, model)| {
+            if unique {
+                model.name.clone()
+            } else {
+                path.display().to_string()
+            }
+        })
+        .collect()
+}
+
+/// The comparison for people: a table for the network and one per shared
+/// site, each KPI with every scenario's `mean [interval]` and, after each
+/// scenario but the first, its difference `Δ` to the first.
+fn table(
+    config: &CompareConfig,
+    shared: &[&str],
+    network: &[(&'static str, Row)],
+    sites: &[(&str, Vec<(&'static str, Row)>)],
+) -> String {
+    let (_, first) = &config.scenarios[0];
+    let names = names(&config.scenarios);
+    let measured = first.days.saturating_sub(first.warmup_days);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "compare {}: seed {}, {} {} of {} {} ({} warm-up {} discarded)",
+        count(config.scenarios.len() as u64, "scenario"),
+        first.seed,
+        first.replications,
+        plural(first.replications, "replication", "replications"),
+        first.days,
+        plural(first.days, "day", "days"),
+        first.warmup_days,
+        plural(first.warmup_days, "day", "days"),
+    );
+    let _ = writeln!(
+        out,
+        "KPIs over {measured} measured {}: mean [95% interval]; Δ = difference to {}, \
+         paired by replication (common random numbers)",
+        plural(measured, "day", "days"),
+        names[0],
+    );
+    for (i, (path, _)) in config.scenarios.iter().enumerate() {
+        let _ = writeln!(out, "  {}: {}", names[i], display(path));
+    }
+    let left_out: Vec<String> = config
+        .scenarios
+        .iter()
+        .flat_map(|(_, m)| m.sites.iter().map(|s| s.name.as_str()))
+        .filter(|name| !shared.contains(name))
+        .fold(Vec::new(), |mut seen, name| {
+            if !seen.iter().any(|s| s == name) {
+                seen.push(name.to_owned());
+            }
+            seen
+        });
+    if !left_out.is_empty() {
+        let _ = writeln!(
+            out,
+            "sites not in every scenario, compared in the network only: {}",
+            left_out.join(", ")
+        );
+    }
+    section(&mut out, "network", &names, network);
+    // A site that is the whole network in every scenario would repeat it.
+    let one_site_each = config.scenarios.iter().all(|(_, m)| m.sites.len() == 1);
+    for (name, rows) in sites.iter().filter(|_| !one_site_each) {
+        section(&mut out, &format!("site '{name}'"), &names, rows);
+    }
+    out
+}
+
+/// A path as the user wrote it.
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// One table (split into several if there are many scenarios): `title` in
+/// the corner, one row per KPI.
+fn section(out: &mut String, title: &str, names: &[String], rows: &[(&'static str, Row)]) {
+    let others: Vec<usize> = (1..names.len()).collect();
+    for chunk in others.chunks(SCENARIOS_PER_TABLE) {
+        out.push('\n');
+        let mut header = vec![title.to_owned(), names[0].clone()];
+        for &i in chunk {
+            header.push(names[i].clone());
+            header.push(format!("Δ {}", names[i]));
+        }
+        let mut lines = vec![header];
+        for (kpi, row) in rows {
+            let label = label(kpi);
+            let mut line = vec![label.text.into_owned(), cell(row.estimates[0], label.scale)];
+            for &i in chunk {
+                line.push(cell(row.estimates[i], label.scale));
+                line.push(signed(cell(row.differences[i - 1], label.scale)));
+            }
+            lines.push(line);
+        }
+        write_aligned(out, &lines);
+    }
+}
+
+/// A difference with its sign: `+1.2 [0.4, 2.0]`.
+fn signed(text: String) -> String {
+    if text.starts_with('-') || text == "0" {
+        text
+    } else {
+        format!("+{text}")
+    }
+}
+
+/// The comparison as JSON.
+#[derive(Serialize)]
+struct CompareJson<'a> {
+    seed: u64,
+    replications: u32,
+    days: u32,
+    warmup_days: u32,
+    scenarios: Vec<ScenarioJson<'a>>,
+    network: Ordered<'a, Row>,
+    sites: Vec<SiteJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ScenarioJson<'a> {
+    name: &'a str,
+    file: String,
+}
+
+#[derive(Serialize)]
+struct SiteJson<'a> {
+    name: &'a str,
+    kpis: Ordered<'a, Row>,
+}
+
+/// `--format json`, pretty-printed, with a final newline.
+fn json(
+    config: &CompareConfig,
+    network: Vec<(&'static str, Row)>,
+    sites: Vec<(&str, Vec<(&'static str, Row)>)>,
+) -> String {
+    let (_, first) = &config.scenarios[0];
+    let document = CompareJson {
+        seed: first.seed,
+        replications: first.replications,
+        days: first.days,
+        warmup_days: first.warmup_days,
+        scenarios: config
+            .scenarios
+            .iter()
+            .map(|(path, model)| ScenarioJson {
+                name: &model.name,
+                file: display(path),
+            })
+            .collect(),
+        network: Ordered(network),
+        sites: sites
+            .into_iter()
+            .map(|(name, rows)| SiteJson {
+                name,
+                kpis: Ordered(rows),
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&document)
+        .expect("a comparison has string keys only, so it always serializes");
+    text.push('\n');
+    text
+}

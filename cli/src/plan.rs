@@ -1,0 +1,338 @@
+//! `swapsim plan`: the cheapest deployment that meets the scenario's
+//! targets, as a sizing table, JSON or CSV, and as a scenario file.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use serde::Serialize;
+use sim_core::planner::{Plan, SitePlan};
+use sim_core::{Estimate, Model};
+
+use crate::args::PlanFormat;
+use crate::config::PlanConfig;
+use crate::error::Error;
+use crate::output::{self, Ordered};
+use crate::streams::{Bar, Streams};
+use crate::table::{cell, label, plural, write_aligned};
+use crate::{Status, count};
+
+/// The plan as a scenario that `run` accepts.
+const TOML_FILE: &str = "plan.toml";
+/// The plan as `--format json` prints it.
+const JSON_FILE: &str = "plan.json";
+/// The plan as `--format csv` prints it.
+const CSV_FILE: &str = "plan.csv";
+
+/// Runs the planner, writes the `--out` files and prints the plan. An
+/// infeasible plan is still printed and written; its problems go to
+/// stderr and the status says targets were missed.
+pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Status, Error> {
+    let model = &config.model;
+    streams.say(format_args!(
+        "planning '{}': {}, {} per replication, on {}",
+        config.scenario.display(),
+        count(model.sites.len() as u64, "site"),
+        count(u64::from(model.days), "day"),
+        count(crate::threads(config.threads) as u64, "thread"),
+    ));
+    let started = Instant::now();
+    let bar = Bar::new(streams, None, "plan");
+    let plan = sim_core::planner::plan(model, config.threads, &bar);
+    bar.clear();
+    streams.say(format_args!(
+        "planned in {:.2} s: {}, {}",
+        started.elapsed().as_secs_f64(),
+        count(u64::from(plan.simulations), "simulation"),
+        count(plan.replications, "replication"),
+    ));
+
+    let json = json(model, &plan);
+    let csv = csv(model, &plan);
+    if let (Some(dir), Some(source)) = (&config.out, &config.source) {
+        let toml = scenarios::plan_file(source, &plan, model.seed);
+        let files = [
+            (TOML_FILE, toml.as_bytes()),
+            (JSON_FILE, json.as_bytes()),
+            (CSV_FILE, csv.as_bytes()),
+        ];
+        for (name, contents) in files {
+            output::write_atomically(dir, name, contents)?;
+            streams.say(format_args!("wrote {}", dir.join(name).display()));
+        }
+    }
+    let text = match config.format {
+        PlanFormat::Table => table(model, &plan),
+        PlanFormat::Json => json,
+        PlanFormat::Csv => csv,
+    };
+    streams.out(&text)?;
+    if plan.feasible {
+        return Ok(Status::Success);
+    }
+    for problem in &plan.problems {
+        streams.tell(format_args!("plan infeasible: {problem}"));
+    }
+    Ok(Status::TargetsMissed)
+}
+
+/// The sizing table for people: one row per site, each target's KPI with
+/// its interval and ✓ or ✗, then why units were kept and the total.
+fn table(model: &Model, plan: &Plan) -> String {
+    let mut out = String::new();
+    let measured = model.days.saturating_sub(model.warmup_days);
+    let _ = writeln!(
+        out,
+        "{}: plan at seed {}, {} measured {} per replication ({} warm-up {} discarded)",
+        model.name,
+        model.seed,
+        measured,
+        plural(measured, "day", "days"),
+        model.warmup_days,
+        plural(model.warmup_days, "day", "days"),
+    );
+    let _ = writeln!(
+        out,
+        "a target is met (✓) when the upper end of the 95% interval is within its limit"
+    );
+    out.push('\n');
+
+    let targets = set_targets(model);
+    let mut header: Vec<String> = [
+        "site",
+        "cabinets × slots",
+        "batteries",
+        "pile ports",
+        "transformer [kVA]",
+        "annual cost [CNY/yr]",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    for &(kpi, limit) in &targets {
+        let label = label(kpi);
+        header.push(format!("{} ≤ {}", label.text, number(limit * label.scale)));
+    }
+    let mut rows = vec![header];
+    for site in &plan.sites {
+        let mut row = vec![
+            site.name.clone(),
+            format!("{} × {}", site.cabinets, site.slots_per_cabinet),
+            site.batteries.to_string(),
+            site.pile_ports.to_string(),
+            transformer(site),
+            format!("{:.0}", site.annual_cost_cny),
+        ];
+        for &(kpi, _) in &targets {
+            let shown = site.targets.iter().find(|t| t.kpi == kpi).map_or_else(
+                || "–".to_owned(),
+                |t| {
+                    let mark = if t.met { "✓" } else { "✗" };
+                    format!("{} {mark}", cell(t.estimate, label(kpi).scale))
+                },
+            );
+            row.push(shown);
+        }
+        rows.push(row);
+    }
+    write_aligned(&mut out, &rows);
+
+    if plan.sites.iter().any(|s| !s.kept_because.is_empty()) {
+        let _ = writeln!(out, "\nkept because:");
+        for site in &plan.sites {
+            for why in &site.kept_because {
+                let _ = writeln!(out, "  {}: {why}", site.name);
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\ntotal annual cost: {:.0} CNY/yr; {}, {}; {}",
+        plan.annual_cost_cny,
+        count(u64::from(plan.simulations), "simulation"),
+        count(plan.replications, "replication"),
+        if plan.feasible {
+            "every target met"
+        } else {
+            "infeasible"
+        }
+    );
+    out
+}
+
+/// `630`, `630 upgrade`, or `–` for a site without a transformer.
+fn transformer(site: &SitePlan) -> String {
+    match site.transformer_kva {
+        Some(kva) if site.transformer_upgraded => format!("{} upgrade", number(kva)),
+        Some(kva) => number(kva),
+        None => "–".to_owned(),
+    }
+}
+
+/// The targets the scenario sets: `(KPI, limit)`.
+fn set_targets(model: &Model) -> Vec<(&'static str, f64)> {
+    model
+        .targets
+        .list()
+        .iter()
+        .filter_map(|&(kpi, limit)| Some((kpi, limit?)))
+        .collect()
+}
+
+/// `x` with at most six decimals and no trailing zeros: `1.67`, `630`.
+fn number(x: f64) -> String {
+    let text = format!("{x:.6}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_owned()
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The plan as JSON.
+#[derive(Serialize)]
+struct PlanJson<'a> {
+    scenario: &'a str,
+    seed: u64,
+    days: u32,
+    warmup_days: u32,
+    feasible: bool,
+    annual_cost_cny: f64,
+    simulations: u32,
+    replications: u64,
+    problems: &'a [String],
+    sites: &'a [SitePlan],
+    candidates: Vec<CandidateJson<'a>>,
+}
+
+/// A candidate as JSON: the site by name, the KPIs by name.
+#[derive(Serialize)]
+struct CandidateJson<'a> {
+    step: u32,
+    site: &'a str,
+    annual_cost_cny: f64,
+    kpis: Ordered<'a, Upper>,
+}
+
+/// A KPI as the planner judged a candidate by it.
+#[derive(Serialize)]
+struct Upper {
+    mean: f64,
+    ci95_high: f64,
+}
+
+/// `--format json`: the plan, pretty-printed, with a final newline.
+fn json(model: &Model, plan: &Plan) -> String {
+    let candidates = plan
+        .candidates
+        .iter()
+        .map(|c| CandidateJson {
+            step: c.step,
+            site: plan.sites.get(c.site).map_or("", |s| s.name.as_str()),
+            annual_cost_cny: c.annual_cost_cny,
+            kpis: Ordered(
+                c.kpis
+                    .iter()
+                    .map(|&(kpi, mean, ci95_high)| (kpi, Upper { mean, ci95_high }))
+                    .collect(),
+            ),
+        })
+        .collect();
+    let document = PlanJson {
+        scenario: &model.name,
+        seed: model.seed,
+        days: model.days,
+        warmup_days: model.warmup_days,
+        feasible: plan.feasible,
+        annual_cost_cny: plan.annual_cost_cny,
+        simulations: plan.simulations,
+        replications: plan.replications,
+        problems: &plan.problems,
+        sites: &plan.sites,
+        candidates,
+    };
+    let mut text = serde_json::to_string_pretty(&document)
+        .expect("a plan has string keys only, so it always serializes");
+    text.push('\n');
+    text
+}
+
+/// `--format csv`: one row per site; for each target its KPI's mean and
+/// interval, the limit, and whether it is met.
+fn csv(model: &Model, plan: &Plan) -> String {
+    let targets = set_targets(model);
+    let mut header: Vec<String> = [
+        "site",
+        "cabinets",
+        "slots_per_cabinet",
+        "batteries",
+        "pile_ports",
+        "transformer",
+        "transformer_kva",
+        "transformer_upgraded",
+        "annual_cost_cny",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    for (kpi, _) in &targets {
+        for column in ["mean", "ci95_low", "ci95_high", "limit", "met"] {
+            header.push(format!("{kpi}_{column}"));
+        }
+    }
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let mut write = |row: &[String]| {
+        csv.write_record(row)
+            .expect("writing CSV to memory cannot fail");
+    };
+    write(&header);
+    for site in &plan.sites {
+        let mut row = vec![
+            site.name.clone(),
+            site.cabinets.to_string(),
+            site.slots_per_cabinet.to_string(),
+            site.batteries.to_string(),
+            site.pile_ports.to_string(),
+            site.transformer.clone().unwrap_or_default(),
+            site.transformer_kva
+                .map(|k| k.to_string())
+                .unwrap_or_default(),
+            site.transformer_upgraded.to_string(),
+            site.annual_cost_cny.to_string(),
+        ];
+        for &(kpi, limit) in &targets {
+            match site.targets.iter().find(|t| t.kpi == kpi) {
+                Some(t) => {
+                    let Estimate {
+                        mean,
+                        ci95_low,
+                        ci95_high,
+                    } = t.estimate;
+                    row.extend([mean, ci95_low, ci95_high, t.limit].map(|x| x.to_string()));
+                    row.push(t.met.to_string());
+                }
+                None => {
+                    row.extend([String::new(), String::new(), String::new()]);
+                    row.push(limit.to_string());
+                    row.push(String::new());
+                }
+            }
+        }
+        write(&row);
+    }
+    let bytes = csv
+        .into_inner()
+        .expect("flushing CSV to memory cannot fail");
+    String::from_utf8(bytes).expect("the CSV is built from UTF-8 strings")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_drop_trailing_zeros() {
+        assert_eq!(number(0.0167 * 100.0), "1.67");
+        assert_eq!(number(630.0), "630");
+        assert_eq!(number(0.8), "0.8");
+        assert_eq!(number(-0.0), "0");
+    }
+}

@@ -1,0 +1,160 @@
+//! Where text goes: data to stdout, progress and diagnostics to stderr.
+//!
+//! Progress is either plain `swapsim: ...` lines or an `indicatif` bar, and
+//! is shown only when stderr is a terminal and `--quiet` is not given.
+//! Lines about the result itself (missed targets, an infeasible plan) are
+//! always written.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::error::Error;
+
+/// A command's output streams.
+pub(crate) struct Streams<'a> {
+    stdout: &'a mut dyn Write,
+    stderr: &'a mut dyn Write,
+    /// Whether to report progress on stderr.
+    progress: bool,
+    /// Whether stdout's reader has gone away (`swapsim ... | head`).
+    closed: bool,
+}
+
+impl<'a> Streams<'a> {
+    /// Streams that report progress if `progress` is set.
+    pub(crate) fn new(
+        stdout: &'a mut dyn Write,
+        stderr: &'a mut dyn Write,
+        progress: bool,
+    ) -> Self {
+        Streams {
+            stdout,
+            stderr,
+            progress,
+            closed: false,
+        }
+    }
+
+    /// Writes `text` to stdout. A closed pipe is not an error: the reader
+    /// got what it wanted, so the rest is dropped and the command goes on
+    /// to its exit code.
+    pub(crate) fn out(&mut self, text: &str) -> Result<(), Error> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.stdout.write_all(text.as_bytes()) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other.map_err(Error::Stdout),
+        }
+    }
+
+    /// Flushes stdout (a closed pipe is not an error).
+    pub(crate) fn flush(&mut self) -> Result<(), Error> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.stdout.flush() {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.map_err(Error::Stdout),
+        }
+    }
+
+    /// Writes one line to stderr, whatever the progress setting: for what
+    /// the user must see (a missed target).
+    pub(crate) fn tell(&mut self, line: fmt::Arguments<'_>) {
+        // Nothing sensible is left to do if stderr itself fails.
+        let _ = writeln!(self.stderr, "{line}");
+    }
+
+    /// Writes `swapsim: LINE` to stderr when progress is shown.
+    pub(crate) fn say(&mut self, line: fmt::Arguments<'_>) {
+        if self.progress {
+            let _ = writeln!(self.stderr, "swapsim: {line}");
+        }
+    }
+
+    /// Whether progress is shown.
+    pub(crate) fn shows_progress(&self) -> bool {
+        self.progress
+    }
+
+    /// Stderr, for an error report.
+    pub(crate) fn stderr(&mut self) -> &mut dyn Write {
+        self.stderr
+    }
+}
+
+/// An `indicatif` bar on stderr, or nothing when progress is hidden.
+pub(crate) struct Bar(Option<ProgressBar>);
+
+impl Bar {
+    /// A bar counting to `len` replications (a spinner if `None`), with
+    /// `prefix` before it; hidden unless `streams` shows progress.
+    pub(crate) fn new(streams: &Streams<'_>, len: Option<u64>, prefix: &str) -> Bar {
+        if !streams.shows_progress() {
+            return Bar(None);
+        }
+        let (bar, template) = match len {
+            Some(len) => (
+                ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr()),
+                "{prefix} [{elapsed_precise}] {bar:30} {pos}/{len} replications {wide_msg}",
+            ),
+            None => (
+                ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+                "{spinner} {prefix} [{elapsed_precise}] {pos} replications run; {wide_msg}",
+            ),
+        };
+        let style = ProgressStyle::with_template(template)
+            .expect("the templates are valid")
+            .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_prefix(prefix.to_owned());
+        // The bar only ever draws on stderr, which `main` does not lock.
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Bar(Some(bar))
+    }
+
+    /// Shows `message` next to the bar.
+    pub(crate) fn message(&self, message: String) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(message);
+        }
+    }
+
+    /// Counts `n` more replications.
+    pub(crate) fn advance(&self, n: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(n);
+        }
+    }
+
+    /// Removes the bar from the terminal.
+    pub(crate) fn clear(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+/// The planner's progress as a spinner: which simulation runs, why, and
+/// how many replications so far.
+impl sim_core::planner::Progress for Bar {
+    fn simulating(&self, step: u32, replications: u32, note: &str) {
+        self.message(format!(
+            "simulation {step}: {note}, {replications} replications"
+        ));
+        self.advance(u64::from(replications));
+    }
+}

@@ -1,0 +1,590 @@
+//! The report's charts, from whatever parts of the input are there.
+
+use plotters::chart::SeriesLabelPosition;
+use plotters::style::RGBColor;
+
+use crate::daily::DayProfile;
+use crate::format::{trim, with_unit};
+use crate::i18n::{self, Lang};
+use crate::input::{LoadQuarter, ReportInput, Transformer};
+use crate::plot::{self, HEIGHT, PALETTE, Plot, SHORT, Series, Shape, XTicks};
+
+/// At most this many sites get a line or a colour of their own.
+pub const MAX_SITES_PER_CHART: usize = 12;
+
+/// KPIs that the comparison charts show, when present.
+const COMPARE_KPIS: [&str; 7] = [
+    "lost_swap_rate",
+    "stockout_probability",
+    "wait_minutes_p95",
+    "flying_wire_per_1000_bikes_day",
+    "transformer_peak_utilization",
+    "peak_load_kw",
+    "energy_cost_cny_per_day",
+];
+
+/// One chart of the report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chart {
+    /// A file-name-safe ASCII name: `load-t1`, `load-network`, `ready`,
+    /// `requests`, `wait`, `fallback`, `plan-KPI`, `compare-KPI`.
+    pub name: String,
+    /// The title drawn in the chart.
+    pub title: String,
+    /// What the chart shows and how it was computed (the HTML caption).
+    pub caption: String,
+    /// A standalone SVG document (without an XML declaration).
+    pub svg: String,
+    /// Data series in the chart: each is one `<g class="series">`.
+    pub series: usize,
+}
+
+/// Every chart the input has data for, in report order: transformer load
+/// (each transformer, then the network if there are several), ready stock,
+/// requests and stockouts by hour, wait quantiles, fallback sessions by
+/// hour, the planner's candidates per target, and the comparison per KPI.
+pub fn charts(input: &ReportInput, lang: Lang) -> Vec<Chart> {
+    let mut out = Vec::new();
+    load_charts(input, lang, &mut out);
+    ready_chart(input, lang, &mut out);
+    hourly_charts(input, lang, &mut out);
+    plan_charts(input, lang, &mut out);
+    compare_charts(input, lang, &mut out);
+    out
+}
+
+fn chart(name: String, caption: String, plot: &Plot) -> Chart {
+    let (svg, series) = plot::draw(plot);
+    Chart {
+        name,
+        title: plot.title.clone(),
+        caption,
+        svg,
+        series,
+    }
+}
+
+fn line(points: Vec<(f64, f64)>, color: RGBColor, width: u32, dashed: bool) -> Shape {
+    Shape::Line {
+        points,
+        color,
+        width,
+        dashed,
+    }
+}
+
+const BLACK: RGBColor = RGBColor(20, 20, 20);
+const RATING: RGBColor = RGBColor(170, 0, 0);
+const ALLOWED: RGBColor = RGBColor(230, 120, 0);
+/// Colours of base, cabinets, piles and flying wire.
+const COMPONENT_COLORS: [RGBColor; 4] = [
+    RGBColor(120, 120, 120),
+    PALETTE[0],
+    PALETTE[2],
+    RGBColor(213, 94, 0),
+];
+
+/// Load over the day per transformer, and for the network when there are
+/// several.
+fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
+    let Some(load) = &input.load else { return };
+    let known = |name: &str| input.context.transformers.iter().find(|t| t.name == name);
+    let mut panels: Vec<(String, String, Vec<LoadQuarter>, Vec<&Transformer>)> = load
+        .transformers
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !t.quarters.is_empty())
+        .map(|(i, t)| {
+            (
+                format!("load-t{}", i + 1),
+                t.name.clone(),
+                t.quarters.clone(),
+                known(&t.name).into_iter().collect(),
+            )
+        })
+        .collect();
+    if panels.len() > 1 {
+        // The network: every transformer's load at the same quarter.
+        let mut sum: Vec<LoadQuarter> = Vec::new();
+        for t in &load.transformers {
+            for (k, q) in t.quarters.iter().enumerate() {
+                if sum.len() <= k {
+                    sum.push(LoadQuarter {
+                        start_minute: q.start_minute,
+                        kw: [0.0; 4],
+                    });
+                }
+                for (a, b) in sum[k].kw.iter_mut().zip(q.kw) {
+                    *a += b;
+                }
+            }
+        }
+        let all: Vec<&Transformer> = load
+            .transformers
+            .iter()
+            .filter_map(|t| known(&t.name))
+            .collect();
+        let limits = if all.len() == load.transformers.len() {
+            all
+        } else {
+            Vec::new()
+        };
+        panels.push((
+            "load-network".to_owned(),
+            lang.words().network.to_owned(),
+            sum,
+            limits,
+        ));
+    }
+    let w = lang.words();
+    let replications = input.summary.as_ref().map(|s| s.replications);
+    for (name, who, quarters, limits) in panels {
+        let total = DayProfile::of(quarters.iter().map(|q| (q.start_minute, q.total_kw())));
+        let mut series = vec![Series {
+            name: w.total_band.to_owned(),
+            shapes: vec![Shape::Band {
+                low: DayProfile::points(&total.low),
+                high: DayProfile::points(&total.high),
+                color: BLACK,
+            }],
+        }];
+        for (c, label) in w.components.iter().enumerate() {
+            let part = DayProfile::of(quarters.iter().map(|q| (q.start_minute, q.kw[c])));
+            series.push(Series {
+                name: (*label).to_owned(),
+                shapes: vec![line(
+                    DayProfile::points(&part.mean),
+                    COMPONENT_COLORS[c],
+                    2,
+                    false,
+                )],
+            });
+        }
+        series.push(Series {
+            name: w.total_mean.to_owned(),
+            shapes: vec![line(DayProfile::points(&total.mean), BLACK, 3, false)],
+        });
+        let mut top = total.high.iter().copied().fold(0.0, f64::max);
+        let mut caption_limits = None;
+        if !limits.is_empty() {
+            let rating_kw: f64 = limits.iter().map(|t| t.rating_kw()).sum();
+            let allowed_kw: f64 = limits.iter().map(|t| t.allowed_kw()).sum();
+            let kva: f64 = limits.iter().map(|t| t.rating_kva).sum();
+            let (r, a) = (trim(rating_kw, 0), trim(allowed_kw, 0));
+            let pct = trim(100.0 * allowed_kw / rating_kw.max(1e-9), 1);
+            series.push(Series {
+                name: i18n::rating_line(lang, &r),
+                shapes: vec![line(
+                    vec![(0.0, rating_kw), (24.0, rating_kw)],
+                    RATING,
+                    2,
+                    true,
+                )],
+            });
+            series.push(Series {
+                name: i18n::allowed_line(lang, &pct, &a),
+                shapes: vec![line(
+                    vec![(0.0, allowed_kw), (24.0, allowed_kw)],
+                    ALLOWED,
+                    2,
+                    true,
+                )],
+            });
+            top = top.max(rating_kw);
+            let pf = if limits.len() == 1 {
+                trim(limits[0].power_factor, 3)
+            } else {
+                "…".to_owned()
+            };
+            caption_limits = Some(i18n::limits(lang, &trim(kva, 0), &pf, &r, &pct, &a));
+        }
+        let plot = Plot {
+            title: format!("{who}{}{}", sep(lang), w.load_title),
+            x_desc: w.hour_axis.to_owned(),
+            y_desc: w.load_axis.to_owned(),
+            x: 0.0..24.0,
+            y: 0.0..(top.max(1.0) * 1.25),
+            x_ticks: XTicks::Numbers(13),
+            height: HEIGHT,
+            legend: Some(SeriesLabelPosition::UpperLeft),
+            series,
+        };
+        let caption = i18n::load_caption(lang, replications, caption_limits.as_deref());
+        out.push(chart(name, caption, &plot));
+    }
+}
+
+/// A title's separator: "1号箱变：日负荷曲线", "T1: load over the day".
+fn sep(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "：",
+        Lang::En => ": ",
+    }
+}
+
+/// Ready batteries through the day, one line per site (the sites with the
+/// lowest stock when there are many).
+fn ready_chart(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
+    let Some(ready) = &input.ready else { return };
+    let mut sites: Vec<(usize, &str, DayProfile)> = ready
+        .sites
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.quarters.is_empty())
+        .map(|(i, s)| {
+            (
+                i,
+                s.name.as_str(),
+                DayProfile::of(s.quarters.iter().copied()),
+            )
+        })
+        .collect();
+    if sites.is_empty() {
+        return;
+    }
+    let total = sites.len();
+    if total > MAX_SITES_PER_CHART {
+        sites.sort_by(|a, b| {
+            a.2.min_mean()
+                .total_cmp(&b.2.min_mean())
+                .then(a.0.cmp(&b.0))
+        });
+        sites.truncate(MAX_SITES_PER_CHART);
+        sites.sort_by_key(|s| s.0);
+    }
+    let top = sites
+        .iter()
+        .flat_map(|s| s.2.mean.iter().copied())
+        .filter(|x| x.is_finite())
+        .fold(0.0, f64::max);
+    let w = lang.words();
+    let series = sites
+        .iter()
+        .enumerate()
+        .map(|(k, (_, name, p))| Series {
+            name: (*name).to_owned(),
+            shapes: vec![line(
+                DayProfile::points(&p.mean),
+                PALETTE[k % PALETTE.len()],
+                2,
+                false,
+            )],
+        })
+        .collect::<Vec<_>>();
+    let shown = series.len();
+    let plot = Plot {
+        title: w.ready_title.to_owned(),
+        x_desc: w.hour_axis.to_owned(),
+        y_desc: w.ready_axis.to_owned(),
+        x: 0.0..24.0,
+        y: 0.0..(top.max(1.0) * 1.3),
+        x_ticks: XTicks::Numbers(13),
+        height: HEIGHT,
+        legend: Some(SeriesLabelPosition::UpperLeft),
+        series,
+    };
+    out.push(chart(
+        "ready".to_owned(),
+        i18n::ready_caption(lang, shown, total),
+        &plot,
+    ));
+}
+
+/// Two bar series side by side per hour.
+fn hour_bars(first: &[f64], second: &[f64], colors: [RGBColor; 2]) -> [Shape; 2] {
+    let bars = |v: &[f64], offset: f64| {
+        v.iter()
+            .enumerate()
+            .map(|(h, &y)| (h as f64 + offset, h as f64 + offset + 0.4, y))
+            .collect()
+    };
+    [
+        Shape::Bars {
+            bars: bars(first, 0.1),
+            color: colors[0],
+        },
+        Shape::Bars {
+            bars: bars(second, 0.5),
+            color: colors[1],
+        },
+    ]
+}
+
+/// Requests and stockouts by hour, the wait quantiles, and fallback
+/// sessions by hour, for the network.
+fn hourly_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
+    let Some(profiles) = &input.profiles else {
+        return;
+    };
+    let p = &profiles.network;
+    let w = lang.words();
+    out.extend(hour_pair_chart(
+        "requests",
+        w.requests_title,
+        [
+            (w.requests, &p.requests_by_hour),
+            (w.stockouts, &p.stockouts_by_hour),
+        ],
+        [PALETTE[0], RGBColor(200, 30, 30)],
+        lang,
+    ));
+    out.extend(wait_chart(&p.wait_quantiles_minutes, lang));
+    out.extend(hour_pair_chart(
+        "fallback",
+        w.fallback_title,
+        [
+            (w.pile_sessions, &p.pile_sessions_by_hour),
+            (w.flying_wire_sessions, &p.flying_wire_sessions_by_hour),
+        ],
+        [PALETTE[2], RGBColor(213, 94, 0)],
+        lang,
+    ));
+}
+
+/// Two hour-of-day series as bars side by side; none if both are zero.
+fn hour_pair_chart(
+    name: &str,
+    title: &str,
+    values: [(&str, &Vec<f64>); 2],
+    colors: [RGBColor; 2],
+    lang: Lang,
+) -> Option<Chart> {
+    if values.iter().all(|(_, v)| v.iter().all(|&x| x <= 0.0)) {
+        return None;
+    }
+    let w = lang.words();
+    let [a, b] = hour_bars(values[0].1, values[1].1, colors);
+    let plot = Plot {
+        title: title.to_owned(),
+        x_desc: w.hour_axis.to_owned(),
+        y_desc: w.per_day_axis.to_owned(),
+        x: 0.0..24.0,
+        y: plot::y_range(
+            values
+                .iter()
+                .flat_map(|(_, v)| v.iter().copied())
+                .map(|x| x * 1.25),
+        ),
+        x_ticks: XTicks::Numbers(13),
+        height: SHORT,
+        legend: Some(SeriesLabelPosition::UpperLeft),
+        series: vec![
+            Series {
+                name: values[0].0.to_owned(),
+                shapes: vec![a],
+            },
+            Series {
+                name: values[1].0.to_owned(),
+                shapes: vec![b],
+            },
+        ],
+    };
+    Some(chart(
+        name.to_owned(),
+        i18n::hourly_caption(lang).to_owned(),
+        &plot,
+    ))
+}
+
+/// Wait quantiles of the network's served requests as bars.
+fn wait_chart(q: &[(f64, f64)], lang: Lang) -> Option<Chart> {
+    if q.is_empty() {
+        return None;
+    }
+    let w = lang.words();
+    let names = q
+        .iter()
+        .map(|&(p, _)| format!("P{}", trim(p * 100.0, 1)))
+        .collect();
+    let plot = Plot {
+        title: w.wait_title.to_owned(),
+        x_desc: w.quantile_axis.to_owned(),
+        y_desc: w.wait_axis.to_owned(),
+        x: -0.5..(q.len() as f64 - 0.5),
+        y: plot::y_range(q.iter().map(|&(_, m)| m * 1.1)),
+        x_ticks: XTicks::Names(names),
+        height: SHORT,
+        legend: None,
+        series: vec![Series {
+            name: w.network.to_owned(),
+            shapes: vec![Shape::Bars {
+                bars: q
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(_, m))| (i as f64 - 0.3, i as f64 + 0.3, m))
+                    .collect(),
+                color: PALETTE[0],
+            }],
+        }],
+    };
+    Some(chart(
+        "wait".to_owned(),
+        i18n::wait_caption(lang).to_owned(),
+        &plot,
+    ))
+}
+
+/// Per target: each candidate's site cost against the KPI's upper bound,
+/// one colour per site, the chosen plan ringed, the target dashed.
+fn plan_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
+    let Some(plan) = &input.plan else { return };
+    if plan.candidates.is_empty() {
+        return;
+    }
+    let mut kpis: Vec<(&str, f64)> = Vec::new();
+    for t in plan.sites.iter().flat_map(|s| &s.targets) {
+        if !kpis.iter().any(|(k, _)| *k == t.kpi) {
+            kpis.push((&t.kpi, t.limit));
+        }
+    }
+    let count = |site: &str| plan.candidates.iter().filter(|c| c.site == site).count();
+    let mut sites: Vec<(usize, &str)> = plan
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, s.name.as_str()))
+        .filter(|(_, s)| count(s) > 0)
+        .collect();
+    let total = sites.len();
+    if total > MAX_SITES_PER_CHART {
+        sites.sort_by(|a, b| count(b.1).cmp(&count(a.1)).then(a.0.cmp(&b.0)));
+        sites.truncate(MAX_SITES_PER_CHART);
+        sites.sort_by_key(|s| s.0);
+    }
+    let w = lang.words();
+    for (kpi, limit) in kpis {
+        let label = i18n::kpi(kpi, lang);
+        let s = label.scale;
+        let mut xs = Vec::new();
+        let mut ys = vec![limit * s];
+        let mut series = Vec::new();
+        for (k, (_, site)) in sites.iter().enumerate() {
+            let points: Vec<(f64, f64)> = plan
+                .candidates
+                .iter()
+                .filter(|c| c.site == *site)
+                .filter_map(|c| Some((c.annual_cost_cny, c.kpis.get(kpi)?.ci95_high * s)))
+                .collect();
+            xs.extend(points.iter().map(|p| p.0));
+            ys.extend(points.iter().map(|p| p.1));
+            series.push(Series {
+                name: (*site).to_owned(),
+                shapes: vec![Shape::Dots {
+                    points,
+                    color: PALETTE[k % PALETTE.len()],
+                    size: 5,
+                }],
+            });
+        }
+        let chosen: Vec<(f64, f64)> = plan
+            .sites
+            .iter()
+            .filter(|p| sites.iter().any(|(_, s)| *s == p.name))
+            .filter_map(|p| {
+                let t = p.targets.iter().find(|t| t.kpi == kpi)?;
+                Some((p.annual_cost_cny, t.estimate.ci95_high * s))
+            })
+            .collect();
+        xs.extend(chosen.iter().map(|p| p.0));
+        ys.extend(chosen.iter().map(|p| p.1));
+        let (x0, x1) = xs
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                (a.min(x), b.max(x))
+            });
+        if !x0.is_finite() {
+            continue;
+        }
+        let pad = ((x1 - x0) * 0.08).max(x1.abs() * 0.02).max(1.0);
+        let x = (x0 - pad).max(0.0)..(x1 + pad);
+        series.push(Series {
+            name: w.chosen.to_owned(),
+            shapes: vec![Shape::Rings {
+                points: chosen,
+                color: BLACK,
+                size: 9,
+            }],
+        });
+        series.push(Series {
+            name: i18n::target_line(lang, &with_unit(limit, s, label.unit)),
+            shapes: vec![line(
+                vec![(x.start, limit * s), (x.end, limit * s)],
+                RATING,
+                2,
+                true,
+            )],
+        });
+        let plot = Plot {
+            title: i18n::candidates_title(lang, &label.name),
+            x_desc: w.cost_axis.to_owned(),
+            y_desc: format!("{}, {}", label.with_unit(), w.upper_bound),
+            x,
+            y: plot::y_range(ys.iter().map(|y| y * 1.25)),
+            x_ticks: XTicks::Numbers(8),
+            height: HEIGHT,
+            legend: Some(SeriesLabelPosition::UpperRight),
+            series,
+        };
+        out.push(chart(
+            format!("plan-{kpi}"),
+            i18n::candidates_caption(lang, sites.len(), total),
+            &plot,
+        ));
+    }
+}
+
+/// Per key KPI: each scenario's network mean as a bar with its interval.
+fn compare_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
+    let Some(compare) = &input.compare else {
+        return;
+    };
+    let names: Vec<String> = compare.scenarios.iter().map(|s| s.name.clone()).collect();
+    for kpi in COMPARE_KPIS {
+        let Some(row) = compare.network.get(kpi) else {
+            continue;
+        };
+        let label = i18n::kpi(kpi, lang);
+        let s = label.scale;
+        let series: Vec<Series> = row
+            .estimates
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let x = i as f64;
+                Series {
+                    name: names.get(i).cloned().unwrap_or_default(),
+                    shapes: vec![
+                        Shape::Bars {
+                            bars: vec![(x - 0.3, x + 0.3, e.mean * s)],
+                            color: PALETTE[i % PALETTE.len()],
+                        },
+                        Shape::Whiskers {
+                            items: vec![(x, e.ci95_low * s, e.ci95_high * s)],
+                            color: BLACK,
+                        },
+                    ],
+                }
+            })
+            .collect();
+        let plot = Plot {
+            title: label.name.clone(),
+            x_desc: lang.words().scenario_axis.to_owned(),
+            y_desc: label.with_unit(),
+            x: -0.5..(row.estimates.len() as f64 - 0.5),
+            y: plot::y_range(
+                row.estimates
+                    .iter()
+                    .flat_map(|e| [e.ci95_low * s, e.ci95_high * s * 1.2]),
+            ),
+            x_ticks: XTicks::Names(names.clone()),
+            height: SHORT,
+            legend: None,
+            series,
+        };
+        out.push(chart(
+            format!("compare-{kpi}"),
+            i18n::compare_caption(lang).to_owned(),
+            &plot,
+        ));
+    }
+}

@@ -1,0 +1,646 @@
+//! The report as one self-contained HTML file: inline CSS and SVG, no
+//! scripts, no external fetches. The markup is also well-formed XML, so
+//! tests can parse it.
+
+use std::fmt::Write as _;
+
+use crate::Kind;
+use crate::charts::{Chart, charts};
+use crate::format::{escape, estimate, trim, value, with_unit};
+use crate::i18n::{self, Lang};
+use crate::input::{CompareRow, Estimate, KpiList, ReportInput, Targets};
+
+/// KPIs of the per-site tables, when present.
+const SITE_KPIS: [&str; 7] = [
+    "swap_requests_per_day",
+    "lost_swap_rate",
+    "stockout_probability",
+    "wait_minutes_p95",
+    "full_batteries_mean",
+    "flying_wire_per_1000_bikes_day",
+    "transformer_peak_utilization",
+];
+
+/// The stylesheet: screen and A4 print.
+const CSS: &str = r#"
+:root { --ink: #1a1a1a; --muted: #5a5a5a; --rule: #d0d0d0; --bad: #b00020; --good: #1b6e3a; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "Helvetica Neue", Arial, sans-serif;
+  color: var(--ink); margin: 0 auto; max-width: 60rem; padding: 1.5rem; line-height: 1.5; font-size: 15px; }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.25rem; border-bottom: 2px solid var(--ink); padding-bottom: .15rem; margin: 1.8rem 0 .6rem; }
+h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
+.subtitle, .generated { color: var(--muted); margin: 0; }
+table { border-collapse: collapse; width: 100%; margin: .4rem 0 .8rem; font-size: .9rem; }
+th, td { border-bottom: 1px solid var(--rule); padding: .25rem .45rem; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+.ci { display: block; color: var(--muted); font-size: .8em; }
+td.miss { color: var(--bad); font-weight: 600; }
+td.met { color: var(--good); }
+ul.misses li, ul.problems li { color: var(--bad); }
+p.ok { color: var(--good); font-weight: 600; }
+p.bad { color: var(--bad); font-weight: 600; }
+figure.chart { margin: 1rem 0 1.4rem; }
+figure.chart svg { width: 100%; height: auto; display: block; }
+figcaption { color: var(--muted); font-size: .85rem; margin-top: .3rem; }
+table.facts { width: auto; min-width: 50%; }
+table.sites td:first-child, table.sizing td:first-child { min-width: 7em; }
+table.sites, table.compare, table.sizing { font-size: .82rem; }
+table.facts th { width: 14rem; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  figure.chart, table.compact, tr, ul.misses li { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  th { background: #f2f2f2; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"#;
+
+/// The report as a self-contained HTML page in `lang`.
+pub fn render_html(input: &ReportInput, lang: Lang) -> String {
+    render_html_with_charts(input, lang, &charts(input, lang))
+}
+
+/// [`render_html`] with charts already drawn by [`charts`] (for the same
+/// input and language), for callers that also write them as files.
+pub fn render_html_with_charts(input: &ReportInput, lang: Lang, charts: &[Chart]) -> String {
+    let w = lang.words();
+    let title = i18n::title(input.kind, lang);
+    let name = scenario_name(input);
+    let mut h = String::new();
+    let _ = writeln!(h, "<!DOCTYPE html>");
+    let _ = writeln!(h, "<html lang=\"{}\">", lang.tag());
+    let _ = writeln!(h, "<head>");
+    let _ = writeln!(h, "<meta charset=\"utf-8\"/>");
+    let _ = writeln!(
+        h,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
+    );
+    let _ = writeln!(h, "<title>{} — {}</title>", escape(title), escape(&name));
+    let _ = writeln!(h, "<style>{CSS}</style>");
+    let _ = writeln!(h, "</head>");
+    let _ = writeln!(h, "<body>");
+    let _ = writeln!(h, "<header class=\"report-header\">");
+    let _ = writeln!(h, "<h1>{}</h1>", escape(title));
+    let _ = writeln!(h, "<p class=\"subtitle\">{}</p>", escape(&name));
+    let _ = writeln!(
+        h,
+        "<p class=\"generated\">swapsim {}</p>",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(h, "</header>");
+
+    overview(&mut h, input, lang);
+    findings(&mut h, input, lang);
+    if input.plan.is_some() {
+        sizing(&mut h, input, lang);
+    }
+    if input.summary.is_some() {
+        kpi_tables(&mut h, input, lang);
+    }
+    if input.compare.is_some() {
+        comparison(&mut h, input, lang);
+    }
+
+    let _ = writeln!(h, "<section class=\"charts\">");
+    let _ = writeln!(h, "<h2>{}</h2>", w.charts);
+    if charts.is_empty() {
+        let _ = writeln!(h, "<p class=\"none\">{}</p>", w.no_charts);
+    }
+    for chart in charts {
+        let _ = writeln!(
+            h,
+            "<figure class=\"chart\" id=\"chart-{}\">",
+            escape(&chart.name)
+        );
+        h.push_str(chart.svg.trim());
+        h.push('\n');
+        let _ = writeln!(h, "<figcaption>{}</figcaption>", escape(&chart.caption));
+        let _ = writeln!(h, "</figure>");
+    }
+    let _ = writeln!(h, "</section>");
+
+    assumptions(&mut h, input, lang);
+    let _ = writeln!(h, "<footer class=\"method\">");
+    let _ = writeln!(h, "<h2>{}</h2>", w.method);
+    let _ = writeln!(h, "<ul>");
+    for line in w.method_text {
+        let _ = writeln!(h, "<li>{}</li>", escape(line));
+    }
+    let _ = writeln!(h, "</ul>");
+    let _ = writeln!(h, "</footer>");
+    let _ = writeln!(h, "</body>");
+    let _ = writeln!(h, "</html>");
+    h
+}
+
+/// The scenario's name, or the compared scenarios' names.
+fn scenario_name(input: &ReportInput) -> String {
+    if let Some(s) = &input.summary {
+        return s.scenario.clone();
+    }
+    if let Some(p) = &input.plan {
+        return p.scenario.clone();
+    }
+    if let Some(c) = &input.compare {
+        return c
+            .scenarios
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" / ");
+    }
+    String::new()
+}
+
+/// Seed, replications and days; the compared scenarios and their files.
+fn overview(h: &mut String, input: &ReportInput, lang: Lang) {
+    let w = lang.words();
+    // A plan's replications are over all its simulations: the sizing
+    // section says so; here only the final evaluation's count shows.
+    let facts: Option<(u64, Option<u32>, u32, u32)> = input
+        .summary
+        .as_ref()
+        .map(|s| (s.seed, Some(s.replications), s.days, s.warmup_days))
+        .or_else(|| {
+            input
+                .plan
+                .as_ref()
+                .map(|p| (p.seed, None, p.days, p.warmup_days))
+        })
+        .or_else(|| {
+            input
+                .compare
+                .as_ref()
+                .map(|c| (c.seed, Some(c.replications), c.days, c.warmup_days))
+        });
+    let _ = writeln!(h, "<section class=\"overview\">");
+    let _ = writeln!(h, "<h2>{}</h2>", w.overview);
+    let _ = writeln!(h, "<table class=\"facts compact\">");
+    let _ = writeln!(h, "<tbody>");
+    let row = |h: &mut String, k: &str, v: &str| {
+        let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(v));
+    };
+    if input.compare.is_none() {
+        row(h, w.scenario, &scenario_name(input));
+    }
+    if let Some((seed, replications, days, warmup)) = facts {
+        row(h, w.seed, &seed.to_string());
+        if let Some(replications) = replications {
+            row(h, w.replications, &replications.to_string());
+        }
+        row(h, w.days, &days.to_string());
+        row(h, w.warmup_days, &warmup.to_string());
+        row(h, w.measured_days, &days.saturating_sub(warmup).to_string());
+    }
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+    if let Some(c) = &input.compare {
+        let _ = writeln!(h, "<table class=\"scenarios compact\">");
+        let _ = writeln!(
+            h,
+            "<thead><tr><th>{}</th><th>{}</th></tr></thead>",
+            w.scenarios, w.file
+        );
+        let _ = writeln!(h, "<tbody>");
+        for s in &c.scenarios {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td></tr>",
+                escape(&s.name),
+                escape(&s.file)
+            );
+        }
+        let _ = writeln!(h, "</tbody>");
+        let _ = writeln!(h, "</table>");
+    }
+    let _ = writeln!(h, "</section>");
+}
+
+/// A missed target: `(who, kpi, estimate, limit)`.
+type Miss = (String, String, Estimate, f64);
+
+/// Every (site, target) whose upper 95% bound exceeds the limit.
+fn misses_of<'a>(
+    targets: &Targets,
+    sites: impl IntoIterator<Item = (String, &'a KpiList<Estimate>)>,
+) -> Vec<Miss> {
+    let mut out = Vec::new();
+    for (who, kpis) in sites {
+        for (kpi, limit) in targets.list() {
+            if let Some(e) = kpis.get(kpi).filter(|e| e.ci95_high > limit) {
+                out.push((who.clone(), kpi.to_owned(), *e, limit));
+            }
+        }
+    }
+    out
+}
+
+/// What misses its target, in plain words.
+fn findings(h: &mut String, input: &ReportInput, lang: Lang) {
+    let w = lang.words();
+    let targets = &input.context.targets;
+    let _ = writeln!(h, "<section class=\"findings\">");
+    let _ = writeln!(h, "<h2>{}</h2>", w.findings);
+    let misses: Vec<Miss> = if let Some(plan) = &input.plan {
+        if plan.feasible {
+            let _ = writeln!(h, "<p class=\"ok\">{}</p>", w.plan_feasible);
+        } else {
+            let _ = writeln!(h, "<p class=\"bad\">{}</p>", w.plan_infeasible);
+        }
+        plan.sites
+            .iter()
+            .flat_map(|s| {
+                s.targets
+                    .iter()
+                    .filter(|t| !t.met)
+                    .map(|t| (s.name.clone(), t.kpi.clone(), t.estimate, t.limit))
+            })
+            .collect()
+    } else if let Some(c) = &input.compare {
+        let mut all = Vec::new();
+        for (i, scenario) in c.scenarios.iter().enumerate() {
+            let lists: Vec<(String, KpiList<Estimate>)> = c
+                .sites
+                .iter()
+                .map(|site| {
+                    let list = KpiList(
+                        site.kpis
+                            .0
+                            .iter()
+                            .filter_map(|(k, row)| Some((k.clone(), *row.estimates.get(i)?)))
+                            .collect(),
+                    );
+                    (format!("{} · {}", scenario.name, site.name), list)
+                })
+                .collect();
+            all.extend(misses_of(
+                targets,
+                lists.iter().map(|(n, l)| (n.clone(), l)),
+            ));
+        }
+        all
+    } else if let Some(s) = &input.summary {
+        misses_of(targets, s.sites.iter().map(|s| (s.name.clone(), &s.kpis)))
+    } else {
+        Vec::new()
+    };
+    let any_targets = !targets.list().is_empty()
+        || input
+            .plan
+            .as_ref()
+            .is_some_and(|p| p.sites.iter().any(|s| !s.targets.is_empty()));
+    if !misses.is_empty() {
+        let _ = writeln!(h, "<ul class=\"misses\">");
+        for (who, kpi, e, limit) in &misses {
+            let label = i18n::kpi(kpi, lang);
+            let shown = |x: f64| with_unit(x, label.scale, label.unit);
+            let _ = writeln!(
+                h,
+                "<li class=\"miss\">{}</li>",
+                escape(&i18n::miss(
+                    lang,
+                    who,
+                    &label.name,
+                    &shown_value(e.ci95_high, label.scale, label.unit),
+                    &shown(*limit),
+                    &shown_value(e.mean, label.scale, label.unit),
+                ))
+            );
+        }
+        let _ = writeln!(h, "</ul>");
+    } else if input.plan.is_none() {
+        if any_targets {
+            let _ = writeln!(h, "<p class=\"ok\">{}</p>", w.all_met);
+        } else {
+            let _ = writeln!(h, "<p class=\"none\">{}</p>", w.no_targets);
+        }
+    }
+    if let Some(plan) = input.plan.as_ref().filter(|p| !p.problems.is_empty()) {
+        let _ = writeln!(h, "<ul class=\"problems\">");
+        for p in &plan.problems {
+            let _ = writeln!(h, "<li>{}</li>", escape(p));
+        }
+        let _ = writeln!(h, "</ul>");
+    }
+    let _ = writeln!(h, "</section>");
+}
+
+/// A value with four significant digits and the KPI's unit.
+fn shown_value(x: f64, scale: f64, unit: &str) -> String {
+    let v = value(x * scale);
+    match unit {
+        "" => v,
+        "%" => format!("{v}%"),
+        u => format!("{v} {u}"),
+    }
+}
+
+/// A table cell with `mean` and its interval below it.
+fn estimate_cell(e: Estimate, scale: f64, class: &str) -> String {
+    let (mean, ci) = estimate(e, scale);
+    let ci = ci.map_or_else(String::new, |c| format!("<span class=\"ci\">{c}</span>"));
+    format!("<td class=\"num{class}\">{mean}{ci}</td>")
+}
+
+/// The per-site sizing of a plan, why units stay, and the total.
+fn sizing(h: &mut String, input: &ReportInput, lang: Lang) {
+    let Some(plan) = &input.plan else { return };
+    let w = lang.words();
+    let mut targets: Vec<(&str, f64)> = Vec::new();
+    for t in plan.sites.iter().flat_map(|s| &s.targets) {
+        if !targets.iter().any(|(k, _)| *k == t.kpi) {
+            targets.push((&t.kpi, t.limit));
+        }
+    }
+    let _ = writeln!(h, "<section class=\"sizing\">");
+    let _ = writeln!(h, "<h2>{}</h2>", w.sizing);
+    let _ = writeln!(h, "<table class=\"sizing\">");
+    let _ = write!(
+        h,
+        "<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>",
+        w.site, w.cabinets_slots, w.batteries, w.pile_ports, w.transformer_kva, w.annual_cost
+    );
+    for (kpi, limit) in &targets {
+        let label = i18n::kpi(kpi, lang);
+        let _ = write!(
+            h,
+            "<th class=\"num\">{} ≤ {}</th>",
+            escape(&label.name),
+            escape(&with_unit(*limit, label.scale, label.unit))
+        );
+    }
+    let _ = writeln!(h, "</tr></thead>");
+    let _ = writeln!(h, "<tbody>");
+    for site in &plan.sites {
+        let transformer = match site.transformer_kva {
+            Some(kva) if site.transformer_upgraded => format!("{} ({})", trim(kva, 1), w.upgrade),
+            Some(kva) => trim(kva, 1),
+            None => "–".to_owned(),
+        };
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=\"num\">{} × {}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            escape(&site.name),
+            site.cabinets,
+            site.slots_per_cabinet,
+            site.batteries,
+            site.pile_ports,
+            escape(&transformer),
+            trim(site.annual_cost_cny, 0)
+        );
+        for (kpi, _) in &targets {
+            match site.targets.iter().find(|t| t.kpi == *kpi) {
+                Some(t) => {
+                    let class = if t.met { " met" } else { " miss" };
+                    h.push_str(&estimate_cell(
+                        t.estimate,
+                        i18n::kpi(kpi, lang).scale,
+                        class,
+                    ));
+                }
+                None => h.push_str("<td class=\"num\">–</td>"),
+            }
+        }
+        let _ = writeln!(h, "</tr>");
+    }
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+    let kept: Vec<(&str, &str)> = plan
+        .sites
+        .iter()
+        .flat_map(|s| s.kept_because.iter().map(|k| (s.name.as_str(), k.as_str())))
+        .collect();
+    if !kept.is_empty() {
+        let _ = writeln!(h, "<h3>{}</h3>", w.kept_because);
+        let _ = writeln!(h, "<ul class=\"kept\">");
+        for (site, why) in kept {
+            let _ = writeln!(h, "<li>{}: {}</li>", escape(site), escape(why));
+        }
+        let _ = writeln!(h, "</ul>");
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"total\">{}: {} {}. {}</p>",
+        w.total_cost,
+        trim(plan.annual_cost_cny, 0),
+        if lang == Lang::Zh {
+            "元/年"
+        } else {
+            "CNY/yr"
+        },
+        escape(&i18n::plan_effort(
+            lang,
+            plan.simulations,
+            plan.replications
+        ))
+    );
+    let _ = writeln!(h, "</section>");
+}
+
+/// The network's KPIs (all of them) and the sites' key KPIs.
+fn kpi_tables(h: &mut String, input: &ReportInput, lang: Lang) {
+    let Some(summary) = &input.summary else {
+        return;
+    };
+    let w = lang.words();
+    let targets = &input.context.targets;
+    let _ = writeln!(h, "<section class=\"kpis\">");
+    let _ = writeln!(h, "<h2>{}</h2>", w.kpis);
+    let _ = writeln!(h, "<h3>{}</h3>", w.network);
+    let _ = writeln!(h, "<table class=\"kpi network\">");
+    let _ = writeln!(
+        h,
+        "<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th></tr></thead>",
+        w.kpi, w.mean, w.interval, w.target
+    );
+    let _ = writeln!(h, "<tbody>");
+    for (kpi, e) in &summary.network.0 {
+        let label = i18n::kpi(kpi, lang);
+        let (mean, ci) = estimate(*e, label.scale);
+        let limit = targets.limit(kpi).map_or_else(String::new, |l| {
+            format!("≤ {}", with_unit(l, label.scale, label.unit))
+        });
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td></tr>",
+            escape(&label.with_unit()),
+            mean,
+            ci.unwrap_or_default(),
+            escape(&limit)
+        );
+    }
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+
+    if !summary.sites.is_empty() {
+        let columns: Vec<&str> = SITE_KPIS
+            .iter()
+            .copied()
+            .filter(|k| summary.sites.iter().any(|s| s.kpis.get(k).is_some()))
+            .collect();
+        let _ = writeln!(h, "<h3>{}</h3>", w.sites);
+        let _ = writeln!(h, "<table class=\"kpi sites\">");
+        let _ = write!(h, "<thead><tr><th>{}</th>", w.site);
+        for kpi in &columns {
+            let _ = write!(
+                h,
+                "<th class=\"num\">{}</th>",
+                escape(&i18n::kpi(kpi, lang).with_unit())
+            );
+        }
+        let _ = writeln!(h, "</tr></thead>");
+        let _ = writeln!(h, "<tbody>");
+        for site in &summary.sites {
+            let _ = write!(h, "<tr><td>{}</td>", escape(&site.name));
+            for kpi in &columns {
+                match site.kpis.get(kpi) {
+                    Some(e) => {
+                        let class = match targets.limit(kpi) {
+                            Some(l) if e.ci95_high > l => " miss",
+                            _ => "",
+                        };
+                        h.push_str(&estimate_cell(*e, i18n::kpi(kpi, lang).scale, class));
+                    }
+                    None => h.push_str("<td class=\"num\">–</td>"),
+                }
+            }
+            let _ = writeln!(h, "</tr>");
+        }
+        let _ = writeln!(h, "</tbody>");
+        let _ = writeln!(h, "</table>");
+    }
+    let _ = writeln!(h, "</section>");
+}
+
+/// The comparison: network KPIs (all) and each shared site's key KPIs,
+/// every scenario's estimate and its difference to the first.
+fn comparison(h: &mut String, input: &ReportInput, lang: Lang) {
+    let Some(c) = &input.compare else { return };
+    let w = lang.words();
+    let _ = writeln!(h, "<section class=\"compare\">");
+    let _ = writeln!(h, "<h2>{}</h2>", w.comparison);
+    let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(w.compare_note));
+    let names: Vec<&str> = c.scenarios.iter().map(|s| s.name.as_str()).collect();
+    compare_table(h, w.network, &c.network, None, &names, lang);
+    for site in &c.sites {
+        compare_table(h, &site.name, &site.kpis, Some(&SITE_KPIS), &names, lang);
+    }
+    let _ = writeln!(h, "</section>");
+}
+
+fn compare_table(
+    h: &mut String,
+    title: &str,
+    rows: &KpiList<CompareRow>,
+    only: Option<&[&str]>,
+    names: &[&str],
+    lang: Lang,
+) {
+    let w = lang.words();
+    let _ = writeln!(h, "<h3>{}</h3>", escape(title));
+    let _ = writeln!(h, "<table class=\"compare\">");
+    let _ = write!(h, "<thead><tr><th>{}</th>", w.kpi);
+    for (i, name) in names.iter().enumerate() {
+        let _ = write!(h, "<th class=\"num\">{}</th>", escape(name));
+        if i > 0 {
+            let _ = write!(
+                h,
+                "<th class=\"num\">{} Δ {}</th>",
+                w.difference,
+                escape(name)
+            );
+        }
+    }
+    let _ = writeln!(h, "</tr></thead>");
+    let _ = writeln!(h, "<tbody>");
+    for (kpi, row) in &rows.0 {
+        if only.is_some_and(|o| !o.contains(&kpi.as_str())) {
+            continue;
+        }
+        let label = i18n::kpi(kpi, lang);
+        let _ = write!(h, "<tr><td>{}</td>", escape(&label.with_unit()));
+        for i in 0..names.len() {
+            match row.estimates.get(i) {
+                Some(e) => h.push_str(&estimate_cell(*e, label.scale, "")),
+                None => h.push_str("<td class=\"num\">–</td>"),
+            }
+            if i > 0 {
+                match row.differences.get(i - 1) {
+                    Some(d) => {
+                        let (mean, ci) = estimate(*d, label.scale);
+                        let signed = if mean.starts_with('-') || mean == "0" {
+                            mean
+                        } else {
+                            format!("+{mean}")
+                        };
+                        let ci = ci
+                            .map_or_else(String::new, |c| format!("<span class=\"ci\">{c}</span>"));
+                        let _ = write!(h, "<td class=\"num diff\">{signed}{ci}</td>");
+                    }
+                    None => h.push_str("<td class=\"num\">–</td>"),
+                }
+            }
+        }
+        let _ = writeln!(h, "</tr>");
+    }
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+}
+
+/// The assumptions table with sources.
+fn assumptions(h: &mut String, input: &ReportInput, lang: Lang) {
+    let w = lang.words();
+    let list = &input.context.assumptions;
+    let _ = writeln!(h, "<section class=\"assumptions\">");
+    let _ = writeln!(h, "<h2>{}</h2>", w.assumptions);
+    let _ = writeln!(h, "<table class=\"assumptions\">");
+    let _ = writeln!(
+        h,
+        "<thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>",
+        w.parameter, w.value, w.source
+    );
+    let _ = writeln!(h, "<tbody>");
+    let targets = input.context.targets.list();
+    for a in list {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&i18n::assumption(&a.key, lang)),
+            escape(&a.value),
+            escape(a.source.as_deref().unwrap_or(w.scenario_file))
+        );
+    }
+    for (kpi, limit) in targets {
+        let label = i18n::kpi(kpi, lang);
+        let _ = writeln!(
+            h,
+            "<tr><td>{} {}</td><td>≤ {}</td><td>{}</td></tr>",
+            w.target,
+            escape(&label.name),
+            escape(&with_unit(limit, label.scale, label.unit)),
+            w.scenario_file
+        );
+    }
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+    let _ = writeln!(h, "</section>");
+}
+
+impl Kind {
+    /// `run`, `plan` or `compare`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Run => "run",
+            Kind::Plan => "plan",
+            Kind::Compare => "compare",
+        }
+    }
+}

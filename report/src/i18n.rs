@@ -1,0 +1,588 @@
+//! Every word the report shows, in Chinese and English.
+//!
+//! The labels are the fields of one struct, so a label missing from either
+//! language does not compile. Sentences with values are functions.
+
+use crate::Kind;
+
+/// The report's language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// Simplified Chinese (`zh`), the default: planners read it.
+    #[default]
+    Zh,
+    /// English (`en`).
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag for `<html lang>`: `zh` or `en`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language of tag `zh` or `en` (also `zh-CN`, `en-GB`, ...).
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let lower = tag.to_ascii_lowercase();
+        let primary = lower.split(['-', '_']).next().unwrap_or_default();
+        match primary {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn words(self) -> &'static Words {
+        match self {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+}
+
+impl std::str::FromStr for Lang {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Lang::from_tag(s).ok_or_else(|| format!("unknown language '{s}' (expected zh or en)"))
+    }
+}
+
+/// The fixed labels of one language.
+pub(crate) struct Words {
+    pub title_run: &'static str,
+    pub title_plan: &'static str,
+    pub title_compare: &'static str,
+    pub scenario: &'static str,
+    pub scenarios: &'static str,
+    pub seed: &'static str,
+    pub replications: &'static str,
+    pub days: &'static str,
+    pub warmup_days: &'static str,
+    pub measured_days: &'static str,
+    pub overview: &'static str,
+    pub findings: &'static str,
+    pub all_met: &'static str,
+    pub no_targets: &'static str,
+    pub plan_feasible: &'static str,
+    pub plan_infeasible: &'static str,
+    pub kpis: &'static str,
+    pub network: &'static str,
+    pub sites: &'static str,
+    pub site: &'static str,
+    pub kpi: &'static str,
+    pub mean: &'static str,
+    pub interval: &'static str,
+    pub target: &'static str,
+    pub sizing: &'static str,
+    pub cabinets_slots: &'static str,
+    pub batteries: &'static str,
+    pub pile_ports: &'static str,
+    pub transformer_kva: &'static str,
+    pub annual_cost: &'static str,
+    pub upgrade: &'static str,
+    pub kept_because: &'static str,
+    pub total_cost: &'static str,
+    pub comparison: &'static str,
+    pub difference: &'static str,
+    pub compare_note: &'static str,
+    pub file: &'static str,
+    pub charts: &'static str,
+    pub no_charts: &'static str,
+    pub assumptions: &'static str,
+    pub parameter: &'static str,
+    pub value: &'static str,
+    pub source: &'static str,
+    pub scenario_file: &'static str,
+    pub method: &'static str,
+    pub method_text: [&'static str; 3],
+    // Charts.
+    pub hour_axis: &'static str,
+    pub load_axis: &'static str,
+    pub components: [&'static str; 4],
+    pub total_mean: &'static str,
+    pub total_band: &'static str,
+    pub load_title: &'static str,
+    pub ready_title: &'static str,
+    pub ready_axis: &'static str,
+    pub requests_title: &'static str,
+    pub per_day_axis: &'static str,
+    pub requests: &'static str,
+    pub stockouts: &'static str,
+    pub wait_title: &'static str,
+    pub quantile_axis: &'static str,
+    pub wait_axis: &'static str,
+    pub fallback_title: &'static str,
+    pub pile_sessions: &'static str,
+    pub flying_wire_sessions: &'static str,
+    pub cost_axis: &'static str,
+    pub upper_bound: &'static str,
+    pub chosen: &'static str,
+    pub scenario_axis: &'static str,
+}
+
+const ZH: Words = Words {
+    title_run: "换电仿真报告",
+    title_plan: "换电柜配置方案报告",
+    title_compare: "场景对比报告",
+    scenario: "场景",
+    scenarios: "对比场景",
+    seed: "随机种子",
+    replications: "重复次数",
+    days: "每次模拟天数",
+    warmup_days: "预热天数（不计入统计）",
+    measured_days: "统计天数",
+    overview: "概况",
+    findings: "目标检查",
+    all_met: "所有目标均已满足（以 95% 置信区间上限判断）。",
+    no_targets: "场景未设定目标（[targets]），不做目标检查。",
+    plan_feasible: "方案满足所有目标。",
+    plan_infeasible: "未找到满足所有目标的方案：",
+    kpis: "关键指标",
+    network: "全网",
+    sites: "各小区",
+    site: "小区",
+    kpi: "指标",
+    mean: "均值",
+    interval: "95% 置信区间",
+    target: "目标",
+    sizing: "配置方案",
+    cabinets_slots: "换电柜 × 仓位",
+    batteries: "电池 [块]",
+    pile_ports: "充电桩端口",
+    transformer_kva: "变压器 [kVA]",
+    annual_cost: "年化成本 [元/年]",
+    upgrade: "扩容",
+    kept_because: "保留原因",
+    total_cost: "方案年化总成本",
+    comparison: "场景对比",
+    difference: "差值",
+    compare_note: "各场景使用相同的随机数（共同随机数）；差值为与第一个场景的逐次重复配对差，括号内为 95% 置信区间。",
+    file: "文件",
+    charts: "图表",
+    no_charts: "结果中没有可绘制的时间序列或分布。",
+    assumptions: "假设与来源",
+    parameter: "参数",
+    value: "取值",
+    source: "来源",
+    scenario_file: "场景文件",
+    method: "方法说明",
+    method_text: [
+        "离散事件仿真：每次重复独立抽样，预热期的数据不计入统计。",
+        "每个指标给出各次重复的均值及 95% Student-t 置信区间。",
+        "目标以置信区间上限判断：上限不超过目标值才算满足。比率指标为占换电请求的比例。",
+    ],
+    hour_axis: "时刻 [h]",
+    load_axis: "负荷 [kW]",
+    components: ["居民基础负荷", "换电柜", "充电桩", "飞线充电"],
+    total_mean: "总负荷（各日均值）",
+    total_band: "总负荷 5–95%（按日）",
+    load_title: "日负荷曲线",
+    ready_title: "满电电池库存（按时刻，各日均值）",
+    ready_axis: "可换电池 [块]",
+    requests_title: "全网每小时换电请求与缺电",
+    per_day_axis: "次数 [次/天]",
+    requests: "换电请求",
+    stockouts: "缺电",
+    wait_title: "等待时间分布（已服务请求，全网）",
+    quantile_axis: "分位数",
+    wait_axis: "等待 [分钟]",
+    fallback_title: "全网每小时兜底充电（开始次数）",
+    pile_sessions: "充电桩充电",
+    flying_wire_sessions: "飞线充电",
+    cost_axis: "年化成本 [元/年]",
+    upper_bound: "95% 上限",
+    chosen: "选定方案",
+    scenario_axis: "场景",
+};
+
+const EN: Words = Words {
+    title_run: "Battery-swap simulation report",
+    title_plan: "Swap-cabinet sizing plan",
+    title_compare: "Scenario comparison",
+    scenario: "Scenario",
+    scenarios: "Compared scenarios",
+    seed: "Seed",
+    replications: "Replications",
+    days: "Days per replication",
+    warmup_days: "Warm-up days (discarded)",
+    measured_days: "Days measured",
+    overview: "Overview",
+    findings: "Targets",
+    all_met: "Every target is met (judged by the upper end of the 95% interval).",
+    no_targets: "The scenario sets no targets ([targets]); nothing is checked.",
+    plan_feasible: "The plan meets every target.",
+    plan_infeasible: "No deployment met every target:",
+    kpis: "Key performance indicators",
+    network: "Network",
+    sites: "Sites",
+    site: "Site",
+    kpi: "KPI",
+    mean: "Mean",
+    interval: "95% interval",
+    target: "Target",
+    sizing: "Sizing",
+    cabinets_slots: "Cabinets × slots",
+    batteries: "Batteries",
+    pile_ports: "Pile ports",
+    transformer_kva: "Transformer [kVA]",
+    annual_cost: "Annual cost [CNY/yr]",
+    upgrade: "upgrade",
+    kept_because: "Kept because",
+    total_cost: "Total annual cost of the plan",
+    comparison: "Comparison",
+    difference: "Difference",
+    compare_note: "Every scenario uses the same random numbers (common random numbers); a difference is to the first scenario, paired by replication, with its 95% interval in brackets.",
+    file: "File",
+    charts: "Charts",
+    no_charts: "The results hold no series or distributions to draw.",
+    assumptions: "Assumptions and sources",
+    parameter: "Parameter",
+    value: "Value",
+    source: "Source",
+    scenario_file: "scenario file",
+    method: "Method",
+    method_text: [
+        "Discrete-event simulation: replications draw independent random numbers; the warm-up is discarded.",
+        "Each KPI is the mean over replications with its 95% Student-t interval.",
+        "A target is met when the upper end of the interval is within it. Rates are shares of swap requests.",
+    ],
+    hour_axis: "Hour of day [h]",
+    load_axis: "Load [kW]",
+    components: [
+        "Residential base",
+        "Cabinets",
+        "Charging piles",
+        "Flying wire",
+    ],
+    total_mean: "Total (mean of days)",
+    total_band: "Total, 5–95% of days",
+    load_title: "load over the day",
+    ready_title: "Ready batteries through the day (mean of days)",
+    ready_axis: "Ready batteries [count]",
+    requests_title: "Swap requests and stockouts by hour, network",
+    per_day_axis: "Count [1/d]",
+    requests: "Swap requests",
+    stockouts: "Stockouts",
+    wait_title: "Wait for a battery, served requests, network",
+    quantile_axis: "Quantile",
+    wait_axis: "Wait [min]",
+    fallback_title: "Fallback charging by hour, network (sessions started)",
+    pile_sessions: "Pile sessions",
+    flying_wire_sessions: "Flying-wire sessions",
+    cost_axis: "Annual cost [CNY/yr]",
+    upper_bound: "95% upper bound",
+    chosen: "Chosen plan",
+    scenario_axis: "Scenario",
+};
+
+/// The title of a report of `kind`.
+pub(crate) fn title(kind: Kind, lang: Lang) -> &'static str {
+    let w = lang.words();
+    match kind {
+        Kind::Run => w.title_run,
+        Kind::Plan => w.title_plan,
+        Kind::Compare => w.title_compare,
+    }
+}
+
+/// How a KPI is shown: its name, its unit, and the factor from the JSON
+/// value to the shown one (100 for shares shown in %).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct KpiLabel {
+    pub name: String,
+    pub unit: &'static str,
+    pub scale: f64,
+}
+
+impl KpiLabel {
+    /// `name [unit]`, or the name alone without a unit.
+    pub fn with_unit(&self) -> String {
+        if self.unit.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} [{}]", self.name, self.unit)
+        }
+    }
+}
+
+/// The label of KPI `name`. KPIs added to the engine later still show,
+/// under their JSON name, until they get a label here.
+pub(crate) fn kpi(name: &str, lang: Lang) -> KpiLabel {
+    let zh = lang == Lang::Zh;
+    let pick = |z: &'static str, e: &'static str| if zh { z } else { e };
+    let (text, unit, scale) = match name {
+        "swap_requests_per_day" => (pick("换电请求", "Swap requests"), pick("次/天", "1/d"), 1.0),
+        "stockout_probability" => (
+            pick("首选柜缺电率", "Stockout at first cabinet"),
+            "%",
+            100.0,
+        ),
+        "lost_swap_rate" => (pick("换电失败率", "Lost swaps"), "%", 100.0),
+        "prob_wait" => (pick("需等待比例", "Share that waited"), "%", 100.0),
+        "wait_minutes_mean" => (pick("平均等待", "Mean wait"), pick("分钟", "min"), 1.0),
+        "wait_minutes_p95" => (pick("等待 P95", "Wait p95"), pick("分钟", "min"), 1.0),
+        "full_batteries_mean" => (
+            pick("平均满电电池", "Ready batteries, mean"),
+            pick("块", "count"),
+            1.0,
+        ),
+        "cabinet_utilization" => (pick("仓位充电占用率", "Slots charging"), "%", 100.0),
+        "pile_sessions_per_day" => (
+            pick("充电桩充电", "Pile sessions"),
+            pick("次/天", "1/d"),
+            1.0,
+        ),
+        "flying_wire_sessions_per_day" => (
+            pick("飞线充电", "Flying-wire sessions"),
+            pick("次/天", "1/d"),
+            1.0,
+        ),
+        "flying_wire_per_1000_bikes_day" => (
+            pick("每千辆车飞线充电", "Flying wire per 1000 e-bikes"),
+            pick("次/天", "1/d"),
+            1.0,
+        ),
+        "pile_hours_per_day" => (
+            pick("充电桩充电时长", "Pile charging"),
+            pick("小时/天", "h/d"),
+            1.0,
+        ),
+        "flying_wire_hours_per_day" => (
+            pick("飞线充电时长", "Flying-wire charging"),
+            pick("小时/天", "h/d"),
+            1.0,
+        ),
+        "energy_kwh_per_day" => (pick("用电量", "Energy"), pick("kWh/天", "kWh/d"), 1.0),
+        "peak_load_kw" => (pick("峰值负荷", "Peak load"), "kW", 1.0),
+        "transformer_peak_utilization" => (
+            pick("变压器峰值负载率", "Transformer peak loading"),
+            "%",
+            100.0,
+        ),
+        "overload_hours_per_day" => (
+            pick("超限时长", "Hours over the limit"),
+            pick("小时/天", "h/d"),
+            1.0,
+        ),
+        "energy_cost_cny_per_day" => (pick("电费", "Energy cost"), pick("元/天", "CNY/d"), 1.0),
+        "door_wait_seconds_mean" => (
+            pick("柜门平均排队", "Door wait, mean"),
+            pick("秒", "s"),
+            1.0,
+        ),
+        "riders_waiting_mean" => (
+            pick("平均排队人数", "Riders waiting, mean"),
+            pick("人", "count"),
+            1.0,
+        ),
+        "queue_minutes_mean" => (
+            pick("平均排队时间", "Time in line, mean"),
+            pick("分钟", "min"),
+            1.0,
+        ),
+        other => {
+            return KpiLabel {
+                name: other.to_owned(),
+                unit: "",
+                scale: 1.0,
+            };
+        }
+    };
+    KpiLabel {
+        name: text.to_owned(),
+        unit,
+        scale,
+    }
+}
+
+/// The label of assumption `key` (see `Context::from_model`); other keys
+/// show as they are.
+pub(crate) fn assumption(key: &str, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let text = match key {
+        "sites" => ["小区数", "Sites"],
+        "ebikes" => ["电动车总数", "E-bikes"],
+        "cabinets" => ["换电柜总数", "Cabinets"],
+        "batteries" => ["电池总数", "Batteries"],
+        "pile_ports" => ["充电桩端口总数", "Pile ports"],
+        "battery_capacity" => ["电池容量", "Battery capacity"],
+        "charge_model" => ["充电模型", "Charge model"],
+        "dispense_soc" => ["可换出电量阈值", "Dispensable from SOC"],
+        "swap_seconds" => ["单次换电用时", "Time per swap"],
+        "strategy" => ["充电策略", "Charging strategy"],
+        "choice" => ["选柜方式（最大绕行）", "Cabinet choice (max detour)"],
+        "home_charger" => ["家用充电器功率", "Home charger power"],
+        "tariff" => ["分时电价", "Time-of-use tariff"],
+        "transformer" => ["变压器", "Transformer"],
+        other => return other.to_owned(),
+    };
+    text[usize::from(!zh)].to_owned()
+}
+
+/// "美吉鑫小区: lost swaps 95% upper bound 3.4% exceeds the target 2%
+/// (mean 3.1%)": a missed target in plain words.
+pub(crate) fn miss(
+    lang: Lang,
+    site: &str,
+    kpi: &str,
+    high: &str,
+    limit: &str,
+    mean: &str,
+) -> String {
+    match lang {
+        Lang::Zh => format!("{site}：{kpi} 的 95% 上限 {high} 超过目标 {limit}（均值 {mean}）"),
+        Lang::En => format!(
+            "{site}: {kpi}, 95% upper bound {high}, exceeds the target {limit} (mean {mean})"
+        ),
+    }
+}
+
+/// The caption of a transformer's load chart.
+pub(crate) fn load_caption(lang: Lang, replications: Option<u32>, limits: Option<&str>) -> String {
+    let reps = replications.map_or_else(String::new, |r| r.to_string());
+    let mut text = match lang {
+        Lang::Zh => format!(
+            "15 分钟负荷按一天中的时刻汇总：曲线为各日均值，阴影为各日的 5–95% 范围。\
+             该 15 分钟序列已先在 {reps} 次重复之间平均，所以阴影反映日与日之间的差异，不是置信区间。"
+        ),
+        Lang::En => format!(
+            "The 15-minute load by time of day: lines are means over days, the band spans 5–95% of \
+             days. The 15-minute series is already averaged over the {reps} replications, so the \
+             band shows day-to-day spread, not a confidence interval."
+        ),
+    };
+    if let Some(limits) = limits {
+        text.push(' ');
+        text.push_str(limits);
+    }
+    text
+}
+
+/// "Rating 800 kVA × cos φ 0.9 = 720 kW; allowed 80% = 576 kW."
+pub(crate) fn limits(
+    lang: Lang,
+    kva: &str,
+    pf: &str,
+    rating_kw: &str,
+    pct: &str,
+    allowed_kw: &str,
+) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "额定容量 {kva} kVA × 功率因数 {pf} = {rating_kw} kW；允许负载率 {pct}% = {allowed_kw} kW。"
+        ),
+        Lang::En => format!(
+            "Rating {kva} kVA × power factor {pf} = {rating_kw} kW; allowed loading {pct}% = {allowed_kw} kW."
+        ),
+    }
+}
+
+/// Legend of the rating line.
+pub(crate) fn rating_line(lang: Lang, kw: &str) -> String {
+    match lang {
+        Lang::Zh => format!("额定 {kw} kW"),
+        Lang::En => format!("Rating {kw} kW"),
+    }
+}
+
+/// Legend of the allowed-loading line.
+pub(crate) fn allowed_line(lang: Lang, pct: &str, kw: &str) -> String {
+    match lang {
+        Lang::Zh => format!("允许 {pct}% = {kw} kW"),
+        Lang::En => format!("Allowed {pct}% = {kw} kW"),
+    }
+}
+
+/// Legend of a target line.
+pub(crate) fn target_line(lang: Lang, limit: &str) -> String {
+    match lang {
+        Lang::Zh => format!("目标 {limit}"),
+        Lang::En => format!("Target {limit}"),
+    }
+}
+
+/// The caption of the ready-stock chart; `shown` of `total` sites drawn.
+pub(crate) fn ready_caption(lang: Lang, shown: usize, total: usize) -> String {
+    let mut text = match lang {
+        Lang::Zh => "每 15 分钟可换出电池数的时间平均，按一天中的时刻取各日均值（已在各次重复间平均）。".to_owned(),
+        Lang::En => "Time-average of dispensable batteries per quarter hour, as the mean over days by time of day (averaged over replications).".to_owned(),
+    };
+    if shown < total {
+        text.push(' ');
+        text.push_str(&match lang {
+            Lang::Zh => format!("共 {total} 个小区，仅显示最低库存最少的 {shown} 个。"),
+            Lang::En => {
+                format!("Of {total} sites, the {shown} with the lowest minimum stock are shown.")
+            }
+        });
+    }
+    text
+}
+
+/// The caption of the plan charts; `shown` of `total` sites drawn.
+pub(crate) fn candidates_caption(lang: Lang, shown: usize, total: usize) -> String {
+    let mut text = match lang {
+        Lang::Zh => "规划器评估的每个候选配置：横轴为该小区年化成本，纵轴为指标的 95% 置信上限；黑圈为选定方案，虚线为目标。".to_owned(),
+        Lang::En => "Every candidate the planner evaluated: the site's annual cost against the KPI's upper 95% bound; the black ring marks the chosen plan, the dashed line the target.".to_owned(),
+    };
+    if shown < total {
+        text.push(' ');
+        text.push_str(&match lang {
+            Lang::Zh => format!("共 {total} 个小区，仅显示候选最多的 {shown} 个。"),
+            Lang::En => {
+                format!("Of {total} sites, the {shown} with the most candidates are shown.")
+            }
+        });
+    }
+    text
+}
+
+/// The caption of a comparison chart.
+pub(crate) fn compare_caption(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "全网指标：柱高为各次重复的均值，竖线为 95% 置信区间。",
+        Lang::En => "Network KPI: bars are means over replications, whiskers 95% intervals.",
+    }
+}
+
+/// The caption of the hour-of-day charts.
+pub(crate) fn hourly_caption(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "按开始时刻（小时）统计的每日次数，各次重复合并。",
+        Lang::En => "Counts per day by the hour they start, all replications pooled.",
+    }
+}
+
+/// The caption of the wait chart.
+pub(crate) fn wait_caption(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => {
+            "已服务换电请求等待满电电池的时间分位数（P100 为最长等待），由合并的直方图得出，相对误差约 1%。"
+        }
+        Lang::En => {
+            "Quantiles of the wait for a ready battery over served requests (P100 is the longest), from the merged histograms (about 1% relative error)."
+        }
+    }
+}
+
+/// "simulations: 12, replications: 96".
+pub(crate) fn plan_effort(lang: Lang, simulations: u32, replications: u64) -> String {
+    match lang {
+        Lang::Zh => format!("规划共运行 {simulations} 次仿真、{replications} 次重复。"),
+        Lang::En => {
+            format!("The planner ran {simulations} simulations, {replications} replications.")
+        }
+    }
+}
+
+/// The title of a plan chart for KPI `kpi`.
+pub(crate) fn candidates_title(lang: Lang, kpi: &str) -> String {
+    match lang {
+        Lang::Zh => format!("候选方案：成本与{kpi}"),
+        Lang::En => format!("Candidates: cost against {kpi}"),
+    }
+}

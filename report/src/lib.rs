@@ -1,0 +1,92 @@
+//! swapsim's report: results of `run`, `plan` and `compare` as one
+//! self-contained HTML file with tables and SVG charts, in Chinese or
+//! English.
+//!
+//! Architecture invariant: this crate knows nothing of clap, exit codes or
+//! the terminal, and writes no files. It reads result files
+//! ([`load_dir`]) or takes the engine's results ([`ReportInput::from_run`],
+//! [`ReportInput::from_plan`]) and returns strings.
+//!
+//! # What a report holds
+//!
+//! - an overview (scenario, seed, replications, days) and, in plain words,
+//!   every target that a site misses, judged like the planner by the upper
+//!   end of the KPI's 95% interval;
+//! - for a plan, the per-site sizing table, why units were kept, the cost;
+//! - KPI tables with intervals: all KPIs of the network, key KPIs per site;
+//! - for a comparison, each scenario's KPIs and paired differences;
+//! - the charts of [`charts`];
+//! - the assumptions with their sources, and how the numbers were made.
+//!
+//! The page has no script and fetches nothing; its CSS prints on A4
+//! (`@page { size: A4 }`, tables rows and charts kept whole). Every text
+//! from the input (site names are user input) is escaped. Chart text stays
+//! SVG text with a CJK font list, so the browser renders Chinese and
+//! plotters needs no font library.
+//!
+//! # Example
+//!
+//! ```
+//! use sim_core::{BatterySpec, ChargeModel, Demand, Model, Patience, SiteSpec};
+//!
+//! let model = Model {
+//!     name: "小区 <A>".into(),
+//!     days: 4,
+//!     warmup_days: 1,
+//!     replications: 2,
+//!     battery: BatterySpec {
+//!         charge: ChargeModel::Exponential { mean_hours: 3.0 },
+//!         ..BatterySpec::default()
+//!     },
+//!     sites: vec![SiteSpec {
+//!         name: "美吉鑫小区".into(),
+//!         cabinets: 1,
+//!         slots_per_cabinet: 12,
+//!         batteries: 11,
+//!         demand: Demand::Poisson { swaps_per_hour: 2.0 },
+//!         patience: Patience::None,
+//!         ..SiteSpec::default()
+//!     }],
+//!     ..Model::default()
+//! };
+//! let result = sim_core::run(&model, 1);
+//! let input = report::ReportInput::from_run(&result, &model);
+//!
+//! let html = report::render_html(&input, report::Lang::Zh);
+//! assert!(html.contains("<html lang=\"zh\">"));
+//! assert!(html.contains("小区 &lt;A&gt;"));
+//! assert!(html.contains("美吉鑫小区"));
+//!
+//! let english = report::render_html(&input, report::Lang::En);
+//! assert!(english.contains("Key performance indicators"));
+//! ```
+
+mod charts;
+mod daily;
+mod format;
+mod html;
+mod i18n;
+mod input;
+mod plot;
+
+pub use charts::{Chart, MAX_SITES_PER_CHART, charts};
+pub use html::{render_html, render_html_with_charts};
+pub use i18n::Lang;
+pub use input::{
+    Assumption, COMPARE_FILE, COMPONENTS, CONTEXT_FILE, CandidateData, CompareData, CompareRow,
+    CompareScenario, CompareSite, Context, Estimate, KpiList, LoadQuarter, LoadSeries, PLAN_FILE,
+    PROFILES_FILE, PlanData, Profile, Profiles, READY_FILE, ReadySeries, ReportError, ReportInput,
+    SUMMARY_FILE, SitePlanData, SiteReady, SiteSummary, Summary, TIMESERIES_FILE, TargetCheckData,
+    Targets, Transformer, TransformerLoad, Upper, load_dir,
+};
+
+/// Which command the results come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `swapsim run`: one scenario's KPIs and series.
+    Run,
+    /// `swapsim plan`: a sizing, its candidates and its final evaluation.
+    Plan,
+    /// `swapsim compare`: several scenarios side by side.
+    Compare,
+}

@@ -1,0 +1,546 @@
+//! The HTML report and its charts (crate `report`).
+//!
+//! The run reports come from simulations made here (the shipped pilot, 5
+//! days × 2 replications at seed 1; a three-site fixture with names that
+//! need escaping); the plan and compare reports from JSON the CLI printed
+//! (`tests/fixtures/report/README.md` says how to remake them).
+//!
+//! The structure of each report is pinned as an outline of its elements
+//! and classes, without text or numbers, in `tests/fixtures/report/*.outline`.
+//! After an intended change, rewrite them with
+//! `UPDATE_GOLDEN=1 cargo test --test integration report::` and review the
+//! diff.
+//!
+//! `SWAPSIM_REPORT_HTML=FILE` makes `report::writes_the_browser_page` write
+//! the pilot's Chinese report to FILE for `.ci/browser-test`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use report::{Chart, Kind, Lang, ReportInput, charts, load_dir, render_html};
+use sim_core::{Model, RunResult};
+
+/// Where the fixtures and outlines live.
+const FIXTURES: &str = "tests/fixtures/report";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join(FIXTURES).join(name)
+}
+
+/// `path` loaded with `days` and `replications` overridden.
+fn model(path: &str, days: u32, replications: u32) -> Model {
+    let mut model = scenarios::load(&root().join(path)).unwrap_or_else(|e| panic!("{path}: {e:?}"));
+    model.days = days;
+    model.replications = replications;
+    model
+}
+
+/// The shipped pilot at 5 days × 2 replications, seed 1.
+fn pilot() -> &'static (Model, RunResult) {
+    static PILOT: OnceLock<(Model, RunResult)> = OnceLock::new();
+    PILOT.get_or_init(|| {
+        let model = model("scenarios/bishan-pilot.toml", 5, 2);
+        let result = sim_core::run(&model, 0);
+        (model, result)
+    })
+}
+
+/// The three-site fixture on two transformers, as scenario-file says.
+fn three_sites() -> &'static (Model, RunResult) {
+    static THREE: OnceLock<(Model, RunResult)> = OnceLock::new();
+    THREE.get_or_init(|| {
+        let model = model(&format!("{FIXTURES}/three-sites.toml"), 6, 2);
+        let result = sim_core::run(&model, 0);
+        (model, result)
+    })
+}
+
+fn pilot_input() -> ReportInput {
+    let (model, result) = pilot();
+    ReportInput::from_run(result, model)
+}
+
+/// The HTML parsed as XML: the report is well-formed as well as HTML.
+fn parse(html: &str) -> roxmltree::Document<'_> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(html, options)
+        .unwrap_or_else(|e| panic!("the report is not well-formed: {e}"))
+}
+
+/// Elements with local name `tag` whose class list has `class` (any class
+/// if empty).
+fn count(doc: &roxmltree::Document<'_>, tag: &str, class: &str) -> usize {
+    doc.descendants()
+        .filter(|n| n.is_element() && n.tag_name().name() == tag)
+        .filter(|n| class.is_empty() || classes(*n).contains(&class))
+        .count()
+}
+
+fn classes<'a>(n: roxmltree::Node<'a, '_>) -> Vec<&'a str> {
+    n.attribute("class")
+        .map(|c| c.split_whitespace().collect())
+        .unwrap_or_default()
+}
+
+/// The structure of the report: one line per element, `tag.class...`,
+/// indented by depth; an SVG chart is one line; a run of siblings with the
+/// same structure shows once, followed by `…`. No text, no numbers, and
+/// nothing that follows from them: intervals (`.ci`, absent for a point
+/// interval) are left out, and so are the `miss` and `met` classes.
+fn outline(html: &str) -> String {
+    fn walk(n: roxmltree::Node<'_, '_>, depth: usize) -> Vec<String> {
+        let mut line = format!("{}{}", "  ".repeat(depth), n.tag_name().name());
+        for class in classes(n)
+            .into_iter()
+            .filter(|c| !matches!(*c, "miss" | "met"))
+        {
+            line.push('.');
+            line.push_str(class);
+        }
+        let mut lines = vec![line];
+        if n.tag_name().name() == "svg" {
+            return lines;
+        }
+        let mut previous: Option<Vec<String>> = None;
+        let mut repeated = false;
+        let children = n
+            .children()
+            .filter(|c| c.is_element() && !classes(*c).contains(&"ci"));
+        for child in children {
+            let sub = walk(child, depth + 1);
+            if previous.as_ref() == Some(&sub) {
+                if !repeated {
+                    lines.push(format!("{}…", "  ".repeat(depth + 1)));
+                    repeated = true;
+                }
+                continue;
+            }
+            repeated = false;
+            lines.extend(sub.iter().cloned());
+            previous = Some(sub);
+        }
+        lines
+    }
+    let doc = parse(html);
+    let mut text = walk(doc.root_element(), 0).join("\n");
+    text.push('\n');
+    text
+}
+
+/// Compares `actual` with the golden file `name`, or rewrites it under
+/// `UPDATE_GOLDEN=1`.
+fn golden(name: &str, actual: &str) {
+    let path = fixture(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        fs::write(&path, actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        return;
+    }
+    let expected = fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "{} differs (UPDATE_GOLDEN=1 rewrites it); actual:\n{actual}",
+        path.display()
+    );
+}
+
+/// Nothing in the page loads anything: no scripts, links, images, fonts or
+/// URLs other than the SVG namespace.
+fn assert_self_contained(html: &str) {
+    for bad in [
+        "<script", "<link", "<img", "<iframe", " src=", "url(", "@import",
+    ] {
+        assert!(!html.contains(bad), "the report holds '{bad}'");
+    }
+    let urls = html.matches("http").count();
+    let namespaces = html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count();
+    assert_eq!(urls, namespaces, "only SVG namespaces may name a URL");
+}
+
+/// Series groups of a chart, by their `data-series` names.
+fn series_names(chart: &Chart) -> Vec<String> {
+    let doc = roxmltree::Document::parse(&chart.svg)
+        .unwrap_or_else(|e| panic!("{}: not SVG: {e}", chart.name));
+    let svg = doc.root_element();
+    assert_eq!(svg.tag_name().name(), "svg", "{}", chart.name);
+    assert!(svg.attribute("viewBox").is_some(), "{}", chart.name);
+    svg.descendants()
+        .filter(|n| n.tag_name().name() == "g" && classes(*n).contains(&"series"))
+        .map(|g| {
+            let drawn = g.descendants().filter(|n| {
+                matches!(
+                    n.tag_name().name(),
+                    "polyline" | "polygon" | "rect" | "circle" | "line" | "path"
+                )
+            });
+            assert!(drawn.count() > 0, "{}: an empty series", chart.name);
+            g.attribute("data-series").unwrap_or_default().to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_report_has_its_tables_charts_and_language() {
+    let input = pilot_input();
+    for lang in [Lang::Zh, Lang::En] {
+        let html = render_html(&input, lang);
+        assert_self_contained(&html);
+        assert!(html.contains(&format!("<html lang=\"{}\">", lang.tag())));
+        let doc = parse(&html);
+        // Overview, network KPIs, site KPIs, assumptions.
+        assert_eq!(count(&doc, "table", ""), 4, "{lang:?}");
+        assert_eq!(count(&doc, "table", "kpi"), 2);
+        // One transformer: its load; ready stock, requests, waits, fallback.
+        assert_eq!(count(&doc, "figure", "chart"), 5, "{lang:?}");
+        assert_eq!(count(&doc, "svg", "chart"), 5);
+        assert_eq!(count(&doc, "figcaption", ""), 5);
+        // Every KPI of the network, in the engine's order.
+        let network_rows = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "table" && classes(*n).contains(&"network"))
+            .flat_map(|t| t.descendants().filter(|n| n.tag_name().name() == "tr"))
+            .count();
+        assert_eq!(network_rows, 1 + sim_core::Kpis::NAMES.len());
+    }
+    let zh = render_html(&input, Lang::Zh);
+    let en = render_html(&input, Lang::En);
+    for label in [
+        "换电仿真报告",
+        "关键指标",
+        "换电失败率",
+        "95% 置信区间",
+        "假设与来源",
+        "日负荷曲线",
+        "目标检查",
+        "美吉鑫小区",
+        "1号箱变",
+    ] {
+        assert!(zh.contains(label), "zh lacks '{label}'");
+    }
+    for label in [
+        "Battery-swap simulation report",
+        "Key performance indicators",
+        "Lost swaps",
+        "95% interval",
+        "Assumptions and sources",
+        "load over the day",
+        "Hour of day [h]",
+        "美吉鑫小区",
+    ] {
+        assert!(en.contains(label), "en lacks '{label}'");
+    }
+    for zh_only in ["关键指标", "换电失败率", "日负荷曲线", "时刻 [h]", "次/天"] {
+        assert!(!en.contains(zh_only), "en still says '{zh_only}'");
+    }
+}
+
+#[test]
+fn the_run_report_outline_is_pinned_and_the_same_in_both_languages() {
+    let input = pilot_input();
+    let zh = outline(&render_html(&input, Lang::Zh));
+    let en = outline(&render_html(&input, Lang::En));
+    assert_eq!(zh, en, "the languages differ in structure");
+    golden("run.outline", &zh);
+}
+
+#[test]
+fn charts_are_svg_with_their_series() {
+    let (model, result) = pilot();
+    let input = ReportInput::from_run(result, model);
+    let charts = charts(&input, Lang::Zh);
+    let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["load-t1", "ready", "requests", "wait", "fallback"]);
+    for chart in &charts {
+        let series = series_names(chart);
+        assert_eq!(series.len(), chart.series, "{}", chart.name);
+        // Text stays text, with CJK fonts first.
+        assert!(
+            chart.svg.contains("font-family=\"Noto Sans CJK SC,"),
+            "{}",
+            chart.name
+        );
+    }
+    let by_name = |n: &str| charts.iter().find(|c| c.name == n).expect("chart");
+    // Band, four components, the total, the rating and the allowed load.
+    let load = series_names(by_name("load-t1"));
+    assert_eq!(load.len(), 8, "{load:?}");
+    assert_eq!(load[0], "总负荷 5–95%（按日）");
+    assert!(load[1..5] == ["居民基础负荷", "换电柜", "充电桩", "飞线充电"]);
+    // 800 kVA × 0.9 = 720 kW, 80% of it 576 kW.
+    assert!(load[6].contains("720 kW"), "{load:?}");
+    assert!(
+        load[7].contains("80%") && load[7].contains("576 kW"),
+        "{load:?}"
+    );
+    assert_eq!(series_names(by_name("ready")), ["美吉鑫小区"]);
+    assert_eq!(series_names(by_name("requests")), ["换电请求", "缺电"]);
+    assert_eq!(
+        series_names(by_name("fallback")),
+        ["充电桩充电", "飞线充电"]
+    );
+    // One bar per wait quantile.
+    let wait = by_name("wait");
+    let quantiles = result.profiles.network.wait_quantiles_minutes.len();
+    let doc = roxmltree::Document::parse(&wait.svg).expect("SVG");
+    let bars = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "g" && classes(*n).contains(&"series"))
+        .flat_map(|g| g.descendants().filter(|n| n.tag_name().name() == "rect"))
+        .count();
+    assert_eq!(bars, quantiles);
+}
+
+/// Site and scenario names are user input: everywhere they are escaped.
+#[test]
+fn names_are_escaped_and_several_transformers_add_a_network_chart() {
+    let (model, result) = three_sites();
+    let input = ReportInput::from_run(result, model);
+    for lang in [Lang::Zh, Lang::En] {
+        let html = render_html(&input, lang);
+        assert_self_contained(&html);
+        let doc = parse(&html);
+        assert!(!html.contains("<script>alert"));
+        assert!(
+            html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;B&quot;")
+        );
+        assert!(html.contains("三个小区 &lt;test&gt; &amp; &quot;co&quot;"));
+        // The text survives the round trip through the markup.
+        let text: String = doc.descendants().filter_map(|n| n.text()).collect();
+        assert!(text.contains("<script>alert('x')</script> & \"B\""));
+        assert!(text.contains("2号箱变 <T2>"));
+    }
+    let names: Vec<String> = charts(&input, Lang::En)
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "load-t1",
+            "load-t2",
+            "load-network",
+            "ready",
+            "requests",
+            "wait",
+            "fallback"
+        ]
+    );
+    let ready = charts(&input, Lang::En)
+        .into_iter()
+        .find(|c| c.name == "ready")
+        .expect("ready chart");
+    assert_eq!(series_names(&ready).len(), 3);
+}
+
+/// Missed targets are listed in plain words, judged by the upper bound.
+#[test]
+fn missed_targets_are_spelled_out() {
+    let (model, result) = three_sites();
+    let input = ReportInput::from_run(result, model);
+    let misses = result.misses(&model.targets);
+    assert!(!misses.is_empty(), "the fixture misses targets");
+    let zh = render_html(&input, Lang::Zh);
+    let doc = parse(&zh);
+    assert_eq!(count(&doc, "li", "miss"), misses.len());
+    let first = &misses[0];
+    assert!(zh.contains(&format!(
+        "{}：换电失败率 的 95% 上限",
+        report_escape(&first.site)
+    )));
+    let en = render_html(&input, Lang::En);
+    assert!(en.contains("exceeds the target 2%"), "{en}");
+
+    // Without targets there is nothing to miss, and the page says so.
+    let mut untargeted = input.clone();
+    untargeted.context.targets = report::Targets::default();
+    let html = render_html(&untargeted, Lang::En);
+    assert_eq!(count(&parse(&html), "li", "miss"), 0);
+    assert!(html.contains("sets no targets"));
+}
+
+fn report_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+#[test]
+fn a_plan_report_has_the_sizing_and_cost_charts() {
+    let mut input = load_dir(&fixture("plan")).expect("plan fixture");
+    assert_eq!(input.kind, Kind::Plan);
+    let plan = input.plan.clone().expect("plan");
+    let targets: Vec<String> = plan.sites[0]
+        .targets
+        .iter()
+        .map(|t| t.kpi.clone())
+        .collect();
+    let (model, _) = three_sites();
+    input.context = report::Context::from_model(model);
+    for lang in [Lang::Zh, Lang::En] {
+        let html = render_html(&input, lang);
+        assert_self_contained(&html);
+        let doc = parse(&html);
+        assert_eq!(count(&doc, "table", "sizing"), 1);
+        let rows = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "table" && classes(*n).contains(&"sizing"))
+            .flat_map(|t| t.descendants().filter(|n| n.tag_name().name() == "tr"))
+            .count();
+        assert_eq!(rows, 1 + plan.sites.len());
+        assert_eq!(count(&doc, "figure", "chart"), targets.len());
+    }
+    let zh = render_html(&input, Lang::Zh);
+    assert!(zh.contains("配置方案") && zh.contains("方案满足所有目标"));
+    for chart in charts(&input, Lang::Zh) {
+        assert!(chart.name.starts_with("plan-"), "{}", chart.name);
+        let series = series_names(&chart);
+        // A colour per site, the chosen plan, the target.
+        assert_eq!(series.len(), plan.sites.len() + 2, "{series:?}");
+        assert_eq!(series[plan.sites.len()], "选定方案");
+        assert!(series[plan.sites.len() + 1].starts_with("目标 "));
+    }
+    golden("plan.outline", &outline(&zh));
+}
+
+#[test]
+fn a_compare_report_shows_scenarios_side_by_side() {
+    let input = load_dir(&fixture("compare/compare.json")).expect("compare fixture");
+    assert_eq!(input.kind, Kind::Compare);
+    let compare = input.compare.clone().expect("compare");
+    let html = render_html(&input, Lang::En);
+    assert_self_contained(&html);
+    let doc = parse(&html);
+    // The network and every shared site.
+    assert_eq!(count(&doc, "table", "compare"), 1 + compare.sites.len());
+    let charts = charts(&input, Lang::En);
+    assert!(charts.iter().all(|c| c.name.starts_with("compare-")));
+    assert_eq!(count(&doc, "figure", "chart"), charts.len());
+    assert!(charts.iter().any(|c| c.name == "compare-lost_swap_rate"));
+    for chart in &charts {
+        let series = series_names(chart);
+        let names: Vec<&str> = compare.scenarios.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(series, names, "{}", chart.name);
+    }
+    assert!(html.contains("Difference Δ 三个小区 grid_capped"));
+    golden("compare.outline", &outline(&render_html(&input, Lang::Zh)));
+}
+
+/// What `run --out` writes loads back into the same report.
+#[test]
+fn a_run_out_directory_loads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    let argv = [
+        "swapsim",
+        "run",
+        "scenarios/bishan-pilot.toml",
+        "--days",
+        "5",
+        "--replications",
+        "2",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+    ];
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let status = swapsim_cli::main_with(
+        argv,
+        &mut stdout,
+        &mut stderr,
+        swapsim_cli::Progress::Hidden,
+    );
+    assert_eq!(status, 0, "{}", String::from_utf8_lossy(&stderr));
+    let input = load_dir(&out).expect("the --out directory loads");
+    let (model, result) = pilot();
+    let direct = ReportInput::from_run(result, model);
+    assert_eq!(input.kind, Kind::Run);
+    assert_eq!(input.summary, direct.summary);
+    // The CSV keeps three decimals.
+    let (a, b) = (
+        input.load.expect("timeseries.csv"),
+        direct.load.expect("load"),
+    );
+    assert_eq!(a.transformers.len(), b.transformers.len());
+    for (x, y) in a.transformers.iter().zip(&b.transformers) {
+        assert_eq!(x.name, y.name);
+        assert_eq!(x.quarters.len(), y.quarters.len());
+        for (p, q) in x.quarters.iter().zip(&y.quarters) {
+            assert_eq!(p.start_minute, q.start_minute);
+            assert!((p.total_kw() - q.total_kw()).abs() < 0.003);
+        }
+    }
+    let ready = input.ready.expect("ready.csv");
+    assert_eq!(ready.sites.len(), 1);
+    // The summary file alone is a report too.
+    let alone = load_dir(&out.join(report::SUMMARY_FILE)).expect("summary.json");
+    assert_eq!(alone.summary, direct.summary);
+    assert!(alone.load.is_none());
+    let html = render_html(&alone, Lang::Zh);
+    assert_eq!(count(&parse(&html), "table", "kpi"), 2);
+
+    // A context file adds targets, transformers and assumptions.
+    fs::write(
+        out.join(report::CONTEXT_FILE),
+        report::Context::from_model(model).to_json(),
+    )
+    .expect("write context");
+    let with_context = load_dir(&out).expect("loads");
+    assert_eq!(with_context.context, direct.context);
+}
+
+#[test]
+fn unreadable_results_are_errors_that_name_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let err = load_dir(dir.path()).expect_err("an empty directory");
+    assert!(err.to_string().contains("holds no summary.json"), "{err}");
+
+    let (_, result) = pilot();
+    let summary = serde_json::to_string(result).expect("JSON");
+    fs::write(dir.path().join(report::SUMMARY_FILE), summary).expect("write");
+    fs::write(
+        dir.path().join(report::TIMESERIES_FILE),
+        "quarter,start_minute,day,hour_of_day,transformer,base_kw,cabinets_kw,piles_kw,\
+         flying_wire_kw,total_kw\n0,0,0,0,T,1,2,x,0,3\n",
+    )
+    .expect("write");
+    let err = load_dir(dir.path()).expect_err("a bad number");
+    let text = err.to_string();
+    assert!(
+        text.contains("timeseries.csv', line 2: 'x' is not a number"),
+        "{text}"
+    );
+
+    fs::write(dir.path().join(report::TIMESERIES_FILE), "quarter,kw\n").expect("write");
+    let err = load_dir(dir.path()).expect_err("missing columns");
+    assert!(
+        err.to_string().contains("no column 'start_minute'"),
+        "{err}"
+    );
+
+    fs::write(dir.path().join(report::SUMMARY_FILE), "{\"scenario\": 1}").expect("write");
+    let err = load_dir(dir.path()).expect_err("not a summary");
+    assert!(err.to_string().contains("is not a swapsim result"), "{err}");
+}
+
+/// Writes the pilot's Chinese report where `.ci/browser-test` wants it.
+#[test]
+fn writes_the_browser_page() {
+    let Some(path) = std::env::var_os("SWAPSIM_REPORT_HTML") else {
+        return;
+    };
+    let path = PathBuf::from(path);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).expect("create the page's directory");
+    }
+    fs::write(&path, render_html(&pilot_input(), Lang::Zh)).expect("write the page");
+}

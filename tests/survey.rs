@@ -1,0 +1,204 @@
+//! Survey import, checked from case files.
+//!
+//! - Every `tests/fixtures/survey/invalid/NAME.csv` must be rejected, and
+//!   its rendered diagnostics, one after another, each ending in a newline,
+//!   must equal `NAME.stderr` byte for byte.
+//! - Every `tests/fixtures/survey/valid/NAME.csv` must be imported, the
+//!   scenario must equal `NAME.toml` byte for byte, and it must parse.
+//! - A sheet is imported with `NAME.template.toml` when there is one, else
+//!   with `tests/fixtures/survey/template.toml`.
+//! - The shipped sample sheet and template make a scenario that simulates.
+//!
+//! Files are named by their path relative to the workspace root, so the
+//! golden text is the same on every machine. After a deliberate change,
+//! rewrite the goldens with
+//! `UPDATE_GOLDEN=1 cargo test --test integration survey` and review the
+//! diff.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The workspace root, which every fixture path is relative to.
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn update() -> bool {
+    std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1")
+}
+
+/// The `*.csv` files of `dir` (relative to the root), sorted by name.
+fn sheets(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<_> = fs::read_dir(root().join(dir))
+        .unwrap_or_else(|e| panic!("cannot list {dir}: {e}"))
+        .map(|entry| entry.expect("readable directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "csv"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no *.csv files in {dir}");
+    files
+}
+
+/// `path` relative to the root, with `/` separators on every platform.
+fn relative(path: &Path) -> String {
+    let relative = path.strip_prefix(root()).expect("fixture under the root");
+    let parts: Vec<_> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    parts.join("/")
+}
+
+/// Imports `sheet` with its template: `Ok(scenario)` or the rendered
+/// diagnostics, as `swapsim import-survey` prints them.
+fn import(sheet: &Path) -> Result<String, String> {
+    let own = sheet.with_extension("template.toml");
+    let template = if own.exists() {
+        own
+    } else {
+        root().join("tests/fixtures/survey/template.toml")
+    };
+    let source = fs::read_to_string(sheet).expect("sheet is UTF-8");
+    let template_source = fs::read_to_string(&template).expect("template is UTF-8");
+    scenarios::import_survey(
+        &source,
+        &relative(sheet),
+        &template_source,
+        &relative(&template),
+    )
+    .map_err(|problems| {
+        let mut text = problems
+            .iter()
+            .map(|p| p.render())
+            .collect::<Vec<_>>()
+            .join("\n");
+        text.push('\n');
+        text
+    })
+}
+
+/// Compares `actual` with the golden file, or rewrites it under
+/// `UPDATE_GOLDEN=1`; a difference is pushed to `failures`.
+fn golden(name: &str, golden_path: &Path, actual: &str, failures: &mut Vec<String>) {
+    if update() {
+        fs::write(golden_path, actual).expect("golden file is writable");
+        return;
+    }
+    match fs::read_to_string(golden_path) {
+        Ok(golden) if golden == actual => {}
+        Ok(golden) => failures.push(format!(
+            "{name}: differs from {}\n--- expected\n{golden}+++ actual\n{actual}",
+            relative(golden_path)
+        )),
+        Err(e) => failures.push(format!("{name}: no golden {}: {e}", relative(golden_path))),
+    }
+}
+
+#[test]
+fn invalid_sheets_render_their_golden_diagnostics() {
+    let mut failures = Vec::new();
+    for path in sheets("tests/fixtures/survey/invalid") {
+        let name = relative(&path);
+        match import(&path) {
+            Ok(_) => failures.push(format!("{name}: imported, expected diagnostics")),
+            Err(actual) => golden(
+                &name,
+                &path.with_extension("stderr"),
+                &actual,
+                &mut failures,
+            ),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{}\n\nrerun with UPDATE_GOLDEN=1 to accept the new text",
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn valid_sheets_import_to_their_golden_scenarios() {
+    let mut failures = Vec::new();
+    for path in sheets("tests/fixtures/survey/valid") {
+        let name = relative(&path);
+        match import(&path) {
+            Err(problems) => failures.push(format!("{name}: rejected:\n{problems}")),
+            Ok(scenario) => {
+                if let Err(problems) = scenarios::parse(&scenario, &name) {
+                    let problems: Vec<_> = problems.iter().map(|p| p.render()).collect();
+                    failures.push(format!(
+                        "{name}: not a valid scenario:\n{}",
+                        problems.join("\n")
+                    ));
+                }
+                golden(
+                    &name,
+                    &path.with_extension("toml"),
+                    &scenario,
+                    &mut failures,
+                );
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{}\n\nrerun with UPDATE_GOLDEN=1 to accept the new text",
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn every_golden_has_its_sheet() {
+    for dir in [
+        "tests/fixtures/survey/invalid",
+        "tests/fixtures/survey/valid",
+    ] {
+        for entry in fs::read_dir(root().join(dir)).expect("fixtures exist") {
+            let path = entry.expect("readable directory entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            let sheet = match name.split_once('.') {
+                Some((stem, "stderr" | "toml" | "template.toml")) => {
+                    path.with_file_name(format!("{stem}.csv"))
+                }
+                _ => continue,
+            };
+            assert!(sheet.exists(), "{} has no sheet", relative(&path));
+        }
+    }
+}
+
+/// The shipped sample sheet (12 Bicheng communities, Chinese headers) and
+/// template make a scenario that parses and simulates: 3 days, 2
+/// replications, seed 1.
+#[test]
+fn the_shipped_sample_survey_imports_and_simulates() {
+    let sheet = root().join("scenarios/bishan-survey-sample.csv");
+    let template = root().join("scenarios/survey-template.toml");
+    let template_source = fs::read_to_string(&template).expect("template is UTF-8");
+    let sheet_source = fs::read_to_string(&sheet).expect("sheet is UTF-8");
+    let scenario = scenarios::import_survey(
+        &sheet_source,
+        &relative(&sheet),
+        &template_source,
+        &relative(&template),
+    )
+    .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    assert!(scenario.starts_with(&template_source));
+    let mut model = scenarios::parse(&scenario, "bicheng.toml").unwrap_or_else(|problems| {
+        let problems: Vec<_> = problems.iter().map(|p| p.render()).collect();
+        panic!("{}\n{scenario}", problems.join("\n"))
+    });
+    // The template's public swap point, then one site per row.
+    assert_eq!(model.sites.len(), 13);
+    assert!(model.sites[1..].iter().all(|s| s.town == "璧城街道"));
+    let ebikes: u32 = model.sites.iter().map(|s| s.ebikes).sum();
+    assert_eq!(ebikes, 9760);
+    (model.days, model.warmup_days, model.replications) = (3, 1, 2);
+    let result = sim_core::run(&model, 0);
+    assert_eq!(result.sites.len(), 13);
+    assert!(result.network.swap_requests_per_day.mean > 100.0);
+    assert!(result.network.flying_wire_sessions_per_day.mean > 0.0);
+}
