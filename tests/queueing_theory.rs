@@ -217,3 +217,42 @@ fn littles_law_holds_on_the_rider_queue() {
         }
     }
 }
+
+/// Slow (CI sets `SWAPSIM_SLOW=1`): Erlang B and C again with 64
+/// replications × 1990 measured days and no slack for rounding, so the
+/// interval alone (about ±1% relative) decides. Seed 9.
+#[test]
+fn slow_erlang_b_and_c_with_tight_intervals() {
+    if std::env::var_os("SWAPSIM_SLOW").is_none() {
+        eprintln!("skipped: set SWAPSIM_SLOW=1");
+        return;
+    }
+    let tight = |what: &str, estimate: Estimate, theory: f64| {
+        let widen = t_quantile(0.9995, 63.0) / t_quantile(0.975, 63.0);
+        let half = estimate.ci95_high - estimate.mean;
+        assert!(
+            (estimate.mean - theory).abs() <= half * widen,
+            "{what}: {estimate:?} vs {theory}"
+        );
+        assert!(half < 0.03 * theory, "{what}: interval ±{half} too wide");
+    };
+    for (b, a) in [(10, 6.0), (12, 8.0)] {
+        let mut model = cabinet(b, 12, exponential(1.0), a, Patience::None);
+        (model.days, model.replications, model.seed) = (2000, 64, 9);
+        let k = run(&model, 0).network;
+        tight(
+            &format!("Erlang B({b}, {a})"),
+            k.stockout_probability,
+            erlang_b(b, a),
+        );
+    }
+    let mut model = cabinet(10, 12, exponential(1.0), 8.0, Patience::Infinite);
+    (model.days, model.replications, model.seed) = (2000, 64, 9);
+    let k = run(&model, 0).network;
+    tight("Erlang C(10, 8)", k.prob_wait, erlang_c(10, 8.0));
+    tight(
+        "M/M/10 wait",
+        k.wait_minutes_mean,
+        60.0 * erlang_c_mean_wait_hours(10, 8.0, 1.0),
+    );
+}
