@@ -488,6 +488,17 @@ fn a_run_out_directory_loads() {
     let html = render_html(&alone, Lang::Zh);
     assert_eq!(count(&parse(&html), "table", "kpi"), 2);
 
+    // `profiles.json` is the serde of the engine's profiles.
+    let profiles = serde_json::to_string_pretty(&result.profiles).expect("JSON");
+    fs::write(out.join(report::PROFILES_FILE), profiles).expect("write profiles");
+    let with_profiles = load_dir(&out).expect("loads");
+    assert_eq!(with_profiles.profiles, direct.profiles);
+    assert!(
+        charts(&with_profiles, Lang::Zh)
+            .iter()
+            .any(|c| c.name == "wait")
+    );
+
     // A context file adds targets, transformers and assumptions.
     fs::write(
         out.join(report::CONTEXT_FILE),

@@ -4,7 +4,6 @@
 
 use std::fmt::Write as _;
 
-use crate::Kind;
 use crate::charts::{Chart, charts};
 use crate::format::{escape, estimate, trim, value, with_unit};
 use crate::i18n::{self, Lang};
@@ -632,15 +631,4 @@ fn assumptions(h: &mut String, input: &ReportInput, lang: Lang) {
     let _ = writeln!(h, "</tbody>");
     let _ = writeln!(h, "</table>");
     let _ = writeln!(h, "</section>");
-}
-
-impl Kind {
-    /// `run`, `plan` or `compare`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Run => "run",
-            Kind::Plan => "plan",
-            Kind::Compare => "compare",
-        }
-    }
 }

@@ -90,3 +90,14 @@ pub enum Kind {
     /// `swapsim compare`: several scenarios side by side.
     Compare,
 }
+
+impl Kind {
+    /// `run`, `plan` or `compare`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Run => "run",
+            Kind::Plan => "plan",
+            Kind::Compare => "compare",
+        }
+    }
+}
