@@ -48,33 +48,61 @@ fn words(line: &str) -> impl Iterator<Item = &str> {
     line.split_whitespace()
 }
 
-/// A parsed `.case` file: `args: ...` (split on whitespace) and `status: N`;
-/// lines starting with `#` are comments.
+/// Stands for the case's own temporary directory in a `.case` file and in
+/// its golden output.
+const TMP: &str = "$TMP";
+
+/// A parsed `.case` file; lines starting with `#` are comments.
+///
+/// - `setup: ARGS`: a command run first, which must succeed (any number);
+/// - `args: ARGS`: the command under test (split on whitespace);
+/// - `status: N`: its expected exit code;
+/// - `contains: FILE TEXT`: afterwards FILE exists and contains TEXT (the
+///   rest of the line);
+/// - `absent: FILE`: afterwards FILE does not exist.
+///
+/// `$TMP` in any of them is a fresh temporary directory, and the temporary
+/// directory's path is `$TMP` again in the output compared with the golden
+/// files.
 struct Case {
-    args: Vec<String>,
+    setup: Vec<String>,
+    args: String,
     status: u8,
+    contains: Vec<(String, String)>,
+    absent: Vec<String>,
 }
 
 fn read_case(path: &Path) -> Case {
     let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let (mut args, mut status) = (None, None);
+    let (mut setup, mut args, mut status) = (Vec::new(), None, None);
+    let (mut contains, mut absent) = (Vec::new(), Vec::new());
     for line in text.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         match line.split_once(':') {
-            Some(("args", rest)) => {
-                args = Some(rest.split_whitespace().map(str::to_owned).collect());
-            }
+            Some(("setup", rest)) => setup.push(rest.trim().to_owned()),
+            Some(("args", rest)) => args = Some(rest.trim().to_owned()),
             Some(("status", rest)) => {
                 status = Some(rest.trim().parse().expect("status is an exit code"));
             }
+            Some(("contains", rest)) => {
+                let (file, text) = rest
+                    .trim()
+                    .split_once(' ')
+                    .unwrap_or_else(|| panic!("{}: `contains: FILE TEXT`", path.display()));
+                contains.push((file.to_owned(), text.trim().to_owned()));
+            }
+            Some(("absent", rest)) => absent.push(rest.trim().to_owned()),
             _ => panic!("{}: unexpected line {line:?}", path.display()),
         }
     }
     Case {
+        setup,
         args: args.unwrap_or_else(|| panic!("{}: no `args:` line", path.display())),
         status: status.unwrap_or_else(|| panic!("{}: no `status:` line", path.display())),
+        contains,
+        absent,
     }
 }
 
@@ -99,6 +127,54 @@ fn golden(path: &Path, actual: &str) -> Option<String> {
     })
 }
 
+/// Runs the case at `path`; returns what differs from its expectations.
+fn run_case(path: &Path) -> Vec<String> {
+    let case = read_case(path);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let tmp_path = tmp.path().to_str().expect("UTF-8 temp path");
+    let here = |text: &str| text.replace(TMP, tmp_path);
+    let name = path.display();
+    for line in &case.setup {
+        let setup = swapsim(words(&here(line)));
+        assert_eq!(
+            setup.status,
+            exit::SUCCESS,
+            "{name}: setup `{line}`:\n{}",
+            setup.stderr
+        );
+    }
+    let outcome = swapsim(words(&here(&case.args)));
+    let mut failures = Vec::new();
+    if outcome.status != case.status {
+        failures.push(format!(
+            "{name}: exit code {}, expected {}\nstderr:\n{}",
+            outcome.status, case.status, outcome.stderr
+        ));
+    }
+    for (file, text) in &case.contains {
+        match fs::read_to_string(here(file)) {
+            Ok(found) if found.contains(text.as_str()) => {}
+            Ok(_) => failures.push(format!("{name}: {file} does not contain {text:?}")),
+            Err(e) => failures.push(format!("{name}: {file}: {e}")),
+        }
+    }
+    for file in &case.absent {
+        if Path::new(&here(file)).exists() {
+            failures.push(format!("{name}: {file} exists"));
+        }
+    }
+    let back = |text: &str| text.replace(tmp_path, TMP);
+    failures.extend(golden(
+        &path.with_extension("stdout"),
+        &back(&outcome.stdout),
+    ));
+    failures.extend(golden(
+        &path.with_extension("stderr"),
+        &back(&outcome.stderr),
+    ));
+    failures
+}
+
 #[test]
 fn case_files_match_their_exit_codes_and_golden_output() {
     let mut cases: Vec<PathBuf> = fs::read_dir(CASES)
@@ -108,20 +184,7 @@ fn case_files_match_their_exit_codes_and_golden_output() {
         .collect();
     cases.sort();
     assert!(cases.len() >= 10, "case files went missing: {cases:?}");
-    let mut failures = Vec::new();
-    for path in &cases {
-        let case = read_case(path);
-        let outcome = swapsim(&case.args);
-        let name = path.display();
-        if outcome.status != case.status {
-            failures.push(format!(
-                "{name}: exit code {}, expected {}\nstderr:\n{}",
-                outcome.status, case.status, outcome.stderr
-            ));
-        }
-        failures.extend(golden(&path.with_extension("stdout"), &outcome.stdout));
-        failures.extend(golden(&path.with_extension("stderr"), &outcome.stderr));
-    }
+    let failures: Vec<String> = cases.iter().flat_map(|path| run_case(path)).collect();
     assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
 }
 
@@ -191,20 +254,24 @@ fn out_writes_summary_json_atomically_and_leaves_no_temp_file() {
     let run = "run scenarios/erlang-b.toml --days 15 --replications 2";
     let json = swapsim(words(run).chain(["--format", "json"]));
     assert_eq!(json.status, exit::SUCCESS, "{}", json.stderr);
-    // Twice: the second run replaces the first file.
-    for _ in 0..2 {
-        let outcome = swapsim(words(run).chain(["--out", out_arg]));
+    // Twice: the second run replaces the first files (with --force).
+    for force in [&[][..], &["--force"][..]] {
+        let args = words(run)
+            .chain(["--out", out_arg])
+            .chain(force.iter().copied());
+        let outcome = swapsim(args);
         assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
         assert_eq!(outcome.stderr, "");
         assert!(outcome.stdout.contains("[1/d]"), "the table is on stdout");
-        let mut names: Vec<String> = fs::read_dir(&out)
-            .expect("--out created the directory")
-            .map(|e| e.expect("entry").file_name().into_string().expect("UTF-8"))
-            .collect();
-        names.sort();
         assert_eq!(
-            names,
-            ["ready.csv", "summary.json", "timeseries.csv"],
+            file_names(&out),
+            [
+                "context.json",
+                "profiles.json",
+                "ready.csv",
+                "summary.json",
+                "timeseries.csv"
+            ],
             "the result files and no temporary file"
         );
         let summary = fs::read_to_string(out.join("summary.json")).expect("summary.json");
@@ -213,6 +280,16 @@ fn out_writes_summary_json_atomically_and_leaves_no_temp_file() {
             "summary.json is the --format json output"
         );
     }
+}
+
+/// The names of the files in `dir`, sorted.
+fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").file_name().into_string().expect("UTF-8"))
+        .collect();
+    names.sort();
+    names
 }
 
 /// `run --out` writes the 15-minute series: one row per transformer (or
@@ -325,9 +402,10 @@ fn broken_pipe_keeps_the_exit_code_of_missed_targets() {
     assert!(stderr.starts_with("target missed: site 'A': "), "{stderr}");
 }
 
-/// `plan --out` writes the plan three ways; `plan.toml` is the original
-/// scenario plus the plan's overrides, and `run --check` confirms it at the
-/// scenario's own precision (200 days, 8 replications).
+/// `plan --out` writes the plan three ways, and the run files of its final
+/// evaluation for `report`; `plan.toml` is the original scenario plus the
+/// plan's overrides, and `run --check` confirms it at the scenario's own
+/// precision (200 days, 8 replications).
 #[test]
 fn plan_out_writes_a_scenario_that_run_check_confirms() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -338,12 +416,19 @@ fn plan_out_writes_a_scenario_that_run_check_confirms() {
     assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
     assert!(outcome.stdout.contains("1 × 12"), "{}", outcome.stdout);
 
-    let mut names: Vec<String> = fs::read_dir(&out)
-        .expect("--out created the directory")
-        .map(|e| e.expect("entry").file_name().into_string().expect("UTF-8"))
-        .collect();
-    names.sort();
-    assert_eq!(names, ["plan.csv", "plan.json", "plan.toml"]);
+    assert_eq!(
+        file_names(&out),
+        [
+            "context.json",
+            "plan.csv",
+            "plan.json",
+            "plan.toml",
+            "profiles.json",
+            "ready.csv",
+            "summary.json",
+            "timeseries.csv"
+        ]
+    );
     let read = |name: &str| fs::read_to_string(out.join(name)).expect(name);
     for (name, format) in [("plan.json", "json"), ("plan.csv", "csv")] {
         let printed = swapsim(words(plan).chain(["--format", format]));
@@ -494,6 +579,102 @@ fn a_survey_that_is_not_utf8_says_how_to_convert_it() {
              (iconv -f GBK -t UTF-8)\n"
         )
     );
+}
+
+/// `--html FILE` of run, plan and compare is the report that `swapsim
+/// report` makes from their `--out DIR`, byte for byte: the files hold
+/// everything the report shows.
+#[test]
+fn html_is_the_report_of_the_out_dir() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let at = |name: &str| tmp.path().join(name).to_str().expect("UTF-8").to_owned();
+    for (name, line) in [
+        (
+            "run",
+            "run scenarios/bishan-pilot.toml --days 4 --replications 2",
+        ),
+        ("plan", "plan scenarios/erlang-b-plan.toml --days 20"),
+        (
+            "compare",
+            "compare tests/fixtures/cli/two-sites.toml tests/fixtures/cli/three-sites.toml",
+        ),
+    ] {
+        for lang in ["zh", "en"] {
+            let (dir, direct, read) = (at(name), at("direct.html"), at("read.html"));
+            let args = ["--out", &dir, "--force", "--html", &direct, "--lang", lang];
+            let outcome = swapsim(words(line).chain(args));
+            assert!(
+                outcome.status <= exit::TARGETS_MISSED,
+                "{line}: {}",
+                outcome.stderr
+            );
+            let report = swapsim(["report", &dir, "--html", &read, "--lang", lang]);
+            assert_eq!(report.status, exit::SUCCESS, "{line}: {}", report.stderr);
+            assert_eq!((report.stdout.as_str(), report.stderr.as_str()), ("", ""));
+            let (direct, read) = (fs::read_to_string(direct), fs::read_to_string(read));
+            let direct = direct.expect("--html wrote its file");
+            assert!(
+                direct.contains(&format!("<html lang=\"{lang}\">")),
+                "{line}"
+            );
+            assert!(
+                direct == read.expect("report wrote its file"),
+                "{line} --lang {lang}"
+            );
+        }
+    }
+}
+
+/// With `--force`, one command's files replace another's, so that
+/// `report DIR` shows the new result alone; `plan.toml` (the scenario being
+/// run here) and files swapsim does not write stay.
+#[test]
+fn force_replaces_the_result_files_of_another_command() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().to_str().expect("UTF-8 temp path");
+    let plan = swapsim([
+        "plan",
+        "scenarios/erlang-b-plan.toml",
+        "--days",
+        "20",
+        "--out",
+        dir,
+    ]);
+    assert_eq!(plan.status, exit::SUCCESS, "{}", plan.stderr);
+    fs::write(tmp.path().join("notes.txt"), "mine").expect("write");
+    let before = file_names(tmp.path());
+    let planned = tmp.path().join("plan.toml");
+    let planned = planned.to_str().expect("UTF-8 temp path");
+    let run = format!("run {planned} --days 12 --replications 2 --out {dir}");
+
+    let refused = swapsim(words(&run));
+    assert_eq!(refused.status, exit::ERROR);
+    assert_eq!(
+        refused.stderr,
+        format!("error: --out '{dir}' already holds files: pass --force to write into it\n")
+    );
+    assert_eq!(refused.stdout, "", "nothing runs");
+    assert_eq!(file_names(tmp.path()), before, "nothing is written");
+    let load = report::load_dir(tmp.path()).expect("the plan's files");
+    assert_eq!(load.kind, report::Kind::Plan);
+
+    let forced = swapsim(words(&run).chain(["--force"]));
+    assert_eq!(forced.status, exit::SUCCESS, "{}", forced.stderr);
+    assert_eq!(
+        file_names(tmp.path()),
+        [
+            "context.json",
+            "notes.txt",
+            "plan.toml",
+            "profiles.json",
+            "ready.csv",
+            "summary.json",
+            "timeseries.csv"
+        ]
+    );
+    let load = report::load_dir(tmp.path()).expect("the run's files");
+    assert_eq!(load.kind, report::Kind::Run);
+    assert_eq!(load.summary.expect("summary").days, 12);
 }
 
 #[test]

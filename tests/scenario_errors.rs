@@ -6,7 +6,7 @@
 //! - Every `tests/fixtures/scenarios/valid/*.toml` and every shipped
 //!   `scenarios/*.toml` must be accepted.
 //!
-//! A scenario's CSV files (`[[site_table]]`) sit next to it and are read
+//! A scenario's CSV files (`[\[site_table\]]`) sit next to it and are read
 //! relative to it, as `scenarios::load` does.
 //!
 //! Files are named by their path relative to the workspace root, so the

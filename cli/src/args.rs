@@ -52,6 +52,9 @@ pub(crate) enum Command {
     /// Turn a community survey sheet (CSV) into a scenario
     #[command(name = "import-survey", after_help = EXIT_CODES_HELP)]
     ImportSurvey(ImportSurveyArgs),
+    /// Write a result of run, plan or compare as a self-contained HTML report with SVG charts
+    #[command(after_help = EXIT_CODES_HELP)]
+    Report(ReportArgs),
 }
 
 /// `--seed`, `--replications` and `--days`: values that replace the
@@ -89,6 +92,26 @@ pub(crate) struct Threads {
     pub(crate) n: usize,
 }
 
+/// `--html` and `--lang` of `run`, `plan` and `compare`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Report")]
+pub(crate) struct HtmlArgs {
+    /// Also write the result as a self-contained HTML report to FILE (replaced if it exists)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
+
+    /// Language of the report: zh (Chinese) or en (English)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "LANG",
+        default_value_t = Lang::Zh,
+        hide_possible_values = true,
+        requires = "html"
+    )]
+    pub(crate) lang: Lang,
+}
+
 /// `swapsim run`.
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
@@ -117,9 +140,16 @@ pub(crate) struct RunArgs {
     )]
     pub(crate) format: Format,
 
-    /// Also write DIR/summary.json, timeseries.csv and ready.csv (DIR is created if missing)
+    /// Also write DIR/summary.json, timeseries.csv, ready.csv, profiles.json and context.json
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
+
+    /// Write into an --out DIR that already holds files
+    #[arg(long, help_heading = "Output")]
+    pub(crate) force: bool,
+
+    #[command(flatten)]
+    pub(crate) html: HtmlArgs,
 }
 
 /// `swapsim check`.
@@ -164,9 +194,16 @@ pub(crate) struct PlanArgs {
     )]
     pub(crate) format: PlanFormat,
 
-    /// Also write DIR/plan.toml (a scenario `run` accepts), plan.json and plan.csv
+    /// Also write DIR/plan.toml (a scenario `run` accepts), plan.json, plan.csv and the plan's run files
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
+
+    /// Write into an --out DIR that already holds files
+    #[arg(long, help_heading = "Output")]
+    pub(crate) force: bool,
+
+    #[command(flatten)]
+    pub(crate) html: HtmlArgs,
 }
 
 /// `swapsim compare`.
@@ -192,6 +229,17 @@ pub(crate) struct CompareArgs {
         help_heading = "Output"
     )]
     pub(crate) format: Format,
+
+    /// Also write DIR/compare.json and context.json (DIR is created if missing)
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub(crate) out: Option<PathBuf>,
+
+    /// Write into an --out DIR that already holds files
+    #[arg(long, help_heading = "Output")]
+    pub(crate) force: bool,
+
+    #[command(flatten)]
+    pub(crate) html: HtmlArgs,
 }
 
 /// `swapsim import-survey`.
@@ -210,6 +258,37 @@ pub(crate) struct ImportSurveyArgs {
     pub(crate) out: Option<PathBuf>,
 }
 
+/// `swapsim report`.
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// A directory that run, plan or compare --out wrote, or one JSON result of theirs
+    #[arg(value_name = "RESULT")]
+    pub(crate) result: PathBuf,
+
+    /// HTML file to write (replaced if it exists)
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub(crate) html: PathBuf,
+
+    /// Language of the report: zh (Chinese) or en (English)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "LANG",
+        default_value_t = Lang::Zh,
+        hide_possible_values = true,
+        help_heading = "Output"
+    )]
+    pub(crate) lang: Lang,
+
+    /// Also write each chart as DIR/NAME.svg (DIR is created if missing)
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub(crate) charts: Option<PathBuf>,
+
+    /// Write into a --charts DIR that already holds files
+    #[arg(long, help_heading = "Output")]
+    pub(crate) force: bool,
+}
+
 /// How `run` and `compare` print their result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
@@ -224,4 +303,11 @@ pub(crate) enum PlanFormat {
     Table,
     Json,
     Csv,
+}
+
+/// The language of an HTML report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Lang {
+    Zh,
+    En,
 }

@@ -19,10 +19,10 @@ use sim_core::{Estimate, Kpis, Model, RunResult};
 use crate::args::Format;
 use crate::config::CompareConfig;
 use crate::error::Error;
-use crate::output::Ordered;
+use crate::output::{self, Ordered};
 use crate::streams::{Bar, Streams};
 use crate::table::{cell, label, plural, write_aligned};
-use crate::{Status, count};
+use crate::{Status, count, html, run};
 
 /// Other scenarios per table (each brings a value and a difference column).
 const SCENARIOS_PER_TABLE: usize = 2;
@@ -63,7 +63,8 @@ struct Row {
     differences: Vec<Estimate>,
 }
 
-/// Runs every scenario and prints the comparison.
+/// Runs every scenario, writes the `--out` files and the `--html` report,
+/// and prints the comparison.
 pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Result<Status, Error> {
     let (_, first) = &config.scenarios[0];
     let total = config.scenarios.len() as u64 * u64::from(first.replications);
@@ -80,8 +81,7 @@ pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Resu
         .iter()
         .map(|(path, model)| {
             bar.message(path.display().to_string());
-            let reps = sim_core::run_replications(model, config.threads);
-            bar.advance(u64::from(model.replications));
+            let reps = run::replications(model, config.threads, &bar);
             Runs {
                 summary: sim_core::summarise(model, &reps),
                 per_replication: reps
@@ -99,9 +99,24 @@ pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Resu
         .iter()
         .map(|&name| (name, rows(&runs, Scope::Site(name))))
         .collect();
+    let json = json(config, &network, &sites);
+    if let Some(dir) = &config.out {
+        let context = report::Context::from_model(first).to_json();
+        let files = [
+            (report::COMPARE_FILE, json.clone().into_bytes()),
+            (report::CONTEXT_FILE, context.into_bytes()),
+        ];
+        output::write_dir(dir, &files, streams)?;
+    }
+    if let Some(page) = &config.html {
+        let mut input = report::ReportInput::from_compare_json(&json)
+            .expect("the comparison's own JSON reads back");
+        input.context = report::Context::from_model(first);
+        html::write(&input, page, None, streams)?;
+    }
     let text = match config.format {
         Format::Table => table(config, &shared, &network, &sites),
-        Format::Json => json(config, network, sites),
+        Format::Json => json,
     };
     streams.out(&text)?;
     Ok(Status::Success)
@@ -294,7 +309,7 @@ struct CompareJson<'a> {
     days: u32,
     warmup_days: u32,
     scenarios: Vec<ScenarioJson<'a>>,
-    network: Ordered<'a, Row>,
+    network: Ordered<'a, &'a Row>,
     sites: Vec<SiteJson<'a>>,
 }
 
@@ -307,15 +322,18 @@ struct ScenarioJson<'a> {
 #[derive(Serialize)]
 struct SiteJson<'a> {
     name: &'a str,
-    kpis: Ordered<'a, Row>,
+    kpis: Ordered<'a, &'a Row>,
 }
 
 /// `--format json`, pretty-printed, with a final newline.
-fn json(
-    config: &CompareConfig,
-    network: Vec<(&'static str, Row)>,
-    sites: Vec<(&str, Vec<(&'static str, Row)>)>,
+fn json<'a>(
+    config: &'a CompareConfig,
+    network: &'a [(&'static str, Row)],
+    sites: &'a [(&'a str, Vec<(&'static str, Row)>)],
 ) -> String {
+    let ordered = |rows: &'a [(&'static str, Row)]| {
+        Ordered(rows.iter().map(|(kpi, row)| (*kpi, row)).collect())
+    };
     let (_, first) = &config.scenarios[0];
     let document = CompareJson {
         seed: first.seed,
@@ -330,12 +348,12 @@ fn json(
                 file: display(path),
             })
             .collect(),
-        network: Ordered(network),
+        network: ordered(network),
         sites: sites
-            .into_iter()
+            .iter()
             .map(|(name, rows)| SiteJson {
                 name,
-                kpis: Ordered(rows),
+                kpis: ordered(rows),
             })
             .collect(),
     };

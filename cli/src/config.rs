@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use sim_core::Model;
 
 use crate::args::{
-    CompareArgs, Format, ImportSurveyArgs, Overrides, PlanArgs, PlanFormat, RunArgs,
+    CompareArgs, Format, HtmlArgs, ImportSurveyArgs, Lang, Overrides, PlanArgs, PlanFormat,
+    ReportArgs, RunArgs,
 };
 use crate::error::Error;
 
@@ -22,8 +23,11 @@ pub(crate) struct RunConfig {
     pub(crate) threads: usize,
     /// Format of stdout.
     pub(crate) format: Format,
-    /// Directory to write the result files into.
+    /// Directory to write the result files into; empty or new unless
+    /// `--force` was given.
     pub(crate) out: Option<PathBuf>,
+    /// The HTML report to write.
+    pub(crate) html: Option<HtmlReport>,
     /// Whether to compare the KPIs with the scenario's targets (the
     /// scenario has some).
     pub(crate) check: bool,
@@ -45,7 +49,8 @@ impl RunConfig {
             model,
             threads: args.threads.n,
             format: args.format,
-            out: args.out,
+            out: out_dir(args.out, "--out", args.force)?,
+            html: HtmlReport::from_args(args.html),
             check: args.check,
         })
     }
@@ -64,8 +69,11 @@ pub(crate) struct PlanConfig {
     pub(crate) threads: usize,
     /// Format of stdout.
     pub(crate) format: PlanFormat,
-    /// Directory to write `plan.toml`, `plan.json` and `plan.csv` into.
+    /// Directory to write `plan.toml`, `plan.json`, `plan.csv` and the
+    /// plan's run files into; empty or new unless `--force` was given.
     pub(crate) out: Option<PathBuf>,
+    /// The HTML report to write.
+    pub(crate) html: Option<HtmlReport>,
 }
 
 impl PlanConfig {
@@ -85,7 +93,8 @@ impl PlanConfig {
                 command: "plan",
             });
         }
-        let source = match &args.out {
+        let out = out_dir(args.out, "--out", args.force)?;
+        let source = match &out {
             Some(_) => Some(read(&args.scenario)?),
             None => None,
         };
@@ -95,7 +104,8 @@ impl PlanConfig {
             model,
             threads: args.threads.n,
             format: args.format,
-            out: args.out,
+            out,
+            html: HtmlReport::from_args(args.html),
         })
     }
 }
@@ -111,6 +121,11 @@ pub(crate) struct CompareConfig {
     pub(crate) threads: usize,
     /// Format of stdout.
     pub(crate) format: Format,
+    /// Directory to write `compare.json` and `context.json` into; empty or
+    /// new unless `--force` was given.
+    pub(crate) out: Option<PathBuf>,
+    /// The HTML report to write.
+    pub(crate) html: Option<HtmlReport>,
 }
 
 impl CompareConfig {
@@ -157,6 +172,8 @@ impl CompareConfig {
             scenarios,
             threads: args.threads.n,
             format: args.format,
+            out: out_dir(args.out, "--out", args.force)?,
+            html: HtmlReport::from_args(args.html),
         })
     }
 }
@@ -187,6 +204,77 @@ impl ImportConfig {
             out: args.out,
         })
     }
+}
+
+/// Everything `swapsim report` needs, checked.
+#[derive(Debug)]
+pub(crate) struct ReportConfig {
+    /// The result directory or JSON file as the user wrote it.
+    pub(crate) result: PathBuf,
+    /// The HTML report to write.
+    pub(crate) html: HtmlReport,
+    /// Directory to write each chart into as `NAME.svg`; empty or new
+    /// unless `--force` was given.
+    pub(crate) charts: Option<PathBuf>,
+}
+
+impl ReportConfig {
+    /// Checks that `--charts` may be written into. The result is read
+    /// when the command runs.
+    pub(crate) fn resolve(args: ReportArgs) -> Result<ReportConfig, Error> {
+        Ok(ReportConfig {
+            result: args.result,
+            html: HtmlReport {
+                path: args.html,
+                lang: args.lang.into(),
+            },
+            charts: out_dir(args.charts, "--charts", args.force)?,
+        })
+    }
+}
+
+/// Where to write an HTML report, and in which language.
+#[derive(Debug)]
+pub(crate) struct HtmlReport {
+    /// The file, replaced if it exists.
+    pub(crate) path: PathBuf,
+    /// The report's language.
+    pub(crate) lang: report::Lang,
+}
+
+impl HtmlReport {
+    /// The report that `--html` and `--lang` ask for, if any.
+    fn from_args(args: HtmlArgs) -> Option<HtmlReport> {
+        let lang = args.lang.into();
+        args.html.map(|path| HtmlReport { path, lang })
+    }
+}
+
+impl From<Lang> for report::Lang {
+    fn from(lang: Lang) -> Self {
+        match lang {
+            Lang::Zh => report::Lang::Zh,
+            Lang::En => report::Lang::En,
+        }
+    }
+}
+
+/// `out`, the directory that `flag` names, unless it already holds files
+/// and `force` is not set. A path that is not a readable directory passes:
+/// writing into it reports the problem.
+fn out_dir(
+    out: Option<PathBuf>,
+    flag: &'static str,
+    force: bool,
+) -> Result<Option<PathBuf>, Error> {
+    let Some(dir) = out else {
+        return Ok(None);
+    };
+    let holds_files = std::fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_some());
+    if holds_files && !force {
+        return Err(Error::OutNotEmpty { flag, path: dir });
+    }
+    Ok(Some(dir))
 }
 
 /// Applies `--seed`, `--replications` and `--days` to `model`, loaded from

@@ -22,9 +22,9 @@ pub(crate) enum Error {
         scenario.display()
     )]
     DaysWithinWarmup {
-        /// The `--days` value [d].
+        /// The `--days` value \[d\].
         days: u32,
-        /// The scenario's warm-up [d].
+        /// The scenario's warm-up \[d\].
         warmup_days: u32,
         /// The scenario path as given.
         scenario: PathBuf,
@@ -100,6 +100,29 @@ pub(crate) enum Error {
         /// What the operating system said.
         source: io::Error,
     },
+    /// An output directory already holds files, and `--force` was not
+    /// given.
+    #[error(
+        "{flag} '{}' already holds files: pass --force to write into it",
+        path.display()
+    )]
+    OutNotEmpty {
+        /// The flag that names the directory (`--out`, `--charts`).
+        flag: &'static str,
+        /// The directory as given.
+        path: PathBuf,
+    },
+    /// A stale result file in an output directory could not be removed.
+    #[error("cannot remove '{}': {source}", path.display())]
+    Remove {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// `report` could not read the result files.
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
     /// Writing to stdout failed (a closed pipe is not an error: see
     /// [`Error::is_broken_pipe`]).
     #[error("cannot write to stdout: {0}")]

@@ -6,17 +6,26 @@
 //! applied), calls the engine ([`sim_core::run`], [`sim_core::planner::plan`],
 //! [`sim_core::run_replications`]) or the scenario layer
 //! ([`scenarios::plan_file`], `scenarios::import_survey`), and formats the
-//! result. Simulation and validation live in `sim-core` and `scenarios`.
+//! result. Simulation and validation live in `sim-core` and `scenarios`;
+//! the HTML report and its charts in `report`, which writes no files.
 //!
-//! One module per command (`run`, `plan`, `compare`, `survey`), the two
-//! argument layers (`args`, `config`), and the output (`streams` for
-//! stdout and stderr, `table`, `output` and `timeseries` for formats and
-//! files).
+//! One module per command (`run`, `plan`, `compare`, `survey`, and `html`
+//! for `report` and every `--html`), the two argument layers (`args`,
+//! `config`), and the output (`streams` for stdout and stderr, `table`,
+//! `output` and `timeseries` for formats and files).
+//!
+//! # Files
+//!
+//! Every file is written to a temporary file next to it and renamed, so a
+//! reader never sees half of one. An `--out` or `--charts` directory that
+//! already holds files is refused unless `--force` is given; `--html FILE`
+//! is replaced without asking.
 //!
 //! # Streams
 //!
 //! Data (tables, JSON, CSV) goes to stdout; errors, missed targets, and
-//! progress when stderr is a terminal (unless `--quiet`), go to stderr. A
+//! progress when stderr is a terminal (unless `--quiet`), go to stderr.
+//! Progress of `run`, `plan` and `compare` is an `indicatif` bar. A
 //! closed stdout pipe (`swapsim run x.toml | head`) is not an error: the
 //! command ends with the exit code it would have had.
 //!
@@ -36,6 +45,7 @@ mod args;
 mod compare;
 mod config;
 mod error;
+mod html;
 mod output;
 mod plan;
 mod run;
@@ -50,7 +60,7 @@ use std::io::Write;
 use clap::{CommandFactory, Parser};
 
 use crate::args::{Cli, Command};
-use crate::config::{CompareConfig, ImportConfig, PlanConfig, RunConfig};
+use crate::config::{CompareConfig, ImportConfig, PlanConfig, ReportConfig, RunConfig};
 use crate::error::{Error, report};
 use crate::streams::Streams;
 
@@ -72,7 +82,7 @@ pub enum Progress {
     /// Say nothing unless something fails: for pipes, files and tests.
     Hidden,
     /// Report progress on stderr: for a person watching a terminal. The
-    /// progress bars of `plan` and `compare` draw on the process's stderr
+    /// progress bars of `run`, `plan` and `compare` draw on the process's stderr
     /// directly, so pass this only when that is the `stderr` given.
     Stderr,
 }
@@ -134,6 +144,9 @@ where
         }
         Command::ImportSurvey(args) => {
             ImportConfig::resolve(args).and_then(|config| survey::import(&config, &mut streams))
+        }
+        Command::Report(args) => {
+            ReportConfig::resolve(args).and_then(|config| html::report(&config, &mut streams))
         }
     };
     exit_code(done, &mut streams)

@@ -7,16 +7,31 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
-use sim_core::RunResult;
+use sim_core::{Model, RunResult};
 
 use crate::error::Error;
+use crate::streams::Streams;
+use crate::timeseries;
 
-/// Name of the JSON result that `run --out DIR` writes.
-pub(crate) const SUMMARY_FILE: &str = "summary.json";
-/// Name of the transformer load series that `run --out DIR` writes.
-pub(crate) const TIMESERIES_FILE: &str = "timeseries.csv";
-/// Name of the ready-battery series that `run --out DIR` writes.
-pub(crate) const READY_FILE: &str = "ready.csv";
+/// The plan as a scenario that `run` accepts (`plan --out`).
+pub(crate) const PLAN_TOML_FILE: &str = "plan.toml";
+/// The plan as `plan --format csv` prints it (`plan --out`).
+pub(crate) const PLAN_CSV_FILE: &str = "plan.csv";
+
+/// Every file that a command writes into its `--out DIR`. Writing one
+/// command's files removes the others' (see [`write_dir`]), so that
+/// `swapsim report DIR` never mixes two results. `plan.toml` is not among
+/// them: it may be the scenario being run.
+const RESULT_FILES: [&str; 8] = [
+    report::SUMMARY_FILE,
+    report::TIMESERIES_FILE,
+    report::READY_FILE,
+    report::PROFILES_FILE,
+    report::CONTEXT_FILE,
+    report::PLAN_FILE,
+    PLAN_CSV_FILE,
+    report::COMPARE_FILE,
+];
 
 /// The JSON result of DESIGN.md §2, pretty-printed, with a final newline.
 /// It depends only on the scenario and the seed, not on the thread count.
@@ -25,6 +40,59 @@ pub(crate) fn json(result: &RunResult) -> String {
         .expect("a RunResult has string keys only, so it always serializes");
     text.push('\n');
     text
+}
+
+/// The files of a run in `--out DIR`, with their names: the JSON result,
+/// the two 15-minute series, the hour-of-day profiles and the scenario's
+/// context (targets, transformers, assumptions) for `swapsim report`.
+/// `model` is the scenario that was run.
+pub(crate) fn run_files(result: &RunResult, model: &Model) -> Vec<(&'static str, Vec<u8>)> {
+    let mut profiles = serde_json::to_string_pretty(&result.profiles)
+        .expect("profiles have string keys only, so they always serialize");
+    profiles.push('\n');
+    let series = &result.timeseries;
+    vec![
+        (report::SUMMARY_FILE, json(result).into_bytes()),
+        (
+            report::TIMESERIES_FILE,
+            timeseries::load_csv(series, result.warmup_days),
+        ),
+        (
+            report::READY_FILE,
+            timeseries::ready_csv(series, result.warmup_days),
+        ),
+        (report::PROFILES_FILE, profiles.into_bytes()),
+        (
+            report::CONTEXT_FILE,
+            report::Context::from_model(model).to_json().into_bytes(),
+        ),
+    ]
+}
+
+/// Writes `files` into `dir` (see [`write_atomically`]), says so, and then
+/// removes the result files of other commands that an earlier `--force`d
+/// write left there. Files that swapsim does not write are left alone.
+pub(crate) fn write_dir(
+    dir: &Path,
+    files: &[(&str, Vec<u8>)],
+    streams: &mut Streams<'_>,
+) -> Result<(), Error> {
+    for (name, contents) in files {
+        write_atomically(dir, name, contents)?;
+        streams.say(format_args!("wrote {}", dir.join(name).display()));
+    }
+    let stale = RESULT_FILES
+        .iter()
+        .filter(|&&name| files.iter().all(|(n, _)| *n != name));
+    for name in stale {
+        let path = dir.join(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => streams.say(format_args!("removed {}", path.display())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(source) => return Err(Error::Remove { path, source }),
+        }
+    }
+    Ok(())
 }
 
 /// `(name, value)` pairs serialised as a JSON object in their own order.

@@ -14,18 +14,15 @@ use crate::error::Error;
 use crate::output::{self, Ordered};
 use crate::streams::{Bar, Streams};
 use crate::table::{cell, label, plural, write_aligned};
-use crate::{Status, count};
+use crate::{Status, count, html};
 
-/// The plan as a scenario that `run` accepts.
-const TOML_FILE: &str = "plan.toml";
-/// The plan as `--format json` prints it.
-const JSON_FILE: &str = "plan.json";
-/// The plan as `--format csv` prints it.
-const CSV_FILE: &str = "plan.csv";
-
-/// Runs the planner, writes the `--out` files and prints the plan. An
-/// infeasible plan is still printed and written; its problems go to
-/// stderr and the status says targets were missed.
+/// Runs the planner, writes the `--out` files and the `--html` report, and
+/// prints the plan. An infeasible plan is still printed and written; its
+/// problems go to stderr and the status says targets were missed.
+///
+/// `--out` holds the plan three ways (`plan.toml`, `plan.json`,
+/// `plan.csv`) and the run files of its final evaluation, so that
+/// `swapsim report DIR` shows the plan with its KPIs and charts.
 pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Status, Error> {
     let model = &config.model;
     streams.say(format_args!(
@@ -50,15 +47,18 @@ pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Sta
     let csv = csv(model, &plan);
     if let (Some(dir), Some(source)) = (&config.out, &config.source) {
         let toml = scenarios::plan_file(source, &plan, model.seed);
-        let files = [
-            (TOML_FILE, toml.as_bytes()),
-            (JSON_FILE, json.as_bytes()),
-            (CSV_FILE, csv.as_bytes()),
+        let mut files = vec![
+            (output::PLAN_TOML_FILE, toml.into_bytes()),
+            (report::PLAN_FILE, json.clone().into_bytes()),
+            (output::PLAN_CSV_FILE, csv.clone().into_bytes()),
         ];
-        for (name, contents) in files {
-            output::write_atomically(dir, name, contents)?;
-            streams.say(format_args!("wrote {}", dir.join(name).display()));
-        }
+        // The final evaluation ran the planned deployment, not `model`.
+        files.extend(output::run_files(&plan.result, &plan.model));
+        output::write_dir(dir, &files, streams)?;
+    }
+    if let Some(page) = &config.html {
+        let input = report::ReportInput::from_plan(&plan, model);
+        html::write(&input, page, None, streams)?;
     }
     let text = match config.format {
         PlanFormat::Table => table(model, &plan),

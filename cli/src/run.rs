@@ -2,16 +2,18 @@
 
 use std::time::Instant;
 
-use sim_core::RunResult;
+use rayon::prelude::*;
+use sim_core::{Model, Replication, RunResult};
 
 use crate::args::{CheckArgs, Format};
 use crate::config::RunConfig;
 use crate::error::Error;
-use crate::streams::Streams;
-use crate::{Status, count, output, table, timeseries};
+use crate::streams::{Bar, Streams};
+use crate::{Status, count, html, output, table};
 
-/// `swapsim run`: simulates, prints the KPIs, writes `--out` files and,
-/// with `--check`, compares the KPIs with the scenario's targets.
+/// `swapsim run`: simulates, prints the KPIs, writes the `--out` files and
+/// the `--html` report and, with `--check`, compares the KPIs with the
+/// scenario's targets.
 pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Status, Error> {
     let model = &config.model;
     streams.say(format_args!(
@@ -22,7 +24,9 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
         count(crate::threads(config.threads) as u64, "thread"),
     ));
     let started = Instant::now();
-    let result = sim_core::run(model, config.threads);
+    let bar = Bar::new(streams, Some(u64::from(model.replications)), "run");
+    let result = sim_core::summarise(model, &replications(model, config.threads, &bar));
+    bar.clear();
     let seconds = started.elapsed().as_secs_f64();
     streams.say(format_args!(
         "done in {seconds:.2} s: {} events, {:.1} M events/s",
@@ -30,27 +34,15 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
         result.events as f64 / seconds.max(1e-9) / 1e6,
     ));
 
-    let json = output::json(&result);
     if let Some(dir) = &config.out {
-        let series = &result.timeseries;
-        let files = [
-            (output::SUMMARY_FILE, json.clone().into_bytes()),
-            (
-                output::TIMESERIES_FILE,
-                timeseries::load_csv(series, result.warmup_days),
-            ),
-            (
-                output::READY_FILE,
-                timeseries::ready_csv(series, result.warmup_days),
-            ),
-        ];
-        for (name, contents) in files {
-            output::write_atomically(dir, name, &contents)?;
-            streams.say(format_args!("wrote {}", dir.join(name).display()));
-        }
+        output::write_dir(dir, &output::run_files(&result, model), streams)?;
+    }
+    if let Some(page) = &config.html {
+        let input = report::ReportInput::from_run(&result, model);
+        html::write(&input, page, None, streams)?;
     }
     let text = match config.format {
-        Format::Json => json,
+        Format::Json => output::json(&result),
         Format::Table => table::render(&result),
     };
     streams.out(&text)?;
@@ -58,6 +50,26 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
         Ok(check_targets(config, &result, streams))
     } else {
         Ok(Status::Success)
+    }
+}
+
+/// Runs every replication of `model` on `threads` threads (0 = all
+/// cores), in replication order, counting each on `bar` as it finishes.
+///
+/// This is [`sim_core::run_replications`] with a progress count: replication
+/// `r` depends on the seed and `r` alone, so the result does not depend on
+/// the threads or on the bar (a test checks it against the engine's).
+pub(crate) fn replications(model: &Model, threads: usize, bar: &Bar) -> Vec<Replication> {
+    let one = |r: u32| {
+        let replication = sim_core::simulate_replication(model, r);
+        bar.advance(1);
+        replication
+    };
+    let work = || (0..model.replications).into_par_iter().map(one).collect();
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(work),
+        // A pool that cannot start threads still gives the same numbers.
+        Err(_) => (0..model.replications).map(one).collect(),
     }
 }
 
@@ -103,4 +115,48 @@ pub(crate) fn check(args: &CheckArgs, streams: &mut Streams<'_>) -> Result<Statu
         count(n as u64, "site")
     ))?;
     Ok(Status::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two sites, so that sites and the network both count.
+    fn model() -> Model {
+        let site = |name: &str, batteries| sim_core::SiteSpec {
+            name: name.into(),
+            cabinets: 1,
+            slots_per_cabinet: 8,
+            batteries,
+            demand: sim_core::Demand::Poisson {
+                swaps_per_hour: 1.5,
+            },
+            ..sim_core::SiteSpec::default()
+        };
+        Model {
+            name: "two".into(),
+            days: 3,
+            warmup_days: 1,
+            replications: 5,
+            sites: vec![site("A", 6), site("B", 8)],
+            ..Model::default()
+        }
+    }
+
+    #[test]
+    fn replications_are_the_engines_on_any_thread_count() {
+        let model = model();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let streams = Streams::new(&mut out, &mut err, false);
+        let bar = Bar::new(&streams, Some(5), "test");
+        let engine = sim_core::run(&model, 1);
+        for threads in [1, 3] {
+            let reps = replications(&model, threads, &bar);
+            assert_eq!(
+                sim_core::summarise(&model, &reps),
+                engine,
+                "{threads} threads"
+            );
+        }
+    }
 }

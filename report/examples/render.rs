@@ -1,4 +1,4 @@
-//! Renders a report from result files until the CLI has `swapsim report`:
+//! Renders a report from result files as a stand-alone alternative to `swapsim report`:
 //!
 //! ```text
 //! cargo run -p report --example render -- RESULT OUT.html [zh|en] [CHART_DIR]

@@ -7,7 +7,7 @@
 //! demand λ the number of batteries charging is the number of busy servers
 //! of an M/G/B system with offered load a = λ·T.
 
-/// Erlang B blocking probability for `servers` and offered load `a` [Erl],
+/// Erlang B blocking probability for `servers` and offered load `a` \[Erl\],
 /// by the stable recursion E₀ = 1, E_k = a·E_{k−1} / (k + a·E_{k−1}).
 pub fn erlang_b(servers: u32, a: f64) -> f64 {
     let mut e = 1.0;
@@ -24,7 +24,7 @@ pub fn erlang_c(servers: u32, a: f64) -> f64 {
     c * b / (c - a * (1.0 - b))
 }
 
-/// Mean wait in M/M/c over all arrivals [h]: C / (c/T − λ).
+/// Mean wait in M/M/c over all arrivals \[h\]: C / (c/T − λ).
 pub fn erlang_c_mean_wait_hours(servers: u32, lambda_per_h: f64, mean_hours: f64) -> f64 {
     erlang_c(servers, lambda_per_h * mean_hours) / (f64::from(servers) / mean_hours - lambda_per_h)
 }
