@@ -60,8 +60,16 @@ macro_rules! kpis {
                 $(
                     samples.clear();
                     samples.extend(values.iter().map(|v| v.$name));
-                    let (mean, ci95_low, ci95_high) = mean_ci95(&samples);
-                    kpis.$name = Estimate { mean, ci95_low, ci95_high };
+                    let (mean, low, high) = mean_ci95(&samples);
+                    // Every KPI is non-negative and shares are at most 1: a
+                    // Student-t interval from few replications can cross
+                    // those bounds, so it is clipped to them.
+                    let cap = if SHARES.contains(&stringify!($name)) { 1.0 } else { f64::INFINITY };
+                    kpis.$name = Estimate {
+                        mean,
+                        ci95_low: low.max(0.0),
+                        ci95_high: high.min(cap),
+                    };
                 )*
                 kpis
             }
@@ -117,6 +125,14 @@ kpis! {
     /// \[min\] (W in Little's law).
     queue_minutes_mean,
 }
+
+/// KPIs that are shares of requests or slots, bounded by 1.
+const SHARES: &[&str] = &[
+    "stockout_probability",
+    "lost_swap_rate",
+    "prob_wait",
+    "cabinet_utilization",
+];
 
 /// One site's results.
 #[derive(Clone, Debug, PartialEq, Serialize)]
