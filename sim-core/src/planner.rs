@@ -132,6 +132,7 @@ enum Unit {
     Battery,
     PilePortsTenth,
     PilePort,
+    TransformerSize,
 }
 
 impl Unit {
@@ -141,6 +142,7 @@ impl Unit {
             Unit::BatteriesTenth => "10% of the batteries",
             Unit::Battery => "one battery",
             Unit::PilePortsTenth => "10% of the pile ports",
+            Unit::TransformerSize => "one transformer size",
             Unit::PilePort => "one pile port",
         }
     }
@@ -413,13 +415,11 @@ impl Search<'_> {
                 let excess_per_day = (ratio - 1.0) * limit * bikes / 1000.0;
                 let step = ((excess_per_day * 1.1).ceil() as u32)
                     .max(((f64::from(site.pile_ports) * share) as u32).max(2));
-                if site.pile_ports + step > planner.max_pile_ports_per_site {
-                    return Err(format!(
-                        "more than {} pile ports would be needed",
-                        planner.max_pile_ports_per_site
-                    ));
+                let cap = planner.max_pile_ports_per_site;
+                if site.pile_ports >= cap {
+                    return Err(format!("more than {cap} pile ports would be needed"));
                 }
-                site.pile_ports += step;
+                site.pile_ports = (site.pile_ports + step).min(cap);
                 Ok(())
             }
             _ => {
@@ -449,6 +449,7 @@ impl Search<'_> {
             Unit::Battery,
             Unit::PilePortsTenth,
             Unit::PilePort,
+            Unit::TransformerSize,
         ];
         for unit in kinds {
             let mut blocked = vec![false; self.model.sites.len()];
@@ -486,6 +487,10 @@ impl Search<'_> {
                             );
                             self.kept[s].push(why);
                             self.model.sites[s] = before.sites[s].clone();
+                            if let Some(t) = before.sites[s].transformer {
+                                self.model.grid.transformers[t] =
+                                    before.grid.transformers[t].clone();
+                            }
                         }
                     }
                 }
@@ -564,6 +569,45 @@ impl Search<'_> {
                     ));
                 }
                 site.pile_ports -= step;
+            }
+            Unit::PilePort if site.pile_ports > SINGLE_PORT_PRUNING => {
+                return Err(format!(
+                    "above {SINGLE_PORT_PRUNING} ports the planner prunes in 10% steps only"
+                ));
+            }
+            Unit::TransformerSize => {
+                let Some(t) = site.transformer else {
+                    return Err("the site has no transformer".into());
+                };
+                let current = self.model.grid.transformers[t].rating_kva;
+                let smaller = self
+                    .base
+                    .planner
+                    .transformer_sizes_kva
+                    .iter()
+                    .rev()
+                    .find(|&&k| k < current - 1e-9)
+                    .copied();
+                match smaller {
+                    Some(k) if k >= self.existing_kva[t] - 1e-9 => {
+                        // Shared transformers shrink once, through their first site.
+                        let first = self
+                            .model
+                            .sites
+                            .iter()
+                            .position(|x| x.transformer == Some(t));
+                        if first != Some(s) {
+                            return Err("its shared transformer is sized at another site".into());
+                        }
+                        self.model.grid.transformers[t].rating_kva = k;
+                    }
+                    _ => {
+                        return Err(format!(
+                            "the transformer is at its surveyed size ({:.0} kVA)",
+                            self.existing_kva[t]
+                        ));
+                    }
+                }
             }
             Unit::PilePort => {
                 if site.pile_ports <= self.existing_ports[s] {
@@ -664,6 +708,10 @@ impl Search<'_> {
         }
     }
 }
+
+/// Above this many pile ports, ports are pruned in 10% steps only: a
+/// single port is worth little and each pruning round is a simulation.
+const SINGLE_PORT_PRUNING: u32 = 20;
 
 /// The planner's acceptance value: mean + 2.5 half-widths of the 95% interval.
 fn strict(e: Estimate) -> f64 {
