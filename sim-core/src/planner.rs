@@ -185,9 +185,14 @@ pub fn plan(model: &Model, threads: usize, progress: &dyn Progress) -> Plan {
         problems: Vec::new(),
     };
     search.start_from_theory();
-    let mut result = search.grow();
+    let first = search.evaluate("first candidate");
+    let mut result = search.grow(first);
     if search.problems.is_empty() {
-        result = search.prune(result);
+        search.prune(result);
+        // Pruning undoes failed removals site by site; judge the final
+        // deployment afresh and grow again where it falls short.
+        let last = search.evaluate("final check");
+        result = search.grow(last);
     }
     search.finish(result)
 }
@@ -332,8 +337,7 @@ impl Search<'_> {
     }
 
     /// Grows the violating sites until every target holds or a bound stops it.
-    fn grow(&mut self) -> RunResult {
-        let mut result = self.evaluate("first candidate");
+    fn grow(&mut self, mut result: RunResult) -> RunResult {
         for _ in 0..self.base.planner.max_iterations {
             let mut changed = false;
             let mut upgraded = vec![false; self.model.grid.transformers.len()];
@@ -442,7 +446,7 @@ impl Search<'_> {
 
     /// Tries each kind of unit in turn at every site; keeps removals where
     /// the site still meets its targets.
-    fn prune(&mut self, mut result: RunResult) -> RunResult {
+    fn prune(&mut self, mut result: RunResult) {
         let kinds = [
             Unit::Cabinet,
             Unit::BatteriesTenth,
@@ -506,10 +510,28 @@ impl Search<'_> {
                 } else {
                     self.evaluate("checking pruned plan")
                 };
-                if (0..self.model.sites.len()).any(|s| self.worst(&check, s).is_some()) {
-                    self.model = before;
-                    for &s in &tried {
-                        blocked[s] = true;
+                let failing: Vec<usize> = (0..self.model.sites.len())
+                    .filter(|&s| self.worst(&check, s).is_some())
+                    .collect();
+                if !failing.is_empty() {
+                    if failing.iter().all(|s| tried.contains(s)) {
+                        // Undo only where the joint check failed; the next
+                        // round re-checks the rest.
+                        for &s in &failing {
+                            blocked[s] = true;
+                            self.model.sites[s] = before.sites[s].clone();
+                            if let Some(t) = before.sites[s].transformer {
+                                self.model.grid.transformers[t] =
+                                    before.grid.transformers[t].clone();
+                            }
+                        }
+                    } else {
+                        // A site that was not touched fails: a neighbour's
+                        // removal did it, so undo the whole round.
+                        self.model = before;
+                        for &s in &tried {
+                            blocked[s] = true;
+                        }
                     }
                     continue;
                 }
@@ -519,7 +541,6 @@ impl Search<'_> {
                 }
             }
         }
-        result
     }
 
     fn limit(&self, kpi: &str) -> f64 {
