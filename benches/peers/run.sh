@@ -26,4 +26,6 @@ if ! "$venv/bin/python" -c "import tomllib" 2>/dev/null; then
   "$venv/bin/pip" install --quiet tomli
 fi
 
+# No __pycache__ beside the scripts (only target/ is ignored).
+export PYTHONDONTWRITEBYTECODE=1
 exec "$venv/bin/python" benches/peers/compare.py "$@"
