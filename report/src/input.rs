@@ -10,6 +10,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sim_core::planner::Plan;
 use sim_core::{LOAD_COMPONENTS, Model, RunResult, Timeseries};
+pub use sim_core::{Profile, Profiles};
 
 use crate::Kind;
 
@@ -437,52 +438,6 @@ fn number(cell: &str, path: &Path, line: u64) -> Result<f64, ReportError> {
             line,
             message: format!("'{cell}' is not a number"),
         })
-}
-
-/// Hour-of-day profiles of the network and each site (`profiles.json`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Profiles {
-    /// The whole network.
-    pub network: Profile,
-    /// Each site, in model order.
-    #[serde(default)]
-    pub sites: Vec<Profile>,
-}
-
-/// One hour-of-day profile: counts per day by hour (24 values each).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Profile {
-    /// Site name, or "network".
-    pub name: String,
-    /// Swap requests per day by hour of day.
-    pub requests_by_hour: Vec<f64>,
-    /// Stockouts per day by hour of day.
-    pub stockouts_by_hour: Vec<f64>,
-    /// Pile sessions started per day by hour of day.
-    pub pile_sessions_by_hour: Vec<f64>,
-    /// Flying-wire sessions started per day by hour of day.
-    pub flying_wire_sessions_by_hour: Vec<f64>,
-    /// `(quantile, wait [min])` of served requests.
-    pub wait_quantiles_minutes: Vec<(f64, f64)>,
-}
-
-impl Profiles {
-    /// The profiles of an engine result.
-    pub fn from_profiles(p: &sim_core::Profiles) -> Profiles {
-        let one = |p: &sim_core::Profile| Profile {
-            name: p.name.clone(),
-            requests_by_hour: p.requests_by_hour.clone(),
-            stockouts_by_hour: p.stockouts_by_hour.clone(),
-            pile_sessions_by_hour: p.pile_sessions_by_hour.clone(),
-            flying_wire_sessions_by_hour: p.flying_wire_sessions_by_hour.clone(),
-            wait_quantiles_minutes: p.wait_quantiles_minutes.clone(),
-        };
-        Profiles {
-            network: one(&p.network),
-            sites: p.sites.iter().map(one).collect(),
-        }
-    }
 }
 
 /// The plan as `plan --format json` prints it.
@@ -949,7 +904,7 @@ impl ReportInput {
                 &result.timeseries,
                 result.warmup_days,
             )),
-            profiles: Some(Profiles::from_profiles(&result.profiles)),
+            profiles: Some(result.profiles.clone()),
             context: Context::from_model(model),
             ..ReportInput::new(Kind::Run)
         }

@@ -2,7 +2,7 @@
 //! and 95% interval across replications.
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::{Counters, Replication, TransformerCounters, simulate_replication};
 use crate::model::Model;
@@ -174,7 +174,9 @@ pub struct RunResult {
 
 /// Hour-of-day profiles of the network and each site, per day, averaged
 /// over replications; and wait quantiles from the merged histograms.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+/// `profiles.json` is its serde form, read back by the report.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Profiles {
     /// The whole network.
     pub network: Profile,
@@ -183,7 +185,8 @@ pub struct Profiles {
 }
 
 /// One hour-of-day profile.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Profile {
     /// Site name, or "network".
     pub name: String,
