@@ -14,6 +14,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use swapsim_cli::{Progress, exit, main_with};
+use swapsim_suite::fixtures::{self, update_golden};
 
 /// Where the case files and their golden outputs live.
 const CASES: &str = "tests/fixtures/cli";
@@ -110,7 +111,7 @@ fn read_case(path: &Path) -> Case {
 /// rewrites the golden file under `UPDATE_GOLDEN=1`. Returns a complaint on
 /// mismatch.
 fn golden(path: &Path, actual: &str) -> Option<String> {
-    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+    if update_golden() {
         if actual.is_empty() {
             let _ = fs::remove_file(path);
         } else {
@@ -188,22 +189,16 @@ fn case_files_match_their_exit_codes_and_golden_output() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
 }
 
-/// Every `scenarios/*.toml` that ships with swapsim, except templates for
-/// `import-survey` (`*-template.toml`), which have no sites of their own.
+/// Every shipped scenario, except templates for `import-survey`
+/// (`*-template.toml`), which have no sites of their own; as paths relative
+/// to the root, like the goldens.
 fn shipped_scenarios() -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = fs::read_dir("scenarios")
-        .expect("scenarios/ exists")
-        .map(|entry| entry.expect("readable directory").path())
-        .filter(|path| path.extension().is_some_and(|e| e == "toml"))
-        .filter(|path| {
-            path.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n != "Cargo.toml" && !n.ends_with("-template.toml"))
-        })
-        .collect();
-    paths.sort();
-    assert!(!paths.is_empty(), "no shipped scenarios found");
-    paths
+    fixtures::shipped_scenarios()
+        .iter()
+        .map(|path| fixtures::relative(path))
+        .filter(|path| !path.ends_with("-template.toml"))
+        .map(PathBuf::from)
+        .collect()
 }
 
 #[test]

@@ -15,18 +15,15 @@
 //! the pilot's Chinese report to FILE for `.ci/browser-test`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use report::{Chart, Kind, Lang, ReportInput, charts, load_dir, render_html};
 use sim_core::{Model, RunResult};
+use swapsim_suite::fixtures::{root, update_golden};
 
 /// Where the fixtures and outlines live.
 const FIXTURES: &str = "tests/fixtures/report";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn fixture(name: &str) -> PathBuf {
     root().join(FIXTURES).join(name)
@@ -139,7 +136,7 @@ fn outline(html: &str) -> String {
 /// `UPDATE_GOLDEN=1`.
 fn golden(name: &str, actual: &str) {
     let path = fixture(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+    if update_golden() {
         fs::write(&path, actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         return;
     }

@@ -16,34 +16,9 @@
 //! the diff.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The workspace root, which every fixture path is relative to.
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The `*.toml` files of `dir` (relative to the root), sorted by name.
-fn toml_files(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<_> = fs::read_dir(root().join(dir))
-        .unwrap_or_else(|e| panic!("cannot list {dir}: {e}"))
-        .map(|entry| entry.expect("readable directory entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no *.toml files in {dir}");
-    files
-}
-
-/// `path` relative to the root, with `/` separators on every platform.
-fn relative(path: &Path) -> String {
-    let relative = path.strip_prefix(root()).expect("fixture under the root");
-    let parts: Vec<_> = relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect();
-    parts.join("/")
-}
+use swapsim_suite::fixtures::{files, relative, root, shipped_scenarios, update_golden};
 
 /// Reads a file a scenario names; `path` is relative to the root, like
 /// the scenario's name.
@@ -66,9 +41,9 @@ fn rendered(source: &str, name: &str) -> Option<String> {
 
 #[test]
 fn invalid_scenarios_render_their_golden_diagnostics() {
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
+    let update = update_golden();
     let mut failures = Vec::new();
-    for path in toml_files("tests/fixtures/scenarios/invalid") {
+    for path in files("tests/fixtures/scenarios/invalid", "toml") {
         let name = relative(&path);
         let source = fs::read_to_string(&path).expect("fixture is UTF-8");
         let golden_path = path.with_extension("stderr");
@@ -114,12 +89,9 @@ fn every_golden_has_its_scenario() {
 #[test]
 fn valid_and_shipped_scenarios_are_accepted() {
     let mut failures = Vec::new();
-    let shipped = toml_files("scenarios")
-        .into_iter()
-        .filter(|path| !path.ends_with("Cargo.toml"));
-    for path in toml_files("tests/fixtures/scenarios/valid")
+    for path in files("tests/fixtures/scenarios/valid", "toml")
         .iter()
-        .chain(&shipped.collect::<Vec<_>>())
+        .chain(&shipped_scenarios())
     {
         let name = relative(path);
         let source = fs::read_to_string(path).expect("scenario is UTF-8");

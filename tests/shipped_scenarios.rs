@@ -1,21 +1,10 @@
 //! Every shipped scenario loads and runs (at reduced days), and the pilot
 //! and the district give figures in the ranges DOMAIN.md reports.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sim_core::run;
-
-fn shipped() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml") && !p.ends_with("Cargo.toml"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 8, "{files:?}");
-    files
-}
+use swapsim_suite::fixtures::{root, shipped_scenarios};
 
 fn load(path: &Path) -> sim_core::Model {
     scenarios::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -23,7 +12,9 @@ fn load(path: &Path) -> sim_core::Model {
 
 #[test]
 fn every_shipped_scenario_runs_at_reduced_days() {
-    for path in shipped() {
+    let shipped = shipped_scenarios();
+    assert!(shipped.len() >= 8, "{shipped:?}");
+    for path in shipped {
         let mut model = load(&path);
         model.warmup_days = model.warmup_days.min(1);
         model.days = model.warmup_days + 2;
@@ -51,8 +42,7 @@ fn every_shipped_scenario_runs_at_reduced_days() {
 /// piles are too few.
 #[test]
 fn pilot_figures_are_plausible() {
-    let mut model =
-        load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bishan-pilot.toml"));
+    let mut model = load(&root().join("scenarios/bishan-pilot.toml"));
     model.days = 10;
     model.warmup_days = 2;
     model.replications = 4;

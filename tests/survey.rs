@@ -16,38 +16,9 @@
 //! diff.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The workspace root, which every fixture path is relative to.
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn update() -> bool {
-    std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1")
-}
-
-/// The `*.csv` files of `dir` (relative to the root), sorted by name.
-fn sheets(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<_> = fs::read_dir(root().join(dir))
-        .unwrap_or_else(|e| panic!("cannot list {dir}: {e}"))
-        .map(|entry| entry.expect("readable directory entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "csv"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no *.csv files in {dir}");
-    files
-}
-
-/// `path` relative to the root, with `/` separators on every platform.
-fn relative(path: &Path) -> String {
-    let relative = path.strip_prefix(root()).expect("fixture under the root");
-    let parts: Vec<_> = relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect();
-    parts.join("/")
-}
+use swapsim_suite::fixtures::{files, relative, root, update_golden};
 
 /// Imports `sheet` with its template: `Ok(scenario)` or the rendered
 /// diagnostics, as `swapsim import-survey` prints them.
@@ -80,7 +51,7 @@ fn import(sheet: &Path) -> Result<String, String> {
 /// Compares `actual` with the golden file, or rewrites it under
 /// `UPDATE_GOLDEN=1`; a difference is pushed to `failures`.
 fn golden(name: &str, golden_path: &Path, actual: &str, failures: &mut Vec<String>) {
-    if update() {
+    if update_golden() {
         fs::write(golden_path, actual).expect("golden file is writable");
         return;
     }
@@ -97,7 +68,7 @@ fn golden(name: &str, golden_path: &Path, actual: &str, failures: &mut Vec<Strin
 #[test]
 fn invalid_sheets_render_their_golden_diagnostics() {
     let mut failures = Vec::new();
-    for path in sheets("tests/fixtures/survey/invalid") {
+    for path in files("tests/fixtures/survey/invalid", "csv") {
         let name = relative(&path);
         match import(&path) {
             Ok(_) => failures.push(format!("{name}: imported, expected diagnostics")),
@@ -119,7 +90,7 @@ fn invalid_sheets_render_their_golden_diagnostics() {
 #[test]
 fn valid_sheets_import_to_their_golden_scenarios() {
     let mut failures = Vec::new();
-    for path in sheets("tests/fixtures/survey/valid") {
+    for path in files("tests/fixtures/survey/valid", "csv") {
         let name = relative(&path);
         match import(&path) {
             Err(problems) => failures.push(format!("{name}: rejected:\n{problems}")),

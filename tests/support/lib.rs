@@ -1,5 +1,6 @@
 //! Shared helpers for swapsim's integration tests and benches: queueing
 //! formulas computed from first principles, and model builders.
 
+pub mod fixtures;
 pub mod models;
 pub mod theory;
