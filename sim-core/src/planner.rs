@@ -490,11 +490,7 @@ impl Search<'_> {
                                 self.limit(kpi)
                             );
                             self.kept[s].push(why);
-                            self.model.sites[s] = before.sites[s].clone();
-                            if let Some(t) = before.sites[s].transformer {
-                                self.model.grid.transformers[t] =
-                                    before.grid.transformers[t].clone();
-                            }
+                            self.restore_site(s, &before);
                         }
                     }
                 }
@@ -519,11 +515,7 @@ impl Search<'_> {
                         // round re-checks the rest.
                         for &s in &failing {
                             blocked[s] = true;
-                            self.model.sites[s] = before.sites[s].clone();
-                            if let Some(t) = before.sites[s].transformer {
-                                self.model.grid.transformers[t] =
-                                    before.grid.transformers[t].clone();
-                            }
+                            self.restore_site(s, &before);
                         }
                     } else {
                         // A site that was not touched fails: a neighbour's
@@ -540,6 +532,14 @@ impl Search<'_> {
                     break;
                 }
             }
+        }
+    }
+
+    /// Puts site `s` and its transformer back as they were in `before`.
+    fn restore_site(&mut self, s: usize, before: &Model) {
+        self.model.sites[s] = before.sites[s].clone();
+        if let Some(t) = before.sites[s].transformer {
+            self.model.grid.transformers[t] = before.grid.transformers[t].clone();
         }
     }
 

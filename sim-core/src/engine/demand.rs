@@ -4,7 +4,7 @@
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
-use super::setup::{HOUR, pick, pick_hour};
+use super::setup::{HOUR, hour_of_day, pick, pick_hour};
 use super::{Event, NONE, Sim, hours_to_ms};
 use crate::model::{ChoicePolicy, Patience};
 use crate::rng::{Purpose, stream2};
@@ -44,7 +44,7 @@ impl Sim<'_> {
             let c = &mut self.sites.counters[origin as usize];
             c.requests += 1;
             if self.keep_history {
-                c.requests_by_hour[((self.now / HOUR) % 24) as usize] += 1;
+                c.requests_by_hour[hour_of_day(self.now)] += 1;
             }
         }
         counted
@@ -54,7 +54,7 @@ impl Sim<'_> {
         let c = &mut self.sites.counters[origin as usize];
         c.stockouts += 1;
         if self.keep_history {
-            c.stockouts_by_hour[((self.now / HOUR) % 24) as usize] += 1;
+            c.stockouts_by_hour[hour_of_day(self.now)] += 1;
         }
     }
 
@@ -200,7 +200,7 @@ impl Sim<'_> {
     fn at_cabinet(&mut self, site: u32, origin: u32, rider: u32, counted: bool) {
         let s = site as usize;
         if self.keep_history {
-            self.sites.history[s][((self.now / HOUR) % 24) as usize] += 1;
+            self.sites.history[s][hour_of_day(self.now)] += 1;
         }
         if self.sites.ready[s] > 0 {
             debug_assert_eq!(

@@ -1,7 +1,7 @@
 //! The grid side: load per site and transformer, the 15-minute clock, the
 //! tariff, the base load and the grid-capped strategy's headroom.
 
-use super::setup::HOUR;
+use super::setup::{HOUR, hour_of_day};
 use super::{Event, NONE, Phase, Sim};
 use crate::Time;
 use crate::model::Strategy;
@@ -83,14 +83,14 @@ impl Sim<'_> {
     /// Whether the tariff's valley period is on now (always, without one).
     pub(super) fn in_valley(&self) -> bool {
         let valley = &self.model.grid.tariff.valley;
-        !valley.iter().any(|&v| v) || valley[((self.now / HOUR) % 24) as usize]
+        !valley.iter().any(|&v| v) || valley[hour_of_day(self.now)]
     }
 
     /// The 15-minute clock.
     pub(super) fn on_tick(&mut self) {
         self.record_quarter();
         if self.now.is_multiple_of(HOUR) {
-            let hour = ((self.now / HOUR) % 24) as usize;
+            let hour = hour_of_day(self.now);
             for t in 0..self.transformers.limit_w.len() {
                 let target =
                     self.transformers.base_peak_w[t] * self.transformers.base_profile[t][hour];
@@ -123,7 +123,7 @@ impl Sim<'_> {
             return;
         }
         let q = quarter - 1;
-        let price = self.model.grid.tariff.price_per_kwh[(((now - 1) / HOUR) % 24) as usize];
+        let price = self.model.grid.tariff.price_per_kwh[hour_of_day(now - 1)];
         let per_quarter = QUARTER_MS as f64;
         for t in 0..self.transformers.limit_w.len() {
             for part in 0..4 {
@@ -166,7 +166,7 @@ impl Sim<'_> {
             return;
         }
         let days = (self.now / (24 * HOUR)).max(1) as f64;
-        let hour = ((self.now / HOUR) % 24) as usize;
+        let hour = hour_of_day(self.now);
         for s in 0..self.model.sites.len() {
             let mut expected = 0.0;
             let mut h = hour;

@@ -3,7 +3,7 @@
 
 use rand_distr::{Distribution, Exp1};
 
-use super::setup::HOUR;
+use super::setup::{HOUR, hour_of_day};
 use super::{Event, Sim, hours_to_ms};
 use crate::Time;
 use crate::sample::sample_dist;
@@ -28,7 +28,7 @@ impl Sim<'_> {
         let mut t = self.now;
         // At most two days of zero-rate hours before giving up.
         for _ in 0..48 {
-            let hour = ((t / HOUR) % 24) as usize;
+            let hour = hour_of_day(t);
             let hour_end = (t / HOUR + 1) * HOUR;
             let rate_per_ms = per_day * self.plug_share[hour] / HOUR as f64;
             let span = (hour_end - t) as f64;
@@ -82,13 +82,13 @@ impl Sim<'_> {
             if measured {
                 let c = &mut self.sites.counters[s];
                 c.pile_sessions += 1;
-                c.pile_by_hour[((self.now / HOUR) % 24) as usize] += 1;
+                c.pile_by_hour[hour_of_day(self.now)] += 1;
                 c.pile_ms += charge_ms as f64;
             }
         } else if measured {
             let c = &mut self.sites.counters[s];
             c.flying_wire_sessions += 1;
-            c.flying_wire_by_hour[((self.now / HOUR) % 24) as usize] += 1;
+            c.flying_wire_by_hour[hour_of_day(self.now)] += 1;
             c.flying_wire_ms += charge_ms as f64;
         }
         self.add_load(site, if pile { PILES } else { FLYING_WIRE }, power_w);

@@ -477,3 +477,9 @@ pub(super) fn pick_hour(cum: &[f64; 24], u: f64) -> Time {
 
 /// Milliseconds per hour, as used by the trip clock.
 pub(super) const HOUR: Time = MS_PER_HOUR;
+
+/// Hour of the day (0–23) at `t`; day 0 starts at midnight.
+#[inline]
+pub(super) fn hour_of_day(t: Time) -> usize {
+    ((t / HOUR) % 24) as usize
+}
