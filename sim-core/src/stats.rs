@@ -5,29 +5,47 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::Time;
 
-/// The integral of a piecewise-constant level over `[window_start, ∞)`.
+/// The integral of a piecewise-constant level, with its peak and the time
+/// spent above a threshold.
 ///
-/// Anything before `window_start` (the warm-up) is not counted. `set` must be
-/// called with non-decreasing times.
-#[derive(Clone, Copy, Debug, Default)]
+/// The accumulator counts from its last [`TimeWeighted::open_window`]: the
+/// engine opens every accumulator once, when the clock reaches the end of
+/// the warm-up, so nothing before it counts. Until then it integrates the
+/// warm-up, which the opening throws away. That keeps the hot path free of
+/// window tests: a change of level is a multiply-add, a max and a
+/// compare. `set` must be called with non-decreasing times.
+#[derive(Clone, Copy, Debug)]
 pub struct TimeWeighted {
     level: f64,
     since: Time,
-    /// ∫ level dt over the window so far \[level·ms\].
+    /// ∫ level dt since the window opened \[level·ms\].
     area: f64,
-    /// Largest level held for a positive time inside the window.
+    /// Largest level held for a positive time since the window opened.
     max: f64,
-    /// Level above which time is counted in `time_above`; `None` = never.
-    threshold: Option<f64>,
-    /// Time inside the window with the level above `threshold` \[ms\].
+    /// Level above which time is counted in `time_above`; infinite = never.
+    threshold: f64,
+    /// Time since the window opened with the level above `threshold` \[ms\].
     time_above: f64,
+}
+
+impl Default for TimeWeighted {
+    fn default() -> Self {
+        TimeWeighted {
+            level: 0.0,
+            since: 0,
+            area: 0.0,
+            max: 0.0,
+            threshold: f64::INFINITY,
+            time_above: 0.0,
+        }
+    }
 }
 
 impl TimeWeighted {
     /// An accumulator that also counts the time spent above `threshold`.
     pub fn with_threshold(threshold: f64) -> Self {
         TimeWeighted {
-            threshold: Some(threshold),
+            threshold,
             ..TimeWeighted::default()
         }
     }
@@ -40,35 +58,42 @@ impl TimeWeighted {
 
     /// Changes the level at `now`, closing the previous piece.
     #[inline]
-    pub fn set(&mut self, now: Time, window_start: Time, level: f64) {
-        self.close(now, window_start);
+    pub fn set(&mut self, now: Time, level: f64) {
+        self.close(now);
         self.level = level;
     }
 
     /// Adds `delta` to the level at `now`.
     #[inline]
-    pub fn add(&mut self, now: Time, window_start: Time, delta: f64) {
+    pub fn add(&mut self, now: Time, delta: f64) {
         let level = self.level + delta;
-        self.set(now, window_start, level);
+        self.set(now, level);
     }
 
     /// Accounts for the current piece up to `now` without changing the level.
     #[inline]
-    pub fn close(&mut self, now: Time, window_start: Time) {
-        let from = self.since.max(window_start);
-        if now > from {
-            let dt = (now - from) as f64;
-            self.area += self.level * dt;
-            if self.level > self.max {
-                self.max = self.level;
-            }
-            if let Some(threshold) = self.threshold
-                && self.level > threshold
-            {
-                self.time_above += dt;
-            }
+    pub fn close(&mut self, now: Time) {
+        debug_assert!(now >= self.since, "time went backwards");
+        let dt = crate::ms_f64(now - self.since);
+        // A piece of zero length adds exactly nothing to the sums.
+        self.area += self.level * dt;
+        if self.level > self.threshold {
+            self.time_above += dt;
+        }
+        if dt > 0.0 && self.level > self.max {
+            self.max = self.level;
         }
         self.since = now;
+    }
+
+    /// Starts counting at `at`: everything integrated so far is dropped;
+    /// the level carries on.
+    pub fn open_window(&mut self, at: Time) {
+        debug_assert!(at >= self.since, "window opens in the past");
+        self.since = at;
+        self.area = 0.0;
+        self.max = 0.0;
+        self.time_above = 0.0;
     }
 
     /// ∫ level dt over the window \[level·ms\].
@@ -119,9 +144,13 @@ mod tests {
     #[test]
     fn time_weighted_ignores_warmup_and_integrates_exactly() {
         let mut tw = TimeWeighted::default();
-        tw.set(0, 10, 5.0); // level 5 from 0, but window opens at 10
-        tw.set(20, 10, 2.0); // 5 × (20 − 10) = 50
-        tw.close(30, 10); // + 2 × 10 = 20
+        tw.set(0, 9.0); // level 9 from 0: warm-up only
+        tw.set(4, 5.0); // level 5 from 4, but the window opens at 10
+        tw.open_window(10);
+        tw.set(20, 2.0); // 5 × (20 − 10) = 50
+        tw.set(20, 7.0); // held for no time: neither area nor peak
+        tw.set(20, 2.0);
+        tw.close(30); // + 2 × 10 = 20
         assert_eq!(tw.area(), 70.0);
         assert_eq!(tw.max(), 5.0);
     }
@@ -129,10 +158,11 @@ mod tests {
     #[test]
     fn time_above_threshold_counts_only_the_window() {
         let mut tw = TimeWeighted::with_threshold(3.0);
-        tw.set(0, 10, 5.0); // above, but before the window
-        tw.set(20, 10, 3.0); // 10 ms above in the window; 3 is not above 3
-        tw.set(30, 10, 4.0);
-        tw.close(35, 10); // 5 ms above
+        tw.set(0, 5.0); // above, but before the window
+        tw.open_window(10);
+        tw.set(20, 3.0); // 10 ms above in the window; 3 is not above 3
+        tw.set(30, 4.0);
+        tw.close(35); // 5 ms above
         assert_eq!(tw.time_above(), 15.0);
     }
 

@@ -94,7 +94,7 @@ impl Sim<'_> {
         let start = (*door).max(self.now);
         *door = start + swap_ms;
         if self.now >= self.window_start {
-            self.sites.counters[s].door_wait_ms_sum += (start - self.now) as f64;
+            self.sites.counters[s].door_wait_ms_sum += crate::ms_f64(start - self.now);
         }
         start + swap_ms
     }
@@ -108,7 +108,7 @@ impl Sim<'_> {
         if self.slots.phase[i] != Phase::Charging {
             return soc;
         }
-        let elapsed_h = (self.now - self.slots.stage_start[i]) as f64 / MS_PER_HOUR as f64;
+        let elapsed_h = crate::ms_f64(self.now - self.slots.stage_start[i]) / MS_PER_HOUR as f64;
         let gained = self.slots.power_w[i] * elapsed_h
             / (self.inv_efficiency * self.batteries.capacity_wh[battery]);
         (soc + gained).min(self.slots.stage_soc_end[i])
@@ -198,7 +198,7 @@ impl Sim<'_> {
         let s = self.slots.site[slot as usize] as usize;
         self.sites.charging[s] += 1;
         let level = f64::from(self.sites.charging[s]);
-        self.sites.tw_charging[s].set(self.now, self.window_start, level);
+        self.sites.tw_charging[s].set(self.now, level);
         self.slots.phase[slot as usize] = Phase::Charging;
         self.begin_stage(slot);
     }
@@ -244,7 +244,7 @@ impl Sim<'_> {
         let site = self.slots.site[i];
         self.add_load(site, CABINETS, new_w - old_w);
         if cfg!(debug_assertions) {
-            self.tw_cabinets_all.add(self.now, 0, new_w - old_w);
+            self.tw_cabinets_all.add(self.now, new_w - old_w);
         }
     }
 
@@ -298,7 +298,7 @@ impl Sim<'_> {
         self.slots.ready_stack[first + top as usize] = slot;
         self.slots.ready_pos[i] = top;
         self.sites.ready[s] = top + 1;
-        self.sites.tw_ready[s].set(self.now, self.window_start, f64::from(top + 1));
+        self.sites.tw_ready[s].set(self.now, f64::from(top + 1));
     }
 
     fn unmark_ready(&mut self, slot: u32) {
@@ -314,7 +314,7 @@ impl Sim<'_> {
         self.slots.ready_pos[last as usize] = pos;
         self.slots.ready_pos[i] = NONE;
         self.sites.ready[s] = top;
-        self.sites.tw_ready[s].set(self.now, self.window_start, f64::from(top));
+        self.sites.tw_ready[s].set(self.now, f64::from(top));
         if !matches!(self.strategy, Strategy::Immediate) {
             // Lower stock may call for charging now (reserve).
             self.try_start(s as u32);
@@ -332,7 +332,7 @@ impl Sim<'_> {
         self.slots.phase[i] = Phase::Idle;
         self.sites.charging[s] -= 1;
         let level = f64::from(self.sites.charging[s]);
-        self.sites.tw_charging[s].set(self.now, self.window_start, level);
+        self.sites.tw_charging[s].set(self.now, level);
     }
 
     /// Ends a finished charge and hands its turn to the next queued slot.

@@ -236,7 +236,7 @@ impl Sim<'_> {
         self.sites.rider_line[s].push_back((request, generation));
         self.sites.waiting[s] += 1;
         let level = f64::from(self.sites.waiting[s]);
-        self.sites.tw_waiting[s].set(self.now, self.window_start, level);
+        self.sites.tw_waiting[s].set(self.now, level);
         if patience_ms != Time::MAX {
             let at = self.now.saturating_add(patience_ms);
             if at < self.horizon {
@@ -301,7 +301,7 @@ impl Sim<'_> {
         let s = site as usize;
         self.sites.waiting[s] -= 1;
         let level = f64::from(self.sites.waiting[s]);
-        self.sites.tw_waiting[s].set(self.now, self.window_start, level);
+        self.sites.tw_waiting[s].set(self.now, level);
     }
 
     /// Closes a request at its origin: served, or lost after `queued_ms` in line.
@@ -312,10 +312,10 @@ impl Sim<'_> {
         }
         let c = &mut self.sites.counters[origin as usize];
         c.ended += 1;
-        c.queue_ms_sum += queued_ms as f64;
+        c.queue_ms_sum += crate::ms_f64(queued_ms);
         if served {
             c.served += 1;
-            c.wait_ms_sum += queued_ms as f64;
+            c.wait_ms_sum += crate::ms_f64(queued_ms);
             if queued_ms > 0 {
                 c.served_after_wait += 1;
             }

@@ -26,7 +26,7 @@ impl Sim<'_> {
     /// by `delta_w`, and of its transformer.
     pub(super) fn add_load(&mut self, site: u32, kind: usize, delta_w: f64) {
         let s = site as usize;
-        self.sites.tw_load[s][kind].add(self.now, self.window_start, delta_w);
+        self.sites.tw_load[s][kind].add(self.now, delta_w);
         let t = self.sites.transformer[s];
         if t != NONE {
             // Site kinds 0..3 are transformer parts 1..4 (0 is the base).
@@ -35,10 +35,10 @@ impl Sim<'_> {
     }
 
     fn add_transformer_load(&mut self, t: usize, part: usize, delta_w: f64) {
-        let (now, ws) = (self.now, self.window_start);
-        self.transformers.tw_parts[t][part].add(now, ws, delta_w);
-        self.transformers.tw_total[t].add(now, ws, delta_w);
-        self.tw_network.add(now, ws, delta_w);
+        let now = self.now;
+        self.transformers.tw_parts[t][part].add(now, delta_w);
+        self.transformers.tw_total[t].add(now, delta_w);
+        self.tw_network.add(now, delta_w);
         if matches!(self.strategy, Strategy::GridCapped) && !self.transformers.pending[t] {
             self.transformers.pending[t] = true;
             self.transformers.pending_list.push(t as u32);
@@ -128,7 +128,7 @@ impl Sim<'_> {
         for t in 0..self.transformers.limit_w.len() {
             for part in 0..4 {
                 let tw = &mut self.transformers.tw_parts[t][part];
-                tw.close(now, ws);
+                tw.close(now);
                 let area = tw.area();
                 let last = &mut self.transformers.parts_area_at_tick[t][part];
                 let kw = (area - *last) / per_quarter / 1000.0;
@@ -139,15 +139,15 @@ impl Sim<'_> {
         let quarters = self.series.quarters;
         for s in 0..self.model.sites.len() {
             let tw = &mut self.sites.tw_ready[s];
-            tw.close(now, ws);
+            tw.close(now);
             let area = tw.area();
             let ready = (area - self.sites.ready_area_at_tick[s]) / per_quarter;
             self.sites.ready_area_at_tick[s] = area;
             self.series.site_ready[s * quarters + q] = ready as f32;
 
             let [cab, pile, _] = &mut self.sites.tw_load[s];
-            cab.close(now, ws);
-            pile.close(now, ws);
+            cab.close(now);
+            pile.close(now);
             let billed = cab.area() + pile.area();
             let wh = (billed - self.sites.billed_area[s]) / HOUR as f64;
             self.sites.billed_area[s] = billed;

@@ -409,6 +409,8 @@ struct Sim<'m> {
     inv_efficiency: f64,
     now: Time,
     window_start: Time,
+    /// Whether the clock passed the warm-up (see `open_window`).
+    window_open: bool,
     horizon: Time,
     queue: EventQueue<Event>,
     sites: Sites,
@@ -450,9 +452,18 @@ struct Sim<'m> {
 
 impl Sim<'_> {
     fn run(&mut self) {
+        // The one time the loop itself acts: the end of the warm-up, then
+        // the horizon. One comparison per event covers both.
+        let mut mark = self.window_start;
         while let Some((t, event)) = self.queue.pop() {
-            if t >= self.horizon {
-                break;
+            if t >= mark {
+                if t >= self.horizon {
+                    break;
+                }
+                if mark == self.window_start {
+                    self.open_window();
+                }
+                mark = self.horizon;
             }
             debug_assert!(t >= self.now, "time went backwards");
             self.now = t;
@@ -488,9 +499,40 @@ impl Sim<'_> {
         self.now = self.horizon;
     }
 
+    /// The warm-up is over: every statistic starts counting from here.
+    /// Counters of requests and sessions test the time themselves; the
+    /// time-weighted levels drop what they integrated so far.
+    fn open_window(&mut self) {
+        let ws = self.window_start;
+        let sites = &mut self.sites;
+        for s in 0..self.model.sites.len() {
+            sites.tw_ready[s].open_window(ws);
+            sites.tw_charging[s].open_window(ws);
+            sites.tw_waiting[s].open_window(ws);
+            for tw in &mut sites.tw_load[s] {
+                tw.open_window(ws);
+            }
+            sites.billed_area[s] = 0.0;
+            sites.ready_area_at_tick[s] = 0.0;
+        }
+        let transformers = &mut self.transformers;
+        for t in 0..transformers.limit_w.len() {
+            transformers.tw_total[t].open_window(ws);
+            for tw in &mut transformers.tw_parts[t] {
+                tw.open_window(ws);
+            }
+            transformers.parts_area_at_tick[t] = [0.0; 4];
+        }
+        self.tw_network.open_window(ws);
+        self.window_open = true;
+    }
+
     fn finish(mut self) -> Replication {
         let now = self.horizon;
-        let ws = self.window_start;
+        if !self.window_open {
+            // No event fell inside the window.
+            self.open_window();
+        }
         // Book partial stages so the energy balance closes at the horizon.
         for slot in 0..self.slots.site.len() {
             if self.slots.phase[slot] == Phase::Charging {
@@ -502,11 +544,11 @@ impl Sim<'_> {
         }
         for s in 0..self.model.sites.len() {
             let sites = &mut self.sites;
-            sites.tw_ready[s].close(now, ws);
-            sites.tw_charging[s].close(now, ws);
-            sites.tw_waiting[s].close(now, ws);
+            sites.tw_ready[s].close(now);
+            sites.tw_charging[s].close(now);
+            sites.tw_waiting[s].close(now);
             for tw in &mut sites.tw_load[s] {
-                tw.close(now, ws);
+                tw.close(now);
             }
             let c = &mut sites.counters[s];
             c.ready_area = sites.tw_ready[s].area();
@@ -521,14 +563,14 @@ impl Sim<'_> {
         let mut transformers = Vec::with_capacity(self.transformers.limit_w.len());
         for t in 0..self.transformers.limit_w.len() {
             let tw = &mut self.transformers.tw_total[t];
-            tw.close(now, ws);
+            tw.close(now);
             transformers.push(TransformerCounters {
                 peak_w: tw.max(),
                 overload_ms: tw.time_above(),
                 full_load_w: self.transformers.full_load_w[t],
             });
         }
-        self.tw_network.close(now, ws);
+        self.tw_network.close(now);
         self.check_conservation();
         let mut group_riders = vec![0u64; self.groups.len()];
         for &g in &self.riders.group {
@@ -602,7 +644,7 @@ impl Sim<'_> {
         // Exact for physical curves; analytic ones draw their mean power.
         if self.curve.is_staged() {
             let mut all = self.tw_cabinets_all;
-            all.close(self.horizon, 0);
+            all.close(self.horizon);
             let grid_wh = all.area() / MS_PER_HOUR as f64;
             let rel = (grid_wh / self.inv_efficiency - self.stored_wh_total).abs()
                 / self.stored_wh_total.max(1.0);
@@ -630,7 +672,9 @@ fn hours_to_ms(hours: f64) -> Time {
     debug_assert!(hours >= 0.0);
     // `f64::round` is a libm call on the hot path; for non-negative values
     // adding one half and truncating is the same rounding (ties away from 0).
-    (hours * MS_PER_HOUR as f64 + 0.5) as Time
+    // Through `i64`: one instruction where `as u64` is a branchy sequence;
+    // both saturate, and durations stay far below `i64::MAX`.
+    (hours * MS_PER_HOUR as f64 + 0.5) as i64 as Time
 }
 
 #[cfg(test)]

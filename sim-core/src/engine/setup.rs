@@ -192,6 +192,7 @@ impl<'m> Sim<'m> {
             inv_efficiency: 1.0 / Curve::new(&model.battery).efficiency(),
             now: 0,
             window_start,
+            window_open: false,
             horizon,
             queue: EventQueue::with_capacity(total_slots + 4 * n_sites + 64),
             sites,
