@@ -15,7 +15,7 @@ impl Sim<'_> {
     pub(super) fn dispense(&mut self, site: u32, rider: u32) -> Time {
         let s = site as usize;
         let first = self.sites.first_slot[s] as usize;
-        let ready = &self.slots.ready_stack[first..first + self.sites.ready[s] as usize];
+        let ready = &self.ready_stack[first..first + self.sites.ready[s] as usize];
         debug_assert!(!ready.is_empty(), "dispense with no ready battery");
         let mut slot = ready[0];
         if ready.len() > 1 {
@@ -23,7 +23,7 @@ impl Sim<'_> {
             let score = |sim: &Self, slot: u32| match rule {
                 DispenseRule::HighestSoc => sim.current_soc(slot),
                 DispenseRule::LeastCycled => {
-                    -sim.batteries.cycles[sim.slots.battery[slot as usize] as usize]
+                    -sim.batteries.cycles[sim.slots[slot as usize].battery as usize]
                 }
             };
             let mut best = score(self, slot);
@@ -37,7 +37,7 @@ impl Sim<'_> {
             }
         }
         let i = slot as usize;
-        match self.slots.phase[i] {
+        match self.slots[i].phase {
             // Still tapering above the dispense threshold: stop here.
             Phase::Charging => {
                 self.settle_stage(slot);
@@ -55,7 +55,7 @@ impl Sim<'_> {
         }
         self.unmark_ready(slot);
 
-        let out = self.slots.battery[i] as usize;
+        let out = self.slots[i].battery as usize;
         let fade = self.model.battery.fade_per_cycle;
         if fade > 0.0 {
             let health = (1.0 - fade * self.batteries.cycles[out]).max(0.05);
@@ -67,14 +67,14 @@ impl Sim<'_> {
             self.batteries.soc[out] = self.model.battery.return_soc;
         } else {
             let incoming = self.riders.battery[rider as usize];
-            self.slots.battery[i] = incoming;
+            self.slots[i].battery = incoming;
             self.batteries.slot[incoming as usize] = slot;
             self.batteries.rider[incoming as usize] = NONE;
             self.batteries.slot[out] = NONE;
             self.batteries.rider[out] = rider;
             self.riders.battery[rider as usize] = out as u32;
         }
-        self.slots.phase[i] = Phase::Empty;
+        self.slots[i].phase = Phase::Empty;
         self.enqueue_charge(slot);
         self.take_door(site)
     }
@@ -103,25 +103,25 @@ impl Sim<'_> {
     #[inline]
     pub(super) fn current_soc(&self, slot: u32) -> f64 {
         let i = slot as usize;
-        let battery = self.slots.battery[i] as usize;
+        let battery = self.slots[i].battery as usize;
         let soc = self.batteries.soc[battery];
-        if self.slots.phase[i] != Phase::Charging {
+        if self.slots[i].phase != Phase::Charging {
             return soc;
         }
-        let elapsed_h = crate::ms_f64(self.now - self.slots.stage_start[i]) / MS_PER_HOUR as f64;
-        let gained = self.slots.power_w[i] * elapsed_h
+        let elapsed_h = crate::ms_f64(self.now - self.slots[i].stage_start) / MS_PER_HOUR as f64;
+        let gained = self.slots[i].power_w * elapsed_h
             / (self.inv_efficiency * self.batteries.capacity_wh[battery]);
-        (soc + gained).min(self.slots.stage_soc_end[i])
+        (soc + gained).min(self.slots[i].stage_soc_end)
     }
 
     /// Books the energy of the current stage up to `now` and moves the
     /// battery's SOC there; the stage then restarts at `now`.
     pub(super) fn settle_stage(&mut self, slot: u32) {
         let i = slot as usize;
-        let battery = self.slots.battery[i] as usize;
+        let battery = self.slots[i].battery as usize;
         let soc = self.current_soc(slot);
         self.book_stored(battery, soc);
-        self.slots.stage_start[i] = self.now;
+        self.slots[i].stage_start = self.now;
     }
 
     fn book_stored(&mut self, battery: usize, soc: f64) {
@@ -135,20 +135,20 @@ impl Sim<'_> {
     /// A battery was put in `slot`: it joins the site's charge line.
     fn enqueue_charge(&mut self, slot: u32) {
         let i = slot as usize;
-        let s = self.slots.site[i];
-        let soc = self.batteries.soc[self.slots.battery[i] as usize];
+        let s = self.slots[i].site;
+        let soc = self.batteries.soc[self.slots[i].battery as usize];
         if soc >= self.model.battery.dispense_soc - 1e-12 {
             self.mark_ready(slot);
         }
         if soc >= 1.0 - 1e-12 {
-            self.slots.phase[i] = Phase::Idle;
+            self.slots[i].phase = Phase::Idle;
             return;
         }
         if self.sites.charge_line[s as usize].is_empty() && self.may_start(slot) {
             self.start_charging(slot);
             return;
         }
-        self.slots.phase[i] = Phase::Queued;
+        self.slots[i].phase = Phase::Queued;
         self.sites.charge_line[s as usize].push_back(slot);
         self.try_start(s);
     }
@@ -168,7 +168,7 @@ impl Sim<'_> {
 
     #[inline]
     fn may_start(&self, slot: u32) -> bool {
-        let s = self.slots.site[slot as usize] as usize;
+        let s = self.slots[slot as usize].site as usize;
         if self.sites.charging[s] >= self.sites.cap[s] {
             return false;
         }
@@ -183,7 +183,7 @@ impl Sim<'_> {
                 if t == NONE {
                     return true;
                 }
-                let battery = self.slots.battery[slot as usize] as usize;
+                let battery = self.slots[slot as usize].battery as usize;
                 let p = self.curve.nominal_power_w(
                     self.batteries.soc[battery],
                     self.batteries.capacity_wh[battery],
@@ -195,18 +195,18 @@ impl Sim<'_> {
     }
 
     fn start_charging(&mut self, slot: u32) {
-        let s = self.slots.site[slot as usize] as usize;
+        let s = self.slots[slot as usize].site as usize;
         self.sites.charging[s] += 1;
         let level = f64::from(self.sites.charging[s]);
         self.sites.tw_charging[s].set(self.now, level);
-        self.slots.phase[slot as usize] = Phase::Charging;
+        self.slots[slot as usize].phase = Phase::Charging;
         self.begin_stage(slot);
     }
 
     fn begin_stage(&mut self, slot: u32) {
         let i = slot as usize;
-        let s = self.slots.site[i] as usize;
-        let battery = self.slots.battery[i] as usize;
+        let s = self.slots[i].site as usize;
+        let battery = self.slots[i].battery as usize;
         let soc = self.batteries.soc[battery];
         let capacity = self.batteries.capacity_wh[battery];
         let stage = self
@@ -225,23 +225,23 @@ impl Sim<'_> {
             self.curve.nominal_power_w(soc, capacity)
         };
         self.set_slot_power(slot, power_w);
-        self.slots.stage_start[i] = self.now;
-        self.slots.stage_soc_end[i] = stage.soc_end;
+        self.slots[i].stage_start = self.now;
+        self.slots[i].stage_soc_end = stage.soc_end;
         let at = self.now + ms;
         if at < self.horizon {
-            let generation = self.slots.generation[i];
+            let generation = self.slots[i].generation;
             self.queue.push(at, Event::StageEnd { slot, generation });
         }
     }
 
     fn set_slot_power(&mut self, slot: u32, new_w: f64) {
         let i = slot as usize;
-        let old_w = self.slots.power_w[i];
+        let old_w = self.slots[i].power_w;
         if new_w == old_w {
             return;
         }
-        self.slots.power_w[i] = new_w;
-        let site = self.slots.site[i];
+        self.slots[i].power_w = new_w;
+        let site = self.slots[i].site;
         self.add_load(site, CABINETS, new_w - old_w);
         if cfg!(debug_assertions) {
             self.tw_cabinets_all.add(self.now, new_w - old_w);
@@ -250,14 +250,14 @@ impl Sim<'_> {
 
     pub(super) fn on_stage_end(&mut self, slot: u32) {
         let i = slot as usize;
-        let s = self.slots.site[i];
-        let battery = self.slots.battery[i] as usize;
+        let s = self.slots[i].site;
+        let battery = self.slots[i].battery as usize;
         // Close the stage exactly at its breakpoint (no rounding drift).
-        let soc_end = self.slots.stage_soc_end[i];
+        let soc_end = self.slots[i].stage_soc_end;
         self.book_stored(battery, soc_end);
 
         let became_ready =
-            !self.slots.dispensable[i] && soc_end >= self.model.battery.dispense_soc - 1e-12;
+            !self.slots[i].dispensable && soc_end >= self.model.battery.dispense_soc - 1e-12;
         if soc_end >= 1.0 {
             self.stop_charging(slot);
             self.retire_if_worn(slot);
@@ -277,12 +277,12 @@ impl Sim<'_> {
         if retire <= 0.0 || fade <= 0.0 {
             return;
         }
-        let b = self.slots.battery[slot as usize] as usize;
+        let b = self.slots[slot as usize].battery as usize;
         if 1.0 - fade * self.batteries.cycles[b] < retire {
             self.batteries.cycles[b] = 0.0;
             self.batteries.capacity_wh[b] = self.model.battery.capacity_wh;
             if self.now >= self.window_start {
-                let s = self.slots.site[slot as usize] as usize;
+                let s = self.slots[slot as usize].site as usize;
                 self.sites.counters[s].retired += 1;
             }
         }
@@ -290,29 +290,29 @@ impl Sim<'_> {
 
     pub(super) fn mark_ready(&mut self, slot: u32) {
         let i = slot as usize;
-        let s = self.slots.site[i] as usize;
-        debug_assert!(!self.slots.dispensable[i]);
-        self.slots.dispensable[i] = true;
+        let s = self.slots[i].site as usize;
+        debug_assert!(!self.slots[i].dispensable);
+        self.slots[i].dispensable = true;
         let top = self.sites.ready[s];
         let first = self.sites.first_slot[s] as usize;
-        self.slots.ready_stack[first + top as usize] = slot;
-        self.slots.ready_pos[i] = top;
+        self.ready_stack[first + top as usize] = slot;
+        self.slots[i].ready_pos = top;
         self.sites.ready[s] = top + 1;
         self.sites.tw_ready[s].set(self.now, f64::from(top + 1));
     }
 
     fn unmark_ready(&mut self, slot: u32) {
         let i = slot as usize;
-        let s = self.slots.site[i] as usize;
-        debug_assert!(self.slots.dispensable[i]);
-        self.slots.dispensable[i] = false;
+        let s = self.slots[i].site as usize;
+        debug_assert!(self.slots[i].dispensable);
+        self.slots[i].dispensable = false;
         let first = self.sites.first_slot[s] as usize;
         let top = self.sites.ready[s] - 1;
-        let pos = self.slots.ready_pos[i];
-        let last = self.slots.ready_stack[first + top as usize];
-        self.slots.ready_stack[first + pos as usize] = last;
-        self.slots.ready_pos[last as usize] = pos;
-        self.slots.ready_pos[i] = NONE;
+        let pos = self.slots[i].ready_pos;
+        let last = self.ready_stack[first + top as usize];
+        self.ready_stack[first + pos as usize] = last;
+        self.slots[last as usize].ready_pos = pos;
+        self.slots[i].ready_pos = NONE;
         self.sites.ready[s] = top;
         self.sites.tw_ready[s].set(self.now, f64::from(top));
         if !matches!(self.strategy, Strategy::Immediate) {
@@ -325,11 +325,11 @@ impl Sim<'_> {
     /// pending stage event. The caller decides what the slot does next.
     pub(super) fn halt_charge(&mut self, slot: u32) {
         let i = slot as usize;
-        let s = self.slots.site[i] as usize;
-        debug_assert_eq!(self.slots.phase[i], Phase::Charging);
-        self.slots.generation[i] = super::next_generation(self.slots.generation[i]);
+        let s = self.slots[i].site as usize;
+        debug_assert_eq!(self.slots[i].phase, Phase::Charging);
+        self.slots[i].generation = super::next_generation(self.slots[i].generation);
         self.set_slot_power(slot, 0.0);
-        self.slots.phase[i] = Phase::Idle;
+        self.slots[i].phase = Phase::Idle;
         self.sites.charging[s] -= 1;
         let level = f64::from(self.sites.charging[s]);
         self.sites.tw_charging[s].set(self.now, level);
@@ -338,7 +338,7 @@ impl Sim<'_> {
     /// Ends a finished charge and hands its turn to the next queued slot.
     fn stop_charging(&mut self, slot: u32) {
         self.halt_charge(slot);
-        self.try_start(self.slots.site[slot as usize]);
+        self.try_start(self.slots[slot as usize].site);
     }
 
     /// Pauses a charge for the grid cap: the slot goes back to the head of
@@ -346,8 +346,8 @@ impl Sim<'_> {
     pub(super) fn pause_charge(&mut self, slot: u32) {
         self.settle_stage(slot);
         self.halt_charge(slot);
-        let s = self.slots.site[slot as usize] as usize;
-        self.slots.phase[slot as usize] = Phase::Queued;
+        let s = self.slots[slot as usize].site as usize;
+        self.slots[slot as usize].phase = Phase::Queued;
         self.sites.charge_line[s].push_front(slot);
     }
 }

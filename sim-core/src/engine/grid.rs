@@ -60,7 +60,7 @@ impl Sim<'_> {
                     // Pause the most recently queued first: scan from the end.
                     if let Some(slot) = slots
                         .rev()
-                        .find(|&i| self.slots.phase[i] == Phase::Charging)
+                        .find(|&i| self.slots[i].phase == Phase::Charging)
                     {
                         self.pause_charge(slot as u32);
                         continue 'shed;

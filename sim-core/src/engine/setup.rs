@@ -8,7 +8,7 @@ use rand_distr::Poisson;
 
 use super::{
     Batteries, Counters, Event, GroupPlan, NONE, Phase, Requests, RiderState, Series, Sim, Sites,
-    Slots, Transformers,
+    Slot, Transformers,
 };
 use crate::curve::Curve;
 use crate::model::{ChoicePolicy, Demand, Model, RiderGroup, Strategy};
@@ -62,18 +62,7 @@ impl<'m> Sim<'m> {
             ready_area_at_tick: vec![0.0; n_sites],
             counters: Vec::with_capacity(n_sites),
         };
-        let mut slots = Slots {
-            site: Vec::with_capacity(total_slots),
-            battery: vec![NONE; total_slots],
-            phase: vec![Phase::Empty; total_slots],
-            dispensable: vec![false; total_slots],
-            ready_stack: vec![NONE; total_slots],
-            ready_pos: vec![NONE; total_slots],
-            generation: vec![0; total_slots],
-            stage_start: vec![0; total_slots],
-            power_w: vec![0.0; total_slots],
-            stage_soc_end: vec![0.0; total_slots],
-        };
+        let mut slots = Vec::with_capacity(total_slots);
         let mut first_slot = 0u32;
         let mut first_door = 0u32;
         for (i, spec) in model.sites.iter().enumerate() {
@@ -147,7 +136,7 @@ impl<'m> Sim<'m> {
                 retired: 0,
             });
             for _ in 0..spec.slots() {
-                slots.site.push(i);
+                slots.push(Slot::new(i));
             }
             first_slot += spec.slots();
             first_door += spec.cabinets;
@@ -197,6 +186,7 @@ impl<'m> Sim<'m> {
             queue: EventQueue::with_capacity(total_slots + 4 * n_sites + 64),
             sites,
             slots,
+            ready_stack: vec![NONE; total_slots],
             batteries: Batteries {
                 soc: Vec::new(),
                 capacity_wh: Vec::new(),
@@ -283,8 +273,8 @@ impl<'m> Sim<'m> {
             for k in 0..spec.batteries {
                 let slot = first + k;
                 let battery = self.new_battery(capacity_wh, 1.0);
-                self.slots.battery[slot as usize] = battery;
-                self.slots.phase[slot as usize] = Phase::Idle;
+                self.slots[slot as usize].battery = battery;
+                self.slots[slot as usize].phase = Phase::Idle;
                 self.batteries.slot[battery as usize] = slot;
                 self.mark_ready(slot);
             }
