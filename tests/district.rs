@@ -187,11 +187,16 @@ fn grid_capped_keeps_utilization_under_its_cap() {
         ua.mean > allowed + 0.01,
         "the scenario must overload when uncapped: {ua:?}"
     );
+    // Every replication's peak sits at or just under the cap, so the mean
+    // must too; the interval is no bound here (a t-interval of values all
+    // ≤ 0.8 can reach past 0.8). The per-replication guarantee is that no
+    // time at all was spent above the allowed load.
     assert!(
-        ub.ci95_high <= allowed + 1e-9,
+        ub.mean <= allowed + 1e-9,
         "capped utilisation {ub:?} > {allowed}"
     );
     assert_eq!(b.network.overload_hours_per_day.mean, 0.0);
+    assert_eq!(b.network.overload_hours_per_day.ci95_high, 0.0);
     // The price: deferred charging means fewer ready batteries.
     assert!(b.network.full_batteries_mean.mean <= a.network.full_batteries_mean.mean);
 }

@@ -1,9 +1,13 @@
 //! Seeded random-number streams, one per purpose.
 //!
 //! Every stream is derived from `(seed, replication, purpose, index)` alone,
-//! so two scenarios that differ only in capacity draw the same arrivals for a
-//! site (common random numbers), and a replication's numbers do not depend on
-//! which thread ran it or in which order.
+//! so a replication's numbers do not depend on which thread ran it or in
+//! which order. The index names the entity, not its position: a site's
+//! streams are keyed by its name ([`name_key`]), a rider's by their home
+//! site, group and ordinal there ([`key`]). Two scenarios that differ in
+//! capacity, in the order of their sites, or in the riders of another site
+//! therefore draw the same arrivals, trips and traits for what they share
+//! (common random numbers).
 
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -16,7 +20,7 @@ pub type StreamRng = Xoshiro256PlusPlus;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Purpose {
-    /// Exogenous swap-request arrivals, one stream per site.
+    /// Exogenous swap-request arrivals, one stream per site (by name).
     Arrivals = 1,
     /// Charge durations in analytic mode, one stream per site.
     ChargeTime = 2,
@@ -24,8 +28,9 @@ pub enum Purpose {
     Patience = 3,
     /// A rider's own traits (threshold, patience, distance), per rider.
     RiderTraits = 4,
-    /// A rider's trips on one day, per (rider, day): the same trips whatever
-    /// happened before, so capacity variants keep common random numbers.
+    /// A rider's trips on one day, per (rider key, day): the same trips
+    /// whatever happened before, so capacity variants keep common random
+    /// numbers.
     Trips = 5,
     /// A rider's fallback charging (dwell), per rider.
     Fallback = 6,
@@ -49,6 +54,23 @@ pub fn stream2(seed: u64, replication: u32, purpose: Purpose, index: u64) -> Str
     h = splitmix(h ^ purpose as u64);
     h = splitmix(h ^ index);
     StreamRng::seed_from_u64(h)
+}
+
+/// A stable 64-bit key for a name (FNV-1a over its UTF-8 bytes, then
+/// mixed): the same on every platform and in every version of swapsim.
+pub fn name_key(name: &str) -> u64 {
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+    for &b in name.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3);
+    }
+    splitmix(h)
+}
+
+/// One key for a tuple of keys and ordinals, order-sensitive.
+pub fn key(parts: &[u64]) -> u64 {
+    parts
+        .iter()
+        .fold(0x6B65_7973_5F5F_5F5F, |h, &p| splitmix(h ^ p)) // "keys____"
 }
 
 /// SplitMix64 finaliser: a bijective mix, so distinct tuples give distinct
@@ -79,6 +101,17 @@ mod tests {
         for o in others {
             assert_ne!(a1, o);
         }
+    }
+
+    #[test]
+    fn keys_name_entities_not_positions() {
+        assert_eq!(name_key("美吉鑫小区"), name_key("美吉鑫小区"));
+        assert_ne!(name_key("A"), name_key("B"));
+        assert_ne!(name_key(""), name_key("A"));
+        assert_ne!(key(&[1, 2]), key(&[2, 1]));
+        assert_ne!(key(&[1]), key(&[1, 0]));
+        // Pinned: a change here re-seeds every rider and site stream.
+        assert_eq!(name_key("A"), 0x1FCD_1AC0_7BB3_0C63);
     }
 
     /// Pins the generator's output so a dependency bump that changed the

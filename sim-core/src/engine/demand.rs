@@ -7,7 +7,7 @@ use rand_distr::{Distribution, Exp1};
 use super::setup::{HOUR, hour_of_day, pick, pick_hour};
 use super::{Event, NONE, Sim, hours_to_ms};
 use crate::model::{ChoicePolicy, Patience};
-use crate::rng::{Purpose, stream2};
+use crate::rng::{Purpose, key, stream2};
 use crate::{MS_PER_DAY, Time};
 
 /// Most trips a rider makes in one day.
@@ -101,7 +101,7 @@ impl Sim<'_> {
                     self.model.seed,
                     self.replication,
                     Purpose::Trips,
-                    (u64::from(rider) << 24) | day,
+                    key(&[self.riders.key[r], day]),
                 );
                 let n = if weekend {
                     plan.trips_weekend.sample(&mut rng)

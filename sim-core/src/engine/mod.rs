@@ -383,6 +383,8 @@ struct RiderState {
     origin: Vec<u32>,
     /// Whether the current request arose inside the window.
     counted: Vec<bool>,
+    /// Stream key: who the rider is, not their id (see `create_riders`).
+    key: Vec<u64>,
     rng_fallback: Vec<StreamRng>,
     rng_workplace: Vec<StreamRng>,
 }

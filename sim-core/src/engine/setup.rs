@@ -13,13 +13,18 @@ use super::{
 use crate::curve::Curve;
 use crate::model::{ChoicePolicy, Demand, Model, RiderGroup, Strategy};
 use crate::queue::EventQueue;
-use crate::rng::{Purpose, stream};
+use crate::rng::{Purpose, key, name_key, stream2};
 use crate::sample::sample_dist;
 use crate::stats::TimeWeighted;
 use crate::{MS_PER_DAY, MS_PER_HOUR, Time};
 
 /// Largest wait the histograms resolve \[ms\] (about 400 days).
 const MAX_WAIT_MS: u64 = 1 << 35;
+
+/// Kinds of rider in a rider's stream key (see `create_riders`).
+const RESIDENT: u64 = 1;
+const COURIER: u64 = 2;
+const DISTRICT: u64 = 3;
 
 impl<'m> Sim<'m> {
     pub(super) fn new(model: &'m Model, replication: u32) -> Self {
@@ -67,6 +72,8 @@ impl<'m> Sim<'m> {
         let mut first_door = 0u32;
         for (i, spec) in model.sites.iter().enumerate() {
             let i = i as u32;
+            // Streams follow the site's name, not its place in the list.
+            let site_key = name_key(&spec.name);
             sites.mean_gap_h.push(match spec.demand {
                 Demand::Poisson { swaps_per_hour } if swaps_per_hour > 0.0 => 1.0 / swaps_per_hour,
                 _ => 0.0,
@@ -89,19 +96,22 @@ impl<'m> Sim<'m> {
             sites.ports_free.push(spec.pile_ports);
             sites
                 .rng_arrivals
-                .push(stream(seed, replication, Purpose::Arrivals, i));
+                .push(stream2(seed, replication, Purpose::Arrivals, site_key));
             sites
                 .rng_charge
-                .push(stream(seed, replication, Purpose::ChargeTime, i));
+                .push(stream2(seed, replication, Purpose::ChargeTime, site_key));
             sites
                 .rng_patience
-                .push(stream(seed, replication, Purpose::Patience, i));
+                .push(stream2(seed, replication, Purpose::Patience, site_key));
             sites
                 .rng_plugins
-                .push(stream(seed, replication, Purpose::PlugIns, i));
-            sites
-                .rng_plugin_traits
-                .push(stream(seed, replication, Purpose::PlugInTraits, i));
+                .push(stream2(seed, replication, Purpose::PlugIns, site_key));
+            sites.rng_plugin_traits.push(stream2(
+                seed,
+                replication,
+                Purpose::PlugInTraits,
+                site_key,
+            ));
             let couriers: u32 = spec.couriers.iter().map(|&(_, n)| n).sum();
             sites.counters.push(Counters {
                 requests: 0,
@@ -215,6 +225,7 @@ impl<'m> Sim<'m> {
                 need_soc: Vec::new(),
                 origin: Vec::new(),
                 counted: Vec::new(),
+                key: Vec::new(),
                 rng_fallback: Vec::new(),
                 rng_workplace: Vec::new(),
             },
@@ -294,12 +305,24 @@ impl<'m> Sim<'m> {
     /// Subscribers of each site (residents by the mix, then resident
     /// couriers), then district couriers; bikes not on a subscription are
     /// counted per site for their plug-in process.
+    ///
+    /// A rider's streams are keyed by who they are: (home site name, group
+    /// name, resident or courier, ordinal there), and for district couriers
+    /// (group name, ordinal in the district). More subscribers at one site
+    /// add riders without touching anybody else's draws.
     fn create_riders(&mut self, capacity_wh: f64) {
         let model = self.model;
+        let group_key: Vec<u64> = model
+            .riders
+            .groups
+            .iter()
+            .map(|g| name_key(&g.name))
+            .collect();
         for (s, spec) in model.sites.iter().enumerate() {
             if spec.demand != Demand::Riders {
                 continue;
             }
+            let site_key = name_key(&spec.name);
             let subscribers = (f64::from(spec.ebikes) * spec.swap_adoption).round() as u32;
             let subscribers = subscribers.min(spec.ebikes);
             self.sites.nonsub[s] = spec.ebikes - subscribers;
@@ -311,32 +334,44 @@ impl<'m> Sim<'m> {
                     ((f64::from(subscribers) * share).round() as u32).min(left)
                 };
                 left -= n;
-                for _ in 0..n {
-                    self.add_rider(group, s as u32, capacity_wh);
+                for ordinal in 0..n {
+                    let rider_key =
+                        key(&[site_key, group_key[group], RESIDENT, u64::from(ordinal)]);
+                    self.add_rider(group, s as u32, capacity_wh, rider_key);
                 }
             }
             for &(group, n) in &spec.couriers {
-                for _ in 0..n {
-                    self.add_rider(group, s as u32, capacity_wh);
+                for ordinal in 0..n {
+                    let rider_key = key(&[site_key, group_key[group], COURIER, u64::from(ordinal)]);
+                    self.add_rider(group, s as u32, capacity_wh, rider_key);
                 }
             }
         }
         // District couriers live where they work, by the work weights.
         self.work_cum = cumulative(model.sites.iter().map(|s| s.courier_work_weight));
-        let mut homes = stream(model.seed, self.replication, Purpose::RiderTraits, u32::MAX);
+        let mut ordinals = vec![0u64; model.riders.groups.len()];
         for pool in &model.riders.district_couriers {
             for _ in 0..pool.count {
+                let ordinal = &mut ordinals[pool.group];
+                let rider_key = key(&[DISTRICT, group_key[pool.group], *ordinal]);
+                *ordinal += 1;
+                let mut homes = stream2(
+                    model.seed,
+                    self.replication,
+                    Purpose::RiderTraits,
+                    key(&[rider_key, DISTRICT]),
+                );
                 let home = pick(&self.work_cum, homes.random::<f64>()).unwrap_or(0);
-                self.add_rider(pool.group, home, capacity_wh);
+                self.add_rider(pool.group, home, capacity_wh, rider_key);
             }
         }
     }
 
-    fn add_rider(&mut self, group: usize, home: u32, capacity_wh: f64) {
+    fn add_rider(&mut self, group: usize, home: u32, capacity_wh: f64, rider_key: u64) {
         let id = self.riders.group.len() as u32;
         let spec: &RiderGroup = &self.model.riders.groups[group];
         let (seed, rep) = (self.model.seed, self.replication);
-        let mut traits = stream(seed, rep, Purpose::RiderTraits, id);
+        let mut traits = stream2(seed, rep, Purpose::RiderTraits, rider_key);
         let threshold = sample_dist(&spec.swap_threshold_soc, &mut traits).clamp(0.01, 0.9);
         let patience_min = sample_dist(&spec.patience_minutes, &mut traits).max(0.0);
         let daily_km = sample_dist(&spec.daily_km, &mut traits).max(0.0);
@@ -363,10 +398,11 @@ impl<'m> Sim<'m> {
         r.need_soc.push(soc);
         r.origin.push(home);
         r.counted.push(false);
+        r.key.push(rider_key);
         r.rng_fallback
-            .push(stream(seed, rep, Purpose::Fallback, id));
+            .push(stream2(seed, rep, Purpose::Fallback, rider_key));
         r.rng_workplace
-            .push(stream(seed, rep, Purpose::WorkPlace, id));
+            .push(stream2(seed, rep, Purpose::WorkPlace, rider_key));
     }
 
     /// For every site, the cabinet sites a rider there may use, nearest
