@@ -261,6 +261,7 @@ fn out_writes_summary_json_atomically_and_leaves_no_temp_file() {
         assert_eq!(
             file_names(&out),
             [
+                "charts",
                 "context.json",
                 "profiles.json",
                 "ready.csv",
@@ -414,6 +415,7 @@ fn plan_out_writes_a_scenario_that_run_check_confirms() {
     assert_eq!(
         file_names(&out),
         [
+            "charts",
             "context.json",
             "plan.csv",
             "plan.json",
@@ -658,6 +660,7 @@ fn force_replaces_the_result_files_of_another_command() {
     assert_eq!(
         file_names(tmp.path()),
         [
+            "charts",
             "context.json",
             "notes.txt",
             "plan.toml",
@@ -670,6 +673,10 @@ fn force_replaces_the_result_files_of_another_command() {
     let load = report::load_dir(tmp.path()).expect("the run's files");
     assert_eq!(load.kind, report::Kind::Run);
     assert_eq!(load.summary.expect("summary").days, 12);
+    // The plan's charts went with its files; the run's are there.
+    let charts = file_names(&tmp.path().join("charts"));
+    assert!(charts.iter().all(|c| !c.starts_with("plan-")), "{charts:?}");
+    assert!(charts.contains(&"wait.svg".to_owned()), "{charts:?}");
 }
 
 #[test]

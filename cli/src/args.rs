@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 /// Shown after every `--help`: scripts depend on these codes.
 pub(crate) const EXIT_CODES_HELP: &str = "\
@@ -92,6 +92,13 @@ pub(crate) struct Threads {
     pub(crate) n: usize,
 }
 
+/// What `--lang` applies to: the `--html` report or the charts of `--out`.
+fn report_target() -> ArgGroup {
+    ArgGroup::new("report_target")
+        .args(["html", "out"])
+        .multiple(true)
+}
+
 /// `--html` and `--lang` of `run`, `plan` and `compare`.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Report")]
@@ -100,20 +107,21 @@ pub(crate) struct HtmlArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) html: Option<PathBuf>,
 
-    /// Language of the report: zh (Chinese) or en (English)
+    /// Language of the report and of the charts in --out: zh (Chinese) or en (English)
     #[arg(
         long,
         value_enum,
         value_name = "LANG",
         default_value_t = Lang::Zh,
         hide_possible_values = true,
-        requires = "html"
+        requires = "report_target"
     )]
     pub(crate) lang: Lang,
 }
 
 /// `swapsim run`.
 #[derive(Debug, Args)]
+#[command(group = report_target())]
 pub(crate) struct RunArgs {
     /// Scenario file (TOML)
     #[arg(value_name = "FILE")]
@@ -129,7 +137,7 @@ pub(crate) struct RunArgs {
     #[arg(long, help_heading = "Targets")]
     pub(crate) check: bool,
 
-    /// Output on stdout: table (for people) or json (for scripts)
+    /// Output on stdout: table (for people), json or csv (for scripts)
     #[arg(
         long,
         value_enum,
@@ -140,7 +148,7 @@ pub(crate) struct RunArgs {
     )]
     pub(crate) format: Format,
 
-    /// Also write DIR/summary.json, timeseries.csv, ready.csv, profiles.json and context.json
+    /// Also write DIR/summary.json, timeseries.csv, ready.csv, profiles.json, context.json and charts/*.svg
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
 
@@ -162,6 +170,7 @@ pub(crate) struct CheckArgs {
 
 /// `swapsim plan`.
 #[derive(Debug, Args)]
+#[command(group = report_target())]
 pub(crate) struct PlanArgs {
     /// Scenario file (TOML) with a [targets] section
     #[arg(value_name = "FILE")]
@@ -194,7 +203,7 @@ pub(crate) struct PlanArgs {
     )]
     pub(crate) format: PlanFormat,
 
-    /// Also write DIR/plan.toml (a scenario `run` accepts), plan.json, plan.csv and the plan's run files
+    /// Also write DIR/plan.toml (a scenario `run` accepts), plan.json, plan.csv, the plan's run files and charts/*.svg
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
 
@@ -208,6 +217,7 @@ pub(crate) struct PlanArgs {
 
 /// `swapsim compare`.
 #[derive(Debug, Args)]
+#[command(group = report_target())]
 pub(crate) struct CompareArgs {
     /// Scenario files (TOML); differences are to the first
     #[arg(value_name = "FILE", required = true, num_args = 2..)]
@@ -219,7 +229,7 @@ pub(crate) struct CompareArgs {
     #[command(flatten)]
     pub(crate) threads: Threads,
 
-    /// Output on stdout: table (for people) or json (for scripts)
+    /// Output on stdout: table (for people), json or csv (for scripts)
     #[arg(
         long,
         value_enum,
@@ -230,7 +240,7 @@ pub(crate) struct CompareArgs {
     )]
     pub(crate) format: Format,
 
-    /// Also write DIR/compare.json and context.json (DIR is created if missing)
+    /// Also write DIR/compare.json, context.json and charts/*.svg (DIR is created if missing)
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
 
@@ -295,6 +305,7 @@ pub(crate) enum Format {
     // No doc comments here: clap would turn them into a long `--help`.
     Table,
     Json,
+    Csv,
 }
 
 /// How `plan` prints its result.

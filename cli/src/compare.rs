@@ -100,6 +100,12 @@ pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Resu
         .map(|&name| (name, rows(&runs, Scope::Site(name))))
         .collect();
     let json = json(config, &network, &sites);
+    let input = || {
+        let mut input = report::ReportInput::from_compare_json(&json)
+            .expect("the comparison's own JSON reads back");
+        input.context = report::Context::from_model(first);
+        input
+    };
     if let Some(dir) = &config.out {
         let context = report::Context::from_model(first).to_json();
         let files = [
@@ -107,16 +113,15 @@ pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Resu
             (report::CONTEXT_FILE, context.into_bytes()),
         ];
         output::write_dir(dir, &files, streams)?;
+        html::write_out_charts(&input(), config.lang, dir, streams)?;
     }
     if let Some(page) = &config.html {
-        let mut input = report::ReportInput::from_compare_json(&json)
-            .expect("the comparison's own JSON reads back");
-        input.context = report::Context::from_model(first);
-        html::write(&input, page, None, streams)?;
+        html::write(&input(), page, None, streams)?;
     }
     let text = match config.format {
         Format::Table => table(config, &shared, &network, &sites),
         Format::Json => json,
+        Format::Csv => csv(config, &network, &sites),
     };
     streams.out(&text)?;
     Ok(Status::Success)
@@ -323,6 +328,63 @@ struct ScenarioJson<'a> {
 struct SiteJson<'a> {
     name: &'a str,
     kpis: Ordered<'a, &'a Row>,
+}
+
+/// `--format csv`, in long form: one row per scope, KPI and scenario, with
+/// the paired difference to the first scenario (empty for the first):
+/// `scope` (`network` or `site`), `site`, `kpi`, `scenario`, `file`,
+/// `mean`, `ci95_low`, `ci95_high`, `diff_mean`, `diff_ci95_low`,
+/// `diff_ci95_high`.
+fn csv(
+    config: &CompareConfig,
+    network: &[(&'static str, Row)],
+    sites: &[(&str, Vec<(&'static str, Row)>)],
+) -> String {
+    let scopes = std::iter::once(("network", "", network)).chain(
+        sites
+            .iter()
+            .map(|(name, rows)| ("site", *name, rows.as_slice())),
+    );
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for (scope, site, rows) in scopes {
+        for (kpi, row) in rows {
+            for (i, ((path, model), e)) in config.scenarios.iter().zip(&row.estimates).enumerate() {
+                let mut line = vec![
+                    scope.to_owned(),
+                    site.to_owned(),
+                    (*kpi).to_owned(),
+                    model.name.clone(),
+                    display(path),
+                    e.mean.to_string(),
+                    e.ci95_low.to_string(),
+                    e.ci95_high.to_string(),
+                ];
+                match i.checked_sub(1).map(|k| row.differences[k]) {
+                    Some(d) => {
+                        line.extend([d.mean, d.ci95_low, d.ci95_high].map(|x| x.to_string()))
+                    }
+                    None => line.extend([String::new(), String::new(), String::new()]),
+                }
+                out.push(line);
+            }
+        }
+    }
+    output::csv_text(
+        &[
+            "scope",
+            "site",
+            "kpi",
+            "scenario",
+            "file",
+            "mean",
+            "ci95_low",
+            "ci95_high",
+            "diff_mean",
+            "diff_ci95_low",
+            "diff_ci95_high",
+        ],
+        &out,
+    )
 }
 
 /// `--format json`, pretty-printed, with a final newline.

@@ -28,6 +28,8 @@ pub(crate) struct RunConfig {
     pub(crate) out: Option<PathBuf>,
     /// The HTML report to write.
     pub(crate) html: Option<HtmlReport>,
+    /// The language of the charts in `--out` (and of the report).
+    pub(crate) lang: report::Lang,
     /// Whether to compare the KPIs with the scenario's targets (the
     /// scenario has some).
     pub(crate) check: bool,
@@ -50,6 +52,7 @@ impl RunConfig {
             threads: args.threads.n,
             format: args.format,
             out: out_dir(args.out, "--out", args.force)?,
+            lang: args.html.lang.into(),
             html: HtmlReport::from_args(args.html),
             check: args.check,
         })
@@ -74,6 +77,8 @@ pub(crate) struct PlanConfig {
     pub(crate) out: Option<PathBuf>,
     /// The HTML report to write.
     pub(crate) html: Option<HtmlReport>,
+    /// The language of the charts in `--out` (and of the report).
+    pub(crate) lang: report::Lang,
 }
 
 impl PlanConfig {
@@ -105,6 +110,7 @@ impl PlanConfig {
             threads: args.threads.n,
             format: args.format,
             out,
+            lang: args.html.lang.into(),
             html: HtmlReport::from_args(args.html),
         })
     }
@@ -126,6 +132,8 @@ pub(crate) struct CompareConfig {
     pub(crate) out: Option<PathBuf>,
     /// The HTML report to write.
     pub(crate) html: Option<HtmlReport>,
+    /// The language of the charts in `--out` (and of the report).
+    pub(crate) lang: report::Lang,
 }
 
 impl CompareConfig {
@@ -173,6 +181,7 @@ impl CompareConfig {
             threads: args.threads.n,
             format: args.format,
             out: out_dir(args.out, "--out", args.force)?,
+            lang: args.html.lang.into(),
             html: HtmlReport::from_args(args.html),
         })
     }

@@ -42,6 +42,51 @@ pub(crate) fn json(result: &RunResult) -> String {
     text
 }
 
+/// Rows of `header` and then `rows` as CSV text (RFC 4180, `\n` line ends).
+pub(crate) fn csv_text<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> String {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record(header)
+        .expect("writing CSV to memory cannot fail");
+    for row in rows {
+        csv.write_record(row.as_ref())
+            .expect("writing CSV to memory cannot fail");
+    }
+    let bytes = csv
+        .into_inner()
+        .expect("flushing CSV to memory cannot fail");
+    String::from_utf8(bytes).expect("the CSV is built from UTF-8 strings")
+}
+
+/// `run --format csv`: the JSON result in long form, one row per KPI of
+/// the network and of each site: `scope` (`network` or `site`), `site`
+/// (empty for the network), `kpi`, `mean`, `ci95_low`, `ci95_high`. Numbers
+/// are written in full (shortest text that reads back the same `f64`).
+pub(crate) fn run_csv(result: &RunResult) -> String {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let scopes = std::iter::once(("network", "", &result.network)).chain(
+        result
+            .sites
+            .iter()
+            .map(|site| ("site", site.name.as_str(), &site.kpis)),
+    );
+    for (scope, site, kpis) in scopes {
+        for (kpi, e) in kpis.entries() {
+            rows.push(vec![
+                scope.to_owned(),
+                site.to_owned(),
+                kpi.to_owned(),
+                e.mean.to_string(),
+                e.ci95_low.to_string(),
+                e.ci95_high.to_string(),
+            ]);
+        }
+    }
+    csv_text(
+        &["scope", "site", "kpi", "mean", "ci95_low", "ci95_high"],
+        &rows,
+    )
+}
+
 /// The files of a run in `--out DIR`, with their names: the JSON result,
 /// the two 15-minute series, the hour-of-day profiles and the scenario's
 /// context (targets, transformers, assumptions) for `swapsim report`.

@@ -55,6 +55,8 @@ pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Sta
         // The final evaluation ran the planned deployment, not `model`.
         files.extend(output::run_files(&plan.result, &plan.model));
         output::write_dir(dir, &files, streams)?;
+        let input = report::ReportInput::from_plan(&plan, model);
+        html::write_out_charts(&input, config.lang, dir, streams)?;
     }
     if let Some(page) = &config.html {
         let input = report::ReportInput::from_plan(&plan, model);
@@ -278,12 +280,7 @@ fn csv(model: &Model, plan: &Plan) -> String {
             header.push(format!("{kpi}_{column}"));
         }
     }
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    let mut write = |row: &[String]| {
-        csv.write_record(row)
-            .expect("writing CSV to memory cannot fail");
-    };
-    write(&header);
+    let mut rows = Vec::with_capacity(plan.sites.len());
     for site in &plan.sites {
         let mut row = vec![
             site.name.clone(),
@@ -316,12 +313,10 @@ fn csv(model: &Model, plan: &Plan) -> String {
                 }
             }
         }
-        write(&row);
+        rows.push(row);
     }
-    let bytes = csv
-        .into_inner()
-        .expect("flushing CSV to memory cannot fail");
-    String::from_utf8(bytes).expect("the CSV is built from UTF-8 strings")
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    output::csv_text(&header, &rows)
 }
 
 #[cfg(test)]

@@ -36,6 +36,8 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
 
     if let Some(dir) = &config.out {
         output::write_dir(dir, &output::run_files(&result, model), streams)?;
+        let input = report::ReportInput::from_run(&result, model);
+        html::write_out_charts(&input, config.lang, dir, streams)?;
     }
     if let Some(page) = &config.html {
         let input = report::ReportInput::from_run(&result, model);
@@ -43,6 +45,7 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
     }
     let text = match config.format {
         Format::Json => output::json(&result),
+        Format::Csv => output::run_csv(&result),
         Format::Table => table::render(&result),
     };
     streams.out(&text)?;
