@@ -695,8 +695,22 @@ mod tests {
                  `max_concurrent_charging`, `x_m`, `y_m`, `households`, `ebikes`, \
                  `swap_adoption`, `mix`, `couriers`, `courier_work_weight`, `pile_ports`, \
                  `transformer`; did you mean `cabinets`?",
-                "t.toml:19:48: site[0].demand.swaps_per_hour: site 'A': expected a positive \
-                 number, found 0",
+                "t.toml:19:48: site[0].demand.swaps_per_hour: site 'A': expected a number in \
+                 (0, 3600], found 0",
+            ]
+        );
+    }
+
+    /// A rate no site could see (a typo) is refused instead of running for
+    /// ever.
+    #[test]
+    fn absurd_swap_rates_are_refused() {
+        let source = edit("swaps_per_hour = 2.0", "swaps_per_hour = 1e308");
+        assert_eq!(
+            problems(&source),
+            [
+                "t.toml:19:48: site[0].demand.swaps_per_hour: site 'A': expected a number in \
+                 (0, 3600], found 1e308"
             ]
         );
     }

@@ -9,7 +9,7 @@
 //!    other and makes the [`SiteSpec`].
 
 use std::collections::HashMap;
-use std::ops::Bound::Included;
+use std::ops::Bound::{Excluded, Included};
 
 use sim_core::{Demand, Patience, SiteSpec};
 use toml::de::DeValue;
@@ -21,6 +21,10 @@ use crate::walk::{At, Integer, Item, Number, Reference, Table, Text};
 
 /// Values of `demand.model`.
 const DEMAND_MODELS: &[&str] = &["poisson"];
+/// Poisson swap requests per hour at one site: (0, 3600]. A swap holds a
+/// cabinet door for seconds, so more than one a second is no cabinet site;
+/// the bound also keeps a typo like `1e30` from running for ever.
+const SWAP_RATE: Number = Number::new(Excluded(0.0), Included(3600.0));
 /// Values of `patience.model`.
 const PATIENCE_MODELS: &[&str] = &["none", "infinite", "exponential"];
 
@@ -720,7 +724,7 @@ fn read_transformer(
 fn read_demand(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Demand> {
     let demand = match t.model(sink, DEMAND_MODELS) {
         Some("poisson") => t
-            .required(sink, "swaps_per_hour", &Number::POSITIVE)
+            .required(sink, "swaps_per_hour", &SWAP_RATE)
             .map(|swaps_per_hour| Demand::Poisson { swaps_per_hour }),
         other => {
             debug_assert!(other.is_none(), "demand model {other:?} has no reader");
@@ -810,8 +814,8 @@ mod tests {
         assert_eq!(
             problems(&edit("swaps_per_hour = 2.0", "swaps_per_hour = -2.0")),
             [
-                "t.toml:19:48: site[0].demand.swaps_per_hour: site 'A': expected a positive \
-              number, found -2.0"
+                "t.toml:19:48: site[0].demand.swaps_per_hour: site 'A': expected a number in \
+                 (0, 3600], found -2.0"
             ]
         );
         assert_eq!(
