@@ -117,3 +117,83 @@ fn pilot_plan_holds_and_every_unit_is_needed_or_explained() {
         );
     }
 }
+
+/// A site's own charger power is the battery's `power_w` at that site, and
+/// nothing else: the same draws, the same numbers. A faster charger
+/// refills the stock sooner, so fewer requests find it empty, at a higher
+/// load peak (common random numbers: the same arrivals in every variant).
+#[test]
+fn a_site_charger_power_is_its_battery_power() {
+    use swapsim_suite::models::cc_cv;
+    let mut own = cabinet(8, 12, cc_cv(400.0), 3.0, Patience::None);
+    own.days = 60;
+    own.replications = 4;
+    own.sites[0].charger_power_w = Some(600.0);
+    let mut battery = own.clone();
+    battery.sites[0].charger_power_w = None;
+    battery.battery = sim_core::BatterySpec {
+        charge: cc_cv(600.0),
+        ..own.battery.clone()
+    };
+    let fast = run(&own, 1);
+    assert_eq!(fast, run(&battery, 1));
+    let mut slow = own.clone();
+    slow.sites[0].charger_power_w = Some(300.0);
+    let slow = run(&slow, 1);
+    let (f, s) = (&fast.network, &slow.network);
+    assert!(
+        f.stockout_probability.mean < s.stockout_probability.mean,
+        "stockout {:?} at 600 W vs {:?} at 300 W",
+        f.stockout_probability,
+        s.stockout_probability
+    );
+    assert!(f.peak_load_kw.mean > s.peak_load_kw.mean);
+}
+
+/// Charger power is a decision when `[planner]` lists a catalogue: the plan
+/// picks a power from it, meets the target when re-run with fresh seeds, and
+/// one step down the catalogue either breaks the target or the plan says
+/// why the charger is kept. Without a catalogue the battery's charger stays.
+#[test]
+fn charger_power_is_planned_from_the_catalogue() {
+    use swapsim_suite::models::cc_cv;
+    let mut model = cabinet(10, 16, cc_cv(400.0), 4.0, Patience::None);
+    model.days = 200;
+    model.targets.max_stockout_probability = Some(0.02);
+    let p = plan(&model, 0, &Silent);
+    assert!(p.feasible, "{:?}", p.problems);
+    assert_eq!(p.sites[0].charger_power_w, None, "no catalogue, no choice");
+
+    let catalogue = vec![300.0, 400.0, 600.0, 800.0];
+    model.planner.charger_power_catalogue_w = catalogue.clone();
+    let p = plan(&model, 0, &Silent);
+    assert!(p.feasible, "{:?}", p.problems);
+    let site = &p.sites[0];
+    let power = site.charger_power_w.expect("a planned charger");
+    assert!(catalogue.contains(&power), "{power} W");
+    assert_eq!(p.model.sites[0].charger_power_w, Some(power));
+    let reps = 2 * model.planner.max_replications;
+    for seed in [5, 6] {
+        let mut again = p.model.clone();
+        again.seed = seed;
+        again.replications = reps;
+        let misses = run(&again, 0).misses(&model.targets);
+        assert!(misses.is_empty(), "seed {seed}: {misses:?}");
+    }
+    match catalogue.iter().rev().find(|&&w| w < power) {
+        Some(&slower) => {
+            let mut m = p.model.clone();
+            m.sites[0].charger_power_w = Some(slower);
+            m.replications = reps;
+            let breaks = !run(&m, 0).misses(&model.targets).is_empty();
+            let explained = site.kept_because.iter().any(|r| r.contains("charger"));
+            assert!(
+                breaks || explained,
+                "a {slower} W charger breaks nothing and the plan does not say why \
+                 {power} W is kept: {:?}",
+                site.kept_because
+            );
+        }
+        None => assert!(site.kept_because.iter().any(|r| r.contains("charger"))),
+    }
+}

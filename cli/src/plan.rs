@@ -99,16 +99,15 @@ fn table(model: &Model, plan: &Plan) -> String {
     out.push('\n');
 
     let targets = set_targets(model);
-    let mut header: Vec<String> = [
-        "site",
-        "cabinets × slots",
-        "batteries",
-        "pile ports",
-        "transformer [kVA]",
-        "annual cost [CNY/yr]",
-    ]
-    .map(str::to_owned)
-    .to_vec();
+    // The charger column only when the plan chose chargers.
+    let chargers = plan.sites.iter().any(|s| s.charger_power_w.is_some());
+    let mut header: Vec<String> = ["site", "cabinets × slots", "batteries"]
+        .map(str::to_owned)
+        .to_vec();
+    if chargers {
+        header.push("charger [W]".to_owned());
+    }
+    header.extend(["pile ports", "transformer [kVA]", "annual cost [CNY/yr]"].map(str::to_owned));
     for &(kpi, limit) in &targets {
         let label = label(kpi);
         header.push(format!("{} ≤ {}", label.text, number(limit * label.scale)));
@@ -119,10 +118,15 @@ fn table(model: &Model, plan: &Plan) -> String {
             site.name.clone(),
             format!("{} × {}", site.cabinets, site.slots_per_cabinet),
             site.batteries.to_string(),
+        ];
+        if chargers {
+            row.push(site.charger_power_w.map_or_else(|| "–".to_owned(), number));
+        }
+        row.extend([
             site.pile_ports.to_string(),
             transformer(site),
             format!("{:.0}", site.annual_cost_cny),
-        ];
+        ]);
         for &(kpi, _) in &targets {
             let shown = site.targets.iter().find(|t| t.kpi == kpi).map_or_else(
                 || "–".to_owned(),
@@ -267,6 +271,7 @@ fn csv(model: &Model, plan: &Plan) -> String {
         "cabinets",
         "slots_per_cabinet",
         "batteries",
+        "charger_power_w",
         "pile_ports",
         "transformer",
         "transformer_kva",
@@ -287,6 +292,9 @@ fn csv(model: &Model, plan: &Plan) -> String {
             site.cabinets.to_string(),
             site.slots_per_cabinet.to_string(),
             site.batteries.to_string(),
+            site.charger_power_w
+                .map(|w| w.to_string())
+                .unwrap_or_default(),
             site.pile_ports.to_string(),
             site.transformer.clone().unwrap_or_default(),
             site.transformer_kva

@@ -35,6 +35,12 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Cost
         &Number::NON_NEGATIVE,
         d.pile_port_cny,
     );
+    let charger_cny_per_kw = t.defaulted(
+        sink,
+        "charger_cny_per_kw",
+        &Number::NON_NEGATIVE,
+        d.charger_cny_per_kw,
+    );
     let transformers = match t.item("transformer_cny_by_kva") {
         None => Some(d.transformer_cny_by_kva),
         Some(item) => price_list(&item, &KVA, sink).map(|list| {
@@ -56,6 +62,7 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Cost
         cabinet_cny_by_slots: cabinets?,
         battery_cny: battery_cny?,
         pile_port_cny: pile_port_cny?,
+        charger_cny_per_kw: charger_cny_per_kw?,
         transformer_cny_by_kva: transformers?,
         maintenance_share_per_year: maintenance?,
         lifetime_years: lifetime_years?,

@@ -269,6 +269,9 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
     let ctx = Context {
         groups: &groups,
         transformers: &transformer_names,
+        cc_cv: battery
+            .as_ref()
+            .map(|b| matches!(b.charge, sim_core::ChargeModel::CcCv(_))),
     };
     let mut site_names = site::SiteNames::default();
     let site_tables = if root.has("site_table") {
@@ -692,8 +695,9 @@ mod tests {
                  expected a positive integer",
                 "t.toml:16:1: site[0].cabinet: site 'A': unknown key, expected one of `name`, \
                  `town`, `cabinets`, `slots_per_cabinet`, `batteries`, `demand`, `patience`, \
-                 `max_concurrent_charging`, `x_m`, `y_m`, `households`, `ebikes`, \
-                 `swap_adoption`, `mix`, `couriers`, `courier_work_weight`, `pile_ports`, \
+                 `max_concurrent_charging`, `charger_power_w`, `x_m`, `y_m`, `households`, \
+                 `ebikes`, `swap_adoption`, `mix`, `couriers`, `courier_work_weight`, \
+                 `pile_ports`, \
                  `transformer`; did you mean `cabinets`?",
                 "t.toml:19:48: site[0].demand.swaps_per_hour: site 'A': expected a number in \
                  (0, 3600], found 0",

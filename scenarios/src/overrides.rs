@@ -30,6 +30,7 @@ pub(crate) struct SiteOverride {
     batteries: Option<(u32, At)>,
     pile_ports: Option<(u32, At)>,
     max_concurrent_charging: Option<(u32, At)>,
+    charger_power_w: Option<(f64, At)>,
     /// Prefixed to messages: "site 'A'".
     subject: String,
     /// Whether every key is valid; the keys that are not are `None`.
@@ -102,6 +103,7 @@ fn read_site(
     let batteries = set(&mut t, sink, "batteries", &COUNT);
     let pile_ports = set(&mut t, sink, "pile_ports", &AMOUNT);
     let max_concurrent_charging = set(&mut t, sink, "max_concurrent_charging", &COUNT);
+    let charger_power_w = set(&mut t, sink, "charger_power_w", &crate::site::CHARGER_POWER);
     let subject = t.subject().unwrap_or_default().to_owned();
     t.finish(sink);
     known?;
@@ -113,7 +115,8 @@ fn read_site(
         &max_concurrent_charging,
     ]
     .iter()
-    .all(|key| key.is_ok());
+    .all(|key| key.is_ok())
+        && charger_power_w.is_ok();
     Some(SiteOverride {
         site: name?,
         cabinets: cabinets.ok().flatten(),
@@ -121,6 +124,7 @@ fn read_site(
         batteries: batteries.ok().flatten(),
         pile_ports: pile_ports.ok().flatten(),
         max_concurrent_charging: max_concurrent_charging.ok().flatten(),
+        charger_power_w: charger_power_w.ok().flatten(),
         subject,
         complete,
     })
@@ -204,6 +208,9 @@ pub(crate) fn apply_sites(
         }
         if let Some((n, _)) = o.max_concurrent_charging {
             spec.max_concurrent_charging = Some(n);
+        }
+        if let Some((power, _)) = o.charger_power_w {
+            spec.charger_power_w = Some(power);
         }
     }
     let mut ok = overrides.ok;
@@ -323,6 +330,9 @@ pub fn plan_file(original_source: &str, plan: &Plan, seed: u64) -> String {
         );
         if let Some(cap) = site.max_concurrent_charging {
             let _ = writeln!(out, "max_concurrent_charging = {cap}");
+        }
+        if let Some(power) = site.charger_power_w {
+            let _ = writeln!(out, "charger_power_w = {power}");
         }
     }
     let mut written: Vec<&str> = Vec::new();
@@ -463,7 +473,7 @@ mod tests {
                 "t.toml:22:12: site_override[1].cabinets: expected a positive integer, found 0",
                 "t.toml:23:1: site_override[1].slot: unknown key, expected one of `site`, \
                  `cabinets`, `slots_per_cabinet`, `batteries`, `pile_ports`, \
-                 `max_concurrent_charging`",
+                 `max_concurrent_charging`, `charger_power_w`",
                 "t.toml:26:14: transformer_override[0].rating_kva: transformer 'T1': expected a \
                  positive number, found 0",
             ]
@@ -519,5 +529,47 @@ mod tests {
             ]
         );
         assert!(VALID.contains("[[site]]"));
+    }
+
+    /// A site's charger power: read on CC-CV sites, refused where charging
+    /// has no power, set by an override, and written back by `plan_file`;
+    /// the planner's catalogue and the charger price are read too.
+    #[test]
+    fn charger_power_is_read_overridden_and_planned() {
+        let site = riders_with("").replace(
+            "batteries = 20\n",
+            "batteries = 20\ncharger_power_w = 600\n",
+        );
+        assert_eq!(model(&site).sites[0].charger_power_w, Some(600.0));
+        assert_eq!(model(RIDERS).sites[0].charger_power_w, None);
+        let analytic = VALID.replace("batteries = 11", "batteries = 11\ncharger_power_w = 600");
+        let refused = problems(&analytic);
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert!(
+            refused[0].contains("site[0].charger_power_w: site 'A': a charger power needs"),
+            "{refused:?}"
+        );
+        let overridden = riders_with("[[site_override]]\nsite = \"A\"\ncharger_power_w = 300");
+        assert_eq!(model(&overridden).sites[0].charger_power_w, Some(300.0));
+        let sections = "[planner]\ncharger_power_catalogue_w = [300, 600]\n\
+                        [costs]\ncharger_cny_per_kw = 250";
+        let m = model(&riders_with(sections));
+        assert_eq!(m.planner.charger_power_catalogue_w, [300.0, 600.0]);
+        assert_eq!(m.costs.charger_cny_per_kw, 250.0);
+        let descending = riders_with("[planner]\ncharger_power_catalogue_w = [600, 300]");
+        assert!(
+            problems(&descending)[0].contains("ascending"),
+            "{:?}",
+            problems(&descending)
+        );
+
+        let p = plan(&m, 1, &Silent);
+        let written = plan_file(&riders_with(sections), &p, 1);
+        let again = model(&written);
+        assert_eq!(
+            again.sites[0].charger_power_w,
+            p.model.sites[0].charger_power_w
+        );
+        assert!(p.model.sites[0].charger_power_w.is_some());
     }
 }

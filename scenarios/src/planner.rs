@@ -25,6 +25,16 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Plan
         None => Some(d.transformer_sizes_kva.clone()),
         Some(item) => ascending_sizes(&item, sink),
     };
+    let charger_power_catalogue_w = match t.item("charger_power_catalogue_w") {
+        None => Some(d.charger_power_catalogue_w.clone()),
+        Some(item) => ascending(
+            &item,
+            &crate::site::CHARGER_POWER,
+            "an array of slot charger powers in W like `[300, 400, 600]`",
+            "a power, like `[300, 400, 600]`",
+            sink,
+        ),
+    };
     let max_cabinets_per_site = t.defaulted(
         sink,
         "max_cabinets_per_site",
@@ -84,6 +94,7 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Plan
     Some(PlannerConfig {
         slot_catalogue: slot_catalogue?,
         transformer_sizes_kva: transformer_sizes_kva?,
+        charger_power_catalogue_w: charger_power_catalogue_w?,
         max_cabinets_per_site: max_cabinets_per_site?,
         max_pile_ports_per_site: max_pile_ports_per_site?,
         min_replications: min_replications?,
@@ -120,11 +131,29 @@ fn catalogue(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<Vec<u32>> {
 
 /// Reads `transformer_sizes_kva`: positive ratings [kVA], strictly ascending.
 fn ascending_sizes(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<Vec<f64>> {
-    let elements = item.elements(sink, "an array of ratings in kVA like `[400, 630, 800]`")?;
+    ascending(
+        item,
+        &Number::POSITIVE,
+        "an array of ratings in kVA like `[400, 630, 800]`",
+        "a rating, like `[400, 630, 800]`",
+        sink,
+    )
+}
+
+/// Reads a non-empty, strictly ascending array of numbers in `range`;
+/// `array` and `one` say what was expected, for messages.
+fn ascending(
+    item: &Item<'_, '_>,
+    range: &Number,
+    array: &str,
+    one: &str,
+    sink: &mut Sink<'_>,
+) -> Option<Vec<f64>> {
+    let elements = item.elements(sink, array)?;
     let mut sizes = Some(Vec::new());
     let mut previous: Option<f64> = None;
     for element in &elements {
-        let size = element.read(sink, &Number::POSITIVE);
+        let size = element.read(sink, range);
         if let (Some(size), Some(before)) = (size, previous)
             && size <= before
         {
@@ -140,7 +169,7 @@ fn ascending_sizes(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<Vec<f64>>
             _ => sizes = None,
         }
     }
-    non_empty(item, sizes?, "a rating, like `[400, 630, 800]`", sink)
+    non_empty(item, sizes?, one, sink)
 }
 
 /// `list`, or `None` with a report when it is empty.

@@ -21,6 +21,9 @@ use crate::walk::{At, Integer, Item, Number, Reference, Table, Text};
 
 /// Values of `demand.model`.
 const DEMAND_MODELS: &[&str] = &["poisson"];
+/// A slot charger's grid power: (0, 10 kW]. E-bike cabinets use
+/// 300–600 W per slot (DOMAIN.md); 10 kW is past any of them.
+pub(crate) const CHARGER_POWER: Number = Number::new(Excluded(0.0), Included(10_000.0));
 /// Poisson swap requests per hour at one site: (0, 3600]. A swap holds a
 /// cabinet door for seconds, so more than one a second is no cabinet site;
 /// the bound also keeps a typo like `1e30` from running for ever.
@@ -45,6 +48,9 @@ pub(crate) struct Context<'c> {
     pub(crate) groups: &'c Groups,
     /// Names of the `[[transformer]]`s, for `transformer = "T1"`.
     pub(crate) transformers: &'c [&'c str],
+    /// Whether `[battery]` charges by a CC-CV curve (the only model with
+    /// a charger power); `None` when `[battery]` is invalid.
+    pub(crate) cc_cv: Option<bool>,
 }
 
 impl Context<'_> {
@@ -160,6 +166,7 @@ pub(crate) struct Keys {
     pub(crate) demand: Key<Demand>,
     pub(crate) patience: Key<Patience>,
     pub(crate) max_concurrent_charging: Key<u32>,
+    pub(crate) charger_power_w: Key<f64>,
     pub(crate) x_m: Key<f64>,
     pub(crate) y_m: Key<f64>,
     pub(crate) households: Key<u32>,
@@ -186,6 +193,7 @@ impl Keys {
             max_concurrent_charging: self
                 .max_concurrent_charging
                 .or(defaults.max_concurrent_charging),
+            charger_power_w: self.charger_power_w.or(defaults.charger_power_w),
             x_m: self.x_m.or(defaults.x_m),
             y_m: self.y_m.or(defaults.y_m),
             households: self.households.or(defaults.households),
@@ -274,6 +282,7 @@ pub(crate) fn read_keys(
     keys.demand = table_key(t, sink, "demand", read_demand);
     keys.patience = table_key(t, sink, "patience", read_patience);
     keys.max_concurrent_charging = key(t, sink, "max_concurrent_charging", &COUNT);
+    keys.charger_power_w = key(t, sink, "charger_power_w", &CHARGER_POWER);
     keys.x_m = key(t, sink, "x_m", &Number::ANY);
     keys.y_m = key(t, sink, "y_m", &Number::ANY);
     keys.households = key(t, sink, "households", &AMOUNT);
@@ -374,6 +383,7 @@ pub(crate) fn build(
         no_riders(&keys, subject, sink)
     };
     let max_concurrent_charging = keys.max_concurrent_charging.value().ok()?.copied();
+    let charger_power_w = charger_power(&keys, ctx, subject, sink);
     let own_ok = check_own_transformer(&keys, ctx, subject, sink);
     let transformer = keys.transformer.value().ok()?.cloned();
     slots_ok?;
@@ -388,6 +398,7 @@ pub(crate) fn build(
             demand: demand?,
             patience: patience?,
             max_concurrent_charging,
+            charger_power_w: charger_power_w?,
             x_m: keys.x_m.or_default(0.0)?,
             y_m: keys.y_m.or_default(0.0)?,
             households: keys.households.or_default(0)?,
@@ -403,6 +414,32 @@ pub(crate) fn build(
         },
         transformer,
     })
+}
+
+/// The `charger_power_w` of a site: only CC-CV charging has a power.
+fn charger_power(
+    keys: &Keys,
+    ctx: &Context<'_>,
+    subject: Option<&str>,
+    sink: &mut Sink<'_>,
+) -> Option<Option<f64>> {
+    match &keys.charger_power_w {
+        Key::Set(power, at) => {
+            if ctx.cc_cv == Some(false) {
+                at.error(
+                    sink,
+                    subject,
+                    format_args!(
+                        "a charger power needs `[battery] charge = {{ model = \"cc_cv\", ... }}`; \
+                         exponential and deterministic charging set their duration, not a power"
+                    ),
+                );
+                return None;
+            }
+            Some(Some(*power))
+        }
+        key => key.value().ok().map(|_| None),
+    }
 }
 
 /// The `patience` of a site: required with `demand`, invalid without it

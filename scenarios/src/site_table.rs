@@ -46,6 +46,7 @@ pub(crate) const COLUMNS: &[&str] = &[
     "courier_work_weight",
     "couriers",
     "max_concurrent_charging",
+    "charger_power_w",
 ];
 
 /// Columns whose cells are text; every other cell is a number.

@@ -78,6 +78,28 @@ pub enum ChargeModel {
     CcCv(CcCv),
 }
 
+impl BatterySpec {
+    /// The battery as charged at `site`: CC-CV power set to the site's
+    /// charger, if it has its own. Analytic models have no power to set.
+    pub fn at_site(&self, site: &SiteSpec) -> BatterySpec {
+        let mut battery = self.clone();
+        if let (ChargeModel::CcCv(cc), Some(power_w)) = (&mut battery.charge, site.charger_power_w)
+        {
+            cc.power_w = power_w;
+        }
+        battery
+    }
+
+    /// Grid-side charger power in the constant-current phase \[W\];
+    /// `None` for analytic models.
+    pub fn charger_power_w(&self) -> Option<f64> {
+        match &self.charge {
+            ChargeModel::CcCv(cc) => Some(cc.power_w),
+            _ => None,
+        }
+    }
+}
+
 impl Default for ChargeModel {
     fn default() -> Self {
         ChargeModel::CcCv(CcCv::default())
@@ -137,6 +159,10 @@ pub struct SiteSpec {
     /// Site-wide power cap: at most this many batteries charge at once;
     /// the others wait in their slots, first in first out. `None` = no cap.
     pub max_concurrent_charging: Option<u32>,
+    /// Grid-side power of each slot's charger in the constant-current phase
+    /// \[W\], for CC-CV charging; `None` = the battery's `power_w`. The
+    /// planner chooses it from its charger catalogue.
+    pub charger_power_w: Option<f64>,
     /// Position east \[m\].
     pub x_m: f64,
     /// Position north \[m\].
@@ -518,6 +544,10 @@ pub struct Costs {
     pub battery_cny: f64,
     /// Price of one charging-pile port \[CNY\].
     pub pile_port_cny: f64,
+    /// Price of slot charger power \[CNY/kW\]. Cabinet prices include
+    /// chargers of the battery's `power_w`; a site with other chargers
+    /// pays (or saves) this per kW of difference, per slot.
+    pub charger_cny_per_kw: f64,
     /// Price of a transformer upgrade to each standard size: `(kVA, CNY)`.
     pub transformer_cny_by_kva: Vec<(f64, f64)>,
     /// Maintenance per year as a share of the capital cost \[1/yr\].
@@ -534,6 +564,8 @@ impl Default for Costs {
             cabinet_cny_by_slots: vec![(8, 18_000.0), (12, 25_000.0), (16, 32_000.0)],
             battery_cny: 1_500.0,
             pile_port_cny: 800.0,
+            // A few hundred yuan per kW of e-bike charger module [E].
+            charger_cny_per_kw: 300.0,
             transformer_cny_by_kva: vec![
                 (400.0, 250_000.0),
                 (500.0, 290_000.0),
@@ -589,6 +621,9 @@ pub struct PlannerConfig {
     pub slot_catalogue: Vec<u32>,
     /// Standard transformer sizes \[kVA\], ascending.
     pub transformer_sizes_kva: Vec<f64>,
+    /// Slot charger powers on offer \[W\], ascending; empty = the
+    /// battery's `power_w` everywhere (charger power is then no decision).
+    pub charger_power_catalogue_w: Vec<f64>,
     /// Most cabinets at one site.
     pub max_cabinets_per_site: u32,
     /// Most pile ports at one site.
@@ -606,6 +641,7 @@ impl Default for PlannerConfig {
         PlannerConfig {
             slot_catalogue: vec![8, 12, 16],
             transformer_sizes_kva: vec![400.0, 500.0, 630.0, 800.0, 1000.0, 1250.0],
+            charger_power_catalogue_w: Vec::new(),
             max_cabinets_per_site: 20,
             max_pile_ports_per_site: 200,
             min_replications: 4,

@@ -61,6 +61,11 @@ pub struct SitePlan {
     pub batteries: u32,
     /// Pile ports.
     pub pile_ports: u32,
+    /// Slot charger power \[W\] when the site has its own (the planner
+    /// chose it from `[planner] charger_power_catalogue_w`); `None` = the
+    /// battery's `power_w`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub charger_power_w: Option<f64>,
     /// The transformer feeding the site, if modelled.
     pub transformer: Option<String>,
     /// Its rating in the plan \[kVA\].
@@ -133,6 +138,8 @@ enum Unit {
     PilePortsTenth,
     PilePort,
     TransformerSize,
+    /// One step down the charger catalogue.
+    ChargerPower,
 }
 
 impl Unit {
@@ -144,6 +151,7 @@ impl Unit {
             Unit::PilePortsTenth => "10% of the pile ports",
             Unit::TransformerSize => "one transformer size",
             Unit::PilePort => "one pile port",
+            Unit::ChargerPower => "one charger power step",
         }
     }
 }
@@ -205,9 +213,15 @@ impl Search<'_> {
             .max_stockout_probability
             .or(targets.max_lost_swap_rate)
             .unwrap_or(0.05);
-        let hours = self.base.battery.mean_hours_to_dispensable();
         let peak_per_h = self.peak_demand_per_hour();
+        // The fastest charger on offer: the fewest batteries for the load;
+        // pruning then steps it down where the targets allow.
+        let fastest = self.base.planner.charger_power_catalogue_w.last().copied();
         for (s, site) in self.model.sites.iter_mut().enumerate() {
+            if fastest.is_some() && self.base.battery.charger_power_w().is_some() {
+                site.charger_power_w = fastest;
+            }
+            let hours = self.base.battery.at_site(site).mean_hours_to_dispensable();
             let load = peak_per_h[s] * hours;
             let batteries = smallest_erlang_b(load, blocking).max(1);
             let (cabinets, slots) = cheapest_cabinets(
@@ -427,6 +441,19 @@ impl Search<'_> {
                 Ok(())
             }
             _ => {
+                // A faster charger first: it costs less than batteries.
+                let power = site.charger_power_w;
+                let faster = power.and_then(|p| {
+                    planner
+                        .charger_power_catalogue_w
+                        .iter()
+                        .copied()
+                        .find(|&w| w > p + 1e-9)
+                });
+                if faster.is_some() {
+                    site.charger_power_w = faster;
+                    return Ok(());
+                }
                 let step = ((f64::from(site.batteries) * share) as u32).max(1);
                 site.batteries += step;
                 while site.batteries > site.slots() {
@@ -451,11 +478,17 @@ impl Search<'_> {
             Unit::Cabinet,
             Unit::BatteriesTenth,
             Unit::Battery,
+            Unit::ChargerPower,
             Unit::PilePortsTenth,
             Unit::PilePort,
             Unit::TransformerSize,
         ];
+        let decides_power = !self.base.planner.charger_power_catalogue_w.is_empty()
+            && self.base.battery.charger_power_w().is_some();
         for unit in kinds {
+            if unit == Unit::ChargerPower && !decides_power {
+                continue;
+            }
             let mut blocked = vec![false; self.model.sites.len()];
             loop {
                 let before = self.model.clone();
@@ -630,6 +663,18 @@ impl Search<'_> {
                     }
                 }
             }
+            Unit::ChargerPower => {
+                let catalogue = &self.base.planner.charger_power_catalogue_w;
+                let Some(power) = site.charger_power_w else {
+                    return Err("the site keeps the battery's own charger".into());
+                };
+                let Some(&slower) = catalogue.iter().rev().find(|&&w| w < power - 1e-9) else {
+                    return Err(format!(
+                        "its {power} W charger is the smallest in the catalogue"
+                    ));
+                };
+                site.charger_power_w = Some(slower);
+            }
             Unit::PilePort => {
                 if site.pile_ports <= self.existing_ports[s] {
                     return Err(format!(
@@ -651,6 +696,11 @@ impl Search<'_> {
             + f64::from(site.batteries) * costs.battery_cny
             + f64::from(site.pile_ports.saturating_sub(self.existing_ports[s]))
                 * costs.pile_port_cny;
+        if let (Some(power), Some(base)) =
+            (site.charger_power_w, self.base.battery.charger_power_w())
+        {
+            capital += f64::from(site.slots()) * (power - base) / 1000.0 * costs.charger_cny_per_kw;
+        }
         if let Some(t) = site.transformer {
             let kva = self.model.grid.transformers[t].rating_kva;
             if kva > self.existing_kva[t] + 1e-9 {
@@ -697,6 +747,7 @@ impl Search<'_> {
                 slots_per_cabinet: spec.slots_per_cabinet,
                 batteries: spec.batteries,
                 pile_ports: spec.pile_ports,
+                charger_power_w: spec.charger_power_w,
                 transformer: transformer.map(|t| t.name.clone()),
                 transformer_kva: transformer.map(|t| t.rating_kva),
                 transformer_upgraded: spec.transformer.is_some_and(|t| {

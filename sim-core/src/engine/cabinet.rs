@@ -184,7 +184,7 @@ impl Sim<'_> {
                     return true;
                 }
                 let battery = self.slots[slot as usize].battery as usize;
-                let p = self.curve.nominal_power_w(
+                let p = self.curves[s].nominal_power_w(
                     self.batteries.soc[battery],
                     self.batteries.capacity_wh[battery],
                 );
@@ -209,11 +209,10 @@ impl Sim<'_> {
         let battery = self.slots[i].battery as usize;
         let soc = self.batteries.soc[battery];
         let capacity = self.batteries.capacity_wh[battery];
-        let stage = self
-            .curve
-            .stage(soc, capacity, &mut self.sites.rng_charge[s]);
+        let curve = &self.curves[s];
+        let stage = curve.stage(soc, capacity, &mut self.sites.rng_charge[s]);
         let ms = hours_to_ms(stage.hours).max(1);
-        let power_w = if self.curve.is_staged() {
+        let power_w = if self.staged {
             // Spread the stage's energy over its rounded length, so grid
             // energy stays exactly stored energy ÷ efficiency.
             let grid_wh = (stage.soc_end - soc) * capacity * self.inv_efficiency;
@@ -222,7 +221,7 @@ impl Sim<'_> {
             // Analytic durations are random (a 10-second "charge" would draw
             // megawatts): draw the mean power instead, so energy is right
             // on average and load peaks stay physical.
-            self.curve.nominal_power_w(soc, capacity)
+            curve.nominal_power_w(soc, capacity)
         };
         self.set_slot_power(slot, power_w);
         self.slots[i].stage_start = self.now;

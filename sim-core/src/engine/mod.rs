@@ -424,7 +424,10 @@ struct GroupPlan {
 struct Sim<'m> {
     model: &'m Model,
     replication: u32,
-    curve: Curve,
+    /// Charge curve per site (sites may have their own charger power).
+    curves: Vec<Curve>,
+    /// Whether the curves are physical (CC-CV) rather than analytic.
+    staged: bool,
     /// 1 ÷ charging efficiency.
     inv_efficiency: f64,
     now: Time,
@@ -669,7 +672,7 @@ impl Sim<'_> {
             assert_eq!(queued, self.sites.charge_line[s].len(), "charge line");
         }
         // Exact for physical curves; analytic ones draw their mean power.
-        if self.curve.is_staged() {
+        if self.staged {
             let mut all = self.tw_cabinets_all;
             all.close(self.horizon);
             let grid_wh = all.area() / MS_PER_HOUR as f64;

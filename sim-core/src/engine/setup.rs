@@ -187,7 +187,12 @@ impl<'m> Sim<'m> {
         let mut sim = Sim {
             model,
             replication,
-            curve: Curve::new(&model.battery),
+            curves: model
+                .sites
+                .iter()
+                .map(|site| Curve::new(&model.battery.at_site(site)))
+                .collect(),
+            staged: Curve::new(&model.battery).is_staged(),
             inv_efficiency: 1.0 / Curve::new(&model.battery).efficiency(),
             now: 0,
             window_start,
