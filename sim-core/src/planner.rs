@@ -32,7 +32,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Demand, Model};
+use crate::model::{Demand, Model, Patience};
 use crate::results::{Estimate, RunResult, run_replication_range, summarise};
 
 /// How the planner reports progress (the CLI draws a bar from it).
@@ -223,7 +223,14 @@ impl Search<'_> {
             }
             let hours = self.base.battery.at_site(site).mean_hours_to_dispensable();
             let load = peak_per_h[s] * hours;
-            let batteries = smallest_erlang_b(load, blocking).max(1);
+            let batteries = if site.patience == Patience::Infinite {
+                // Riders wait for the next battery: a delay system.
+                let wait_p95_h = targets.max_wait_minutes_p95.map(|m| m / 60.0);
+                smallest_erlang_c(load, hours, blocking, wait_p95_h)
+            } else {
+                smallest_erlang_b(load, blocking)
+            }
+            .max(1);
             let (cabinets, slots) = cheapest_cabinets(
                 &self.base.costs,
                 &self.base.planner.slot_catalogue,
@@ -802,6 +809,38 @@ pub fn smallest_erlang_b(load: f64, target: f64) -> u32 {
     k
 }
 
+/// Smallest battery count for an M/M/c delay system at `load` \[Erl\] with
+/// mean charge time `hours` \[h\]: stable, P(wait) = Erlang C at most
+/// `prob_wait`, and, with `wait_p95_hours`, P(W > that) = C·e^{−(c/T − λ)t}
+/// at most 5%.
+pub fn smallest_erlang_c(
+    load: f64,
+    hours: f64,
+    prob_wait: f64,
+    wait_p95_hours: Option<f64>,
+) -> u32 {
+    let lambda = load / hours.max(1e-12);
+    // Erlang B by recursion, Erlang C from it: C = B / (1 − (a/c)(1 − B)).
+    let mut b = 1.0;
+    let mut c = 0u32;
+    while c < 10_000 {
+        c += 1;
+        b = load * b / (f64::from(c) + load * b);
+        let servers = f64::from(c);
+        if servers <= load {
+            continue;
+        }
+        let erlang_c = b / (1.0 - load / servers * (1.0 - b));
+        let tail = wait_p95_hours.map_or(0.0, |t| {
+            erlang_c * (-(servers / hours.max(1e-12) - lambda) * t).exp()
+        });
+        if erlang_c <= prob_wait && tail <= 0.05 {
+            break;
+        }
+    }
+    c
+}
+
 /// The catalogue size and count of cabinets that hold `batteries` at the
 /// lowest price (ties to the larger cabinet).
 fn cheapest_cabinets(costs: &crate::model::Costs, catalogue: &[u32], batteries: u32) -> (u32, u32) {
@@ -827,6 +866,43 @@ mod tests {
         assert_eq!(smallest_erlang_b(6.0, 0.03), 11);
         // Without load one battery already blocks nothing.
         assert_eq!(smallest_erlang_b(0.0, 0.01), 1);
+    }
+
+    /// Erlang C by its textbook sum, for the check below.
+    fn erlang_c(c: u32, a: f64) -> f64 {
+        let mut term = 1.0;
+        let mut sum = 1.0; // k = 0
+        for k in 1..c {
+            term *= a / f64::from(k);
+            sum += term;
+        }
+        let last = term * a / f64::from(c) * f64::from(c) / (f64::from(c) - a);
+        last / (sum + last)
+    }
+
+    #[test]
+    fn erlang_c_start_is_the_smallest_meeting_the_targets() {
+        // M/M/c at a = 9 Erl, T = 1 h: C(10, 9) ≈ 0.6687.
+        assert!((erlang_c(10, 9.0) - 0.6687).abs() < 1e-4);
+        let meets = |c: u32, p: f64, t: Option<f64>| {
+            f64::from(c) > 9.0
+                && erlang_c(c, 9.0) <= p
+                && t.is_none_or(|t| erlang_c(c, 9.0) * (-(f64::from(c) - 9.0) * t).exp() <= 0.05)
+        };
+        for (p, t) in [
+            (0.2, None),
+            (0.05, None),
+            (1.0, Some(10.0 / 60.0)),
+            (0.3, Some(0.05)),
+        ] {
+            let c = smallest_erlang_c(9.0, 1.0, p, t);
+            assert!(meets(c, p, t), "{c} misses P(wait) ≤ {p}, t = {t:?}");
+            assert!(
+                !meets(c - 1, p, t),
+                "{} would do for P(wait) ≤ {p}, t = {t:?}",
+                c - 1
+            );
+        }
     }
 
     #[test]
