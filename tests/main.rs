@@ -4,6 +4,7 @@ mod cli;
 mod conservation;
 mod determinism;
 mod district;
+mod off_peak;
 mod planner;
 mod queueing_theory;
 mod report;
