@@ -264,7 +264,8 @@ pub enum Strategy {
     #[default]
     Immediate,
     /// Charge in the tariff's valley, but outside it keep ready-plus-charging
-    /// stock at `reserve_factor` × the expected requests until the valley.
+    /// stock at `reserve_factor` × the expected requests until the valley
+    /// (from the site's history; before a day of it, charge at once).
     OffPeakWithReserve {
         /// Safety factor on the expected demand \[–\].
         reserve_factor: f64,

@@ -156,7 +156,8 @@ impl Sim<'_> {
     }
 
     /// Off-peak reserve per site: the factor × the requests expected from
-    /// now until the valley starts, from the site's own history.
+    /// now until the valley starts, from the site's own history; unbounded
+    /// on the first day, before there is any.
     fn update_reserves(&mut self) {
         let Strategy::OffPeakWithReserve { reserve_factor } = self.strategy else {
             return;
@@ -165,7 +166,15 @@ impl Sim<'_> {
         if !valley.iter().any(|&v| v) {
             return;
         }
-        let days = (self.now / (24 * HOUR)).max(1) as f64;
+        let days = self.now / (24 * HOUR);
+        if days == 0 {
+            // The first day has no history of the hours ahead: an empty one
+            // would be a zero reserve and no charging until the valley, so
+            // charge as needed until a day has been seen.
+            self.sites.reserve.fill(u32::MAX);
+            return;
+        }
+        let days = days as f64;
         let hour = hour_of_day(self.now);
         for s in 0..self.model.sites.len() {
             let mut expected = 0.0;
