@@ -1,10 +1,14 @@
 //! swapsim's integration tests: one binary, one module per behaviour.
 
+mod battery_wear;
+mod cabinet_choice;
+mod cabinet_doors;
 mod cli;
 mod conservation;
 mod determinism;
 mod district;
 mod off_peak;
+mod pile_dwell;
 mod planner;
 mod queueing_theory;
 mod report;

@@ -2,5 +2,6 @@
 //! formulas computed from first principles, and model builders.
 
 pub mod fixtures;
+pub mod intervals;
 pub mod models;
 pub mod theory;

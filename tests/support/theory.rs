@@ -29,6 +29,14 @@ pub fn erlang_c_mean_wait_hours(servers: u32, lambda_per_h: f64, mean_hours: f64
     erlang_c(servers, lambda_per_h * mean_hours) / (f64::from(servers) / mean_hours - lambda_per_h)
 }
 
+/// Mean wait in M/D/1 \[s\] (Pollaczek–Khinchine with a fixed service
+/// time): ρ·s / (2(1 − ρ)), ρ = λ·s; `lambda_per_s` arrivals per second,
+/// `service_s` seconds each (requires ρ < 1).
+pub fn md1_mean_wait_seconds(lambda_per_s: f64, service_s: f64) -> f64 {
+    let rho = lambda_per_s * service_s;
+    rho * service_s / (2.0 * (1.0 - rho))
+}
+
 /// Stationary figures of the cabinet's birth–death chain.
 #[derive(Clone, Copy, Debug)]
 pub struct ChainFigures {

@@ -1,0 +1,40 @@
+//! Tolerances from replication intervals, for tests that compare a
+//! simulated KPI with a formula.
+
+use sim_core::Estimate;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Student-t quantile `p` with `dof` degrees of freedom.
+pub fn t_quantile(p: f64, dof: f64) -> f64 {
+    StudentsT::new(0.0, 1.0, dof)
+        .expect("positive degrees of freedom")
+        .inverse_cdf(p)
+}
+
+/// Asserts that `estimate` (a mean over `replications` with its 95%
+/// interval) is within a 99.9% interval of `theory`, widened by the
+/// relative `slack` for what the formula leaves out (warm-up, rounding):
+/// |mean − theory| ≤ half95 · t(0.9995, n−1) / t(0.975, n−1) + slack·|theory|.
+/// With fixed seeds the outcome is deterministic; the wide interval keeps a
+/// correct model off the edge of a 95% band. The interval must also be
+/// informative (narrower than a quarter of the theory value), or the check
+/// would prove nothing.
+#[track_caller]
+pub fn assert_matches(what: &str, estimate: Estimate, theory: f64, replications: u32, slack: f64) {
+    let dof = f64::from(replications - 1);
+    let widen = t_quantile(0.9995, dof) / t_quantile(0.975, dof);
+    let half95 = (estimate.ci95_high - estimate.mean).max(0.0);
+    let tolerance = half95 * widen + slack * theory.abs();
+    let error = (estimate.mean - theory).abs();
+    assert!(
+        error <= tolerance,
+        "{what}: simulated {:.5} [{:.5}, {:.5}], theory {theory:.5}, |error| {error:.5} > tolerance {tolerance:.5}",
+        estimate.mean,
+        estimate.ci95_low,
+        estimate.ci95_high,
+    );
+    assert!(
+        half95 < 0.25 * theory.abs().max(1e-3),
+        "{what}: interval too wide ({half95})"
+    );
+}
