@@ -8,34 +8,17 @@
 //! model from sitting on the edge of a 95% band.
 
 use sim_core::{ChargeModel, Estimate, Model, Patience, run, run_replications, window_hours};
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use swapsim_suite::intervals;
 use swapsim_suite::models::{cabinet, cc_cv, exponential};
 use swapsim_suite::theory::{cabinet_chain, erlang_b, erlang_c, erlang_c_mean_wait_hours};
 
-fn t_quantile(p: f64, dof: f64) -> f64 {
-    StudentsT::new(0.0, 1.0, dof).unwrap().inverse_cdf(p)
-}
+/// Slack for the millisecond rounding and the finite warm-up.
+const SLACK: f64 = 0.02;
 
 /// Asserts `estimate` is within the widened interval of `theory`.
 #[track_caller]
 fn assert_matches(what: &str, estimate: Estimate, theory: f64, replications: u32) {
-    let dof = f64::from(replications - 1);
-    let widen = t_quantile(0.9995, dof) / t_quantile(0.975, dof);
-    let half95 = (estimate.ci95_high - estimate.mean).max(0.0);
-    let tolerance = half95 * widen + 0.02 * theory.abs();
-    let error = (estimate.mean - theory).abs();
-    assert!(
-        error <= tolerance,
-        "{what}: simulated {:.5} [{:.5}, {:.5}], theory {theory:.5}, |error| {error:.5} > tolerance {tolerance:.5}",
-        estimate.mean,
-        estimate.ci95_low,
-        estimate.ci95_high,
-    );
-    // The interval must be informative, or the check above proves nothing.
-    assert!(
-        half95 < 0.25 * theory.abs().max(1e-3),
-        "{what}: interval too wide ({half95})"
-    );
+    intervals::assert_matches(what, estimate, theory, replications, SLACK);
 }
 
 fn with_cap(mut model: Model, cap: u32) -> Model {
@@ -228,7 +211,7 @@ fn slow_erlang_b_and_c_with_tight_intervals() {
         return;
     }
     let tight = |what: &str, estimate: Estimate, theory: f64| {
-        let widen = t_quantile(0.9995, 63.0) / t_quantile(0.975, 63.0);
+        let widen = intervals::t_quantile(0.9995, 63.0) / intervals::t_quantile(0.975, 63.0);
         let half = estimate.ci95_high - estimate.mean;
         assert!(
             (estimate.mean - theory).abs() <= half * widen,
