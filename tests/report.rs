@@ -268,7 +268,7 @@ fn charts_are_svg_with_their_series() {
     // Band, four components, the total, the rating and the allowed load.
     let load = series_names(by_name("load-t1"));
     assert_eq!(load.len(), 8, "{load:?}");
-    assert_eq!(load[0], "总负荷 5–95%（按日）");
+    assert_eq!(load[0], "总负荷 5–95%（重复×日）");
     assert!(load[1..5] == ["居民基础负荷", "换电柜", "充电桩", "飞线充电"]);
     // 800 kVA × 0.9 = 720 kW, 80% of it 576 kW.
     assert!(load[6].contains("720 kW"), "{load:?}");
@@ -551,4 +551,83 @@ fn writes_the_browser_page() {
         fs::create_dir_all(dir).expect("create the page's directory");
     }
     fs::write(&path, render_html(&pilot_input(), Lang::Zh)).expect("write the page");
+}
+
+/// "5–95% band over replications and days" (issue 5): the band is the
+/// percentiles of every (replication, measured day) pair's quarter, taken
+/// from the replications' own series, not from their average.
+#[test]
+fn the_load_band_spans_replications_and_days() {
+    let (model, result) = three_sites();
+    let reps = sim_core::run_replications(model, 1);
+    let measured = (model.days - model.warmup_days) as usize;
+    let transformers = model.grid.transformers.len();
+    assert_eq!(transformers, 2);
+    let bands = &result.profiles.transformer_load;
+    assert_eq!(bands.len(), transformers);
+    let network = result.profiles.network_load.as_ref().expect("network band");
+    // The engine's series are quarter-major: every transformer's four
+    // components per quarter.
+    let total = |rep: &sim_core::Replication, q: usize, t: Option<usize>| -> f64 {
+        let row = &rep.series.transformer_kw[q * transformers * 4..(q + 1) * transformers * 4];
+        let part = match t {
+            Some(t) => &row[t * 4..t * 4 + 4],
+            None => row,
+        };
+        part.iter().map(|&x| f64::from(x)).sum()
+    };
+    let percentile = |mut v: Vec<f64>, p: f64| {
+        v.sort_by(f64::total_cmp);
+        let h = (v.len() - 1) as f64 * p;
+        let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+        v[lo] + (h - h.floor()) * (v[hi] - v[lo])
+    };
+    for (band, t) in [(&bands[0], Some(0)), (&bands[1], Some(1)), (network, None)] {
+        assert_eq!(band.samples, reps.len() * measured, "{}", band.name);
+        assert_eq!(band.total_kw_p05.len(), 96);
+        for k in [0, 37, 80, 95] {
+            let samples: Vec<f64> = reps
+                .iter()
+                .flat_map(|rep| (0..measured).map(move |d| (rep, d * 96 + k)))
+                .map(|(rep, q)| total(rep, q, t))
+                .collect();
+            // Replications differ, so the band is not the days' alone.
+            assert!(
+                samples[..measured] != samples[measured..2 * measured],
+                "{} {k}",
+                band.name
+            );
+            for (p, got) in [(0.05, band.total_kw_p05[k]), (0.95, band.total_kw_p95[k])] {
+                let want = percentile(samples.clone(), p);
+                assert!(
+                    (got - want).abs() <= 0.0005,
+                    "{} q{k} p{p}: {got} vs {want}",
+                    band.name
+                );
+            }
+        }
+    }
+    // The charts draw that band, and say over what.
+    let input = ReportInput::from_run(result, model);
+    let network_chart = charts(&input, Lang::En)
+        .into_iter()
+        .find(|c| c.name == "load-network")
+        .expect("network chart");
+    assert_eq!(
+        series_names(&network_chart)[0],
+        "Total, 5–95% of replication-days"
+    );
+    assert!(
+        network_chart.caption.contains(&format!(
+            "means over {} replications × {measured} days",
+            model.replications
+        )),
+        "{}",
+        network_chart.caption
+    );
+    assert!(
+        network_chart
+            .caption
+            .contains("over every replication and day")
+    );
 }

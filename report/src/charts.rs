@@ -8,6 +8,7 @@ use crate::format::{trim, with_unit};
 use crate::i18n::{self, Lang};
 use crate::input::{LoadQuarter, ReportInput, Transformer};
 use crate::plot::{self, HEIGHT, PALETTE, Plot, SHORT, Series, Shape, XTicks};
+use sim_core::LoadBand;
 
 /// At most this many sites get a line or a colour of their own.
 pub const MAX_SITES_PER_CHART: usize = 12;
@@ -84,12 +85,27 @@ const COMPONENT_COLORS: [RGBColor; 4] = [
     RGBColor(213, 94, 0),
 ];
 
+/// One load chart's data: file name, whose load, the mean series, the
+/// transformers whose rating it is drawn against, and the 5–95% band.
+type LoadPanel<'a> = (
+    String,
+    String,
+    Vec<LoadQuarter>,
+    Vec<&'a Transformer>,
+    Option<&'a LoadBand>,
+);
+
 /// Load over the day per transformer, and for the network when there are
-/// several.
+/// several: the mean of each component and of the total (from the series,
+/// averaged over replications and folded onto the day), and the band of
+/// the total over replications × days (from the profiles).
 fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
     let Some(load) = &input.load else { return };
     let known = |name: &str| input.context.transformers.iter().find(|t| t.name == name);
-    let mut panels: Vec<(String, String, Vec<LoadQuarter>, Vec<&Transformer>)> = load
+    let profiles = input.profiles.as_ref();
+    let band =
+        |name: &str| profiles.and_then(|p| p.transformer_load.iter().find(|b| b.name == name));
+    let mut panels: Vec<LoadPanel<'_>> = load
         .transformers
         .iter()
         .enumerate()
@@ -100,6 +116,7 @@ fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
                 t.name.clone(),
                 t.quarters.clone(),
                 known(&t.name).into_iter().collect(),
+                band(&t.name),
             )
         })
         .collect();
@@ -134,20 +151,29 @@ fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
             lang.words().network.to_owned(),
             sum,
             limits,
+            profiles.and_then(|p| p.network_load.as_ref()),
         ));
     }
     let w = lang.words();
-    let replications = input.summary.as_ref().map(|s| s.replications);
-    for (name, who, quarters, limits) in panels {
+    let runs = input
+        .summary
+        .as_ref()
+        .map(|s| (s.replications, s.measured_days()));
+    for (name, who, quarters, limits, band) in panels {
         let total = DayProfile::of(quarters.iter().map(|q| (q.start_minute, q.total_kw())));
-        let mut series = vec![Series {
-            name: w.total_band.to_owned(),
-            shapes: vec![Shape::Band {
-                low: DayProfile::points(&total.low),
-                high: DayProfile::points(&total.high),
-                color: BLACK,
-            }],
-        }];
+        let mut series = Vec::new();
+        let mut top = total.mean.iter().copied().fold(0.0, f64::max);
+        if let Some(band) = band {
+            top = band.total_kw_p95.iter().copied().fold(top, f64::max);
+            series.push(Series {
+                name: w.total_band.to_owned(),
+                shapes: vec![Shape::Band {
+                    low: DayProfile::points(&band.total_kw_p05),
+                    high: DayProfile::points(&band.total_kw_p95),
+                    color: BLACK,
+                }],
+            });
+        }
         for (c, label) in w.components.iter().enumerate() {
             let part = DayProfile::of(quarters.iter().map(|q| (q.start_minute, q.kw[c])));
             series.push(Series {
@@ -164,7 +190,6 @@ fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
             name: w.total_mean.to_owned(),
             shapes: vec![line(DayProfile::points(&total.mean), BLACK, 3, false)],
         });
-        let mut top = total.high.iter().copied().fold(0.0, f64::max);
         let mut caption_limits = None;
         if !limits.is_empty() {
             let rating_kw: f64 = limits.iter().map(|t| t.rating_kw()).sum();
@@ -209,7 +234,7 @@ fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
             legend: Some(SeriesLabelPosition::UpperLeft),
             series,
         };
-        let caption = i18n::load_caption(lang, replications, caption_limits.as_deref());
+        let caption = i18n::load_caption(lang, runs, band.is_some(), caption_limits.as_deref());
         out.push(chart(name, caption, &plot));
     }
 }
