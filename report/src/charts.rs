@@ -1,13 +1,13 @@
 //! The report's charts, from whatever parts of the input are there.
 
-use plotters::chart::SeriesLabelPosition;
 use plotters::style::RGBColor;
 
 use crate::daily::DayProfile;
+use crate::font::{Font, FontError};
 use crate::format::{trim, with_unit};
 use crate::i18n::{self, Lang};
 use crate::input::{LoadQuarter, ReportInput, Transformer};
-use crate::plot::{self, HEIGHT, PALETTE, Plot, SHORT, Series, Shape, XTicks};
+use crate::plot::{self, HEIGHT, Legend, PALETTE, Plot, SHORT, Series, Shape, XTicks};
 use sim_core::LoadBand;
 
 /// At most this many sites get a line or a colour of their own.
@@ -38,6 +38,26 @@ pub struct Chart {
     pub svg: String,
     /// Data series in the chart: each is one `<g class="series">`.
     pub series: usize,
+    /// What was drawn, to draw it again as PNG.
+    plot: Plot,
+}
+
+impl Chart {
+    /// The chart as a PNG image, 1600 pixels wide (twice the SVG's pixel
+    /// sizes), its text drawn with `font`. An error if the font lacks a
+    /// glyph for any of the chart's text; nothing else fails.
+    pub fn png(&self, font: &Font) -> Result<Vec<u8>, FontError> {
+        let chars = font.missing(&self.plot.texts().concat());
+        if !chars.is_empty() {
+            return Err(FontError::MissingGlyphs {
+                path: font.path().to_owned(),
+                family: font.family().to_owned(),
+                chart: self.name.clone(),
+                chars,
+            });
+        }
+        Ok(plot::draw_png(&self.plot, font))
+    }
 }
 
 /// Every chart the input has data for, in report order: transformer load
@@ -54,14 +74,15 @@ pub fn charts(input: &ReportInput, lang: Lang) -> Vec<Chart> {
     out
 }
 
-fn chart(name: String, caption: String, plot: &Plot) -> Chart {
-    let (svg, series) = plot::draw(plot);
+fn chart(name: String, caption: String, plot: Plot) -> Chart {
+    let (svg, series) = plot::draw(&plot);
     Chart {
         name,
         title: plot.title.clone(),
         caption,
         svg,
         series,
+        plot,
     }
 }
 
@@ -231,11 +252,11 @@ fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
             y: 0.0..(top.max(1.0) * 1.25),
             x_ticks: XTicks::Numbers(13),
             height: HEIGHT,
-            legend: Some(SeriesLabelPosition::UpperLeft),
+            legend: Some(Legend::UpperLeft),
             series,
         };
         let caption = i18n::load_caption(lang, runs, band.is_some(), caption_limits.as_deref());
-        out.push(chart(name, caption, &plot));
+        out.push(chart(name, caption, plot));
     }
 }
 
@@ -305,13 +326,13 @@ fn ready_chart(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
         y: 0.0..(top.max(1.0) * 1.3),
         x_ticks: XTicks::Numbers(13),
         height: HEIGHT,
-        legend: Some(SeriesLabelPosition::UpperLeft),
+        legend: Some(Legend::UpperLeft),
         series,
     };
     out.push(chart(
         "ready".to_owned(),
         i18n::ready_caption(lang, shown, total),
-        &plot,
+        plot,
     ));
 }
 
@@ -392,7 +413,7 @@ fn hour_pair_chart(
         ),
         x_ticks: XTicks::Numbers(13),
         height: SHORT,
-        legend: Some(SeriesLabelPosition::UpperLeft),
+        legend: Some(Legend::UpperLeft),
         series: vec![
             Series {
                 name: values[0].0.to_owned(),
@@ -407,7 +428,7 @@ fn hour_pair_chart(
     Some(chart(
         name.to_owned(),
         i18n::hourly_caption(lang).to_owned(),
-        &plot,
+        plot,
     ))
 }
 
@@ -445,7 +466,7 @@ fn wait_chart(q: &[(f64, f64)], lang: Lang) -> Option<Chart> {
     Some(chart(
         "wait".to_owned(),
         i18n::wait_caption(lang).to_owned(),
-        &plot,
+        plot,
     ))
 }
 
@@ -547,13 +568,13 @@ fn plan_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
             y: plot::y_range(ys.iter().map(|y| y * 1.25)),
             x_ticks: XTicks::Numbers(8),
             height: HEIGHT,
-            legend: Some(SeriesLabelPosition::UpperRight),
+            legend: Some(Legend::UpperRight),
             series,
         };
         out.push(chart(
             format!("plan-{kpi}"),
             i18n::candidates_caption(lang, sites.len(), total),
-            &plot,
+            plot,
         ));
     }
 }
@@ -609,7 +630,7 @@ fn compare_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
         out.push(chart(
             format!("compare-{kpi}"),
             i18n::compare_caption(lang).to_owned(),
-            &plot,
+            plot,
         ));
     }
 }
