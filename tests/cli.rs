@@ -683,3 +683,52 @@ fn force_replaces_the_result_files_of_another_command() {
 fn clap_command_is_consistent() {
     swapsim_cli::command().debug_assert();
 }
+
+/// `report --charts DIR --png` and `run --out DIR --png` write each chart
+/// as PNG next to its SVG; a later `--force`d run without `--png` removes
+/// the PNGs it did not draw. Needs the font of the report tests.
+#[test]
+fn png_charts_go_next_to_the_svgs() {
+    let Some(font) = crate::report::png_font() else {
+        return;
+    };
+    let font = font.path().to_str().expect("UTF-8 font path").to_owned();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let at = |name: &str| tmp.path().join(name).to_str().expect("UTF-8").to_owned();
+    let (out, charts) = (at("out"), at("charts"));
+    let run = "run scenarios/bishan-pilot.toml --days 4 --replications 2";
+    let outcome = swapsim(words(run).chain(["--out", &out, "--png", "--font", &font]));
+    assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
+    let drawn = file_names(&tmp.path().join("out/charts"));
+    let svgs: Vec<&String> = drawn.iter().filter(|n| n.ends_with(".svg")).collect();
+    assert!(svgs.len() >= 4, "{drawn:?}");
+    assert_eq!(
+        drawn.len(),
+        2 * svgs.len(),
+        "an SVG and a PNG each: {drawn:?}"
+    );
+
+    // `report` from the directory draws the same PNGs, byte for byte.
+    let html = at("report.html");
+    let args = [
+        "report", &out, "--html", &html, "--charts", &charts, "--png",
+    ];
+    let outcome = swapsim(args.into_iter().chain(["--font", &font]));
+    assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
+    assert_eq!(file_names(Path::new(&charts)), drawn);
+    for name in drawn.iter().filter(|n| n.ends_with(".png")) {
+        let (a, b) = (
+            fs::read(tmp.path().join("out/charts").join(name)).expect("PNG"),
+            fs::read(Path::new(&charts).join(name)).expect("PNG"),
+        );
+        assert!(a == b, "{name} differs");
+        let image = crate::report::decode_png(&a);
+        assert_eq!(image.width, 1600, "{name}");
+    }
+
+    let again = swapsim(words(run).chain(["--out", &out, "--force"]));
+    assert_eq!(again.status, exit::SUCCESS, "{}", again.stderr);
+    let left = file_names(&tmp.path().join("out/charts"));
+    assert!(left.iter().all(|n| n.ends_with(".svg")), "{left:?}");
+    assert_eq!(left.len(), svgs.len());
+}

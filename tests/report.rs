@@ -13,12 +13,17 @@
 //!
 //! `SWAPSIM_REPORT_HTML=FILE` makes `report::writes_the_browser_page` write
 //! the pilot's Chinese report to FILE for `.ci/browser-test`.
+//!
+//! The PNG charts need a font with Chinese glyphs: `$SWAPSIM_FONT`, or one
+//! in `report::CJK_FONT_PATHS` (Debian's `fonts-noto-cjk`, which `.ci/run`
+//! installs). Without one the PNG checks are skipped with a note, except
+//! under CI (`CI` set), where that is a failure.
 
 use std::fs;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use report::{Chart, Kind, Lang, ReportInput, charts, load_dir, render_html};
+use report::{Chart, Font, Kind, Lang, ReportInput, charts, load_dir, render_html};
 use sim_core::{Model, RunResult};
 use swapsim_suite::fixtures::{root, update_golden};
 
@@ -268,7 +273,7 @@ fn charts_are_svg_with_their_series() {
     // Band, four components, the total, the rating and the allowed load.
     let load = series_names(by_name("load-t1"));
     assert_eq!(load.len(), 8, "{load:?}");
-    assert_eq!(load[0], "总负荷 5–95%（按日）");
+    assert_eq!(load[0], "总负荷 5–95%（重复×日）");
     assert!(load[1..5] == ["居民基础负荷", "换电柜", "充电桩", "飞线充电"]);
     // 800 kVA × 0.9 = 720 kW, 80% of it 576 kW.
     assert!(load[6].contains("720 kW"), "{load:?}");
@@ -551,4 +556,284 @@ fn writes_the_browser_page() {
         fs::create_dir_all(dir).expect("create the page's directory");
     }
     fs::write(&path, render_html(&pilot_input(), Lang::Zh)).expect("write the page");
+}
+
+/// The font for the PNG checks (see the module docs); `None` skips them.
+pub(crate) fn png_font() -> Option<Font> {
+    static FONT: OnceLock<Option<Font>> = OnceLock::new();
+    let font = FONT.get_or_init(|| {
+        let font = match std::env::var_os("SWAPSIM_FONT").filter(|v| !v.is_empty()) {
+            Some(path) => Some(Font::load(&PathBuf::from(path)).expect("$SWAPSIM_FONT loads")),
+            None => report::find_cjk_font(report::CJK_FONT_PATHS),
+        };
+        if font.is_none() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI has no font for the PNG charts: .ci/run installs fonts-noto-cjk"
+            );
+            eprintln!("note: no CJK font (fonts-noto-cjk): PNG chart checks skipped");
+        }
+        font
+    });
+    // A `Font` is not `Clone` (it owns megabytes); reload the same file.
+    font.as_ref()
+        .map(|f| Font::load(f.path()).expect("the font loaded before"))
+}
+
+/// A decoded PNG: width, height and RGB pixels.
+pub(crate) struct Image {
+    pub width: u32,
+    pub height: u32,
+    pub rgb: Vec<[u8; 3]>,
+}
+
+/// Decodes `bytes` as an 8-bit RGB PNG, or fails the test.
+pub(crate) fn decode_png(bytes: &[u8]) -> Image {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .expect("a PNG header");
+    let mut buffer = vec![0; reader.output_buffer_size().expect("a sane size")];
+    let info = reader.next_frame(&mut buffer).expect("PNG pixels");
+    assert_eq!(
+        (info.color_type, info.bit_depth),
+        (png::ColorType::Rgb, png::BitDepth::Eight)
+    );
+    buffer.truncate(info.buffer_size());
+    Image {
+        width: info.width,
+        height: info.height,
+        rgb: buffer.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect(),
+    }
+}
+
+/// The colour each series draws its first element in, as it shows over
+/// white (`fill` or `stroke` blended by `opacity`), from the SVG; `None`
+/// for a bar of zero height (a KPI of zero), which shows nothing.
+fn series_colours(chart: &Chart) -> Vec<Option<[u8; 3]>> {
+    let doc = roxmltree::Document::parse(&chart.svg).expect("SVG");
+    doc.descendants()
+        .filter(|n| n.tag_name().name() == "g" && classes(*n).contains(&"series"))
+        .map(|g| {
+            let first = g
+                .descendants()
+                .find(|n| {
+                    matches!(
+                        n.tag_name().name(),
+                        "polyline" | "polygon" | "rect" | "circle" | "line" | "path"
+                    )
+                })
+                .expect("a drawn element");
+            let hex = [first.attribute("fill"), first.attribute("stroke")]
+                .into_iter()
+                .flatten()
+                .find(|c| c.starts_with('#') && c.len() == 7)
+                .expect("a colour");
+            let opacity: f64 = first
+                .attribute("opacity")
+                .map_or(1.0, |o| o.parse().expect("opacity"));
+            let channel = |i: usize| {
+                let c = f64::from(u8::from_str_radix(&hex[1 + 2 * i..3 + 2 * i], 16).expect("hex"));
+                (c * opacity + 255.0 * (1.0 - opacity)).round() as u8
+            };
+            let empty = first.tag_name().name() == "rect"
+                && [first.attribute("width"), first.attribute("height")].contains(&Some("0"));
+            (!empty).then(|| [channel(0), channel(1), channel(2)])
+        })
+        .collect()
+}
+
+/// Checks `chart`'s PNG: it decodes, is twice the SVG's size, is not
+/// blank, and shows the colour of each of its series (distinct colours,
+/// so the count of those found is the count of series drawn; in the plot
+/// or at least in its legend), but for bars of zero height.
+fn assert_png(chart: &Chart, font: &Font) {
+    let png = chart
+        .png(font)
+        .unwrap_or_else(|e| panic!("{}: {e}", chart.name));
+    let image = decode_png(&png);
+    let doc = roxmltree::Document::parse(&chart.svg).expect("SVG");
+    let view: Vec<u32> = doc
+        .root_element()
+        .attribute("viewBox")
+        .expect("viewBox")
+        .split(' ')
+        .map(|x| x.parse().expect("a size"))
+        .collect();
+    assert_eq!(
+        (image.width, image.height),
+        (2 * view[2], 2 * view[3]),
+        "{}",
+        chart.name
+    );
+    let white = image.rgb.iter().filter(|p| **p == [255; 3]).count();
+    let drawn = image.rgb.len() - white;
+    assert!(
+        drawn * 100 > image.rgb.len() && white * 2 > image.rgb.len(),
+        "{}: {drawn} of {} pixels drawn",
+        chart.name,
+        image.rgb.len()
+    );
+    let all = series_colours(chart);
+    assert_eq!(all.len(), chart.series, "{}", chart.name);
+    let colours: Vec<[u8; 3]> = all.into_iter().flatten().collect();
+    let mut distinct = colours.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), colours.len(), "{}: {colours:?}", chart.name);
+    let near = |a: [u8; 3], b: [u8; 3]| a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= 2);
+    let shown: Vec<[u8; 3]> = colours
+        .iter()
+        .copied()
+        .filter(|&c| image.rgb.iter().filter(|&&p| near(p, c)).count() >= 20)
+        .collect();
+    assert_eq!(shown, colours, "{}: series colours in the PNG", chart.name);
+}
+
+/// "Chart files parse as SVG/PNG and have the expected series count"
+/// (issue 5), for PNG: every chart of a run (one and two transformers), a
+/// plan and a comparison.
+#[test]
+fn png_charts_decode_and_show_every_series() {
+    let Some(font) = png_font() else { return };
+    assert!(font.has_cjk(), "{font:?}");
+    if font.path().ends_with("NotoSansCJK-Regular.ttc") {
+        // Of Debian's collection, the Simplified Chinese face.
+        assert_eq!(font.family(), "Noto Sans CJK SC", "{font:?}");
+    }
+    let (model, result) = three_sites();
+    let mut plan = load_dir(&fixture("plan")).expect("plan fixture");
+    plan.context = report::Context::from_model(model);
+    let compare = load_dir(&fixture("compare/compare.json")).expect("compare fixture");
+    let mut names = Vec::new();
+    for (input, lang) in [
+        (pilot_input(), Lang::Zh),
+        (ReportInput::from_run(result, model), Lang::En),
+        (plan, Lang::Zh),
+        (compare, Lang::En),
+    ] {
+        for chart in charts(&input, lang) {
+            assert_png(&chart, &font);
+            names.push(chart.name);
+        }
+    }
+    assert!(names.contains(&"load-network".to_owned()), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("plan-")), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("compare-")), "{names:?}");
+}
+
+/// PNGs are the same bytes every time (the SVG needs no font at all).
+#[test]
+fn png_charts_are_deterministic() {
+    let Some(font) = png_font() else { return };
+    let chart = &charts(&pilot_input(), Lang::Zh)[0];
+    assert_eq!(
+        chart.png(&font).expect("PNG"),
+        chart.png(&font).expect("PNG")
+    );
+}
+
+/// A font without a glyph that a chart needs is an error naming the
+/// chart and the characters, not a chart with holes in it.
+#[test]
+fn a_font_without_the_glyphs_is_an_error() {
+    let Some(font) = png_font() else { return };
+    let mut input = ReportInput::new(Kind::Run);
+    input.ready = Some(report::ReadySeries {
+        sites: vec![report::SiteReady {
+            name: "站点 \u{1F50B}".to_owned(),
+            quarters: vec![(0, 3.0), (15, 2.0)],
+        }],
+    });
+    let chart = charts(&input, Lang::Zh)
+        .into_iter()
+        .find(|c| c.name == "ready")
+        .expect("a ready chart");
+    let err = chart
+        .png(&font)
+        .expect_err("no battery emoji in a CJK text font");
+    let text = err.to_string();
+    assert!(
+        text.contains("has no glyph for '\u{1F50B}' in chart 'ready'"),
+        "{text}"
+    );
+    assert!(text.contains(&font.path().display().to_string()), "{text}");
+}
+
+/// "5–95% band over replications and days" (issue 5): the band is the
+/// percentiles of every (replication, measured day) pair's quarter, taken
+/// from the replications' own series, not from their average.
+#[test]
+fn the_load_band_spans_replications_and_days() {
+    let (model, result) = three_sites();
+    let reps = sim_core::run_replications(model, 1);
+    let measured = (model.days - model.warmup_days) as usize;
+    let transformers = model.grid.transformers.len();
+    assert_eq!(transformers, 2);
+    let bands = &result.profiles.transformer_load;
+    assert_eq!(bands.len(), transformers);
+    let network = result.profiles.network_load.as_ref().expect("network band");
+    // The engine's series are quarter-major: every transformer's four
+    // components per quarter.
+    let total = |rep: &sim_core::Replication, q: usize, t: Option<usize>| -> f64 {
+        let row = &rep.series.transformer_kw[q * transformers * 4..(q + 1) * transformers * 4];
+        let part = match t {
+            Some(t) => &row[t * 4..t * 4 + 4],
+            None => row,
+        };
+        part.iter().map(|&x| f64::from(x)).sum()
+    };
+    let percentile = |mut v: Vec<f64>, p: f64| {
+        v.sort_by(f64::total_cmp);
+        let h = (v.len() - 1) as f64 * p;
+        let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+        v[lo] + (h - h.floor()) * (v[hi] - v[lo])
+    };
+    for (band, t) in [(&bands[0], Some(0)), (&bands[1], Some(1)), (network, None)] {
+        assert_eq!(band.samples, reps.len() * measured, "{}", band.name);
+        assert_eq!(band.total_kw_p05.len(), 96);
+        for k in [0, 37, 80, 95] {
+            let samples: Vec<f64> = reps
+                .iter()
+                .flat_map(|rep| (0..measured).map(move |d| (rep, d * 96 + k)))
+                .map(|(rep, q)| total(rep, q, t))
+                .collect();
+            // Replications differ, so the band is not the days' alone.
+            assert!(
+                samples[..measured] != samples[measured..2 * measured],
+                "{} {k}",
+                band.name
+            );
+            for (p, got) in [(0.05, band.total_kw_p05[k]), (0.95, band.total_kw_p95[k])] {
+                let want = percentile(samples.clone(), p);
+                assert!(
+                    (got - want).abs() <= 0.0005,
+                    "{} q{k} p{p}: {got} vs {want}",
+                    band.name
+                );
+            }
+        }
+    }
+    // The charts draw that band, and say over what.
+    let input = ReportInput::from_run(result, model);
+    let network_chart = charts(&input, Lang::En)
+        .into_iter()
+        .find(|c| c.name == "load-network")
+        .expect("network chart");
+    assert_eq!(
+        series_names(&network_chart)[0],
+        "Total, 5–95% of replication-days"
+    );
+    assert!(
+        network_chart.caption.contains(&format!(
+            "means over {} replications × {measured} days",
+            model.replications
+        )),
+        "{}",
+        network_chart.caption
+    );
+    assert!(
+        network_chart
+            .caption
+            .contains("over every replication and day")
+    );
 }

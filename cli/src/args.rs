@@ -117,6 +117,14 @@ pub(crate) struct HtmlArgs {
         requires = "report_target"
     )]
     pub(crate) lang: Lang,
+
+    /// Also write the charts of --out as PNG, DIR/charts/NAME.png (needs a font with Chinese glyphs)
+    #[arg(long, requires = "out")]
+    pub(crate) png: bool,
+
+    /// Font for --png (.ttf, .otf or .ttc); default: $SWAPSIM_FONT, else a system CJK font
+    #[arg(long, value_name = "FILE", requires = "png")]
+    pub(crate) font: Option<PathBuf>,
 }
 
 /// `swapsim run`.
@@ -297,6 +305,14 @@ pub(crate) struct ReportArgs {
     /// Write into a --charts DIR that already holds files
     #[arg(long, help_heading = "Output")]
     pub(crate) force: bool,
+
+    /// Also write each chart as DIR/NAME.png (needs a font with Chinese glyphs)
+    #[arg(long, requires = "charts", help_heading = "Output")]
+    pub(crate) png: bool,
+
+    /// Font for --png (.ttf, .otf or .ttc); default: $SWAPSIM_FONT, else a system CJK font
+    #[arg(long, value_name = "FILE", requires = "png", help_heading = "Output")]
+    pub(crate) font: Option<PathBuf>,
 }
 
 /// How `run` and `compare` print their result.

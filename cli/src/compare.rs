@@ -112,11 +112,13 @@ pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Resu
             (report::COMPARE_FILE, json.clone().into_bytes()),
             (report::CONTEXT_FILE, context.into_bytes()),
         ];
+        // Drawn first: a font that cannot draw them stops before any write.
+        let charts = html::Drawn::of(&input(), config.lang, config.png.as_ref())?;
         output::write_dir(dir, &files, streams)?;
-        html::write_out_charts(&input(), config.lang, dir, streams)?;
+        html::write_out_charts(&charts, dir, streams)?;
     }
     if let Some(page) = &config.html {
-        html::write(&input(), page, None, streams)?;
+        html::write(&input(), page, streams)?;
     }
     let text = match config.format {
         Format::Table => table(config, &shared, &network, &sites),

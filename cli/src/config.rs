@@ -12,6 +12,10 @@ use crate::args::{
 };
 use crate::error::Error;
 
+/// The environment variable that names the `--png` font when `--font` is
+/// not given.
+pub(crate) const FONT_ENV: &str = "SWAPSIM_FONT";
+
 /// Everything `swapsim run` needs, checked.
 #[derive(Debug)]
 pub(crate) struct RunConfig {
@@ -30,6 +34,8 @@ pub(crate) struct RunConfig {
     pub(crate) html: Option<HtmlReport>,
     /// The language of the charts in `--out` (and of the report).
     pub(crate) lang: report::Lang,
+    /// The font to draw the charts of `--out` as PNG with, if asked to.
+    pub(crate) png: Option<report::Font>,
     /// Whether to compare the KPIs with the scenario's targets (the
     /// scenario has some).
     pub(crate) check: bool,
@@ -53,6 +59,7 @@ impl RunConfig {
             format: args.format,
             out: out_dir(args.out, "--out", args.force)?,
             lang: args.html.lang.into(),
+            png: png_font(args.html.png, args.html.font.clone())?,
             html: HtmlReport::from_args(args.html),
             check: args.check,
         })
@@ -79,6 +86,8 @@ pub(crate) struct PlanConfig {
     pub(crate) html: Option<HtmlReport>,
     /// The language of the charts in `--out` (and of the report).
     pub(crate) lang: report::Lang,
+    /// The font to draw the charts of `--out` as PNG with, if asked to.
+    pub(crate) png: Option<report::Font>,
 }
 
 impl PlanConfig {
@@ -111,6 +120,7 @@ impl PlanConfig {
             format: args.format,
             out,
             lang: args.html.lang.into(),
+            png: png_font(args.html.png, args.html.font.clone())?,
             html: HtmlReport::from_args(args.html),
         })
     }
@@ -134,6 +144,8 @@ pub(crate) struct CompareConfig {
     pub(crate) html: Option<HtmlReport>,
     /// The language of the charts in `--out` (and of the report).
     pub(crate) lang: report::Lang,
+    /// The font to draw the charts of `--out` as PNG with, if asked to.
+    pub(crate) png: Option<report::Font>,
 }
 
 impl CompareConfig {
@@ -182,6 +194,7 @@ impl CompareConfig {
             format: args.format,
             out: out_dir(args.out, "--out", args.force)?,
             lang: args.html.lang.into(),
+            png: png_font(args.html.png, args.html.font.clone())?,
             html: HtmlReport::from_args(args.html),
         })
     }
@@ -225,6 +238,8 @@ pub(crate) struct ReportConfig {
     /// Directory to write each chart into as `NAME.svg`; empty or new
     /// unless `--force` was given.
     pub(crate) charts: Option<PathBuf>,
+    /// The font to draw each chart as `NAME.png` with, if asked to.
+    pub(crate) png: Option<report::Font>,
 }
 
 impl ReportConfig {
@@ -238,6 +253,7 @@ impl ReportConfig {
                 lang: args.lang.into(),
             },
             charts: out_dir(args.charts, "--charts", args.force)?,
+            png: png_font(args.png, args.font)?,
         })
     }
 }
@@ -286,6 +302,30 @@ fn out_dir(
     Ok(Some(dir))
 }
 
+/// The font for `--png`, found before anything runs: `--font FILE`, else
+/// the file `$SWAPSIM_FONT` names, else the first font with Chinese glyphs
+/// in the usual places; `None` without `--png`.
+fn png_font(png: bool, font: Option<PathBuf>) -> Result<Option<report::Font>, Error> {
+    if !png {
+        return Ok(None);
+    }
+    let given = font.or_else(|| {
+        std::env::var_os(FONT_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    find_font(given, report::CJK_FONT_PATHS).map(Some)
+}
+
+/// The font at `given`, else the first of `candidates` with Chinese
+/// glyphs.
+fn find_font(given: Option<PathBuf>, candidates: &[&str]) -> Result<report::Font, Error> {
+    match given {
+        Some(path) => Ok(report::Font::load(&path)?),
+        None => report::find_cjk_font(candidates).ok_or(Error::NoFont),
+    }
+}
+
 /// Applies `--seed`, `--replications` and `--days` to `model`, loaded from
 /// `scenario`.
 fn apply(model: &mut Model, overrides: &Overrides, scenario: &Path) -> Result<(), Error> {
@@ -324,4 +364,23 @@ fn read(path: &Path) -> Result<String, Error> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_font_found_says_what_to_install_or_pass() {
+        let err = find_font(None, &["/nonexistent/font.ttc"]).expect_err("no font");
+        assert_eq!(
+            err.to_string(),
+            "--png needs a font with Chinese glyphs and none was found: install one \
+             (Debian, Ubuntu: apt-get install fonts-noto-cjk) or pass --font FILE \
+             (or set SWAPSIM_FONT)"
+        );
+        let err = find_font(Some("Cargo.toml".into()), &[]).expect_err("not a font");
+        assert!(err.to_string().contains("is not a usable font"), "{err}");
+        assert!(png_font(false, Some("/nonexistent".into())).is_ok_and(|f| f.is_none()));
+    }
 }

@@ -123,6 +123,22 @@ pub(crate) enum Error {
     /// `report` could not read the result files.
     #[error(transparent)]
     Report(#[from] report::ReportError),
+    /// `--png` without `--font` or `$SWAPSIM_FONT`, and no usable font in
+    /// the usual places ([`report::CJK_FONT_PATHS`]).
+    #[error(
+        "--png needs a font with Chinese glyphs and none was found: install one \
+         (Debian, Ubuntu: apt-get install fonts-noto-cjk) or pass --font FILE \
+         (or set {})",
+        crate::config::FONT_ENV
+    )]
+    NoFont,
+    /// The `--png` font cannot be read or cannot draw the charts.
+    #[error("{source}{}", font_hint(source))]
+    Font {
+        /// What is wrong with the font.
+        #[from]
+        source: report::FontError,
+    },
     /// Writing to stdout failed (a closed pipe is not an error: see
     /// [`Error::is_broken_pipe`]).
     #[error("cannot write to stdout: {0}")]
@@ -165,6 +181,16 @@ fn fix_hint(flag: &str) -> String {
         "; make them equal to compare the scenarios".to_owned()
     } else {
         format!("; pass {flag} N to use the same value for every scenario")
+    }
+}
+
+/// What to do about a font that lacks glyphs.
+fn font_hint(error: &report::FontError) -> &'static str {
+    match error {
+        report::FontError::MissingGlyphs { .. } => {
+            ": pass a font that has them with --font FILE (Debian, Ubuntu: fonts-noto-cjk)"
+        }
+        _ => "",
     }
 }
 

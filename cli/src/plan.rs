@@ -54,13 +54,15 @@ pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Sta
         ];
         // The final evaluation ran the planned deployment, not `model`.
         files.extend(output::run_files(&plan.result, &plan.model));
-        output::write_dir(dir, &files, streams)?;
         let input = report::ReportInput::from_plan(&plan, model);
-        html::write_out_charts(&input, config.lang, dir, streams)?;
+        // Drawn first: a font that cannot draw them stops before any write.
+        let charts = html::Drawn::of(&input, config.lang, config.png.as_ref())?;
+        output::write_dir(dir, &files, streams)?;
+        html::write_out_charts(&charts, dir, streams)?;
     }
     if let Some(page) = &config.html {
         let input = report::ReportInput::from_plan(&plan, model);
-        html::write(&input, page, None, streams)?;
+        html::write(&input, page, streams)?;
     }
     let text = match config.format {
         PlanFormat::Table => table(model, &plan),

@@ -35,13 +35,15 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
     ));
 
     if let Some(dir) = &config.out {
-        output::write_dir(dir, &output::run_files(&result, model), streams)?;
         let input = report::ReportInput::from_run(&result, model);
-        html::write_out_charts(&input, config.lang, dir, streams)?;
+        // Drawn first: a font that cannot draw them stops before any write.
+        let charts = html::Drawn::of(&input, config.lang, config.png.as_ref())?;
+        output::write_dir(dir, &output::run_files(&result, model), streams)?;
+        html::write_out_charts(&charts, dir, streams)?;
     }
     if let Some(page) = &config.html {
         let input = report::ReportInput::from_run(&result, model);
-        html::write(&input, page, None, streams)?;
+        html::write(&input, page, streams)?;
     }
     let text = match config.format {
         Format::Json => output::json(&result),

@@ -1,13 +1,14 @@
 //! The report's charts, from whatever parts of the input are there.
 
-use plotters::chart::SeriesLabelPosition;
 use plotters::style::RGBColor;
 
 use crate::daily::DayProfile;
+use crate::font::{Font, FontError};
 use crate::format::{trim, with_unit};
 use crate::i18n::{self, Lang};
 use crate::input::{LoadQuarter, ReportInput, Transformer};
-use crate::plot::{self, HEIGHT, PALETTE, Plot, SHORT, Series, Shape, XTicks};
+use crate::plot::{self, HEIGHT, Legend, PALETTE, Plot, SHORT, Series, Shape, XTicks};
+use sim_core::LoadBand;
 
 /// At most this many sites get a line or a colour of their own.
 pub const MAX_SITES_PER_CHART: usize = 12;
@@ -37,6 +38,26 @@ pub struct Chart {
     pub svg: String,
     /// Data series in the chart: each is one `<g class="series">`.
     pub series: usize,
+    /// What was drawn, to draw it again as PNG.
+    plot: Plot,
+}
+
+impl Chart {
+    /// The chart as a PNG image, 1600 pixels wide (twice the SVG's pixel
+    /// sizes), its text drawn with `font`. An error if the font lacks a
+    /// glyph for any of the chart's text; nothing else fails.
+    pub fn png(&self, font: &Font) -> Result<Vec<u8>, FontError> {
+        let chars = font.missing(&self.plot.texts().concat());
+        if !chars.is_empty() {
+            return Err(FontError::MissingGlyphs {
+                path: font.path().to_owned(),
+                family: font.family().to_owned(),
+                chart: self.name.clone(),
+                chars,
+            });
+        }
+        Ok(plot::draw_png(&self.plot, font))
+    }
 }
 
 /// Every chart the input has data for, in report order: transformer load
@@ -53,14 +74,15 @@ pub fn charts(input: &ReportInput, lang: Lang) -> Vec<Chart> {
     out
 }
 
-fn chart(name: String, caption: String, plot: &Plot) -> Chart {
-    let (svg, series) = plot::draw(plot);
+fn chart(name: String, caption: String, plot: Plot) -> Chart {
+    let (svg, series) = plot::draw(&plot);
     Chart {
         name,
         title: plot.title.clone(),
         caption,
         svg,
         series,
+        plot,
     }
 }
 
@@ -84,12 +106,27 @@ const COMPONENT_COLORS: [RGBColor; 4] = [
     RGBColor(213, 94, 0),
 ];
 
+/// One load chart's data: file name, whose load, the mean series, the
+/// transformers whose rating it is drawn against, and the 5–95% band.
+type LoadPanel<'a> = (
+    String,
+    String,
+    Vec<LoadQuarter>,
+    Vec<&'a Transformer>,
+    Option<&'a LoadBand>,
+);
+
 /// Load over the day per transformer, and for the network when there are
-/// several.
+/// several: the mean of each component and of the total (from the series,
+/// averaged over replications and folded onto the day), and the band of
+/// the total over replications × days (from the profiles).
 fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
     let Some(load) = &input.load else { return };
     let known = |name: &str| input.context.transformers.iter().find(|t| t.name == name);
-    let mut panels: Vec<(String, String, Vec<LoadQuarter>, Vec<&Transformer>)> = load
+    let profiles = input.profiles.as_ref();
+    let band =
+        |name: &str| profiles.and_then(|p| p.transformer_load.iter().find(|b| b.name == name));
+    let mut panels: Vec<LoadPanel<'_>> = load
         .transformers
         .iter()
         .enumerate()
@@ -100,6 +137,7 @@ fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
                 t.name.clone(),
                 t.quarters.clone(),
                 known(&t.name).into_iter().collect(),
+                band(&t.name),
             )
         })
         .collect();
@@ -134,20 +172,29 @@ fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
             lang.words().network.to_owned(),
             sum,
             limits,
+            profiles.and_then(|p| p.network_load.as_ref()),
         ));
     }
     let w = lang.words();
-    let replications = input.summary.as_ref().map(|s| s.replications);
-    for (name, who, quarters, limits) in panels {
+    let runs = input
+        .summary
+        .as_ref()
+        .map(|s| (s.replications, s.measured_days()));
+    for (name, who, quarters, limits, band) in panels {
         let total = DayProfile::of(quarters.iter().map(|q| (q.start_minute, q.total_kw())));
-        let mut series = vec![Series {
-            name: w.total_band.to_owned(),
-            shapes: vec![Shape::Band {
-                low: DayProfile::points(&total.low),
-                high: DayProfile::points(&total.high),
-                color: BLACK,
-            }],
-        }];
+        let mut series = Vec::new();
+        let mut top = total.mean.iter().copied().fold(0.0, f64::max);
+        if let Some(band) = band {
+            top = band.total_kw_p95.iter().copied().fold(top, f64::max);
+            series.push(Series {
+                name: w.total_band.to_owned(),
+                shapes: vec![Shape::Band {
+                    low: DayProfile::points(&band.total_kw_p05),
+                    high: DayProfile::points(&band.total_kw_p95),
+                    color: BLACK,
+                }],
+            });
+        }
         for (c, label) in w.components.iter().enumerate() {
             let part = DayProfile::of(quarters.iter().map(|q| (q.start_minute, q.kw[c])));
             series.push(Series {
@@ -164,7 +211,6 @@ fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
             name: w.total_mean.to_owned(),
             shapes: vec![line(DayProfile::points(&total.mean), BLACK, 3, false)],
         });
-        let mut top = total.high.iter().copied().fold(0.0, f64::max);
         let mut caption_limits = None;
         if !limits.is_empty() {
             let rating_kw: f64 = limits.iter().map(|t| t.rating_kw()).sum();
@@ -206,11 +252,11 @@ fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
             y: 0.0..(top.max(1.0) * 1.25),
             x_ticks: XTicks::Numbers(13),
             height: HEIGHT,
-            legend: Some(SeriesLabelPosition::UpperLeft),
+            legend: Some(Legend::UpperLeft),
             series,
         };
-        let caption = i18n::load_caption(lang, replications, caption_limits.as_deref());
-        out.push(chart(name, caption, &plot));
+        let caption = i18n::load_caption(lang, runs, band.is_some(), caption_limits.as_deref());
+        out.push(chart(name, caption, plot));
     }
 }
 
@@ -280,13 +326,13 @@ fn ready_chart(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
         y: 0.0..(top.max(1.0) * 1.3),
         x_ticks: XTicks::Numbers(13),
         height: HEIGHT,
-        legend: Some(SeriesLabelPosition::UpperLeft),
+        legend: Some(Legend::UpperLeft),
         series,
     };
     out.push(chart(
         "ready".to_owned(),
         i18n::ready_caption(lang, shown, total),
-        &plot,
+        plot,
     ));
 }
 
@@ -367,7 +413,7 @@ fn hour_pair_chart(
         ),
         x_ticks: XTicks::Numbers(13),
         height: SHORT,
-        legend: Some(SeriesLabelPosition::UpperLeft),
+        legend: Some(Legend::UpperLeft),
         series: vec![
             Series {
                 name: values[0].0.to_owned(),
@@ -382,7 +428,7 @@ fn hour_pair_chart(
     Some(chart(
         name.to_owned(),
         i18n::hourly_caption(lang).to_owned(),
-        &plot,
+        plot,
     ))
 }
 
@@ -420,7 +466,7 @@ fn wait_chart(q: &[(f64, f64)], lang: Lang) -> Option<Chart> {
     Some(chart(
         "wait".to_owned(),
         i18n::wait_caption(lang).to_owned(),
-        &plot,
+        plot,
     ))
 }
 
@@ -522,13 +568,13 @@ fn plan_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
             y: plot::y_range(ys.iter().map(|y| y * 1.25)),
             x_ticks: XTicks::Numbers(8),
             height: HEIGHT,
-            legend: Some(SeriesLabelPosition::UpperRight),
+            legend: Some(Legend::UpperRight),
             series,
         };
         out.push(chart(
             format!("plan-{kpi}"),
             i18n::candidates_caption(lang, sites.len(), total),
-            &plot,
+            plot,
         ));
     }
 }
@@ -584,7 +630,7 @@ fn compare_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
         out.push(chart(
             format!("compare-{kpi}"),
             i18n::compare_caption(lang).to_owned(),
-            &plot,
+            plot,
         ));
     }
 }

@@ -179,7 +179,7 @@ const ZH: Words = Words {
     load_axis: "负荷 [kW]",
     components: ["居民基础负荷", "换电柜", "充电桩", "飞线充电"],
     total_mean: "总负荷（各日均值）",
-    total_band: "总负荷 5–95%（按日）",
+    total_band: "总负荷 5–95%（重复×日）",
     load_title: "日负荷曲线",
     ready_title: "满电电池库存（按时刻，各日均值）",
     ready_axis: "可换电池 [块]",
@@ -259,7 +259,7 @@ const EN: Words = Words {
         "Flying wire",
     ],
     total_mean: "Total (mean of days)",
-    total_band: "Total, 5–95% of days",
+    total_band: "Total, 5–95% of replication-days",
     load_title: "load over the day",
     ready_title: "Ready batteries through the day (mean of days)",
     ready_axis: "Ready batteries [count]",
@@ -441,20 +441,39 @@ pub(crate) fn miss(
     }
 }
 
-/// The caption of a transformer's load chart.
-pub(crate) fn load_caption(lang: Lang, replications: Option<u32>, limits: Option<&str>) -> String {
-    let reps = replications.map_or_else(String::new, |r| r.to_string());
-    let mut text = match lang {
-        Lang::Zh => format!(
-            "15 分钟负荷按一天中的时刻汇总：曲线为各日均值，阴影为各日的 5–95% 范围。\
-             该 15 分钟序列已先在 {reps} 次重复之间平均，所以阴影反映日与日之间的差异，不是置信区间。"
+/// The caption of a transformer's load chart: `runs` is (replications,
+/// measured days) if known, `band` whether the chart has the 5–95% band.
+pub(crate) fn load_caption(
+    lang: Lang,
+    runs: Option<(u32, u32)>,
+    band: bool,
+    limits: Option<&str>,
+) -> String {
+    let mut text = match (lang, runs) {
+        (Lang::Zh, Some((r, d))) => {
+            format!("15 分钟负荷按一天中的时刻汇总：曲线为 {r} 次重复 × {d} 天的均值")
+        }
+        (Lang::Zh, None) => "15 分钟负荷按一天中的时刻汇总：曲线为各次重复、各日的均值".to_owned(),
+        (Lang::En, Some((r, d))) => format!(
+            "The 15-minute load by time of day: lines are means over {r} replications × {d} days"
         ),
-        Lang::En => format!(
-            "The 15-minute load by time of day: lines are means over days, the band spans 5–95% of \
-             days. The 15-minute series is already averaged over the {reps} replications, so the \
-             band shows day-to-day spread, not a confidence interval."
-        ),
+        (Lang::En, None) => {
+            "The 15-minute load by time of day: lines are means over replications and days"
+                .to_owned()
+        }
     };
+    text.push_str(match (lang, band) {
+        (Lang::Zh, true) => {
+            "；阴影为每个时刻的总负荷在所有（重复，日）中的 5–95% 范围，\
+             反映单日负荷的波动，不是均值的置信区间。"
+        }
+        (Lang::En, true) => {
+            "; the band spans 5–95% of the total load at that time over every replication and \
+             day, so it shows how much a single day varies, not a confidence interval of the mean."
+        }
+        (Lang::Zh, false) => "。",
+        (Lang::En, false) => ".",
+    });
     if let Some(limits) = limits {
         text.push(' ');
         text.push_str(limits);

@@ -24,6 +24,11 @@
 //! SVG text with a CJK font list, so the browser renders Chinese and
 //! plotters needs no font library.
 //!
+//! Each [`Chart`] can also be drawn as a PNG ([`Chart::png`]), 1600 pixels
+//! wide, with a [`Font`] read at run time ([`Font::load`],
+//! [`find_cjk_font`] over [`CJK_FONT_PATHS`]); a font that lacks a glyph
+//! the chart needs is a [`FontError`], never a chart with holes.
+//!
 //! # Example
 //!
 //! ```
@@ -63,13 +68,16 @@
 
 mod charts;
 mod daily;
+mod font;
 mod format;
 mod html;
 mod i18n;
 mod input;
 mod plot;
+mod raster;
 
 pub use charts::{Chart, MAX_SITES_PER_CHART, charts};
+pub use font::{CJK_FONT_PATHS, Font, FontError, find_cjk_font};
 pub use html::{render_html, render_html_with_charts};
 pub use i18n::Lang;
 pub use input::{

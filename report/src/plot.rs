@@ -1,4 +1,6 @@
-//! One chart as an SVG string, drawn with plotters' SVG backend.
+//! One chart as an SVG string, drawn with plotters' SVG backend, or as a
+//! PNG image twice the size, drawn with its bitmap backend and a font
+//! ([`crate::raster`]).
 //!
 //! A chart is a list of series, each a name and the shapes it draws. Every
 //! series ends up in its own `<g class="series" data-series="NAME">`
@@ -9,14 +11,18 @@
 //! Text stays text (`<text font-family="Noto Sans CJK SC, …">`): the
 //! browser picks a CJK font, and no font is needed here. Without font-kit
 //! plotters estimates text widths roughly, which only affects how much room
-//! the axis labels get.
+//! the axis labels get. A PNG is the same drawing with every pixel size
+//! (fonts, margins, strokes, markers) times [`PNG_SCALE`]; it has no
+//! series markers, and its text is drawn with the font it is given.
 
 use std::ops::Range;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::font::Font;
 use crate::format::escape;
+use crate::raster::{TextBitmap, encode_png};
 
 /// Font families for every text, CJK first.
 pub(crate) const FONT: &str =
@@ -27,6 +33,9 @@ pub(crate) const WIDTH: u32 = 800;
 pub(crate) const HEIGHT: u32 = 420;
 /// Height of a small chart (one of several alike) \[px\].
 pub(crate) const SHORT: u32 = 320;
+/// PNG charts are this many times the SVG's pixel size: 1600 pixels wide,
+/// sharp across the text width of an A4 page.
+pub(crate) const PNG_SCALE: u32 = 2;
 
 /// Starts a series marker; private-use characters never occur in labels.
 const MARK: &str = "\u{E000}series\u{E001}";
@@ -49,6 +58,7 @@ pub(crate) const PALETTE: [RGBColor; 12] = [
 ];
 
 /// What a series draws.
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Shape {
     /// A polyline through points.
     Line {
@@ -88,12 +98,14 @@ pub(crate) enum Shape {
 }
 
 /// A named series.
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Series {
     pub name: String,
     pub shapes: Vec<Shape>,
 }
 
 /// Tick labels of the x axis.
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum XTicks {
     /// Numbers, about this many.
     Numbers(usize),
@@ -101,7 +113,15 @@ pub(crate) enum XTicks {
     Names(Vec<String>),
 }
 
+/// Where a legend goes: a corner the data leaves free.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Legend {
+    UpperLeft,
+    UpperRight,
+}
+
 /// A chart to draw.
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Plot {
     pub title: String,
     pub x_desc: String,
@@ -111,8 +131,28 @@ pub(crate) struct Plot {
     pub x_ticks: XTicks,
     pub height: u32,
     pub series: Vec<Series>,
-    /// Where the legend goes (a corner the data leaves free), if anywhere.
-    pub legend: Option<SeriesLabelPosition>,
+    /// Where the legend goes, if anywhere.
+    pub legend: Option<Legend>,
+}
+
+impl Plot {
+    /// Every text the chart draws but the numbers of its ticks: the
+    /// title, the axis descriptions, named ticks, and the series names if
+    /// there is a legend.
+    pub(crate) fn texts(&self) -> Vec<&str> {
+        let mut texts = vec![
+            self.title.as_str(),
+            self.x_desc.as_str(),
+            self.y_desc.as_str(),
+        ];
+        if let XTicks::Names(names) = &self.x_ticks {
+            texts.extend(names.iter().map(String::as_str));
+        }
+        if self.legend.is_some() {
+            texts.extend(self.series.iter().map(|s| s.name.as_str()));
+        }
+        texts
+    }
 }
 
 /// The SVG of `plot` and the number of series in it.
@@ -122,7 +162,7 @@ pub(crate) fn draw(plot: &Plot) -> (String, usize) {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, plot.height)).into_drawing_area();
         // Drawing into a String fails only on a bug (the naive text layout
         // never fails, and writing to memory cannot).
-        draw_on(&root, plot).expect("drawing an SVG into memory cannot fail");
+        draw_on(&root, plot, 1, true).expect("drawing an SVG into memory cannot fail");
         root.present()
             .expect("presenting an SVG in memory cannot fail");
     }
@@ -133,15 +173,42 @@ pub(crate) fn draw(plot: &Plot) -> (String, usize) {
     )
 }
 
+/// The PNG of `plot`, [`PNG_SCALE`] times the SVG's size, its text drawn
+/// with `font` (which the caller checked has every glyph).
+pub(crate) fn draw_png(plot: &Plot, font: &Font) -> Vec<u8> {
+    let size = (WIDTH * PNG_SCALE, plot.height * PNG_SCALE);
+    let mut rgb = vec![0; size.0 as usize * size.1 as usize * 3];
+    {
+        let root = TextBitmap::new(&mut rgb, size, font).into_drawing_area();
+        // Drawing into memory fails only on a bug: the text is drawn here
+        // and the bitmap is the backend's size.
+        draw_on(&root, plot, PNG_SCALE, false).expect("drawing a bitmap in memory cannot fail");
+        root.present()
+            .expect("presenting a bitmap in memory cannot fail");
+    }
+    encode_png(&rgb, size)
+}
+
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
-fn draw_on(root: &DrawingArea<SVGBackend<'_>, Shift>, plot: &Plot) -> DrawResult {
+/// Draws `plot` with every pixel size times `scale`, with the series
+/// markers of [`group_series`] if `markers`.
+fn draw_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    plot: &Plot,
+    scale: u32,
+    markers: bool,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let px = |size: u32| f64::from(size * scale);
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(root)
-        .caption(&plot.title, (FONT, 22).into_font().color(&BLACK))
-        .margin(14)
-        .x_label_area_size(52)
-        .y_label_area_size(76)
+        .caption(&plot.title, (FONT, px(22)).into_font().color(&BLACK))
+        .margin(14 * scale)
+        .x_label_area_size(52 * scale)
+        .y_label_area_size(76 * scale)
         .build_cartesian_2d(plot.x.clone(), plot.y.clone())?;
 
     let names = match &plot.x_ticks {
@@ -165,54 +232,68 @@ fn draw_on(root: &DrawingArea<SVGBackend<'_>, Shift>, plot: &Plot) -> DrawResult
     };
     chart
         .configure_mesh()
-        .light_line_style(RGBColor(238, 238, 238))
-        .bold_line_style(RGBColor(215, 215, 215))
+        .light_line_style(RGBColor(238, 238, 238).stroke_width(scale))
+        .bold_line_style(RGBColor(215, 215, 215).stroke_width(scale))
+        .axis_style(BLACK.stroke_width(scale))
         .x_labels(x_labels)
         .y_labels(8)
         .x_label_formatter(&x_format)
         .y_label_formatter(&|y| tick(*y))
-        .label_style((FONT, 16).into_font().color(&BLACK))
-        .axis_desc_style((FONT, 17).into_font().color(&BLACK))
+        .label_style((FONT, px(16)).into_font().color(&BLACK))
+        .axis_desc_style((FONT, px(17)).into_font().color(&BLACK))
         .x_desc(plot.x_desc.as_str())
         .y_desc(plot.y_desc.as_str())
         .draw()?;
 
     for (index, series) in plot.series.iter().enumerate() {
-        marker(root, &index.to_string())?;
+        if markers {
+            marker(root, &index.to_string())?;
+        }
         // The first shape with a legend glyph stands for the series.
         let mut label = Some(series.name.as_str());
         for shape in &series.shapes {
-            if draw_shape(&mut chart, shape, label)? {
+            if draw_shape(&mut chart, shape, label, scale)? {
                 label = None;
             }
         }
-        marker(root, "end")?;
+        if markers {
+            marker(root, "end")?;
+        }
     }
-    if let Some(position) = &plot.legend {
+    if let Some(legend) = plot.legend {
         chart
             .configure_series_labels()
-            .position(position.clone())
+            .position(match legend {
+                Legend::UpperLeft => SeriesLabelPosition::UpperLeft,
+                Legend::UpperRight => SeriesLabelPosition::UpperRight,
+            })
+            .margin(10 * scale)
+            .legend_area_size(30 * scale)
             .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font((FONT, 15).into_font().color(&BLACK))
+            .border_style(RGBColor(200, 200, 200).stroke_width(scale))
+            .label_font((FONT, px(15)).into_font().color(&BLACK))
             .draw()?;
     }
     Ok(())
 }
 
-type Chart2d<'a, 'b> = ChartContext<
+type Chart2d<'a, DB> = ChartContext<
     'a,
-    SVGBackend<'b>,
+    DB,
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
-/// Draws one shape, with `label` in the legend if given; returns whether
-/// it took the label.
-fn draw_shape<'a, 'b: 'a>(
-    chart: &mut Chart2d<'a, 'b>,
+/// Draws one shape, its pixel sizes times `scale`, with `label` in the
+/// legend if given; returns whether it took the label.
+fn draw_shape<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart2d<'a, DB>,
     shape: &Shape,
     label: Option<&str>,
-) -> Result<bool, Box<dyn std::error::Error>> {
+    scale: u32,
+) -> Result<bool, Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+{
     let anno = match shape {
         Shape::Line {
             points,
@@ -220,9 +301,14 @@ fn draw_shape<'a, 'b: 'a>(
             width,
             dashed,
         } => {
-            let style = color.stroke_width(*width);
+            let style = color.stroke_width(width * scale);
             if *dashed {
-                chart.draw_series(DashedLineSeries::new(points.iter().copied(), 8, 5, style))?
+                chart.draw_series(DashedLineSeries::new(
+                    points.iter().copied(),
+                    8 * scale,
+                    5 * scale,
+                    style,
+                ))?
             } else {
                 chart.draw_series(LineSeries::new(points.iter().copied(), style))?
             }
@@ -240,7 +326,7 @@ fn draw_shape<'a, 'b: 'a>(
                 .map(|&(x0, x1, y)| Rectangle::new([(x0, 0.0), (x1, y)], color.filled())),
         )?,
         Shape::Whiskers { items, color } => {
-            let style = color.stroke_width(2);
+            let style = color.stroke_width(2 * scale);
             chart.draw_series(items.iter().flat_map(|&(x, low, high)| {
                 let cap = 0.08;
                 [
@@ -259,7 +345,7 @@ fn draw_shape<'a, 'b: 'a>(
         } => chart.draw_series(
             points
                 .iter()
-                .map(|&p| Circle::new(p, *size, color.mix(0.75).filled())),
+                .map(|&p| Circle::new(p, size * scale, color.mix(0.75).filled())),
         )?,
         Shape::Rings {
             points,
@@ -268,14 +354,14 @@ fn draw_shape<'a, 'b: 'a>(
         } => chart.draw_series(
             points
                 .iter()
-                .map(|&p| Circle::new(p, *size, color.stroke_width(3))),
+                .map(|&p| Circle::new(p, size * scale, color.stroke_width(3 * scale))),
         )?,
     };
     let Some(label) = label else {
         return Ok(false);
     };
     let glyph = Glyph::of(shape);
-    anno.label(label).legend(move |at| glyph.at(at));
+    anno.label(label).legend(move |at| glyph.at(at, scale));
     Ok(true)
 }
 
@@ -307,28 +393,46 @@ impl Glyph {
         }
     }
 
-    fn at<DB: DrawingBackend>(self, (x, y): (i32, i32)) -> DynElement<'static, DB, (i32, i32)> {
+    /// The glyph at `(x, y)`, its pixel sizes times `scale`.
+    fn at<DB: DrawingBackend>(
+        self,
+        (x, y): (i32, i32),
+        scale: u32,
+    ) -> DynElement<'static, DB, (i32, i32)> {
+        let s = scale as i32;
         match self {
             Glyph::Line(c, w) => {
-                PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(w)).into_dyn()
+                PathElement::new(vec![(x, y), (x + 22 * s, y)], c.stroke_width(w * scale))
+                    .into_dyn()
             }
             Glyph::Dash(c, w) => {
-                PathElement::new(vec![(x, y), (x + 9, y)], c.stroke_width(w)).into_dyn()
+                PathElement::new(vec![(x, y), (x + 9 * s, y)], c.stroke_width(w * scale)).into_dyn()
             }
-            Glyph::Band(c) => {
-                Rectangle::new([(x, y - 6), (x + 22, y + 6)], c.mix(0.22).filled()).into_dyn()
+            Glyph::Band(c) => Rectangle::new(
+                [(x, y - 6 * s), (x + 22 * s, y + 6 * s)],
+                c.mix(0.22).filled(),
+            )
+            .into_dyn(),
+            Glyph::Bar(c) => Rectangle::new(
+                [(x + 4 * s, y - 6 * s), (x + 18 * s, y + 6 * s)],
+                c.filled(),
+            )
+            .into_dyn(),
+            Glyph::Dot(c) => {
+                Circle::new((x + 11 * s, y), 4 * scale, c.mix(0.75).filled()).into_dyn()
             }
-            Glyph::Bar(c) => {
-                Rectangle::new([(x + 4, y - 6), (x + 18, y + 6)], c.filled()).into_dyn()
+            Glyph::Ring(c) => {
+                Circle::new((x + 11 * s, y), 6 * scale, c.stroke_width(3 * scale)).into_dyn()
             }
-            Glyph::Dot(c) => Circle::new((x + 11, y), 4, c.mix(0.75).filled()).into_dyn(),
-            Glyph::Ring(c) => Circle::new((x + 11, y), 6, c.stroke_width(3)).into_dyn(),
         }
     }
 }
 
 /// Draws a series marker (see the module docs).
-fn marker(root: &DrawingArea<SVGBackend<'_>, Shift>, what: &str) -> DrawResult {
+fn marker<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, what: &str) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
     root.draw_text(
         &format!("{MARK}{what}"),
         &(FONT, 1).into_font().color(&BLACK),
@@ -433,7 +537,7 @@ mod tests {
             y: 0.0..1.0,
             x_ticks: XTicks::Numbers(5),
             height: SHORT,
-            legend: Some(SeriesLabelPosition::UpperLeft),
+            legend: Some(Legend::UpperLeft),
             series: vec![
                 Series {
                     name: "A \"1\"".to_owned(),

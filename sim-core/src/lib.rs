@@ -79,7 +79,7 @@ pub use model::{
     RiderGroup, Riders, SiteSpec, Strategy, Targets, Tariff, TransformerSpec,
 };
 pub use results::{
-    Estimate, Kpis, Miss, Profile, Profiles, RunResult, SiteResult, Timeseries, run,
+    Estimate, Kpis, LoadBand, Miss, Profile, Profiles, RunResult, SiteResult, Timeseries, run,
     run_replications, summarise, window_hours,
 };
 

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Counters, Replication, TransformerCounters, simulate_replication};
 use crate::model::Model;
-use crate::stats::mean_ci95;
-use crate::{MS_PER_DAY, MS_PER_HOUR};
+use crate::stats::{mean_ci95, quantile_sorted};
+use crate::{LOAD_COMPONENTS, MS_PER_DAY, MS_PER_HOUR};
 
 /// A KPI across replications: mean and 95% Student-t interval.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -173,8 +173,9 @@ pub struct RunResult {
 }
 
 /// Hour-of-day profiles of the network and each site, per day, averaged
-/// over replications; and wait quantiles from the merged histograms.
-/// `profiles.json` is its serde form, read back by the report.
+/// over replications; wait quantiles from the merged histograms; and the
+/// spread of the transformer load by time of day. `profiles.json` is its
+/// serde form, read back by the report.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Profiles {
@@ -182,6 +183,110 @@ pub struct Profiles {
     pub network: Profile,
     /// Each site, in model order.
     pub sites: Vec<Profile>,
+    /// The total load of each transformer by quarter of the day, in model
+    /// order; empty without transformers.
+    pub transformer_load: Vec<LoadBand>,
+    /// The total load of all transformers together by quarter of the day;
+    /// `None` without transformers.
+    pub network_load: Option<LoadBand>,
+}
+
+/// Quarters of an hour in a day.
+const QUARTERS_PER_DAY: usize = 96;
+
+/// The spread of a total load over days and replications: per quarter of
+/// the day, the 5th and 95th percentiles of the quarter's mean load over
+/// every (replication, measured day) pair. The mean over the same samples
+/// is the day-folded `timeseries.csv`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoadBand {
+    /// Transformer name, or "network".
+    pub name: String,
+    /// Samples per quarter: replications × measured days.
+    pub samples: usize,
+    /// 5th percentile per quarter of the day, from 00:00, to the watt \[kW\].
+    pub total_kw_p05: Vec<f64>,
+    /// 95th percentile per quarter of the day, from 00:00, to the watt \[kW\].
+    pub total_kw_p95: Vec<f64>,
+}
+
+impl LoadBand {
+    /// The band of the total `load(rep, quarter)` over `reps`, each with
+    /// `quarters` quarters from midnight of the first measured day.
+    /// `samples` is scratch space, reused between calls.
+    fn of(
+        name: &str,
+        reps: &[Replication],
+        quarters: impl Fn(&Replication) -> usize,
+        load: impl Fn(&Replication, usize) -> f64,
+        samples: &mut Vec<f64>,
+    ) -> LoadBand {
+        let watt = |kw: f64| (kw * 1000.0).round() / 1000.0;
+        let mut band = LoadBand {
+            name: name.to_owned(),
+            samples: 0,
+            total_kw_p05: Vec::with_capacity(QUARTERS_PER_DAY),
+            total_kw_p95: Vec::with_capacity(QUARTERS_PER_DAY),
+        };
+        for k in 0..QUARTERS_PER_DAY {
+            samples.clear();
+            for rep in reps {
+                let n = quarters(rep);
+                samples.extend((k..n).step_by(QUARTERS_PER_DAY).map(|q| load(rep, q)));
+            }
+            samples.sort_by(f64::total_cmp);
+            band.samples = band.samples.max(samples.len());
+            // A window of whole days has every quarter of the day.
+            band.total_kw_p05.push(watt(quantile_sorted(samples, 0.05)));
+            band.total_kw_p95.push(watt(quantile_sorted(samples, 0.95)));
+        }
+        band
+    }
+
+    /// Each transformer's band, then the network's; nothing without
+    /// transformers. Computed once per run from the replications'
+    /// 15-minute series (quarter-major: every transformer's components
+    /// per quarter), never per event.
+    fn build(model: &Model, reps: &[Replication]) -> (Vec<LoadBand>, Option<LoadBand>) {
+        let transformers = model.grid.transformers.len();
+        if transformers == 0 || reps.is_empty() {
+            return (Vec::new(), None);
+        }
+        let parts = LOAD_COMPONENTS.len();
+        let per_quarter = transformers * parts;
+        let quarters = |rep: &Replication| rep.series.transformer_kw.len() / per_quarter;
+        let total = |rep: &Replication, from: usize, len: usize| {
+            rep.series.transformer_kw[from..from + len]
+                .iter()
+                .map(|&kw| f64::from(kw))
+                .sum::<f64>()
+        };
+        let mut samples = Vec::new();
+        let each = model
+            .grid
+            .transformers
+            .iter()
+            .enumerate()
+            .map(|(t, spec)| {
+                LoadBand::of(
+                    &spec.name,
+                    reps,
+                    quarters,
+                    |rep, q| total(rep, q * per_quarter + t * parts, parts),
+                    &mut samples,
+                )
+            })
+            .collect();
+        let network = LoadBand::of(
+            "network",
+            reps,
+            quarters,
+            |rep, q| total(rep, q * per_quarter, per_quarter),
+            &mut samples,
+        );
+        (each, Some(network))
+    }
 }
 
 /// One hour-of-day profile.
@@ -246,7 +351,10 @@ impl Profiles {
                 wait_quantiles_minutes,
             }
         };
+        let (transformer_load, network_load) = LoadBand::build(model, reps);
         Profiles {
+            transformer_load,
+            network_load,
             network: profile("network", &|r| r.sites.iter().collect()),
             sites: model
                 .sites

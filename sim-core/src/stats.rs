@@ -130,6 +130,23 @@ pub fn mean_ci95(samples: &[f64]) -> (f64, f64, f64) {
     (mean, mean - half, mean + half)
 }
 
+/// The `q` quantile (0 to 1) of `sorted` (ascending) by linear
+/// interpolation between order statistics (Hyndman and Fan's type 7, the
+/// default of R and numpy); `NaN` for no samples.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    debug_assert!(sorted.is_sorted_by(|a, b| a <= b), "samples are sorted");
+    match sorted.len() {
+        0 => f64::NAN,
+        1 => sorted[0],
+        n => {
+            let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
+            let lo = h.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            sorted[lo] + (h - h.floor()) * (sorted[hi] - sorted[lo])
+        }
+    }
+}
+
 /// The 97.5% quantile of Student's t with `dof` degrees of freedom.
 pub fn t_critical_975(dof: usize) -> f64 {
     StudentsT::new(0.0, 1.0, dof as f64)
@@ -176,5 +193,16 @@ mod tests {
         assert!((hi - m - 3.182_446 * 0.645_497).abs() < 1e-5);
         assert!((m - lo - (hi - m)).abs() < 1e-12);
         assert_eq!(mean_ci95(&[4.0]), (4.0, 4.0, 4.0));
+    }
+
+    #[test]
+    fn quantiles_interpolate_like_r_type_7() {
+        // R: quantile(c(1, 2, 6), c(0.05, 0.5, 0.95)) = 1.1, 2, 5.6
+        let sorted = [1.0, 2.0, 6.0];
+        assert!((quantile_sorted(&sorted, 0.05) - 1.1).abs() < 1e-12);
+        assert_eq!(quantile_sorted(&sorted, 0.5), 2.0);
+        assert!((quantile_sorted(&sorted, 0.95) - 5.6).abs() < 1e-12);
+        assert_eq!(quantile_sorted(&[3.0], 0.95), 3.0);
+        assert!(quantile_sorted(&[], 0.5).is_nan());
     }
 }
