@@ -154,7 +154,7 @@ fn run_case(path: &Path) -> Vec<String> {
     }
     for (file, text) in &case.contains {
         match fs::read_to_string(here(file)) {
-            Ok(found) if found.contains(text.as_str()) => {}
+            Ok(found) if found.contains(&here(text)) => {}
             Ok(_) => failures.push(format!("{name}: {file} does not contain {text:?}")),
             Err(e) => failures.push(format!("{name}: {file}: {e}")),
         }

@@ -137,6 +137,14 @@ fn outline(html: &str) -> String {
     text
 }
 
+/// The text inside element `n`.
+fn text_of(n: roxmltree::Node<'_, '_>) -> String {
+    n.descendants()
+        .filter(|d| d.is_text())
+        .filter_map(|d| d.text())
+        .collect()
+}
+
 /// Compares `actual` with the golden file `name`, or rewrites it under
 /// `UPDATE_GOLDEN=1`.
 fn golden(name: &str, actual: &str) {
@@ -411,6 +419,32 @@ fn a_plan_report_has_the_sizing_and_cost_charts() {
         assert!(series[plan.sites.len() + 1].starts_with("目标 "));
     }
     golden("plan.outline", &outline(&zh));
+}
+
+/// `compare a.toml plan/plan.toml`: a plan keeps its scenario's name, so
+/// the columns are the files, as in `compare`'s table.
+#[test]
+fn compared_scenarios_with_one_name_are_told_apart_by_file() {
+    let mut input = load_dir(&fixture("compare/compare.json")).expect("compare fixture");
+    let compare = input.compare.as_mut().expect("compare");
+    let name = compare.scenarios[0].name.clone();
+    compare.scenarios[1].name = name;
+    let files: Vec<String> = compare.scenarios.iter().map(|s| s.file.clone()).collect();
+    assert_ne!(files[0], files[1]);
+    let html = render_html(&input, Lang::En);
+    let doc = parse(&html);
+    let headers: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "table" && classes(*n).contains(&"compare"))
+        .flat_map(|t| t.descendants().filter(|n| n.tag_name().name() == "th"))
+        .map(text_of)
+        .collect();
+    assert!(headers.contains(&files[0]), "{headers:?}");
+    assert!(headers.contains(&files[1]), "{headers:?}");
+    assert!(headers.contains(&format!("Difference Δ {}", files[1])));
+    for chart in charts(&input, Lang::En) {
+        assert_eq!(series_names(&chart), files, "{}", chart.name);
+    }
 }
 
 #[test]
