@@ -584,7 +584,7 @@ fn compare_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
     let Some(compare) = &input.compare else {
         return;
     };
-    let names: Vec<String> = compare.scenarios.iter().map(|s| s.name.clone()).collect();
+    let names = compare.column_names();
     for kpi in COMPARE_KPIS {
         let Some(row) = compare.network.get(kpi) else {
             continue;

@@ -145,12 +145,7 @@ fn scenario_name(input: &ReportInput) -> String {
         return p.scenario.clone();
     }
     if let Some(c) = &input.compare {
-        return c
-            .scenarios
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" / ");
+        return c.column_names().join(" / ");
     }
     String::new()
 }
@@ -261,7 +256,7 @@ fn findings(h: &mut String, input: &ReportInput, lang: Lang) {
             .collect()
     } else if let Some(c) = &input.compare {
         let mut all = Vec::new();
-        for (i, scenario) in c.scenarios.iter().enumerate() {
+        for (i, scenario) in c.column_names().iter().enumerate() {
             let lists: Vec<(String, KpiList<Estimate>)> = c
                 .sites
                 .iter()
@@ -273,7 +268,7 @@ fn findings(h: &mut String, input: &ReportInput, lang: Lang) {
                             .filter_map(|(k, row)| Some((k.clone(), *row.estimates.get(i)?)))
                             .collect(),
                     );
-                    (format!("{} · {}", scenario.name, site.name), list)
+                    (format!("{scenario} · {}", site.name), list)
                 })
                 .collect();
             all.extend(misses_of(
@@ -527,7 +522,8 @@ fn comparison(h: &mut String, input: &ReportInput, lang: Lang) {
     let _ = writeln!(h, "<section class=\"compare\">");
     let _ = writeln!(h, "<h2>{}</h2>", w.comparison);
     let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(w.compare_note));
-    let names: Vec<&str> = c.scenarios.iter().map(|s| s.name.as_str()).collect();
+    let columns = c.column_names();
+    let names: Vec<&str> = columns.iter().map(String::as_str).collect();
     compare_table(h, w.network, &c.network, None, &names, lang);
     for site in &c.sites {
         compare_table(h, &site.name, &site.kpis, Some(&SITE_KPIS), &names, lang);

@@ -614,6 +614,34 @@ pub struct CompareData {
     pub sites: Vec<CompareSite>,
 }
 
+impl CompareData {
+    /// What to call each scenario in tables and charts: its name, or, when
+    /// two scenarios share a name (a plan keeps its scenario's name), its
+    /// file, as `compare`'s own table does. Names that still repeat get
+    /// their position.
+    pub fn column_names(&self) -> Vec<String> {
+        let unique = |names: &[&str]| {
+            names
+                .iter()
+                .enumerate()
+                .all(|(i, a)| !a.is_empty() && names[..i].iter().all(|b| a != b))
+        };
+        let names: Vec<&str> = self.scenarios.iter().map(|s| s.name.as_str()).collect();
+        if unique(&names) {
+            return names.into_iter().map(str::to_owned).collect();
+        }
+        let files: Vec<&str> = self.scenarios.iter().map(|s| s.file.as_str()).collect();
+        if unique(&files) {
+            return files.into_iter().map(str::to_owned).collect();
+        }
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| format!("{name} ({})", i + 1))
+            .collect()
+    }
+}
+
 /// A compared scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CompareScenario {
