@@ -108,6 +108,7 @@
 mod battery;
 mod cabinet;
 mod choice;
+mod comments;
 mod costs;
 mod couriers;
 mod diag;
@@ -134,6 +135,7 @@ use sim_core::{
 };
 use toml::de::DeTable;
 
+pub use comments::{Comments, comments};
 pub use diag::Diagnostic;
 pub use overrides::{PLAN_MARKER, plan_file};
 pub use survey::import_survey;
@@ -212,6 +214,12 @@ pub fn parse_with(
 /// Reads a scenario file (UTF-8) and [`parse`]s it, naming it by `path`;
 /// the files it names are read relative to it.
 pub fn load(path: &Path) -> Result<Model, LoadError> {
+    load_commented(path).map(|(model, _)| model)
+}
+
+/// [`load`], and the [`comments`] beside the file's keys, which cite where
+/// its values come from (for a report's assumptions).
+pub fn load_commented(path: &Path) -> Result<(Model, Comments), LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.to_owned(),
         source,
@@ -219,6 +227,7 @@ pub fn load(path: &Path) -> Result<Model, LoadError> {
     let file_name = path.display().to_string();
     match String::from_utf8(bytes) {
         Ok(source) => parse_with(&source, &file_name, &|file| std::fs::read_to_string(file))
+            .map(|model| (model, comments(&source)))
             .map_err(LoadError::Invalid),
         Err(error) => {
             // Point at the first bad byte, in the valid text before it.

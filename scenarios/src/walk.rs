@@ -30,6 +30,25 @@ pub(crate) type Span = Range<usize>;
 /// A TOML value with its byte range.
 pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
 
+/// Dotted path of `key` in the table at `path` (empty at the root); a key
+/// that is not bare in TOML is quoted, as in `site[0]."容量"`.
+pub(crate) fn field(path: &str, key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let key = if bare {
+        key.to_owned()
+    } else {
+        format!("{key:?}")
+    };
+    if path.is_empty() {
+        key
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
 /// A value was present but invalid; the problem has been reported.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Invalid;
@@ -140,20 +159,7 @@ impl<'a, 'i> Table<'a, 'i> {
     /// Dotted path of `key` in this table; a key that is not bare in TOML
     /// is quoted, as in `site[0]."容量"`.
     pub(crate) fn field(&self, key: &str) -> String {
-        let bare = !key.is_empty()
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        let key = if bare {
-            key.to_owned()
-        } else {
-            format!("{key:?}")
-        };
-        if self.path.is_empty() {
-            key
-        } else {
-            format!("{}.{key}", self.path)
-        }
+        field(&self.path, key)
     }
 
     /// Span of `key`'s value, or of the table itself when the key is absent.
