@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use serde::Serialize;
-use sim_core::planner::{Plan, SitePlan};
+use sim_core::planner::{Kept, Plan, Problem, SitePlan, TargetCheck};
 use sim_core::{Estimate, Model};
 
 use crate::args::PlanFormat;
@@ -196,7 +196,9 @@ fn number(x: f64) -> String {
     }
 }
 
-/// The plan as JSON.
+/// The plan as JSON. `problems` and each site's `kept_because` are
+/// English sentences for people; `problem_reasons` and `kept_reasons` are
+/// the same reasons as data (the report renders them in its language).
 #[derive(Serialize)]
 struct PlanJson<'a> {
     scenario: &'a str,
@@ -207,9 +209,49 @@ struct PlanJson<'a> {
     annual_cost_cny: f64,
     simulations: u32,
     replications: u64,
-    problems: &'a [String],
-    sites: &'a [SitePlan],
+    problems: Vec<String>,
+    problem_reasons: &'a [Problem],
+    sites: Vec<SitePlanJson<'a>>,
     candidates: Vec<CandidateJson<'a>>,
+}
+
+/// A site of the plan as JSON.
+#[derive(Serialize)]
+struct SitePlanJson<'a> {
+    name: &'a str,
+    cabinets: u32,
+    slots_per_cabinet: u32,
+    batteries: u32,
+    pile_ports: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    charger_power_w: Option<f64>,
+    transformer: Option<&'a str>,
+    transformer_kva: Option<f64>,
+    transformer_upgraded: bool,
+    annual_cost_cny: f64,
+    targets: &'a [TargetCheck],
+    kept_because: Vec<String>,
+    kept_reasons: &'a [Kept],
+}
+
+impl<'a> SitePlanJson<'a> {
+    fn new(site: &'a SitePlan) -> Self {
+        SitePlanJson {
+            name: &site.name,
+            cabinets: site.cabinets,
+            slots_per_cabinet: site.slots_per_cabinet,
+            batteries: site.batteries,
+            pile_ports: site.pile_ports,
+            charger_power_w: site.charger_power_w,
+            transformer: site.transformer.as_deref(),
+            transformer_kva: site.transformer_kva,
+            transformer_upgraded: site.transformer_upgraded,
+            annual_cost_cny: site.annual_cost_cny,
+            targets: &site.targets,
+            kept_because: site.kept_because.iter().map(ToString::to_string).collect(),
+            kept_reasons: &site.kept_because,
+        }
+    }
 }
 
 /// A candidate as JSON: the site by name, the KPIs by name.
@@ -254,8 +296,9 @@ fn json(model: &Model, plan: &Plan) -> String {
         annual_cost_cny: plan.annual_cost_cny,
         simulations: plan.simulations,
         replications: plan.replications,
-        problems: &plan.problems,
-        sites: &plan.sites,
+        problems: plan.problems.iter().map(ToString::to_string).collect(),
+        problem_reasons: &plan.problems,
+        sites: plan.sites.iter().map(SitePlanJson::new).collect(),
         candidates,
     };
     let mut text = serde_json::to_string_pretty(&document)

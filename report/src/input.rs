@@ -545,7 +545,7 @@ impl PlanData {
             annual_cost_cny: plan.annual_cost_cny,
             simulations: plan.simulations,
             replications: plan.replications,
-            problems: plan.problems.clone(),
+            problems: plan.problems.iter().map(ToString::to_string).collect(),
             sites: plan
                 .sites
                 .iter()
@@ -569,7 +569,7 @@ impl PlanData {
                             met: t.met,
                         })
                         .collect(),
-                    kept_because: s.kept_because.clone(),
+                    kept_because: s.kept_because.iter().map(ToString::to_string).collect(),
                 })
                 .collect(),
             candidates: plan

@@ -22,13 +22,20 @@
 //!    to the next standard size.
 //! 5. **Prune.** Each kind of unit (a cabinet, 10% of the batteries, one
 //!    battery, one pile port) is removed where the site still meets its
-//!    targets without it; where not, the plan records why it is kept.
+//!    targets without it; where not, the plan records why it is kept
+//!    ([`Kept`]).
+//!
+//! Why a unit is kept and why a plan is infeasible ([`Problem`]) are data,
+//! not prose: the CLI prints their English [`Display`](std::fmt::Display)
+//! and the report renders them in its own language.
 //!
 //! A target holds when the upper end of its KPI's 95% interval meets it.
 //! Inside the search the planner asks for more, `mean + 2.5 × half-width ≤
 //! limit`: a re-run with another seed moves the mean by about 0.7
 //! half-widths (the difference of two estimates), so this keeps a plan
 //! within its targets' reported upper bounds when re-run with fresh seeds.
+
+use std::fmt;
 
 use serde::Serialize;
 
@@ -76,8 +83,8 @@ pub struct SitePlan {
     pub annual_cost_cny: f64,
     /// Each target's KPI at the plan, with its interval.
     pub targets: Vec<TargetCheck>,
-    /// Why units were not pruned: "removing one cabinet raises ...".
-    pub kept_because: Vec<String>,
+    /// Why units were not pruned, one entry per kind of unit kept.
+    pub kept_because: Vec<Kept>,
 }
 
 /// A target's KPI at the plan.
@@ -115,8 +122,8 @@ pub struct Plan {
     pub sites: Vec<SitePlan>,
     /// Whether every target is met.
     pub feasible: bool,
-    /// Why it is not: one line per site and target.
-    pub problems: Vec<String>,
+    /// Why it is not: one entry per site and target.
+    pub problems: Vec<Problem>,
     /// Simulations run.
     pub simulations: u32,
     /// Replications run over all simulations.
@@ -129,22 +136,30 @@ pub struct Plan {
     pub annual_cost_cny: f64,
 }
 
-/// What the search may change at a site.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Unit {
+/// What the search may change at a site, one step at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// One cabinet (the batteries it held go with it).
     Cabinet,
+    /// 10% of the site's batteries.
     BatteriesTenth,
+    /// One battery.
     Battery,
+    /// 10% of the site's pile ports.
     PilePortsTenth,
+    /// One pile port.
     PilePort,
+    /// One standard size of the site's transformer.
     TransformerSize,
     /// One step down the charger catalogue.
     ChargerPower,
 }
 
-impl Unit {
-    fn describe(self) -> &'static str {
-        match self {
+impl fmt::Display for Unit {
+    /// "one cabinet", "10% of the batteries", ...
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
             Unit::Cabinet => "one cabinet",
             Unit::BatteriesTenth => "10% of the batteries",
             Unit::Battery => "one battery",
@@ -152,6 +167,216 @@ impl Unit {
             Unit::TransformerSize => "one transformer size",
             Unit::PilePort => "one pile port",
             Unit::ChargerPower => "one charger power step",
+        })
+    }
+}
+
+/// Why the plan keeps a kind of unit at a site: the planner tried to
+/// remove it, or a bound forbade trying.
+///
+/// Serialised as `{"unit": ..., "why": ..., fields}`; its `Display` is the
+/// English sentence of `plan`'s table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Kept {
+    /// The unit kept.
+    pub unit: Unit,
+    /// Why.
+    #[serde(flatten)]
+    pub why: KeptWhy,
+}
+
+/// Why a [`Kept`] unit stays.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum KeptWhy {
+    /// Without the unit the site fails the planner's check of target
+    /// `kpi`: its mean rises to `mean`, and mean + 2.5 half-widths,
+    /// `check`, exceeds `limit`.
+    RaisesKpi {
+        /// The KPI whose target fails.
+        kpi: &'static str,
+        /// Its mean without the unit.
+        mean: f64,
+        /// Mean + 2.5 half-widths of its 95% interval.
+        check: f64,
+        /// The target's limit.
+        limit: f64,
+    },
+    /// A site keeps at least one cabinet, or one battery.
+    LastOne,
+    /// `count` units are too few for a 10% step: the step would be under
+    /// two units or, for pile ports, go below the `existing` ones.
+    TooFewForTenth {
+        /// Units at the site.
+        count: u32,
+        /// Pile ports of the survey, which stay (0 for batteries).
+        existing: u32,
+    },
+    /// Above `ports` pile ports the planner prunes in 10% steps only.
+    TenthStepsOnly {
+        /// The most ports pruned one at a time.
+        ports: u32,
+    },
+    /// The survey's `existing` pile ports stay.
+    ExistingPorts {
+        /// Pile ports of the survey.
+        existing: u32,
+    },
+    /// The site has no transformer.
+    NoTransformer,
+    /// The site's transformer is shared, and sized at another site.
+    SharedTransformer,
+    /// The transformer is at its surveyed size.
+    SurveyedSize {
+        /// The surveyed rating \[kVA\].
+        kva: f64,
+    },
+    /// The site has no charger of its own: its slots charge at the
+    /// battery's `power_w`.
+    OwnCharger,
+    /// The site's charger is the smallest in the catalogue.
+    SmallestCharger {
+        /// Its power \[W\].
+        power_w: f64,
+    },
+}
+
+impl fmt::Display for Kept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = self.unit;
+        let kept = format!("{unit} is not removed");
+        match self.why {
+            KeptWhy::RaisesKpi {
+                kpi,
+                mean,
+                check,
+                limit,
+            } => write!(
+                f,
+                "removing {unit} raises {kpi} to {mean:.4} (planner's check: mean + 2.5 \
+                 half-widths = {check:.4}) > {limit}"
+            ),
+            KeptWhy::LastOne => {
+                let what = if unit == Unit::Cabinet {
+                    "cabinet"
+                } else {
+                    "battery"
+                };
+                write!(f, "{kept}: a site keeps at least one {what}")
+            }
+            KeptWhy::TooFewForTenth { count, existing } if unit == Unit::PilePortsTenth => write!(
+                f,
+                "{kept}: {count} ports are too few for 10% steps above the {existing} existing"
+            ),
+            KeptWhy::TooFewForTenth { count, .. } => {
+                write!(f, "{kept}: {count} batteries are too few for 10% steps")
+            }
+            KeptWhy::TenthStepsOnly { ports } => write!(
+                f,
+                "{kept}: above {ports} ports the planner prunes in 10% steps only"
+            ),
+            KeptWhy::ExistingPorts { existing } => {
+                write!(
+                    f,
+                    "{kept}: the {existing} existing ports of the survey stay"
+                )
+            }
+            KeptWhy::NoTransformer => write!(f, "{kept}: the site has no transformer"),
+            KeptWhy::SharedTransformer => {
+                write!(f, "{kept}: its shared transformer is sized at another site")
+            }
+            KeptWhy::SurveyedSize { kva } => write!(
+                f,
+                "{kept}: the transformer is at its surveyed size ({kva:.0} kVA)"
+            ),
+            KeptWhy::OwnCharger => write!(f, "{kept}: the site keeps the battery's own charger"),
+            KeptWhy::SmallestCharger { power_w } => write!(
+                f,
+                "{kept}: its {power_w} W charger is the smallest in the catalogue"
+            ),
+        }
+    }
+}
+
+/// Why a plan is infeasible at a site: a target that growing could not
+/// meet, or that the final evaluation missed.
+///
+/// Serialised as `{"site": ..., "kpi": ..., "why": ..., fields}`; its
+/// `Display` is the English line `plan` prints on stderr.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Problem {
+    /// Site name.
+    pub site: String,
+    /// The KPI whose target is not met.
+    pub kpi: &'static str,
+    /// Why.
+    #[serde(flatten)]
+    pub why: ProblemWhy,
+}
+
+/// Why a [`Problem`]'s target is not met.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum ProblemWhy {
+    /// A transformer target, but the site has no transformer.
+    NoTransformer,
+    /// The largest standard transformer, of `kva`, is too small.
+    LargestTransformer {
+        /// Its rating \[kVA\].
+        kva: f64,
+    },
+    /// More than `max` pile ports would be needed.
+    PilePorts {
+        /// `[planner] max_pile_ports_per_site`.
+        max: u32,
+    },
+    /// More than `max` cabinets of `slots_per_cabinet` would be needed.
+    Cabinets {
+        /// `[planner] max_cabinets_per_site`.
+        max: u32,
+        /// Slots per cabinet at the site.
+        slots_per_cabinet: u32,
+    },
+    /// The final evaluation misses the target: the KPI's upper 95% bound
+    /// `ci95_high` exceeds `limit`.
+    Missed {
+        /// The KPI's mean.
+        mean: f64,
+        /// Upper end of its 95% interval.
+        ci95_high: f64,
+        /// The target's limit.
+        limit: f64,
+    },
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (site, kpi) = (&self.site, self.kpi);
+        let unmet = format!("site '{site}': {kpi} cannot be met");
+        match self.why {
+            ProblemWhy::NoTransformer => write!(f, "{unmet}: the site has no transformer"),
+            ProblemWhy::LargestTransformer { kva } => write!(
+                f,
+                "{unmet}: the largest standard transformer ({kva} kVA) is too small for the load"
+            ),
+            ProblemWhy::PilePorts { max } => {
+                write!(f, "{unmet}: more than {max} pile ports would be needed")
+            }
+            ProblemWhy::Cabinets {
+                max,
+                slots_per_cabinet,
+            } => write!(
+                f,
+                "{unmet}: more than {max} cabinets of {slots_per_cabinet} slots would be needed"
+            ),
+            ProblemWhy::Missed {
+                mean,
+                ci95_high,
+                limit,
+            } => write!(
+                f,
+                "site '{site}': {kpi} is {mean:.4} (95% upper {ci95_high:.4}) > {limit}"
+            ),
         }
     }
 }
@@ -168,8 +393,8 @@ struct Search<'a> {
     existing_ports: Vec<u32>,
     /// Transformer ratings of the scenario: only upgrades cost.
     existing_kva: Vec<f64>,
-    kept: Vec<Vec<String>>,
-    problems: Vec<String>,
+    kept: Vec<Vec<Kept>>,
+    problems: Vec<Problem>,
 }
 
 /// Plans `model` on `threads` threads (0 = all cores).
@@ -374,12 +599,13 @@ impl Search<'_> {
                 match self.grow_for(s, kpi, ratio, &mut upgraded) {
                     Ok(()) => changed = true,
                     Err(why) => {
-                        let line = format!(
-                            "site '{}': {kpi} cannot be met: {why}",
-                            self.model.sites[s].name
-                        );
-                        if !self.problems.contains(&line) {
-                            self.problems.push(line);
+                        let problem = Problem {
+                            site: self.model.sites[s].name.clone(),
+                            kpi,
+                            why,
+                        };
+                        if !self.problems.contains(&problem) {
+                            self.problems.push(problem);
                         }
                     }
                 }
@@ -406,7 +632,7 @@ impl Search<'_> {
         kpi: &str,
         ratio: f64,
         upgraded: &mut [bool],
-    ) -> Result<(), String> {
+    ) -> Result<(), ProblemWhy> {
         let share = (0.1 * ratio).clamp(0.1, 0.5);
         let limit = self.limit(kpi);
         let planner = &self.base.planner;
@@ -414,7 +640,7 @@ impl Search<'_> {
         match kpi {
             "transformer_peak_utilization" => {
                 let Some(t) = site.transformer else {
-                    return Err("the site has no transformer".into());
+                    return Err(ProblemWhy::NoTransformer);
                 };
                 if upgraded[t] {
                     return Ok(());
@@ -425,9 +651,7 @@ impl Search<'_> {
                     .iter()
                     .find(|&&k| k > current + 1e-9)
                 else {
-                    return Err(format!(
-                        "the largest standard transformer ({current} kVA) is too small for the load"
-                    ));
+                    return Err(ProblemWhy::LargestTransformer { kva: current });
                 };
                 self.model.grid.transformers[t].rating_kva = next;
                 upgraded[t] = true;
@@ -442,7 +666,7 @@ impl Search<'_> {
                     .max(((f64::from(site.pile_ports) * share) as u32).max(2));
                 let cap = planner.max_pile_ports_per_site;
                 if site.pile_ports >= cap {
-                    return Err(format!("more than {cap} pile ports would be needed"));
+                    return Err(ProblemWhy::PilePorts { max: cap });
                 }
                 site.pile_ports = (site.pile_ports + step).min(cap);
                 Ok(())
@@ -466,10 +690,10 @@ impl Search<'_> {
                 while site.batteries > site.slots() {
                     if site.cabinets >= planner.max_cabinets_per_site {
                         site.batteries = site.slots();
-                        return Err(format!(
-                            "more than {} cabinets of {} slots would be needed",
-                            planner.max_cabinets_per_site, site.slots_per_cabinet
-                        ));
+                        return Err(ProblemWhy::Cabinets {
+                            max: planner.max_cabinets_per_site,
+                            slots_per_cabinet: site.slots_per_cabinet,
+                        });
                     }
                     site.cabinets += 1;
                 }
@@ -504,17 +728,16 @@ impl Search<'_> {
                 for s in open {
                     match self.remove(s, unit) {
                         Ok(()) => tried.push(s),
-                        Err(bound) => {
+                        Err(why) => {
                             blocked[s] = true;
-                            self.kept[s]
-                                .push(format!("{} is not removed: {bound}", unit.describe()));
+                            self.kept[s].push(Kept { unit, why });
                         }
                     }
                 }
                 if tried.is_empty() {
                     break;
                 }
-                let trial = self.evaluate(&format!("pruning {}", unit.describe()));
+                let trial = self.evaluate(&format!("pruning {unit}"));
                 let mut any_kept = false;
                 for &s in &tried {
                     match self.worst(&trial, s) {
@@ -522,14 +745,13 @@ impl Search<'_> {
                         Some((kpi, _)) => {
                             blocked[s] = true;
                             let e = trial.sites[s].kpis.get(kpi).unwrap_or_default();
-                            let why = format!(
-                                "removing {} raises {kpi} to {:.4} (planner's check: mean + 2.5 half-widths = {:.4}) > {}",
-                                unit.describe(),
-                                e.mean,
-                                strict(e),
-                                self.limit(kpi)
-                            );
-                            self.kept[s].push(why);
+                            let why = KeptWhy::RaisesKpi {
+                                kpi,
+                                mean: e.mean,
+                                check: strict(e),
+                                limit: self.limit(kpi),
+                            };
+                            self.kept[s].push(Kept { unit, why });
                             self.restore_site(s, &before);
                         }
                     }
@@ -593,14 +815,13 @@ impl Search<'_> {
             .unwrap_or(f64::NAN)
     }
 
-    /// Removes one `unit` at site `s` if the bounds allow.
     /// Removes one `unit` at site `s`, or says which bound forbids it.
-    fn remove(&mut self, s: usize, unit: Unit) -> Result<(), String> {
+    fn remove(&mut self, s: usize, unit: Unit) -> Result<(), KeptWhy> {
         let site = &mut self.model.sites[s];
         match unit {
             Unit::Cabinet => {
                 if site.cabinets <= 1 {
-                    return Err("a site keeps at least one cabinet".into());
+                    return Err(KeptWhy::LastOne);
                 }
                 site.cabinets -= 1;
                 site.batteries = site.batteries.min(site.slots());
@@ -608,37 +829,37 @@ impl Search<'_> {
             Unit::BatteriesTenth => {
                 let step = site.batteries / 10;
                 if step < 2 {
-                    return Err(format!(
-                        "{} batteries are too few for 10% steps",
-                        site.batteries
-                    ));
+                    return Err(KeptWhy::TooFewForTenth {
+                        count: site.batteries,
+                        existing: 0,
+                    });
                 }
                 site.batteries -= step;
             }
             Unit::Battery => {
                 if site.batteries <= 1 {
-                    return Err("a site keeps at least one battery".into());
+                    return Err(KeptWhy::LastOne);
                 }
                 site.batteries -= 1;
             }
             Unit::PilePortsTenth => {
                 let step = site.pile_ports / 10;
                 if step < 2 || site.pile_ports - step < self.existing_ports[s] {
-                    return Err(format!(
-                        "{} ports are too few for 10% steps above the {} existing",
-                        site.pile_ports, self.existing_ports[s]
-                    ));
+                    return Err(KeptWhy::TooFewForTenth {
+                        count: site.pile_ports,
+                        existing: self.existing_ports[s],
+                    });
                 }
                 site.pile_ports -= step;
             }
             Unit::PilePort if site.pile_ports > SINGLE_PORT_PRUNING => {
-                return Err(format!(
-                    "above {SINGLE_PORT_PRUNING} ports the planner prunes in 10% steps only"
-                ));
+                return Err(KeptWhy::TenthStepsOnly {
+                    ports: SINGLE_PORT_PRUNING,
+                });
             }
             Unit::TransformerSize => {
                 let Some(t) = site.transformer else {
-                    return Err("the site has no transformer".into());
+                    return Err(KeptWhy::NoTransformer);
                 };
                 let current = self.model.grid.transformers[t].rating_kva;
                 let smaller = self
@@ -658,36 +879,32 @@ impl Search<'_> {
                             .iter()
                             .position(|x| x.transformer == Some(t));
                         if first != Some(s) {
-                            return Err("its shared transformer is sized at another site".into());
+                            return Err(KeptWhy::SharedTransformer);
                         }
                         self.model.grid.transformers[t].rating_kva = k;
                     }
                     _ => {
-                        return Err(format!(
-                            "the transformer is at its surveyed size ({:.0} kVA)",
-                            self.existing_kva[t]
-                        ));
+                        return Err(KeptWhy::SurveyedSize {
+                            kva: self.existing_kva[t],
+                        });
                     }
                 }
             }
             Unit::ChargerPower => {
                 let catalogue = &self.base.planner.charger_power_catalogue_w;
                 let Some(power) = site.charger_power_w else {
-                    return Err("the site keeps the battery's own charger".into());
+                    return Err(KeptWhy::OwnCharger);
                 };
                 let Some(&slower) = catalogue.iter().rev().find(|&&w| w < power - 1e-9) else {
-                    return Err(format!(
-                        "its {power} W charger is the smallest in the catalogue"
-                    ));
+                    return Err(KeptWhy::SmallestCharger { power_w: power });
                 };
                 site.charger_power_w = Some(slower);
             }
             Unit::PilePort => {
                 if site.pile_ports <= self.existing_ports[s] {
-                    return Err(format!(
-                        "the {} existing ports of the survey stay",
-                        self.existing_ports[s]
-                    ));
+                    return Err(KeptWhy::ExistingPorts {
+                        existing: self.existing_ports[s],
+                    });
                 }
                 site.pile_ports -= 1;
             }
@@ -768,10 +985,15 @@ impl Search<'_> {
         let feasible = self.problems.is_empty() && result.misses(&self.base.targets).is_empty();
         if !feasible && self.problems.is_empty() {
             for miss in result.misses(&self.base.targets) {
-                self.problems.push(format!(
-                    "site '{}': {} is {:.4} (95% upper {:.4}) > {}",
-                    miss.site, miss.kpi, miss.estimate.mean, miss.estimate.ci95_high, miss.limit
-                ));
+                self.problems.push(Problem {
+                    site: miss.site.clone(),
+                    kpi: miss.kpi,
+                    why: ProblemWhy::Missed {
+                        mean: miss.estimate.mean,
+                        ci95_high: miss.estimate.ci95_high,
+                        limit: miss.limit,
+                    },
+                });
             }
         }
         Plan {
