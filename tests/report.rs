@@ -67,6 +67,120 @@ fn pilot_input() -> ReportInput {
     ReportInput::from_run(result, model)
 }
 
+/// `path`'s context as the CLI builds it: values from `model`, sources from
+/// the comments in the file.
+fn sourced_context(path: &str, model: &Model) -> report::Context {
+    let (_, comments) =
+        scenarios::load_commented(&root().join(path)).unwrap_or_else(|e| panic!("{path}: {e:?}"));
+    report::Context::from_scenario(
+        model,
+        report::ScenarioFile {
+            path,
+            comments: &comments,
+        },
+    )
+}
+
+/// Runs `swapsim ARGS...` in-process and returns its exit code and stderr.
+fn swapsim(args: &[&str]) -> (u8, String) {
+    let argv = std::iter::once("swapsim").chain(args.iter().copied());
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let status = swapsim_cli::main_with(
+        argv,
+        &mut stdout,
+        &mut stderr,
+        swapsim_cli::Progress::Hidden,
+    );
+    (status, String::from_utf8_lossy(&stderr).into_owned())
+}
+
+/// The text a reader sees: every text node but the stylesheet's, in
+/// document order (chart text included, markup and attributes not).
+fn visible_text(html: &str) -> Vec<String> {
+    parse(html)
+        .descendants()
+        .filter(|n| n.is_text())
+        .filter(|n| {
+            n.parent_element()
+                .is_none_or(|p| p.tag_name().name() != "style")
+        })
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Unit symbols and names a Chinese report may show in Latin letters.
+const LATIN_WORDS: [&str; 7] = ["kW", "kVA", "kWh", "CNY", "SOC", "swapsim", "Student"];
+
+/// Every run of three or more ASCII letters in `html`'s visible text that
+/// is not a word of [`LATIN_WORDS`] or part of `names` (scenario, site,
+/// transformer and group names, and the scenario's comments, all the
+/// scenario author's text), with the text it is in.
+fn english_words(html: &str, names: &[String]) -> Vec<(String, String)> {
+    let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
+    names.push("scenarios/README.md");
+    // Longest first, so that a name containing another goes whole.
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let mut found = Vec::new();
+    for text in visible_text(html) {
+        let mut rest = text.clone();
+        for name in &names {
+            rest = rest.replace(name, " ");
+        }
+        for word in rest
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() >= 3 && !LATIN_WORDS.contains(w))
+        {
+            found.push((word.to_owned(), text.clone()));
+        }
+    }
+    found
+}
+
+/// What a scenario's author wrote that a report shows as it is: the
+/// scenario's name, its sites', transformers' and rider groups' names, and
+/// the comments quoted as sources.
+fn author_text(model: &Model, context: &report::Context) -> Vec<String> {
+    let mut names = vec![model.name.clone()];
+    names.extend(model.sites.iter().map(|s| s.name.clone()));
+    names.extend(model.grid.transformers.iter().map(|t| t.name.clone()));
+    names.extend(model.riders.groups.iter().map(|g| g.name.clone()));
+    names.extend(context.file.clone());
+    for a in &context.assumptions {
+        if let report::Source::Comment { text } = &a.source {
+            names.push(text.clone());
+        }
+    }
+    names
+}
+
+/// The text inside element `n`.
+fn text_of(n: roxmltree::Node<'_, '_>) -> String {
+    n.descendants()
+        .filter(|d| d.is_text())
+        .filter_map(|d| d.text())
+        .collect()
+}
+
+/// The assumptions table's rows: parameter, value, source.
+fn assumption_rows(html: &str) -> Vec<[String; 3]> {
+    let doc = parse(html);
+    doc.descendants()
+        .filter(|n| n.tag_name().name() == "table" && classes(*n).contains(&"assumptions"))
+        .flat_map(|t| t.descendants().filter(|n| n.tag_name().name() == "tr"))
+        .filter_map(|tr| {
+            let cells: Vec<String> = tr
+                .children()
+                .filter(|c| c.tag_name().name() == "td")
+                .map(text_of)
+                .collect();
+            <[String; 3]>::try_from(cells).ok()
+        })
+        .collect()
+}
+
 /// The HTML parsed as XML: the report is well-formed as well as HTML.
 fn parse(html: &str) -> roxmltree::Document<'_> {
     let options = roxmltree::ParsingOptions {
@@ -135,14 +249,6 @@ fn outline(html: &str) -> String {
     let mut text = walk(doc.root_element(), 0).join("\n");
     text.push('\n');
     text
-}
-
-/// The text inside element `n`.
-fn text_of(n: roxmltree::Node<'_, '_>) -> String {
-    n.descendants()
-        .filter(|d| d.is_text())
-        .filter_map(|d| d.text())
-        .collect()
 }
 
 /// Compares `actual` with the golden file `name`, or rewrites it under
@@ -248,6 +354,125 @@ fn a_run_report_has_its_tables_charts_and_language() {
     }
     for zh_only in ["关键指标", "换电失败率", "日负荷曲线", "时刻 [h]", "次/天"] {
         assert!(!en.contains(zh_only), "en still says '{zh_only}'");
+    }
+}
+
+/// Issue 5: "scenario summary and assumptions with their sources". The
+/// pilot cites DOMAIN.md beside its keys; the report shows each value with
+/// its comment, the file, or the default it takes.
+#[test]
+fn assumptions_show_the_sources_cited_in_the_scenario() {
+    let (model, result) = pilot();
+    let input = ReportInput {
+        context: sourced_context("scenarios/bishan-pilot.toml", model),
+        ..ReportInput::from_run(result, model)
+    };
+    for (lang, loading, default, design) in [
+        (
+            Lang::Zh,
+            "允许负载率",
+            "默认值（scenarios/README.md）",
+            "每户设计负荷",
+        ),
+        (
+            Lang::En,
+            "Allowed loading",
+            "default (scenarios/README.md)",
+            "Design load per household",
+        ),
+    ] {
+        let html = render_html(&input, lang);
+        let rows = assumption_rows(&html);
+        let row = |label: &str| {
+            rows.iter()
+                .find(|r| r[0] == label)
+                .unwrap_or_else(|| panic!("{lang:?}: no row '{label}' in {rows:?}"))
+        };
+        // `allowed_utilization = 0.8   # loading ≤ 80 % [S]`
+        assert_eq!(row(loading)[1], "80 %");
+        assert_eq!(row(loading)[2], "loading ≤ 80 % [S]");
+        assert!(row(design)[2].contains("[S]"), "{:?}", row(design));
+        // The pilot has no [[group]]: the default groups' values.
+        assert!(
+            rows.iter()
+                .any(|r| r[0].contains("commuter") && r[2] == default),
+            "{lang:?}: {rows:?}"
+        );
+        let sourced = rows.iter().filter(|r| r[2].contains("[S]")).count();
+        assert!(sourced >= 5, "{lang:?}: {sourced} rows cite [S]: {rows:?}");
+        assert!(html.contains("scenarios/bishan-pilot.toml"), "{lang:?}");
+    }
+    // The swap adoption, rider groups, design load and couriers of
+    // DOMAIN.md each have a row.
+    let keys: Vec<&str> = input
+        .context
+        .assumptions
+        .iter()
+        .map(|a| a.key.as_str())
+        .collect();
+    for key in [
+        "swap_adoption",
+        "couriers",
+        "daily_km",
+        "wh_per_km",
+        "trips_per_day",
+        "swap_threshold",
+        "design_kw_per_household",
+        "diversity_factor",
+        "target",
+    ] {
+        assert!(keys.contains(&key), "no assumption '{key}': {keys:?}");
+    }
+}
+
+/// Issue 5: "every label translated". A Chinese report shows Latin letters
+/// only in units, in what the scenario's author wrote (names, comments)
+/// and in the program's name.
+#[test]
+fn a_chinese_run_report_has_no_english_labels() {
+    let (model, result) = pilot();
+    let context = sourced_context("scenarios/bishan-pilot.toml", model);
+    let names = author_text(model, &context);
+    let input = ReportInput {
+        context,
+        ..ReportInput::from_run(result, model)
+    };
+    let words = english_words(&render_html(&input, Lang::Zh), &names);
+    assert!(words.is_empty(), "English in the zh report: {words:?}");
+}
+
+/// Every shipped scenario's assumptions, in Chinese, with no English
+/// label; the ones that cite DOMAIN.md show their marks.
+#[test]
+fn every_shipped_scenario_lists_its_assumptions_in_chinese() {
+    for path in swapsim_suite::fixtures::shipped_scenarios() {
+        let name = swapsim_suite::fixtures::relative(&path);
+        let model = scenarios::load(&path).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let context = sourced_context(&name, &model);
+        let names = author_text(&model, &context);
+        let input = ReportInput {
+            context,
+            ..ReportInput::new(Kind::Run)
+        };
+        let html = render_html(&input, Lang::Zh);
+        if std::env::var_os("SHOW_ASSUMPTIONS").is_some() {
+            for row in assumption_rows(&html) {
+                println!("{name}: {}", row.join(" | "));
+            }
+        }
+        let words = english_words(&html, &names);
+        assert!(words.is_empty(), "{name}: English in zh: {words:?}");
+        let rider_driven = model
+            .sites
+            .iter()
+            .any(|s| s.demand == sim_core::Demand::Riders);
+        if rider_driven {
+            let cited = assumption_rows(&html)
+                .iter()
+                .filter(|r| ["[S", "[E", "[D"].iter().any(|m| r[2].contains(m)))
+                .count();
+            assert!(cited >= 5, "{name}: {cited} assumptions cite a source");
+        }
     }
 }
 
@@ -394,7 +619,7 @@ fn a_plan_report_has_the_sizing_and_cost_charts() {
         .map(|t| t.kpi.clone())
         .collect();
     let (model, _) = three_sites();
-    input.context = report::Context::from_model(model);
+    input.context = sourced_context(&format!("{FIXTURES}/three-sites.toml"), model).planned();
     for lang in [Lang::Zh, Lang::En] {
         let html = render_html(&input, lang);
         assert_self_contained(&html);
@@ -410,6 +635,8 @@ fn a_plan_report_has_the_sizing_and_cost_charts() {
     }
     let zh = render_html(&input, Lang::Zh);
     assert!(zh.contains("配置方案") && zh.contains("方案满足所有目标"));
+    let words = english_words(&zh, &author_text(model, &input.context));
+    assert!(words.is_empty(), "English in the zh plan report: {words:?}");
     for chart in charts(&input, Lang::Zh) {
         assert!(chart.name.starts_with("plan-"), "{}", chart.name);
         let series = series_names(&chart);
@@ -419,6 +646,87 @@ fn a_plan_report_has_the_sizing_and_cost_charts() {
         assert!(series[plan.sites.len() + 1].starts_with("目标 "));
     }
     golden("plan.outline", &outline(&zh));
+}
+
+/// Issue 5 on plans: why units are kept and why a plan is infeasible are
+/// data in plan.json, rendered in the report's language. The plans come
+/// from `swapsim plan --out` and load as `swapsim report DIR` loads them.
+#[test]
+fn plan_reasons_are_translated_in_a_chinese_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = [
+        // Kept units, by bounds and by targets.
+        ("scenarios/erlang-b-plan.toml", "feasible", 0),
+        // Problems: no deployment within the bounds.
+        ("tests/fixtures/cli/plan-infeasible.toml", "infeasible", 1),
+    ];
+    for (scenario, name, status) in cases {
+        let out = dir.path().join(name);
+        let out_arg = out.to_str().expect("UTF-8 path");
+        let (code, stderr) = swapsim(&[
+            "plan", scenario, "--days", "20", "--format", "json", "--out", out_arg,
+        ]);
+        assert_eq!(code, status, "{scenario}: {stderr}");
+        let input = load_dir(&out).expect("the plan directory loads");
+        let plan = input.plan.as_ref().expect("plan.json");
+        let mut model = scenarios::load(&root().join(scenario)).expect("scenario");
+        model.days = 20;
+        // The JSON's reasons are the planner's, field by field.
+        let direct = report::PlanData::from_plan(
+            &sim_core::planner::plan(&model, 0, &sim_core::planner::Silent),
+            &model,
+        );
+        assert_eq!(plan.problem_reasons, direct.problem_reasons, "{scenario}");
+        for (a, b) in plan.sites.iter().zip(&direct.sites) {
+            assert_eq!(a.kept_reasons, b.kept_reasons, "{scenario}");
+            assert_eq!(a.kept_because.len(), a.kept_reasons.len());
+        }
+        assert_eq!(plan.problems.len(), plan.problem_reasons.len());
+        assert_eq!(plan.feasible, status == 0);
+        // The sizing is the planner's, the rest sourced to the file.
+        let context = &input.context;
+        assert_eq!(context.file.as_deref(), Some(scenario));
+        let source = |key: &str| {
+            context
+                .assumptions
+                .iter()
+                .find(|a| a.key == key)
+                .map(|a| a.source.clone())
+        };
+        assert_eq!(source("batteries"), Some(report::Source::Plan));
+
+        let zh = render_html(&input, Lang::Zh);
+        let words = english_words(&zh, &author_text(&model, context));
+        assert!(words.is_empty(), "{scenario}: English in zh: {words:?}");
+        let en = render_html(&input, Lang::En);
+        if status == 0 {
+            assert!(zh.contains("保留原因") && zh.contains("未去掉"), "{zh}");
+            assert!(zh.contains("去掉一块电池后，首选柜缺电率升至"), "{zh}");
+            assert!(en.contains("Kept because"), "{en}");
+            assert!(en.contains("is not removed: the site has no transformer"));
+            assert!(en.contains("removing one battery raises stockout at first cabinet"));
+        } else {
+            assert!(zh.contains("无法满足换电失败率的目标"), "{zh}");
+            assert!(
+                en.contains("the target on lost swaps cannot be met: more than 1 cabinets"),
+                "{en}"
+            );
+        }
+    }
+}
+
+/// Plans written before the reasons were data still show them, in
+/// English.
+#[test]
+fn old_plans_show_their_reasons_as_written() {
+    let mut input = load_dir(&fixture("plan")).expect("plan fixture");
+    let plan = input.plan.as_mut().expect("plan");
+    let said = plan.sites[0].kept_because[0].clone();
+    for site in &mut plan.sites {
+        site.kept_reasons.clear();
+    }
+    let html = render_html(&input, Lang::Zh);
+    assert!(html.contains(&report_escape(&said)), "{said}");
 }
 
 /// `compare a.toml plan/plan.toml`: a plan keeps its scenario's name, so
@@ -467,7 +775,17 @@ fn a_compare_report_shows_scenarios_side_by_side() {
         assert_eq!(series, names, "{}", chart.name);
     }
     assert!(html.contains("Difference Δ 三个小区 grid_capped"));
-    golden("compare.outline", &outline(&render_html(&input, Lang::Zh)));
+    let zh = render_html(&input, Lang::Zh);
+    let names: Vec<String> = (compare.scenarios.iter())
+        .flat_map(|s| [s.name.clone(), s.file.clone()])
+        .chain(compare.sites.iter().map(|s| s.name.clone()))
+        .collect();
+    let words = english_words(&zh, &names);
+    assert!(
+        words.is_empty(),
+        "English in the zh compare report: {words:?}"
+    );
+    golden("compare.outline", &outline(&zh));
 }
 
 /// What `run --out` writes loads back into the same report.
@@ -501,6 +819,11 @@ fn a_run_out_directory_loads() {
     let direct = ReportInput::from_run(result, model);
     assert_eq!(input.kind, Kind::Run);
     assert_eq!(input.summary, direct.summary);
+    // context.json keeps the sources for `swapsim report DIR`.
+    assert_eq!(
+        input.context,
+        sourced_context("scenarios/bishan-pilot.toml", model)
+    );
     // The CSV keeps three decimals.
     let (a, b) = (
         input.load.expect("timeseries.csv"),

@@ -100,17 +100,18 @@ pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Resu
         .map(|&name| (name, rows(&runs, Scope::Site(name))))
         .collect();
     let json = json(config, &network, &sites);
+    let (first_path, _) = &config.scenarios[0];
+    let context = html::context(first_path, first, &config.comments);
     let input = || {
         let mut input = report::ReportInput::from_compare_json(&json)
             .expect("the comparison's own JSON reads back");
-        input.context = report::Context::from_model(first);
+        input.context = context.clone();
         input
     };
     if let Some(dir) = &config.out {
-        let context = report::Context::from_model(first).to_json();
         let files = [
             (report::COMPARE_FILE, json.clone().into_bytes()),
-            (report::CONTEXT_FILE, context.into_bytes()),
+            (report::CONTEXT_FILE, context.to_json().into_bytes()),
         ];
         // Drawn first: a font that cannot draw them stops before any write.
         let charts = html::Drawn::of(&input(), config.lang, config.png.as_ref())?;

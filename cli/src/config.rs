@@ -23,6 +23,8 @@ pub(crate) struct RunConfig {
     pub(crate) scenario: PathBuf,
     /// The scenario's model with the command-line overrides applied.
     pub(crate) model: Model,
+    /// The comments beside the scenario's keys: the sources of its values.
+    pub(crate) comments: scenarios::Comments,
     /// Worker threads; 0 = all cores.
     pub(crate) threads: usize,
     /// Format of stdout.
@@ -44,7 +46,7 @@ pub(crate) struct RunConfig {
 impl RunConfig {
     /// Loads the scenario and applies `--seed`, `--replications` and `--days`.
     pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig, Error> {
-        let mut model = scenarios::load(&args.scenario)?;
+        let (mut model, comments) = scenarios::load_commented(&args.scenario)?;
         apply(&mut model, &args.overrides, &args.scenario)?;
         if args.check && !model.targets.any() {
             return Err(Error::NoTargets {
@@ -55,6 +57,7 @@ impl RunConfig {
         Ok(RunConfig {
             scenario: args.scenario,
             model,
+            comments,
             threads: args.threads.n,
             format: args.format,
             out: out_dir(args.out, "--out", args.force)?,
@@ -75,6 +78,8 @@ pub(crate) struct PlanConfig {
     pub(crate) source: Option<String>,
     /// The scenario's model with `--seed` and `--days` applied; it has targets.
     pub(crate) model: Model,
+    /// The comments beside the scenario's keys: the sources of its values.
+    pub(crate) comments: scenarios::Comments,
     /// Worker threads; 0 = all cores.
     pub(crate) threads: usize,
     /// Format of stdout.
@@ -94,7 +99,7 @@ impl PlanConfig {
     /// Loads the scenario, applies `--seed` and `--days`, and makes sure it
     /// has targets to plan for.
     pub(crate) fn resolve(args: PlanArgs) -> Result<PlanConfig, Error> {
-        let mut model = scenarios::load(&args.scenario)?;
+        let (mut model, comments) = scenarios::load_commented(&args.scenario)?;
         let overrides = Overrides {
             seed: args.seed,
             replications: None,
@@ -116,6 +121,7 @@ impl PlanConfig {
             scenario: args.scenario,
             source,
             model,
+            comments,
             threads: args.threads.n,
             format: args.format,
             out,
@@ -133,6 +139,9 @@ pub(crate) struct CompareConfig {
     /// Each scenario's path as the user wrote it, and its model; the first
     /// is the baseline.
     pub(crate) scenarios: Vec<(PathBuf, Model)>,
+    /// The comments beside the first scenario's keys, whose assumptions
+    /// the report lists.
+    pub(crate) comments: scenarios::Comments,
     /// Worker threads; 0 = all cores.
     pub(crate) threads: usize,
     /// Format of stdout.
@@ -154,8 +163,10 @@ impl CompareConfig {
     /// the same days, warm-up and replications.
     pub(crate) fn resolve(args: CompareArgs) -> Result<CompareConfig, Error> {
         let mut scenarios = Vec::with_capacity(args.scenarios.len());
+        let mut first_comments = None;
         for path in args.scenarios {
-            let mut model = scenarios::load(&path)?;
+            let (mut model, comments) = scenarios::load_commented(&path)?;
+            first_comments.get_or_insert(comments);
             apply(&mut model, &args.overrides, &path)?;
             scenarios.push((path, model));
         }
@@ -190,6 +201,7 @@ impl CompareConfig {
         }
         Ok(CompareConfig {
             scenarios,
+            comments: first_comments.unwrap_or_default(),
             threads: args.threads.n,
             format: args.format,
             out: out_dir(args.out, "--out", args.force)?,

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use rayon::prelude::*;
+use sim_core::Model;
 
 use crate::config::{HtmlReport, ReportConfig};
 use crate::error::Error;
@@ -175,4 +176,21 @@ pub(crate) fn write_charts(
         dir.display()
     ));
     Ok(())
+}
+
+/// The report context of `model`, loaded from `scenario` (the path as the
+/// user wrote it) with `comments` beside its keys.
+pub(crate) fn context(
+    scenario: &Path,
+    model: &Model,
+    comments: &scenarios::Comments,
+) -> report::Context {
+    let path = scenario.display().to_string();
+    report::Context::from_scenario(
+        model,
+        report::ScenarioFile {
+            path: &path,
+            comments,
+        },
+    )
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
-use sim_core::{Model, RunResult};
+use sim_core::RunResult;
 
 use crate::error::Error;
 use crate::streams::Streams;
@@ -90,8 +90,10 @@ pub(crate) fn run_csv(result: &RunResult) -> String {
 /// The files of a run in `--out DIR`, with their names: the JSON result,
 /// the two 15-minute series, the hour-of-day profiles and the scenario's
 /// context (targets, transformers, assumptions) for `swapsim report`.
-/// `model` is the scenario that was run.
-pub(crate) fn run_files(result: &RunResult, model: &Model) -> Vec<(&'static str, Vec<u8>)> {
+pub(crate) fn run_files(
+    result: &RunResult,
+    context: &report::Context,
+) -> Vec<(&'static str, Vec<u8>)> {
     let mut profiles = serde_json::to_string_pretty(&result.profiles)
         .expect("profiles have string keys only, so they always serialize");
     profiles.push('\n');
@@ -107,10 +109,7 @@ pub(crate) fn run_files(result: &RunResult, model: &Model) -> Vec<(&'static str,
             timeseries::ready_csv(series, result.warmup_days),
         ),
         (report::PROFILES_FILE, profiles.into_bytes()),
-        (
-            report::CONTEXT_FILE,
-            report::Context::from_model(model).to_json().into_bytes(),
-        ),
+        (report::CONTEXT_FILE, context.to_json().into_bytes()),
     ]
 }
 

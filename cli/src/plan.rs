@@ -45,6 +45,13 @@ pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Sta
 
     let json = json(model, &plan);
     let csv = csv(model, &plan);
+    // The planned deployment with the scenario's sources; the sizing is
+    // the planner's.
+    let context = html::context(&config.scenario, &plan.model, &config.comments).planned();
+    let input = || report::ReportInput {
+        context: context.clone(),
+        ..report::ReportInput::from_plan(&plan, model)
+    };
     if let (Some(dir), Some(source)) = (&config.out, &config.source) {
         let toml = scenarios::plan_file(source, &plan, model.seed);
         let mut files = vec![
@@ -53,16 +60,14 @@ pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Sta
             (output::PLAN_CSV_FILE, csv.clone().into_bytes()),
         ];
         // The final evaluation ran the planned deployment, not `model`.
-        files.extend(output::run_files(&plan.result, &plan.model));
-        let input = report::ReportInput::from_plan(&plan, model);
+        files.extend(output::run_files(&plan.result, &context));
         // Drawn first: a font that cannot draw them stops before any write.
-        let charts = html::Drawn::of(&input, config.lang, config.png.as_ref())?;
+        let charts = html::Drawn::of(&input(), config.lang, config.png.as_ref())?;
         output::write_dir(dir, &files, streams)?;
         html::write_out_charts(&charts, dir, streams)?;
     }
     if let Some(page) = &config.html {
-        let input = report::ReportInput::from_plan(&plan, model);
-        html::write(&input, page, streams)?;
+        html::write(&input(), page, streams)?;
     }
     let text = match config.format {
         PlanFormat::Table => table(model, &plan),

@@ -34,16 +34,19 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
         result.events as f64 / seconds.max(1e-9) / 1e6,
     ));
 
+    let context = html::context(&config.scenario, model, &config.comments);
+    let input = || report::ReportInput {
+        context: context.clone(),
+        ..report::ReportInput::from_run(&result, model)
+    };
     if let Some(dir) = &config.out {
-        let input = report::ReportInput::from_run(&result, model);
         // Drawn first: a font that cannot draw them stops before any write.
-        let charts = html::Drawn::of(&input, config.lang, config.png.as_ref())?;
-        output::write_dir(dir, &output::run_files(&result, model), streams)?;
+        let charts = html::Drawn::of(&input(), config.lang, config.png.as_ref())?;
+        output::write_dir(dir, &output::run_files(&result, &context), streams)?;
         html::write_out_charts(&charts, dir, streams)?;
     }
     if let Some(page) = &config.html {
-        let input = report::ReportInput::from_run(&result, model);
-        html::write(&input, page, streams)?;
+        html::write(&input(), page, streams)?;
     }
     let text = match config.format {
         Format::Json => output::json(&result),

@@ -58,6 +58,17 @@ pub(crate) fn with_unit(x: f64, scale: f64, unit: &str) -> String {
     }
 }
 
+/// A value with four significant digits, × `scale`, and its unit: `2.31%`,
+/// `12.4 min`.
+pub(crate) fn shown(x: f64, scale: f64, unit: &str) -> String {
+    let v = value(x * scale);
+    match unit {
+        "" => v,
+        "%" => format!("{v}%"),
+        u => format!("{v} {u}"),
+    }
+}
+
 /// Decimals that show `significant` significant digits of `x` (≥ 0), at
 /// most 6.
 fn decimals(x: f64, significant: i32) -> usize {

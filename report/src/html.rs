@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::charts::{Chart, charts};
-use crate::format::{escape, estimate, trim, value, with_unit};
+use crate::format::{escape, estimate, shown, trim, with_unit};
 use crate::i18n::{self, Lang};
 use crate::input::{CompareRow, Estimate, KpiList, ReportInput, Targets};
 
@@ -180,6 +180,9 @@ fn overview(h: &mut String, input: &ReportInput, lang: Lang) {
     };
     if input.compare.is_none() {
         row(h, w.scenario, &scenario_name(input));
+        if let Some(file) = &input.context.file {
+            row(h, w.scenario_file_label, file);
+        }
     }
     if let Some((seed, replications, days, warmup)) = facts {
         row(h, w.seed, &seed.to_string());
@@ -291,7 +294,6 @@ fn findings(h: &mut String, input: &ReportInput, lang: Lang) {
         let _ = writeln!(h, "<ul class=\"misses\">");
         for (who, kpi, e, limit) in &misses {
             let label = i18n::kpi(kpi, lang);
-            let shown = |x: f64| with_unit(x, label.scale, label.unit);
             let _ = writeln!(
                 h,
                 "<li class=\"miss\">{}</li>",
@@ -299,9 +301,9 @@ fn findings(h: &mut String, input: &ReportInput, lang: Lang) {
                     lang,
                     who,
                     &label.name,
-                    &shown_value(e.ci95_high, label.scale, label.unit),
-                    &shown(*limit),
-                    &shown_value(e.mean, label.scale, label.unit),
+                    &shown(e.ci95_high, label.scale, label.unit),
+                    &with_unit(*limit, label.scale, label.unit),
+                    &shown(e.mean, label.scale, label.unit),
                 ))
             );
         }
@@ -313,24 +315,25 @@ fn findings(h: &mut String, input: &ReportInput, lang: Lang) {
             let _ = writeln!(h, "<p class=\"none\">{}</p>", w.no_targets);
         }
     }
-    if let Some(plan) = input.plan.as_ref().filter(|p| !p.problems.is_empty()) {
-        let _ = writeln!(h, "<ul class=\"problems\">");
-        for p in &plan.problems {
-            let _ = writeln!(h, "<li>{}</li>", escape(p));
+    if let Some(plan) = &input.plan {
+        // Plans written before the reasons were data have English only.
+        let problems: Vec<String> = if plan.problem_reasons.is_empty() {
+            plan.problems.clone()
+        } else {
+            plan.problem_reasons
+                .iter()
+                .map(|p| i18n::problem(p, lang))
+                .collect()
+        };
+        if !problems.is_empty() {
+            let _ = writeln!(h, "<ul class=\"problems\">");
+            for p in &problems {
+                let _ = writeln!(h, "<li>{}</li>", escape(p));
+            }
+            let _ = writeln!(h, "</ul>");
         }
-        let _ = writeln!(h, "</ul>");
     }
     let _ = writeln!(h, "</section>");
-}
-
-/// A value with four significant digits and the KPI's unit.
-fn shown_value(x: f64, scale: f64, unit: &str) -> String {
-    let v = value(x * scale);
-    match unit {
-        "" => v,
-        "%" => format!("{v}%"),
-        u => format!("{v} {u}"),
-    }
 }
 
 /// A table cell with `mean` and its interval below it.
@@ -405,29 +408,31 @@ fn sizing(h: &mut String, input: &ReportInput, lang: Lang) {
     }
     let _ = writeln!(h, "</tbody>");
     let _ = writeln!(h, "</table>");
-    let kept: Vec<(&str, &str)> = plan
+    // Plans written before the reasons were data have English only.
+    let kept: Vec<(&str, String)> = plan
         .sites
         .iter()
-        .flat_map(|s| s.kept_because.iter().map(|k| (s.name.as_str(), k.as_str())))
+        .flat_map(|s| {
+            let reasons: Vec<String> = if s.kept_reasons.is_empty() {
+                s.kept_because.clone()
+            } else {
+                s.kept_reasons.iter().map(|k| i18n::kept(k, lang)).collect()
+            };
+            reasons.into_iter().map(|r| (s.name.as_str(), r))
+        })
         .collect();
     if !kept.is_empty() {
         let _ = writeln!(h, "<h3>{}</h3>", w.kept_because);
         let _ = writeln!(h, "<ul class=\"kept\">");
         for (site, why) in kept {
-            let _ = writeln!(h, "<li>{}: {}</li>", escape(site), escape(why));
+            let _ = writeln!(h, "<li>{}</li>", escape(&i18n::site_says(lang, site, &why)));
         }
         let _ = writeln!(h, "</ul>");
     }
     let _ = writeln!(
         h,
-        "<p class=\"total\">{}: {} {}. {}</p>",
-        w.total_cost,
-        trim(plan.annual_cost_cny, 0),
-        if lang == Lang::Zh {
-            "元/年"
-        } else {
-            "CNY/yr"
-        },
+        "<p class=\"total\">{}{}</p>",
+        escape(&i18n::total_cost(lang, &trim(plan.annual_cost_cny, 0))),
         escape(&i18n::plan_effort(
             lang,
             plan.simulations,
@@ -590,10 +595,10 @@ fn compare_table(
     let _ = writeln!(h, "</table>");
 }
 
-/// The assumptions table with sources.
+/// The assumptions table with sources, and what the sources mean.
 fn assumptions(h: &mut String, input: &ReportInput, lang: Lang) {
     let w = lang.words();
-    let list = &input.context.assumptions;
+    let context = &input.context;
     let _ = writeln!(h, "<section class=\"assumptions\">");
     let _ = writeln!(h, "<h2>{}</h2>", w.assumptions);
     let _ = writeln!(h, "<table class=\"assumptions\">");
@@ -603,28 +608,37 @@ fn assumptions(h: &mut String, input: &ReportInput, lang: Lang) {
         w.parameter, w.value, w.source
     );
     let _ = writeln!(h, "<tbody>");
-    let targets = input.context.targets.list();
-    for a in list {
+    for a in &context.assumptions {
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&i18n::assumption(&a.key, lang)),
-            escape(&a.value),
-            escape(a.source.as_deref().unwrap_or(w.scenario_file))
+            escape(&i18n::assumption_label(a, lang)),
+            escape(&i18n::assumption_value(&a.value, lang)),
+            escape(&i18n::source(&a.source, lang))
         );
     }
-    for (kpi, limit) in targets {
-        let label = i18n::kpi(kpi, lang);
-        let _ = writeln!(
-            h,
-            "<tr><td>{} {}</td><td>≤ {}</td><td>{}</td></tr>",
-            w.target,
-            escape(&label.name),
-            escape(&with_unit(limit, label.scale, label.unit)),
-            w.scenario_file
-        );
+    // Contexts written before targets were assumptions list them apart.
+    if !context.assumptions.iter().any(|a| a.key == "target") {
+        for (kpi, limit) in context.targets.list() {
+            let label = i18n::kpi(kpi, lang);
+            let _ = writeln!(
+                h,
+                "<tr><td>{} {}</td><td>≤ {}</td><td>{}</td></tr>",
+                w.target,
+                escape(&label.name),
+                escape(&with_unit(limit, label.scale, label.unit)),
+                w.scenario_file
+            );
+        }
     }
     let _ = writeln!(h, "</tbody>");
     let _ = writeln!(h, "</table>");
+    if !context.assumptions.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">{}</p>",
+            escape(&i18n::sources_note(lang, context.file.as_deref()))
+        );
+    }
     let _ = writeln!(h, "</section>");
 }

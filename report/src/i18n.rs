@@ -4,6 +4,9 @@
 //! language does not compile. Sentences with values are functions.
 
 use crate::Kind;
+use crate::assumptions::{Assumption, DistUnit, DistValue, Source, Value};
+use crate::format::{shown, trim, with_unit};
+use crate::input::{KeptReason, KeptWhy, PlanUnit, ProblemReason, ProblemWhy};
 
 /// The report's language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -97,6 +100,9 @@ pub(crate) struct Words {
     pub value: &'static str,
     pub source: &'static str,
     pub scenario_file: &'static str,
+    pub scenario_file_label: &'static str,
+    pub default_source: &'static str,
+    pub plan_source: &'static str,
     pub method: &'static str,
     pub method_text: [&'static str; 3],
     // Charts.
@@ -138,7 +144,7 @@ const ZH: Words = Words {
     overview: "概况",
     findings: "目标检查",
     all_met: "所有目标均已满足（以 95% 置信区间上限判断）。",
-    no_targets: "场景未设定目标（[targets]），不做目标检查。",
+    no_targets: "场景未设定目标，不做目标检查。",
     plan_feasible: "方案满足所有目标。",
     plan_infeasible: "未找到满足所有目标的方案：",
     kpis: "关键指标",
@@ -169,6 +175,9 @@ const ZH: Words = Words {
     value: "取值",
     source: "来源",
     scenario_file: "场景文件",
+    scenario_file_label: "场景文件",
+    default_source: "默认值（scenarios/README.md）",
+    plan_source: "规划器选定",
     method: "方法说明",
     method_text: [
         "离散事件仿真：每次重复独立抽样，预热期的数据不计入统计。",
@@ -244,6 +253,9 @@ const EN: Words = Words {
     value: "Value",
     source: "Source",
     scenario_file: "scenario file",
+    scenario_file_label: "Scenario file",
+    default_source: "default (scenarios/README.md)",
+    plan_source: "chosen by the planner",
     method: "Method",
     method_text: [
         "Discrete-event simulation: replications draw independent random numbers; the warm-up is discarded.",
@@ -399,28 +411,429 @@ pub(crate) fn kpi(name: &str, lang: Lang) -> KpiLabel {
     }
 }
 
-/// The label of assumption `key` (see `Context::from_model`); other keys
-/// show as they are.
+/// The label of assumption `key` (see `Context::from_scenario`); other
+/// keys show as they are.
 pub(crate) fn assumption(key: &str, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
     let text = match key {
         "sites" => ["小区数", "Sites"],
         "ebikes" => ["电动车总数", "E-bikes"],
+        "swap_adoption" => ["换电订阅比例", "Swap adoption"],
+        "couriers" => ["外卖骑手（按骑手组）", "Couriers (by group)"],
         "cabinets" => ["换电柜总数", "Cabinets"],
         "batteries" => ["电池总数", "Batteries"],
         "pile_ports" => ["充电桩端口总数", "Pile ports"],
         "battery_capacity" => ["电池容量", "Battery capacity"],
         "charge_model" => ["充电模型", "Charge model"],
+        "site_charger_power" => ["各小区仓位充电功率", "Slot chargers at the sites"],
         "dispense_soc" => ["可换出电量阈值", "Dispensable from SOC"],
         "swap_seconds" => ["单次换电用时", "Time per swap"],
         "strategy" => ["充电策略", "Charging strategy"],
         "choice" => ["选柜方式（最大绕行）", "Cabinet choice (max detour)"],
+        "choice_policy" => ["选柜方式", "Cabinet choice"],
+        "max_detour" => ["最大绕行距离", "Farthest detour"],
+        "daily_km" => ["日行驶里程", "Distance per day"],
+        "wh_per_km" => ["每公里能耗", "Energy per km"],
+        "trips_per_day" => ["每日出行次数", "Trips per day"],
+        "swap_threshold" => ["低于此电量时换电", "Swaps below SOC"],
         "home_charger" => ["家用充电器功率", "Home charger power"],
+        "nonsub_interval" => [
+            "未订阅换电的车辆充电间隔",
+            "Days between charges, bikes not subscribed",
+        ],
         "tariff" => ["分时电价", "Time-of-use tariff"],
         "transformer" => ["变压器", "Transformer"],
+        "transformers" => ["变压器", "Transformers"],
+        "allowed_utilization" => ["允许负载率", "Allowed loading"],
+        "design_kw_per_household" => ["每户设计负荷", "Design load per household"],
+        "diversity_factor" => ["同时系数", "Diversity factor"],
+        "base_peak" => ["基础负荷峰值（给定）", "Base load peak (given)"],
         other => return other.to_owned(),
     };
     text[usize::from(!zh)].to_owned()
+}
+
+/// The parameter column of an assumption: its label, a target's KPI, and
+/// whose value it is.
+pub(crate) fn assumption_label(a: &Assumption, lang: Lang) -> String {
+    let label = match &a.value {
+        Value::Target { kpi, .. } if a.key == "target" => {
+            format!("{} {}", lang.words().target, kpi_name(kpi, lang))
+        }
+        _ => assumption(&a.key, lang),
+    };
+    match (&a.subject, lang) {
+        (None, _) => label,
+        (Some(who), Lang::Zh) => format!("{label}（{who}）"),
+        (Some(who), Lang::En) => format!("{label} ({who})"),
+    }
+}
+
+/// An assumed value in `lang`.
+pub(crate) fn assumption_value(value: &Value, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let n = |x: f64| trim(x, 4);
+    match value {
+        Value::Text { text } => text.clone(),
+        Value::Days { days } => match lang {
+            Lang::Zh => format!("{} 天", n(*days)),
+            Lang::En => format!("{} d", n(*days)),
+        },
+        Value::ExponentialCharge { mean_hours } => match lang {
+            Lang::Zh => format!("指数分布，平均 {} h", n(*mean_hours)),
+            Lang::En => format!("exponential, mean {} h", n(*mean_hours)),
+        },
+        Value::DeterministicCharge { hours } => match lang {
+            Lang::Zh => format!("固定 {} h", n(*hours)),
+            Lang::En => format!("deterministic, {} h", n(*hours)),
+        },
+        Value::CcCvCharge {
+            power_w,
+            knee_soc,
+            efficiency,
+        } => {
+            let (p, k, e) = (n(*power_w), n(knee_soc * 100.0), n(*efficiency));
+            match lang {
+                Lang::Zh => format!("CC-CV {p} W，恒流至 {k} %，效率 {e}"),
+                Lang::En => format!("CC-CV {p} W, knee {k} %, η {e}"),
+            }
+        }
+        Value::Immediate => pick(zh, "即时充电", "immediate").to_owned(),
+        Value::OffPeakWithReserve { reserve_factor } => match lang {
+            Lang::Zh => format!("谷时充电，保留库存 × {}", n(*reserve_factor)),
+            Lang::En => format!("off-peak with reserve × {}", n(*reserve_factor)),
+        },
+        Value::GridCapped => pick(zh, "不超过变压器允许负荷", "grid-capped").to_owned(),
+        Value::HomeChoice => pick(zh, "只在本小区换电", "home site only").to_owned(),
+        Value::NearestChoice => pick(zh, "最近的换电点", "nearest site").to_owned(),
+        Value::AppInformedChoice => pick(
+            zh,
+            "按平台实时库存，去最近有满电电池的换电点",
+            "nearest with a ready battery, as the app shows",
+        )
+        .to_owned(),
+        Value::Transformer {
+            name,
+            rating_kva,
+            power_factor,
+        } => match lang {
+            Lang::Zh => format!(
+                "{name}：{} kVA，功率因数 {}",
+                n(*rating_kva),
+                n(*power_factor)
+            ),
+            Lang::En => format!("{name}: {} kVA, cos φ {}", n(*rating_kva), n(*power_factor)),
+        },
+        Value::Transformers {
+            count,
+            low_kva,
+            high_kva,
+        } => match lang {
+            Lang::Zh => format!("{count} 台，{}–{} kVA", n(*low_kva), n(*high_kva)),
+            Lang::En => format!("{count}, {}–{} kVA", n(*low_kva), n(*high_kva)),
+        },
+        Value::Distribution { unit, dist } => distribution(*unit, dist, lang),
+        Value::Trips { weekday, weekend } => {
+            let per_day = pick(zh, " 次/天", "/d");
+            let (a, b) = (n(*weekday), n(*weekend));
+            if a == b {
+                format!("{a}{per_day}")
+            } else {
+                match lang {
+                    Lang::Zh => format!("工作日 {a}{per_day}，周末 {b}{per_day}"),
+                    Lang::En => format!("{a}{per_day} on weekdays, {b}{per_day} at weekends"),
+                }
+            }
+        }
+        Value::Target { kpi: name, limit } => format!("≤ {}", kpi_limit(name, *limit, lang)),
+        Value::Diversity { factor, households } => match lang {
+            Lang::Zh => format!("{}（{households} 户）", n(*factor)),
+            Lang::En => format!("{} ({households} households)", n(*factor)),
+        },
+    }
+}
+
+/// A distribution each rider draws from, with its unit.
+fn distribution(unit: DistUnit, dist: &DistValue, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let (scale, unit) = match unit {
+        DistUnit::KmPerDay => (1.0, pick(zh, " km/天", " km/d")),
+        DistUnit::WhPerKm => (1.0, " Wh/km"),
+        DistUnit::Soc => (100.0, " %"),
+    };
+    let n = |x: f64| trim(x * scale, 2);
+    match *dist {
+        DistValue::Fixed { value } => format!("{}{unit}", n(value)),
+        DistValue::Uniform { low, high } => match lang {
+            Lang::Zh => format!("均匀分布 {}–{}{unit}", n(low), n(high)),
+            Lang::En => format!("uniform {}–{}{unit}", n(low), n(high)),
+        },
+        DistValue::Normal { mean, sd } => match lang {
+            Lang::Zh => format!("正态分布，均值 {}，标准差 {}{unit}", n(mean), n(sd)),
+            Lang::En => format!("normal, mean {}, sd {}{unit}", n(mean), n(sd)),
+        },
+        DistValue::LogNormal { mean, sd } => match lang {
+            Lang::Zh => format!("对数正态分布，均值 {}，标准差 {}{unit}", n(mean), n(sd)),
+            Lang::En => format!("log-normal, mean {}, sd {}{unit}", n(mean), n(sd)),
+        },
+    }
+}
+
+/// Where an assumed value comes from, in `lang`: a comment as the
+/// scenario's author wrote it.
+pub(crate) fn source(source: &Source, lang: Lang) -> String {
+    let w = lang.words();
+    match source {
+        Source::Comment { text } => text.clone(),
+        Source::File => w.scenario_file.to_owned(),
+        Source::Default => w.default_source.to_owned(),
+        Source::Plan => w.plan_source.to_owned(),
+    }
+}
+
+/// The note under the assumptions table: what the sources are and what
+/// their marks mean.
+pub(crate) fn sources_note(lang: Lang, file: Option<&str>) -> String {
+    match lang {
+        Lang::Zh => {
+            let file = file.map_or_else(String::new, |f| format!(" {f} "));
+            format!(
+                "来源一列引用场景文件{file}中参数旁的注释。标记：[S] 有出处，[D] 由有出处的数据推算，\
+                 [E] 估计值（可修改的参数）。文件未给出的参数取默认值，见 scenarios/README.md。"
+            )
+        }
+        Lang::En => {
+            let file = file.map_or_else(String::new, |f| format!(" {f}"));
+            format!(
+                "The Source column quotes the comment beside each value in the scenario file{file}. \
+                 Marks: [S] sourced, [D] derived from sourced figures, [E] estimate (a parameter to \
+                 change). Values the file leaves out take the defaults of scenarios/README.md."
+            )
+        }
+    }
+}
+
+/// A KPI's name in `lang`.
+fn kpi_name(name: &str, lang: Lang) -> String {
+    kpi(name, lang).name
+}
+
+/// A KPI's name inside a sentence: lowercase first letter in English.
+fn kpi_in_sentence(name: &str, lang: Lang) -> String {
+    let label = kpi(name, lang).name;
+    match lang {
+        Lang::Zh => label,
+        Lang::En => {
+            let mut chars = label.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_lowercase().chain(chars).collect()
+            })
+        }
+    }
+}
+
+/// A value of KPI `kpi` with four significant digits and its unit.
+fn kpi_value(kpi_name: &str, x: f64, lang: Lang) -> String {
+    let label = kpi(kpi_name, lang);
+    shown(x, label.scale, label.unit)
+}
+
+/// A target limit of KPI `kpi` with its unit.
+fn kpi_limit(kpi_name: &str, x: f64, lang: Lang) -> String {
+    let label = kpi(kpi_name, lang);
+    with_unit(x, label.scale, label.unit)
+}
+
+/// "one cabinet", "10% of the batteries", ...
+pub(crate) fn unit(unit: PlanUnit, lang: Lang) -> &'static str {
+    let zh = lang == Lang::Zh;
+    match unit {
+        PlanUnit::Cabinet => pick(zh, "一个换电柜", "one cabinet"),
+        PlanUnit::BatteriesTenth => pick(zh, "10% 的电池", "10% of the batteries"),
+        PlanUnit::Battery => pick(zh, "一块电池", "one battery"),
+        PlanUnit::PilePortsTenth => pick(zh, "10% 的充电桩端口", "10% of the pile ports"),
+        PlanUnit::PilePort => pick(zh, "一个充电桩端口", "one pile port"),
+        PlanUnit::TransformerSize => pick(zh, "一级变压器容量", "one transformer size"),
+        PlanUnit::ChargerPower => pick(zh, "一档仓位充电功率", "one charger power step"),
+    }
+}
+
+/// Why the plan keeps a unit, in `lang`.
+pub(crate) fn kept(reason: &KeptReason, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let what = unit(reason.unit, lang);
+    let bound = match (&reason.why, lang) {
+        (
+            KeptWhy::RaisesKpi {
+                kpi,
+                mean,
+                check,
+                limit,
+            },
+            _,
+        ) => {
+            let name = kpi_in_sentence(kpi, lang);
+            let (mean, check) = (kpi_value(kpi, *mean, lang), kpi_value(kpi, *check, lang));
+            let limit = kpi_limit(kpi, *limit, lang);
+            return match lang {
+                Lang::Zh => format!(
+                    "去掉{what}后，{name}升至 {mean}（规划器判据：均值 + 2.5 倍半宽 = {check}），\
+                     超过目标 {limit}"
+                ),
+                Lang::En => format!(
+                    "removing {what} raises {name} to {mean} (planner's check: mean + 2.5 \
+                     half-widths = {check}), above the target {limit}"
+                ),
+            };
+        }
+        (KeptWhy::LastOne, _) if reason.unit == PlanUnit::Cabinet => pick(
+            zh,
+            "每个小区至少保留一个换电柜",
+            "a site keeps at least one cabinet",
+        )
+        .to_owned(),
+        (KeptWhy::LastOne, _) => pick(
+            zh,
+            "每个小区至少保留一块电池",
+            "a site keeps at least one battery",
+        )
+        .to_owned(),
+        (KeptWhy::TooFewForTenth { count, existing }, Lang::Zh) => match reason.unit {
+            PlanUnit::PilePortsTenth => {
+                format!("{count} 个端口太少，无法在现有的 {existing} 个之上按 10% 减少")
+            }
+            _ => format!("{count} 块电池太少，无法按 10% 减少"),
+        },
+        (KeptWhy::TooFewForTenth { count, existing }, Lang::En) => match reason.unit {
+            PlanUnit::PilePortsTenth => {
+                format!("{count} ports are too few for 10% steps above the {existing} existing")
+            }
+            _ => format!("{count} batteries are too few for 10% steps"),
+        },
+        (KeptWhy::TenthStepsOnly { ports }, Lang::Zh) => {
+            format!("端口超过 {ports} 个时，规划器只按 10% 减少")
+        }
+        (KeptWhy::TenthStepsOnly { ports }, Lang::En) => {
+            format!("above {ports} ports the planner prunes in 10% steps only")
+        }
+        (KeptWhy::ExistingPorts { existing }, Lang::Zh) => {
+            format!("调查时已有的 {existing} 个端口保留")
+        }
+        (KeptWhy::ExistingPorts { existing }, Lang::En) => {
+            format!("the {existing} existing ports of the survey stay")
+        }
+        (KeptWhy::NoTransformer, _) => {
+            pick(zh, "该小区没有变压器", "the site has no transformer").to_owned()
+        }
+        (KeptWhy::SharedTransformer, _) => pick(
+            zh,
+            "共用的变压器由另一个小区确定容量",
+            "its shared transformer is sized at another site",
+        )
+        .to_owned(),
+        (KeptWhy::SurveyedSize { kva }, Lang::Zh) => {
+            format!("变压器已是调查时的容量（{} kVA）", trim(*kva, 0))
+        }
+        (KeptWhy::SurveyedSize { kva }, Lang::En) => {
+            format!(
+                "the transformer is at its surveyed size ({} kVA)",
+                trim(*kva, 0)
+            )
+        }
+        (KeptWhy::OwnCharger, _) => pick(
+            zh,
+            "该小区沿用电池自带的充电功率",
+            "the site keeps the battery's own charger",
+        )
+        .to_owned(),
+        (KeptWhy::SmallestCharger { power_w }, Lang::Zh) => {
+            format!("{} W 已是目录中最小的充电功率", trim(*power_w, 1))
+        }
+        (KeptWhy::SmallestCharger { power_w }, Lang::En) => format!(
+            "its {} W charger is the smallest in the catalogue",
+            trim(*power_w, 1)
+        ),
+    };
+    match lang {
+        Lang::Zh => format!("{what}未去掉：{bound}"),
+        Lang::En => format!("{what} is not removed: {bound}"),
+    }
+}
+
+/// Why a plan is infeasible at a site, in `lang`.
+pub(crate) fn problem(reason: &ProblemReason, lang: Lang) -> String {
+    let (site, kpi) = (&reason.site, reason.kpi.as_str());
+    let name = kpi_in_sentence(kpi, lang);
+    let why = match (&reason.why, lang) {
+        (
+            ProblemWhy::Missed {
+                mean,
+                ci95_high,
+                limit,
+            },
+            _,
+        ) => {
+            let (mean, high) = (
+                kpi_value(kpi, *mean, lang),
+                kpi_value(kpi, *ci95_high, lang),
+            );
+            let limit = kpi_limit(kpi, *limit, lang);
+            return match lang {
+                Lang::Zh => format!("{site}：{name}为 {mean}（95% 上限 {high}），超过目标 {limit}"),
+                Lang::En => format!(
+                    "{site}: {name} is {mean} (95% upper bound {high}), above the target {limit}"
+                ),
+            };
+        }
+        (ProblemWhy::NoTransformer, _) => pick(
+            lang == Lang::Zh,
+            "该小区没有变压器",
+            "the site has no transformer",
+        )
+        .to_owned(),
+        (ProblemWhy::LargestTransformer { kva }, Lang::Zh) => {
+            format!("最大的标准变压器（{} kVA）也承担不了负荷", trim(*kva, 1))
+        }
+        (ProblemWhy::LargestTransformer { kva }, Lang::En) => format!(
+            "the largest standard transformer ({} kVA) is too small for the load",
+            trim(*kva, 1)
+        ),
+        (ProblemWhy::PilePorts { max }, Lang::Zh) => format!("需要超过 {max} 个充电桩端口"),
+        (ProblemWhy::PilePorts { max }, Lang::En) => {
+            format!("more than {max} pile ports would be needed")
+        }
+        (
+            ProblemWhy::Cabinets {
+                max,
+                slots_per_cabinet,
+            },
+            Lang::Zh,
+        ) => format!("需要超过 {max} 个 {slots_per_cabinet} 仓的换电柜"),
+        (
+            ProblemWhy::Cabinets {
+                max,
+                slots_per_cabinet,
+            },
+            Lang::En,
+        ) => format!("more than {max} cabinets of {slots_per_cabinet} slots would be needed"),
+    };
+    match lang {
+        Lang::Zh => format!("{site}：无法满足{name}的目标：{why}"),
+        Lang::En => format!("{site}: the target on {name} cannot be met: {why}"),
+    }
+}
+
+/// `z` in Chinese, `e` in English.
+fn pick(zh: bool, z: &'static str, e: &'static str) -> &'static str {
+    if zh { z } else { e }
+}
+
+/// "美吉鑫小区: what it says": a line about a site.
+pub(crate) fn site_says(lang: Lang, site: &str, text: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{site}：{text}"),
+        Lang::En => format!("{site}: {text}"),
+    }
 }
 
 /// "美吉鑫小区: lost swaps 95% upper bound 3.4% exceeds the target 2%
@@ -585,6 +998,16 @@ pub(crate) fn wait_caption(lang: Lang) -> &'static str {
         Lang::En => {
             "Quantiles of the wait for a ready battery over served requests (P100 is the longest), from the merged histograms (about 1% relative error)."
         }
+    }
+}
+
+/// "Total annual cost of the plan: 14228 CNY/yr. ", followed by
+/// [`plan_effort`].
+pub(crate) fn total_cost(lang: Lang, cny: &str) -> String {
+    let w = lang.words();
+    match lang {
+        Lang::Zh => format!("{}：{cny} 元/年。", w.total_cost),
+        Lang::En => format!("{}: {cny} CNY/yr. ", w.total_cost),
     }
 }
 

@@ -13,6 +13,7 @@ use sim_core::{LOAD_COMPONENTS, Model, RunResult, Timeseries};
 pub use sim_core::{Profile, Profiles};
 
 use crate::Kind;
+use crate::assumptions::Assumption;
 
 /// The JSON result of a run (DESIGN.md §2).
 pub const SUMMARY_FILE: &str = "summary.json";
@@ -459,9 +460,13 @@ pub struct PlanData {
     pub simulations: u32,
     /// Replications run over all simulations.
     pub replications: u64,
-    /// Why the plan is infeasible: one line per site and target.
+    /// Why the plan is infeasible, in English: one line per site and target.
     #[serde(default)]
     pub problems: Vec<String>,
+    /// The same reasons as data, which the report renders in its language;
+    /// empty in plans written before they were added.
+    #[serde(default)]
+    pub problem_reasons: Vec<ProblemReason>,
     /// Per-site sizing.
     pub sites: Vec<SitePlanData>,
     /// Every evaluated candidate.
@@ -493,9 +498,13 @@ pub struct SitePlanData {
     /// Each target's KPI at the plan.
     #[serde(default)]
     pub targets: Vec<TargetCheckData>,
-    /// Why units were not pruned.
+    /// Why units were not pruned, in English.
     #[serde(default)]
     pub kept_because: Vec<String>,
+    /// The same reasons as data, which the report renders in its language;
+    /// empty in plans written before they were added.
+    #[serde(default)]
+    pub kept_reasons: Vec<KeptReason>,
 }
 
 /// A target's KPI at the plan.
@@ -509,6 +518,149 @@ pub struct TargetCheckData {
     pub estimate: Estimate,
     /// Whether the upper 95% bound meets the limit.
     pub met: bool,
+}
+
+/// A unit the planner adds or removes at a site (`unit` in plan.json).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanUnit {
+    /// One cabinet.
+    Cabinet,
+    /// 10% of the batteries.
+    BatteriesTenth,
+    /// One battery.
+    Battery,
+    /// 10% of the pile ports.
+    PilePortsTenth,
+    /// One pile port.
+    PilePort,
+    /// One standard transformer size.
+    TransformerSize,
+    /// One step down the charger catalogue.
+    ChargerPower,
+}
+
+/// Why the plan keeps a kind of unit at a site, as plan.json holds it
+/// (`sim_core::planner::Kept`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeptReason {
+    /// The unit kept.
+    pub unit: PlanUnit,
+    /// Why.
+    #[serde(flatten)]
+    pub why: KeptWhy,
+}
+
+/// Why a [`KeptReason`]'s unit stays (`sim_core::planner::KeptWhy`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum KeptWhy {
+    /// Without the unit, KPI `kpi` fails the planner's check: its mean
+    /// rises to `mean`, and mean + 2.5 half-widths, `check`, exceeds
+    /// `limit`.
+    RaisesKpi {
+        /// KPI name.
+        kpi: String,
+        /// Its mean without the unit.
+        mean: f64,
+        /// Mean + 2.5 half-widths of its 95% interval.
+        check: f64,
+        /// The target's limit.
+        limit: f64,
+    },
+    /// A site keeps at least one cabinet, or one battery.
+    LastOne,
+    /// `count` units are too few for a 10% step (above the `existing`
+    /// pile ports of the survey).
+    TooFewForTenth {
+        /// Units at the site.
+        count: u32,
+        /// Pile ports of the survey (0 for batteries).
+        existing: u32,
+    },
+    /// Above `ports` pile ports the planner prunes in 10% steps only.
+    TenthStepsOnly {
+        /// The most ports pruned one at a time.
+        ports: u32,
+    },
+    /// The survey's `existing` pile ports stay.
+    ExistingPorts {
+        /// Pile ports of the survey.
+        existing: u32,
+    },
+    /// The site has no transformer.
+    NoTransformer,
+    /// The site's transformer is shared and sized at another site.
+    SharedTransformer,
+    /// The transformer is at its surveyed size.
+    SurveyedSize {
+        /// The surveyed rating \[kVA\].
+        kva: f64,
+    },
+    /// The site keeps the battery's charger: it has none of its own.
+    OwnCharger,
+    /// The site's charger is the smallest in the catalogue.
+    SmallestCharger {
+        /// Its power \[W\].
+        power_w: f64,
+    },
+}
+
+/// Why a plan is infeasible at a site, as plan.json holds it
+/// (`sim_core::planner::Problem`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProblemReason {
+    /// Site name.
+    pub site: String,
+    /// KPI whose target is not met.
+    pub kpi: String,
+    /// Why.
+    #[serde(flatten)]
+    pub why: ProblemWhy,
+}
+
+/// Why a [`ProblemReason`]'s target is not met
+/// (`sim_core::planner::ProblemWhy`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum ProblemWhy {
+    /// A transformer target, but the site has no transformer.
+    NoTransformer,
+    /// The largest standard transformer is too small.
+    LargestTransformer {
+        /// Its rating \[kVA\].
+        kva: f64,
+    },
+    /// More than `max` pile ports would be needed.
+    PilePorts {
+        /// The planner's bound.
+        max: u32,
+    },
+    /// More than `max` cabinets of `slots_per_cabinet` would be needed.
+    Cabinets {
+        /// The planner's bound.
+        max: u32,
+        /// Slots per cabinet.
+        slots_per_cabinet: u32,
+    },
+    /// The final evaluation misses the target.
+    Missed {
+        /// The KPI's mean.
+        mean: f64,
+        /// Upper end of its 95% interval.
+        ci95_high: f64,
+        /// The target's limit.
+        limit: f64,
+    },
+}
+
+/// `value`, an engine reason, as the report's mirror of it: both go
+/// through the JSON that `plan --format json` writes, so a plan read from
+/// plan.json and one taken from the planner are the same.
+fn through_json<T: Serialize, U: for<'de> Deserialize<'de>>(value: &T) -> U {
+    serde_json::to_value(value)
+        .and_then(serde_json::from_value)
+        .expect("the report mirrors the planner's reasons field by field")
 }
 
 /// A candidate the planner evaluated at one site.
@@ -546,6 +698,7 @@ impl PlanData {
             simulations: plan.simulations,
             replications: plan.replications,
             problems: plan.problems.iter().map(ToString::to_string).collect(),
+            problem_reasons: plan.problems.iter().map(through_json).collect(),
             sites: plan
                 .sites
                 .iter()
@@ -570,6 +723,7 @@ impl PlanData {
                         })
                         .collect(),
                     kept_because: s.kept_because.iter().map(ToString::to_string).collect(),
+                    kept_reasons: s.kept_because.iter().map(through_json).collect(),
                 })
                 .collect(),
             candidates: plan
@@ -677,12 +831,25 @@ pub struct CompareSite {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Context {
+    /// The scenario file's path as the user gave it, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// The scenario's `[targets]`.
     pub targets: Targets,
     /// Transformers, in model order.
     pub transformers: Vec<Transformer>,
     /// Assumptions to list, in order.
     pub assumptions: Vec<Assumption>,
+}
+
+impl Context {
+    /// `context.json`, pretty-printed, with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self)
+            .expect("a context has string keys only, so it always serializes");
+        text.push('\n');
+        text
+    }
 }
 
 /// The scenario's targets; each holds when the KPI's upper 95% bound is
@@ -769,141 +936,6 @@ impl Transformer {
     }
 }
 
-/// One line of the assumptions table.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Assumption {
-    /// What is assumed: a key the report translates (see
-    /// [`Context::from_model`]) or free text shown as it is.
-    pub key: String,
-    /// The value with its unit, as the scenario states it.
-    pub value: String,
-    /// Where the value comes from; `None` shows "scenario file".
-    #[serde(default)]
-    pub source: Option<String>,
-}
-
-impl Context {
-    /// Targets, transformers and the main assumptions of `model`, each
-    /// assumption sourced to the scenario file.
-    pub fn from_model(model: &Model) -> Context {
-        let mut a = Vec::new();
-        let mut push = |key: &str, value: String| {
-            a.push(Assumption {
-                key: key.to_owned(),
-                value,
-                source: None,
-            });
-        };
-        push("sites", model.sites.len().to_string());
-        let sum = |f: fn(&sim_core::SiteSpec) -> u32| model.sites.iter().map(f).sum::<u32>();
-        push("ebikes", sum(|s| s.ebikes).to_string());
-        push("cabinets", sum(|s| s.cabinets).to_string());
-        push("batteries", sum(|s| s.batteries).to_string());
-        push("pile_ports", sum(|s| s.pile_ports).to_string());
-        push(
-            "battery_capacity",
-            format!("{} Wh", trim(model.battery.capacity_wh)),
-        );
-        push(
-            "charge_model",
-            match &model.battery.charge {
-                sim_core::ChargeModel::Exponential { mean_hours } => {
-                    format!("exponential, {} h", trim(*mean_hours))
-                }
-                sim_core::ChargeModel::Deterministic { hours } => {
-                    format!("deterministic, {} h", trim(*hours))
-                }
-                sim_core::ChargeModel::CcCv(c) => format!(
-                    "CC-CV {} W, knee {} %, η {}",
-                    trim(c.power_w),
-                    trim(c.knee_soc * 100.0),
-                    trim(c.efficiency)
-                ),
-            },
-        );
-        push(
-            "dispense_soc",
-            format!("{} %", trim(model.battery.dispense_soc * 100.0)),
-        );
-        push(
-            "swap_seconds",
-            format!("{} s", trim(model.cabinet.swap_seconds)),
-        );
-        push(
-            "strategy",
-            match model.cabinet.strategy {
-                sim_core::Strategy::Immediate => "immediate".to_owned(),
-                sim_core::Strategy::OffPeakWithReserve { reserve_factor } => {
-                    format!("off_peak_with_reserve × {}", trim(reserve_factor))
-                }
-                sim_core::Strategy::GridCapped => "grid_capped".to_owned(),
-            },
-        );
-        push(
-            "choice",
-            format!(
-                "{}, ≤ {} m",
-                match model.riders.choice.policy {
-                    sim_core::ChoicePolicy::Home => "home",
-                    sim_core::ChoicePolicy::Nearest => "nearest",
-                    sim_core::ChoicePolicy::AppInformed => "app_informed",
-                },
-                trim(model.riders.choice.max_detour_m)
-            ),
-        );
-        push(
-            "home_charger",
-            format!("{} W", trim(model.riders.home.charger_w)),
-        );
-        let prices = &model.grid.tariff.price_per_kwh;
-        let lo = prices.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = prices.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        push("tariff", format!("{}–{} CNY/kWh", trim(lo), trim(hi)));
-        for t in &model.grid.transformers {
-            push(
-                "transformer",
-                format!(
-                    "{}: {} kVA, cos φ {}, ≤ {} %",
-                    t.name,
-                    trim(t.rating_kva),
-                    trim(t.power_factor),
-                    trim(t.allowed_utilization * 100.0)
-                ),
-            );
-        }
-        Context {
-            targets: (&model.targets).into(),
-            transformers: model
-                .grid
-                .transformers
-                .iter()
-                .map(|t| Transformer {
-                    name: t.name.clone(),
-                    rating_kva: t.rating_kva,
-                    allowed_utilization: t.allowed_utilization,
-                    power_factor: t.power_factor,
-                })
-                .collect(),
-            assumptions: a,
-        }
-    }
-
-    /// `context.json`, pretty-printed, with a final newline.
-    pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self)
-            .expect("a context has string keys only, so it always serializes");
-        text.push('\n');
-        text
-    }
-}
-
-/// `x` with at most four decimals and no trailing zeros.
-fn trim(x: f64) -> String {
-    let text = format!("{x:.4}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" { "0" } else { text }.to_owned()
-}
-
 impl ReportInput {
     /// An empty input of `kind`.
     pub fn new(kind: Kind) -> ReportInput {
@@ -944,7 +976,7 @@ impl ReportInput {
         ReportInput {
             kind: Kind::Plan,
             plan: Some(PlanData::from_plan(plan, model)),
-            context: Context::from_model(&plan.model),
+            context: Context::from_model(&plan.model).planned(),
             ..ReportInput::from_run(&plan.result, &plan.model)
         }
     }
@@ -1053,4 +1085,123 @@ fn json<T: for<'de> Deserialize<'de>>(text: &str, path: &Path) -> Result<T, Repo
         path: path.to_owned(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use sim_core::planner::{Kept, KeptWhy as Why, Problem, ProblemWhy as Problems, Unit};
+
+    use super::*;
+
+    /// Every unit and every reason of the planner, each named in a match
+    /// so that one added there fails to compile here until it is listed.
+    fn every_kept() -> Vec<Kept> {
+        let units = [
+            Unit::Cabinet,
+            Unit::BatteriesTenth,
+            Unit::Battery,
+            Unit::PilePortsTenth,
+            Unit::PilePort,
+            Unit::TransformerSize,
+            Unit::ChargerPower,
+        ];
+        for unit in units {
+            match unit {
+                Unit::Cabinet
+                | Unit::BatteriesTenth
+                | Unit::Battery
+                | Unit::PilePortsTenth
+                | Unit::PilePort
+                | Unit::TransformerSize
+                | Unit::ChargerPower => {}
+            }
+        }
+        let whys = [
+            Why::RaisesKpi {
+                kpi: "lost_swap_rate",
+                mean: 0.03,
+                check: 0.05,
+                limit: 0.02,
+            },
+            Why::LastOne,
+            Why::TooFewForTenth {
+                count: 12,
+                existing: 3,
+            },
+            Why::TenthStepsOnly { ports: 20 },
+            Why::ExistingPorts { existing: 3 },
+            Why::NoTransformer,
+            Why::SharedTransformer,
+            Why::SurveyedSize { kva: 630.0 },
+            Why::OwnCharger,
+            Why::SmallestCharger { power_w: 300.0 },
+        ];
+        for why in &whys {
+            match why {
+                Why::RaisesKpi { .. }
+                | Why::LastOne
+                | Why::TooFewForTenth { .. }
+                | Why::TenthStepsOnly { .. }
+                | Why::ExistingPorts { .. }
+                | Why::NoTransformer
+                | Why::SharedTransformer
+                | Why::SurveyedSize { .. }
+                | Why::OwnCharger
+                | Why::SmallestCharger { .. } => {}
+            }
+        }
+        units
+            .iter()
+            .flat_map(|&unit| {
+                whys.iter().map(move |why| Kept {
+                    unit,
+                    why: why.clone(),
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_planner_reason_reads_back() {
+        for kept in every_kept() {
+            let read: KeptReason = through_json(&kept);
+            assert_eq!(
+                serde_json::to_value(&read).ok(),
+                serde_json::to_value(&kept).ok()
+            );
+        }
+        let problems = [
+            Problems::NoTransformer,
+            Problems::LargestTransformer { kva: 1250.0 },
+            Problems::PilePorts { max: 200 },
+            Problems::Cabinets {
+                max: 20,
+                slots_per_cabinet: 12,
+            },
+            Problems::Missed {
+                mean: 0.03,
+                ci95_high: 0.04,
+                limit: 0.02,
+            },
+        ];
+        for why in problems {
+            match why {
+                Problems::NoTransformer
+                | Problems::LargestTransformer { .. }
+                | Problems::PilePorts { .. }
+                | Problems::Cabinets { .. }
+                | Problems::Missed { .. } => {}
+            }
+            let problem = Problem {
+                site: "美吉鑫小区".into(),
+                kpi: "lost_swap_rate",
+                why,
+            };
+            let read: ProblemReason = through_json(&problem);
+            assert_eq!(
+                serde_json::to_value(&read).ok(),
+                serde_json::to_value(&problem).ok()
+            );
+        }
+    }
 }

@@ -16,7 +16,9 @@
 //! - KPI tables with intervals: all KPIs of the network, key KPIs per site;
 //! - for a comparison, each scenario's KPIs and paired differences;
 //! - the charts of [`charts`];
-//! - the assumptions with their sources, and how the numbers were made.
+//! - the assumptions with their sources (the comments beside the keys of
+//!   the scenario file, see [`Context::from_scenario`]), and how the
+//!   numbers were made.
 //!
 //! The page has no script and fetches nothing; its CSS prints on A4
 //! (`@page { size: A4 }`, tables rows and charts kept whole). Every text
@@ -66,6 +68,7 @@
 //! assert!(english.contains("Key performance indicators"));
 //! ```
 
+mod assumptions;
 mod charts;
 mod daily;
 mod font;
@@ -76,16 +79,18 @@ mod input;
 mod plot;
 mod raster;
 
+pub use assumptions::{Assumption, DistUnit, DistValue, ScenarioFile, Source, Value};
 pub use charts::{Chart, MAX_SITES_PER_CHART, charts};
 pub use font::{CJK_FONT_PATHS, Font, FontError, find_cjk_font};
 pub use html::{render_html, render_html_with_charts};
 pub use i18n::Lang;
 pub use input::{
-    Assumption, COMPARE_FILE, COMPONENTS, CONTEXT_FILE, CandidateData, CompareData, CompareRow,
-    CompareScenario, CompareSite, Context, Estimate, KpiList, LoadQuarter, LoadSeries, PLAN_FILE,
-    PROFILES_FILE, PlanData, Profile, Profiles, READY_FILE, ReadySeries, ReportError, ReportInput,
-    SUMMARY_FILE, SitePlanData, SiteReady, SiteSummary, Summary, TIMESERIES_FILE, TargetCheckData,
-    Targets, Transformer, TransformerLoad, Upper, load_dir,
+    COMPARE_FILE, COMPONENTS, CONTEXT_FILE, CandidateData, CompareData, CompareRow,
+    CompareScenario, CompareSite, Context, Estimate, KeptReason, KeptWhy, KpiList, LoadQuarter,
+    LoadSeries, PLAN_FILE, PROFILES_FILE, PlanData, PlanUnit, ProblemReason, ProblemWhy, Profile,
+    Profiles, READY_FILE, ReadySeries, ReportError, ReportInput, SUMMARY_FILE, SitePlanData,
+    SiteReady, SiteSummary, Summary, TIMESERIES_FILE, TargetCheckData, Targets, Transformer,
+    TransformerLoad, Upper, load_dir,
 };
 
 /// Which command the results come from.

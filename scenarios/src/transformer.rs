@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::ops::Bound::{Excluded, Included};
 
-use sim_core::TransformerSpec;
+use sim_core::{BaseLoadBasis, TransformerSpec};
 
 use crate::diag::Sink;
 use crate::shapes::{self, Shape};
@@ -58,9 +58,18 @@ impl Draft {
     /// the sites it feeds, used unless the draft says how many it feeds.
     pub(crate) fn finish(self, name: String, site_households: u64) -> TransformerSpec {
         let households = self.households.map_or(site_households, u64::from);
-        let base_peak_kw = self.base_peak_kw.unwrap_or_else(|| {
-            households as f64 * self.design_kw_per_household * diversity(households)
-        });
+        let (base_peak_kw, base_basis) = match self.base_peak_kw {
+            Some(kw) => (kw, None),
+            None => {
+                let basis = BaseLoadBasis {
+                    households,
+                    design_kw_per_household: self.design_kw_per_household,
+                    diversity_factor: diversity(households),
+                };
+                let kw = households as f64 * basis.design_kw_per_household * basis.diversity_factor;
+                (kw, Some(basis))
+            }
+        };
         TransformerSpec {
             name,
             rating_kva: self.rating_kva,
@@ -68,6 +77,7 @@ impl Draft {
             allowed_utilization: self.allowed_utilization,
             base_peak_kw,
             base_profile: self.base_profile,
+            base_basis,
         }
     }
 }

@@ -74,9 +74,9 @@ pub use engine::{
     Counters, LOAD_COMPONENTS, Replication, Series, TransformerCounters, simulate_replication,
 };
 pub use model::{
-    BatterySpec, CabinetRules, CcCv, ChargeModel, Choice, ChoicePolicy, Costs, Demand,
-    DispenseRule, Dist, DistrictCouriers, Grid, HomeCharging, Model, Patience, PlannerConfig,
-    RiderGroup, Riders, SiteSpec, Strategy, Targets, Tariff, TransformerSpec,
+    BaseLoadBasis, BatterySpec, CabinetRules, CcCv, ChargeModel, Choice, ChoicePolicy, Costs,
+    Demand, DispenseRule, Dist, DistrictCouriers, Grid, HomeCharging, Model, Patience,
+    PlannerConfig, RiderGroup, Riders, SiteSpec, Strategy, Targets, Tariff, TransformerSpec,
 };
 pub use results::{
     Estimate, Kpis, LoadBand, Miss, Profile, Profiles, RunResult, SiteResult, Timeseries, run,

@@ -469,6 +469,22 @@ pub struct TransformerSpec {
     pub base_peak_kw: f64,
     /// Base load for each hour of the day as a share of `base_peak_kw`.
     pub base_profile: [f64; 24],
+    /// How the scenario found `base_peak_kw`, for reports; `None` when it
+    /// gave the peak itself. The engine uses only `base_peak_kw`.
+    pub base_basis: Option<BaseLoadBasis>,
+}
+
+/// The design-standard basis of a transformer's base peak: households ×
+/// design load per household × the diversity factor for that many
+/// households.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct BaseLoadBasis {
+    /// Households fed.
+    pub households: u64,
+    /// Design load per household \[kW\].
+    pub design_kw_per_household: f64,
+    /// Diversity factor for that many households \[0–1\].
+    pub diversity_factor: f64,
 }
 
 impl TransformerSpec {

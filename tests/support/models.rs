@@ -202,6 +202,7 @@ pub fn small_district() -> Model {
                 // 2600 households × 6 kW × 0.5 diversity × a 0.25 share.
                 base_peak_kw: 390.0,
                 base_profile,
+                base_basis: None,
             }],
             tariff: Tariff {
                 price_per_kwh: price,

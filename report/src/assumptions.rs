@@ -1,0 +1,821 @@
+//! The assumptions table: what a scenario assumes, and where each value
+//! comes from.
+//!
+//! [`Context::from_scenario`] reads the values from the model and their
+//! sources from the comments beside the scenario file's keys
+//! (`scenarios::comments`): a value with a comment shows the comment (the
+//! shipped scenarios cite DOMAIN.md there, `loading ≤ 80 % [S]`), a value
+//! the file sets without one shows the file, and a value it leaves out
+//! shows the default of `scenarios/README.md`. Values are kept as data, not
+//! text, so that the report renders them in its language.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use sim_core::{ChargeModel, ChoicePolicy, Model, Strategy};
+
+use crate::input::{Context, Transformer};
+
+/// The scenario file a model was read from, for the sources of its
+/// assumptions.
+#[derive(Clone, Copy, Debug)]
+pub struct ScenarioFile<'a> {
+    /// The file's path as the user gave it.
+    pub path: &'a str,
+    /// Every key the file sets, by field path (`battery.charge`,
+    /// `site[0].swap_adoption`), with the comment beside it, empty when it
+    /// has none: `scenarios::comments` of the file.
+    pub comments: &'a BTreeMap<String, String>,
+}
+
+/// One line of the assumptions table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Assumption {
+    /// What is assumed: a key the report translates (see
+    /// [`Context::from_scenario`]) or free text shown as it is.
+    pub key: String,
+    /// Whose value it is, when not the whole scenario's: a rider group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The value (plain text in files written before values were data).
+    #[serde(deserialize_with = "value_or_text")]
+    pub value: Value,
+    /// Where the value comes from (`null` or a string in files written
+    /// before sources were data).
+    #[serde(default, deserialize_with = "source_or_text")]
+    pub source: Source,
+}
+
+/// Where an assumed value comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    /// The comment beside the value in the scenario file, as written there.
+    Comment {
+        /// The comment, without `#`.
+        text: String,
+    },
+    /// The scenario file, which sets the value without a comment (or its
+    /// site tables).
+    #[default]
+    File,
+    /// The default of `scenarios/README.md`: the file leaves the value out.
+    Default,
+    /// The planner chose the value.
+    Plan,
+}
+
+/// An assumed value, rendered in the report's language.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Value {
+    /// Shown as it is in every language: a count, or numbers with unit
+    /// symbols (`1100 Wh`, `30 %`).
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// A number of days.
+    Days {
+        /// Days.
+        days: f64,
+    },
+    /// Exponential time to dispensable.
+    ExponentialCharge {
+        /// Mean \[h\].
+        mean_hours: f64,
+    },
+    /// Fixed time to dispensable.
+    DeterministicCharge {
+        /// Time \[h\].
+        hours: f64,
+    },
+    /// A CC-CV charge curve.
+    CcCvCharge {
+        /// Grid power up to the knee \[W\].
+        power_w: f64,
+        /// SOC of the knee \[0–1\].
+        knee_soc: f64,
+        /// Stored ÷ grid energy \[0–1\].
+        efficiency: f64,
+    },
+    /// Charge as soon as a battery is handed in.
+    Immediate,
+    /// Charge in the valley, keeping `reserve_factor` × the expected
+    /// requests in stock.
+    OffPeakWithReserve {
+        /// The reserve factor.
+        reserve_factor: f64,
+    },
+    /// Keep the transformer within its allowed load.
+    GridCapped,
+    /// Riders swap at their own site only.
+    HomeChoice,
+    /// Riders go to the nearest site with cabinets.
+    NearestChoice,
+    /// Riders go to the nearest site with a ready battery, as the app shows.
+    AppInformedChoice,
+    /// A transformer.
+    Transformer {
+        /// Its name.
+        name: String,
+        /// Rating \[kVA\].
+        rating_kva: f64,
+        /// Power factor of the load.
+        power_factor: f64,
+    },
+    /// Many transformers, summarised.
+    Transformers {
+        /// How many.
+        count: usize,
+        /// The smallest rating \[kVA\].
+        low_kva: f64,
+        /// The largest rating \[kVA\].
+        high_kva: f64,
+    },
+    /// A value each rider draws once.
+    Distribution {
+        /// Its unit.
+        unit: DistUnit,
+        /// The distribution, in that unit (SOC as a share).
+        dist: DistValue,
+    },
+    /// Mean trips per day.
+    Trips {
+        /// On a weekday.
+        weekday: f64,
+        /// On a weekend day.
+        weekend: f64,
+    },
+    /// A target: KPI `kpi` at most `limit`.
+    Target {
+        /// KPI name.
+        kpi: String,
+        /// The limit, in the KPI's JSON unit.
+        limit: f64,
+    },
+    /// The diversity factor of the design load.
+    Diversity {
+        /// The factor.
+        factor: f64,
+        /// For this many households.
+        households: u64,
+    },
+}
+
+/// The unit of a [`Value::Distribution`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DistUnit {
+    /// Kilometres per day.
+    KmPerDay,
+    /// Watt-hours per kilometre.
+    WhPerKm,
+    /// State of charge, shown in %.
+    Soc,
+}
+
+/// A distribution (`sim_core::Dist`) as the report shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dist", rename_all = "snake_case")]
+pub enum DistValue {
+    /// Always `value`.
+    Fixed {
+        /// The value.
+        value: f64,
+    },
+    /// Uniform on `[low, high]`.
+    Uniform {
+        /// Lower end.
+        low: f64,
+        /// Upper end.
+        high: f64,
+    },
+    /// Normal, truncated.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// Log-normal with this mean and standard deviation of the value.
+    LogNormal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+}
+
+impl From<sim_core::Dist> for DistValue {
+    fn from(d: sim_core::Dist) -> Self {
+        match d {
+            sim_core::Dist::Fixed { value } => DistValue::Fixed { value },
+            sim_core::Dist::Uniform { low, high } => DistValue::Uniform { low, high },
+            sim_core::Dist::Normal { mean, sd, .. } => DistValue::Normal { mean, sd },
+            sim_core::Dist::LogNormal { mean, sd } => DistValue::LogNormal { mean, sd },
+        }
+    }
+}
+
+/// Keys whose values a plan chooses ([`Context::planned`]).
+const PLANNED: [&str; 6] = [
+    "cabinets",
+    "batteries",
+    "pile_ports",
+    "site_charger_power",
+    "transformer",
+    "transformers",
+];
+
+/// The `[targets]` key of each targeted KPI.
+const TARGET_KEYS: [(&str, &str); 5] = [
+    ("lost_swap_rate", "max_lost_swap_rate"),
+    ("stockout_probability", "max_stockout_probability"),
+    ("wait_minutes_p95", "max_wait_minutes_p95"),
+    (
+        "flying_wire_per_1000_bikes_day",
+        "max_flying_wire_per_1000_bikes_day",
+    ),
+    (
+        "transformer_peak_utilization",
+        "max_transformer_utilization",
+    ),
+];
+
+/// Above this many transformers the table sums them up in one row.
+const TRANSFORMER_ROWS: usize = 8;
+
+impl Context {
+    /// Targets, transformers and the main assumptions of `model`, without
+    /// the file it came from: every source shows as the scenario file.
+    pub fn from_model(model: &Model) -> Context {
+        build(model, None)
+    }
+
+    /// Targets, transformers and the main assumptions of `model`, read
+    /// from `file`: each value sourced to its comment there, to the file,
+    /// or to the defaults.
+    ///
+    /// The assumption keys: `sites`, `ebikes`, `swap_adoption`,
+    /// `couriers`, `cabinets`, `batteries`, `pile_ports`,
+    /// `battery_capacity`, `charge_model`, `site_charger_power` (when sites
+    /// have their own chargers), `dispense_soc`, `swap_seconds`,
+    /// `strategy`, `choice_policy`, `max_detour`; per rider group
+    /// `daily_km`, `wh_per_km`, `trips_per_day`, `swap_threshold`;
+    /// `home_charger`, `nonsub_interval`, `tariff`; `transformer` (one per
+    /// transformer) or `transformers`, `allowed_utilization`,
+    /// `design_kw_per_household`, `diversity_factor`, `base_peak`; and a
+    /// `target` per target set.
+    pub fn from_scenario(model: &Model, file: ScenarioFile<'_>) -> Context {
+        build(model, Some(file))
+    }
+
+    /// The context of a plan: the sizing (cabinets, batteries, pile ports,
+    /// chargers, transformers) is the planner's, whatever the scenario said.
+    #[must_use]
+    pub fn planned(mut self) -> Context {
+        for a in &mut self.assumptions {
+            if PLANNED.contains(&a.key.as_str()) {
+                a.source = Source::Plan;
+            }
+        }
+        self
+    }
+}
+
+/// Looks up the sources of values in the scenario file, if known.
+struct Sources<'a> {
+    file: Option<ScenarioFile<'a>>,
+}
+
+impl Sources<'_> {
+    /// The source of the value at any of `patterns` (field paths where
+    /// `[*]` stands for any index): the distinct comments of the keys
+    /// found, else the file if one is set, else `unset`. Without a file,
+    /// the file.
+    fn of(&self, patterns: &[&str], unset: Source) -> Source {
+        let Some(file) = self.file else {
+            return Source::File;
+        };
+        let mut set = false;
+        let mut texts: Vec<&str> = Vec::new();
+        for (path, comment) in file.comments {
+            if patterns.iter().any(|p| matches(p, path)) {
+                set = true;
+                if !comment.is_empty() && !texts.contains(&comment.as_str()) {
+                    texts.push(comment);
+                }
+            }
+        }
+        if !texts.is_empty() {
+            Source::Comment {
+                text: texts.join(" / "),
+            }
+        } else if set {
+            Source::File
+        } else {
+            unset
+        }
+    }
+
+    /// How many tables the array `name` has in the file (`transformer` →
+    /// `transformer[0]`, `transformer[1]`, ...).
+    fn count(&self, name: &str) -> usize {
+        let pattern = format!("{name}[*]");
+        self.file.map_or(0, |f| {
+            f.comments.keys().filter(|k| matches(&pattern, k)).count()
+        })
+    }
+}
+
+/// Whether field path `path` matches `pattern`, where `[*]` stands for any
+/// index.
+fn matches(pattern: &str, path: &str) -> bool {
+    let mut parts = pattern.split("[*]");
+    let Some(mut rest) = path.strip_prefix(parts.next().unwrap_or_default()) else {
+        return false;
+    };
+    for part in parts {
+        let Some(inner) = rest.strip_prefix('[') else {
+            return false;
+        };
+        let digits = inner.len() - inner.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let Some(after) = inner[digits..].strip_prefix(']') else {
+            return false;
+        };
+        let Some(after) = after.strip_prefix(part).filter(|_| digits > 0) else {
+            return false;
+        };
+        rest = after;
+    }
+    rest.is_empty()
+}
+
+fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
+    let sources = Sources { file };
+    let mut a = Vec::new();
+    let mut push = |key: &str, value: Value, source: Source| {
+        a.push(Assumption {
+            key: key.to_owned(),
+            subject: None,
+            value,
+            source,
+        });
+    };
+    let text = |t: String| Value::Text { text: t };
+    let of_sites = |key: &str, unset: Source| {
+        let site = format!("site[*].{key}");
+        let defaults = format!("site_table[*].defaults.{key}");
+        sources.of(&[&site, &defaults], unset)
+    };
+
+    let sites = &model.sites;
+    push("sites", text(sites.len().to_string()), Source::File);
+    let sum = |f: fn(&sim_core::SiteSpec) -> u32| sites.iter().map(f).sum::<u32>();
+    let ebikes = sum(|s| s.ebikes);
+    push(
+        "ebikes",
+        text(ebikes.to_string()),
+        of_sites("ebikes", Source::File),
+    );
+    if ebikes > 0 {
+        let shares = sites
+            .iter()
+            .filter(|s| s.ebikes > 0)
+            .map(|s| s.swap_adoption);
+        push(
+            "swap_adoption",
+            text(range(shares, 100.0, " %")),
+            of_sites("swap_adoption", Source::File),
+        );
+    }
+    let mut couriers: Vec<(usize, u32)> = Vec::new();
+    let mut add = |group: usize, count: u32| match couriers.iter_mut().find(|c| c.0 == group) {
+        Some(c) => c.1 += count,
+        None => couriers.push((group, count)),
+    };
+    for &(group, count) in sites.iter().flat_map(|s| &s.couriers) {
+        add(group, count);
+    }
+    for c in &model.riders.district_couriers {
+        add(c.group, c.count);
+    }
+    if couriers.iter().any(|c| c.1 > 0) {
+        let listed: Vec<String> = couriers
+            .iter()
+            .map(|&(g, n)| match model.riders.groups.get(g) {
+                Some(group) => format!("{} {n}", group.name),
+                None => n.to_string(),
+            })
+            .collect();
+        push(
+            "couriers",
+            text(listed.join(", ")),
+            sources.of(
+                &[
+                    "site[*].couriers",
+                    "site_table[*].defaults.couriers",
+                    "couriers[*]",
+                    "couriers[*].count",
+                ],
+                Source::File,
+            ),
+        );
+    }
+    push(
+        "cabinets",
+        text(sum(|s| s.cabinets).to_string()),
+        of_sites("cabinets", Source::File),
+    );
+    push(
+        "batteries",
+        text(sum(|s| s.batteries).to_string()),
+        of_sites("batteries", Source::File),
+    );
+    push(
+        "pile_ports",
+        text(sum(|s| s.pile_ports).to_string()),
+        of_sites("pile_ports", Source::File),
+    );
+
+    let battery = &model.battery;
+    push(
+        "battery_capacity",
+        text(format!("{} Wh", trim(battery.capacity_wh))),
+        sources.of(&["battery.capacity_wh"], Source::File),
+    );
+    push(
+        "charge_model",
+        match &battery.charge {
+            ChargeModel::Exponential { mean_hours } => Value::ExponentialCharge {
+                mean_hours: *mean_hours,
+            },
+            ChargeModel::Deterministic { hours } => Value::DeterministicCharge { hours: *hours },
+            ChargeModel::CcCv(c) => Value::CcCvCharge {
+                power_w: c.power_w,
+                knee_soc: c.knee_soc,
+                efficiency: c.efficiency,
+            },
+        },
+        sources.of(&["battery.charge"], Source::File),
+    );
+    let chargers = sites.iter().filter_map(|s| s.charger_power_w);
+    if sites.iter().any(|s| s.charger_power_w.is_some()) {
+        push(
+            "site_charger_power",
+            text(range(chargers, 1.0, " W")),
+            of_sites("charger_power_w", Source::File),
+        );
+    }
+    push(
+        "dispense_soc",
+        text(format!("{} %", trim(battery.dispense_soc * 100.0))),
+        sources.of(&["battery.dispense_soc"], Source::Default),
+    );
+    push(
+        "swap_seconds",
+        text(format!("{} s", trim(model.cabinet.swap_seconds))),
+        sources.of(&["cabinet.swap_seconds"], Source::Default),
+    );
+    push(
+        "strategy",
+        match model.cabinet.strategy {
+            Strategy::Immediate => Value::Immediate,
+            Strategy::OffPeakWithReserve { reserve_factor } => {
+                Value::OffPeakWithReserve { reserve_factor }
+            }
+            Strategy::GridCapped => Value::GridCapped,
+        },
+        sources.of(&["cabinet.strategy"], Source::Default),
+    );
+    let choice = &model.riders.choice;
+    push(
+        "choice_policy",
+        match choice.policy {
+            ChoicePolicy::Home => Value::HomeChoice,
+            ChoicePolicy::Nearest => Value::NearestChoice,
+            ChoicePolicy::AppInformed => Value::AppInformedChoice,
+        },
+        sources.of(&["choice.policy"], Source::Default),
+    );
+    push(
+        "max_detour",
+        text(format!("{} m", trim(choice.max_detour_m))),
+        sources.of(&["choice.max_detour_m"], Source::Default),
+    );
+
+    for (i, group) in model.riders.groups.iter().enumerate() {
+        let of = |key: &str| sources.of(&[&format!("group[{i}].{key}")], Source::Default);
+        let dist = |unit, d: sim_core::Dist| Value::Distribution {
+            unit,
+            dist: d.into(),
+        };
+        let rows = [
+            (
+                "daily_km",
+                dist(DistUnit::KmPerDay, group.daily_km),
+                of("daily_km"),
+            ),
+            (
+                "wh_per_km",
+                dist(DistUnit::WhPerKm, group.wh_per_km),
+                of("wh_per_km"),
+            ),
+            (
+                "trips_per_day",
+                Value::Trips {
+                    weekday: group.trips_weekday,
+                    weekend: group.trips_weekend,
+                },
+                of("trips_per_day"),
+            ),
+            (
+                "swap_threshold",
+                dist(DistUnit::Soc, group.swap_threshold_soc),
+                of("swap_threshold_soc"),
+            ),
+        ];
+        for (key, value, source) in rows {
+            a.push(Assumption {
+                key: key.to_owned(),
+                subject: Some(group.name.clone()),
+                value,
+                source,
+            });
+        }
+    }
+
+    let home = &model.riders.home;
+    let mut push = |key: &str, value: Value, source: Source| {
+        a.push(Assumption {
+            key: key.to_owned(),
+            subject: None,
+            value,
+            source,
+        });
+    };
+    push(
+        "home_charger",
+        text(format!("{} W", trim(home.charger_w))),
+        sources.of(&["home_charging.charger_w"], Source::Default),
+    );
+    if ebikes > 0 {
+        push(
+            "nonsub_interval",
+            Value::Days {
+                days: home.nonsub_interval_days,
+            },
+            sources.of(&["home_charging.nonsub_interval_days"], Source::Default),
+        );
+    }
+    let prices = model.grid.tariff.price_per_kwh.iter().copied();
+    push(
+        "tariff",
+        text(range(prices, 1.0, " CNY/kWh")),
+        sources.of(
+            &["tariff", "tariff.peak", "tariff.flat", "tariff.valley"],
+            Source::Default,
+        ),
+    );
+
+    let transformers = &model.grid.transformers;
+    // Named transformers come first in the model, in file order; a site's
+    // own transformer follows, and is the site's `transformer` key.
+    let named = sources.count("transformer");
+    let own_site = |t: usize| sites.iter().position(|s| s.transformer == Some(t));
+    let file_sites = sources.count("site");
+    let transformer_path = |t: usize| -> Option<String> {
+        if t < named {
+            Some(format!("transformer[{t}]"))
+        } else {
+            own_site(t)
+                .filter(|&s| s < file_sites)
+                .map(|s| format!("site[{s}].transformer"))
+        }
+    };
+    if transformers.len() <= TRANSFORMER_ROWS {
+        for (t, spec) in transformers.iter().enumerate() {
+            let source = match transformer_path(t) {
+                Some(path) => sources.of(&[&path, &format!("{path}.rating_kva")], Source::File),
+                None => Source::File,
+            };
+            push(
+                "transformer",
+                Value::Transformer {
+                    name: spec.name.clone(),
+                    rating_kva: spec.rating_kva,
+                    power_factor: spec.power_factor,
+                },
+                source,
+            );
+        }
+    } else {
+        let kva = transformers.iter().map(|t| t.rating_kva);
+        push(
+            "transformers",
+            Value::Transformers {
+                count: transformers.len(),
+                low_kva: kva.clone().fold(f64::INFINITY, f64::min),
+                high_kva: kva.fold(f64::NEG_INFINITY, f64::max),
+            },
+            Source::File,
+        );
+    }
+    let of_transformers = |key: &str, unset: Source| {
+        let named = format!("transformer[*].{key}");
+        let own = format!("site[*].transformer.{key}");
+        let defaults = format!("site_table[*].defaults.transformer.{key}");
+        sources.of(&[&named, &own, &defaults], unset)
+    };
+    if !transformers.is_empty() {
+        push(
+            "allowed_utilization",
+            text(range(
+                transformers.iter().map(|t| t.allowed_utilization),
+                100.0,
+                " %",
+            )),
+            of_transformers("allowed_utilization", Source::Default),
+        );
+    }
+    let bases: Vec<sim_core::BaseLoadBasis> =
+        transformers.iter().filter_map(|t| t.base_basis).collect();
+    if !bases.is_empty() {
+        push(
+            "design_kw_per_household",
+            text(range(
+                bases.iter().map(|b| b.design_kw_per_household),
+                1.0,
+                " kW",
+            )),
+            of_transformers("design_kw_per_household", Source::Default),
+        );
+        let diversity = match bases.as_slice() {
+            [one] => Value::Diversity {
+                factor: one.diversity_factor,
+                households: one.households,
+            },
+            _ => text(range(bases.iter().map(|b| b.diversity_factor), 1.0, "")),
+        };
+        // The factor is always the design standard's, by household count.
+        let standard = if sources.file.is_some() {
+            Source::Default
+        } else {
+            Source::File
+        };
+        push("diversity_factor", diversity, standard);
+    }
+    let given: Vec<f64> = transformers
+        .iter()
+        .filter(|t| t.base_basis.is_none())
+        .map(|t| t.base_peak_kw)
+        .collect();
+    if !given.is_empty() {
+        push(
+            "base_peak",
+            text(range(given.into_iter(), 1.0, " kW")),
+            of_transformers("base_peak_kw", Source::File),
+        );
+    }
+
+    for (kpi, limit) in crate::input::Targets::from(&model.targets).list() {
+        let key = TARGET_KEYS
+            .iter()
+            .find(|(k, _)| *k == kpi)
+            .map_or(String::new(), |(_, key)| format!("targets.{key}"));
+        push(
+            "target",
+            Value::Target {
+                kpi: kpi.to_owned(),
+                limit,
+            },
+            sources.of(&[&key], Source::File),
+        );
+    }
+
+    Context {
+        file: file.map(|f| f.path.to_owned()),
+        targets: (&model.targets).into(),
+        transformers: transformers
+            .iter()
+            .map(|t| Transformer {
+                name: t.name.clone(),
+                rating_kva: t.rating_kva,
+                allowed_utilization: t.allowed_utilization,
+                power_factor: t.power_factor,
+            })
+            .collect(),
+        assumptions: a,
+    }
+}
+
+/// `30 %`, or `15–30 %` when the values differ: each × `scale`, then
+/// `unit`.
+fn range(values: impl Iterator<Item = f64>, scale: f64, unit: &str) -> String {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+        (lo.min(x), hi.max(x))
+    });
+    if !lo.is_finite() {
+        return "–".to_owned();
+    }
+    let (lo, hi) = (trim(lo * scale), trim(hi * scale));
+    if lo == hi {
+        format!("{lo}{unit}")
+    } else {
+        format!("{lo}–{hi}{unit}")
+    }
+}
+
+/// `x` with at most four decimals and no trailing zeros.
+fn trim(x: f64) -> String {
+    crate::format::trim(x, 4)
+}
+
+/// A value, or the plain string of files written before values were data.
+fn value_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Text(String),
+        Value(Value),
+    }
+    Ok(match Either::deserialize(deserializer)? {
+        Either::Text(text) => Value::Text { text },
+        Either::Value(value) => value,
+    })
+}
+
+/// A source, or the `null` (the file) or string (a source as text) of
+/// files written before sources were data.
+fn source_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Source, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Text(Option<String>),
+        Source(Source),
+    }
+    Ok(match Either::deserialize(deserializer)? {
+        Either::Text(None) => Source::File,
+        Either::Text(Some(text)) => Source::Comment { text },
+        Either::Source(source) => source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_any_index() {
+        assert!(matches("site[*].ebikes", "site[0].ebikes"));
+        assert!(matches("site[*].ebikes", "site[12].ebikes"));
+        assert!(!matches("site[*].ebikes", "site[].ebikes"));
+        assert!(!matches("site[*].ebikes", "site[0].ebikes_x"));
+        assert!(!matches("site[*].ebikes", "site[0].transformer.ebikes"));
+        assert!(matches("battery.charge", "battery.charge"));
+        assert!(!matches("battery.charge", "battery.charge.power_w"));
+        assert!(matches("transformer[*]", "transformer[3]"));
+        assert!(!matches("transformer[*]", "transformer[3].name"));
+    }
+
+    #[test]
+    fn ranges_collapse_when_equal() {
+        assert_eq!(range([0.3, 0.3].into_iter(), 100.0, " %"), "30 %");
+        assert_eq!(range([0.2, 0.15].into_iter(), 100.0, " %"), "15–20 %");
+        assert_eq!(range(std::iter::empty(), 1.0, ""), "–");
+    }
+
+    #[test]
+    fn old_context_files_still_read() {
+        let old = r#"{"key": "sites", "value": "3", "source": null}"#;
+        let a: Assumption = serde_json::from_str(old).expect("an old assumption");
+        assert_eq!(a.value, Value::Text { text: "3".into() });
+        assert_eq!(a.source, Source::File);
+        let cited = r#"{"key": "x", "value": "1", "source": "DOMAIN.md [S]"}"#;
+        let a: Assumption = serde_json::from_str(cited).expect("a cited assumption");
+        assert_eq!(
+            a.source,
+            Source::Comment {
+                text: "DOMAIN.md [S]".into()
+            }
+        );
+        let new = serde_json::to_string(&Assumption {
+            key: "strategy".into(),
+            subject: None,
+            value: Value::OffPeakWithReserve {
+                reserve_factor: 1.3,
+            },
+            source: Source::Default,
+        })
+        .expect("JSON");
+        let back: Assumption = serde_json::from_str(&new).expect("round trip");
+        assert_eq!(
+            back.value,
+            Value::OffPeakWithReserve {
+                reserve_factor: 1.3
+            }
+        );
+        assert_eq!(back.source, Source::Default);
+    }
+}
