@@ -1194,3 +1194,28 @@ fn the_load_band_spans_replications_and_days() {
             .contains("over every replication and day")
     );
 }
+
+/// A plan that chose slot chargers shows them in its sizing table, in both
+/// languages; a plan that did not has no charger column.
+#[test]
+fn planned_chargers_show_in_the_sizing_table() {
+    use sim_core::planner::{Silent, plan};
+    use swapsim_suite::models::{cabinet, cc_cv};
+    let mut model = cabinet(10, 16, cc_cv(400.0), 4.0, sim_core::Patience::None);
+    model.days = 60;
+    model.targets.max_stockout_probability = Some(0.02);
+    let without = report::ReportInput::from_plan(&plan(&model, 0, &Silent), &model);
+    model.planner.charger_power_catalogue_w = vec![300.0, 400.0, 600.0];
+    let planned = plan(&model, 0, &Silent);
+    let power = planned.sites[0].charger_power_w.expect("a planned charger");
+    let with = report::ReportInput::from_plan(&planned, &model);
+    for (lang, label) in [(Lang::Zh, "仓位充电功率 [W]"), (Lang::En, "Charger [W]")] {
+        let html = render_html(&with, lang);
+        assert!(html.contains(label), "{lang:?}");
+        assert!(
+            html.contains(&format!("<td class=\"num\">{power}</td>")),
+            "{power} W in the {lang:?} table"
+        );
+        assert!(!render_html(&without, lang).contains(label));
+    }
+}

@@ -356,11 +356,20 @@ fn sizing(h: &mut String, input: &ReportInput, lang: Lang) {
     let _ = writeln!(h, "<section class=\"sizing\">");
     let _ = writeln!(h, "<h2>{}</h2>", w.sizing);
     let _ = writeln!(h, "<table class=\"sizing\">");
+    // The charger column only when the plan chose chargers.
+    let chargers = plan.sites.iter().any(|s| s.charger_power_w.is_some());
     let _ = write!(
         h,
-        "<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
-         <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>",
-        w.site, w.cabinets_slots, w.batteries, w.pile_ports, w.transformer_kva, w.annual_cost
+        "<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>",
+        w.site, w.cabinets_slots, w.batteries
+    );
+    if chargers {
+        let _ = write!(h, "<th class=\"num\">{}</th>", w.charger_w);
+    }
+    let _ = write!(
+        h,
+        "<th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>",
+        w.pile_ports, w.transformer_kva, w.annual_cost
     );
     for (kpi, limit) in &targets {
         let label = i18n::kpi(kpi, lang);
@@ -381,12 +390,21 @@ fn sizing(h: &mut String, input: &ReportInput, lang: Lang) {
         };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td class=\"num\">{} × {}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            "<tr><td>{}</td><td class=\"num\">{} × {}</td><td class=\"num\">{}</td>",
             escape(&site.name),
             site.cabinets,
             site.slots_per_cabinet,
             site.batteries,
+        );
+        if chargers {
+            let power = site
+                .charger_power_w
+                .map_or_else(|| "–".to_owned(), |w| trim(w, 0));
+            let _ = write!(h, "<td class=\"num\">{power}</td>");
+        }
+        let _ = write!(
+            h,
+            "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
             site.pile_ports,
             escape(&transformer),
             trim(site.annual_cost_cny, 0)

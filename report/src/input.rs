@@ -485,6 +485,9 @@ pub struct SitePlanData {
     pub slots_per_cabinet: u32,
     /// Batteries stocked.
     pub batteries: u32,
+    /// Slot charger power the plan chose \[W\]; `None` = the battery's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charger_power_w: Option<f64>,
     /// Pile ports.
     pub pile_ports: u32,
     /// The transformer feeding the site.
@@ -707,6 +710,7 @@ impl PlanData {
                     cabinets: s.cabinets,
                     slots_per_cabinet: s.slots_per_cabinet,
                     batteries: s.batteries,
+                    charger_power_w: s.charger_power_w,
                     pile_ports: s.pile_ports,
                     transformer: s.transformer.clone(),
                     transformer_kva: s.transformer_kva,
