@@ -208,3 +208,46 @@ fn charger_power_is_planned_from_the_catalogue() {
         ),
     }
 }
+
+/// The planner's progress counts every replication once (extending a close
+/// candidate counts only the new ones) and names the sites it works on.
+#[test]
+fn progress_counts_replications_once_and_names_sites() {
+    use std::sync::Mutex;
+    use swapsim_suite::models::small_district;
+    struct Record(Mutex<(u64, Vec<String>)>);
+    impl sim_core::planner::Progress for Record {
+        fn simulating(&self, _step: u32, new: u32, total: u32, note: &str) {
+            assert!(new <= total && total > 0, "{new} of {total}");
+            let mut r = self.0.lock().unwrap();
+            r.0 += u64::from(new);
+            r.1.push(format!("{}{note}", if new < total { "+" } else { "" }));
+        }
+    }
+    let mut model = small_district();
+    model.days = 10;
+    model.warmup_days = 2;
+    model.targets = Targets {
+        max_lost_swap_rate: Some(0.02),
+        ..Targets::default()
+    };
+    let record = Record(Mutex::new((0, Vec::new())));
+    let p = plan(&model, 0, &record);
+    let (counted, notes) = record.0.into_inner().unwrap();
+    assert_eq!(counted, p.replications, "the bar's count");
+    // Some candidate was close and extended, so counting totals would not do.
+    assert!(notes.iter().any(|n| n.starts_with('+')), "{notes:?}");
+    let notes: Vec<&str> = notes.iter().map(|n| n.trim_start_matches('+')).collect();
+    let names: Vec<&str> = model.sites.iter().map(|s| s.name.as_str()).collect();
+    let growing_or_pruning = notes
+        .iter()
+        .filter(|n| n.starts_with("growing ") || n.starts_with("pruning "))
+        .collect::<Vec<_>>();
+    assert!(!growing_or_pruning.is_empty(), "{notes:?}");
+    for note in growing_or_pruning {
+        assert!(
+            names.iter().any(|n| note.contains(n)),
+            "no site named: {note}"
+        );
+    }
+}

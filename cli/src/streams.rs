@@ -151,10 +151,8 @@ impl Drop for Bar {
 /// The planner's progress as a spinner: which simulation runs, why, and
 /// how many replications so far.
 impl sim_core::planner::Progress for Bar {
-    fn simulating(&self, step: u32, replications: u32, note: &str) {
-        self.message(format!(
-            "simulation {step}: {note}, {replications} replications"
-        ));
-        self.advance(u64::from(replications));
+    fn simulating(&self, step: u32, new: u32, total: u32, note: &str) {
+        self.message(format!("simulation {step}: {note}, {total} replications"));
+        self.advance(u64::from(new));
     }
 }

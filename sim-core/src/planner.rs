@@ -44,15 +44,17 @@ use crate::results::{Estimate, RunResult, run_replication_range, summarise};
 
 /// How the planner reports progress (the CLI draws a bar from it).
 pub trait Progress: Sync {
-    /// A simulation of `replications` is about to run; `note` says why.
-    fn simulating(&self, step: u32, replications: u32, note: &str);
+    /// Simulation `step` is about to run `new` more replications of a
+    /// candidate, `total` in all (a close candidate is extended); `note`
+    /// says why, naming the sites.
+    fn simulating(&self, step: u32, new: u32, total: u32, note: &str);
 }
 
 /// No progress output.
 pub struct Silent;
 
 impl Progress for Silent {
-    fn simulating(&self, _: u32, _: u32, _: &str) {}
+    fn simulating(&self, _: u32, _: u32, _: u32, _: &str) {}
 }
 
 /// One site of the plan.
@@ -484,8 +486,8 @@ impl Search<'_> {
         if needs_probe {
             let mut probe = self.base.clone();
             probe.replications = self.base.planner.min_replications.max(2);
-            self.progress
-                .simulating(0, probe.replications, "demand probe");
+            let reps = probe.replications;
+            self.progress.simulating(0, reps, reps, "demand probe");
             let reps = crate::results::run_replications(&probe, self.threads);
             self.simulations += 1;
             self.replications += u64::from(probe.replications);
@@ -519,7 +521,8 @@ impl Search<'_> {
             let have = done.len() as u32;
             self.simulations += 1;
             self.replications += u64::from(reps - have);
-            self.progress.simulating(self.simulations, reps, note);
+            self.progress
+                .simulating(self.simulations, reps - have, reps, note);
             done.extend(run_replication_range(&self.model, self.threads, have..reps));
             self.model.replications = reps;
             let result = summarise(&self.model, &done);
@@ -587,14 +590,14 @@ impl Search<'_> {
         for _ in 0..self.base.planner.max_iterations {
             let mut changed = false;
             let mut upgraded = vec![false; self.model.grid.transformers.len()];
-            let mut short: Vec<(&'static str, u32)> = Vec::new();
+            let mut short: Vec<(&'static str, Vec<usize>)> = Vec::new();
             for s in 0..self.model.sites.len() {
                 let Some((kpi, ratio)) = self.worst(&result, s) else {
                     continue;
                 };
                 match short.iter_mut().find(|(k, _)| *k == kpi) {
-                    Some((_, n)) => *n += 1,
-                    None => short.push((kpi, 1)),
+                    Some((_, sites)) => sites.push(s),
+                    None => short.push((kpi, vec![s])),
                 }
                 match self.grow_for(s, kpi, ratio, &mut upgraded) {
                     Ok(()) => changed = true,
@@ -615,10 +618,10 @@ impl Search<'_> {
             }
             let note = short
                 .iter()
-                .map(|(k, n)| format!("{n} short on {k}"))
+                .map(|(k, sites)| format!("{} short on {k}", self.site_names(sites)))
                 .collect::<Vec<_>>()
-                .join(", ");
-            result = self.evaluate(&format!("growing: {note}"));
+                .join("; ");
+            result = self.evaluate(&format!("growing {note}"));
         }
         result
     }
@@ -737,7 +740,8 @@ impl Search<'_> {
                 if tried.is_empty() {
                     break;
                 }
-                let trial = self.evaluate(&format!("pruning {unit}"));
+                let trial =
+                    self.evaluate(&format!("pruning {unit} at {}", self.site_names(&tried)));
                 let mut any_kept = false;
                 for &s in &tried {
                     match self.worst(&trial, s) {
@@ -794,6 +798,16 @@ impl Search<'_> {
                     break;
                 }
             }
+        }
+    }
+
+    /// Site names for progress notes: up to three, then how many more.
+    fn site_names(&self, sites: &[usize]) -> String {
+        let name = |&s: &usize| self.model.sites[s].name.as_str();
+        let shown: Vec<&str> = sites.iter().take(3).map(name).collect();
+        match sites.len() {
+            n if n <= 3 => shown.join(", "),
+            n => format!("{} and {} more sites", shown.join(", "), n - 3),
         }
     }
 
