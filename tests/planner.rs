@@ -251,3 +251,42 @@ fn progress_counts_replications_once_and_names_sites() {
         );
     }
 }
+
+/// Why-kept bounds describe the final plan, not the moment they were first
+/// met: a site pruned further after "18 batteries are too few for 10%
+/// steps" says 16 if it ends with 16. A surveyed transformer off the
+/// standard sizes (315 kVA) is a size the plan can return to.
+#[test]
+fn kept_bounds_describe_the_final_plan() {
+    use sim_core::planner::{KeptWhy, Unit};
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/old-open-community.toml");
+    let mut model = scenarios::load(&path).unwrap();
+    model.days = model.days.min(14);
+    let p = plan(&model, 0, &Silent);
+    let mut checked = 0;
+    for site in &p.sites {
+        for kept in &site.kept_because {
+            match (kept.unit, &kept.why) {
+                (Unit::BatteriesTenth, KeptWhy::TooFewForTenth { count, .. }) => {
+                    assert_eq!(*count, site.batteries, "{kept:?}");
+                    checked += 1;
+                }
+                (Unit::PilePortsTenth, KeptWhy::TooFewForTenth { count, .. }) => {
+                    assert_eq!(*count, site.pile_ports, "{kept:?}");
+                    checked += 1;
+                }
+                (Unit::TransformerSize, KeptWhy::SurveyedSize { kva }) => {
+                    assert_eq!(Some(*kva), site.transformer_kva, "{kept:?}");
+                    checked += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "no bound to check: {:?}",
+        p.sites[0].kept_because
+    );
+}

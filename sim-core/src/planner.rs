@@ -876,16 +876,20 @@ impl Search<'_> {
                     return Err(KeptWhy::NoTransformer);
                 };
                 let current = self.model.grid.transformers[t].rating_kva;
+                // The next smaller standard size, or back to the surveyed
+                // transformer when that is not a standard size (315 kVA).
+                let surveyed = self.existing_kva[t];
                 let smaller = self
                     .base
                     .planner
                     .transformer_sizes_kva
                     .iter()
-                    .rev()
-                    .find(|&&k| k < current - 1e-9)
-                    .copied();
+                    .copied()
+                    .chain(std::iter::once(surveyed))
+                    .filter(|&k| k < current - 1e-9)
+                    .max_by(f64::total_cmp);
                 match smaller {
-                    Some(k) if k >= self.existing_kva[t] - 1e-9 => {
+                    Some(k) if k >= surveyed - 1e-9 => {
                         // Shared transformers shrink once, through their first site.
                         let first = self
                             .model
@@ -955,7 +959,29 @@ impl Search<'_> {
         capital * (costs.annuity_factor() + costs.maintenance_share_per_year) + energy
     }
 
+    /// A bound recorded during pruning (too few for a 10% step, say) may
+    /// have moved as later kinds of unit were pruned: states each one
+    /// afresh against the final deployment. Reasons measured against a
+    /// target stay as measured.
+    fn refresh_bounds(&mut self) -> Vec<Vec<Kept>> {
+        let mut kept = std::mem::take(&mut self.kept);
+        for (s, reasons) in kept.iter_mut().enumerate() {
+            for reason in reasons.iter_mut() {
+                if matches!(reason.why, KeptWhy::RaisesKpi { .. }) {
+                    continue;
+                }
+                let before = self.model.clone();
+                if let Err(why) = self.remove(s, reason.unit) {
+                    reason.why = why;
+                }
+                self.model = before;
+            }
+        }
+        kept
+    }
+
     fn finish(mut self, result: RunResult) -> Plan {
+        let kept = self.refresh_bounds();
         self.model.replications = self.base.replications;
         let mut sites = Vec::with_capacity(self.model.sites.len());
         let mut total = 0.0;
@@ -993,7 +1019,7 @@ impl Search<'_> {
                 }),
                 annual_cost_cny: cost,
                 targets,
-                kept_because: std::mem::take(&mut self.kept[s]),
+                kept_because: kept[s].clone(),
             });
         }
         let feasible = self.problems.is_empty() && result.misses(&self.base.targets).is_empty();
