@@ -793,8 +793,7 @@ fn a_compare_report_shows_scenarios_side_by_side() {
 fn a_run_out_directory_loads() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("out");
-    let argv = [
-        "swapsim",
+    let (status, stderr) = swapsim(&[
         "run",
         "scenarios/bishan-pilot.toml",
         "--days",
@@ -805,15 +804,8 @@ fn a_run_out_directory_loads() {
         "json",
         "--out",
         out.to_str().expect("UTF-8 path"),
-    ];
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let status = swapsim_cli::main_with(
-        argv,
-        &mut stdout,
-        &mut stderr,
-        swapsim_cli::Progress::Hidden,
-    );
-    assert_eq!(status, 0, "{}", String::from_utf8_lossy(&stderr));
+    ]);
+    assert_eq!(status, 0, "{stderr}");
     let input = load_dir(&out).expect("the --out directory loads");
     let (model, result) = pilot();
     let direct = ReportInput::from_run(result, model);
