@@ -108,19 +108,14 @@ pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Resu
         input.context = context.clone();
         input
     };
-    if let Some(dir) = &config.out {
-        let files = [
+    let files = config.out.as_ref().map(|_| {
+        vec![
             (report::COMPARE_FILE, json.clone().into_bytes()),
             (report::CONTEXT_FILE, context.to_json().into_bytes()),
-        ];
-        // Drawn first: a font that cannot draw them stops before any write.
-        let charts = html::Drawn::of(&input(), config.lang, config.png.as_ref())?;
-        output::write_dir(dir, &files, streams)?;
-        html::write_out_charts(&charts, dir, streams)?;
-    }
-    if let Some(page) = &config.html {
-        html::write(&input(), page, streams)?;
-    }
+        ]
+    });
+    let out = config.out.as_deref().zip(files.as_deref());
+    html::write_result(out, &config.reports, input, streams)?;
     let text = match config.format {
         Format::Table => table(config, &shared, &network, &sites),
         Format::Json => json,

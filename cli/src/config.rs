@@ -32,12 +32,8 @@ pub(crate) struct RunConfig {
     /// Directory to write the result files into; empty or new unless
     /// `--force` was given.
     pub(crate) out: Option<PathBuf>,
-    /// The HTML report to write.
-    pub(crate) html: Option<HtmlReport>,
-    /// The language of the charts in `--out` (and of the report).
-    pub(crate) lang: report::Lang,
-    /// The font to draw the charts of `--out` as PNG with, if asked to.
-    pub(crate) png: Option<report::Font>,
+    /// The `--html` report and the language and format of the charts.
+    pub(crate) reports: Reports,
     /// Whether to compare the KPIs with the scenario's targets (the
     /// scenario has some).
     pub(crate) check: bool,
@@ -61,9 +57,7 @@ impl RunConfig {
             threads: args.threads.n,
             format: args.format,
             out: out_dir(args.out, "--out", args.force)?,
-            lang: args.html.lang.into(),
-            png: png_font(args.html.png, args.html.font.clone())?,
-            html: HtmlReport::from_args(args.html),
+            reports: Reports::resolve(args.html)?,
             check: args.check,
         })
     }
@@ -87,12 +81,8 @@ pub(crate) struct PlanConfig {
     /// Directory to write `plan.toml`, `plan.json`, `plan.csv` and the
     /// plan's run files into; empty or new unless `--force` was given.
     pub(crate) out: Option<PathBuf>,
-    /// The HTML report to write.
-    pub(crate) html: Option<HtmlReport>,
-    /// The language of the charts in `--out` (and of the report).
-    pub(crate) lang: report::Lang,
-    /// The font to draw the charts of `--out` as PNG with, if asked to.
-    pub(crate) png: Option<report::Font>,
+    /// The `--html` report and the language and format of the charts.
+    pub(crate) reports: Reports,
 }
 
 impl PlanConfig {
@@ -125,9 +115,7 @@ impl PlanConfig {
             threads: args.threads.n,
             format: args.format,
             out,
-            lang: args.html.lang.into(),
-            png: png_font(args.html.png, args.html.font.clone())?,
-            html: HtmlReport::from_args(args.html),
+            reports: Reports::resolve(args.html)?,
         })
     }
 }
@@ -149,12 +137,8 @@ pub(crate) struct CompareConfig {
     /// Directory to write `compare.json` and `context.json` into; empty or
     /// new unless `--force` was given.
     pub(crate) out: Option<PathBuf>,
-    /// The HTML report to write.
-    pub(crate) html: Option<HtmlReport>,
-    /// The language of the charts in `--out` (and of the report).
-    pub(crate) lang: report::Lang,
-    /// The font to draw the charts of `--out` as PNG with, if asked to.
-    pub(crate) png: Option<report::Font>,
+    /// The `--html` report and the language and format of the charts.
+    pub(crate) reports: Reports,
 }
 
 impl CompareConfig {
@@ -205,9 +189,7 @@ impl CompareConfig {
             threads: args.threads.n,
             format: args.format,
             out: out_dir(args.out, "--out", args.force)?,
-            lang: args.html.lang.into(),
-            png: png_font(args.html.png, args.html.font.clone())?,
-            html: HtmlReport::from_args(args.html),
+            reports: Reports::resolve(args.html)?,
         })
     }
 }
@@ -266,6 +248,29 @@ impl ReportConfig {
             },
             charts: out_dir(args.charts, "--charts", args.force)?,
             png: png_font(args.png, args.font)?,
+        })
+    }
+}
+
+/// What `--html`, `--lang`, `--png` and `--font` ask of `run`, `plan` and
+/// `compare`.
+#[derive(Debug)]
+pub(crate) struct Reports {
+    /// The HTML report to write.
+    pub(crate) html: Option<HtmlReport>,
+    /// The language of the charts in `--out` (and of the report).
+    pub(crate) lang: report::Lang,
+    /// The font to draw the charts of `--out` as PNG with, if asked to.
+    pub(crate) png: Option<report::Font>,
+}
+
+impl Reports {
+    /// Finds the PNG font, if asked for, before anything runs.
+    fn resolve(args: HtmlArgs) -> Result<Reports, Error> {
+        Ok(Reports {
+            lang: args.lang.into(),
+            png: png_font(args.png, args.font.clone())?,
+            html: HtmlReport::from_args(args),
         })
     }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use sim_core::Model;
 
-use crate::config::{HtmlReport, ReportConfig};
+use crate::config::{HtmlReport, ReportConfig, Reports};
 use crate::error::Error;
 use crate::output;
 use crate::streams::Streams;
@@ -29,6 +29,27 @@ pub(crate) fn report(config: &ReportConfig, streams: &mut Streams<'_>) -> Result
 }
 
 /// Writes the report of `input` to `html.path`.
+/// Writes what a `run`, `plan` or `compare` asked for besides stdout: with
+/// `--out`, `files` and the charts into `out` (the charts are drawn first,
+/// so a font that cannot draw them stops before any write); with `--html`,
+/// the report. `input` builds the report's input when one is needed.
+pub(crate) fn write_result(
+    out: Option<(&Path, &[output::ResultFile<'_>])>,
+    reports: &Reports,
+    input: impl Fn() -> report::ReportInput,
+    streams: &mut Streams<'_>,
+) -> Result<(), Error> {
+    if let Some((dir, files)) = out {
+        let charts = Drawn::of(&input(), reports.lang, reports.png.as_ref())?;
+        output::write_dir(dir, files, streams)?;
+        write_out_charts(&charts, dir, streams)?;
+    }
+    if let Some(page) = &reports.html {
+        write(&input(), page, streams)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn write(
     input: &report::ReportInput,
     html: &HtmlReport,

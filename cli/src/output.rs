@@ -113,12 +113,15 @@ pub(crate) fn run_files(
     ]
 }
 
+/// A result file: its name in the `--out` directory and its bytes.
+pub(crate) type ResultFile<'a> = (&'a str, Vec<u8>);
+
 /// Writes `files` into `dir` (see [`write_atomically`]), says so, and then
 /// removes the result files of other commands that an earlier `--force`d
 /// write left there. Files that swapsim does not write are left alone.
 pub(crate) fn write_dir(
     dir: &Path,
-    files: &[(&str, Vec<u8>)],
+    files: &[ResultFile<'_>],
     streams: &mut Streams<'_>,
 ) -> Result<(), Error> {
     for (name, contents) in files {

@@ -52,7 +52,8 @@ pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Sta
         context: context.clone(),
         ..report::ReportInput::from_plan(&plan, model)
     };
-    if let (Some(dir), Some(source)) = (&config.out, &config.source) {
+    // The source is read exactly when there is an `--out`.
+    let files = config.source.as_ref().map(|source| {
         let toml = scenarios::plan_file(source, &plan, model.seed);
         let mut files = vec![
             (output::PLAN_TOML_FILE, toml.into_bytes()),
@@ -61,14 +62,10 @@ pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Sta
         ];
         // The final evaluation ran the planned deployment, not `model`.
         files.extend(output::run_files(&plan.result, &context));
-        // Drawn first: a font that cannot draw them stops before any write.
-        let charts = html::Drawn::of(&input(), config.lang, config.png.as_ref())?;
-        output::write_dir(dir, &files, streams)?;
-        html::write_out_charts(&charts, dir, streams)?;
-    }
-    if let Some(page) = &config.html {
-        html::write(&input(), page, streams)?;
-    }
+        files
+    });
+    let out = config.out.as_deref().zip(files.as_deref());
+    html::write_result(out, &config.reports, input, streams)?;
     let text = match config.format {
         PlanFormat::Table => table(model, &plan),
         PlanFormat::Json => json,

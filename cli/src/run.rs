@@ -39,15 +39,12 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
         context: context.clone(),
         ..report::ReportInput::from_run(&result, model)
     };
-    if let Some(dir) = &config.out {
-        // Drawn first: a font that cannot draw them stops before any write.
-        let charts = html::Drawn::of(&input(), config.lang, config.png.as_ref())?;
-        output::write_dir(dir, &output::run_files(&result, &context), streams)?;
-        html::write_out_charts(&charts, dir, streams)?;
-    }
-    if let Some(page) = &config.html {
-        html::write(&input(), page, streams)?;
-    }
+    let files = config
+        .out
+        .as_ref()
+        .map(|_| output::run_files(&result, &context));
+    let out = config.out.as_deref().zip(files.as_deref());
+    html::write_result(out, &config.reports, input, streams)?;
     let text = match config.format {
         Format::Json => output::json(&result),
         Format::Csv => output::run_csv(&result),
