@@ -8,6 +8,7 @@ the line of `cargo bench --bench peers` (benches/peers/swapsim.rs).
 import json
 import math
 import sys
+import time
 
 try:
     import tomllib
@@ -66,6 +67,20 @@ class Counters:
             "prob_wait": ratio(self.served_after_wait, self.served),
             "wait_minutes_mean": ratio(self.wait_h_sum, self.served) * MINUTES_PER_HOUR,
         }
+
+
+def run(scenario, days, warmup_days, replications, replication):
+    """Runs `replication(r)` (which returns its event count and counters)
+    for every replication, timing the simulation alone, and prints the
+    JSON line."""
+    events, seconds, per_rep = 0, 0.0, []
+    for r in range(replications):
+        started = time.perf_counter()
+        n, counters = replication(r)
+        seconds += time.perf_counter() - started
+        events += n
+        per_rep.append(counters.values(days - warmup_days))
+    report(scenario, days, warmup_days, replications, events, seconds, per_rep)
 
 
 def report(scenario, days, warmup_days, replications, events, seconds, per_rep):

@@ -19,7 +19,6 @@ bookkeeping events (store gets and puts, process starts) are not counted.
 """
 
 import random
-import time
 
 import simpy
 
@@ -87,14 +86,7 @@ def main():
         "warmup_h": 24.0 * warmup,
         "horizon_h": 24.0 * days,
     }
-    events, seconds, per_rep = 0, 0.0, []
-    for r in range(replications):
-        started = time.perf_counter()
-        n, counters = replication(p, r)
-        seconds += time.perf_counter() - started
-        events += n
-        per_rep.append(counters.values(days - warmup))
-    common.report(s["scenario"]["name"], days, warmup, replications, events, seconds, per_rep)
+    common.run(s["scenario"]["name"], days, warmup, replications, lambda r: replication(p, r))
 
 
 if __name__ == "__main__":
