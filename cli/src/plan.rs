@@ -4,14 +4,13 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use serde::Serialize;
-use sim_core::planner::{Kept, Plan, Problem, SitePlan, TargetCheck};
+use sim_core::planner::{Plan, SitePlan};
 use sim_core::{Estimate, Model};
 
 use crate::args::PlanFormat;
 use crate::config::PlanConfig;
 use crate::error::Error;
-use crate::output::{self, Ordered};
+use crate::output;
 use crate::streams::{Bar, Streams};
 use crate::table::{cell, label, plural, write_aligned};
 use crate::{Status, count, html};
@@ -198,111 +197,13 @@ fn number(x: f64) -> String {
     }
 }
 
-/// The plan as JSON. `problems` and each site's `kept_because` are
-/// English sentences for people; `problem_reasons` and `kept_reasons` are
-/// the same reasons as data (the report renders them in its language).
-#[derive(Serialize)]
-struct PlanJson<'a> {
-    scenario: &'a str,
-    seed: u64,
-    days: u32,
-    warmup_days: u32,
-    feasible: bool,
-    annual_cost_cny: f64,
-    simulations: u32,
-    replications: u64,
-    problems: Vec<String>,
-    problem_reasons: &'a [Problem],
-    sites: Vec<SitePlanJson<'a>>,
-    candidates: Vec<CandidateJson<'a>>,
-}
-
-/// A site of the plan as JSON.
-#[derive(Serialize)]
-struct SitePlanJson<'a> {
-    name: &'a str,
-    cabinets: u32,
-    slots_per_cabinet: u32,
-    batteries: u32,
-    pile_ports: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    charger_power_w: Option<f64>,
-    transformer: Option<&'a str>,
-    transformer_kva: Option<f64>,
-    transformer_upgraded: bool,
-    annual_cost_cny: f64,
-    targets: &'a [TargetCheck],
-    kept_because: Vec<String>,
-    kept_reasons: &'a [Kept],
-}
-
-impl<'a> SitePlanJson<'a> {
-    fn new(site: &'a SitePlan) -> Self {
-        SitePlanJson {
-            name: &site.name,
-            cabinets: site.cabinets,
-            slots_per_cabinet: site.slots_per_cabinet,
-            batteries: site.batteries,
-            pile_ports: site.pile_ports,
-            charger_power_w: site.charger_power_w,
-            transformer: site.transformer.as_deref(),
-            transformer_kva: site.transformer_kva,
-            transformer_upgraded: site.transformer_upgraded,
-            annual_cost_cny: site.annual_cost_cny,
-            targets: &site.targets,
-            kept_because: site.kept_because.iter().map(ToString::to_string).collect(),
-            kept_reasons: &site.kept_because,
-        }
-    }
-}
-
-/// A candidate as JSON: the site by name, the KPIs by name.
-#[derive(Serialize)]
-struct CandidateJson<'a> {
-    step: u32,
-    site: &'a str,
-    annual_cost_cny: f64,
-    kpis: Ordered<'a, Upper>,
-}
-
-/// A KPI as the planner judged a candidate by it.
-#[derive(Serialize)]
-struct Upper {
-    mean: f64,
-    ci95_high: f64,
-}
-
 /// `--format json`: the plan, pretty-printed, with a final newline.
 fn json(model: &Model, plan: &Plan) -> String {
-    let candidates = plan
-        .candidates
-        .iter()
-        .map(|c| CandidateJson {
-            step: c.step,
-            site: plan.sites.get(c.site).map_or("", |s| s.name.as_str()),
-            annual_cost_cny: c.annual_cost_cny,
-            kpis: Ordered(
-                c.kpis
-                    .iter()
-                    .map(|&(kpi, mean, ci95_high)| (kpi, Upper { mean, ci95_high }))
-                    .collect(),
-            ),
-        })
-        .collect();
-    let document = PlanJson {
-        scenario: &model.name,
-        seed: model.seed,
-        days: model.days,
-        warmup_days: model.warmup_days,
-        feasible: plan.feasible,
-        annual_cost_cny: plan.annual_cost_cny,
-        simulations: plan.simulations,
-        replications: plan.replications,
-        problems: plan.problems.iter().map(ToString::to_string).collect(),
-        problem_reasons: &plan.problems,
-        sites: plan.sites.iter().map(SitePlanJson::new).collect(),
-        candidates,
-    };
+    // The report's own reading of plan.json, so the two cannot drift.
+    // `problems` and each site's `kept_because` are English sentences for
+    // people; `problem_reasons` and `kept_reasons` are the same reasons as
+    // data (the report renders them in its language).
+    let document = report::PlanData::from_plan(plan, model);
     let mut text = serde_json::to_string_pretty(&document)
         .expect("a plan has string keys only, so it always serializes");
     text.push('\n');
