@@ -970,11 +970,18 @@ impl Search<'_> {
                 if matches!(reason.why, KeptWhy::RaisesKpi { .. }) {
                     continue;
                 }
-                let before = self.model.clone();
+                // `remove` touches only the site and its transformer.
+                let site = self.model.sites[s].clone();
+                let transformer = site
+                    .transformer
+                    .map(|t| self.model.grid.transformers[t].clone());
                 if let Err(why) = self.remove(s, reason.unit) {
                     reason.why = why;
                 }
-                self.model = before;
+                if let (Some(t), Some(spec)) = (site.transformer, transformer) {
+                    self.model.grid.transformers[t] = spec;
+                }
+                self.model.sites[s] = site;
             }
         }
         kept
