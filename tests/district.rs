@@ -217,8 +217,23 @@ fn timeseries_integrates_to_the_energy_kpis() {
             .sum::<f64>()
             / days
     };
-    let charging = kwh(1) + kwh(2);
+    // Cabinets, piles and flats: all charging energy, wherever it is drawn.
+    let charging = kwh(1) + kwh(2) + kwh(3);
     let kpi = result.network.energy_kwh_per_day.mean;
+    let k = &result.network;
+    let parts = k.cabinet_energy_kwh_per_day.mean
+        + k.pile_energy_kwh_per_day.mean
+        + k.home_energy_kwh_per_day.mean;
+    assert!(
+        (parts - kpi).abs() < 1e-9 * kpi,
+        "parts {parts} vs total {kpi}"
+    );
+    assert!(
+        (kwh(3) - k.home_energy_kwh_per_day.mean).abs() < 1e-3 * kpi,
+        "flying wire in the series {} vs KPI {}",
+        kwh(3),
+        k.home_energy_kwh_per_day.mean
+    );
     assert!(
         (charging - kpi).abs() < 1e-3 * kpi,
         "series {charging} vs KPI {kpi} kWh/d"

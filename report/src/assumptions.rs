@@ -173,6 +173,8 @@ pub enum DistUnit {
     WhPerKm,
     /// State of charge, shown in %.
     Soc,
+    /// Seconds.
+    Seconds,
 }
 
 /// A distribution (`sim_core::Dist`) as the report shows it.
@@ -205,6 +207,11 @@ pub enum DistValue {
         /// Standard deviation.
         sd: f64,
     },
+    /// Exponential with this mean.
+    Exponential {
+        /// Mean.
+        mean: f64,
+    },
 }
 
 impl From<sim_core::Dist> for DistValue {
@@ -214,6 +221,7 @@ impl From<sim_core::Dist> for DistValue {
             sim_core::Dist::Uniform { low, high } => DistValue::Uniform { low, high },
             sim_core::Dist::Normal { mean, sd, .. } => DistValue::Normal { mean, sd },
             sim_core::Dist::LogNormal { mean, sd } => DistValue::LogNormal { mean, sd },
+            sim_core::Dist::Exponential { mean } => DistValue::Exponential { mean },
         }
     }
 }
@@ -475,7 +483,10 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
     );
     push(
         "swap_seconds",
-        text(format!("{} s", trim(model.cabinet.swap_seconds))),
+        Value::Distribution {
+            unit: DistUnit::Seconds,
+            dist: model.cabinet.swap_seconds.into(),
+        },
         sources.of(&["cabinet.swap_seconds"], Source::Default),
     );
     push(

@@ -563,6 +563,7 @@ fn distribution(unit: DistUnit, dist: &DistValue, lang: Lang) -> String {
         DistUnit::KmPerDay => (1.0, pick(zh, " km/天", " km/d")),
         DistUnit::WhPerKm => (1.0, " Wh/km"),
         DistUnit::Soc => (100.0, " %"),
+        DistUnit::Seconds => (1.0, " s"),
     };
     let n = |x: f64| trim(x * scale, 2);
     match *dist {
@@ -578,6 +579,10 @@ fn distribution(unit: DistUnit, dist: &DistValue, lang: Lang) -> String {
         DistValue::LogNormal { mean, sd } => match lang {
             Lang::Zh => format!("对数正态分布，均值 {}，标准差 {}{unit}", n(mean), n(sd)),
             Lang::En => format!("log-normal, mean {}, sd {}{unit}", n(mean), n(sd)),
+        },
+        DistValue::Exponential { mean } => match lang {
+            Lang::Zh => format!("指数分布，均值 {}{unit}", n(mean)),
+            Lang::En => format!("exponential, mean {}{unit}", n(mean)),
         },
     }
 }

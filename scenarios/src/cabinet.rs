@@ -1,6 +1,6 @@
 //! `[cabinet]`: how every cabinet swaps, dispenses and decides when to charge.
 
-use sim_core::{DispenseRule, Strategy};
+use sim_core::{DispenseRule, Dist, Strategy};
 
 use crate::diag::Sink;
 use crate::walk::{At, Choice, Number, Table};
@@ -20,7 +20,7 @@ const STRATEGIES: &[&str] = &["immediate", "off_peak_with_reserve", "grid_capped
 /// the valid ones can still be checked against the rest of the scenario.
 pub(crate) struct Cabinet {
     /// `Some(None)` when absent: the default depends on the sites.
-    pub(crate) swap_seconds: Option<Option<f64>>,
+    pub(crate) swap_seconds: Option<Option<Dist>>,
     pub(crate) dispense: Option<DispenseRule>,
     pub(crate) strategy: Option<Strategy>,
     /// Where the strategy was chosen, for checks against the tariff and
@@ -38,7 +38,11 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Cabinet {
             strategy_at: None,
         };
     };
-    let swap_seconds = t.optional(sink, "swap_seconds", &Number::NON_NEGATIVE);
+    // A number (every swap takes it) or a distribution of swap times.
+    let swap_seconds = match t.item("swap_seconds") {
+        Some(item) => crate::dist::read(&item, sink, &Number::NON_NEGATIVE).map(Some),
+        None => Some(None),
+    };
     let dispense = t
         .defaulted(sink, "dispense", &Choice(DISPENSE_RULES), "highest_soc")
         .map(|rule| match rule {
@@ -55,7 +59,7 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Cabinet {
     };
     t.finish(sink);
     Cabinet {
-        swap_seconds: swap_seconds.ok(),
+        swap_seconds,
         dispense,
         strategy,
         strategy_at,

@@ -7,6 +7,8 @@
 //! | `uniform` | `low` < `high` |
 //! | `normal` | `mean`, `sd` > 0, optional truncation `low` < `high` |
 //! | `lognormal` | `mean` > 0, `sd` > 0 (of the value, not of its log) |
+//! | `exponential` | `mean` > 0 |
+//! | `deterministic` | `value` (the same as `fixed`) |
 //!
 //! Every quantity has a support (daily km > 0, a SOC in (0, 1)); every value
 //! a distribution can draw must lie in it.
@@ -20,7 +22,14 @@ use crate::diag::Sink;
 use crate::walk::{Item, Number, Table};
 
 /// Values of `dist`.
-const DISTS: &[&str] = &["fixed", "uniform", "normal", "lognormal"];
+const DISTS: &[&str] = &[
+    "fixed",
+    "deterministic",
+    "uniform",
+    "normal",
+    "lognormal",
+    "exponential",
+];
 
 /// A share of a battery: (0, 1].
 pub(crate) const SHARE: Number = Number::new(Excluded(0.0), Included(1.0));
@@ -83,7 +92,7 @@ pub(crate) fn read(item: &Item<'_, '_>, sink: &mut Sink<'_>, support: &Number) -
 fn read_table(t: &mut Table<'_, '_>, sink: &mut Sink<'_>, support: &Number) -> Option<Dist> {
     let limits = support.closed();
     match t.tag(sink, "dist", DISTS) {
-        Some("fixed") => t
+        Some("fixed" | "deterministic") => t
             .required(sink, "value", support)
             .map(|value| Dist::Fixed { value }),
         Some("uniform") => {
@@ -123,28 +132,45 @@ fn read_table(t: &mut Table<'_, '_>, sink: &mut Sink<'_>, support: &Number) -> O
         Some("lognormal") => {
             let mean = t.required(sink, "mean", &Number::POSITIVE);
             let sd = t.required(sink, "sd", &Number::POSITIVE);
-            if support.upper().is_finite() || support.lower() < 0.0 {
-                t.error(
-                    sink,
-                    "dist",
-                    format_args!(
-                        "a lognormal draws any positive value, but this quantity lies in {}; \
-                         use `uniform`, or `normal` with `low` and `high`",
-                        support.interval()
-                    ),
-                );
-                return None;
-            }
+            unbounded_support(t, sink, "lognormal", support)?;
             Some(Dist::LogNormal {
                 mean: mean?,
                 sd: sd?,
             })
+        }
+        Some("exponential") => {
+            let mean = t.required(sink, "mean", &Number::POSITIVE);
+            unbounded_support(t, sink, "exponential", support)?;
+            Some(Dist::Exponential { mean: mean? })
         }
         other => {
             debug_assert!(other.is_none(), "dist {other:?} has no reader");
             None
         }
     }
+}
+
+/// Reports a distribution of any positive value (`lognormal`,
+/// `exponential`) for a quantity bounded above.
+fn unbounded_support(
+    t: &Table<'_, '_>,
+    sink: &mut Sink<'_>,
+    name: &str,
+    support: &Number,
+) -> Option<()> {
+    if support.upper().is_finite() || support.lower() < 0.0 {
+        t.error(
+            sink,
+            "dist",
+            format_args!(
+                "a {name} draws any positive value, but this quantity lies in {}; \
+                 use `uniform`, or `normal` with `low` and `high`",
+                support.interval()
+            ),
+        );
+        return None;
+    }
+    Some(())
 }
 
 /// Reports `high` when it is not above `low`.
@@ -301,7 +327,8 @@ mod tests {
         assert_eq!(
             dist(r#"{ dist = "gamma", shape = 2 }"#, &Number::POSITIVE),
             Err(vec![
-                "x.dist: expected one of `fixed`, `uniform`, `normal`, `lognormal`, found \
+                "x.dist: expected one of `fixed`, `deterministic`, `uniform`, `normal`, \
+                 `lognormal`, `exponential`, found \
                  `gamma`"
                     .into()
             ])

@@ -131,7 +131,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use sim_core::{
-    BatterySpec, CabinetRules, Demand, Grid, Model, RiderGroup, Riders, Strategy, TransformerSpec,
+    BatterySpec, CabinetRules, Demand, Dist, Grid, Model, RiderGroup, Riders, Strategy,
+    TransformerSpec,
 };
 use toml::de::DeTable;
 
@@ -348,10 +349,12 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
         replications: scenario.replications,
         battery,
         cabinet: CabinetRules {
-            swap_seconds: cabinet.swap_seconds?.unwrap_or(if rider_driven {
-                cabinet::DEFAULT_SWAP_SECONDS
-            } else {
-                0.0
+            swap_seconds: cabinet.swap_seconds?.unwrap_or(Dist::Fixed {
+                value: if rider_driven {
+                    cabinet::DEFAULT_SWAP_SECONDS
+                } else {
+                    0.0
+                },
             }),
             dispense: cabinet.dispense?,
             strategy: cabinet.strategy?,
@@ -704,7 +707,8 @@ mod tests {
                  expected a positive integer",
                 "t.toml:16:1: site[0].cabinet: site 'A': unknown key, expected one of `name`, \
                  `town`, `cabinets`, `slots_per_cabinet`, `batteries`, `demand`, `patience`, \
-                 `max_concurrent_charging`, `charger_power_w`, `x_m`, `y_m`, `households`, \
+                 `max_concurrent_charging`, `max_riders_present`, `charger_power_w`, `x_m`, \
+                 `y_m`, `households`, \
                  `ebikes`, `swap_adoption`, `mix`, `couriers`, `courier_work_weight`, \
                  `pile_ports`, \
                  `transformer`; did you mean `cabinets`?",
@@ -839,7 +843,12 @@ mod tests {
     #[test]
     fn a_rider_driven_scenario_gets_the_rider_defaults() {
         let m = model(super::testing::RIDERS);
-        assert_eq!(m.cabinet.swap_seconds, cabinet::DEFAULT_SWAP_SECONDS);
+        assert_eq!(
+            m.cabinet.swap_seconds,
+            Dist::Fixed {
+                value: cabinet::DEFAULT_SWAP_SECONDS
+            }
+        );
         assert_eq!(m.cabinet.strategy, Strategy::Immediate);
         assert_eq!(m.riders.groups.len(), 2);
         assert_eq!(m.riders.home, home::defaults());
@@ -853,7 +862,7 @@ mod tests {
         let m = model(&riders_with(
             "[cabinet]\nswap_seconds = 0\ndispense = \"least_cycled\"",
         ));
-        assert_eq!(m.cabinet.swap_seconds, 0.0);
+        assert_eq!(m.cabinet.swap_seconds, Dist::Fixed { value: 0.0 });
         assert_eq!(m.cabinet.dispense, sim_core::DispenseRule::LeastCycled);
     }
 
@@ -871,7 +880,7 @@ mod tests {
         assert_eq!(
             m.cabinet,
             CabinetRules {
-                swap_seconds: 30.0,
+                swap_seconds: Dist::Fixed { value: 30.0 },
                 dispense: DispenseRule::LeastCycled,
                 strategy: Strategy::OffPeakWithReserve {
                     reserve_factor: 1.5
@@ -1103,7 +1112,7 @@ transformer = { rating_kva = 315, design_kw_per_household = 4, power_factor = 0.
             "{VALID}\n[[couriers]]\ngroup = \"courier\"\ncount = 5\n"
         ));
         assert_eq!(m.riders.groups.len(), 2);
-        assert_eq!(m.cabinet.swap_seconds, 0.0);
+        assert_eq!(m.cabinet.swap_seconds, Dist::Fixed { value: 0.0 });
         let low = super::testing::RIDERS.replace(
             "capacity_wh = 1000",
             "capacity_wh = 1000\ndispense_soc = 0.5\nreturn_soc = 0.1",

@@ -30,6 +30,7 @@ pub(crate) struct SiteOverride {
     batteries: Option<(u32, At)>,
     pile_ports: Option<(u32, At)>,
     max_concurrent_charging: Option<(u32, At)>,
+    max_riders_present: Option<(u32, At)>,
     charger_power_w: Option<(f64, At)>,
     /// Prefixed to messages: "site 'A'".
     subject: String,
@@ -103,6 +104,7 @@ fn read_site(
     let batteries = set(&mut t, sink, "batteries", &COUNT);
     let pile_ports = set(&mut t, sink, "pile_ports", &AMOUNT);
     let max_concurrent_charging = set(&mut t, sink, "max_concurrent_charging", &COUNT);
+    let max_riders_present = set(&mut t, sink, "max_riders_present", &COUNT);
     let charger_power_w = set(&mut t, sink, "charger_power_w", &crate::site::CHARGER_POWER);
     let subject = t.subject().unwrap_or_default().to_owned();
     t.finish(sink);
@@ -113,6 +115,7 @@ fn read_site(
         &batteries,
         &pile_ports,
         &max_concurrent_charging,
+        &max_riders_present,
     ]
     .iter()
     .all(|key| key.is_ok())
@@ -124,6 +127,7 @@ fn read_site(
         batteries: batteries.ok().flatten(),
         pile_ports: pile_ports.ok().flatten(),
         max_concurrent_charging: max_concurrent_charging.ok().flatten(),
+        max_riders_present: max_riders_present.ok().flatten(),
         charger_power_w: charger_power_w.ok().flatten(),
         subject,
         complete,
@@ -208,6 +212,9 @@ pub(crate) fn apply_sites(
         }
         if let Some((n, _)) = o.max_concurrent_charging {
             spec.max_concurrent_charging = Some(n);
+        }
+        if let Some((n, _)) = o.max_riders_present {
+            spec.max_riders_present = Some(n);
         }
         if let Some((power, _)) = o.charger_power_w {
             spec.charger_power_w = Some(power);
@@ -473,7 +480,7 @@ mod tests {
                 "t.toml:22:12: site_override[1].cabinets: expected a positive integer, found 0",
                 "t.toml:23:1: site_override[1].slot: unknown key, expected one of `site`, \
                  `cabinets`, `slots_per_cabinet`, `batteries`, `pile_ports`, \
-                 `max_concurrent_charging`, `charger_power_w`",
+                 `max_concurrent_charging`, `max_riders_present`, `charger_power_w`",
                 "t.toml:26:14: transformer_override[0].rating_kva: transformer 'T1': expected a \
                  positive number, found 0",
             ]

@@ -166,6 +166,7 @@ pub(crate) struct Keys {
     pub(crate) demand: Key<Demand>,
     pub(crate) patience: Key<Patience>,
     pub(crate) max_concurrent_charging: Key<u32>,
+    pub(crate) max_riders_present: Key<u32>,
     pub(crate) charger_power_w: Key<f64>,
     pub(crate) x_m: Key<f64>,
     pub(crate) y_m: Key<f64>,
@@ -193,6 +194,7 @@ impl Keys {
             max_concurrent_charging: self
                 .max_concurrent_charging
                 .or(defaults.max_concurrent_charging),
+            max_riders_present: self.max_riders_present.or(defaults.max_riders_present),
             charger_power_w: self.charger_power_w.or(defaults.charger_power_w),
             x_m: self.x_m.or(defaults.x_m),
             y_m: self.y_m.or(defaults.y_m),
@@ -282,6 +284,7 @@ pub(crate) fn read_keys(
     keys.demand = table_key(t, sink, "demand", read_demand);
     keys.patience = table_key(t, sink, "patience", read_patience);
     keys.max_concurrent_charging = key(t, sink, "max_concurrent_charging", &COUNT);
+    keys.max_riders_present = key(t, sink, "max_riders_present", &COUNT);
     keys.charger_power_w = key(t, sink, "charger_power_w", &CHARGER_POWER);
     keys.x_m = key(t, sink, "x_m", &Number::ANY);
     keys.y_m = key(t, sink, "y_m", &Number::ANY);
@@ -383,6 +386,7 @@ pub(crate) fn build(
         no_riders(&keys, subject, sink)
     };
     let max_concurrent_charging = keys.max_concurrent_charging.value().ok()?.copied();
+    let max_riders_present = keys.max_riders_present.value().ok()?.copied();
     let charger_power_w = charger_power(&keys, ctx, subject, sink);
     let own_ok = check_own_transformer(&keys, ctx, subject, sink);
     let transformer = keys.transformer.value().ok()?.cloned();
@@ -398,6 +402,7 @@ pub(crate) fn build(
             demand: demand?,
             patience: patience?,
             max_concurrent_charging,
+            max_riders_present,
             charger_power_w: charger_power_w?,
             x_m: keys.x_m.or_default(0.0)?,
             y_m: keys.y_m.or_default(0.0)?,

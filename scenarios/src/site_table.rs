@@ -46,6 +46,7 @@ pub(crate) const COLUMNS: &[&str] = &[
     "courier_work_weight",
     "couriers",
     "max_concurrent_charging",
+    "max_riders_present",
     "charger_power_w",
 ];
 

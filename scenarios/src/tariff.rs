@@ -13,6 +13,10 @@ use crate::walk::{At, Item, Number, Table};
 
 /// The periods, in the order messages list them.
 const PERIODS: &[&str] = &["peak", "flat", "valley"];
+/// What residents pay per kWh at piles and at home when `[tariff]` does not
+/// say: Chongqing's first residential tier, ¥0.52 (≤ 200 kWh a month) [S].
+pub(crate) const DEFAULT_RESIDENTIAL_CNY_PER_KWH: f64 = 0.52;
+
 /// The period that takes the hours nobody lists when it has no `hours`.
 const FLAT: usize = 1;
 /// The period whose hours are the tariff's valley.
@@ -32,7 +36,8 @@ struct Range {
     at: At,
 }
 
-/// Reads `[tariff]`; without it every price is 0 and there is no valley.
+/// Reads `[tariff]`; without it every price (the residential one too) is 0
+/// and there is no valley.
 pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Tariff> {
     let Some(mut t) = t else {
         return Some(Tariff::default());
@@ -62,6 +67,12 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Tari
         }
         table.finish(sink);
     }
+    let residential = t.defaulted(
+        sink,
+        "residential_price",
+        &Number::NON_NEGATIVE,
+        DEFAULT_RESIDENTIAL_CNY_PER_KWH,
+    );
     let owners = assign(&ranges, &mut ok, sink);
     let mut period_of = [0; 24];
     let mut free = Vec::new();
@@ -91,7 +102,10 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Tari
     if !ok {
         return None;
     }
-    let mut tariff = Tariff::default();
+    let mut tariff = Tariff {
+        residential_cny_per_kwh: residential?,
+        ..Tariff::default()
+    };
     for hour in 0..24 {
         tariff.price_per_kwh[hour] = prices[period_of[hour]]?;
         tariff.valley[hour] = period_of[hour] == VALLEY;
@@ -316,7 +330,8 @@ sharp = { price = 1 }"#
                  24, like \"0-8\" or \"22-6\"), found integer",
                 "tariff.valley.hours: missing required key `hours`, expected an array of hour \
                  ranges \"a-b\" (whole hours from 0 to 24, like [\"0-8\", \"22-24\"])",
-                "tariff.sharp: unknown key, expected one of `peak`, `flat`, `valley`",
+                "tariff.sharp: unknown key, expected one of `peak`, `flat`, `valley`, \
+                 `residential_price`",
             ]
         );
     }

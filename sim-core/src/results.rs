@@ -80,20 +80,37 @@ macro_rules! kpis {
 kpis! {
     /// Swap requests per day \[1/d\].
     swap_requests_per_day,
-    /// Share of requests that found no dispensable battery on arrival.
+    /// Share of requests that found no dispensable battery on arrival at
+    /// the first cabinet tried (riders who balk are not counted).
     stockout_probability,
-    /// Share of requests not served by any cabinet.
+    /// Share of requests not served by any cabinet (balked, gave up, or no
+    /// cabinet within reach).
     lost_swap_rate,
-    /// Share of served requests that waited for a battery.
+    /// Share of requests whose rider found `max_riders_present` riders at
+    /// the cabinet site and left at once (part of `lost_swap_rate`).
+    balk_rate,
+    /// Share of served requests that waited at the cabinet.
     prob_wait,
-    /// Mean wait of served requests \[min\].
+    /// Mean wait at the cabinet of served requests, from arrival to the
+    /// start of the swap (a free door and a battery) \[min\].
     wait_minutes_mean,
-    /// 95th percentile wait of served requests \[min\].
+    /// 95th percentile of that wait \[min\].
     wait_minutes_p95,
+    /// Mean swap delay of served requests: from the need (plus the ride to
+    /// the nearest cabinet) to the start of the swap, so waiting and any
+    /// extra detour \[min\]. At analytic sites it is the wait.
+    swap_delay_minutes_mean,
+    /// 95th percentile of the swap delay \[min\]; `max_wait_minutes_p95`
+    /// is judged on it.
+    swap_delay_minutes_p95,
     /// Time-average of dispensable batteries in stock.
     full_batteries_mean,
     /// Time-average share of slots holding a charging battery.
     cabinet_utilization,
+    /// Time-average share of cabinet doors holding a swap.
+    door_utilization,
+    /// Time-average number of riders at the cabinets, in line or at a door.
+    riders_present_mean,
     /// Pile-port charging sessions started per day \[1/d\].
     pile_sessions_per_day,
     /// Flying-wire charging sessions started per day \[1/d\].
@@ -104,7 +121,22 @@ kpis! {
     pile_hours_per_day,
     /// Charging hours by flying wire per day \[h/d\].
     flying_wire_hours_per_day,
-    /// Grid energy of cabinets and pile ports \[kWh/d\].
+    /// Swaps served per subscriber per day, for requests that arose at the
+    /// site over subscribers living there; network: all swaps over all
+    /// subscribers \[1/d\].
+    swaps_per_subscriber_day,
+    /// Swaps started at the site's cabinets per cabinet per day \[1/d\].
+    swaps_per_cabinet_day,
+    /// Batteries per subscriber: cabinet stock plus the one on each bike,
+    /// over subscribers living at the site \[–\].
+    batteries_per_subscriber,
+    /// Grid energy drawn by cabinets \[kWh/d\].
+    cabinet_energy_kwh_per_day,
+    /// Grid energy drawn by pile ports \[kWh/d\].
+    pile_energy_kwh_per_day,
+    /// Grid energy drawn in flats: flying wire and home plugs \[kWh/d\].
+    home_energy_kwh_per_day,
+    /// All grid energy for e-bike charging: cabinets, piles and flats \[kWh/d\].
     energy_kwh_per_day,
     /// Highest load of the site's transformer; network: of all transformers
     /// together. Without transformers, the highest cabinet load \[kW\].
@@ -112,13 +144,21 @@ kpis! {
     /// Highest apparent load ÷ rating of the site's transformer; network:
     /// the highest of any transformer \[–\].
     transformer_peak_utilization,
-    /// Hours above the allowed utilisation per day, of the site's
-    /// transformer; network: summed over transformers \[h/d\].
+    /// Hours per day above the allowed utilisation: of the site's
+    /// transformer; network: hours in which any transformer is \[h/d\].
     overload_hours_per_day,
-    /// Cabinet and pile energy at the time-of-use tariff \[CNY/d\].
+    /// Transformer-hours above the allowed utilisation per day: the site's
+    /// transformer; network: summed over transformers \[h/d\].
+    transformer_overload_hours_per_day,
+    /// Cabinet energy at the time-of-use tariff, paid by the operator \[CNY/d\].
+    cabinet_energy_cost_cny_per_day,
+    /// Pile energy at the residential price, paid by residents \[CNY/d\].
+    pile_energy_cost_cny_per_day,
+    /// Energy drawn in flats at the residential price, paid by residents
+    /// \[CNY/d\].
+    home_energy_cost_cny_per_day,
+    /// All charging energy cost, whoever pays \[CNY/d\].
     energy_cost_cny_per_day,
-    /// Mean wait for a free cabinet door, over served requests \[s\].
-    door_wait_seconds_mean,
     /// Time-average number of riders waiting (L in Little's law).
     riders_waiting_mean,
     /// Mean time in the waiting line over all requests, served or lost
@@ -130,8 +170,10 @@ kpis! {
 const SHARES: &[&str] = &[
     "stockout_probability",
     "lost_swap_rate",
+    "balk_rate",
     "prob_wait",
     "cabinet_utilization",
+    "door_utilization",
 ];
 
 /// One site's results.
@@ -459,6 +501,7 @@ pub fn run_replication_range(
 pub fn summarise(model: &Model, reps: &[Replication]) -> RunResult {
     let mut network_values = Vec::with_capacity(reps.len());
     let mut site_values = vec![Vec::with_capacity(reps.len()); model.sites.len()];
+    let price = model.grid.tariff.residential_cny_per_kwh;
     for rep in reps {
         let window_ms = rep.window_ms;
         for (s, c) in rep.sites.iter().enumerate() {
@@ -466,14 +509,14 @@ pub fn summarise(model: &Model, reps: &[Replication]) -> RunResult {
                 Some(t) => Grid::of(&rep.transformers[t]),
                 None => Grid::cabinets_only(c.cabinet_peak_w),
             };
-            site_values[s].push(values(std::slice::from_ref(c), window_ms, grid));
+            site_values[s].push(values(std::slice::from_ref(c), window_ms, grid, price));
         }
         let grid = if rep.transformers.is_empty() {
             Grid::cabinets_only(rep.sites.iter().map(|c| c.cabinet_peak_w).sum())
         } else {
             Grid::network(rep)
         };
-        network_values.push(values(&rep.sites, window_ms, grid));
+        network_values.push(values(&rep.sites, window_ms, grid, price));
     }
     RunResult {
         scenario: model.name.clone(),
@@ -501,7 +544,10 @@ pub fn summarise(model: &Model, reps: &[Replication]) -> RunResult {
 struct Grid {
     peak_w: f64,
     utilization: f64,
+    /// Time with a transformer over its limit \[ms\].
     overload_ms: f64,
+    /// Transformer-time over the limit \[ms\].
+    transformer_overload_ms: f64,
 }
 
 impl Grid {
@@ -510,6 +556,7 @@ impl Grid {
             peak_w: t.peak_w,
             utilization: t.peak_w / t.full_load_w,
             overload_ms: t.overload_ms,
+            transformer_overload_ms: t.overload_ms,
         }
     }
 
@@ -518,6 +565,7 @@ impl Grid {
             peak_w,
             utilization: 0.0,
             overload_ms: 0.0,
+            transformer_overload_ms: 0.0,
         }
     }
 
@@ -529,13 +577,15 @@ impl Grid {
                 .iter()
                 .map(|t| t.peak_w / t.full_load_w)
                 .fold(0.0, f64::max),
-            overload_ms: rep.transformers.iter().map(|t| t.overload_ms).sum(),
+            overload_ms: rep.any_overload_ms,
+            transformer_overload_ms: rep.transformers.iter().map(|t| t.overload_ms).sum(),
         }
     }
 }
 
-/// KPI values of one replication over a set of sites (one site, or all).
-fn values(sites: &[Counters], window_ms: u64, grid: Grid) -> Values {
+/// KPI values of one replication over a set of sites (one site, or all);
+/// residents pay `residential_price` \[CNY/kWh\] at piles and at home.
+fn values(sites: &[Counters], window_ms: u64, grid: Grid, residential_price: f64) -> Values {
     let sum = |f: fn(&Counters) -> f64| sites.iter().map(f).sum::<f64>();
     let days = window_ms as f64 / MS_PER_DAY as f64;
     let window = window_ms as f64;
@@ -544,31 +594,48 @@ fn values(sites: &[Counters], window_ms: u64, grid: Grid) -> Values {
     let ended = sum(|c| c.ended as f64);
     let slots = sum(|c| f64::from(c.slots));
     let ratio = |num: f64, den: f64| if den > 0.0 { num / den } else { 0.0 };
-    let p95_ms = if sites.len() == 1 {
-        sites[0].wait_hist.value_at_quantile(0.95)
-    } else {
-        let mut merged = sites[0].wait_hist.clone();
+    let p95_ms = |hist: fn(&Counters) -> &hdrhistogram::Histogram<u32>| {
+        if sites.len() == 1 {
+            return hist(&sites[0]).value_at_quantile(0.95);
+        }
+        let mut merged = hist(&sites[0]).clone();
         for c in &sites[1..] {
-            merged
-                .add(&c.wait_hist)
-                .expect("histograms share their bounds");
+            merged.add(hist(c)).expect("histograms share their bounds");
         }
         merged.value_at_quantile(0.95)
     };
+    let subscribers = sum(|c| f64::from(c.subscribers));
+    let kwh = |wh: f64| wh / 1000.0 / days;
+    let cabinet_kwh = kwh(sum(|c| c.cabinet_wh));
+    let pile_kwh = kwh(sum(|c| c.pile_wh));
+    let home_kwh = kwh(sum(|c| c.flying_wire_wh));
+    let cabinet_cost = sum(|c| c.cabinet_cost_cny) / days;
     let ms_per_min = 60_000.0;
     Values {
         swap_requests_per_day: requests / days,
         stockout_probability: ratio(sum(|c| c.stockouts as f64), requests),
         lost_swap_rate: ratio(sum(|c| c.lost as f64), requests),
+        balk_rate: ratio(sum(|c| c.balked as f64), requests),
         prob_wait: ratio(sum(|c| c.served_after_wait as f64), served),
         wait_minutes_mean: ratio(sum(|c| c.wait_ms_sum), served) / ms_per_min,
         wait_minutes_p95: if served > 0.0 {
-            p95_ms as f64 / ms_per_min
+            p95_ms(|c| &c.wait_hist) as f64 / ms_per_min
+        } else {
+            0.0
+        },
+        swap_delay_minutes_mean: ratio(sum(|c| c.delay_ms_sum), served) / ms_per_min,
+        swap_delay_minutes_p95: if served > 0.0 {
+            p95_ms(|c| &c.delay_hist) as f64 / ms_per_min
         } else {
             0.0
         },
         full_batteries_mean: sum(|c| c.ready_area) / window,
         cabinet_utilization: ratio(sum(|c| c.charging_area) / window, slots),
+        door_utilization: ratio(
+            sum(|c| c.busy_area) / window,
+            sum(|c| f64::from(c.cabinets)),
+        ),
+        riders_present_mean: sum(|c| c.waiting_area + c.busy_area) / window,
         pile_sessions_per_day: sum(|c| c.pile_sessions as f64) / days,
         flying_wire_sessions_per_day: sum(|c| c.flying_wire_sessions as f64) / days,
         flying_wire_per_1000_bikes_day: ratio(
@@ -577,12 +644,26 @@ fn values(sites: &[Counters], window_ms: u64, grid: Grid) -> Values {
         ),
         pile_hours_per_day: sum(|c| c.pile_ms) / MS_PER_HOUR as f64 / days,
         flying_wire_hours_per_day: sum(|c| c.flying_wire_ms) / MS_PER_HOUR as f64 / days,
-        energy_kwh_per_day: sum(|c| c.cabinet_wh + c.pile_wh) / 1000.0 / days,
+        swaps_per_subscriber_day: ratio(served / days, subscribers),
+        swaps_per_cabinet_day: ratio(
+            sum(|c| c.swaps_here as f64) / days,
+            sum(|c| f64::from(c.cabinets)),
+        ),
+        batteries_per_subscriber: ratio(sum(|c| f64::from(c.batteries)) + subscribers, subscribers),
+        cabinet_energy_kwh_per_day: cabinet_kwh,
+        pile_energy_kwh_per_day: pile_kwh,
+        home_energy_kwh_per_day: home_kwh,
+        energy_kwh_per_day: cabinet_kwh + pile_kwh + home_kwh,
         peak_load_kw: grid.peak_w / 1000.0,
         transformer_peak_utilization: grid.utilization,
         overload_hours_per_day: grid.overload_ms / MS_PER_HOUR as f64 / days,
-        energy_cost_cny_per_day: sum(|c| c.energy_cost_cny) / days,
-        door_wait_seconds_mean: ratio(sum(|c| c.door_wait_ms_sum), served) / 1000.0,
+        transformer_overload_hours_per_day: grid.transformer_overload_ms
+            / MS_PER_HOUR as f64
+            / days,
+        cabinet_energy_cost_cny_per_day: cabinet_cost,
+        pile_energy_cost_cny_per_day: pile_kwh * residential_price,
+        home_energy_cost_cny_per_day: home_kwh * residential_price,
+        energy_cost_cny_per_day: cabinet_cost + (pile_kwh + home_kwh) * residential_price,
         riders_waiting_mean: sum(|c| c.waiting_area) / window,
         queue_minutes_mean: ratio(sum(|c| c.queue_ms_sum), ended) / ms_per_min,
     }

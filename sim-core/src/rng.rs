@@ -40,6 +40,8 @@ pub enum Purpose {
     PlugInTraits = 8,
     /// Where a courier is when a swap is needed, per rider.
     WorkPlace = 9,
+    /// Swap times at a site's doors, per site.
+    SwapTime = 10,
 }
 
 /// The stream for `purpose` and entity `index` in `replication`.

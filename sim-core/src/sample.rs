@@ -36,6 +36,10 @@ pub(crate) fn sample_dist(dist: &Dist, rng: &mut StreamRng) -> f64 {
             let z: f64 = StandardNormal.sample(rng);
             (mu + sigma2.sqrt() * z).exp()
         }
+        Dist::Exponential { mean } => {
+            let e: f64 = rand_distr::Exp1.sample(rng);
+            mean * e
+        }
     }
 }
 

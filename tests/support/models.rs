@@ -162,7 +162,7 @@ pub fn small_district() -> Model {
             retire_soh: 0.7,
         },
         cabinet: CabinetRules {
-            swap_seconds: 45.0,
+            swap_seconds: sim_core::Dist::Fixed { value: 45.0 },
             ..CabinetRules::default()
         },
         sites: vec![
@@ -207,6 +207,7 @@ pub fn small_district() -> Model {
             tariff: Tariff {
                 price_per_kwh: price,
                 valley,
+                residential_cny_per_kwh: 0.52,
             },
         },
         ..Model::default()

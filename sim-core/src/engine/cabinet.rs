@@ -9,14 +9,14 @@ use crate::{MS_PER_HOUR, Time};
 pub(super) const CABINETS: usize = 0;
 
 impl Sim<'_> {
-    /// Hands a dispensable battery to a rider (`NONE` = anonymous analytic
-    /// rider) by the dispense rule and puts the rider's battery in that slot.
-    /// Returns when the rider leaves the door.
-    pub(super) fn dispense(&mut self, site: u32, rider: u32) -> Time {
+    /// Reserves a dispensable battery for a swap by the dispense rule:
+    /// stops its charge, takes it off the ready stack and returns its slot.
+    /// The battery stays in its slot until the swap ends.
+    pub(super) fn reserve_battery(&mut self, site: u32) -> u32 {
         let s = site as usize;
         let first = self.sites.first_slot[s] as usize;
         let ready = &self.ready_stack[first..first + self.sites.ready[s] as usize];
-        debug_assert!(!ready.is_empty(), "dispense with no ready battery");
+        debug_assert!(!ready.is_empty(), "swap with no ready battery");
         let mut slot = ready[0];
         if ready.len() > 1 {
             let rule = self.model.cabinet.dispense;
@@ -36,8 +36,7 @@ impl Sim<'_> {
                 }
             }
         }
-        let i = slot as usize;
-        match self.slots[i].phase {
+        match self.slots[slot as usize].phase {
             // Still tapering above the dispense threshold: stop here.
             Phase::Charging => {
                 self.settle_stage(slot);
@@ -50,11 +49,19 @@ impl Sim<'_> {
                 if let Some(k) = line.iter().position(|&x| x == slot) {
                     line.remove(k);
                 }
+                self.slots[slot as usize].phase = Phase::Idle;
             }
             Phase::Idle | Phase::Empty => {}
         }
         self.unmark_ready(slot);
+        slot
+    }
 
+    /// Ends a swap: the battery reserved in `slot` goes to `rider` (`NONE`
+    /// = anonymous analytic rider) and the rider's battery, checked by the
+    /// cabinet, goes on charge.
+    pub(super) fn hand_over(&mut self, slot: u32, rider: u32) {
+        let i = slot as usize;
         let out = self.slots[i].battery as usize;
         let fade = self.model.battery.fade_per_cycle;
         if fade > 0.0 {
@@ -66,6 +73,9 @@ impl Sim<'_> {
             // one's identity, so the site's stock is conserved by construction.
             self.batteries.soc[out] = self.model.battery.return_soc;
         } else {
+            // The returned battery went into an empty compartment and the
+            // full one left another; slots of a site are interchangeable,
+            // so the returned battery takes the freed slot.
             let incoming = self.riders.battery[rider as usize];
             self.slots[i].battery = incoming;
             self.batteries.slot[incoming as usize] = slot;
@@ -76,27 +86,45 @@ impl Sim<'_> {
         }
         self.slots[i].phase = Phase::Empty;
         self.enqueue_charge(slot);
-        self.take_door(site)
     }
 
-    /// Occupies the door that frees first; returns when the rider leaves.
-    fn take_door(&mut self, site: u32) -> Time {
-        let swap_ms = self.swap_ms;
-        if swap_ms == 0 {
-            return self.now;
-        }
+    /// Occupies a free door of `site` with a swap of the battery in `slot`
+    /// until `until`.
+    pub(super) fn occupy_door(&mut self, site: u32, slot: u32, rider: u32, until: Time) {
         let s = site as usize;
         let first = self.sites.first_door[s] as usize;
-        let doors = &mut self.door_free_at[first..first + self.sites.n_doors[s] as usize];
-        let Some(door) = doors.iter_mut().min() else {
-            return self.now;
-        };
-        let start = (*door).max(self.now);
-        *door = start + swap_ms;
-        if self.now >= self.window_start {
-            self.sites.counters[s].door_wait_ms_sum += crate::ms_f64(start - self.now);
+        let n = self.sites.n_doors[s] as usize;
+        let door = first
+            + self.door_slot[first..first + n]
+                .iter()
+                .position(|&x| x == NONE)
+                .expect("a swap starts only at a free door");
+        self.door_slot[door] = slot;
+        self.door_rider[door] = rider;
+        self.sites.busy_doors[s] += 1;
+        let level = f64::from(self.sites.busy_doors[s]);
+        self.sites.tw_busy[s].set(self.now, level);
+        if until < self.horizon {
+            self.queue.push(until, Event::SwapEnd { door: door as u32 });
         }
-        start + swap_ms
+    }
+
+    pub(super) fn on_swap_end(&mut self, door: u32) {
+        let d = door as usize;
+        let (slot, rider) = (self.door_slot[d], self.door_rider[d]);
+        debug_assert_ne!(slot, NONE, "a free door's swap ended");
+        let site = self.slots[slot as usize].site;
+        self.door_slot[d] = NONE;
+        self.door_rider[d] = NONE;
+        let s = site as usize;
+        self.sites.busy_doors[s] -= 1;
+        let level = f64::from(self.sites.busy_doors[s]);
+        self.sites.tw_busy[s].set(self.now, level);
+        self.hand_over(slot, rider);
+        if rider != NONE {
+            self.schedule_need(rider, self.now);
+        }
+        self.serve_line(site);
     }
 
     /// SOC of the battery in `slot` at `now`.

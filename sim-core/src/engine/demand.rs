@@ -148,20 +148,30 @@ impl Sim<'_> {
         let counted = self.request_arises(origin);
         self.riders.origin[r] = origin;
         self.riders.counted[r] = counted;
-        let Some((site, distance_m)) = self.choose_cabinet(origin) else {
+        let Some((site, distance_m, nearest_m)) = self.choose_cabinet(origin) else {
             // No cabinet within reach: a stockout and a lost swap at once.
             if counted {
                 self.count_stockout(origin);
             }
-            self.end_request(origin, counted, 0, false);
+            self.end_request(origin, counted, 0, 0, false);
             self.fall_back(rider);
             return;
         };
+        let speed = self.groups[group].speed_kmh.max(1.0);
+        let ride_ms = |m: f64| {
+            if m > 0.0 {
+                hours_to_ms(m / 1000.0 / speed).max(1)
+            } else {
+                0
+            }
+        };
+        // The swap delay runs from when the nearest cabinet could be
+        // reached: only the detour beyond it counts.
+        self.riders.need_at[r] = self.now + ride_ms(nearest_m);
         if distance_m <= 0.0 {
             self.at_cabinet(site, origin, rider, counted);
         } else {
-            let speed = self.groups[group].speed_kmh.max(1.0);
-            let at = self.now + hours_to_ms(distance_m / 1000.0 / speed).max(1);
+            let at = self.now + ride_ms(distance_m);
             if at < self.horizon {
                 self.in_transit += 1;
                 self.queue.push(at, Event::ReachCabinet { rider, site });
@@ -179,42 +189,75 @@ impl Sim<'_> {
         self.at_cabinet(site, origin, rider, counted);
     }
 
-    /// The cabinet site a rider at `origin` heads for, with its distance.
-    fn choose_cabinet(&self, origin: u32) -> Option<(u32, f64)> {
+    /// The cabinet site a rider at `origin` heads for, with its distance
+    /// and the distance of the nearest cabinet site \[m\].
+    fn choose_cabinet(&self, origin: u32) -> Option<(u32, f64, f64)> {
         let o = origin as usize;
         let reach = &self.reach[self.reach_start[o] as usize..self.reach_start[o + 1] as usize];
-        let nearest = reach.first().copied();
-        match self.model.riders.choice.policy {
-            ChoicePolicy::Home | ChoicePolicy::Nearest => nearest,
+        let (nearest, nearest_m) = *reach.first()?;
+        let (site, distance_m) = match self.model.riders.choice.policy {
+            ChoicePolicy::Home | ChoicePolicy::Nearest => (nearest, nearest_m),
+            // The app shows live stock and the line: the nearest site with
+            // a battery for everyone in line and room to join it.
             ChoicePolicy::AppInformed => reach
                 .iter()
                 .copied()
-                .find(|&(s, _)| self.sites.ready[s as usize] > self.sites.waiting[s as usize])
-                .or(nearest),
-        }
+                .find(|&(s, _)| {
+                    let s = s as usize;
+                    self.sites.ready[s] > self.sites.waiting[s]
+                        && self.present(s) < self.sites.max_present[s]
+                })
+                .unwrap_or((nearest, nearest_m)),
+        };
+        Some((site, distance_m, nearest_m))
+    }
+
+    /// Riders at `site`: waiting in line or at a door.
+    #[inline]
+    fn present(&self, site: usize) -> u32 {
+        self.sites.waiting[site] + self.sites.busy_doors[site]
+    }
+
+    /// Whether the head of the line could start a swap now.
+    #[inline]
+    fn can_start(&self, site: usize) -> bool {
+        self.sites.ready[site] > 0
+            && (self.instant_swaps || self.sites.busy_doors[site] < self.sites.n_doors[site])
     }
 
     // ----- at the cabinet -------------------------------------------------
 
-    /// A request reaches the cabinets of `site`.
+    /// A request reaches the cabinets of `site`. The rider balks at a full
+    /// site, starts a swap at once when nobody is in line and a door and a
+    /// battery are free, and otherwise waits in line as patience allows.
     fn at_cabinet(&mut self, site: u32, origin: u32, rider: u32, counted: bool) {
         let s = site as usize;
         if self.keep_history {
             self.sites.history[s][hour_of_day(self.now)] += 1;
         }
-        if self.sites.ready[s] > 0 {
-            debug_assert_eq!(
-                self.sites.waiting[s], 0,
-                "a rider waits beside a ready battery"
-            );
-            self.swap(site, rider);
-            self.end_request(origin, counted, 0, true);
+        if self.present(s) >= self.sites.max_present[s] {
+            if counted {
+                self.sites.counters[origin as usize].balked += 1;
+            }
+            self.end_request(origin, counted, 0, 0, false);
+            self.fall_back(rider);
             return;
         }
-        if counted {
+        if self.sites.waiting[s] == 0 && self.can_start(s) {
+            self.start_swap(site, origin, rider, counted, self.now);
+            return;
+        }
+        // With more ready batteries than riders ahead, the rider's battery
+        // is sure (the line is served in order and stock only grows until
+        // their turn): they wait for a door, however impatient. Otherwise
+        // it is a stockout and patience decides.
+        let covered = self.sites.ready[s] > self.sites.waiting[s];
+        if counted && !covered {
             self.count_stockout(origin);
         }
-        let patience_ms = if rider == NONE {
+        let patience_ms = if covered {
+            Time::MAX
+        } else if rider == NONE {
             match self.sites.patience[s] {
                 Patience::None => 0,
                 Patience::Infinite => Time::MAX,
@@ -227,7 +270,7 @@ impl Sim<'_> {
             self.riders.patience_ms[rider as usize]
         };
         if patience_ms == 0 {
-            self.end_request(origin, counted, 0, false);
+            self.end_request(origin, counted, 0, 0, false);
             self.fall_back(rider);
             return;
         }
@@ -251,15 +294,41 @@ impl Sim<'_> {
         }
     }
 
-    /// Dispenses to `rider` and plans their next need.
-    fn swap(&mut self, site: u32, rider: u32) {
-        let leaves = self.dispense(site, rider);
-        if rider != NONE {
-            if self.now >= self.window_start {
+    /// Starts a swap for a rider who reached the cabinets at `joined`: the
+    /// request is served now, the battery is reserved, and the rider holds
+    /// a door for the swap time (an instant swap hands over at once).
+    fn start_swap(&mut self, site: u32, origin: u32, rider: u32, counted: bool, joined: Time) {
+        let s = site as usize;
+        let slot = self.reserve_battery(site);
+        let delay_ms = if rider == NONE {
+            self.now - joined
+        } else {
+            self.now.saturating_sub(self.riders.need_at[rider as usize])
+        };
+        self.end_request(origin, counted, self.now - joined, delay_ms, true);
+        if self.now >= self.window_start {
+            self.sites.counters[s].swaps_here += 1;
+            if rider != NONE {
                 let g = self.riders.group[rider as usize] as usize;
                 self.group_swaps[g] += 1;
             }
-            self.schedule_need(rider, leaves);
+        }
+        let swap_ms = if self.instant_swaps {
+            0
+        } else {
+            let seconds = crate::sample::sample_dist(
+                &self.model.cabinet.swap_seconds,
+                &mut self.sites.rng_swap[s],
+            );
+            hours_to_ms(seconds.max(0.0) / 3600.0)
+        };
+        if swap_ms == 0 {
+            self.hand_over(slot, rider);
+            if rider != NONE {
+                self.schedule_need(rider, self.now);
+            }
+        } else {
+            self.occupy_door(site, slot, rider, self.now + swap_ms);
         }
     }
 
@@ -273,14 +342,15 @@ impl Sim<'_> {
         let (joined, counted) = (self.requests.joined[i], self.requests.counted[i]);
         self.release_request(request);
         self.leave_line(cabinet);
-        self.end_request(origin, counted, self.now - joined, false);
+        self.end_request(origin, counted, self.now - joined, 0, false);
         self.fall_back(rider);
     }
 
-    /// Serves waiting riders, first come first served, while batteries are ready.
+    /// Starts swaps for waiting riders, first come first served, while a
+    /// door and a battery are free.
     pub(super) fn serve_line(&mut self, site: u32) {
         let s = site as usize;
-        while self.sites.ready[s] > 0 {
+        while self.can_start(s) {
             let Some((request, generation)) = self.sites.rider_line[s].pop_front() else {
                 return;
             };
@@ -292,8 +362,7 @@ impl Sim<'_> {
             let (joined, counted) = (self.requests.joined[i], self.requests.counted[i]);
             self.release_request(request);
             self.leave_line(site);
-            self.swap(site, rider);
-            self.end_request(origin, counted, self.now - joined, true);
+            self.start_swap(site, origin, rider, counted, joined);
         }
     }
 
@@ -304,8 +373,17 @@ impl Sim<'_> {
         self.sites.tw_waiting[s].set(self.now, level);
     }
 
-    /// Closes a request at its origin: served, or lost after `queued_ms` in line.
-    fn end_request(&mut self, origin: u32, counted: bool, queued_ms: Time, served: bool) {
+    /// Closes a request at its origin: served (a swap starts) after
+    /// `queued_ms` in line and a swap delay of `delay_ms`, or lost after
+    /// `queued_ms` in line.
+    fn end_request(
+        &mut self,
+        origin: u32,
+        counted: bool,
+        queued_ms: Time,
+        delay_ms: Time,
+        served: bool,
+    ) {
         self.ended_total += 1;
         if !counted {
             return;
@@ -320,6 +398,11 @@ impl Sim<'_> {
                 c.served_after_wait += 1;
                 // Zero waits, the common case, go in at once in `finish`.
                 c.wait_hist.saturating_record(queued_ms);
+            }
+            c.delay_ms_sum += crate::ms_f64(delay_ms);
+            if delay_ms > 0 {
+                c.served_after_delay += 1;
+                c.delay_hist.saturating_record(delay_ms);
             }
         } else {
             c.lost += 1;

@@ -39,6 +39,18 @@ impl Sim<'_> {
         self.transformers.tw_parts[t][part].add(now, delta_w);
         self.transformers.tw_total[t].add(now, delta_w);
         self.tw_network.add(now, delta_w);
+        // The same test as the transformer's own time above its limit.
+        let over = self.transformers.tw_total[t].level() > self.transformers.limit_w[t];
+        if over != self.transformers.over[t] {
+            self.transformers.over[t] = over;
+            if over {
+                self.n_over += 1;
+            } else {
+                self.n_over -= 1;
+            }
+            self.tw_any_over
+                .set(now, f64::from(u8::from(self.n_over > 0)));
+        }
         if matches!(self.strategy, Strategy::GridCapped) && !self.transformers.pending[t] {
             self.transformers.pending[t] = true;
             self.transformers.pending_list.push(t as u32);
@@ -145,13 +157,14 @@ impl Sim<'_> {
             self.sites.ready_area_at_tick[s] = area;
             self.series.site_ready[s * quarters + q] = ready as f32;
 
-            let [cab, pile, _] = &mut self.sites.tw_load[s];
+            // The operator pays for cabinet energy at the time-of-use
+            // price; residents pay a flat price, applied in the results.
+            let cab = &mut self.sites.tw_load[s][0];
             cab.close(now);
-            pile.close(now);
-            let billed = cab.area() + pile.area();
+            let billed = cab.area();
             let wh = (billed - self.sites.billed_area[s]) / HOUR as f64;
             self.sites.billed_area[s] = billed;
-            self.sites.counters[s].energy_cost_cny += wh / 1000.0 * price;
+            self.sites.counters[s].cabinet_cost_cny += wh / 1000.0 * price;
         }
     }
 

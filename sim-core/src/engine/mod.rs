@@ -52,6 +52,9 @@ enum Event {
     HomeChargeDone { site: u32, pile: bool },
     /// A bike leaves a pile port.
     PortFree { site: u32 },
+    /// A swap at a cabinet door ends: the full battery is handed over and
+    /// the returned one goes on charge.
+    SwapEnd { door: u32 },
     /// The 15-minute clock: load series, tariff hours, base load.
     Tick,
 }
@@ -83,6 +86,7 @@ impl crate::queue::Pack for Event {
             Event::HomeChargeDone { site, pile } => (6, site, u32::from(pile)),
             Event::PortFree { site } => (7, site, 0),
             Event::Tick => (8, 0, 0),
+            Event::SwapEnd { door } => (9, door, 0),
         };
         debug_assert!(b <= GEN_MASK, "28-bit field overflow");
         (tag << 60) | (u64::from(a) << 28) | u64::from(b)
@@ -110,6 +114,7 @@ impl crate::queue::Pack for Event {
                 pile: b != 0,
             },
             7 => Event::PortFree { site: a },
+            9 => Event::SwapEnd { door: a },
             _ => Event::Tick,
         }
     }
@@ -146,6 +151,9 @@ pub struct Counters {
     pub flying_wire_by_hour: [u64; 24],
     /// Requests that ended without a battery.
     pub lost: u64,
+    /// Of those, riders who found `max_riders_present` at the site and left
+    /// at once.
+    pub balked: u64,
     /// Requests served (a battery dispensed).
     pub served: u64,
     /// Served requests that waited a positive time for a battery.
@@ -157,24 +165,35 @@ pub struct Counters {
     pub queue_ms_sum: f64,
     /// Requests (arisen in the window) that ended: served or lost.
     pub ended: u64,
-    /// Sum of waits for a free cabinet door \[ms\].
-    pub door_wait_ms_sum: f64,
-    /// Battery waits of served requests \[ms\], zero waits included.
+    /// Waits of served requests, from reaching the cabinet to the start
+    /// of the swap (a free door and a battery) \[ms\], zero waits included.
     pub wait_hist: Histogram<u32>,
+    /// Sum of swap delays of served requests: from the need (plus the
+    /// ride to the nearest cabinet) to the start of the swap \[ms\].
+    pub delay_ms_sum: f64,
+    /// Swap delays of served requests \[ms\], zero delays included.
+    pub delay_hist: Histogram<u32>,
+    /// Served requests with a positive delay.
+    pub served_after_delay: u64,
+    /// Swaps started at this site's cabinets, wherever the request arose.
+    pub swaps_here: u64,
     /// ∫ dispensable batteries dt \[battery·ms\].
     pub ready_area: f64,
     /// ∫ charging slots dt \[slot·ms\].
     pub charging_area: f64,
     /// ∫ riders waiting dt \[rider·ms\]; the L of Little's law.
     pub waiting_area: f64,
+    /// ∫ busy doors dt \[door·ms\].
+    pub busy_area: f64,
     /// Grid energy drawn by the site's cabinets \[Wh\].
     pub cabinet_wh: f64,
     /// Grid energy drawn by the site's pile ports \[Wh\].
     pub pile_wh: f64,
     /// Grid energy drawn by flying-wire charging at the site \[Wh\].
     pub flying_wire_wh: f64,
-    /// Cost of cabinet and pile energy at the tariff \[CNY\].
-    pub energy_cost_cny: f64,
+    /// Cost of cabinet energy at the time-of-use tariff, paid by the
+    /// operator \[CNY\].
+    pub cabinet_cost_cny: f64,
     /// Highest cabinet load held in the window \[W\].
     pub cabinet_peak_w: f64,
     /// Pile sessions started.
@@ -187,6 +206,12 @@ pub struct Counters {
     pub flying_wire_ms: f64,
     /// Slots at the site.
     pub slots: u32,
+    /// Cabinets (doors) at the site.
+    pub cabinets: u32,
+    /// Batteries stocked at the site.
+    pub batteries: u32,
+    /// Swap subscribers living at the site (residents and couriers).
+    pub subscribers: u32,
     /// E-bikes of every kind living at the site.
     pub ebikes: u32,
     /// Batteries retired (state of health below the limit) and replaced.
@@ -228,6 +253,8 @@ pub struct Replication {
     pub transformers: Vec<TransformerCounters>,
     /// Highest load summed over all transformers \[W\].
     pub network_peak_w: f64,
+    /// Time with at least one transformer above its allowed load \[ms\].
+    pub any_overload_ms: f64,
     /// Length of the measurement window \[ms\].
     pub window_ms: Time,
     /// Events handled (stale events excluded).
@@ -258,6 +285,11 @@ struct Sites {
     n_slots: Vec<u32>,
     first_door: Vec<u32>,
     n_doors: Vec<u32>,
+    /// Doors holding a swap.
+    busy_doors: Vec<u32>,
+    /// Riders present (waiting or at a door) at which arrivals balk;
+    /// `u32::MAX` = no limit.
+    max_present: Vec<u32>,
     transformer: Vec<u32>,
     /// Continuous-time clock of the next Poisson arrival \[h\], so rounding
     /// to the millisecond never accumulates.
@@ -284,12 +316,14 @@ struct Sites {
     rng_patience: Vec<StreamRng>,
     rng_plugins: Vec<StreamRng>,
     rng_plugin_traits: Vec<StreamRng>,
+    rng_swap: Vec<StreamRng>,
     tw_ready: Vec<TimeWeighted>,
+    tw_busy: Vec<TimeWeighted>,
     tw_charging: Vec<TimeWeighted>,
     tw_waiting: Vec<TimeWeighted>,
     /// Cabinet, pile and flying-wire load of the site \[W\].
     tw_load: Vec<[TimeWeighted; 3]>,
-    /// Cabinet + pile energy area at the last tick \[W·ms\], for the cost.
+    /// Cabinet energy area at the last tick \[W·ms\], for the cost.
     billed_area: Vec<f64>,
     /// Ready area at the last tick, for the series.
     ready_area_at_tick: Vec<f64>,
@@ -381,6 +415,9 @@ struct RiderState {
     need_soc: Vec<f64>,
     /// Site where the current request arose.
     origin: Vec<u32>,
+    /// When the current request would have reached the nearest cabinet
+    /// with no detour: the start of its swap delay.
+    need_at: Vec<Time>,
     /// Whether the current request arose inside the window.
     counted: Vec<bool>,
     /// Stream key: who the rider is, not their id (see `create_riders`).
@@ -403,6 +440,8 @@ struct Transformers {
     tw_parts: Vec<[TimeWeighted; 4]>,
     /// Component areas at the last tick, for the series.
     parts_area_at_tick: Vec<[f64; 4]>,
+    /// Whether the total load is above the allowed load.
+    over: Vec<bool>,
     /// Whether a load change asks for the cap to be re-checked.
     pending: Vec<bool>,
     pending_list: Vec<u32>,
@@ -448,8 +487,15 @@ struct Sim<'m> {
     transformers: Transformers,
     /// Sum of all transformers' load \[W\].
     tw_network: TimeWeighted,
-    /// Door free-at times, per cabinet.
-    door_free_at: Vec<Time>,
+    /// Transformers above their allowed load now.
+    n_over: u32,
+    /// 1 while any transformer is above its allowed load, else 0.
+    tw_any_over: TimeWeighted,
+    /// Per cabinet door, site after site: the slot whose battery a swap
+    /// in progress holds, or `NONE` when the door is free.
+    door_slot: Vec<u32>,
+    /// The rider at each busy door (`NONE`: an anonymous analytic rider).
+    door_rider: Vec<u32>,
     /// Cabinet sites within reach of each site, nearest first:
     /// `reach[reach_start\[s\]..reach_start\[s + 1\]]` as (site, distance m).
     reach: Vec<(u32, f64)>,
@@ -461,8 +507,8 @@ struct Sim<'m> {
     strategy: Strategy,
     /// Whether requests per hour are recorded (the off-peak reserve).
     keep_history: bool,
-    /// Time a swap holds a door \[ms\].
-    swap_ms: Time,
+    /// Whether swaps take no time (no doors are held, no events).
+    instant_swaps: bool,
     series: Series,
     events: u64,
     group_swaps: Vec<u64>,
@@ -515,6 +561,7 @@ impl Sim<'_> {
                 Event::PlugIn { site } => self.on_plug_in(site),
                 Event::HomeChargeDone { site, pile } => self.on_home_charge_done(site, pile),
                 Event::PortFree { site } => self.on_port_free(site),
+                Event::SwapEnd { door } => self.on_swap_end(door),
                 Event::Tick => self.on_tick(),
             }
             if !self.transformers.pending_list.is_empty() {
@@ -535,6 +582,7 @@ impl Sim<'_> {
             sites.tw_ready[s].open_window(ws);
             sites.tw_charging[s].open_window(ws);
             sites.tw_waiting[s].open_window(ws);
+            sites.tw_busy[s].open_window(ws);
             for tw in &mut sites.tw_load[s] {
                 tw.open_window(ws);
             }
@@ -550,6 +598,7 @@ impl Sim<'_> {
             transformers.parts_area_at_tick[t] = [0.0; 4];
         }
         self.tw_network.open_window(ws);
+        self.tw_any_over.open_window(ws);
         self.window_open = true;
     }
 
@@ -573,10 +622,12 @@ impl Sim<'_> {
             sites.tw_ready[s].close(now);
             sites.tw_charging[s].close(now);
             sites.tw_waiting[s].close(now);
+            sites.tw_busy[s].close(now);
             for tw in &mut sites.tw_load[s] {
                 tw.close(now);
             }
             let c = &mut sites.counters[s];
+            c.busy_area = sites.tw_busy[s].area();
             c.ready_area = sites.tw_ready[s].area();
             c.charging_area = sites.tw_charging[s].area();
             c.waiting_area = sites.tw_waiting[s].area();
@@ -589,6 +640,9 @@ impl Sim<'_> {
             let zero_waits = c.served - c.served_after_wait;
             let zero_waits = u32::try_from(zero_waits).unwrap_or(u32::MAX);
             c.wait_hist.saturating_record_n(0, zero_waits);
+            let zero_delays = c.served - c.served_after_delay;
+            let zero_delays = u32::try_from(zero_delays).unwrap_or(u32::MAX);
+            c.delay_hist.saturating_record_n(0, zero_delays);
         }
         let mut transformers = Vec::with_capacity(self.transformers.limit_w.len());
         for t in 0..self.transformers.limit_w.len() {
@@ -601,6 +655,7 @@ impl Sim<'_> {
             });
         }
         self.tw_network.close(now);
+        self.tw_any_over.close(now);
         self.check_conservation();
         let mut group_riders = vec![0u64; self.groups.len()];
         for &g in &self.riders.group {
@@ -608,6 +663,7 @@ impl Sim<'_> {
         }
         Replication {
             network_peak_w: self.tw_network.max(),
+            any_overload_ms: self.tw_any_over.time_above(),
             transformers,
             window_ms: self.horizon - self.window_start,
             events: self.events,
@@ -670,6 +726,17 @@ impl Sim<'_> {
                 .filter(|&i| self.slots[i].phase == Phase::Queued)
                 .count();
             assert_eq!(queued, self.sites.charge_line[s].len(), "charge line");
+            let first = self.sites.first_door[s] as usize;
+            let doors = &self.door_slot[first..first + self.sites.n_doors[s] as usize];
+            let busy = doors.iter().filter(|&&slot| slot != NONE).count();
+            assert_eq!(busy as u32, self.sites.busy_doors[s], "busy doors");
+            for &slot in doors.iter().filter(|&&slot| slot != NONE) {
+                let x = &self.slots[slot as usize];
+                assert!(
+                    x.phase == Phase::Idle && !x.dispensable && x.battery != NONE,
+                    "a battery held for a swap is charging or on offer"
+                );
+            }
         }
         // Exact for physical curves; analytic ones draw their mean power.
         if self.staged {

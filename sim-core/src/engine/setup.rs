@@ -43,6 +43,8 @@ impl<'m> Sim<'m> {
             n_slots: Vec::with_capacity(n_sites),
             first_door: Vec::with_capacity(n_sites),
             n_doors: Vec::with_capacity(n_sites),
+            busy_doors: vec![0; n_sites],
+            max_present: Vec::with_capacity(n_sites),
             transformer: Vec::with_capacity(n_sites),
             next_arrival_h: vec![0.0; n_sites],
             ready: vec![0; n_sites],
@@ -59,7 +61,9 @@ impl<'m> Sim<'m> {
             rng_patience: Vec::with_capacity(n_sites),
             rng_plugins: Vec::with_capacity(n_sites),
             rng_plugin_traits: Vec::with_capacity(n_sites),
+            rng_swap: Vec::with_capacity(n_sites),
             tw_ready: vec![TimeWeighted::default(); n_sites],
+            tw_busy: vec![TimeWeighted::default(); n_sites],
             tw_charging: vec![TimeWeighted::default(); n_sites],
             tw_waiting: vec![TimeWeighted::default(); n_sites],
             tw_load: vec![[TimeWeighted::default(); 3]; n_sites],
@@ -87,6 +91,9 @@ impl<'m> Sim<'m> {
             sites.first_door.push(first_door);
             sites.n_doors.push(spec.cabinets);
             sites
+                .max_present
+                .push(spec.max_riders_present.unwrap_or(u32::MAX));
+            sites
                 .transformer
                 .push(spec.transformer.map_or(NONE, |t| t as u32));
             sites
@@ -112,6 +119,9 @@ impl<'m> Sim<'m> {
                 Purpose::PlugInTraits,
                 site_key,
             ));
+            sites
+                .rng_swap
+                .push(stream2(seed, replication, Purpose::SwapTime, site_key));
             let couriers: u32 = spec.couriers.iter().map(|&(_, n)| n).sum();
             sites.counters.push(Counters {
                 requests: 0,
@@ -121,27 +131,36 @@ impl<'m> Sim<'m> {
                 pile_by_hour: [0; 24],
                 flying_wire_by_hour: [0; 24],
                 lost: 0,
+                balked: 0,
                 served: 0,
                 served_after_wait: 0,
                 wait_ms_sum: 0.0,
                 queue_ms_sum: 0.0,
                 ended: 0,
-                door_wait_ms_sum: 0.0,
                 wait_hist: Histogram::new_with_bounds(1, MAX_WAIT_MS, 2)
                     .expect("static histogram bounds are valid"),
+                delay_ms_sum: 0.0,
+                delay_hist: Histogram::new_with_bounds(1, MAX_WAIT_MS, 2)
+                    .expect("static histogram bounds are valid"),
+                served_after_delay: 0,
+                swaps_here: 0,
                 ready_area: 0.0,
                 charging_area: 0.0,
                 waiting_area: 0.0,
+                busy_area: 0.0,
                 cabinet_wh: 0.0,
                 pile_wh: 0.0,
                 flying_wire_wh: 0.0,
-                energy_cost_cny: 0.0,
+                cabinet_cost_cny: 0.0,
                 cabinet_peak_w: 0.0,
                 pile_sessions: 0,
                 flying_wire_sessions: 0,
                 pile_ms: 0.0,
                 flying_wire_ms: 0.0,
                 slots: spec.slots(),
+                cabinets: spec.cabinets,
+                batteries: spec.batteries,
+                subscribers: 0,
                 ebikes: spec.ebikes + couriers,
                 retired: 0,
             });
@@ -160,6 +179,7 @@ impl<'m> Sim<'m> {
             sites: vec![Vec::new(); n_transformers],
             tw_total: Vec::with_capacity(n_transformers),
             tw_parts: vec![[TimeWeighted::default(); 4]; n_transformers],
+            over: vec![false; n_transformers],
             parts_area_at_tick: vec![[0.0; 4]; n_transformers],
             pending: vec![false; n_transformers],
             pending_list: Vec::with_capacity(n_transformers),
@@ -229,6 +249,7 @@ impl<'m> Sim<'m> {
                 trip_ms: Vec::new(),
                 need_soc: Vec::new(),
                 origin: Vec::new(),
+                need_at: Vec::new(),
                 counted: Vec::new(),
                 key: Vec::new(),
                 rng_fallback: Vec::new(),
@@ -237,7 +258,10 @@ impl<'m> Sim<'m> {
             groups,
             transformers,
             tw_network: TimeWeighted::default(),
-            door_free_at: vec![0; first_door as usize],
+            n_over: 0,
+            tw_any_over: TimeWeighted::with_threshold(0.5),
+            door_slot: vec![NONE; first_door as usize],
+            door_rider: vec![NONE; first_door as usize],
             reach: Vec::new(),
             reach_start: Vec::new(),
             work_cum: Vec::new(),
@@ -247,7 +271,7 @@ impl<'m> Sim<'m> {
             // peak-hour estimate; analytic runs skip the bookkeeping.
             keep_history: matches!(model.cabinet.strategy, Strategy::OffPeakWithReserve { .. })
                 || model.sites.iter().any(|s| s.demand == Demand::Riders),
-            swap_ms: (model.cabinet.swap_seconds * 1000.0).round() as Time,
+            instant_swaps: model.cabinet.swap_seconds == crate::Dist::Fixed { value: 0.0 },
             series: Series::default(),
             events: 0,
             group_swaps: vec![0; model.riders.groups.len()],
@@ -259,6 +283,9 @@ impl<'m> Sim<'m> {
         };
         sim.stock_cabinets(capacity_wh);
         sim.create_riders(capacity_wh);
+        for &home in &sim.riders.home {
+            sim.sites.counters[home as usize].subscribers += 1;
+        }
         sim.plan_reach();
         sim.start_grid();
         for site in 0..n_sites as u32 {
@@ -402,6 +429,7 @@ impl<'m> Sim<'m> {
             .push(super::hours_to_ms(trip_km / spec.speed_kmh.max(1.0)).max(1));
         r.need_soc.push(soc);
         r.origin.push(home);
+        r.need_at.push(0);
         r.counted.push(false);
         r.key.push(rider_key);
         r.rng_fallback
