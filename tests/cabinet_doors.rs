@@ -92,3 +92,44 @@ fn each_cabinet_has_its_own_door() {
     let one_door = md1_mean_wait_seconds(LAMBDA_PER_H / 3600.0, swap_seconds);
     assert!(two.ci95_high < one_door / 5.0);
 }
+
+/// Swap times drawn from a distribution: one door is M/G/1, whose mean wait
+/// is λ·E[S²] / (2(1 − ρ)) (Pollaczek–Khinchine). Exponential 60 s swaps
+/// (E[S²] = 2·60²) wait twice as long as fixed ones (30 s → 60 s at
+/// ρ = 0.5); uniform 30–90 s swaps (E[S²] = 60² + 60²/12) wait 32.5 s.
+/// The door is busy ρ = λ·E[S] of the time whatever the distribution.
+#[test]
+fn swap_time_distributions_queue_as_mg1() {
+    let lambda_per_s = LAMBDA_PER_H / 3600.0;
+    let cases = [
+        (Dist::Exponential { mean: 60.0 }, 2.0 * 3600.0),
+        (
+            Dist::Uniform {
+                low: 30.0,
+                high: 90.0,
+            },
+            3600.0 + 3600.0 / 12.0,
+        ),
+    ];
+    for (dist, second_moment) in cases {
+        let mut model = doors(1, 0.0);
+        model.cabinet.swap_seconds = dist;
+        let k = run(&model, 0).network;
+        let rho = lambda_per_s * 60.0;
+        let theory = lambda_per_s * second_moment / (2.0 * (1.0 - rho));
+        assert_matches(
+            &format!("M/G/1 wait, {dist:?}"),
+            door_wait_seconds(&k),
+            theory,
+            REPLICATIONS,
+            0.01,
+        );
+        assert_matches(
+            &format!("door busy, {dist:?}"),
+            k.door_utilization,
+            rho,
+            REPLICATIONS,
+            0.01,
+        );
+    }
+}

@@ -866,6 +866,68 @@ mod tests {
         assert_eq!(m.cabinet.dispense, sim_core::DispenseRule::LeastCycled);
     }
 
+    /// Swap times (issue 10): a number, or a distribution in the usual form.
+    #[test]
+    fn swap_times_take_a_distribution() {
+        let cases = [
+            (
+                "{ dist = \"exponential\", mean = 90 }",
+                Dist::Exponential { mean: 90.0 },
+            ),
+            (
+                "{ dist = \"deterministic\", value = 40 }",
+                Dist::Fixed { value: 40.0 },
+            ),
+            (
+                "{ dist = \"uniform\", low = 30, high = 90 }",
+                Dist::Uniform {
+                    low: 30.0,
+                    high: 90.0,
+                },
+            ),
+            (
+                "{ dist = \"lognormal\", mean = 60, sd = 20 }",
+                Dist::LogNormal {
+                    mean: 60.0,
+                    sd: 20.0,
+                },
+            ),
+        ];
+        for (text, dist) in cases {
+            let m = model(&riders_with(&format!("[cabinet]\nswap_seconds = {text}")));
+            assert_eq!(m.cabinet.swap_seconds, dist, "{text}");
+        }
+        let bad = riders_with("[cabinet]\nswap_seconds = { dist = \"exponential\", mean = -5 }");
+        let problems = parse(&bad, "t.toml").unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field, "cabinet.swap_seconds.mean");
+    }
+
+    /// A line cap per site, and the residents' price of electricity.
+    #[test]
+    fn a_line_cap_and_a_residential_price_are_read() {
+        let m = model(&riders_with("[tariff]\nflat = { price = 0.6 }"));
+        assert_eq!(m.sites[0].max_riders_present, None);
+        assert_eq!(
+            m.grid.tariff.residential_cny_per_kwh,
+            tariff::DEFAULT_RESIDENTIAL_CNY_PER_KWH
+        );
+        let m = model(&riders_with(
+            "[tariff]\nresidential_price = 0.57\nflat = { price = 0.6 }\n\
+             [[site_override]]\nsite = \"A\"\nmax_riders_present = 4",
+        ));
+        assert_eq!(m.grid.tariff.residential_cny_per_kwh, 0.57);
+        assert_eq!(m.sites[0].max_riders_present, Some(4));
+        // Without a tariff every price is 0, the residents' too.
+        assert_eq!(
+            model(super::testing::RIDERS)
+                .grid
+                .tariff
+                .residential_cny_per_kwh,
+            0.0
+        );
+    }
+
     /// The valid fixture with every section reads as written.
     #[test]
     fn every_section_reads_as_written() {

@@ -104,6 +104,115 @@ pub fn cabinet_chain(
     }
 }
 
+/// Stationary figures of the door chain ([`door_chain`]).
+#[derive(Clone, Copy, Debug)]
+pub struct DoorFigures {
+    /// P(an arrival finds `max_present` riders and balks) (PASTA).
+    pub balk: f64,
+    /// Mean riders present, waiting or at a door.
+    pub present: f64,
+    /// Mean doors holding a swap.
+    pub busy_doors: f64,
+}
+
+/// The cabinet with doors as an exact continuous-time Markov chain on
+/// (n riders present, e batteries empty: charging or waiting to charge).
+/// Poisson arrivals at `lambda_per_h` balk when n = `max_present`; the
+/// A = B − e batteries not empty are ready or held for a swap; the line is
+/// served in order whenever a door and a battery are free, so
+/// k = min(n, doors, A) swaps run, each ending at rate 1 / swap mean, when
+/// the rider leaves and the returned battery starts charging; min(e, cap)
+/// batteries charge, each done at rate 1 / charge mean. Riders wait
+/// without limit. Solved exactly (dense Gaussian elimination on the
+/// balance equations with one replaced by the normalisation).
+pub fn door_chain(
+    batteries: u32,
+    doors: u32,
+    cap: Option<u32>,
+    max_present: u32,
+    lambda_per_h: f64,
+    mean_swap_h: f64,
+    mean_charge_h: f64,
+) -> DoorFigures {
+    let (b, n_max) = (batteries as usize, max_present as usize);
+    let cap = cap.unwrap_or(batteries).min(batteries) as usize;
+    let states = (n_max + 1) * (b + 1);
+    let id = |n: usize, e: usize| n * (b + 1) + e;
+    let swaps = |n: usize, e: usize| n.min(doors as usize).min(b - e);
+    // Generator transposed: q[to][from], so that Q^T π = 0.
+    let mut q = vec![vec![0.0f64; states]; states];
+    for n in 0..=n_max {
+        for e in 0..=b {
+            let from = id(n, e);
+            let mut out = |to: usize, rate: f64, q: &mut Vec<Vec<f64>>| {
+                if rate > 0.0 {
+                    q[to][from] += rate;
+                    q[from][from] -= rate;
+                }
+            };
+            if n < n_max {
+                out(id(n + 1, e), lambda_per_h, &mut q);
+            }
+            let k = swaps(n, e);
+            if k > 0 {
+                out(id(n - 1, e + 1), k as f64 / mean_swap_h, &mut q);
+            }
+            if e > 0 {
+                out(id(n, e - 1), e.min(cap) as f64 / mean_charge_h, &mut q);
+            }
+        }
+    }
+    let mut rhs = vec![0.0; states];
+    q[states - 1] = vec![1.0; states];
+    rhs[states - 1] = 1.0;
+    let pi = solve(q, rhs);
+    let mut figures = DoorFigures {
+        balk: 0.0,
+        present: 0.0,
+        busy_doors: 0.0,
+    };
+    for n in 0..=n_max {
+        for e in 0..=b {
+            let p = pi[id(n, e)];
+            figures.present += p * n as f64;
+            figures.busy_doors += p * swaps(n, e) as f64;
+            if n == n_max {
+                figures.balk += p;
+            }
+        }
+    }
+    figures
+}
+
+/// Solves `a · x = rhs` by Gaussian elimination with partial pivoting.
+fn solve(mut a: Vec<Vec<f64>>, mut rhs: Vec<f64>) -> Vec<f64> {
+    let n = rhs.len();
+    for col in 0..n {
+        let pivot = (col..n)
+            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
+            .expect("a non-empty column");
+        a.swap(col, pivot);
+        rhs.swap(col, pivot);
+        let p = a[col][col];
+        assert!(p.abs() > 1e-300, "singular system");
+        for row in col + 1..n {
+            let f = a[row][col] / p;
+            if f != 0.0 {
+                for k in col..n {
+                    a[row][k] -= f * a[col][k];
+                }
+                rhs[row] -= f * rhs[col];
+            }
+        }
+    }
+    let mut x = vec![0.0; n];
+    for row in (0..n).rev() {
+        let s: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (rhs[row] - s) / a[row][row];
+    }
+    x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +222,23 @@ mod tests {
         // DOMAIN.md lists B = 8, a = 4 → 0.0304 and B = 12, a = 10 → 0.1197.
         assert!((erlang_b(8, 4.0) - 0.0304).abs() < 5e-5);
         assert!((erlang_b(12, 10.0) - 0.1197).abs() < 5e-5);
+    }
+
+    /// With one door, no battery limit to speak of and instant charging the
+    /// door chain is M/M/1/N: balking π_N = ρᴺ(1 − ρ)/(1 − ρᴺ⁺¹).
+    #[test]
+    fn door_chain_reduces_to_mm1n() {
+        let (lambda, swap_h, n) = (20.0, 0.04, 6u32);
+        let f = door_chain(30, 1, None, n, lambda, swap_h, 1e-6);
+        let rho: f64 = lambda * swap_h;
+        let balk = rho.powi(n as i32) * (1.0 - rho) / (1.0 - rho.powi(n as i32 + 1));
+        assert!((f.balk - balk).abs() < 1e-6, "{} vs {balk}", f.balk);
+        let present: f64 = (0..=n)
+            .map(|k| {
+                f64::from(k) * rho.powi(k as i32) * (1.0 - rho) / (1.0 - rho.powi(n as i32 + 1))
+            })
+            .sum();
+        assert!((f.present - present).abs() < 1e-6);
     }
 
     #[test]
