@@ -153,7 +153,7 @@ impl Sim<'_> {
             if counted {
                 self.count_stockout(origin);
             }
-            self.end_request(origin, counted, 0, 0, false);
+            self.end_request(origin, counted, 0, None, false);
             self.fall_back(rider);
             return;
         };
@@ -239,7 +239,7 @@ impl Sim<'_> {
             if counted {
                 self.sites.counters[origin as usize].balked += 1;
             }
-            self.end_request(origin, counted, 0, 0, false);
+            self.end_request(origin, counted, 0, None, false);
             self.fall_back(rider);
             return;
         }
@@ -270,7 +270,7 @@ impl Sim<'_> {
             self.riders.patience_ms[rider as usize]
         };
         if patience_ms == 0 {
-            self.end_request(origin, counted, 0, 0, false);
+            self.end_request(origin, counted, 0, None, false);
             self.fall_back(rider);
             return;
         }
@@ -300,11 +300,9 @@ impl Sim<'_> {
     fn start_swap(&mut self, site: u32, origin: u32, rider: u32, counted: bool, joined: Time) {
         let s = site as usize;
         let slot = self.reserve_battery(site);
-        let delay_ms = if rider == NONE {
-            self.now - joined
-        } else {
-            self.now.saturating_sub(self.riders.need_at[rider as usize])
-        };
+        // An anonymous analytic rider has no ride: the delay is the wait.
+        let delay_ms =
+            (rider != NONE).then(|| self.now.saturating_sub(self.riders.need_at[rider as usize]));
         self.end_request(origin, counted, self.now - joined, delay_ms, true);
         if self.now >= self.window_start {
             self.sites.counters[s].swaps_here += 1;
@@ -342,7 +340,7 @@ impl Sim<'_> {
         let (joined, counted) = (self.requests.joined[i], self.requests.counted[i]);
         self.release_request(request);
         self.leave_line(cabinet);
-        self.end_request(origin, counted, self.now - joined, 0, false);
+        self.end_request(origin, counted, self.now - joined, None, false);
         self.fall_back(rider);
     }
 
@@ -374,14 +372,14 @@ impl Sim<'_> {
     }
 
     /// Closes a request at its origin: served (a swap starts) after
-    /// `queued_ms` in line and a swap delay of `delay_ms`, or lost after
-    /// `queued_ms` in line.
+    /// `queued_ms` in line and a swap delay of `delay_ms` (`None`: the
+    /// same as the wait), or lost after `queued_ms` in line.
     fn end_request(
         &mut self,
         origin: u32,
         counted: bool,
         queued_ms: Time,
-        delay_ms: Time,
+        delay_ms: Option<Time>,
         served: bool,
     ) {
         self.ended_total += 1;
@@ -396,13 +394,27 @@ impl Sim<'_> {
             c.wait_ms_sum += crate::ms_f64(queued_ms);
             if queued_ms > 0 {
                 c.served_after_wait += 1;
-                // Zero waits, the common case, go in at once in `finish`.
-                c.wait_hist.saturating_record(queued_ms);
             }
-            c.delay_ms_sum += crate::ms_f64(delay_ms);
-            if delay_ms > 0 {
-                c.served_after_delay += 1;
-                c.delay_hist.saturating_record(delay_ms);
+            // Zero waits and delays, the common case, go in at once in
+            // `finish`; so do the waits that are also delays.
+            match delay_ms {
+                None => {
+                    c.delay_ms_sum += crate::ms_f64(queued_ms);
+                    if queued_ms > 0 {
+                        c.served_after_delay += 1;
+                        self.sites.same_delay_hist[origin as usize].saturating_record(queued_ms);
+                    }
+                }
+                Some(delay_ms) => {
+                    if queued_ms > 0 {
+                        c.wait_hist.saturating_record(queued_ms);
+                    }
+                    c.delay_ms_sum += crate::ms_f64(delay_ms);
+                    if delay_ms > 0 {
+                        c.served_after_delay += 1;
+                        c.delay_hist.saturating_record(delay_ms);
+                    }
+                }
             }
         } else {
             c.lost += 1;

@@ -317,6 +317,9 @@ struct Sites {
     rng_plugins: Vec<StreamRng>,
     rng_plugin_traits: Vec<StreamRng>,
     rng_swap: Vec<StreamRng>,
+    /// Positive waits of served requests whose delay is their wait
+    /// (anonymous analytic riders), merged into both histograms at the end.
+    same_delay_hist: Vec<Histogram<u32>>,
     tw_ready: Vec<TimeWeighted>,
     tw_busy: Vec<TimeWeighted>,
     tw_charging: Vec<TimeWeighted>,
@@ -628,6 +631,13 @@ impl Sim<'_> {
             }
             let c = &mut sites.counters[s];
             c.busy_area = sites.tw_busy[s].area();
+            let same = &sites.same_delay_hist[s];
+            c.wait_hist
+                .add(same)
+                .expect("histograms share their bounds");
+            c.delay_hist
+                .add(same)
+                .expect("histograms share their bounds");
             c.ready_area = sites.tw_ready[s].area();
             c.charging_area = sites.tw_charging[s].area();
             c.waiting_area = sites.tw_waiting[s].area();

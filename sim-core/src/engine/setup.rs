@@ -64,6 +64,7 @@ impl<'m> Sim<'m> {
             rng_swap: Vec::with_capacity(n_sites),
             tw_ready: vec![TimeWeighted::default(); n_sites],
             tw_busy: vec![TimeWeighted::default(); n_sites],
+            same_delay_hist: Vec::with_capacity(n_sites),
             tw_charging: vec![TimeWeighted::default(); n_sites],
             tw_waiting: vec![TimeWeighted::default(); n_sites],
             tw_load: vec![[TimeWeighted::default(); 3]; n_sites],
@@ -122,6 +123,7 @@ impl<'m> Sim<'m> {
             sites
                 .rng_swap
                 .push(stream2(seed, replication, Purpose::SwapTime, site_key));
+            sites.same_delay_hist.push(wait_histogram());
             let couriers: u32 = spec.couriers.iter().map(|&(_, n)| n).sum();
             sites.counters.push(Counters {
                 requests: 0,
@@ -137,11 +139,9 @@ impl<'m> Sim<'m> {
                 wait_ms_sum: 0.0,
                 queue_ms_sum: 0.0,
                 ended: 0,
-                wait_hist: Histogram::new_with_bounds(1, MAX_WAIT_MS, 2)
-                    .expect("static histogram bounds are valid"),
+                wait_hist: wait_histogram(),
                 delay_ms_sum: 0.0,
-                delay_hist: Histogram::new_with_bounds(1, MAX_WAIT_MS, 2)
-                    .expect("static histogram bounds are valid"),
+                delay_hist: wait_histogram(),
                 served_after_delay: 0,
                 swaps_here: 0,
                 ready_area: 0.0,
@@ -486,6 +486,11 @@ impl GroupPlan {
             works_across_district: g.works_across_district,
         }
     }
+}
+
+/// An empty histogram of waits or delays \[ms\].
+fn wait_histogram() -> Histogram<u32> {
+    Histogram::new_with_bounds(1, MAX_WAIT_MS, 2).expect("static histogram bounds are valid")
 }
 
 /// Weights scaled to sum 1 (all zero stays all zero).
