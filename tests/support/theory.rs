@@ -144,7 +144,7 @@ pub fn door_chain(
     for n in 0..=n_max {
         for e in 0..=b {
             let from = id(n, e);
-            let mut out = |to: usize, rate: f64, q: &mut Vec<Vec<f64>>| {
+            let out = |to: usize, rate: f64, q: &mut Vec<Vec<f64>>| {
                 if rate > 0.0 {
                     q[to][from] += rate;
                     q[from][from] -= rate;
@@ -195,13 +195,15 @@ fn solve(mut a: Vec<Vec<f64>>, mut rhs: Vec<f64>) -> Vec<f64> {
         rhs.swap(col, pivot);
         let p = a[col][col];
         assert!(p.abs() > 1e-300, "singular system");
-        for row in col + 1..n {
-            let f = a[row][col] / p;
+        let (top, rest) = a.split_at_mut(col + 1);
+        let pivot_row = &top[col];
+        for (offset, row) in rest.iter_mut().enumerate() {
+            let f = row[col] / p;
             if f != 0.0 {
-                for k in col..n {
-                    a[row][k] -= f * a[col][k];
+                for (x, &y) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                    *x -= f * y;
                 }
-                rhs[row] -= f * rhs[col];
+                rhs[col + 1 + offset] -= f * rhs[col];
             }
         }
     }
