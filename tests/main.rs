@@ -10,6 +10,7 @@ mod district;
 mod off_peak;
 mod pile_dwell;
 mod planner;
+mod plausibility;
 mod queueing_theory;
 mod report;
 mod scenario_errors;
