@@ -25,8 +25,8 @@ pub struct Range {
     /// The likely unit slips, tried in order: the first that brings the
     /// value into the range is the hint.
     pub slips: &'static [Slip],
-    /// Where the range comes from: DOMAIN.md's rows with their marks ([S]
-    /// sourced, [D] derived, [E] estimate), or "[E] engineering judgement".
+    /// Where the range comes from: DOMAIN.md's rows with their marks (\[S\]
+    /// sourced, \[D\] derived, \[E\] estimate), or "\[E\] engineering judgement".
     pub source: &'static str,
 }
 
