@@ -263,7 +263,8 @@ impl Context {
     /// have their own chargers), `dispense_soc`, `swap_seconds`,
     /// `strategy`, `choice_policy`, `max_detour`; per rider group
     /// `daily_km`, `wh_per_km`, `trips_per_day`, `swap_threshold`;
-    /// `home_charger`, `nonsub_interval`, `tariff`; `transformer` (one per
+    /// `home_charger`, `nonsub_interval`, per site with its own interval
+    /// `site_nonsub_interval`, `tariff`; `transformer` (one per
     /// transformer) or `transformers`, `allowed_utilization`,
     /// `design_kw_per_household`, `diversity_factor`, `base_peak`; and a
     /// `target` per target set.
@@ -546,6 +547,26 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
         }
     }
 
+    // A site's own interval (a survey's daily charging sessions set it),
+    // sourced to the comment beside its key.
+    let written_sites = sources.count("site");
+    for (i, site) in sites.iter().enumerate() {
+        let Some(days) = site.nonsub_interval_days else {
+            continue;
+        };
+        let source = if i < written_sites {
+            sources.of(&[&format!("site[{i}].nonsub_interval_days")], Source::File)
+        } else {
+            Source::File
+        };
+        a.push(Assumption {
+            key: "site_nonsub_interval".to_owned(),
+            subject: Some(site.name.clone()),
+            value: Value::Days { days },
+            source,
+        });
+    }
+
     let home = &model.riders.home;
     let mut push = |key: &str, value: Value, source: Source| {
         a.push(Assumption {
@@ -578,7 +599,6 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
             Source::Default,
         ),
     );
-
     let transformers = &model.grid.transformers;
     // Named transformers come first in the model, in file order; a site's
     // own transformer follows, and is the site's `transformer` key.

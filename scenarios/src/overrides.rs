@@ -31,6 +31,7 @@ pub(crate) struct SiteOverride {
     pile_ports: Option<(u32, At)>,
     max_concurrent_charging: Option<(u32, At)>,
     charger_power_w: Option<(f64, At)>,
+    nonsub_interval_days: Option<(f64, At)>,
     /// Prefixed to messages: "site 'A'".
     subject: String,
     /// Whether every key is valid; the keys that are not are `None`.
@@ -104,6 +105,7 @@ fn read_site(
     let pile_ports = set(&mut t, sink, "pile_ports", &AMOUNT);
     let max_concurrent_charging = set(&mut t, sink, "max_concurrent_charging", &COUNT);
     let charger_power_w = set(&mut t, sink, "charger_power_w", &crate::site::CHARGER_POWER);
+    let nonsub_interval_days = set(&mut t, sink, "nonsub_interval_days", &Number::POSITIVE);
     let subject = t.subject().unwrap_or_default().to_owned();
     t.finish(sink);
     known?;
@@ -116,7 +118,8 @@ fn read_site(
     ]
     .iter()
     .all(|key| key.is_ok())
-        && charger_power_w.is_ok();
+        && charger_power_w.is_ok()
+        && nonsub_interval_days.is_ok();
     Some(SiteOverride {
         site: name?,
         cabinets: cabinets.ok().flatten(),
@@ -125,6 +128,7 @@ fn read_site(
         pile_ports: pile_ports.ok().flatten(),
         max_concurrent_charging: max_concurrent_charging.ok().flatten(),
         charger_power_w: charger_power_w.ok().flatten(),
+        nonsub_interval_days: nonsub_interval_days.ok().flatten(),
         subject,
         complete,
     })
@@ -211,6 +215,9 @@ pub(crate) fn apply_sites(
         }
         if let Some((power, _)) = o.charger_power_w {
             spec.charger_power_w = Some(power);
+        }
+        if let Some((days, _)) = o.nonsub_interval_days {
+            spec.nonsub_interval_days = Some(days);
         }
     }
     let mut ok = overrides.ok;

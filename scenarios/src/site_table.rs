@@ -47,6 +47,7 @@ pub(crate) const COLUMNS: &[&str] = &[
     "couriers",
     "max_concurrent_charging",
     "charger_power_w",
+    "nonsub_interval_days",
 ];
 
 /// Columns whose cells are text; every other cell is a number.
