@@ -742,7 +742,7 @@ mod tests {
                  `town`, `cabinets`, `slots_per_cabinet`, `batteries`, `demand`, `patience`, \
                  `max_concurrent_charging`, `charger_power_w`, `x_m`, `y_m`, `households`, \
                  `ebikes`, `swap_adoption`, `mix`, `couriers`, `courier_work_weight`, \
-                 `pile_ports`, \
+                 `pile_ports`, `nonsub_interval_days`, \
                  `transformer`; did you mean `cabinets`?",
                 "t.toml:19:48: site[0].demand.swaps_per_hour: site 'A': expected a number in \
                  (0, 3600], found 0",

@@ -480,7 +480,7 @@ mod tests {
                 "t.toml:22:12: site_override[1].cabinets: expected a positive integer, found 0",
                 "t.toml:23:1: site_override[1].slot: unknown key, expected one of `site`, \
                  `cabinets`, `slots_per_cabinet`, `batteries`, `pile_ports`, \
-                 `max_concurrent_charging`, `charger_power_w`",
+                 `max_concurrent_charging`, `charger_power_w`, `nonsub_interval_days`",
                 "t.toml:26:14: transformer_override[0].rating_kva: transformer 'T1': expected a \
                  positive number, found 0",
             ]

@@ -1191,6 +1191,34 @@ mod tests {
     }
 
     #[test]
+    fn daily_sessions_set_the_interval_of_bikes_not_on_a_subscription() {
+        let sheet = "name,ebikes,换电意愿,锂电池占比,日均充电车次\n\
+                     A,990,30%,25%,330\nB,600,30%,25%,0\nC,0,30%,25%,50\nD,600,30%,25%,\n";
+        let text = import(sheet).unwrap();
+        // 990 × 0.075 = 74.25: 74 subscribers, 916 others, 330 a day.
+        assert!(
+            text.contains(
+                "nonsub_interval_days = 2.776    # 日均充电车次 330: (990 e-bikes − 74 \
+                 subscribers) ÷ 330 a day\n"
+            ),
+            "{text}"
+        );
+        let sites = model(sheet).sites;
+        assert_eq!(sites[0].nonsub_interval_days, Some(2.776));
+        // None counted, no bike to charge, or no figure: [home_charging]'s.
+        for site in &sites[1..] {
+            assert_eq!(site.nonsub_interval_days, None, "{}", site.name);
+        }
+        assert!(text.contains("# survey: 日均充电车次 0\n"), "{text}");
+        assert!(text.contains("# survey: 日均充电车次 50\n"), "{text}");
+        let problems = import("name,日均充电车次\nA,约200\n").unwrap_err();
+        assert_eq!(
+            problems,
+            ["s.csv:2:3: row[0].daily_charges: site 'A': expected a non-negative number, found `约200`"]
+        );
+    }
+
+    #[test]
     fn every_bad_cell_is_reported_and_nothing_is_returned() {
         let sheet = "name,户数,ebikes,换电意愿,x_m,y_m,变压器供电户数\n\
                      A,abc,10,130%,0,,\nA,-1,5,0.2,1,2,30\n,3,,,1,2,\n";
