@@ -7,6 +7,7 @@ mod cli;
 mod conservation;
 mod determinism;
 mod district;
+mod nonsub_interval;
 mod off_peak;
 mod pile_dwell;
 mod planner;

@@ -800,6 +800,45 @@ mod tests {
     }
 
     #[test]
+    fn a_sites_own_interval_shows_with_the_comment_beside_it() {
+        let site = |name: &str, days| sim_core::SiteSpec {
+            name: name.into(),
+            ebikes: 600,
+            nonsub_interval_days: days,
+            ..sim_core::SiteSpec::default()
+        };
+        let model = Model {
+            sites: vec![site("A", None), site("B", Some(2.5))],
+            ..Model::default()
+        };
+        let source = "日均充电车次 200: (600 e-bikes − 100 subscribers) ÷ 200 a day";
+        let comments = BTreeMap::from([
+            ("site[0]".to_owned(), String::new()),
+            ("site[1]".to_owned(), String::new()),
+            ("site[1].nonsub_interval_days".to_owned(), source.to_owned()),
+        ]);
+        let file = ScenarioFile {
+            path: "s.toml",
+            comments: &comments,
+        };
+        let context = Context::from_scenario(&model, file);
+        let own: Vec<_> = context
+            .assumptions
+            .iter()
+            .filter(|a| a.key == "site_nonsub_interval")
+            .collect();
+        assert_eq!(own.len(), 1, "{own:?}");
+        assert_eq!(own[0].subject.as_deref(), Some("B"));
+        assert_eq!(own[0].value, Value::Days { days: 2.5 });
+        assert_eq!(
+            own[0].source,
+            Source::Comment {
+                text: source.into()
+            }
+        );
+    }
+
+    #[test]
     fn ranges_collapse_when_equal() {
         assert_eq!(range([0.3, 0.3].into_iter(), 100.0, " %"), "30 %");
         assert_eq!(range([0.2, 0.15].into_iter(), 100.0, " %"), "15–20 %");

@@ -1214,7 +1214,9 @@ mod tests {
         let problems = import("name,日均充电车次\nA,约200\n").unwrap_err();
         assert_eq!(
             problems,
-            ["s.csv:2:3: row[0].daily_charges: site 'A': expected a non-negative number, found `约200`"]
+            [
+                "s.csv:2:3: row[0].daily_charges: site 'A': expected a non-negative number, found `约200`"
+            ]
         );
     }
 
