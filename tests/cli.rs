@@ -205,7 +205,7 @@ fn shipped_scenarios() -> Vec<PathBuf> {
 fn every_shipped_scenario_checks_ok() {
     for path in shipped_scenarios() {
         let path = path.to_str().expect("UTF-8 path");
-        let outcome = swapsim(["check", path]);
+        let outcome = swapsim(["check", "--deny-warnings", path]);
         assert_eq!(outcome.status, exit::SUCCESS, "{path}:\n{}", outcome.stderr);
         assert!(
             outcome.stdout.starts_with(&format!("ok: {path}: ")),

@@ -173,3 +173,48 @@ fn the_shipped_sample_survey_imports_and_simulates() {
     assert!(result.network.swap_requests_per_day.mean > 100.0);
     assert!(result.network.flying_wire_sessions_per_day.mean > 0.0);
 }
+
+/// Each community of the shipped sample gets the interval its daily
+/// charging sessions (日均充电车次) give: the bikes not on a subscription,
+/// counted as the engine counts them (e-bikes − round(e-bikes × adoption)),
+/// divided by the sessions a day, to the thousandth of a day.
+#[test]
+fn daily_charging_sessions_set_each_sites_interval() {
+    let sheet = root().join("scenarios/bishan-survey-sample.csv");
+    let template = root().join("scenarios/survey-template.toml");
+    let sheet_source = fs::read_to_string(&sheet).expect("sheet is UTF-8");
+    let scenario = scenarios::import_survey(
+        &sheet_source,
+        &relative(&sheet),
+        &fs::read_to_string(&template).expect("template is UTF-8"),
+        &relative(&template),
+    )
+    .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let model = scenarios::parse(&scenario, "bicheng.toml").expect("valid scenario");
+    let mut lines = sheet_source.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let (name_at, sessions_at) = (column("小区名称"), column("日均充电车次"));
+    let mut checked = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let site = model
+            .sites
+            .iter()
+            .find(|s| s.name == cells[name_at])
+            .expect("a site per row");
+        let sessions: f64 = cells[sessions_at].parse().expect("sessions are a number");
+        let subscribers = (f64::from(site.ebikes) * site.swap_adoption).round();
+        let expected = (f64::from(site.ebikes) - subscribers) / sessions;
+        let days = site.nonsub_interval_days.expect("an interval");
+        assert!(
+            (days - expected).abs() <= 0.0005,
+            "{}: {days} d, expected {expected}",
+            site.name
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 12);
+    // The template's own public point keeps [home_charging]'s.
+    assert_eq!(model.sites[0].nonsub_interval_days, None);
+}

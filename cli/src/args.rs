@@ -12,7 +12,7 @@ pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
   1  the run finished but targets were missed (run --check, or plan found no feasible deployment)
-  2  usage, scenario or I/O error";
+  2  usage, scenario or I/O error, or a scenario warning with --deny-warnings";
 
 /// `swapsim`: size battery-swap networks by simulation.
 #[derive(Debug, Parser)]
@@ -83,6 +83,14 @@ pub(crate) struct Overrides {
     pub(crate) days: Option<u32>,
 }
 
+/// `--deny-warnings`.
+#[derive(Debug, Args)]
+pub(crate) struct Warnings {
+    /// Exit 2, before running, if a scenario has a value outside the plausible range
+    #[arg(long, help_heading = "Checks")]
+    pub(crate) deny_warnings: bool,
+}
+
 /// `--threads`.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Execution")]
@@ -141,6 +149,9 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     pub(crate) threads: Threads,
 
+    #[command(flatten)]
+    pub(crate) warnings: Warnings,
+
     /// Compare the KPIs with the scenario's [targets]; exit 1 if one is missed
     #[arg(long, help_heading = "Targets")]
     pub(crate) check: bool,
@@ -174,6 +185,9 @@ pub(crate) struct CheckArgs {
     /// Scenario file (TOML)
     #[arg(value_name = "FILE")]
     pub(crate) scenario: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) warnings: Warnings,
 }
 
 /// `swapsim plan`.
@@ -199,6 +213,9 @@ pub(crate) struct PlanArgs {
 
     #[command(flatten)]
     pub(crate) threads: Threads,
+
+    #[command(flatten)]
+    pub(crate) warnings: Warnings,
 
     /// Output on stdout: table (for people), json or csv (for scripts)
     #[arg(
@@ -236,6 +253,9 @@ pub(crate) struct CompareArgs {
 
     #[command(flatten)]
     pub(crate) threads: Threads,
+
+    #[command(flatten)]
+    pub(crate) warnings: Warnings,
 
     /// Output on stdout: table (for people), json or csv (for scripts)
     #[arg(

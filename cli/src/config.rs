@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use scenarios::Diagnostic;
 use sim_core::Model;
 
 use crate::args::{
@@ -11,6 +12,7 @@ use crate::args::{
     ReportArgs, RunArgs,
 };
 use crate::error::Error;
+use crate::streams::Streams;
 
 /// The environment variable that names the `--png` font when `--font` is
 /// not given.
@@ -37,12 +39,16 @@ pub(crate) struct RunConfig {
     /// Whether to compare the KPIs with the scenario's targets (the
     /// scenario has some).
     pub(crate) check: bool,
+    /// The scenario's implausible values.
+    pub(crate) warnings: Warnings,
 }
 
 impl RunConfig {
     /// Loads the scenario and applies `--seed`, `--replications` and `--days`.
     pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig, Error> {
-        let (mut model, comments) = scenarios::load_commented(&args.scenario)?;
+        let loaded = scenarios::load_with_warnings(&args.scenario)?;
+        let warnings = Warnings::new(loaded.warnings, &args.warnings);
+        let (mut model, comments) = (loaded.model, loaded.comments);
         apply(&mut model, &args.overrides, &args.scenario)?;
         if args.check && !model.targets.any() {
             return Err(Error::NoTargets {
@@ -59,6 +65,7 @@ impl RunConfig {
             out: out_dir(args.out, "--out", args.force)?,
             reports: Reports::resolve(args.html)?,
             check: args.check,
+            warnings,
         })
     }
 }
@@ -83,13 +90,17 @@ pub(crate) struct PlanConfig {
     pub(crate) out: Option<PathBuf>,
     /// The `--html` report and the language and format of the charts.
     pub(crate) reports: Reports,
+    /// The scenario's implausible values.
+    pub(crate) warnings: Warnings,
 }
 
 impl PlanConfig {
     /// Loads the scenario, applies `--seed` and `--days`, and makes sure it
     /// has targets to plan for.
     pub(crate) fn resolve(args: PlanArgs) -> Result<PlanConfig, Error> {
-        let (mut model, comments) = scenarios::load_commented(&args.scenario)?;
+        let loaded = scenarios::load_with_warnings(&args.scenario)?;
+        let warnings = Warnings::new(loaded.warnings, &args.warnings);
+        let (mut model, comments) = (loaded.model, loaded.comments);
         let overrides = Overrides {
             seed: args.seed,
             replications: None,
@@ -116,6 +127,7 @@ impl PlanConfig {
             format: args.format,
             out,
             reports: Reports::resolve(args.html)?,
+            warnings,
         })
     }
 }
@@ -139,6 +151,8 @@ pub(crate) struct CompareConfig {
     pub(crate) out: Option<PathBuf>,
     /// The `--html` report and the language and format of the charts.
     pub(crate) reports: Reports,
+    /// The implausible values of every scenario, in the order given.
+    pub(crate) warnings: Warnings,
 }
 
 impl CompareConfig {
@@ -148,8 +162,11 @@ impl CompareConfig {
     pub(crate) fn resolve(args: CompareArgs) -> Result<CompareConfig, Error> {
         let mut scenarios = Vec::with_capacity(args.scenarios.len());
         let mut first_comments = None;
+        let mut warnings = Vec::new();
         for path in args.scenarios {
-            let (mut model, comments) = scenarios::load_commented(&path)?;
+            let loaded = scenarios::load_with_warnings(&path)?;
+            warnings.extend(loaded.warnings);
+            let (mut model, comments) = (loaded.model, loaded.comments);
             first_comments.get_or_insert(comments);
             apply(&mut model, &args.overrides, &path)?;
             scenarios.push((path, model));
@@ -190,7 +207,44 @@ impl CompareConfig {
             format: args.format,
             out: out_dir(args.out, "--out", args.force)?,
             reports: Reports::resolve(args.html)?,
+            warnings: Warnings::new(warnings, &args.warnings),
         })
+    }
+}
+
+/// The warnings about a command's scenarios (values outside the plausible
+/// range of an e-bike network), and whether `--deny-warnings` makes them
+/// fatal.
+#[derive(Debug)]
+pub(crate) struct Warnings {
+    /// Every warning, each naming its file.
+    pub(crate) found: Vec<Diagnostic>,
+    /// `--deny-warnings`.
+    pub(crate) deny: bool,
+}
+
+impl Warnings {
+    /// `found`, denied if `args` say so.
+    pub(crate) fn new(found: Vec<Diagnostic>, args: &crate::args::Warnings) -> Self {
+        Warnings {
+            found,
+            deny: args.deny_warnings,
+        }
+    }
+
+    /// Writes every warning to stderr with its source line and caret;
+    /// then, under `--deny-warnings`, fails if there was one, so that
+    /// nothing runs.
+    pub(crate) fn tell(&self, streams: &mut Streams<'_>) -> Result<(), Error> {
+        for warning in &self.found {
+            streams.tell(format_args!("{}\n", warning.render()));
+        }
+        if self.deny && !self.found.is_empty() {
+            return Err(Error::WarningsDenied {
+                count: self.found.len(),
+            });
+        }
+        Ok(())
     }
 }
 

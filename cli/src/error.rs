@@ -16,6 +16,13 @@ pub(crate) enum Error {
     /// The scenario could not be read, or is not valid.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// `--deny-warnings`, and a scenario has a value outside the plausible
+    /// range (the warnings themselves are written before).
+    #[error("{}, denied by --deny-warnings", count_warnings(*count))]
+    WarningsDenied {
+        /// How many warnings there were.
+        count: usize,
+    },
     /// `--days` leaves no measured day after the scenario's warm-up.
     #[error(
         "--days {days} must be greater than warmup_days ({warmup_days}) of '{}'",
@@ -200,5 +207,14 @@ fn count_problems(n: usize) -> String {
         "1 problem".to_owned()
     } else {
         format!("{n} problems")
+    }
+}
+
+/// `1 warning`, `3 warnings`.
+fn count_warnings(n: usize) -> String {
+    if n == 1 {
+        "1 warning".to_owned()
+    } else {
+        format!("{n} warnings")
     }
 }

@@ -132,16 +132,19 @@ where
     let show_progress = progress == Progress::Stderr && !cli.quiet;
     let mut streams = Streams::new(stdout, stderr, show_progress);
     let done = match cli.command {
-        Command::Run(args) => {
-            RunConfig::resolve(args).and_then(|config| run::run(&config, &mut streams))
-        }
+        Command::Run(args) => RunConfig::resolve(args).and_then(|config| {
+            config.warnings.tell(&mut streams)?;
+            run::run(&config, &mut streams)
+        }),
         Command::Check(args) => run::check(&args, &mut streams),
-        Command::Plan(args) => {
-            PlanConfig::resolve(args).and_then(|config| plan::plan(&config, &mut streams))
-        }
-        Command::Compare(args) => {
-            CompareConfig::resolve(args).and_then(|config| compare::compare(&config, &mut streams))
-        }
+        Command::Plan(args) => PlanConfig::resolve(args).and_then(|config| {
+            config.warnings.tell(&mut streams)?;
+            plan::plan(&config, &mut streams)
+        }),
+        Command::Compare(args) => CompareConfig::resolve(args).and_then(|config| {
+            config.warnings.tell(&mut streams)?;
+            compare::compare(&config, &mut streams)
+        }),
         Command::ImportSurvey(args) => {
             ImportConfig::resolve(args).and_then(|config| survey::import(&config, &mut streams))
         }

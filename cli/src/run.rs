@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use sim_core::{Model, Replication, RunResult};
 
 use crate::args::{CheckArgs, Format};
-use crate::config::RunConfig;
+use crate::config::{RunConfig, Warnings};
 use crate::error::Error;
 use crate::streams::{Bar, Streams};
 use crate::{Status, count, html, output, table};
@@ -110,10 +110,12 @@ fn check_targets(config: &RunConfig, result: &RunResult, streams: &mut Streams<'
     }
 }
 
-/// `swapsim check`: prints `ok: FILE: N sites` when the scenario is valid.
+/// `swapsim check`: prints `ok: FILE: N sites` when the scenario is valid,
+/// after its warnings (which fail it under `--deny-warnings`).
 pub(crate) fn check(args: &CheckArgs, streams: &mut Streams<'_>) -> Result<Status, Error> {
-    let model = scenarios::load(&args.scenario)?;
-    let n = model.sites.len();
+    let loaded = scenarios::load_with_warnings(&args.scenario)?;
+    Warnings::new(loaded.warnings, &args.warnings).tell(streams)?;
+    let n = loaded.model.sites.len();
     streams.out(&format!(
         "ok: {}: {}\n",
         args.scenario.display(),

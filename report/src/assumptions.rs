@@ -271,7 +271,8 @@ impl Context {
     /// have their own chargers), `dispense_soc`, `swap_seconds`,
     /// `strategy`, `choice_policy`, `max_detour`; per rider group
     /// `daily_km`, `wh_per_km`, `trips_per_day`, `swap_threshold`;
-    /// `home_charger`, `nonsub_interval`, `tariff`; `transformer` (one per
+    /// `home_charger`, `nonsub_interval`, per site with its own interval
+    /// `site_nonsub_interval`, `tariff`; `transformer` (one per
     /// transformer) or `transformers`, `allowed_utilization`,
     /// `design_kw_per_household`, `diversity_factor`, `base_peak`; and a
     /// `target` per target set.
@@ -557,6 +558,26 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
         }
     }
 
+    // A site's own interval (a survey's daily charging sessions set it),
+    // sourced to the comment beside its key.
+    let written_sites = sources.count("site");
+    for (i, site) in sites.iter().enumerate() {
+        let Some(days) = site.nonsub_interval_days else {
+            continue;
+        };
+        let source = if i < written_sites {
+            sources.of(&[&format!("site[{i}].nonsub_interval_days")], Source::File)
+        } else {
+            Source::File
+        };
+        a.push(Assumption {
+            key: "site_nonsub_interval".to_owned(),
+            subject: Some(site.name.clone()),
+            value: Value::Days { days },
+            source,
+        });
+    }
+
     let home = &model.riders.home;
     let mut push = |key: &str, value: Value, source: Source| {
         a.push(Assumption {
@@ -589,7 +610,6 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
             Source::Default,
         ),
     );
-
     let transformers = &model.grid.transformers;
     // Named transformers come first in the model, in file order; a site's
     // own transformer follows, and is the site's `transformer` key.
@@ -788,6 +808,45 @@ mod tests {
         assert!(!matches("battery.charge", "battery.charge.power_w"));
         assert!(matches("transformer[*]", "transformer[3]"));
         assert!(!matches("transformer[*]", "transformer[3].name"));
+    }
+
+    #[test]
+    fn a_sites_own_interval_shows_with_the_comment_beside_it() {
+        let site = |name: &str, days| sim_core::SiteSpec {
+            name: name.into(),
+            ebikes: 600,
+            nonsub_interval_days: days,
+            ..sim_core::SiteSpec::default()
+        };
+        let model = Model {
+            sites: vec![site("A", None), site("B", Some(2.5))],
+            ..Model::default()
+        };
+        let source = "日均充电车次 200: (600 e-bikes − 100 subscribers) ÷ 200 a day";
+        let comments = BTreeMap::from([
+            ("site[0]".to_owned(), String::new()),
+            ("site[1]".to_owned(), String::new()),
+            ("site[1].nonsub_interval_days".to_owned(), source.to_owned()),
+        ]);
+        let file = ScenarioFile {
+            path: "s.toml",
+            comments: &comments,
+        };
+        let context = Context::from_scenario(&model, file);
+        let own: Vec<_> = context
+            .assumptions
+            .iter()
+            .filter(|a| a.key == "site_nonsub_interval")
+            .collect();
+        assert_eq!(own.len(), 1, "{own:?}");
+        assert_eq!(own[0].subject.as_deref(), Some("B"));
+        assert_eq!(own[0].value, Value::Days { days: 2.5 });
+        assert_eq!(
+            own[0].source,
+            Source::Comment {
+                text: source.into()
+            }
+        );
     }
 
     #[test]

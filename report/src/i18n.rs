@@ -444,6 +444,10 @@ pub(crate) fn assumption(key: &str, lang: Lang) -> String {
             "未订阅换电的车辆充电间隔",
             "Days between charges, bikes not subscribed",
         ],
+        "site_nonsub_interval" => [
+            "未订阅换电的车辆充电间隔（本小区）",
+            "Days between charges, bikes not subscribed, at the site",
+        ],
         "tariff" => ["分时电价", "Time-of-use tariff"],
         "transformer" => ["变压器", "Transformer"],
         "transformers" => ["变压器", "Transformers"],

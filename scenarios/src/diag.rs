@@ -8,10 +8,13 @@ use unicode_width::UnicodeWidthChar;
 
 /// One problem in a scenario file.
 ///
-/// `Display` gives the one-line form `{file}:{line}:{column}: {field}: {message}`;
+/// `Display` gives the one-line form `{file}:{line}:{column}: {field}: {message}`,
+/// after `warning: ` for a warning;
 /// [`Diagnostic::render`] adds the source line and a caret under the problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether the scenario is invalid, or only a value implausible.
+    pub severity: Severity,
     /// File name as given to [`crate::parse`], or the path given to [`crate::load`].
     pub file: String,
     /// Line of the problem [1-based].
@@ -29,8 +32,21 @@ pub struct Diagnostic {
     pub span_len: usize,
 }
 
+/// How bad a [`Diagnostic`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// The scenario is invalid: there is no model to run.
+    Error,
+    /// The scenario is valid, but a value is outside the plausible range
+    /// of an e-bike network (see [`crate::plausible`]); the model runs.
+    Warning,
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.severity == Severity::Warning {
+            f.write_str("warning: ")?;
+        }
         write!(
             f,
             "{}:{}:{}: {}: {}",
@@ -97,8 +113,10 @@ impl FileId {
 pub(crate) struct Sink<'s> {
     /// Indexed by [`FileId`]; the scenario file first.
     files: Vec<SourceFile<'s>>,
-    /// Diagnostics with the key they sort by, in report order.
+    /// Errors with the key they sort by, in report order.
     found: Vec<(Order, Diagnostic)>,
+    /// Warnings likewise.
+    warnings: Vec<(Order, Diagnostic)>,
 }
 
 /// Where a diagnostic sorts: by its position in the scenario file; one in
@@ -131,6 +149,7 @@ impl<'s> SourceFile<'s> {
     /// The diagnostic for byte range `span` of this file.
     fn diagnostic(
         &self,
+        severity: Severity,
         span: Range<usize>,
         field: String,
         message: String,
@@ -160,6 +179,7 @@ impl<'s> SourceFile<'s> {
         let end = span.end.clamp(at, line_start + line_text.len());
         let span_len = source.get(at..end).map_or(0, |s| s.chars().count());
         let diagnostic = Diagnostic {
+            severity,
             file: self.name.to_string(),
             line: line_index + 1,
             column: source[line_start..at].chars().count() + 1,
@@ -177,6 +197,7 @@ impl<'s> Sink<'s> {
         Sink {
             files: vec![SourceFile::new(file.into(), source.into(), 0)],
             found: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -206,13 +227,37 @@ impl<'s> Sink<'s> {
         field: impl Into<String>,
         message: impl Into<String>,
     ) {
+        let found = self.diagnostic(Severity::Error, file, span, field.into(), message.into());
+        self.found.push(found);
+    }
+
+    /// Reports an implausible value at byte range `span` of `file`.
+    pub(crate) fn warn_in(
+        &mut self,
+        file: FileId,
+        span: Range<usize>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        let found = self.diagnostic(Severity::Warning, file, span, field.into(), message.into());
+        self.warnings.push(found);
+    }
+
+    fn diagnostic(
+        &self,
+        severity: Severity,
+        file: FileId,
+        span: Range<usize>,
+        field: String,
+        message: String,
+    ) -> (Order, Diagnostic) {
         let source = &self.files[file.0];
-        let (at, diagnostic) = source.diagnostic(span, field.into(), message.into());
+        let (at, diagnostic) = source.diagnostic(severity, span, field, message);
         let order = match file {
             FileId::MAIN => (at, 0, 0),
             FileId(index) => (source.anchor, index, at),
         };
-        self.found.push((order, diagnostic));
+        (order, diagnostic)
     }
 
     /// The text of `file` at `span` (empty if the span is not in the file).
@@ -225,12 +270,22 @@ impl<'s> Sink<'s> {
         !self.found.is_empty()
     }
 
-    /// The diagnostics in source order; problems at one position keep the
+    /// The errors in source order; problems at one position keep the
     /// order they were reported in.
-    pub(crate) fn finish(mut self) -> Vec<Diagnostic> {
-        self.found.sort_by_key(|(order, _)| *order);
-        self.found.into_iter().map(|(_, d)| d).collect()
+    pub(crate) fn finish(self) -> Vec<Diagnostic> {
+        self.finish_with_warnings().0
     }
+
+    /// The errors and the warnings, each in source order.
+    pub(crate) fn finish_with_warnings(self) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+        (in_order(self.found), in_order(self.warnings))
+    }
+}
+
+/// `found` sorted by position, stably.
+fn in_order(mut found: Vec<(Order, Diagnostic)>) -> Vec<Diagnostic> {
+    found.sort_by_key(|(order, _)| *order);
+    found.into_iter().map(|(_, d)| d).collect()
 }
 
 #[cfg(test)]

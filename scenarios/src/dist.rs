@@ -19,6 +19,7 @@ use sim_core::Dist;
 use toml::de::DeValue;
 
 use crate::diag::Sink;
+use crate::plausible;
 use crate::walk::{Item, Number, Table};
 
 /// Values of `dist`.
@@ -79,6 +80,9 @@ pub(crate) fn read(item: &Item<'_, '_>, sink: &mut Sink<'_>, support: &Number) -
             let mut t = item.table(sink)?;
             let dist = read_table(&mut t, sink, support);
             t.finish(sink);
+            if let Some(dist) = &dist {
+                item.judge(sink, dist.mean(), plausible::Of::Mean);
+            }
             dist
         }
         _ => {

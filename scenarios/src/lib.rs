@@ -117,6 +117,7 @@ mod group;
 mod home;
 mod overrides;
 mod planner;
+pub mod plausible;
 mod scenario;
 mod shapes;
 mod site;
@@ -137,7 +138,7 @@ use sim_core::{
 use toml::de::DeTable;
 
 pub use comments::{Comments, comments};
-pub use diag::Diagnostic;
+pub use diag::{Diagnostic, Severity};
 pub use overrides::{PLAN_MARKER, plan_file};
 pub use survey::import_survey;
 
@@ -190,6 +191,18 @@ pub fn parse_with(
     file_name: &str,
     read_file: &dyn Fn(&Path) -> io::Result<String>,
 ) -> Result<Model, Vec<Diagnostic>> {
+    parse_with_warnings(source, file_name, read_file).map(|(model, _)| model)
+}
+
+/// [`parse_with`], and the warnings about values that are valid but
+/// outside the plausible range of an e-bike network ([`plausible::RANGES`]),
+/// in source order. Warnings come only with a model: an invalid scenario
+/// gives its errors alone.
+pub fn parse_with_warnings(
+    source: &str,
+    file_name: &str,
+    read_file: &dyn Fn(&Path) -> io::Result<String>,
+) -> Result<(Model, Vec<Diagnostic>), Vec<Diagnostic>> {
     let files = Files {
         dir: Path::new(file_name).parent().unwrap_or(Path::new("")),
         read: read_file,
@@ -204,7 +217,7 @@ pub fn parse_with(
     }
     let model = read_model(Table::root(&document), &files, &mut sink);
     match model {
-        Some(model) if !sink.has_errors() => Ok(model),
+        Some(model) if !sink.has_errors() => Ok((model, sink.finish_with_warnings().1)),
         _ => {
             debug_assert!(sink.has_errors(), "a scenario was rejected silently");
             Err(sink.finish())
@@ -221,15 +234,38 @@ pub fn load(path: &Path) -> Result<Model, LoadError> {
 /// [`load`], and the [`comments`] beside the file's keys, which cite where
 /// its values come from (for a report's assumptions).
 pub fn load_commented(path: &Path) -> Result<(Model, Comments), LoadError> {
+    load_with_warnings(path).map(|loaded| (loaded.model, loaded.comments))
+}
+
+/// A valid scenario as [`load_with_warnings`] reads it.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The validated model.
+    pub model: Model,
+    /// The comments beside the file's keys (see [`comments`]).
+    pub comments: Comments,
+    /// Values outside the plausible range of an e-bike network, each a
+    /// [`Diagnostic`] of [`Severity::Warning`], in source order.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// [`load_commented`], and the warnings of [`parse_with_warnings`].
+pub fn load_with_warnings(path: &Path) -> Result<Loaded, LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.to_owned(),
         source,
     })?;
     let file_name = path.display().to_string();
     match String::from_utf8(bytes) {
-        Ok(source) => parse_with(&source, &file_name, &|file| std::fs::read_to_string(file))
-            .map(|model| (model, comments(&source)))
-            .map_err(LoadError::Invalid),
+        Ok(source) => {
+            parse_with_warnings(&source, &file_name, &|file| std::fs::read_to_string(file))
+                .map(|(model, warnings)| Loaded {
+                    model,
+                    comments: comments(&source),
+                    warnings,
+                })
+                .map_err(LoadError::Invalid)
+        }
         Err(error) => {
             // Point at the first bad byte, in the valid text before it.
             let valid_up_to = error.utf8_error().valid_up_to();
@@ -710,7 +746,7 @@ mod tests {
                  `max_concurrent_charging`, `max_riders_present`, `charger_power_w`, `x_m`, \
                  `y_m`, `households`, \
                  `ebikes`, `swap_adoption`, `mix`, `couriers`, `courier_work_weight`, \
-                 `pile_ports`, \
+                 `pile_ports`, `nonsub_interval_days`, \
                  `transformer`; did you mean `cabinets`?",
                 "t.toml:19:48: site[0].demand.swaps_per_hour: site 'A': expected a number in \
                  (0, 3600], found 0",

@@ -32,6 +32,7 @@ pub(crate) struct SiteOverride {
     max_concurrent_charging: Option<(u32, At)>,
     max_riders_present: Option<(u32, At)>,
     charger_power_w: Option<(f64, At)>,
+    nonsub_interval_days: Option<(f64, At)>,
     /// Prefixed to messages: "site 'A'".
     subject: String,
     /// Whether every key is valid; the keys that are not are `None`.
@@ -106,6 +107,7 @@ fn read_site(
     let max_concurrent_charging = set(&mut t, sink, "max_concurrent_charging", &COUNT);
     let max_riders_present = set(&mut t, sink, "max_riders_present", &COUNT);
     let charger_power_w = set(&mut t, sink, "charger_power_w", &crate::site::CHARGER_POWER);
+    let nonsub_interval_days = set(&mut t, sink, "nonsub_interval_days", &Number::POSITIVE);
     let subject = t.subject().unwrap_or_default().to_owned();
     t.finish(sink);
     known?;
@@ -119,7 +121,8 @@ fn read_site(
     ]
     .iter()
     .all(|key| key.is_ok())
-        && charger_power_w.is_ok();
+        && charger_power_w.is_ok()
+        && nonsub_interval_days.is_ok();
     Some(SiteOverride {
         site: name?,
         cabinets: cabinets.ok().flatten(),
@@ -129,6 +132,7 @@ fn read_site(
         max_concurrent_charging: max_concurrent_charging.ok().flatten(),
         max_riders_present: max_riders_present.ok().flatten(),
         charger_power_w: charger_power_w.ok().flatten(),
+        nonsub_interval_days: nonsub_interval_days.ok().flatten(),
         subject,
         complete,
     })
@@ -218,6 +222,9 @@ pub(crate) fn apply_sites(
         }
         if let Some((power, _)) = o.charger_power_w {
             spec.charger_power_w = Some(power);
+        }
+        if let Some((days, _)) = o.nonsub_interval_days {
+            spec.nonsub_interval_days = Some(days);
         }
     }
     let mut ok = overrides.ok;
@@ -480,7 +487,8 @@ mod tests {
                 "t.toml:22:12: site_override[1].cabinets: expected a positive integer, found 0",
                 "t.toml:23:1: site_override[1].slot: unknown key, expected one of `site`, \
                  `cabinets`, `slots_per_cabinet`, `batteries`, `pile_ports`, \
-                 `max_concurrent_charging`, `max_riders_present`, `charger_power_w`",
+                 `max_concurrent_charging`, `max_riders_present`, `charger_power_w`, \
+                 `nonsub_interval_days`",
                 "t.toml:26:14: transformer_override[0].rating_kva: transformer 'T1': expected a \
                  positive number, found 0",
             ]

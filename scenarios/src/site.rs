@@ -177,6 +177,7 @@ pub(crate) struct Keys {
     pub(crate) couriers: Key<Couriers>,
     pub(crate) courier_work_weight: Key<f64>,
     pub(crate) pile_ports: Key<u32>,
+    pub(crate) nonsub_interval_days: Key<f64>,
     pub(crate) transformer: Key<TransformerRef>,
 }
 
@@ -205,6 +206,7 @@ impl Keys {
             couriers: self.couriers.or(defaults.couriers),
             courier_work_weight: self.courier_work_weight.or(defaults.courier_work_weight),
             pile_ports: self.pile_ports.or(defaults.pile_ports),
+            nonsub_interval_days: self.nonsub_interval_days.or(defaults.nonsub_interval_days),
             transformer: self.transformer.or(defaults.transformer),
         }
     }
@@ -297,6 +299,7 @@ pub(crate) fn read_keys(
     });
     keys.courier_work_weight = key(t, sink, "courier_work_weight", &Number::NON_NEGATIVE);
     keys.pile_ports = key(t, sink, "pile_ports", &AMOUNT);
+    keys.nonsub_interval_days = key(t, sink, "nonsub_interval_days", &Number::POSITIVE);
     keys.transformer = item_key(t, sink, "transformer", |item, sink| {
         read_transformer(item, ctx, sink)
     });
@@ -415,6 +418,7 @@ pub(crate) fn build(
                 .courier_work_weight
                 .or_default(DEFAULT_COURIER_WORK_WEIGHT)?,
             pile_ports: keys.pile_ports.or_default(0)?,
+            nonsub_interval_days: keys.nonsub_interval_days.value().ok()?.copied(),
             transformer: None,
         },
         transformer,

@@ -48,6 +48,7 @@ pub(crate) const COLUMNS: &[&str] = &[
     "max_concurrent_charging",
     "max_riders_present",
     "charger_power_w",
+    "nonsub_interval_days",
 ];
 
 /// Columns whose cells are text; every other cell is a number.

@@ -274,8 +274,9 @@ enum Col {
     YM,
     Lon,
     Lat,
-    /// Survey figures the model does not use: kept as a comment.
+    /// Daily charging sessions: sets the site's `nonsub_interval_days`.
     DailyCharges,
+    /// Survey figures the model does not use: kept as a comment.
     ChargingHours,
     Fee,
     Notes,
@@ -460,6 +461,8 @@ struct Row {
     transformer_peak_kw: Option<f64>,
     /// `x_m, y_m` or `lon, lat`, as written.
     position: Option<(f64, f64)>,
+    /// Charging sessions a day, with the column's header as written.
+    daily_charges: Option<(String, f64)>,
     /// Survey figures kept as a comment: (header as written, text).
     figures: Vec<(String, String)>,
 }
@@ -683,6 +686,9 @@ impl RowReader<'_> {
         let transformer_kva = read.value(Col::TransformerKva, &Number::POSITIVE);
         let transformer_households = read.value(Col::TransformerHouseholds, &count);
         let transformer_peak_kw = read.value(Col::TransformerPeakKw, &Number::NON_NEGATIVE);
+        let daily_charges = read
+            .value(Col::DailyCharges, &Number::NON_NEGATIVE)
+            .map(|n| (self.header_of(Col::DailyCharges).to_owned(), n));
         let position = if self.columns.contains(&Some(Col::Lon)) {
             let (lon, lat) = (&LONGITUDE, &LATITUDE);
             read.pair(
@@ -732,7 +738,7 @@ impl RowReader<'_> {
             self.error(sink, at, Col::SwapAdoption, subject, message);
             ok = false;
         }
-        let figures = [Col::DailyCharges, Col::ChargingHours, Col::Fee, Col::Notes]
+        let figures = [Col::ChargingHours, Col::Fee, Col::Notes]
             .into_iter()
             .filter_map(|col| {
                 let cell = self.cell(col)?;
@@ -766,6 +772,7 @@ impl RowReader<'_> {
             transformer_households,
             transformer_peak_kw,
             position,
+            daily_charges,
             figures,
         })
     }
@@ -976,6 +983,25 @@ fn write_site(text: &mut String, row: &Row, settings: &Settings, origin: Option<
     if let Some(ports) = row.pile_ports {
         line("pile_ports", ports.to_string(), None);
     }
+    // The sessions a day set the interval of the bikes not on a
+    // subscription, as the engine counts them; none counted (0) or no bike
+    // to charge leaves `[home_charging]`'s, and the figure a comment.
+    let subscribers = ((f64::from(ebikes) * share).round() as u32).min(ebikes);
+    let nonsub = ebikes - subscribers;
+    let mut figures = Vec::new();
+    match &row.daily_charges {
+        Some((header, sessions)) if *sessions > 0.0 && nonsub > 0 => {
+            let days = round(f64::from(nonsub) / sessions, 1e3);
+            let comment = format!(
+                "{header} {}: ({ebikes} e-bikes − {subscribers} subscribers) ÷ {} a day",
+                number(*sessions),
+                number(*sessions)
+            );
+            line("nonsub_interval_days", number(days), Some(comment));
+        }
+        Some((header, sessions)) => figures.push(format!("{header} {}", number(*sessions))),
+        None => {}
+    }
     match (row.position, origin) {
         (Some((lon, lat)), Some((lon0, lat0))) => {
             let x = (lon - lon0).to_radians() * lat0.to_radians().cos() * EARTH_RADIUS_M;
@@ -1021,12 +1047,12 @@ fn write_site(text: &mut String, row: &Row, settings: &Settings, origin: Option<
     line("cabinets", cabinets.to_string(), Some(comment));
     line("slots_per_cabinet", slots.to_string(), None);
     line("batteries", batteries.to_string(), None);
-    if !row.figures.is_empty() {
-        let figures: Vec<String> = row
-            .figures
+    figures.extend(
+        row.figures
             .iter()
-            .map(|(header, value)| format!("{header} {value}"))
-            .collect();
+            .map(|(header, value)| format!("{header} {value}")),
+    );
+    if !figures.is_empty() {
         let _ = writeln!(text, "# survey: {}", figures.join("; "));
     }
 }
@@ -1161,6 +1187,36 @@ mod tests {
         assert!(
             text.contains("# survey: 日均充电车次 400; 充电时段 18:00- 23:00; 充电费用 1元/次\n"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn daily_sessions_set_the_interval_of_bikes_not_on_a_subscription() {
+        let sheet = "name,ebikes,换电意愿,锂电池占比,日均充电车次\n\
+                     A,990,30%,25%,330\nB,600,30%,25%,0\nC,0,30%,25%,50\nD,600,30%,25%,\n";
+        let text = import(sheet).unwrap();
+        // 990 × 0.075 = 74.25: 74 subscribers, 916 others, 330 a day.
+        assert!(
+            text.contains(
+                "nonsub_interval_days = 2.776    # 日均充电车次 330: (990 e-bikes − 74 \
+                 subscribers) ÷ 330 a day\n"
+            ),
+            "{text}"
+        );
+        let sites = model(sheet).sites;
+        assert_eq!(sites[0].nonsub_interval_days, Some(2.776));
+        // None counted, no bike to charge, or no figure: [home_charging]'s.
+        for site in &sites[1..] {
+            assert_eq!(site.nonsub_interval_days, None, "{}", site.name);
+        }
+        assert!(text.contains("# survey: 日均充电车次 0\n"), "{text}");
+        assert!(text.contains("# survey: 日均充电车次 50\n"), "{text}");
+        let problems = import("name,日均充电车次\nA,约200\n").unwrap_err();
+        assert_eq!(
+            problems,
+            [
+                "s.csv:2:3: row[0].daily_charges: site 'A': expected a non-negative number, found `约200`"
+            ]
         );
     }
 

@@ -23,6 +23,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diag::{FileId, Sink};
+use crate::plausible;
 
 /// Byte range in the source.
 pub(crate) type Span = Range<usize>;
@@ -456,11 +457,24 @@ impl<'a, 'i> Item<'a, 'i> {
     pub(crate) fn read<K: Kind>(&self, sink: &mut Sink<'_>, kind: &K) -> Option<K::Out> {
         let raw = sink.text_in(self.file, self.value.span());
         match kind.read(self.get(), raw) {
-            Ok(out) => Some(out),
+            Ok(out) => {
+                if let Some(x) = number(self.get()) {
+                    self.judge(sink, x, plausible::Of::Value);
+                }
+                Some(out)
+            }
             Err(message) => {
                 self.error(sink, message);
                 None
             }
+        }
+    }
+
+    /// Warns when `x`, the value or the mean of the distribution it
+    /// describes (`of`), is outside the field's plausible range.
+    pub(crate) fn judge(&self, sink: &mut Sink<'_>, x: f64, of: plausible::Of) {
+        if let Some(message) = plausible::judge(&self.path, x, of) {
+            self.at().warn(sink, self.subject.as_deref(), message);
         }
     }
 
@@ -552,6 +566,27 @@ impl At {
             None => message.to_string(),
         };
         sink.error_in(self.file, self.span.clone(), self.field.clone(), message);
+    }
+
+    /// Reports an implausible value here, prefixed with `subject` when
+    /// there is one.
+    pub(crate) fn warn(&self, sink: &mut Sink<'_>, subject: Option<&str>, message: impl Display) {
+        let message = match subject {
+            Some(subject) => format!("{subject}: {message}"),
+            None => message.to_string(),
+        };
+        sink.warn_in(self.file, self.span.clone(), self.field.clone(), message);
+    }
+}
+
+/// The value of a number, written as a float or an integer.
+fn number(value: &DeValue<'_>) -> Option<f64> {
+    match value {
+        DeValue::Float(f) => f.as_str().parse().ok(),
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .map(|i| i as f64),
+        _ => None,
     }
 }
 

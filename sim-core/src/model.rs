@@ -188,6 +188,11 @@ pub struct SiteSpec {
     pub courier_work_weight: f64,
     /// Charging-pile ports at the site.
     pub pile_ports: u32,
+    /// Mean days between charges of a resident e-bike not on a
+    /// subscription \[d\]; `None` = the scenario's
+    /// [`HomeCharging::nonsub_interval_days`]. A survey's daily charging
+    /// sessions set it per community.
+    pub nonsub_interval_days: Option<f64>,
     /// Index of the transformer feeding the site, if the grid is modelled.
     pub transformer: Option<usize>,
 }

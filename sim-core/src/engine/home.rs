@@ -19,7 +19,9 @@ impl Sim<'_> {
     pub(super) fn schedule_plug_in(&mut self, site: u32) {
         let s = site as usize;
         let bikes = self.sites.nonsub[s];
-        let interval = self.model.riders.home.nonsub_interval_days;
+        let interval = self.model.sites[s]
+            .nonsub_interval_days
+            .unwrap_or(self.model.riders.home.nonsub_interval_days);
         if bikes == 0 || interval <= 0.0 {
             return;
         }
