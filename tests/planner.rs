@@ -13,7 +13,7 @@ use swapsim_suite::theory::erlang_b;
 fn loss_plan_is_the_smallest_erlang_b_battery_count() {
     for (load, expected) in [(6.0, 12u32), (4.0, 9), (9.0, 16), (2.0, 6)] {
         let target = (erlang_b(expected - 1, load) * erlang_b(expected, load)).sqrt();
-        let mut model = cabinet(20, 16, exponential(1.0), load, Patience::None);
+        let mut model = cabinet(15, 16, exponential(1.0), load, Patience::None);
         model.targets = Targets {
             max_stockout_probability: Some(target),
             ..Targets::default()
