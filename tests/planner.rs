@@ -321,12 +321,15 @@ fn old_open_community_without_piles() -> sim_core::Model {
     model
 }
 
+/// (site, KPI) pairs.
+type SiteKpis = Vec<(String, &'static str)>;
+
 /// The (site, KPI) of every target the plan's final evaluation misses, and
 /// of every problem the plan gives.
 fn missed_and_explained(
     p: &sim_core::planner::Plan,
     model: &sim_core::Model,
-) -> (Vec<(String, &'static str)>, Vec<(String, &'static str)>) {
+) -> (SiteKpis, SiteKpis) {
     let missed = p
         .result
         .misses(&model.targets)
