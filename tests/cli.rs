@@ -400,8 +400,8 @@ fn broken_pipe_keeps_the_exit_code_of_missed_targets() {
 
 /// `plan --out` writes the plan three ways, and the run files of its final
 /// evaluation for `report`; `plan.toml` is the original scenario plus the
-/// plan's overrides, and `run --check` confirms it at the scenario's own
-/// precision (200 days, 8 replications).
+/// plan's overrides, and `run --check` confirms it with the days and
+/// replications of the plan (60 days, the scenario's 8 replications).
 #[test]
 fn plan_out_writes_a_scenario_that_run_check_confirms() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -410,7 +410,8 @@ fn plan_out_writes_a_scenario_that_run_check_confirms() {
     let plan = "plan scenarios/erlang-b-plan.toml --days 60";
     let outcome = swapsim(words(plan).chain(["--out", out_arg]));
     assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
-    assert!(outcome.stdout.contains("1 × 12"), "{}", outcome.stdout);
+    // 12 batteries and one empty compartment: a 16-slot cabinet.
+    assert!(outcome.stdout.contains("1 × 16"), "{}", outcome.stdout);
 
     assert_eq!(
         file_names(&out),
@@ -450,6 +451,41 @@ fn plan_out_writes_a_scenario_that_run_check_confirms() {
         check.stderr,
         "all targets met: 1 target at 1 site by the upper 95% bound\n"
     );
+}
+
+/// Issue 10: one set of numbers. `run plan.toml --out` writes byte for byte
+/// the run files of the plan's final evaluation, also when `plan` was given
+/// `--seed` and `--days` (the plan file carries them).
+#[test]
+fn run_of_the_plan_file_writes_the_plan_s_own_figures() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (planned, ran) = (tmp.path().join("plan"), tmp.path().join("run"));
+    let path = |p: &Path| p.to_str().expect("UTF-8 temp path").to_owned();
+    let plan = swapsim([
+        "plan",
+        "scenarios/erlang-b-plan.toml",
+        "--days",
+        "40",
+        "--seed",
+        "5",
+        "--out",
+        &path(&planned),
+    ]);
+    assert_eq!(plan.status, exit::SUCCESS, "{}", plan.stderr);
+    let plan_toml = path(&planned.join("plan.toml"));
+    let run = swapsim(["run", plan_toml.as_str(), "--out", &path(&ran)]);
+    assert_eq!(run.status, exit::SUCCESS, "{}", run.stderr);
+    let model = scenarios::load(Path::new(&plan_toml)).expect("plan.toml is a valid scenario");
+    assert_eq!((model.seed, model.days, model.replications), (5, 40, 8));
+    for name in [
+        "summary.json",
+        "timeseries.csv",
+        "ready.csv",
+        "profiles.json",
+    ] {
+        let read = |dir: &Path| fs::read(dir.join(name)).expect(name);
+        assert!(read(&planned) == read(&ran), "{name} differs");
+    }
 }
 
 /// Common random numbers: a scenario compared with itself differs by

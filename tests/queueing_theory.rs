@@ -31,7 +31,7 @@ fn with_cap(mut model: Model, cap: u32) -> Model {
 fn loss_stockout_matches_erlang_b() {
     // (batteries, offered load a = λ·T): blocking from 0.005 to 0.34.
     for (b, a) in [(10, 4.0), (16, 10.0), (12, 8.0), (8, 6.0), (8, 10.0)] {
-        let model = cabinet(b, 16, exponential(1.0), a, Patience::None);
+        let model = cabinet(b, 20, exponential(1.0), a, Patience::None);
         let result = run(&model, 0);
         let theory = erlang_b(b, a);
         let k = &result.network;
@@ -53,7 +53,7 @@ fn loss_stockout_matches_erlang_b() {
 fn loss_is_insensitive_to_charge_time_distribution() {
     for (b, a) in [(10, 6.0), (8, 8.0)] {
         let deterministic = ChargeModel::Deterministic { hours: 2.0 };
-        let model = cabinet(b, 12, deterministic, a / 2.0, Patience::None);
+        let model = cabinet(b, 16, deterministic, a / 2.0, Patience::None);
         let result = run(&model, 0);
         assert_matches(
             &format!("deterministic B={b} a={a}"),
@@ -62,7 +62,7 @@ fn loss_is_insensitive_to_charge_time_distribution() {
             16,
         );
 
-        let mut model = cabinet(b, 12, cc_cv(400.0), 1.0, Patience::None);
+        let mut model = cabinet(b, 16, cc_cv(400.0), 1.0, Patience::None);
         let t = model.battery.mean_hours_to_dispensable();
         assert!(t > 1.0 && t < 4.0, "CC-CV time to dispensable {t} h");
         let ChargeModel::CcCv(_) = model.battery.charge else {
@@ -85,7 +85,7 @@ fn loss_is_insensitive_to_charge_time_distribution() {
 #[test]
 fn delay_matches_erlang_c() {
     for (b, lambda) in [(10, 9.0), (12, 8.0)] {
-        let model = cabinet(b, 12, exponential(1.0), lambda, Patience::Infinite);
+        let model = cabinet(b, 16, exponential(1.0), lambda, Patience::Infinite);
         let result = run(&model, 0);
         let k = &result.network;
         let c = erlang_c(b, lambda);
@@ -116,7 +116,7 @@ fn impatience_matches_erlang_a() {
         let patience = Patience::Exponential {
             mean_minutes: patience_min,
         };
-        let model = cabinet(b, 12, exponential(1.0), lambda, patience);
+        let model = cabinet(b, 16, exponential(1.0), lambda, patience);
         let result = run(&model, 0);
         let theory = cabinet_chain(b, None, lambda, 1.0, Some(patience_min / 60.0));
         let k = &result.network;
@@ -148,7 +148,7 @@ fn impatience_matches_erlang_a() {
 fn power_cap_matches_birth_death_chain() {
     for (b, cap, lambda) in [(12, 6, 5.0), (10, 4, 3.0)] {
         let model = with_cap(
-            cabinet(b, 12, exponential(1.0), lambda, Patience::None),
+            cabinet(b, 16, exponential(1.0), lambda, Patience::None),
             cap,
         );
         let result = run(&model, 0);
@@ -163,7 +163,7 @@ fn power_cap_matches_birth_death_chain() {
         assert!(theory.stockout > 3.0 * erlang_b(b, lambda));
     }
     let model = with_cap(
-        cabinet(12, 12, exponential(1.0), 5.0, Patience::Infinite),
+        cabinet(12, 16, exponential(1.0), 5.0, Patience::Infinite),
         6,
     );
     let result = run(&model, 0);
@@ -220,7 +220,7 @@ fn slow_erlang_b_and_c_with_tight_intervals() {
         assert!(half < 0.03 * theory, "{what}: interval ±{half} too wide");
     };
     for (b, a) in [(10, 6.0), (12, 8.0)] {
-        let mut model = cabinet(b, 12, exponential(1.0), a, Patience::None);
+        let mut model = cabinet(b, 16, exponential(1.0), a, Patience::None);
         (model.days, model.replications, model.seed) = (2000, 64, 9);
         let k = run(&model, 0).network;
         tight(

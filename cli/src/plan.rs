@@ -53,7 +53,7 @@ pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Sta
     };
     // The source is read exactly when there is an `--out`.
     let files = config.source.as_ref().map(|source| {
-        let toml = scenarios::plan_file(source, &plan, model.seed);
+        let toml = scenarios::plan_file(source, &plan);
         let mut files = vec![
             (output::PLAN_TOML_FILE, toml.into_bytes()),
             (report::PLAN_FILE, json.clone().into_bytes()),

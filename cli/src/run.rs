@@ -133,7 +133,7 @@ mod tests {
         let site = |name: &str, batteries| sim_core::SiteSpec {
             name: name.into(),
             cabinets: 1,
-            slots_per_cabinet: 8,
+            slots_per_cabinet: 12,
             batteries,
             demand: sim_core::Demand::Poisson {
                 swaps_per_hour: 1.5,

@@ -828,6 +828,12 @@ pub(crate) fn problem(reason: &ProblemReason, lang: Lang) -> String {
             },
             Lang::En,
         ) => format!("more than {max} cabinets of {slots_per_cabinet} slots would be needed"),
+        (ProblemWhy::Iterations { max }, Lang::Zh) => {
+            format!("搜索扩容 {max} 轮后已停止（[planner] max_iterations）")
+        }
+        (ProblemWhy::Iterations { max }, Lang::En) => {
+            format!("the search stopped after {max} rounds of growing ([planner] max_iterations)")
+        }
     };
     match lang {
         Lang::Zh => format!("{site}：无法满足{name}的目标：{why}"),

@@ -646,6 +646,11 @@ pub enum ProblemWhy {
         /// Slots per cabinet.
         slots_per_cabinet: u32,
     },
+    /// The search stopped after `max` rounds of growing.
+    Iterations {
+        /// `[planner] max_iterations`.
+        max: u32,
+    },
     /// The final evaluation misses the target.
     Missed {
         /// The KPI's mean.
@@ -1182,6 +1187,7 @@ mod tests {
                 max: 20,
                 slots_per_cabinet: 12,
             },
+            Problems::Iterations { max: 30 },
             Problems::Missed {
                 mean: 0.03,
                 ci95_high: 0.04,
@@ -1194,6 +1200,7 @@ mod tests {
                 | Problems::LargestTransformer { .. }
                 | Problems::PilePorts { .. }
                 | Problems::Cabinets { .. }
+                | Problems::Iterations { .. }
                 | Problems::Missed { .. } => {}
             }
             let problem = Problem {

@@ -96,8 +96,9 @@
 //! A scenario also carries what `swapsim plan` needs: `[targets]`,
 //! `[costs]` and `[planner]`. [`plan_file`] writes a
 //! [`sim_core::planner::Plan`] as a scenario file: the original text,
-//! followed by `[[site_override]]` and `[[transformer_override]]` tables
-//! that [`parse`] applies after everything else. [`import_survey`] turns a
+//! followed by `[[scenario_override]]`, `[[site_override]]` and
+//! `[[transformer_override]]` tables that [`parse`] applies after
+//! everything else. [`import_survey`] turns a
 //! town's survey sheet (CSV, Chinese or English headers) and a template
 //! scenario into a scenario with one `[[site]]` per community.
 //!
@@ -292,7 +293,7 @@ fn count_problems(diagnostics: &[Diagnostic]) -> String {
 /// Reads the document, one module per section, then checks the sections
 /// against each other and assembles the model.
 fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -> Option<Model> {
-    let scenario = root
+    let mut scenario = root
         .required_table(sink, "scenario")
         .and_then(|t| scenario::read(t, sink));
     let battery_table = root.required_table(sink, "battery");
@@ -339,6 +340,8 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
     let planner = optional_section(&mut root, sink, "planner", planner::read);
     // Read by `import_survey`; checked here, no part of the model.
     optional_section(&mut root, sink, "survey", survey::read_settings);
+    let scenario_overrides =
+        overrides::read_scenario(root.optional_tables(sink, "scenario_override"), sink);
     let site_overrides = overrides::read_sites(
         root.optional_tables(sink, "site_override"),
         &site_names,
@@ -359,6 +362,9 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
     }
     let mut sites = sites?;
     let sites_overridden = overrides::apply_sites(&site_overrides, &mut sites, sink);
+    let scenario_overridden = scenario
+        .as_mut()
+        .and_then(|scenario| overrides::apply_scenario(&scenario_overrides, scenario, sink));
     let (scenario, battery, cabinet, couriers) = (scenario?, battery?, cabinet?, couriers?);
     let tariff = tariff?;
     let rider_driven = sites.iter().any(|s| s.spec.demand == Demand::Riders);
@@ -377,6 +383,7 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
     let mut transformers = connect_transformers(named.drafts?, named.names, &mut sites);
     overrides::apply_transformers(&transformer_overrides, &mut transformers, sink)?;
     sites_overridden?;
+    scenario_overridden?;
     Some(Model {
         name: scenario.name,
         days: scenario.days,
@@ -798,7 +805,8 @@ mod tests {
                 "t.toml:25:2: sites: unknown key, expected one of `scenario`, `battery`, \
                  `cabinet`, `choice`, `group`, `home_charging`, `tariff`, `transformer`, `site`, \
                  `couriers`, `site_table`, `targets`, `costs`, `planner`, `survey`, \
-                 `site_override`, `transformer_override`; did you mean `site`?"
+                 `scenario_override`, `site_override`, `transformer_override`; did you mean \
+                 `site`?"
             ]
         );
         let found = problems(&format!("battery = 3\n{}", edit("[battery]", "[cell]")));
@@ -1285,7 +1293,8 @@ transformer = { rating_kva = 315, design_kw_per_household = 4, power_factor = 0.
         let plan = sim_core::planner::plan(&m, 0, &sim_core::planner::Silent);
         assert!(plan.feasible, "{:?}", plan.problems);
         assert_eq!(plan.sites[0].batteries, 12);
-        assert_eq!(plan.model.sites[0].slots(), 12);
+        // 12 batteries and an empty compartment: one 16-slot cabinet.
+        assert_eq!(plan.model.sites[0].slots(), 16);
     }
 
     /// The district scenario is district-sized (DOMAIN.md: about 300,000

@@ -1,13 +1,15 @@
 //! `[[site_override]]` and `[[transformer_override]]`: sizing that replaces
-//! what the rest of the scenario says, and [`plan_file`], which writes a
-//! plan as overrides.
+//! what the rest of the scenario says; `[[scenario_override]]`: the seed,
+//! days and replications a plan was judged with; and [`plan_file`], which
+//! writes a plan as overrides.
 //!
 //! `swapsim plan` writes its plan as the original scenario text, unchanged,
 //! followed by one block of overrides, so the plan file runs like any
 //! scenario and shows what the planner decided next to what was surveyed.
 //! Overrides apply after everything else, in file order: a later override
 //! of the same key wins. The sites are then checked again (batteries must
-//! fit in the slots), and a problem points at the override.
+//! leave one empty compartment per cabinet), and a problem points at the
+//! override.
 
 use std::fmt::Write as _;
 
@@ -15,8 +17,9 @@ use sim_core::TransformerSpec;
 use sim_core::planner::Plan;
 
 use crate::diag::Sink;
+use crate::scenario::Scenario;
 use crate::site::{AMOUNT, Built, COUNT, SiteNames};
-use crate::walk::{At, Invalid, Kind, Number, Reference, Table, Text};
+use crate::walk::{At, Integer, Invalid, Kind, Number, Reference, Table, Text};
 
 /// The line that starts the block [`plan_file`] appends.
 pub const PLAN_MARKER: &str = "# ---- plan written by `swapsim plan`";
@@ -63,6 +66,74 @@ pub(crate) struct TransformerOverride {
     /// The transformer's name, where it is written.
     transformer: (String, At),
     rating_kva: f64,
+}
+
+/// One `[[scenario_override]]`: the keys of `[scenario]` it sets.
+pub(crate) struct ScenarioOverride {
+    seed: Option<u64>,
+    days: Option<(u32, At)>,
+    replications: Option<u32>,
+}
+
+/// Reads every `[[scenario_override]]`.
+pub(crate) fn read_scenario(
+    tables: Vec<Option<Table<'_, '_>>>,
+    sink: &mut Sink<'_>,
+) -> Overrides<ScenarioOverride> {
+    let overrides: Vec<Option<ScenarioOverride>> = tables
+        .into_iter()
+        .map(|t| {
+            let mut t = t?;
+            let seed = t.optional(sink, "seed", &Integer::at_least(0));
+            let days = set(&mut t, sink, "days", &Integer::at_least(1));
+            let replications = t.optional(sink, "replications", &Integer::at_least(1));
+            t.finish(sink);
+            Some(ScenarioOverride {
+                seed: seed.ok()?,
+                days: days.ok()?,
+                replications: replications.ok()?,
+            })
+        })
+        .collect();
+    Overrides::collect(overrides)
+}
+
+/// Applies the valid scenario overrides in order and checks the days
+/// against the warm-up again; `None` when an override is invalid or the
+/// days no longer exceed the warm-up (reported at the override).
+pub(crate) fn apply_scenario(
+    overrides: &Overrides<ScenarioOverride>,
+    scenario: &mut Scenario,
+    sink: &mut Sink<'_>,
+) -> Option<()> {
+    let mut days_at = None;
+    for o in &overrides.list {
+        if let Some(seed) = o.seed {
+            scenario.seed = seed;
+        }
+        if let Some((days, at)) = &o.days {
+            scenario.days = *days;
+            days_at = Some(at);
+        }
+        if let Some(replications) = o.replications {
+            scenario.replications = replications;
+        }
+    }
+    let mut ok = overrides.ok;
+    if let Some(at) = days_at
+        && scenario.warmup_days >= scenario.days
+    {
+        at.error(
+            sink,
+            None,
+            format_args!(
+                "warmup_days ({}) must be less than days ({})",
+                scenario.warmup_days, scenario.days
+            ),
+        );
+        ok = false;
+    }
+    ok.then_some(())
 }
 
 /// Reads every `[[site_override]]`; `names` are the scenario's sites.
@@ -243,10 +314,14 @@ pub(crate) fn apply_sites(
                 spec.slots_per_cabinet,
                 u32::MAX
             ),
-            Some(slots) if spec.batteries > slots => {
-                format!("batteries ({}) exceed slots ({slots})", spec.batteries)
-            }
-            Some(_) => continue,
+            Some(_) => match crate::site::no_empty_compartment(
+                spec.batteries,
+                spec.cabinets,
+                spec.slots_per_cabinet,
+            ) {
+                Some(message) => message,
+                None => continue,
+            },
         };
         // Blame the slots when they overflow, else the batteries if set.
         let at = if spec.cabinets.checked_mul(spec.slots_per_cabinet).is_none() {
@@ -304,32 +379,43 @@ pub(crate) fn apply_transformers(
 /// overrides with the plan's sizing, which `swapsim run` reads like any
 /// scenario.
 ///
-/// The block has a `[[site_override]]` for every site, with its cabinets,
-/// slots per cabinet, batteries and pile ports (and its charging cap, if it
-/// has one), whether the plan changed them or not: the block is the plan's
-/// whole sizing, readable without the original. It has a
-/// `[[transformer_override]]` for every transformer the plan upgrades.
-/// `seed` is the seed the plan was searched with, recorded in a comment.
+/// The block starts with a `[[scenario_override]]` of the seed, days and
+/// replications of the plan's final evaluation (`plan.model`'s: the
+/// scenario's, or `plan --seed/--days`), so that `swapsim run` of the plan
+/// file gives exactly the plan's figures. It has a `[[site_override]]` for
+/// every site, with its cabinets, slots per cabinet, batteries and pile
+/// ports (and its charging cap, if it has one), whether the plan changed
+/// them or not: the block is the plan's whole sizing, readable without the
+/// original. It has a `[[transformer_override]]` for every transformer the
+/// plan upgrades.
 ///
 /// ```
 /// let source = include_str!("../erlang-b-plan.toml");
 /// let mut model = scenarios::parse(source, "erlang-b-plan.toml").unwrap();
 /// model.days = 40; // a quick plan for the example
 /// let plan = sim_core::planner::plan(&model, 1, &sim_core::planner::Silent);
-/// let text = scenarios::plan_file(source, &plan, 1);
+/// let text = scenarios::plan_file(source, &plan);
 /// assert!(text.starts_with(source));
 /// let planned = scenarios::parse(&text, "plan.toml").unwrap();
 /// assert_eq!(planned.sites[0].batteries, plan.sites[0].batteries);
+/// assert_eq!(planned.days, 40);
 /// ```
-pub fn plan_file(original_source: &str, plan: &Plan, seed: u64) -> String {
+pub fn plan_file(original_source: &str, plan: &Plan) -> String {
     let mut out = original_source.to_owned();
     if !out.is_empty() && !out.ends_with('\n') {
         out.push('\n');
     }
+    let model = &plan.model;
     // Writing to a String cannot fail.
     let _ = writeln!(
         out,
-        "\n{PLAN_MARKER} (seed {seed}): overrides below replace the values above ----"
+        "\n{PLAN_MARKER} (seed {}): overrides below replace the values above ----",
+        model.seed
+    );
+    let _ = write!(
+        out,
+        "\n[[scenario_override]]\nseed = {}\ndays = {}\nreplications = {}\n",
+        model.seed, model.days, model.replications
     );
     for site in &plan.model.sites {
         let _ = write!(
@@ -412,13 +498,16 @@ mod tests {
         let source = include_str!("../erlang-b-plan.toml");
         let p = quick_plan(source);
         assert!(p.feasible, "{:?}", p.problems);
-        let text = plan_file(source, &p, 1);
+        let text = plan_file(source, &p);
         assert!(text.starts_with(source));
         let mut read = model(&text);
-        (read.days, read.warmup_days) = (60, 2);
+        // The plan file carries the days the plan was judged with; the
+        // warm-up is the scenario's (`plan` has no --warmup-days).
+        assert_eq!((read.days, read.replications), (60, 8));
+        read.warmup_days = 2;
         assert_eq!(read, p.model);
         // A plan of the plan file appends its own block, which wins.
-        let again = plan_file(&text, &p, 1);
+        let again = plan_file(&text, &p);
         assert_eq!(again, format!("{}{}", text, &text[source.len()..]));
         assert_eq!(model(&again), model(&text));
     }
@@ -433,23 +522,46 @@ mod tests {
         let mut p = quick_plan(&source.replace("ebikes = 600", "ebikes = 60"));
         p.model.grid.transformers[0].rating_kva = 630.0;
         let b = &mut p.model.sites[1];
-        (b.cabinets, b.slots_per_cabinet, b.batteries) = (1, 12, 12);
+        (b.cabinets, b.slots_per_cabinet, b.batteries) = (1, 16, 12);
         p.sites[1].transformer_upgraded = true;
-        let text = plan_file(&source, &p, 7);
+        p.model.seed = 7;
+        let text = plan_file(&source, &p);
         assert!(text.contains("(seed 7)"), "{text}");
+        assert!(
+            text.contains("\n[[scenario_override]]\nseed = 7\n"),
+            "{text}"
+        );
         assert!(
             text.ends_with(
                 "\n[[site_override]]\nsite = \"B \\\"北\\\"\"\ncabinets = 1\n\
-                 slots_per_cabinet = 12\nbatteries = 12\npile_ports = 0\n\
+                 slots_per_cabinet = 16\nbatteries = 12\npile_ports = 0\n\
                  max_concurrent_charging = 6\n\n[[transformer_override]]\n\
                  transformer = \"B \\\"北\\\"\"\nrating_kva = 630\n"
             ),
             "{text}"
         );
         let read = model(&text);
+        assert_eq!(read.seed, 7);
         assert_eq!(read.grid.transformers[0].rating_kva, 630.0);
         assert_eq!(read.sites[1].batteries, 12);
         assert_eq!(toml_string("a\\b\u{1}"), "\"a\\\\b\\u0001\"");
+    }
+
+    #[test]
+    fn scenario_overrides_set_the_run_and_are_checked_against_the_warm_up() {
+        let source = format!(
+            "{VALID}\n[[scenario_override]]\nseed = 9\ndays = 50\n\
+             [[scenario_override]]\nreplications = 3\n"
+        );
+        let m = model(&source);
+        assert_eq!((m.seed, m.days, m.replications), (9, 50, 3));
+        let short = format!("{VALID}\n[[scenario_override]]\ndays = 10\n");
+        assert_eq!(
+            problems(&short),
+            [
+                "t.toml:26:8: scenario_override[0].days: warmup_days (10) must be less than days (10)"
+            ]
+        );
     }
 
     #[test]
@@ -480,8 +592,9 @@ mod tests {
         assert_eq!(
             problems(&source),
             [
-                "t.toml:19:13: site_override[0].batteries: site 'A': batteries (30) exceed \
-                 slots (24)",
+                "t.toml:19:13: site_override[0].batteries: site 'A': batteries (30) leave no \
+                 empty compartment in 2 × 12 slots; leave one per cabinet for the returned \
+                 battery: at most 22 batteries, or add a cabinet",
                 "t.toml:21:8: site_override[1].site: unknown site `a`, expected `A`; did you \
                  mean `A`?",
                 "t.toml:22:12: site_override[1].cabinets: expected a positive integer, found 0",
@@ -499,7 +612,8 @@ mod tests {
             problems(&source),
             [
                 "t.toml:19:21: site_override[0].slots_per_cabinet: site 'A': batteries (20) \
-                 exceed slots (16)"
+                 leave no empty compartment in 2 × 8 slots; leave one per cabinet for the \
+                 returned battery: at most 14 batteries, or add a cabinet"
             ]
         );
         let source =
@@ -518,13 +632,13 @@ mod tests {
         let head = &RIDERS[..RIDERS.find("[[site]]").unwrap()];
         let source = format!(
             "{head}[[site_table]]\nfile = \"sites.csv\"\n\n[[site_override]]\n\
-             site = \"北苑\"\nbatteries = 12\n\n[[transformer_override]]\n\
+             site = \"北苑\"\nbatteries = 11\n\n[[transformer_override]]\n\
              transformer = \"北苑\"\nrating_kva = 1000\n"
         );
         let csv = "name,cabinets,slots_per_cabinet,batteries,transformer_kva\n\
                    A,1,12,11,\n北苑,1,12,10,630\n";
         let m = model_with(&source, &[("sites.csv", csv)]);
-        assert_eq!(m.sites[1].batteries, 12);
+        assert_eq!(m.sites[1].batteries, 11);
         assert_eq!(m.grid.transformers[0].name, "北苑");
         assert_eq!(m.grid.transformers[0].rating_kva, 1000.0);
     }
@@ -579,7 +693,7 @@ mod tests {
         );
 
         let p = plan(&m, 1, &Silent);
-        let written = plan_file(&riders_with(sections), &p, 1);
+        let written = plan_file(&riders_with(sections), &p);
         let again = model(&written);
         assert_eq!(
             again.sites[0].charger_power_w,

@@ -103,13 +103,14 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Plan
     })
 }
 
-/// Reads `slot_catalogue`: distinct cabinet sizes [slots], 1 to 64.
+/// Reads `slot_catalogue`: distinct cabinet sizes [slots], 2 to 64 (one
+/// compartment of each cabinet stays empty for the returned battery).
 fn catalogue(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<Vec<u32>> {
     let elements = item.elements(sink, "an array of slot counts like `[8, 12, 16]`")?;
     let mut sizes = Some(Vec::new());
     let mut seen: Vec<(u32, usize)> = Vec::new();
     for (index, element) in elements.iter().enumerate() {
-        let size = element.read(sink, &Integer::between(1, MAX_SLOTS));
+        let size = element.read(sink, &Integer::between(2, MAX_SLOTS));
         if let Some(size) = size {
             if let Some((_, first)) = seen.iter().find(|(s, _)| *s == size) {
                 element.error(
@@ -222,8 +223,8 @@ mod tests {
         assert_eq!(
             problems(&source),
             [
-                "t.toml:26:22: planner.slot_catalogue[1]: expected an integer from 1 to 64, found 0",
-                "t.toml:26:25: planner.slot_catalogue[2]: expected an integer from 1 to 64, found 65",
+                "t.toml:26:22: planner.slot_catalogue[1]: expected an integer from 2 to 64, found 0",
+                "t.toml:26:25: planner.slot_catalogue[2]: expected an integer from 2 to 64, found 65",
                 "t.toml:26:29: planner.slot_catalogue[3]: duplicate size 8, already at \
                  slot_catalogue[0]",
                 "t.toml:27:36: planner.transformer_sizes_kva[2]: expected sizes in ascending \

@@ -566,15 +566,16 @@ fn check_own_transformer(
     }
 }
 
-/// Checks that the batteries fit in the slots; blames the batteries, or
-/// the slots when their count overflows. `None` when reported.
+/// Checks that the batteries leave an empty compartment in each cabinet;
+/// blames the batteries, or the slots when their count overflows. `None`
+/// when reported.
 fn check_slots(keys: &Keys, subject: Option<&str>, sink: &mut Sink<'_>) -> Option<()> {
     let (Key::Set(cabinets, _), Key::Set(per_cabinet, per_at)) =
         (&keys.cabinets, &keys.slots_per_cabinet)
     else {
         return Some(());
     };
-    let Some(slots) = cabinets.checked_mul(*per_cabinet) else {
+    if cabinets.checked_mul(*per_cabinet).is_none() {
         per_at.error(
             sink,
             subject,
@@ -584,18 +585,43 @@ fn check_slots(keys: &Keys, subject: Option<&str>, sink: &mut Sink<'_>) -> Optio
             ),
         );
         return None;
-    };
+    }
     match &keys.batteries {
-        Key::Set(batteries, at) if *batteries > slots => {
-            at.error(
-                sink,
-                subject,
-                format_args!("batteries ({batteries}) exceed slots ({slots})"),
-            );
-            None
+        Key::Set(batteries, at) => {
+            match no_empty_compartment(*batteries, *cabinets, *per_cabinet) {
+                Some(message) => {
+                    at.error(sink, subject, message);
+                    None
+                }
+                None => Some(()),
+            }
         }
         _ => Some(()),
     }
+}
+
+/// Why `batteries` cannot be stocked in `cabinets` × `per_cabinet` slots,
+/// or `None` when they can: a swap opens an empty compartment to take the
+/// returned battery before it releases a full one, so each cabinet keeps
+/// one compartment empty.
+pub(crate) fn no_empty_compartment(
+    batteries: u32,
+    cabinets: u32,
+    per_cabinet: u32,
+) -> Option<String> {
+    let most = u64::from(cabinets) * u64::from(per_cabinet.saturating_sub(1));
+    if u64::from(batteries) <= most {
+        return None;
+    }
+    let hint = if per_cabinet < 2 {
+        "use cabinets of at least 2 slots".to_owned()
+    } else {
+        format!("at most {most} batteries, or add a cabinet")
+    };
+    Some(format!(
+        "batteries ({batteries}) leave no empty compartment in {cabinets} × {per_cabinet} slots; \
+         leave one per cabinet for the returned battery: {hint}"
+    ))
 }
 
 /// The `mix` of a rider-driven site: as written, or all of the first group
@@ -812,19 +838,57 @@ mod tests {
         )
     }
 
+    /// Issue 10: a cabinet opens an empty compartment to take the returned
+    /// battery before it releases a full one, so a full cabinet cannot swap.
     #[test]
-    fn batteries_must_fit_in_the_slots() {
+    fn batteries_leave_one_empty_compartment_per_cabinet() {
         assert_eq!(
             problems(&edit("batteries = 11", "batteries = 14")),
-            ["t.toml:18:13: site[0].batteries: site 'A': batteries (14) exceed slots (12)"]
+            [
+                "t.toml:18:13: site[0].batteries: site 'A': batteries (14) leave no empty \
+             compartment in 1 × 12 slots; leave one per cabinet for the returned battery: at \
+             most 11 batteries, or add a cabinet"
+            ]
         );
-        let full = model(&edit("batteries = 11", "batteries = 12"));
-        assert_eq!(full.sites[0].batteries, 12);
-        let two = model(&edits(&[
-            ("cabinets = 1", "cabinets = 2"),
-            ("batteries = 11", "batteries = 24"),
-        ]));
-        assert_eq!(two.sites[0].slots(), 24);
+        assert_eq!(
+            problems(&edit("batteries = 11", "batteries = 12")),
+            [
+                "t.toml:18:13: site[0].batteries: site 'A': batteries (12) leave no empty \
+             compartment in 1 × 12 slots; leave one per cabinet for the returned battery: at \
+             most 11 batteries, or add a cabinet"
+            ]
+        );
+        assert_eq!(model(VALID).sites[0].batteries, 11);
+        let two = |batteries: &str| {
+            edits(&[
+                ("cabinets = 1", "cabinets = 2"),
+                ("batteries = 11", batteries),
+            ])
+        };
+        let two_full = model(&two("batteries = 22"));
+        assert_eq!(
+            (two_full.sites[0].slots(), two_full.sites[0].batteries),
+            (24, 22)
+        );
+        assert_eq!(
+            problems(&two("batteries = 23")),
+            [
+                "t.toml:18:13: site[0].batteries: site 'A': batteries (23) leave no empty \
+             compartment in 2 × 12 slots; leave one per cabinet for the returned battery: at \
+             most 22 batteries, or add a cabinet"
+            ]
+        );
+        assert_eq!(
+            problems(&edits(&[
+                ("slots_per_cabinet = 12", "slots_per_cabinet = 1"),
+                ("batteries = 11", "batteries = 1"),
+            ])),
+            [
+                "t.toml:18:13: site[0].batteries: site 'A': batteries (1) leave no empty \
+             compartment in 1 × 1 slots; leave one per cabinet for the returned battery: use \
+             cabinets of at least 2 slots"
+            ]
+        );
     }
 
     #[test]
@@ -920,7 +984,9 @@ mod tests {
         let found = problems(&source);
         assert_eq!(
             found[1],
-            "t.toml:29:13: site[1].batteries: site '美吉鑫小区': batteries (13) exceed slots (12)"
+            "t.toml:29:13: site[1].batteries: site '美吉鑫小区': batteries (13) leave no empty \
+             compartment in 1 × 12 slots; leave one per cabinet for the returned battery: at \
+             most 11 batteries, or add a cabinet"
         );
     }
 

@@ -574,7 +574,8 @@ mod tests {
                 "d/site-table.csv:2:5: site_table[0].row[0].batteries: site 'A': expected a \
                  positive integer, found float",
                 "d/site-table.csv:3:5: site_table[0].row[1].batteries: site 'B': batteries (30) \
-                 exceed slots (12)",
+                 leave no empty compartment in 1 × 12 slots; leave one per cabinet for the \
+                 returned battery: at most 11 batteries, or add a cabinet",
             ]
         );
     }

@@ -80,7 +80,7 @@ pub(crate) fn read_settings(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Op
     let Some(mut t) = t else {
         return Some(d);
     };
-    let slots = Integer::between(1, crate::costs::MAX_SLOTS);
+    let slots = Integer::between(2, crate::costs::MAX_SLOTS);
     let slots_per_cabinet = t.defaulted(sink, "slots_per_cabinet", &slots, d.slots_per_cabinet);
     let batteries_per_subscriber = t.defaulted(
         sink,
@@ -1041,8 +1041,8 @@ fn write_site(text: &mut String, row: &Row, settings: &Settings, origin: Option<
     let users = (f64::from(ebikes) * share).round() + f64::from(row.couriers.unwrap_or(0));
     let batteries = ((users * settings.batteries_per_subscriber).ceil() as u32).max(1);
     let slots = settings.slots_per_cabinet;
-    let per_cabinet = if slots > 1 { slots - 1 } else { slots };
-    let cabinets = batteries.div_ceil(per_cabinet).max(1);
+    // `[survey] slots_per_cabinet` is at least 2.
+    let cabinets = batteries.div_ceil(slots - 1).max(1);
     let comment = format!("first guess for {users} swap users; `swapsim plan` sizes it");
     line("cabinets", cabinets.to_string(), Some(comment));
     line("slots_per_cabinet", slots.to_string(), None);
@@ -1147,6 +1147,33 @@ mod tests {
         assert_eq!((a.cabinets, a.slots_per_cabinet, a.batteries), (2, 12, 12));
         let c = &m.sites[2];
         assert_eq!((c.cabinets, c.batteries), (1, 1));
+    }
+
+    /// Issue 10: a swap needs an empty compartment, so the first guess
+    /// keeps one free in every cabinet, and a one-slot cabinet is refused.
+    #[test]
+    fn first_guess_cabinets_keep_one_compartment_empty() {
+        // 55, 60 and 110 swap users × 0.2: 11, 12 and 22 batteries.
+        let m = model("name,ebikes,换电意愿\nA,55,100%\nB,60,100%\nC,110,100%\n");
+        let sizes: Vec<(u32, u32, u32)> = m
+            .sites
+            .iter()
+            .map(|s| (s.cabinets, s.slots_per_cabinet, s.batteries))
+            .collect();
+        assert_eq!(sizes, [(1, 12, 11), (2, 12, 12), (2, 12, 22)]);
+        for site in &m.sites {
+            assert!(site.batteries <= site.max_batteries(), "{}", site.name);
+        }
+        let one_slot = TEMPLATE.replace("[survey]\n", "[survey]\nslots_per_cabinet = 1\n");
+        let problems: Vec<String> = import_survey("name\nA\n", "s.csv", &one_slot, "t.toml")
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            problems,
+            ["t.toml:9:21: survey.slots_per_cabinet: expected an integer from 2 to 64, found 1"]
+        );
     }
 
     #[test]

@@ -151,7 +151,7 @@ pub struct SiteSpec {
     /// Slots in each cabinet; each slot holds and charges one battery.
     pub slots_per_cabinet: u32,
     /// Batteries stocked at the site, at most `cabinets · (slots_per_cabinet
-    /// − 1)`: a swap needs an empty compartment for the returned battery.
+    /// − 1)` ([`SiteSpec::max_batteries`]).
     pub batteries: u32,
     /// Where the swap requests come from.
     pub demand: Demand,
@@ -201,6 +201,13 @@ impl SiteSpec {
     /// Total slots at the site.
     pub fn slots(&self) -> u32 {
         self.cabinets * self.slots_per_cabinet
+    }
+
+    /// The most batteries the site can stock: a swap opens an empty
+    /// compartment to take the returned battery before it releases a full
+    /// one, so each cabinet keeps one compartment empty.
+    pub fn max_batteries(&self) -> u32 {
+        self.cabinets * self.slots_per_cabinet.saturating_sub(1)
     }
 }
 

@@ -18,12 +18,18 @@
 //!    `max_replications`.
 //! 4. **Grow where the worst violation is.** At every site that misses a
 //!    target, the unit behind its worst violation (by KPI ÷ limit) grows:
-//!    batteries (and cabinets to hold them), pile ports, or the transformer
-//!    to the next standard size.
+//!    batteries (and cabinets to hold them, each with one compartment
+//!    left empty for the returned battery), pile ports, or the transformer
+//!    to the next standard size. Where that unit is at its bound, the
+//!    unit behind the next violation grows.
 //! 5. **Prune.** Each kind of unit (a cabinet, 10% of the batteries, one
 //!    battery, one pile port) is removed where the site still meets its
 //!    targets without it; where not, the plan records why it is kept
 //!    ([`Kept`]).
+//! 6. **Judge once.** The plan's figures are one run of the planned
+//!    deployment with the scenario's seed, days and replications: exactly
+//!    what `swapsim run` gives for the plan file. Every target it misses
+//!    is a [`Problem`] with its reason.
 //!
 //! Why a unit is kept and why a plan is infeasible ([`Problem`]) are data,
 //! not prose: the CLI prints their English [`Display`](std::fmt::Display)
@@ -39,7 +45,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::model::{Demand, Model, Patience};
+use crate::engine::Replication;
+use crate::model::{Demand, Model, Patience, SiteSpec, TransformerSpec};
 use crate::results::{Estimate, RunResult, run_replication_range, summarise};
 
 /// How the planner reports progress (the CLI draws a bar from it).
@@ -124,7 +131,7 @@ pub struct Plan {
     pub sites: Vec<SitePlan>,
     /// Whether every target is met.
     pub feasible: bool,
-    /// Why it is not: one entry per site and target.
+    /// Why it is not: one entry per target that `result` misses at a site.
     pub problems: Vec<Problem>,
     /// Simulations run.
     pub simulations: u32,
@@ -132,7 +139,9 @@ pub struct Plan {
     pub replications: u64,
     /// Every evaluated candidate, per site.
     pub candidates: Vec<Candidate>,
-    /// The final evaluation of the plan.
+    /// The final evaluation of the plan: `model` run with its seed, days
+    /// and replications (the scenario's), so `swapsim run` of the plan
+    /// file gives exactly this.
     pub result: RunResult,
     /// Annualised cost of the whole plan \[CNY/yr\].
     pub annual_cost_cny: f64,
@@ -339,8 +348,14 @@ pub enum ProblemWhy {
         /// Slots per cabinet at the site.
         slots_per_cabinet: u32,
     },
-    /// The final evaluation misses the target: the KPI's upper 95% bound
-    /// `ci95_high` exceeds `limit`.
+    /// The search stopped after `max` rounds of growing
+    /// (`[planner] max_iterations`) with the target still missed.
+    Iterations {
+        /// `[planner] max_iterations`.
+        max: u32,
+    },
+    /// The final evaluation misses the target, though the search's check
+    /// held: the KPI's upper 95% bound `ci95_high` exceeds `limit`.
     Missed {
         /// The KPI's mean.
         mean: f64,
@@ -371,6 +386,11 @@ impl fmt::Display for Problem {
                 f,
                 "{unmet}: more than {max} cabinets of {slots_per_cabinet} slots would be needed"
             ),
+            ProblemWhy::Iterations { max } => write!(
+                f,
+                "site '{site}': {kpi} is not met after {max} rounds of growing \
+                 ([planner] max_iterations)"
+            ),
             ProblemWhy::Missed {
                 mean,
                 ci95_high,
@@ -396,7 +416,13 @@ struct Search<'a> {
     /// Transformer ratings of the scenario: only upgrades cost.
     existing_kva: Vec<f64>,
     kept: Vec<Vec<Kept>>,
+    /// Targets that growing found at a bound.
     problems: Vec<Problem>,
+    /// Whether growing stopped at `[planner] max_iterations`.
+    out_of_iterations: bool,
+    /// The sites and transformers of the last evaluation, and its
+    /// replications: the final evaluation reuses them when nothing changed.
+    last: Option<(Vec<SiteSpec>, Vec<TransformerSpec>, Vec<Replication>)>,
 }
 
 /// Plans `model` on `threads` threads (0 = all cores).
@@ -418,17 +444,20 @@ pub fn plan(model: &Model, threads: usize, progress: &dyn Progress) -> Plan {
             .collect(),
         kept: vec![Vec::new(); model.sites.len()],
         problems: Vec::new(),
+        out_of_iterations: false,
+        last: None,
     };
     search.start_from_theory();
     let first = search.evaluate("first candidate");
-    let mut result = search.grow(first);
+    let grown = search.grow(first);
     if search.problems.is_empty() {
-        search.prune(result);
+        search.prune(grown);
         // Pruning undoes failed removals site by site; judge the final
         // deployment afresh and grow again where it falls short.
         let last = search.evaluate("final check");
-        result = search.grow(last);
+        search.grow(last);
     }
+    let result = search.final_evaluation();
     search.finish(result)
 }
 
@@ -466,7 +495,7 @@ impl Search<'_> {
             site.batteries = batteries;
             site.cabinets = cabinets.min(self.base.planner.max_cabinets_per_site.max(1));
             site.slots_per_cabinet = slots;
-            site.batteries = site.batteries.min(site.slots());
+            site.batteries = site.batteries.min(site.max_batteries());
         }
     }
 
@@ -528,6 +557,11 @@ impl Search<'_> {
             let result = summarise(&self.model, &done);
             if reps >= planner.max_replications || !self.any_close(&result) {
                 self.record(&result);
+                let deployment = (
+                    self.model.sites.clone(),
+                    self.model.grid.transformers.clone(),
+                );
+                self.last = Some((deployment.0, deployment.1, done));
                 return result;
             }
             reps = (reps * 2).min(planner.max_replications);
@@ -571,8 +605,15 @@ impl Search<'_> {
     /// The worst violation at site `s`: (KPI, KPI ÷ limit), if any, by the
     /// planner's stricter test.
     fn worst(&self, result: &RunResult, s: usize) -> Option<(&'static str, f64)> {
+        self.violations(result, s).into_iter().next()
+    }
+
+    /// Every violation at site `s` by the planner's stricter test, worst
+    /// first: (KPI, KPI ÷ limit).
+    fn violations(&self, result: &RunResult, s: usize) -> Vec<(&'static str, f64)> {
         let kpis = &result.sites[s].kpis;
-        self.base
+        let mut violations: Vec<(&'static str, f64)> = self
+            .base
             .targets
             .list()
             .iter()
@@ -582,7 +623,41 @@ impl Search<'_> {
                 let strict = strict(e);
                 (strict > limit).then(|| (kpi, strict / limit.max(1e-12)))
             })
-            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .collect();
+        // Stable: equal ratios keep the order of the targets.
+        violations.sort_by(|a, b| b.1.total_cmp(&a.1));
+        violations
+    }
+
+    /// The plan's figures: the deployment run with the scenario's seed,
+    /// days and replications, exactly as `swapsim run` runs the plan file.
+    /// Replication `r` depends only on `(seed, r)`, so the last
+    /// evaluation's replications count when the deployment is unchanged.
+    fn final_evaluation(&mut self) -> RunResult {
+        let wanted = self.base.replications;
+        let mut done = match self.last.take() {
+            Some((sites, transformers, done))
+                if sites == self.model.sites && transformers == self.model.grid.transformers =>
+            {
+                done
+            }
+            _ => Vec::new(),
+        };
+        done.truncate(wanted as usize);
+        self.model.replications = wanted;
+        let have = done.len() as u32;
+        if have < wanted {
+            self.simulations += 1;
+            self.replications += u64::from(wanted - have);
+            self.progress
+                .simulating(self.simulations, wanted - have, wanted, "final evaluation");
+            done.extend(run_replication_range(
+                &self.model,
+                self.threads,
+                have..wanted,
+            ));
+        }
+        summarise(&self.model, &done)
     }
 
     /// Grows the violating sites until every target holds or a bound stops it.
@@ -592,30 +667,36 @@ impl Search<'_> {
             let mut upgraded = vec![false; self.model.grid.transformers.len()];
             let mut short: Vec<(&'static str, Vec<usize>)> = Vec::new();
             for s in 0..self.model.sites.len() {
-                let Some((kpi, ratio)) = self.worst(&result, s) else {
-                    continue;
-                };
-                match short.iter_mut().find(|(k, _)| *k == kpi) {
-                    Some((_, sites)) => sites.push(s),
-                    None => short.push((kpi, vec![s])),
-                }
-                match self.grow_for(s, kpi, ratio, &mut upgraded) {
-                    Ok(()) => changed = true,
-                    Err(why) => {
-                        let problem = Problem {
-                            site: self.model.sites[s].name.clone(),
-                            kpi,
-                            why,
-                        };
-                        if !self.problems.contains(&problem) {
-                            self.problems.push(problem);
+                // The worst violation first; where its unit is at a bound,
+                // the next one.
+                for (kpi, ratio) in self.violations(&result, s) {
+                    match short.iter_mut().find(|(k, _)| *k == kpi) {
+                        Some((_, sites)) => sites.push(s),
+                        None => short.push((kpi, vec![s])),
+                    }
+                    match self.grow_for(s, kpi, ratio, &mut upgraded) {
+                        Ok(()) => {
+                            changed = true;
+                            break;
+                        }
+                        Err(why) => {
+                            let problem = Problem {
+                                site: self.model.sites[s].name.clone(),
+                                kpi,
+                                why,
+                            };
+                            if !self.problems.contains(&problem) {
+                                self.problems.push(problem);
+                            }
                         }
                     }
                 }
             }
             if !changed {
+                self.out_of_iterations = false;
                 break;
             }
+            self.out_of_iterations = true;
             let note = short
                 .iter()
                 .map(|(k, sites)| format!("{} short on {k}", self.site_names(sites)))
@@ -690,9 +771,11 @@ impl Search<'_> {
                 }
                 let step = ((f64::from(site.batteries) * share) as u32).max(1);
                 site.batteries += step;
-                while site.batteries > site.slots() {
+                // One compartment per cabinet stays empty for the
+                // returned battery.
+                while site.batteries > site.max_batteries() {
                     if site.cabinets >= planner.max_cabinets_per_site {
-                        site.batteries = site.slots();
+                        site.batteries = site.max_batteries();
                         return Err(ProblemWhy::Cabinets {
                             max: planner.max_cabinets_per_site,
                             slots_per_cabinet: site.slots_per_cabinet,
@@ -838,7 +921,7 @@ impl Search<'_> {
                     return Err(KeptWhy::LastOne);
                 }
                 site.cabinets -= 1;
-                site.batteries = site.batteries.min(site.slots());
+                site.batteries = site.batteries.min(site.max_batteries());
             }
             Unit::BatteriesTenth => {
                 let step = site.batteries / 10;
@@ -970,21 +1053,69 @@ impl Search<'_> {
                 if matches!(reason.why, KeptWhy::RaisesKpi { .. }) {
                     continue;
                 }
-                // `remove` touches only the site and its transformer.
-                let site = self.model.sites[s].clone();
-                let transformer = site
-                    .transformer
-                    .map(|t| self.model.grid.transformers[t].clone());
-                if let Err(why) = self.remove(s, reason.unit) {
+                if let Err(why) = self.on_copy(s, |search| search.remove(s, reason.unit)) {
                     reason.why = why;
                 }
-                if let (Some(t), Some(spec)) = (site.transformer, transformer) {
-                    self.model.grid.transformers[t] = spec;
-                }
-                self.model.sites[s] = site;
             }
         }
         kept
+    }
+
+    /// One [`Problem`] for every target that `result` misses at a site, in
+    /// site and target order: the bound growing met, or else the bound
+    /// growing would meet now, or else that the search ran out of
+    /// iterations, or else the figures (the search's check held).
+    fn problems(&mut self, result: &RunResult) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for miss in result.misses(&self.base.targets) {
+            let Some(s) = self.model.sites.iter().position(|x| x.name == miss.site) else {
+                continue;
+            };
+            let found = self
+                .problems
+                .iter()
+                .find(|p| p.site == miss.site && p.kpi == miss.kpi)
+                .map(|p| p.why.clone());
+            let why = found.or_else(|| {
+                let ratio = strict(miss.estimate) / miss.limit.max(1e-12);
+                let mut upgraded = vec![false; self.model.grid.transformers.len()];
+                self.on_copy(s, |search| {
+                    search.grow_for(s, miss.kpi, ratio, &mut upgraded).err()
+                })
+            });
+            let why = why.unwrap_or(if self.out_of_iterations {
+                ProblemWhy::Iterations {
+                    max: self.base.planner.max_iterations,
+                }
+            } else {
+                ProblemWhy::Missed {
+                    mean: miss.estimate.mean,
+                    ci95_high: miss.estimate.ci95_high,
+                    limit: miss.limit,
+                }
+            });
+            problems.push(Problem {
+                site: miss.site.clone(),
+                kpi: miss.kpi,
+                why,
+            });
+        }
+        problems
+    }
+
+    /// Runs `change` on site `s`, then puts the site and its transformer
+    /// back as they were (`remove` and `grow_for` touch nothing else).
+    fn on_copy<T>(&mut self, s: usize, change: impl FnOnce(&mut Self) -> T) -> T {
+        let site = self.model.sites[s].clone();
+        let transformer = site
+            .transformer
+            .map(|t| self.model.grid.transformers[t].clone());
+        let out = change(self);
+        if let (Some(t), Some(spec)) = (site.transformer, transformer) {
+            self.model.grid.transformers[t] = spec;
+        }
+        self.model.sites[s] = site;
+        out
     }
 
     fn finish(mut self, result: RunResult) -> Plan {
@@ -1029,25 +1160,12 @@ impl Search<'_> {
                 kept_because: kept[s].clone(),
             });
         }
-        let feasible = self.problems.is_empty() && result.misses(&self.base.targets).is_empty();
-        if !feasible && self.problems.is_empty() {
-            for miss in result.misses(&self.base.targets) {
-                self.problems.push(Problem {
-                    site: miss.site.clone(),
-                    kpi: miss.kpi,
-                    why: ProblemWhy::Missed {
-                        mean: miss.estimate.mean,
-                        ci95_high: miss.estimate.ci95_high,
-                        limit: miss.limit,
-                    },
-                });
-            }
-        }
+        let problems = self.problems(&result);
         Plan {
             model: self.model,
             sites,
-            feasible,
-            problems: self.problems,
+            feasible: problems.is_empty(),
+            problems,
             simulations: self.simulations,
             replications: self.replications,
             candidates: self.candidates,
@@ -1111,11 +1229,13 @@ pub fn smallest_erlang_c(
 }
 
 /// The catalogue size and count of cabinets that hold `batteries` at the
-/// lowest price (ties to the larger cabinet).
+/// lowest price (ties to the larger cabinet), each cabinet with one
+/// compartment left empty for the returned battery.
 fn cheapest_cabinets(costs: &crate::model::Costs, catalogue: &[u32], batteries: u32) -> (u32, u32) {
     let mut best = (1, catalogue.first().copied().unwrap_or(12), f64::INFINITY);
-    for &slots in catalogue {
-        let n = batteries.div_ceil(slots.max(1)).max(1);
+    // A one-slot cabinet has no compartment to spare (validation refuses it).
+    for &slots in catalogue.iter().filter(|&&slots| slots >= 2) {
+        let n = batteries.div_ceil(slots - 1).max(1);
         let price = f64::from(n) * costs.cabinet_cny(slots);
         if price < best.2 || (price == best.2 && slots > best.1) {
             best = (n, slots, price);
@@ -1178,8 +1298,13 @@ mod tests {
     fn cheapest_cabinets_hold_the_batteries() {
         let costs = crate::model::Costs::default();
         let (n, slots) = cheapest_cabinets(&costs, &[8, 12, 16], 20);
-        assert!(n * slots >= 20);
+        assert!(n * (slots - 1) >= 20);
         // 2 × 12 slots (50 000) beats 3 × 8 (54 000) and 2 × 16 (64 000).
         assert_eq!((n, slots), (2, 12));
+        // 22 batteries fill 2 × 12 slots: 2 × 16 (64 000) beats 3 × 12
+        // (75 000) and 4 × 8 (72 000).
+        let (n, slots) = cheapest_cabinets(&costs, &[8, 12, 16], 23);
+        assert!(n * (slots - 1) >= 23);
+        assert_eq!((n, slots), (2, 16));
     }
 }

@@ -4,6 +4,8 @@ use sim_core::{BatterySpec, CcCv, ChargeModel, Demand, Model, Patience, SiteSpec
 
 /// One site with one cabinet of `slots` slots, `batteries` batteries and
 /// Poisson demand of `lambda_per_h`; 1 kWh batteries handed in at 20% SOC.
+/// A swap needs an empty compartment, so `batteries` < `slots`; the idle
+/// compartments change no analytic result.
 pub fn cabinet(
     batteries: u32,
     slots: u32,

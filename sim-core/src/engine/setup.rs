@@ -87,6 +87,7 @@ impl<'m> Sim<'m> {
             sites
                 .cap
                 .push(spec.max_concurrent_charging.unwrap_or(u32::MAX));
+            debug_assert!(spec.batteries <= spec.max_batteries(), "{}", spec.name);
             sites.first_slot.push(first_slot);
             sites.n_slots.push(spec.slots());
             sites.first_door.push(first_door);
