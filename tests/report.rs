@@ -884,6 +884,14 @@ fn a_run_report_shows_energy_where_it_is_drawn_and_who_pays() {
             );
         }
     }
+    // Residents' price is an assumption with its source.
+    let en = render_html(&input, Lang::En);
+    let rows = assumption_rows(&en);
+    let price = rows
+        .iter()
+        .find(|r| r[0] == "Residential price (piles, charging at home)")
+        .unwrap_or_else(|| panic!("no residential price in {rows:?}"));
+    assert_eq!(price[1], "0.52 CNY/kWh");
     // The total is the sum of the places, flats included.
     let mean = |k: &str| summary.network.get(k).expect("KPI").mean;
     let parts = mean("cabinet_energy_kwh_per_day")

@@ -602,6 +602,10 @@ pub(crate) fn assumption(key: &str, lang: Lang) -> String {
             "Days between charges, bikes not subscribed",
         ],
         "tariff" => ["分时电价", "Time-of-use tariff"],
+        "residential_price" => [
+            "居民电价（充电桩及家中充电）",
+            "Residential price (piles, charging at home)",
+        ],
         "transformer" => ["变压器", "Transformer"],
         "transformers" => ["变压器", "Transformers"],
         "allowed_utilization" => ["允许负载率", "Allowed loading"],
