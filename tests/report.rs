@@ -782,11 +782,19 @@ fn a_compare_report_shows_scenarios_side_by_side() {
     assert!(charts.iter().all(|c| c.name.starts_with("compare-")));
     assert_eq!(count(&doc, "figure", "chart"), charts.len());
     assert!(charts.iter().any(|c| c.name == "compare-lost_swap_rate"));
-    assert!(charts.iter().any(|c| c.name == "compare-swap_delay_minutes_p95"));
+    assert!(
+        charts
+            .iter()
+            .any(|c| c.name == "compare-swap_delay_minutes_p95")
+    );
     for chart in &charts {
         let series = series_names(chart);
         let names: Vec<&str> = if chart.name == "compare-energy" {
-            vec!["Swap cabinets", "Charging piles", "Flats (flying wire, home plugs)"]
+            vec![
+                "Swap cabinets",
+                "Charging piles",
+                "Flats (flying wire, home plugs)",
+            ]
         } else {
             compare.scenarios.iter().map(|s| s.name.as_str()).collect()
         };
@@ -898,7 +906,10 @@ fn a_run_report_shows_energy_where_it_is_drawn_and_who_pays() {
         + mean("pile_energy_kwh_per_day")
         + mean("home_energy_kwh_per_day");
     assert!((mean("energy_kwh_per_day") - parts).abs() < 1e-6 * parts.max(1.0));
-    assert!(mean("home_energy_kwh_per_day") > 0.0, "the pilot has flying wire");
+    assert!(
+        mean("home_energy_kwh_per_day") > 0.0,
+        "the pilot has flying wire"
+    );
 }
 
 /// Issue 10, "figures to hold against operators'": swaps per subscriber,
@@ -980,8 +991,14 @@ fn the_swap_delay_shows_and_an_all_zero_wait_chart_is_dropped() {
             }
         }
     }
-    let names: Vec<String> = charts(&input, Lang::En).into_iter().map(|c| c.name).collect();
-    assert!(!names.iter().any(|n| n == "wait" || n == "delay"), "{names:?}");
+    let names: Vec<String> = charts(&input, Lang::En)
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert!(
+        !names.iter().any(|n| n == "wait" || n == "delay"),
+        "{names:?}"
+    );
 }
 
 /// Issue 10: compare shows moving charging from flats to pile ports as a
@@ -992,9 +1009,16 @@ fn more_pile_ports_move_energy_from_flats_to_piles_in_compare() {
     let dir = tempfile::tempdir().expect("temp dir");
     let pilot = root().join("scenarios/bishan-pilot.toml");
     let text = fs::read_to_string(&pilot).expect("pilot");
-    assert!(text.contains("\npile_ports = 10 "), "the pilot's pile ports");
+    assert!(
+        text.contains("\npile_ports = 10 "),
+        "the pilot's pile ports"
+    );
     let more = dir.path().join("more-piles.toml");
-    fs::write(&more, text.replace("\npile_ports = 10 ", "\npile_ports = 40 ")).expect("write");
+    fs::write(
+        &more,
+        text.replace("\npile_ports = 10 ", "\npile_ports = 40 "),
+    )
+    .expect("write");
     let html = dir.path().join("compare.html");
     let (_, json) = swapsim_stdout(&[
         "compare",
@@ -1034,7 +1058,10 @@ fn more_pile_ports_move_energy_from_flats_to_piles_in_compare() {
     assert!(moved <= 0.01 * mean("energy_kwh_per_day"), "{total:?}");
     // Who pays moves with it: residents pay for both piles and flats.
     let cost = diff("energy_cost_cny_per_day");
-    assert!(cost.ci95_low.abs().max(cost.ci95_high.abs()) <= 0.05 * diff("pile_energy_cost_cny_per_day").mean);
+    assert!(
+        cost.ci95_low.abs().max(cost.ci95_high.abs())
+            <= 0.05 * diff("pile_energy_cost_cny_per_day").mean
+    );
     // The report has the split, with a chart of it.
     let page = fs::read_to_string(&html).expect("report");
     assert!(page.contains("id=\"energy\""));

@@ -547,7 +547,7 @@ fn delay_chart(input: &ReportInput, lang: Lang) -> Option<Chart> {
             }
         })
         .collect();
-    let limit = target.map(|t| with_unit(t, 1.0, &i18n::kpi(KPIS[0], lang).unit));
+    let limit = target.map(|t| with_unit(t, 1.0, i18n::kpi(KPIS[0], lang).unit));
     if let (Some(t), Some(limit)) = (target, &limit) {
         series.push(Series {
             name: i18n::target_line(lang, limit),
@@ -753,7 +753,11 @@ fn compare_energy_chart(compare: &CompareData, names: &[String], lang: Lang) -> 
         .map(|k| compare.network.get(k))
         .collect::<Option<_>>()?;
     let w = lang.words();
-    let colors = [COMPONENT_COLORS[1], COMPONENT_COLORS[2], COMPONENT_COLORS[3]];
+    let colors = [
+        COMPONENT_COLORS[1],
+        COMPONENT_COLORS[2],
+        COMPONENT_COLORS[3],
+    ];
     let width = 0.8 / PLACES.len() as f64;
     let series: Vec<Series> = rows
         .iter()

@@ -612,12 +612,16 @@ fn batteries_per_cabinet(input: &ReportInput) -> Option<f64> {
         }),
         None => {
             let total = |key: &str| {
-                input.context.assumptions.iter().find_map(|a| match &a.value {
-                    crate::Value::Text { text } if a.key == key && a.subject.is_none() => {
-                        text.parse::<f64>().ok()
-                    }
-                    _ => None,
-                })
+                input
+                    .context
+                    .assumptions
+                    .iter()
+                    .find_map(|a| match &a.value {
+                        crate::Value::Text { text } if a.key == key && a.subject.is_none() => {
+                            text.parse::<f64>().ok()
+                        }
+                        _ => None,
+                    })
             };
             (total("batteries")?, total("cabinets")?)
         }
@@ -675,7 +679,11 @@ fn operator_figures(h: &mut String, input: &ReportInput, lang: Lang) {
             format!("≈ {}", trim(low, 2))
         };
         for (k, r) in reference::of(figure).enumerate() {
-            let _ = write!(h, "<tr class=\"reference\" data-kpi=\"{}\">", escape(figure.kpi().unwrap_or("batteries_per_cabinet")));
+            let _ = write!(
+                h,
+                "<tr class=\"reference\" data-kpi=\"{}\">",
+                escape(figure.kpi().unwrap_or("batteries_per_cabinet"))
+            );
             if k == 0 {
                 let _ = write!(
                     h,

@@ -412,11 +412,7 @@ pub(crate) fn kpi(name: &str, lang: Lang) -> KpiLabel {
             100.0,
         ),
         "lost_swap_rate" => (pick("换电失败率", "Lost swaps"), "%", 100.0),
-        "balk_rate" => (
-            pick("见队满离开比例", "Balked at a full line"),
-            "%",
-            100.0,
-        ),
+        "balk_rate" => (pick("见队满离开比例", "Balked at a full line"), "%", 100.0),
         "prob_wait" => (pick("柜前需等待比例", "Share that waited"), "%", 100.0),
         "wait_minutes_mean" => (
             pick("柜前平均等待", "Wait at the cabinet, mean"),
@@ -446,7 +442,10 @@ pub(crate) fn kpi(name: &str, lang: Lang) -> KpiLabel {
         "cabinet_utilization" => (pick("仓位充电占用率", "Slots charging"), "%", 100.0),
         "door_utilization" => (pick("柜门占用率", "Doors in use"), "%", 100.0),
         "riders_present_mean" => (
-            pick("柜前平均人数（排队及换电中）", "Riders at the cabinets, mean"),
+            pick(
+                "柜前平均人数（排队及换电中）",
+                "Riders at the cabinets, mean",
+            ),
             pick("人", "count"),
             1.0,
         ),
@@ -517,7 +516,10 @@ pub(crate) fn kpi(name: &str, lang: Lang) -> KpiLabel {
             100.0,
         ),
         "overload_hours_per_day" => (
-            pick("超限时长（任一变压器）", "Hours over the limit (any transformer)"),
+            pick(
+                "超限时长（任一变压器）",
+                "Hours over the limit (any transformer)",
+            ),
             pick("小时/天", "h/d"),
             1.0,
         ),
@@ -527,7 +529,10 @@ pub(crate) fn kpi(name: &str, lang: Lang) -> KpiLabel {
             1.0,
         ),
         "cabinet_energy_cost_cny_per_day" => (
-            pick("电费：换电柜（运营商付）", "Energy cost, cabinets (operator)"),
+            pick(
+                "电费：换电柜（运营商付）",
+                "Energy cost, cabinets (operator)",
+            ),
             pick("元/天", "CNY/d"),
             1.0,
         ),
@@ -537,7 +542,10 @@ pub(crate) fn kpi(name: &str, lang: Lang) -> KpiLabel {
             1.0,
         ),
         "home_energy_cost_cny_per_day" => (
-            pick("电费：居民家中（居民付）", "Energy cost, in flats (residents)"),
+            pick(
+                "电费：居民家中（居民付）",
+                "Energy cost, in flats (residents)",
+            ),
             pick("元/天", "CNY/d"),
             1.0,
         ),
@@ -1193,7 +1201,9 @@ pub(crate) fn delay_caption(
         text.push_str(&match lang {
             Lang::Zh => format!("等待时间目标（{target}）按换电延误 P95 判断。"),
             Lang::En => {
-                format!("The target max_wait_minutes_p95 ({target}) is judged on the swap delay p95.")
+                format!(
+                    "The target max_wait_minutes_p95 ({target}) is judged on the swap delay p95."
+                )
             }
         });
     }
@@ -1212,8 +1222,12 @@ pub(crate) fn delay_caption(
 /// The caption of the comparison's energy chart.
 pub(crate) fn energy_caption(lang: Lang) -> &'static str {
     match lang {
-        Lang::Zh => "全网每天用电量，按取电地点分开：换电柜、充电桩、居民家中。柱高为各次重复的均值，竖线为 95% 置信区间。",
-        Lang::En => "Network energy per day by where it is drawn: cabinets, charging piles, flats. Bars are means over replications, whiskers 95% intervals.",
+        Lang::Zh => {
+            "全网每天用电量，按取电地点分开：换电柜、充电桩、居民家中。柱高为各次重复的均值，竖线为 95% 置信区间。"
+        }
+        Lang::En => {
+            "Network energy per day by where it is drawn: cabinets, charging piles, flats. Bars are means over replications, whiskers 95% intervals."
+        }
     }
 }
 

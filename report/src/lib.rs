@@ -85,7 +85,6 @@ pub use charts::{Chart, MAX_SITES_PER_CHART, charts};
 pub use font::{CJK_FONT_PATHS, Font, FontError, find_cjk_font};
 pub use html::{render_html, render_html_with_charts};
 pub use i18n::Lang;
-pub use reference::SOURCES_FILE;
 pub use input::{
     COMPARE_FILE, COMPONENTS, CONTEXT_FILE, CandidateData, CompareData, CompareRow,
     CompareScenario, CompareSite, Context, Estimate, KeptReason, KeptWhy, KpiList, LoadQuarter,
@@ -94,6 +93,7 @@ pub use input::{
     SiteReady, SiteSummary, Summary, TIMESERIES_FILE, TargetCheckData, Targets, Transformer,
     TransformerLoad, Upper, load_dir,
 };
+pub use reference::SOURCES_FILE;
 
 /// Which command the results come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
