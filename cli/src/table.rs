@@ -139,7 +139,8 @@ pub(crate) fn cell(estimate: Estimate, scale: f64) -> String {
         return format!("{mean} [{low}, {high}]");
     }
     let half_width = (high - low) / 2.0;
-    if half_width > 0.0 {
+    // Rounding noise of a KPI that never varies is no interval.
+    if half_width > 1e-9 * mean.abs() {
         let d = decimals(half_width, 2);
         format!("{mean:.d$} [{low:.d$}, {high:.d$}]")
     } else {
