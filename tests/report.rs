@@ -111,8 +111,11 @@ fn visible_text(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// Unit symbols and names a Chinese report may show in Latin letters.
-const LATIN_WORDS: [&str; 7] = ["kW", "kVA", "kWh", "CNY", "SOC", "swapsim", "Student"];
+/// Unit symbols and names a Chinese report may show in Latin letters
+/// (Gogoro is an operator's name, cited beside its figures).
+const LATIN_WORDS: [&str; 8] = [
+    "kW", "kVA", "kWh", "CNY", "SOC", "swapsim", "Student", "Gogoro",
+];
 
 /// Every run of three or more ASCII letters in `html`'s visible text that
 /// is not a word of [`LATIN_WORDS`] or part of `names` (scenario, site,
@@ -120,7 +123,7 @@ const LATIN_WORDS: [&str; 7] = ["kW", "kVA", "kWh", "CNY", "SOC", "swapsim", "St
 /// scenario author's text), with the text it is in.
 fn english_words(html: &str, names: &[String]) -> Vec<(String, String)> {
     let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
-    names.push("scenarios/README.md");
+    names.extend(["scenarios/README.md", report::SOURCES_FILE, "DOMAIN.md"]);
     // Longest first, so that a name containing another goes whole.
     names.sort_by_key(|n| std::cmp::Reverse(n.len()));
     let mut found = Vec::new();
@@ -310,8 +313,9 @@ fn a_run_report_has_its_tables_charts_and_language() {
         assert_self_contained(&html);
         assert!(html.contains(&format!("<html lang=\"{}\">", lang.tag())));
         let doc = parse(&html);
-        // Overview, network KPIs, site KPIs, assumptions.
-        assert_eq!(count(&doc, "table", ""), 4, "{lang:?}");
+        // Overview, network KPIs, site KPIs, energy by where it is drawn,
+        // operator figures (one site: no per-site table), assumptions.
+        assert_eq!(count(&doc, "table", ""), 6, "{lang:?}");
         assert_eq!(count(&doc, "table", "kpi"), 2);
         // One transformer: its load; ready stock, requests, waits, fallback.
         assert_eq!(count(&doc, "figure", "chart"), 5, "{lang:?}");
@@ -564,6 +568,7 @@ fn names_are_escaped_and_several_transformers_add_a_network_chart() {
             "ready",
             "requests",
             "wait",
+            "delay",
             "fallback"
         ]
     );
@@ -751,7 +756,14 @@ fn compared_scenarios_with_one_name_are_told_apart_by_file() {
     assert!(headers.contains(&files[1]), "{headers:?}");
     assert!(headers.contains(&format!("Difference Δ {}", files[1])));
     for chart in charts(&input, Lang::En) {
-        assert_eq!(series_names(&chart), files, "{}", chart.name);
+        if chart.name == "compare-energy" {
+            // Its series are where energy is drawn; the files name the groups.
+            for file in &files {
+                assert!(chart.svg.contains(file.as_str()), "{file}");
+            }
+        } else {
+            assert_eq!(series_names(&chart), files, "{}", chart.name);
+        }
     }
 }
 
@@ -763,15 +775,29 @@ fn a_compare_report_shows_scenarios_side_by_side() {
     let html = render_html(&input, Lang::En);
     assert_self_contained(&html);
     let doc = parse(&html);
-    // The network and every shared site.
-    assert_eq!(count(&doc, "table", "compare"), 1 + compare.sites.len());
+    // The network and every shared site, then energy and its cost by
+    // where it is drawn.
+    assert_eq!(count(&doc, "table", "compare"), 1 + compare.sites.len() + 2);
     let charts = charts(&input, Lang::En);
     assert!(charts.iter().all(|c| c.name.starts_with("compare-")));
     assert_eq!(count(&doc, "figure", "chart"), charts.len());
     assert!(charts.iter().any(|c| c.name == "compare-lost_swap_rate"));
+    assert!(
+        charts
+            .iter()
+            .any(|c| c.name == "compare-swap_delay_minutes_p95")
+    );
     for chart in &charts {
         let series = series_names(chart);
-        let names: Vec<&str> = compare.scenarios.iter().map(|s| s.name.as_str()).collect();
+        let names: Vec<&str> = if chart.name == "compare-energy" {
+            vec![
+                "Swap cabinets",
+                "Charging piles",
+                "Flats (flying wire, home plugs)",
+            ]
+        } else {
+            compare.scenarios.iter().map(|s| s.name.as_str()).collect()
+        };
         assert_eq!(series, names, "{}", chart.name);
     }
     assert!(html.contains("Difference Δ 三个小区 grid_capped"));
@@ -786,6 +812,262 @@ fn a_compare_report_shows_scenarios_side_by_side() {
         "English in the zh compare report: {words:?}"
     );
     golden("compare.outline", &outline(&zh));
+}
+
+/// Runs `swapsim ARGS...` in-process and returns its exit code and stdout.
+fn swapsim_stdout(args: &[&str]) -> (u8, String) {
+    let argv = std::iter::once("swapsim").chain(args.iter().copied());
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let status = swapsim_cli::main_with(
+        argv,
+        &mut stdout,
+        &mut stderr,
+        swapsim_cli::Progress::Hidden,
+    );
+    assert_eq!(status, 0, "{}", String::from_utf8_lossy(&stderr));
+    (status, String::from_utf8_lossy(&stdout).into_owned())
+}
+
+/// The cells of the rows of `table.class` in `html`, by row id.
+fn rows_by_id(html: &str, class: &str) -> Vec<(String, Vec<String>)> {
+    parse(html)
+        .descendants()
+        .filter(|n| n.tag_name().name() == "table" && classes(*n).contains(&class))
+        .flat_map(|t| t.descendants().filter(|n| n.tag_name().name() == "tr"))
+        .filter_map(|tr| {
+            let id = tr.attribute("id")?.to_owned();
+            let cells = tr
+                .children()
+                .filter(|n| n.is_element())
+                .map(text_of)
+                .collect();
+            Some((id, cells))
+        })
+        .collect()
+}
+
+/// Issue 10, "energy and money counted where they are drawn": the run
+/// report splits the energy into cabinets, piles and flats, with the
+/// total, and says who pays each part.
+#[test]
+fn a_run_report_shows_energy_where_it_is_drawn_and_who_pays() {
+    let input = pilot_input();
+    let summary = input.summary.clone().expect("summary");
+    for (lang, operator, residents) in [
+        (Lang::Zh, "运营商（分时电价）", "居民（居民电价）"),
+        (
+            Lang::En,
+            "Operator (time-of-use tariff)",
+            "Residents (residential price)",
+        ),
+    ] {
+        let html = render_html(&input, lang);
+        assert!(html.contains("<section class=\"energy\" id=\"energy\">"));
+        let rows = rows_by_id(&html, "energy");
+        let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "energy-cabinet_energy_kwh_per_day",
+                "energy-pile_energy_kwh_per_day",
+                "energy-home_energy_kwh_per_day",
+                "energy-energy_kwh_per_day",
+            ],
+            "{lang:?}"
+        );
+        let payers: Vec<&str> = rows.iter().map(|(_, c)| c[3].as_str()).collect();
+        assert_eq!(payers[..3], [operator, residents, residents], "{lang:?}");
+        // The energy cell starts with the mean the summary holds.
+        for (id, cells) in &rows {
+            let kpi = id.trim_start_matches("energy-");
+            let mean = summary.network.get(kpi).expect("KPI").mean;
+            let shown: f64 = cells[1]
+                .split(['[', ' '])
+                .next()
+                .and_then(|m| m.parse().ok())
+                .unwrap_or_else(|| panic!("{id}: {cells:?}"));
+            assert!(
+                (shown - mean).abs() <= mean.abs() * 0.05 + 1.0,
+                "{id}: {shown} vs {mean}"
+            );
+        }
+    }
+    // Residents' price is an assumption with its source.
+    let en = render_html(&input, Lang::En);
+    let rows = assumption_rows(&en);
+    let price = rows
+        .iter()
+        .find(|r| r[0] == "Residential price (piles, charging at home)")
+        .unwrap_or_else(|| panic!("no residential price in {rows:?}"));
+    assert_eq!(price[1], "0.52 CNY/kWh");
+    // The total is the sum of the places, flats included.
+    let mean = |k: &str| summary.network.get(k).expect("KPI").mean;
+    let parts = mean("cabinet_energy_kwh_per_day")
+        + mean("pile_energy_kwh_per_day")
+        + mean("home_energy_kwh_per_day");
+    assert!((mean("energy_kwh_per_day") - parts).abs() < 1e-6 * parts.max(1.0));
+    assert!(
+        mean("home_energy_kwh_per_day") > 0.0,
+        "the pilot has flying wire"
+    );
+}
+
+/// Issue 10, "figures to hold against operators'": swaps per subscriber,
+/// swaps per cabinet and batteries per subscriber stand beside the
+/// published figures, which cite docs/sources.md, a file that ships.
+#[test]
+fn a_run_report_holds_operator_figures_against_the_shipped_sources() {
+    let sources = fs::read_to_string(root().join(report::SOURCES_FILE)).expect("docs/sources.md");
+    let (model, result) = three_sites();
+    let input = ReportInput::from_run(result, model);
+    for lang in [Lang::Zh, Lang::En] {
+        let html = render_html(&input, lang);
+        let doc = parse(&html);
+        let section = doc
+            .descendants()
+            .find(|n| n.attribute("id") == Some("operator-figures"))
+            .expect("an operator-figures section");
+        let text = text_of(section);
+        assert!(text.contains(report::SOURCES_FILE), "{lang:?}: {text}");
+        for figure in ["≈ 2", "≈ 0.76", "≈ 33", "≈ 2.2", "≈ 10.9", "[S]/[D]"] {
+            assert!(text.contains(figure), "{lang:?}: no '{figure}' in {text}");
+        }
+        let kpis: Vec<&str> = section
+            .descendants()
+            .filter_map(|n| n.attribute("data-kpi"))
+            .collect();
+        for kpi in [
+            "swaps_per_subscriber_day",
+            "swaps_per_cabinet_day",
+            "batteries_per_subscriber",
+            "batteries_per_cabinet",
+        ] {
+            assert!(kpis.contains(&kpi), "{lang:?}: no row for {kpi}");
+        }
+        // Per site, as well as for the network.
+        assert_eq!(count(&doc, "table", "reference-sites"), 1);
+        for site in &model.sites {
+            assert!(text.contains(&site.name), "{lang:?}: {}", site.name);
+        }
+    }
+    // What the report cites is in the shipped file.
+    for row in [
+        "about 2 swaps per user per day and about 33 per site per day",
+        "0.76 swaps per rider per day, about 2.2 batteries per rider",
+        "10.9 (753 batteries at 69 Shenzhen stations)",
+    ] {
+        assert!(sources.contains(row), "docs/sources.md lacks '{row}'");
+    }
+    assert!(sources.contains("DOMAIN.md"), "it says where it comes from");
+}
+
+/// Issue 10, "waiting that means something": the delay riders feel shows
+/// per site beside the wait at the cabinet, and a chart whose values are
+/// all zero is left out rather than drawn empty.
+#[test]
+fn the_swap_delay_shows_and_an_all_zero_wait_chart_is_dropped() {
+    let (model, result) = three_sites();
+    let mut input = ReportInput::from_run(result, model);
+    let delay = charts(&input, Lang::En)
+        .into_iter()
+        .find(|c| c.name == "delay")
+        .expect("a delay chart: the fixture's riders detour");
+    let series = series_names(&delay);
+    assert_eq!(series[..2], ["Swap delay, p95", "Wait at the cabinet, p95"]);
+    assert!(
+        series[2].starts_with("Target "),
+        "the wait target is drawn on the delay chart: {series:?}"
+    );
+    let html = render_html(&input, Lang::En);
+    assert!(html.contains("Swap delay, p95 [min]"), "a site column");
+    let profiles = input.profiles.as_mut().expect("profiles");
+    for q in &mut profiles.network.wait_quantiles_minutes {
+        q.1 = 0.0;
+    }
+    for s in input.summary.as_mut().expect("summary").sites.iter_mut() {
+        for (k, e) in &mut s.kpis.0 {
+            if k.contains("wait_minutes") || k.contains("swap_delay") {
+                *e = report::Estimate::default();
+            }
+        }
+    }
+    let names: Vec<String> = charts(&input, Lang::En)
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert!(
+        !names.iter().any(|n| n == "wait" || n == "delay"),
+        "{names:?}"
+    );
+}
+
+/// Issue 10: compare shows moving charging from flats to pile ports as a
+/// shift between where energy is drawn, not as new consumption. Two pilots
+/// that differ only in pile ports, on common random numbers.
+#[test]
+fn more_pile_ports_move_energy_from_flats_to_piles_in_compare() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pilot = root().join("scenarios/bishan-pilot.toml");
+    let text = fs::read_to_string(&pilot).expect("pilot");
+    assert!(
+        text.contains("\npile_ports = 10 "),
+        "the pilot's pile ports"
+    );
+    let more = dir.path().join("more-piles.toml");
+    fs::write(
+        &more,
+        text.replace("\npile_ports = 10 ", "\npile_ports = 40 "),
+    )
+    .expect("write");
+    let html = dir.path().join("compare.html");
+    let (_, json) = swapsim_stdout(&[
+        "compare",
+        pilot.to_str().expect("utf-8"),
+        more.to_str().expect("utf-8"),
+        "--days",
+        "6",
+        "--replications",
+        "4",
+        "--format",
+        "json",
+        "--html",
+        html.to_str().expect("utf-8"),
+        "--lang",
+        "en",
+        "-q",
+    ]);
+    let compare: report::CompareData = serde_json::from_str(&json).expect("compare JSON");
+    let diff = |kpi: &str| compare.network.get(kpi).expect(kpi).differences[0];
+    let mean = |kpi: &str| compare.network.get(kpi).expect(kpi).estimates[0].mean;
+    let (pile, home, total) = (
+        diff("pile_energy_kwh_per_day"),
+        diff("home_energy_kwh_per_day"),
+        diff("energy_kwh_per_day"),
+    );
+    assert!(pile.ci95_low > 0.0, "pile energy rises: {pile:?}");
+    assert!(home.ci95_high < 0.0, "home energy falls: {home:?}");
+    // What the piles gain, the flats lose: the shift's intervals overlap.
+    assert!(
+        pile.ci95_low <= -home.ci95_low && -home.ci95_high <= pile.ci95_high,
+        "{pile:?} {home:?}"
+    );
+    // The total barely moves: its whole interval is within 5% of the
+    // shift, and within 1% of the total.
+    let moved = total.ci95_low.abs().max(total.ci95_high.abs());
+    assert!(moved <= 0.05 * pile.mean, "{total:?} against {pile:?}");
+    assert!(moved <= 0.01 * mean("energy_kwh_per_day"), "{total:?}");
+    // Who pays moves with it: residents pay for both piles and flats.
+    let cost = diff("energy_cost_cny_per_day");
+    assert!(
+        cost.ci95_low.abs().max(cost.ci95_high.abs())
+            <= 0.05 * diff("pile_energy_cost_cny_per_day").mean
+    );
+    // The report has the split, with a chart of it.
+    let page = fs::read_to_string(&html).expect("report");
+    assert!(page.contains("id=\"energy\""));
+    assert!(page.contains("id=\"chart-compare-energy\""));
+    assert!(page.contains("Energy, charging piles [kWh/d]"));
+    assert!(page.contains("Energy, in flats [kWh/d]"));
 }
 
 /// What `run --out` writes loads back into the same report.

@@ -84,22 +84,36 @@ pub(crate) fn label(name: &str) -> Label {
         "swap_requests_per_day" => ("swap requests [1/d]", 1.0),
         "stockout_probability" => ("stockout [%]", 100.0),
         "lost_swap_rate" => ("lost swaps [%]", 100.0),
+        "balk_rate" => ("balked at a full line [%]", 100.0),
         "prob_wait" => ("P(wait) [%]", 100.0),
-        "wait_minutes_mean" => ("wait mean [min]", 1.0),
-        "wait_minutes_p95" => ("wait p95 [min]", 1.0),
+        "wait_minutes_mean" => ("wait at cabinet mean [min]", 1.0),
+        "wait_minutes_p95" => ("wait at cabinet p95 [min]", 1.0),
+        "swap_delay_minutes_mean" => ("swap delay mean [min]", 1.0),
+        "swap_delay_minutes_p95" => ("swap delay p95 [min]", 1.0),
         "full_batteries_mean" => ("full batteries [count]", 1.0),
         "cabinet_utilization" => ("slots charging [%]", 100.0),
+        "door_utilization" => ("doors in use [%]", 100.0),
+        "riders_present_mean" => ("riders at cabinets [count]", 1.0),
         "pile_sessions_per_day" => ("pile sessions [1/d]", 1.0),
         "flying_wire_sessions_per_day" => ("flying-wire sessions [1/d]", 1.0),
         "flying_wire_per_1000_bikes_day" => ("flying wire [1/(1000 bikes·d)]", 1.0),
         "pile_hours_per_day" => ("pile charging [h/d]", 1.0),
         "flying_wire_hours_per_day" => ("flying-wire charging [h/d]", 1.0),
-        "energy_kwh_per_day" => ("energy [kWh/d]", 1.0),
+        "swaps_per_subscriber_day" => ("swaps per subscriber [1/d]", 1.0),
+        "swaps_per_cabinet_day" => ("swaps per cabinet [1/d]", 1.0),
+        "batteries_per_subscriber" => ("batteries per subscriber [count]", 1.0),
+        "cabinet_energy_kwh_per_day" => ("energy, cabinets [kWh/d]", 1.0),
+        "pile_energy_kwh_per_day" => ("energy, piles [kWh/d]", 1.0),
+        "home_energy_kwh_per_day" => ("energy, flats [kWh/d]", 1.0),
+        "energy_kwh_per_day" => ("energy, total [kWh/d]", 1.0),
         "peak_load_kw" => ("peak load [kW]", 1.0),
         "transformer_peak_utilization" => ("transformer peak [%]", 100.0),
-        "overload_hours_per_day" => ("overload [h/d]", 1.0),
-        "energy_cost_cny_per_day" => ("energy cost [CNY/d]", 1.0),
-        "door_wait_seconds_mean" => ("door wait mean [s]", 1.0),
+        "overload_hours_per_day" => ("overload, any transformer [h/d]", 1.0),
+        "transformer_overload_hours_per_day" => ("transformer-hours overloaded [h/d]", 1.0),
+        "cabinet_energy_cost_cny_per_day" => ("cost, cabinets, operator [CNY/d]", 1.0),
+        "pile_energy_cost_cny_per_day" => ("cost, piles, residents [CNY/d]", 1.0),
+        "home_energy_cost_cny_per_day" => ("cost, flats, residents [CNY/d]", 1.0),
+        "energy_cost_cny_per_day" => ("energy cost, total [CNY/d]", 1.0),
         "riders_waiting_mean" => ("riders waiting [count]", 1.0),
         "queue_minutes_mean" => ("time in line [min]", 1.0),
         other => {
@@ -125,7 +139,8 @@ pub(crate) fn cell(estimate: Estimate, scale: f64) -> String {
         return format!("{mean} [{low}, {high}]");
     }
     let half_width = (high - low) / 2.0;
-    if half_width > 0.0 {
+    // Rounding noise of a KPI that never varies is no interval.
+    if half_width > 1e-9 * mean.abs() {
         let d = decimals(half_width, 2);
         format!("{mean:.d$} [{low:.d$}, {high:.d$}]")
     } else {

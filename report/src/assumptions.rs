@@ -610,6 +610,16 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
             Source::Default,
         ),
     );
+    // Residents pay it for piles and charging at home (issue 10).
+    push(
+        "residential_price",
+        text(format!(
+            "{} CNY/kWh",
+            trim(model.grid.tariff.residential_cny_per_kwh)
+        )),
+        sources.of(&["tariff.residential_price"], Source::Default),
+    );
+
     let transformers = &model.grid.transformers;
     // Named transformers come first in the model, in file order; a site's
     // own transformer follows, and is the site's `transformer` key.

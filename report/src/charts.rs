@@ -6,7 +6,7 @@ use crate::daily::DayProfile;
 use crate::font::{Font, FontError};
 use crate::format::{trim, with_unit};
 use crate::i18n::{self, Lang};
-use crate::input::{LoadQuarter, ReportInput, Transformer};
+use crate::input::{CompareData, CompareRow, Estimate, LoadQuarter, ReportInput, Transformer};
 use crate::plot::{self, HEIGHT, Legend, PALETTE, Plot, SHORT, Series, Shape, XTicks};
 use sim_core::LoadBand;
 
@@ -17,7 +17,7 @@ pub const MAX_SITES_PER_CHART: usize = 12;
 const COMPARE_KPIS: [&str; 7] = [
     "lost_swap_rate",
     "stockout_probability",
-    "wait_minutes_p95",
+    "swap_delay_minutes_p95",
     "flying_wire_per_1000_bikes_day",
     "transformer_peak_utilization",
     "peak_load_kw",
@@ -28,7 +28,8 @@ const COMPARE_KPIS: [&str; 7] = [
 #[derive(Clone, Debug, PartialEq)]
 pub struct Chart {
     /// A file-name-safe ASCII name: `load-t1`, `load-network`, `ready`,
-    /// `requests`, `wait`, `fallback`, `plan-KPI`, `compare-KPI`.
+    /// `requests`, `wait`, `delay`, `fallback`, `plan-KPI`,
+    /// `compare-energy`, `compare-KPI`.
     pub name: String,
     /// The title drawn in the chart.
     pub title: String,
@@ -62,13 +63,20 @@ impl Chart {
 
 /// Every chart the input has data for, in report order: transformer load
 /// (each transformer, then the network if there are several), ready stock,
-/// requests and stockouts by hour, wait quantiles, fallback sessions by
-/// hour, the planner's candidates per target, and the comparison per KPI.
+/// requests and stockouts by hour, wait quantiles (unless every wait is
+/// zero), the swap delay by site (unless it is zero everywhere), fallback
+/// sessions by hour, the planner's candidates per target, and the
+/// comparison: energy by where it is drawn, then per KPI.
 pub fn charts(input: &ReportInput, lang: Lang) -> Vec<Chart> {
     let mut out = Vec::new();
     load_charts(input, lang, &mut out);
     ready_chart(input, lang, &mut out);
     hourly_charts(input, lang, &mut out);
+    let fallback = out.iter().position(|c| c.name == "fallback");
+    if let Some(delay) = delay_chart(input, lang) {
+        // Beside the wait chart, before the fallback sessions.
+        out.insert(fallback.unwrap_or(out.len()), delay);
+    }
     plan_charts(input, lang, &mut out);
     compare_charts(input, lang, &mut out);
     out
@@ -432,9 +440,11 @@ fn hour_pair_chart(
     ))
 }
 
-/// Wait quantiles of the network's served requests as bars.
+/// Wait quantiles of the network's served requests as bars; none when
+/// every wait is zero (riders who find no battery detour or leave, so
+/// rider-driven sites never wait at the cabinet unless a door is busy).
 fn wait_chart(q: &[(f64, f64)], lang: Lang) -> Option<Chart> {
-    if q.is_empty() {
+    if q.iter().all(|&(_, m)| m <= 0.0) {
         return None;
     }
     let w = lang.words();
@@ -466,6 +476,98 @@ fn wait_chart(q: &[(f64, f64)], lang: Lang) -> Option<Chart> {
     Some(chart(
         "wait".to_owned(),
         i18n::wait_caption(lang).to_owned(),
+        plot,
+    ))
+}
+
+/// The rider-facing delay per site: the swap delay p95 (what the wait
+/// target judges) beside the wait at the cabinet p95, means with their
+/// intervals, and the target; none when both are zero everywhere.
+fn delay_chart(input: &ReportInput, lang: Lang) -> Option<Chart> {
+    const KPIS: [&str; 2] = ["swap_delay_minutes_p95", "wait_minutes_p95"];
+    let summary = input.summary.as_ref()?;
+    let mut sites: Vec<(usize, &str, [Estimate; 2])> = summary
+        .sites
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let [a, b] = KPIS.map(|k| s.kpis.get(k).copied());
+            Some((i, s.name.as_str(), [a?, b?]))
+        })
+        .collect();
+    if sites
+        .iter()
+        .all(|(_, _, e)| e.iter().all(|e| e.ci95_high <= 0.0 && e.mean <= 0.0))
+    {
+        return None;
+    }
+    let total = sites.len();
+    if total > MAX_SITES_PER_CHART {
+        sites.sort_by(|a, b| b.2[0].mean.total_cmp(&a.2[0].mean).then(a.0.cmp(&b.0)));
+        sites.truncate(MAX_SITES_PER_CHART);
+        sites.sort_by_key(|s| s.0);
+    }
+    let w = lang.words();
+    let target = input.context.targets.limit(KPIS[0]);
+    let mut ys: Vec<f64> = sites
+        .iter()
+        .flat_map(|(_, _, e)| e.iter().map(|e| e.ci95_high.max(e.mean) * 1.2))
+        .collect();
+    ys.extend(target.map(|t| t * 1.2));
+    let n = sites.len() as f64;
+    let colors = [RGBColor(200, 30, 30), PALETTE[0]];
+    let offsets = [(-0.38, -0.02), (0.02, 0.38)];
+    let mut series: Vec<Series> = KPIS
+        .iter()
+        .enumerate()
+        .map(|(k, kpi)| {
+            let (a, b) = offsets[k];
+            Series {
+                name: i18n::kpi(kpi, lang).name,
+                shapes: vec![
+                    Shape::Bars {
+                        bars: sites
+                            .iter()
+                            .enumerate()
+                            .map(|(x, (_, _, e))| (x as f64 + a, x as f64 + b, e[k].mean))
+                            .collect(),
+                        color: colors[k],
+                    },
+                    Shape::Whiskers {
+                        items: sites
+                            .iter()
+                            .enumerate()
+                            .map(|(x, (_, _, e))| {
+                                (x as f64 + (a + b) / 2.0, e[k].ci95_low, e[k].ci95_high)
+                            })
+                            .collect(),
+                        color: BLACK,
+                    },
+                ],
+            }
+        })
+        .collect();
+    let limit = target.map(|t| with_unit(t, 1.0, i18n::kpi(KPIS[0], lang).unit));
+    if let (Some(t), Some(limit)) = (target, &limit) {
+        series.push(Series {
+            name: i18n::target_line(lang, limit),
+            shapes: vec![line(vec![(-0.5, t), (n - 0.5, t)], RATING, 2, true)],
+        });
+    }
+    let plot = Plot {
+        title: w.delay_title.to_owned(),
+        x_desc: w.site.to_owned(),
+        y_desc: w.delay_axis.to_owned(),
+        x: -0.5..(n - 0.5),
+        y: plot::y_range(ys),
+        x_ticks: XTicks::Names(sites.iter().map(|s| s.1.to_owned()).collect()),
+        height: SHORT,
+        legend: Some(Legend::UpperRight),
+        series,
+    };
+    Some(chart(
+        "delay".to_owned(),
+        i18n::delay_caption(lang, limit.as_deref(), sites.len(), total),
         plot,
     ))
 }
@@ -585,6 +687,7 @@ fn compare_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
         return;
     };
     let names = compare.column_names();
+    out.extend(compare_energy_chart(compare, &names, lang));
     for kpi in COMPARE_KPIS {
         let Some(row) = compare.network.get(kpi) else {
             continue;
@@ -633,4 +736,77 @@ fn compare_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
             plot,
         ));
     }
+}
+
+/// Network energy per scenario, grouped by where it is drawn (cabinets,
+/// piles, flats): one series per place, so a plan that moves charging
+/// from flats to piles shows one bar shrinking as another grows. None for
+/// comparisons written before the split.
+fn compare_energy_chart(compare: &CompareData, names: &[String], lang: Lang) -> Option<Chart> {
+    const PLACES: [&str; 3] = [
+        "cabinet_energy_kwh_per_day",
+        "pile_energy_kwh_per_day",
+        "home_energy_kwh_per_day",
+    ];
+    let rows: Vec<&CompareRow> = PLACES
+        .iter()
+        .map(|k| compare.network.get(k))
+        .collect::<Option<_>>()?;
+    let w = lang.words();
+    let colors = [
+        COMPONENT_COLORS[1],
+        COMPONENT_COLORS[2],
+        COMPONENT_COLORS[3],
+    ];
+    let width = 0.8 / PLACES.len() as f64;
+    let series: Vec<Series> = rows
+        .iter()
+        .enumerate()
+        .map(|(p, row)| {
+            let x0 = |i: usize| i as f64 - 0.4 + p as f64 * width;
+            Series {
+                name: w.places[p].to_owned(),
+                shapes: vec![
+                    Shape::Bars {
+                        bars: row
+                            .estimates
+                            .iter()
+                            .enumerate()
+                            .map(|(i, e)| (x0(i) + 0.02, x0(i) + width - 0.02, e.mean))
+                            .collect(),
+                        color: colors[p],
+                    },
+                    Shape::Whiskers {
+                        items: row
+                            .estimates
+                            .iter()
+                            .enumerate()
+                            .map(|(i, e)| (x0(i) + width / 2.0, e.ci95_low, e.ci95_high))
+                            .collect(),
+                        color: BLACK,
+                    },
+                ],
+            }
+        })
+        .collect();
+    let scenarios = rows.iter().map(|r| r.estimates.len()).max().unwrap_or(0);
+    let plot = Plot {
+        title: w.energy_title.to_owned(),
+        x_desc: w.scenario_axis.to_owned(),
+        y_desc: w.energy_kwh.to_owned(),
+        x: -0.5..(scenarios as f64 - 0.5),
+        y: plot::y_range(
+            rows.iter()
+                .flat_map(|r| r.estimates.iter().map(|e| e.ci95_high * 1.3)),
+        ),
+        x_ticks: XTicks::Names(names.to_vec()),
+        height: SHORT,
+        legend: Some(Legend::UpperRight),
+        series,
+    };
+    Some(chart(
+        "compare-energy".to_owned(),
+        i18n::energy_caption(lang).to_owned(),
+        plot,
+    ))
 }

@@ -12,7 +12,8 @@ pub(crate) fn estimate(e: Estimate, scale: f64) -> (String, Option<String>) {
         return (format!("{mean}"), Some(format!("[{low}, {high}]")));
     }
     let half_width = (high - low) / 2.0;
-    if half_width > 0.0 {
+    // Rounding noise of a KPI that never varies is no interval.
+    if half_width > 1e-9 * mean.abs() {
         let d = decimals(half_width, 2);
         (
             format!("{mean:.d$}"),
@@ -122,6 +123,12 @@ mod tests {
             ("2.41".to_owned(), Some("[2.01, 2.81]".to_owned()))
         );
         assert_eq!(estimate(e(0.0, 0.0, 0.0), 100.0), ("0".to_owned(), None));
+        // Summing the same ratio over replications leaves rounding noise.
+        let x = 1.194_118_2;
+        assert_eq!(
+            estimate(e(x, x - 2e-16, x + 2e-16), 1.0),
+            ("1.194".to_owned(), None)
+        );
     }
 
     #[test]

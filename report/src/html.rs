@@ -8,13 +8,27 @@ use crate::charts::{Chart, charts};
 use crate::format::{escape, estimate, shown, trim, with_unit};
 use crate::i18n::{self, Lang};
 use crate::input::{CompareRow, Estimate, KpiList, ReportInput, Targets};
+use crate::reference::{self, Figure};
+
+/// Energy and its cost by where it is drawn: `(energy KPI, cost KPI)` for
+/// cabinets, piles, flats and the total, in the order of `Words::places`.
+const ENERGY_KPIS: [(&str, &str); 4] = [
+    (
+        "cabinet_energy_kwh_per_day",
+        "cabinet_energy_cost_cny_per_day",
+    ),
+    ("pile_energy_kwh_per_day", "pile_energy_cost_cny_per_day"),
+    ("home_energy_kwh_per_day", "home_energy_cost_cny_per_day"),
+    ("energy_kwh_per_day", "energy_cost_cny_per_day"),
+];
 
 /// KPIs of the per-site tables, when present.
-const SITE_KPIS: [&str; 7] = [
+const SITE_KPIS: [&str; 8] = [
     "swap_requests_per_day",
     "lost_swap_rate",
     "stockout_probability",
     "wait_minutes_p95",
+    "swap_delay_minutes_p95",
     "full_batteries_mean",
     "flying_wire_per_1000_bikes_day",
     "transformer_peak_utilization",
@@ -99,6 +113,8 @@ pub fn render_html_with_charts(input: &ReportInput, lang: Lang, charts: &[Chart]
     }
     if input.summary.is_some() {
         kpi_tables(&mut h, input, lang);
+        energy(&mut h, input, lang);
+        operator_figures(&mut h, input, lang);
     }
     if input.compare.is_some() {
         comparison(&mut h, input, lang);
@@ -537,6 +553,191 @@ fn kpi_tables(h: &mut String, input: &ReportInput, lang: Lang) {
     let _ = writeln!(h, "</section>");
 }
 
+/// The network's energy by where it is drawn and its cost by who pays,
+/// with the total; nothing for results written before the split.
+fn energy(h: &mut String, input: &ReportInput, lang: Lang) {
+    let Some(summary) = &input.summary else {
+        return;
+    };
+    if summary.network.get(ENERGY_KPIS[0].0).is_none() {
+        return;
+    }
+    let w = lang.words();
+    let _ = writeln!(h, "<section class=\"energy\" id=\"energy\">");
+    let _ = writeln!(h, "<h2>{}</h2>", w.energy);
+    let _ = writeln!(h, "<table class=\"energy\">");
+    let _ = writeln!(
+        h,
+        "<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th>{}</th></tr></thead>",
+        w.drawn_at,
+        escape(w.energy_kwh),
+        escape(w.energy_cost),
+        w.paid_by
+    );
+    let _ = writeln!(h, "<tbody>");
+    for (i, (kwh, cny)) in ENERGY_KPIS.iter().enumerate() {
+        let cell = |kpi: &str| {
+            summary.network.get(kpi).map_or_else(
+                || "<td class=\"num\">–</td>".to_owned(),
+                |e| estimate_cell(*e, 1.0, ""),
+            )
+        };
+        let class = if i + 1 == ENERGY_KPIS.len() {
+            " class=\"total\""
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            h,
+            "<tr{class} id=\"energy-{kwh}\"><td>{}</td>{}{}<td>{}</td></tr>",
+            escape(w.places[i]),
+            cell(kwh),
+            cell(cny),
+            escape(w.payers[i])
+        );
+    }
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+    let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(w.energy_note));
+    let _ = writeln!(h, "</section>");
+}
+
+/// Cabinet stock per cabinet: the plan's sizing, else the scenario's
+/// totals in the assumptions; `None` if neither is known.
+fn batteries_per_cabinet(input: &ReportInput) -> Option<f64> {
+    let (batteries, cabinets) = match &input.plan {
+        Some(plan) => plan.sites.iter().fold((0.0, 0.0), |(b, c), s| {
+            (b + f64::from(s.batteries), c + f64::from(s.cabinets))
+        }),
+        None => {
+            let total = |key: &str| {
+                input
+                    .context
+                    .assumptions
+                    .iter()
+                    .find_map(|a| match &a.value {
+                        crate::Value::Text { text } if a.key == key && a.subject.is_none() => {
+                            text.parse::<f64>().ok()
+                        }
+                        _ => None,
+                    })
+            };
+            (total("batteries")?, total("cabinets")?)
+        }
+    };
+    (cabinets > 0.0).then(|| batteries / cabinets)
+}
+
+/// Swaps per subscriber, swaps per cabinet and batteries per subscriber
+/// beside the published figures of `reference::REFERENCES`, for the
+/// network and each site.
+fn operator_figures(h: &mut String, input: &ReportInput, lang: Lang) {
+    let Some(summary) = &input.summary else {
+        return;
+    };
+    let kpis: Vec<&str> = Figure::ALL.iter().filter_map(|f| f.kpi()).collect();
+    if kpis.iter().all(|k| summary.network.get(k).is_none()) {
+        return;
+    }
+    let w = lang.words();
+    let _ = writeln!(
+        h,
+        "<section class=\"operator-figures\" id=\"operator-figures\">"
+    );
+    let _ = writeln!(h, "<h2>{}</h2>", w.operator_figures);
+    let _ = writeln!(h, "<table class=\"reference\">");
+    let _ = writeln!(
+        h,
+        "<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th><th>{}</th><th>{}</th></tr></thead>",
+        w.figure, w.this_scenario, w.reference_range, w.published, w.published_by, w.source
+    );
+    let _ = writeln!(h, "<tbody>");
+    for figure in Figure::ALL {
+        let (label, ours) = match figure.kpi() {
+            Some(kpi) => {
+                let label = i18n::kpi(kpi, lang);
+                let ours = summary.network.get(kpi).map_or_else(
+                    || "<td class=\"num\">–</td>".to_owned(),
+                    |e| estimate_cell(*e, label.scale, ""),
+                );
+                (label.with_unit(), ours)
+            }
+            None => (
+                w.batteries_per_cabinet.to_owned(),
+                format!(
+                    "<td class=\"num\">{}</td>",
+                    batteries_per_cabinet(input).map_or_else(|| "–".to_owned(), |x| trim(x, 1))
+                ),
+            ),
+        };
+        let (low, high) = reference::range(figure);
+        let range = if low < high {
+            format!("{}–{}", trim(low, 2), trim(high, 2))
+        } else {
+            format!("≈ {}", trim(low, 2))
+        };
+        for (k, r) in reference::of(figure).enumerate() {
+            let _ = write!(
+                h,
+                "<tr class=\"reference\" data-kpi=\"{}\">",
+                escape(figure.kpi().unwrap_or("batteries_per_cabinet"))
+            );
+            if k == 0 {
+                let _ = write!(
+                    h,
+                    "<td>{}</td>{ours}<td class=\"num\">{}</td>",
+                    escape(&label),
+                    escape(&range)
+                );
+            } else {
+                h.push_str("<td></td><td class=\"num\"></td><td class=\"num\"></td>");
+            }
+            let _ = writeln!(
+                h,
+                "<td class=\"num\">≈ {}</td><td>{}</td><td>{}</td></tr>",
+                trim(r.value, 2),
+                escape(i18n::operator(r.operator, lang)),
+                escape(&i18n::reference_source(r.section, r.mark, lang))
+            );
+        }
+    }
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+    if summary.sites.len() > 1 {
+        let _ = writeln!(h, "<table class=\"reference-sites\">");
+        let _ = write!(h, "<thead><tr><th>{}</th>", w.site);
+        for kpi in &kpis {
+            let _ = write!(
+                h,
+                "<th class=\"num\">{}</th>",
+                escape(&i18n::kpi(kpi, lang).with_unit())
+            );
+        }
+        let _ = writeln!(h, "</tr></thead>");
+        let _ = writeln!(h, "<tbody>");
+        for site in &summary.sites {
+            let _ = write!(h, "<tr><td>{}</td>", escape(&site.name));
+            for kpi in &kpis {
+                match site.kpis.get(kpi) {
+                    Some(e) => h.push_str(&estimate_cell(*e, i18n::kpi(kpi, lang).scale, "")),
+                    None => h.push_str("<td class=\"num\">–</td>"),
+                }
+            }
+            let _ = writeln!(h, "</tr>");
+        }
+        let _ = writeln!(h, "</tbody>");
+        let _ = writeln!(h, "</table>");
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"note sources\">{}</p>",
+        escape(&i18n::operator_note(lang))
+    );
+    let _ = writeln!(h, "</section>");
+}
+
 /// The comparison: network KPIs (all) and each shared site's key KPIs,
 /// every scenario's estimate and its difference to the first.
 fn comparison(h: &mut String, input: &ReportInput, lang: Lang) {
@@ -552,6 +753,18 @@ fn comparison(h: &mut String, input: &ReportInput, lang: Lang) {
         compare_table(h, &site.name, &site.kpis, Some(&SITE_KPIS), &names, lang);
     }
     let _ = writeln!(h, "</section>");
+    if c.network.get(ENERGY_KPIS[0].0).is_some() {
+        // The split side by side: moving charging from flats to piles
+        // reads as a shift between rows, not as new consumption.
+        let _ = writeln!(h, "<section class=\"energy\" id=\"energy\">");
+        let _ = writeln!(h, "<h2>{}</h2>", w.energy);
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(w.energy_note));
+        let energy = ENERGY_KPIS.map(|(e, _)| e);
+        let cost = ENERGY_KPIS.map(|(_, c)| c);
+        compare_table(h, w.energy_kwh, &c.network, Some(&energy), &names, lang);
+        compare_table(h, w.energy_cost, &c.network, Some(&cost), &names, lang);
+        let _ = writeln!(h, "</section>");
+    }
 }
 
 fn compare_table(

@@ -7,6 +7,7 @@ use crate::Kind;
 use crate::assumptions::{Assumption, DistUnit, DistValue, Source, Value};
 use crate::format::{shown, trim, with_unit};
 use crate::input::{KeptReason, KeptWhy, PlanUnit, ProblemReason, ProblemWhy};
+use crate::reference::{Operator, SOURCES_FILE};
 
 /// The report's language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -129,6 +130,29 @@ pub(crate) struct Words {
     pub upper_bound: &'static str,
     pub chosen: &'static str,
     pub scenario_axis: &'static str,
+    // Energy and cost by where they are drawn.
+    pub energy: &'static str,
+    pub drawn_at: &'static str,
+    pub energy_kwh: &'static str,
+    pub energy_cost: &'static str,
+    pub paid_by: &'static str,
+    /// Cabinets, piles, flats, total.
+    pub places: [&'static str; 4],
+    /// Who pays for each of `places` (the total: everyone).
+    pub payers: [&'static str; 4],
+    pub energy_note: &'static str,
+    pub energy_title: &'static str,
+    // Operator figures.
+    pub operator_figures: &'static str,
+    pub figure: &'static str,
+    pub this_scenario: &'static str,
+    pub published: &'static str,
+    pub published_by: &'static str,
+    pub reference_range: &'static str,
+    pub batteries_per_cabinet: &'static str,
+    // The rider-facing delay.
+    pub delay_title: &'static str,
+    pub delay_axis: &'static str,
 }
 
 const ZH: Words = Words {
@@ -198,7 +222,7 @@ const ZH: Words = Words {
     per_day_axis: "次数 [次/天]",
     requests: "换电请求",
     stockouts: "缺电",
-    wait_title: "等待时间分布（已服务请求，全网）",
+    wait_title: "柜前等待时间分布（已服务请求，全网）",
     quantile_axis: "分位数",
     wait_axis: "等待 [分钟]",
     fallback_title: "全网每小时兜底充电（开始次数）",
@@ -208,6 +232,29 @@ const ZH: Words = Words {
     upper_bound: "95% 上限",
     chosen: "选定方案",
     scenario_axis: "场景",
+    energy: "用电与电费：按用电地点和付费方",
+    drawn_at: "用电地点",
+    energy_kwh: "用电量 [kWh/天]",
+    energy_cost: "电费 [元/天]",
+    paid_by: "付费方",
+    places: ["换电柜", "充电桩", "居民家中（飞线及入户充电）", "合计"],
+    payers: [
+        "运营商（分时电价）",
+        "居民（居民电价）",
+        "居民（居民电价）",
+        "运营商与居民",
+    ],
+    energy_note: "用电量按实际取电的地点计入：把充电从居民家中移到充电桩或换电柜，是用电地点和付费方的转移，不是新增用电。换电柜的电费由运营商按分时电价支付；充电桩和家中充电的电费由居民按居民电价支付。",
+    energy_title: "各场景用电量（按用电地点）",
+    operator_figures: "与运营商公开数据对照",
+    figure: "指标",
+    this_scenario: "本场景",
+    published: "公开数据",
+    published_by: "数据来自",
+    reference_range: "参考范围",
+    batteries_per_cabinet: "每柜电池数（柜内库存）",
+    delay_title: "各小区换电延误与柜前等待（P95）",
+    delay_axis: "时间 [分钟]",
 };
 
 const EN: Words = Words {
@@ -282,7 +329,7 @@ const EN: Words = Words {
     per_day_axis: "Count [1/d]",
     requests: "Swap requests",
     stockouts: "Stockouts",
-    wait_title: "Wait for a battery, served requests, network",
+    wait_title: "Wait at the cabinet, served requests, network",
     quantile_axis: "Quantile",
     wait_axis: "Wait [min]",
     fallback_title: "Fallback charging by hour, network (sessions started)",
@@ -292,6 +339,34 @@ const EN: Words = Words {
     upper_bound: "95% upper bound",
     chosen: "Chosen plan",
     scenario_axis: "Scenario",
+    energy: "Energy and its cost, by where it is drawn and who pays",
+    drawn_at: "Drawn at",
+    energy_kwh: "Energy [kWh/d]",
+    energy_cost: "Cost [CNY/d]",
+    paid_by: "Paid by",
+    places: [
+        "Swap cabinets",
+        "Charging piles",
+        "Flats (flying wire, home plugs)",
+        "Total",
+    ],
+    payers: [
+        "Operator (time-of-use tariff)",
+        "Residents (residential price)",
+        "Residents (residential price)",
+        "Operator and residents",
+    ],
+    energy_note: "Energy counts where it is drawn: moving charging from flats to piles or cabinets shifts where it is drawn and who pays, it is not new consumption. The operator pays for the cabinets' energy at the time-of-use tariff; residents pay for piles and charging at home at the residential price.",
+    energy_title: "Energy by where it is drawn",
+    operator_figures: "Against operators' published figures",
+    figure: "Figure",
+    this_scenario: "This scenario",
+    published: "Published",
+    published_by: "Whose figure",
+    reference_range: "Reference range",
+    batteries_per_cabinet: "Batteries per cabinet (stock)",
+    delay_title: "Swap delay and wait at the cabinet by site (p95)",
+    delay_axis: "Time [min]",
 };
 
 /// The title of a report of `kind`.
@@ -337,15 +412,43 @@ pub(crate) fn kpi(name: &str, lang: Lang) -> KpiLabel {
             100.0,
         ),
         "lost_swap_rate" => (pick("换电失败率", "Lost swaps"), "%", 100.0),
-        "prob_wait" => (pick("需等待比例", "Share that waited"), "%", 100.0),
-        "wait_minutes_mean" => (pick("平均等待", "Mean wait"), pick("分钟", "min"), 1.0),
-        "wait_minutes_p95" => (pick("等待 P95", "Wait p95"), pick("分钟", "min"), 1.0),
+        "balk_rate" => (pick("见队满离开比例", "Balked at a full line"), "%", 100.0),
+        "prob_wait" => (pick("柜前需等待比例", "Share that waited"), "%", 100.0),
+        "wait_minutes_mean" => (
+            pick("柜前平均等待", "Wait at the cabinet, mean"),
+            pick("分钟", "min"),
+            1.0,
+        ),
+        "wait_minutes_p95" => (
+            pick("柜前等待 P95", "Wait at the cabinet, p95"),
+            pick("分钟", "min"),
+            1.0,
+        ),
+        "swap_delay_minutes_mean" => (
+            pick("换电延误均值", "Swap delay, mean"),
+            pick("分钟", "min"),
+            1.0,
+        ),
+        "swap_delay_minutes_p95" => (
+            pick("换电延误 P95", "Swap delay, p95"),
+            pick("分钟", "min"),
+            1.0,
+        ),
         "full_batteries_mean" => (
             pick("平均满电电池", "Ready batteries, mean"),
             pick("块", "count"),
             1.0,
         ),
         "cabinet_utilization" => (pick("仓位充电占用率", "Slots charging"), "%", 100.0),
+        "door_utilization" => (pick("柜门占用率", "Doors in use"), "%", 100.0),
+        "riders_present_mean" => (
+            pick(
+                "柜前平均人数（排队及换电中）",
+                "Riders at the cabinets, mean",
+            ),
+            pick("人", "count"),
+            1.0,
+        ),
         "pile_sessions_per_day" => (
             pick("充电桩充电", "Pile sessions"),
             pick("次/天", "1/d"),
@@ -371,7 +474,41 @@ pub(crate) fn kpi(name: &str, lang: Lang) -> KpiLabel {
             pick("小时/天", "h/d"),
             1.0,
         ),
-        "energy_kwh_per_day" => (pick("用电量", "Energy"), pick("kWh/天", "kWh/d"), 1.0),
+        "swaps_per_subscriber_day" => (
+            pick("每订阅用户日换电", "Swaps per subscriber"),
+            pick("次/天", "1/d"),
+            1.0,
+        ),
+        "swaps_per_cabinet_day" => (
+            pick("每柜日换电", "Swaps per cabinet"),
+            pick("次/天", "1/d"),
+            1.0,
+        ),
+        "batteries_per_subscriber" => (
+            pick("每订阅用户电池数（柜内加车上）", "Batteries per subscriber"),
+            pick("块", "count"),
+            1.0,
+        ),
+        "cabinet_energy_kwh_per_day" => (
+            pick("用电量：换电柜", "Energy, cabinets"),
+            pick("kWh/天", "kWh/d"),
+            1.0,
+        ),
+        "pile_energy_kwh_per_day" => (
+            pick("用电量：充电桩", "Energy, charging piles"),
+            pick("kWh/天", "kWh/d"),
+            1.0,
+        ),
+        "home_energy_kwh_per_day" => (
+            pick("用电量：居民家中（飞线及入户充电）", "Energy, in flats"),
+            pick("kWh/天", "kWh/d"),
+            1.0,
+        ),
+        "energy_kwh_per_day" => (
+            pick("用电量合计", "Energy, total"),
+            pick("kWh/天", "kWh/d"),
+            1.0,
+        ),
         "peak_load_kw" => (pick("峰值负荷", "Peak load"), "kW", 1.0),
         "transformer_peak_utilization" => (
             pick("变压器峰值负载率", "Transformer peak loading"),
@@ -379,14 +516,42 @@ pub(crate) fn kpi(name: &str, lang: Lang) -> KpiLabel {
             100.0,
         ),
         "overload_hours_per_day" => (
-            pick("超限时长", "Hours over the limit"),
+            pick(
+                "超限时长（任一变压器）",
+                "Hours over the limit (any transformer)",
+            ),
             pick("小时/天", "h/d"),
             1.0,
         ),
-        "energy_cost_cny_per_day" => (pick("电费", "Energy cost"), pick("元/天", "CNY/d"), 1.0),
-        "door_wait_seconds_mean" => (
-            pick("柜门平均排队", "Door wait, mean"),
-            pick("秒", "s"),
+        "transformer_overload_hours_per_day" => (
+            pick("变压器超限台时", "Transformer-hours over the limit"),
+            pick("台·小时/天", "h/d"),
+            1.0,
+        ),
+        "cabinet_energy_cost_cny_per_day" => (
+            pick(
+                "电费：换电柜（运营商付）",
+                "Energy cost, cabinets (operator)",
+            ),
+            pick("元/天", "CNY/d"),
+            1.0,
+        ),
+        "pile_energy_cost_cny_per_day" => (
+            pick("电费：充电桩（居民付）", "Energy cost, piles (residents)"),
+            pick("元/天", "CNY/d"),
+            1.0,
+        ),
+        "home_energy_cost_cny_per_day" => (
+            pick(
+                "电费：居民家中（居民付）",
+                "Energy cost, in flats (residents)",
+            ),
+            pick("元/天", "CNY/d"),
+            1.0,
+        ),
+        "energy_cost_cny_per_day" => (
+            pick("电费合计", "Energy cost, total"),
+            pick("元/天", "CNY/d"),
             1.0,
         ),
         "riders_waiting_mean" => (
@@ -449,6 +614,10 @@ pub(crate) fn assumption(key: &str, lang: Lang) -> String {
             "Days between charges, bikes not subscribed, at the site",
         ],
         "tariff" => ["分时电价", "Time-of-use tariff"],
+        "residential_price" => [
+            "居民电价（充电桩及家中充电）",
+            "Residential price (piles, charging at home)",
+        ],
         "transformer" => ["变压器", "Transformer"],
         "transformers" => ["变压器", "Transformers"],
         "allowed_utilization" => ["允许负载率", "Allowed loading"],
@@ -1011,11 +1180,128 @@ pub(crate) fn hourly_caption(lang: Lang) -> &'static str {
 pub(crate) fn wait_caption(lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => {
-            "已服务换电请求等待满电电池的时间分位数（P100 为最长等待），由合并的直方图得出，相对误差约 1%。"
+            "已服务换电请求在柜前等待（等柜门和满电电池）的时间分位数（P100 为最长等待），由合并的直方图得出，相对误差约 1%。"
         }
         Lang::En => {
-            "Quantiles of the wait for a ready battery over served requests (P100 is the longest), from the merged histograms (about 1% relative error)."
+            "Quantiles of the wait at the cabinet (for a door and a ready battery) over served requests (P100 is the longest), from the merged histograms (about 1% relative error)."
         }
+    }
+}
+
+/// The caption of the delay chart; `target` is the wait target with its
+/// unit, if set; `shown` of `total` sites drawn.
+pub(crate) fn delay_caption(
+    lang: Lang,
+    target: Option<&str>,
+    shown: usize,
+    total: usize,
+) -> String {
+    let mut text = match lang {
+        Lang::Zh => "换电延误：从骑手需要换电（加上骑到最近换电柜的时间）到开始换电，包括排队等待和额外绕行；\
+                     柜前等待只计到柜后的等待。柱高为均值，竖线为 95% 置信区间。"
+            .to_owned(),
+        Lang::En => "Swap delay: from the moment a rider needs a swap (plus the ride to the nearest \
+                     cabinet) to the start of the swap, so waiting in line and any extra detour; the \
+                     wait at the cabinet counts only the wait after arriving. Bars are means, \
+                     whiskers 95% intervals."
+            .to_owned(),
+    };
+    if let Some(target) = target {
+        text.push(' ');
+        text.push_str(&match lang {
+            Lang::Zh => format!("等待时间目标（{target}）按换电延误 P95 判断。"),
+            Lang::En => {
+                format!(
+                    "The target max_wait_minutes_p95 ({target}) is judged on the swap delay p95."
+                )
+            }
+        });
+    }
+    if shown < total {
+        text.push(' ');
+        text.push_str(&match lang {
+            Lang::Zh => format!("共 {total} 个小区，仅显示换电延误最长的 {shown} 个。"),
+            Lang::En => {
+                format!("Of {total} sites, the {shown} with the longest swap delay are shown.")
+            }
+        });
+    }
+    text
+}
+
+/// The caption of the comparison's energy chart.
+pub(crate) fn energy_caption(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => {
+            "全网每天用电量，按取电地点分开：换电柜、充电桩、居民家中。柱高为各次重复的均值，竖线为 95% 置信区间。"
+        }
+        Lang::En => {
+            "Network energy per day by where it is drawn: cabinets, charging piles, flats. Bars are means over replications, whiskers 95% intervals."
+        }
+    }
+}
+
+/// A published figure's operator and what the figure counts.
+pub(crate) fn operator(op: Operator, lang: Lang) -> &'static str {
+    let zh = lang == Lang::Zh;
+    match op {
+        Operator::ChinaTower2023 => pick(
+            zh,
+            "中国铁塔 2023：100 万用户、6 万余个站点、每天 200 万次以上换电（以外卖骑手为主）",
+            "China Tower 2023: 1 M users, > 60,000 sites, > 2 M swaps a day (mostly couriers)",
+        ),
+        Operator::Gogoro2022 => pick(
+            zh,
+            "Gogoro 2022：45 万用户、每天 34 万次换电、100 万块电池",
+            "Gogoro 2022: 450,000 riders, 340,000 swaps a day, 1 M batteries",
+        ),
+        Operator::Shenzhen69Stations => pick(
+            zh,
+            "深圳 69 个换电站共 753 块电池（每站）",
+            "Shenzhen: 753 batteries at 69 stations (per station)",
+        ),
+        Operator::Courier => pick(
+            zh,
+            "外卖骑手：日行约 120 km，每天约换电 2 次",
+            "A courier: about 120 km a day, about 2 swaps a day",
+        ),
+        Operator::OrdinaryEbike => pick(
+            zh,
+            "普通电动车：约每 3 天充电一次（2019 年全国数据）",
+            "An ordinary e-bike: a charge about every 3 days (national figures, 2019)",
+        ),
+    }
+}
+
+/// Where a published figure comes from: the shipped file, its section and
+/// DOMAIN.md's mark.
+pub(crate) fn reference_source(section: &str, mark: &str, lang: Lang) -> String {
+    let section = match (section, lang) {
+        ("Cabinets and operators", Lang::Zh) => "“换电柜与运营商”表",
+        ("Riders", Lang::Zh) => "“骑手”表",
+        (other, _) => other,
+    };
+    match lang {
+        Lang::Zh => format!("{SOURCES_FILE}，{section} {mark}"),
+        Lang::En => format!("{SOURCES_FILE}, {section} {mark}"),
+    }
+}
+
+/// The note under the operator figures.
+pub(crate) fn operator_note(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "公开数据摘自 {SOURCES_FILE}（随本程序发布的项目 DOMAIN.md 数据表副本）。标记：[S] 有出处，\
+             [D] 由有出处的数据推算。中国铁塔的用户以外卖骑手为主；以通勤居民为主的小区应更接近 Gogoro \
+             的数字和普通电动车的充电频率。本场景的换电次数按换电请求产生的小区计，每柜换电次数按实际换电的柜计。"
+        ),
+        Lang::En => format!(
+            "Published figures from {SOURCES_FILE}, the copy of the project's DOMAIN.md tables shipped \
+             with swapsim. Marks: [S] sourced, [D] derived from sourced figures. China Tower's users are \
+             mostly couriers; a community of commuters should sit nearer Gogoro's figure and an ordinary \
+             e-bike's charging rate. This scenario's swaps per subscriber count where the requests \
+             arose; swaps per cabinet count the cabinets that served them."
+        ),
     }
 }
 
@@ -1044,5 +1330,23 @@ pub(crate) fn candidates_title(lang: Lang, kpi: &str) -> String {
     match lang {
         Lang::Zh => format!("候选方案：成本与{kpi}"),
         Lang::En => format!("Candidates: cost against {kpi}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A KPI without a label shows its JSON name, which a Chinese report
+    /// must never do.
+    #[test]
+    fn every_engine_kpi_has_a_label_in_both_languages() {
+        for name in sim_core::Kpis::NAMES {
+            for lang in [Lang::Zh, Lang::En] {
+                let label = kpi(name, lang);
+                assert_ne!(label.name, *name, "KPI `{name}` has no {lang:?} label");
+            }
+        }
+        assert_eq!(kpi("door_wait_seconds_mean", Lang::En).unit, "");
     }
 }

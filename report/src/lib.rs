@@ -78,6 +78,7 @@ mod i18n;
 mod input;
 mod plot;
 mod raster;
+mod reference;
 
 pub use assumptions::{Assumption, DistUnit, DistValue, ScenarioFile, Source, Value};
 pub use charts::{Chart, MAX_SITES_PER_CHART, charts};
@@ -92,6 +93,7 @@ pub use input::{
     SiteReady, SiteSummary, Summary, TIMESERIES_FILE, TargetCheckData, Targets, Transformer,
     TransformerLoad, Upper, load_dir,
 };
+pub use reference::SOURCES_FILE;
 
 /// Which command the results come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
