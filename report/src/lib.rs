@@ -76,6 +76,7 @@ mod format;
 mod html;
 mod i18n;
 mod input;
+mod map;
 mod plot;
 mod raster;
 
@@ -91,6 +92,10 @@ pub use input::{
     Profiles, READY_FILE, ReadySeries, ReportError, ReportInput, SUMMARY_FILE, SitePlanData,
     SiteReady, SiteSummary, Summary, TIMESERIES_FILE, TargetCheckData, Targets, Transformer,
     TransformerLoad, Upper, load_dir,
+};
+pub use map::{
+    MIN_RADIUS_PX, MapColour, MapLayout, MapSite, Marker, PlacedLabel, PxRect, SCALE_BAR_MAX_PX,
+    SiteMap, TargetStatus, site_map,
 };
 
 /// Which command the results come from.
