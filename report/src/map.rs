@@ -273,7 +273,7 @@ pub fn site_map(sites: &[MapSite], colour: &MapColour, lang: Lang) -> SiteMap {
     let scale_bar_m = nice_floor(SCALE_BAR_MAX_PX / px_per_m);
     let scale_bar_px = scale_bar_m * px_per_m;
     let n = placed.len().max(1) as f64;
-    let max_radius = (0.3 * (inner_width * (data_height - 2.0 * PAD).max(PAD) / n).sqrt())
+    let max_radius = (0.25 * (inner_width * (data_height - 2.0 * PAD).max(PAD) / n).sqrt())
         .clamp(MAX_RADIUS_RANGE.0, MAX_RADIUS_RANGE.1);
     let radius = |req: f64| {
         if max_requests > 0.0 {
@@ -427,7 +427,7 @@ pub fn site_map(sites: &[MapSite], colour: &MapColour, lang: Lang) -> SiteMap {
                     title: Some(format!(
                         "{}: {} {}",
                         site.name,
-                        value(requests(m.site)),
+                        short(requests(m.site)),
                         words.per_day
                     )),
                 }
@@ -559,7 +559,7 @@ fn nice_floor(x: f64) -> f64 {
 /// count at or below the largest, then about a quarter and a sixteenth of
 /// it, while they differ.
 fn reference_sizes(max_requests: f64) -> Vec<f64> {
-    if !(max_requests > 0.0) {
+    if max_requests.is_nan() || max_requests <= 0.0 {
         return Vec::new();
     }
     let mut out: Vec<f64> = Vec::new();
@@ -759,7 +759,7 @@ impl ColourLegend {
                 items.push(Item::plain(text(
                     x + 4.0,
                     y,
-                    &value(*low),
+                    &short(*low),
                     11.0,
                     Anchor::Start,
                 )));
@@ -767,7 +767,7 @@ impl ColourLegend {
                     items.push(Item::plain(text(
                         x + 4.0 + bar,
                         y,
-                        &value(*high),
+                        &short(*high),
                         11.0,
                         Anchor::End,
                     )));
@@ -897,13 +897,23 @@ fn draw_size_legend(
         items.push(Item::plain(text(
             cx + MAX_RADIUS_RANGE.1 + 8.0,
             y + row / 2.0,
-            &value(requests),
+            &short(requests),
             12.0,
             Anchor::Start,
         )));
         y += row;
     }
     y
+}
+
+/// `x` with four significant digits and no trailing zeros: `1.5`, `250`.
+fn short(x: f64) -> String {
+    let text = value(x);
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
 }
 
 /// `text` in lines that fit `width` at `size` px (by [`text_size`]):
@@ -1238,4 +1248,492 @@ fn points_attr(points: &[(f64, f64)]) -> String {
         .map(|&(x, y)| format!("{},{}", n(x), n(y)))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_core::{Rng, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    fn site(name: &str, x_m: f64, y_m: f64, requests: f64) -> MapSite {
+        MapSite {
+            name: name.to_owned(),
+            x_m,
+            y_m,
+            requests_per_day: requests,
+            status: Some(TargetStatus::Met),
+            kpi: None,
+            label: Some("6".to_owned()),
+            transformer: None,
+        }
+    }
+
+    /// A uniform number in `low..high`.
+    fn uniform(rng: &mut Xoshiro256PlusPlus, low: f64, high: f64) -> f64 {
+        let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        low + (high - low) * u
+    }
+
+    /// 175 sites spread like a district, from seed 11: nine towns whose
+    /// centres lie in 18 × 14 km, each site within 1.5 km of its town's,
+    /// 10–250 requests a day, cabinet counts of 1–2 digits as labels,
+    /// three sites of a town to a transformer, every status.
+    fn district() -> Vec<MapSite> {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let towns: Vec<(f64, f64)> = (0..9)
+            .map(|_| {
+                (
+                    uniform(&mut rng, -9000.0, 9000.0),
+                    uniform(&mut rng, -7000.0, 7000.0),
+                )
+            })
+            .collect();
+        (0..175)
+            .map(|i| {
+                let (tx, ty) = towns[i % towns.len()];
+                let angle = uniform(&mut rng, 0.0, std::f64::consts::TAU);
+                let distance = 1500.0 * uniform(&mut rng, 0.0, 1.0).sqrt();
+                let requests = uniform(&mut rng, 10.0, 250.0);
+                MapSite {
+                    name: format!("小区-{i:03}"),
+                    x_m: tx + distance * angle.cos(),
+                    y_m: ty + distance * angle.sin(),
+                    requests_per_day: requests,
+                    status: Some(
+                        [TargetStatus::Met, TargetStatus::Close, TargetStatus::Missed][i % 3],
+                    ),
+                    kpi: Some(requests / 10.0),
+                    label: Some(format!("{}", 1 + (requests / 12.0) as u32)),
+                    transformer: Some(format!("T{}-{}", i % towns.len(), i / 27)),
+                }
+            })
+            .collect()
+    }
+
+    /// The SVG parsed as XML, as the page is (tests/report.rs), or a
+    /// failed test.
+    fn parse(svg: &str) -> roxmltree::Document<'_> {
+        roxmltree::Document::parse(svg)
+            .unwrap_or_else(|e| panic!("the map is not well-formed: {e}"))
+    }
+
+    /// The `<circle>`s in `<g class="sites">`.
+    fn site_circles(svg: &str) -> usize {
+        let doc = parse(svg);
+        doc.descendants()
+            .filter(|n| n.tag_name().name() == "g" && n.attribute("class") == Some("sites"))
+            .flat_map(|g| g.children().filter(|c| c.tag_name().name() == "circle"))
+            .count()
+    }
+
+    /// No label's box overlaps another's or any disc, and every box lies
+    /// inside the frame.
+    fn assert_labels_clear(layout: &MapLayout) {
+        for (i, a) in layout.labels.iter().enumerate() {
+            assert!(layout.frame.contains(&a.rect), "{a:?} leaves the frame");
+            for b in &layout.labels[i + 1..] {
+                assert!(!a.rect.overlaps(&b.rect), "{a:?} overlaps {b:?}");
+            }
+            for m in &layout.markers {
+                assert!(!a.rect.touches_disc(m.x, m.y, m.r), "{a:?} covers {m:?}");
+            }
+        }
+    }
+
+    fn assert_finite(map: &SiteMap) {
+        for bad in ["NaN", "inf"] {
+            assert!(!map.svg.contains(bad), "{bad} in {}", map.svg);
+        }
+        for m in &map.layout.markers {
+            assert!(
+                m.x.is_finite() && m.y.is_finite() && m.r.is_finite(),
+                "{m:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_district_keeps_every_marker_and_labels_where_they_fit() {
+        let sites = district();
+        for lang in [Lang::Zh, Lang::En] {
+            let map = site_map(&sites, &MapColour::Status, lang);
+            assert_eq!(map.layout.markers.len(), sites.len());
+            assert_eq!(site_circles(&map.svg), sites.len());
+            assert_labels_clear(&map.layout);
+            assert_finite(&map);
+            let placed = map.layout.labels.len();
+            assert_eq!(map.layout.labels_wanted, 175);
+            // Dense towns leave some out; about half still fit.
+            assert!((80..175).contains(&placed), "{placed} of 175 labels placed");
+            let doc = parse(&map.svg);
+            let labels = doc
+                .descendants()
+                .filter(|n| n.tag_name().name() == "g" && n.attribute("class") == Some("labels"))
+                .flat_map(|g| g.children().filter(|c| c.tag_name().name() == "text"))
+                .count();
+            assert_eq!(labels, placed);
+        }
+    }
+
+    /// The shipped district's 175 communities, their cabinets as labels
+    /// and their subscribers as requests a day (about one swap each).
+    #[test]
+    fn the_shipped_district_keeps_every_marker() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/bishan-district-sites.csv"
+        );
+        let mut reader = csv::Reader::from_path(path).expect("the district's sites");
+        let headers = reader.headers().expect("a header").clone();
+        let column = |name: &str| headers.iter().position(|h| h == name).expect(name);
+        let (name, x, y, ebikes, adoption, cabinets) = (
+            column("name"),
+            column("x_m"),
+            column("y_m"),
+            column("ebikes"),
+            column("swap_adoption"),
+            column("cabinets"),
+        );
+        let number = |r: &csv::StringRecord, i: usize| -> f64 { r[i].parse().expect("a number") };
+        let sites: Vec<MapSite> = reader
+            .records()
+            .map(|r| r.expect("a row"))
+            .map(|r| MapSite {
+                name: r[name].to_owned(),
+                x_m: number(&r, x),
+                y_m: number(&r, y),
+                requests_per_day: number(&r, ebikes) * number(&r, adoption),
+                status: Some(TargetStatus::Met),
+                kpi: None,
+                label: Some(r[cabinets].to_owned()),
+                transformer: None,
+            })
+            .collect();
+        assert_eq!(sites.len(), 175);
+        let map = site_map(&sites, &MapColour::Status, Lang::Zh);
+        assert_eq!(site_circles(&map.svg), 175);
+        assert_labels_clear(&map.layout);
+        let placed = map.layout.labels.len();
+        // Its towns are tight clusters: about half the labels fit.
+        assert!(placed >= 80, "{placed} of 175 labels placed");
+    }
+
+    #[test]
+    fn larger_sites_get_their_labels_first() {
+        let sites = district();
+        let map = site_map(&sites, &MapColour::Status, Lang::En);
+        let requests = |i: usize| sites[i].requests_per_day;
+        let order: Vec<f64> = map.layout.labels.iter().map(|l| requests(l.site)).collect();
+        assert!(order.windows(2).all(|w| w[0] >= w[1]), "{order:?}");
+        // The largest site always has room: nothing was placed before it.
+        let largest = (0..sites.len())
+            .max_by(|&a, &b| requests(a).total_cmp(&requests(b)))
+            .expect("sites");
+        assert_eq!(map.layout.labels[0].site, largest);
+    }
+
+    #[test]
+    fn the_root_is_a_map_svg() {
+        let map = site_map(&district(), &MapColour::Status, Lang::Zh);
+        let doc = parse(&map.svg);
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        assert_eq!(root.attribute("class"), Some("chart map"));
+        assert_eq!(
+            root.attribute("viewBox"),
+            Some(format!("0 0 {} {}", map.layout.width, map.layout.height).as_str())
+        );
+        assert_eq!(map.name, "map");
+        // Every disc has its site's name as a tooltip.
+        assert!(map.svg.contains("<title>小区-000: "));
+    }
+
+    #[test]
+    fn marker_areas_are_proportional_to_requests() {
+        let sites = district();
+        let map = site_map(&sites, &MapColour::Status, Lang::En);
+        let per_request: Vec<f64> = map
+            .layout
+            .markers
+            .iter()
+            .filter(|m| m.r > MIN_RADIUS_PX)
+            .map(|m| m.r * m.r / sites[m.site].requests_per_day)
+            .collect();
+        assert!(per_request.len() > 150, "{}", per_request.len());
+        let first = per_request[0];
+        for k in &per_request {
+            assert!((k / first - 1.0).abs() < 1e-9, "{k} against {first}");
+        }
+        // The legend's reference discs are on the same scale.
+        assert!((2..=3).contains(&map.layout.size_legend.len()));
+        for &(requests, r) in &map.layout.size_legend {
+            assert!(nice_floor(requests) == requests, "{requests}");
+            if r > MIN_RADIUS_PX {
+                assert!((r * r / requests / first - 1.0).abs() < 1e-9);
+            }
+        }
+    }
+
+    #[test]
+    fn the_scale_bar_is_a_round_length() {
+        for span_m in [
+            0.0, 90.0, 400.0, 1234.0, 5000.0, 18_000.0, 60_000.0, 250_000.0,
+        ] {
+            let sites = [
+                site("a", 0.0, 0.0, 5.0),
+                site("b", span_m, span_m / 2.0, 9.0),
+            ];
+            let layout = site_map(&sites, &MapColour::Status, Lang::Zh).layout;
+            let m = layout.scale_bar_m;
+            let power = 10f64.powf(m.log10().floor());
+            assert!(
+                [1.0, 2.0, 5.0].iter().any(|k| (m / power - k).abs() < 1e-9),
+                "{span_m} m: bar of {m} m"
+            );
+            assert!(
+                layout.scale_bar_px <= SCALE_BAR_MAX_PX + 1e-9
+                    && layout.scale_bar_px > SCALE_BAR_MAX_PX / 2.5 - 1e-9,
+                "{span_m} m: bar of {} px",
+                layout.scale_bar_px
+            );
+            assert!((layout.scale_bar_px / m - layout.px_per_m).abs() < 1e-9);
+        }
+        assert_eq!(scale_text(500.0), "500 m");
+        assert_eq!(scale_text(2000.0), "2 km");
+    }
+
+    #[test]
+    fn both_axes_have_one_scale() {
+        let sites = [
+            site("w", 0.0, 0.0, 10.0),
+            site("e", 4000.0, 0.0, 10.0),
+            site("n", 0.0, 1000.0, 10.0),
+        ];
+        let layout = site_map(&sites, &MapColour::Status, Lang::En).layout;
+        let [w, e, n] = [0, 1, 2].map(|i| layout.markers[i]);
+        assert!((e.x - w.x - 4000.0 * layout.px_per_m).abs() < 1e-9);
+        // North is up.
+        assert!((w.y - n.y - 1000.0 * layout.px_per_m).abs() < 1e-9);
+    }
+
+    #[test]
+    fn degenerate_inputs_still_make_a_map() {
+        let one = [site("一", 120.0, -40.0, 30.0)];
+        let same: Vec<MapSite> = (0..6)
+            .map(|i| site(&format!("s{i}"), 5.0, 5.0, 10.0))
+            .collect();
+        let zero: Vec<MapSite> = (0..4)
+            .map(|i| site(&format!("z{i}"), f64::from(i) * 300.0, 0.0, 0.0))
+            .collect();
+        let mut odd = [
+            site("nan", 0.0, 0.0, f64::NAN),
+            site("big", 500.0, 0.0, 20.0),
+        ];
+        odd[0].kpi = Some(f64::INFINITY);
+        odd[1].kpi = Some(3.0);
+        let kpi = MapColour::Kpi {
+            label: "Wait p95 [min]".to_owned(),
+        };
+        for (sites, colour) in [
+            (&one[..], &MapColour::Status),
+            (&same[..], &MapColour::Status),
+            (&zero[..], &MapColour::Status),
+            (&odd[..], &kpi),
+            (&[][..], &kpi),
+        ] {
+            let map = site_map(sites, colour, Lang::En);
+            assert_eq!(site_circles(&map.svg), sites.len());
+            assert_labels_clear(&map.layout);
+            assert_finite(&map);
+            for m in &map.layout.markers {
+                assert!(m.r >= MIN_RADIUS_PX, "{m:?}");
+            }
+        }
+        // Six labels round one point: at most eight places, and the discs
+        // sit on each other, so some labels give way.
+        let map = site_map(&same, &MapColour::Status, Lang::En);
+        assert!(!map.layout.labels.is_empty() && map.layout.labels.len() <= 6);
+        assert!(
+            site_map(&zero, &MapColour::Status, Lang::En)
+                .layout
+                .size_legend
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn kpi_colours_run_from_light_to_dark_with_a_legend() {
+        let mut sites: Vec<MapSite> = (0..3)
+            .map(|i| site(&format!("k{i}"), f64::from(i) * 500.0, 0.0, 10.0))
+            .collect();
+        sites[0].kpi = Some(1.5);
+        sites[1].kpi = Some(4.25);
+        sites[2].kpi = None;
+        let colour = MapColour::Kpi {
+            label: "等待 P95 [分钟]".to_owned(),
+        };
+        let map = site_map(&sites, &colour, Lang::Zh);
+        let doc = parse(&map.svg);
+        let fills: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "circle")
+            .filter(|n| n.parent().and_then(|p| p.attribute("class")) == Some("sites"))
+            .filter_map(|n| n.attribute("fill"))
+            .collect();
+        for c in [ramp(0.0), ramp(1.0), NO_DATA] {
+            assert!(fills.contains(&hex(c).as_str()), "{} in {fills:?}", hex(c));
+        }
+        let texts = map.drawing.texts();
+        for t in ["等待 P95 [分钟]", "1.5", "4.25", "无数据"] {
+            assert!(texts.contains(&t), "{t} in {texts:?}");
+        }
+        assert!(map.caption.contains("等待 P95 [分钟]"), "{}", map.caption);
+    }
+
+    #[test]
+    fn a_transformers_sites_are_joined_by_a_tree() {
+        let mut sites: Vec<MapSite> = (0..6)
+            .map(|i| site(&format!("t{i}"), f64::from(i) * 200.0, 0.0, 10.0))
+            .collect();
+        for (i, s) in sites.iter_mut().enumerate() {
+            s.transformer = Some(
+                if i < 4 {
+                    "T1"
+                } else if i == 4 {
+                    "T2"
+                } else {
+                    "T3"
+                }
+                .to_owned(),
+            );
+        }
+        let map = site_map(&sites, &MapColour::Status, Lang::En);
+        // On a line, the shortest tree joins neighbours.
+        assert_eq!(map.layout.links, vec![(0, 1), (1, 2), (2, 3)]);
+        assert!(map.caption.contains("one transformer"), "{}", map.caption);
+        assert!(map.drawing.texts().contains(&"Sites on one transformer"));
+        for s in &mut sites {
+            s.transformer = None;
+        }
+        let map = site_map(&sites, &MapColour::Status, Lang::En);
+        assert!(map.layout.links.is_empty());
+        assert!(!map.drawing.texts().contains(&"Sites on one transformer"));
+    }
+
+    /// The Chinese map shows no English word: no run of three Latin
+    /// letters outside the site names.
+    #[test]
+    fn a_chinese_map_has_no_english_words() {
+        let sites = district();
+        for colour in [
+            MapColour::Status,
+            MapColour::Kpi {
+                label: "缺电率 [%]".to_owned(),
+            },
+        ] {
+            let map = site_map(&sites, &colour, Lang::Zh);
+            let doc = parse(&map.svg);
+            let mut texts: Vec<String> = doc
+                .descendants()
+                .filter(|n| n.is_text())
+                .filter_map(|n| n.text())
+                .map(str::to_owned)
+                .collect();
+            texts.push(map.caption.clone());
+            for text in texts {
+                let rest = sites
+                    .iter()
+                    .fold(text.clone(), |t, s| t.replace(&s.name, " "));
+                let english = rest
+                    .split(|c: char| !c.is_ascii_alphabetic())
+                    .find(|w| w.len() >= 3);
+                assert!(english.is_none(), "{english:?} in {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn legend_titles_wrap_to_the_panel() {
+        let lines = wrap(
+            "Flying-wire charging sessions per 1000 e-bikes a day [1/d]",
+            12.0,
+            PANEL_WIDTH,
+        );
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(lines.iter().all(|l| text_size(l, 12.0).0 <= PANEL_WIDTH));
+        assert_eq!(wrap("换电请求", 12.0, PANEL_WIDTH), vec!["换电请求"]);
+    }
+
+    /// The font for the PNG checks, as tests/report.rs finds it:
+    /// `$SWAPSIM_FONT`, else one of [`crate::CJK_FONT_PATHS`]; without one
+    /// the check is skipped with a note, but under CI (`CI` set) it fails.
+    fn png_font() -> Option<Font> {
+        let font = match std::env::var_os("SWAPSIM_FONT").filter(|v| !v.is_empty()) {
+            Some(path) => {
+                Some(Font::load(std::path::Path::new(&path)).expect("$SWAPSIM_FONT loads"))
+            }
+            None => crate::find_cjk_font(crate::CJK_FONT_PATHS),
+        };
+        if font.is_none() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI has no font for the PNG map: .ci/run installs fonts-noto-cjk"
+            );
+            eprintln!("note: no CJK font (fonts-noto-cjk): PNG map check skipped");
+        }
+        font
+    }
+
+    /// `SWAPSIM_MAP_PNG=FILE` writes the PNG to FILE, to look at.
+    #[test]
+    fn the_png_is_the_map_twice_the_size() {
+        let Some(font) = png_font() else { return };
+        let map = site_map(&district(), &MapColour::Status, Lang::Zh);
+        let bytes = map.png(&font).expect("the font has every glyph");
+        if let Some(path) = std::env::var_os("SWAPSIM_MAP_PNG") {
+            std::fs::write(path, &bytes).expect("write the map");
+        }
+        assert_eq!(bytes, map.png(&font).expect("PNG"), "deterministic");
+        let mut reader = png::Decoder::new(std::io::Cursor::new(&bytes))
+            .read_info()
+            .expect("a PNG header");
+        let mut buffer = vec![0; reader.output_buffer_size().expect("a sane size")];
+        let info = reader.next_frame(&mut buffer).expect("PNG pixels");
+        assert_eq!(
+            (info.width, info.height),
+            (map.layout.width * PNG_SCALE, map.layout.height * PNG_SCALE)
+        );
+        let pixels: Vec<[u8; 3]> = buffer[..info.buffer_size()]
+            .chunks_exact(3)
+            .map(|p| [p[0], p[1], p[2]])
+            .collect();
+        // Each status colour shows, as a disc blended over the frame.
+        let over = |c: u8, under: u8| {
+            (f64::from(c) * DISC_OPACITY + f64::from(under) * (1.0 - DISC_OPACITY)).round() as u8
+        };
+        for c in [MET, CLOSE, MISSED] {
+            let shown = [
+                over(c.0, FRAME_FILL.0),
+                over(c.1, FRAME_FILL.1),
+                over(c.2, FRAME_FILL.2),
+            ];
+            let near = |p: &[u8; 3]| p.iter().zip(shown).all(|(a, b)| a.abs_diff(b) <= 3);
+            let count = pixels.iter().filter(|p| near(p)).count();
+            assert!(count > 500, "{c:?}: {count} pixels");
+        }
+    }
+
+    #[test]
+    fn a_font_without_the_glyphs_is_an_error() {
+        let Some(font) = png_font() else { return };
+        let colour = MapColour::Kpi {
+            label: "KPI \u{1F50B}".to_owned(),
+        };
+        let map = site_map(&district(), &colour, Lang::En);
+        let err = map
+            .png(&font)
+            .expect_err("no battery emoji in a CJK text font");
+        assert!(err.to_string().contains("in chart 'map'"), "{err}");
+    }
 }
