@@ -31,6 +31,10 @@
 //! [`find_cjk_font`] over [`CJK_FONT_PATHS`]); a font that lacks a glyph
 //! the chart needs is a [`FontError`], never a chart with holes.
 //!
+//! [`site_map`] draws the sites on a map (SVG, and PNG through
+//! [`SiteMap::png`]), sized by requests and coloured by target status or a
+//! KPI, with labels only where they cover no marker.
+//!
 //! # Example
 //!
 //! ```

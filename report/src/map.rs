@@ -35,11 +35,10 @@
 //!
 //! The result, [`SiteMap`], keeps the layout ([`MapLayout`]: discs, label
 //! boxes, scale bar) so that tests and the page can check it, and what it
-//! drew, so that [`SiteMap::png`] draws the same map at
-//! [`PNG_SCALE`](crate::plot::PNG_SCALE) times the size. The SVG's root is
-//! `<svg class="chart map">`; sites are `<circle>`s in `<g class="sites">`,
-//! each with a `<title>` (name and requests), labels `<text>`s in
-//! `<g class="labels">`.
+//! drew, so that [`SiteMap::png`] draws the same map at twice the size.
+//! The SVG's root is `<svg class="chart map">`; sites are `<circle>`s in
+//! `<g class="sites">`, each with a `<title>` (name and requests), labels
+//! `<text>`s in `<g class="labels">`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -99,7 +98,7 @@ pub enum MapColour {
     /// [`MapSite::kpi`] on a sequential scale, with `label` (name and
     /// unit, in the report's language) over its legend.
     Kpi {
-        /// The KPI's name and unit: "等待 P95 [分钟]".
+        /// The KPI's name and unit: "等待 P95 \[分钟\]".
         label: String,
     },
 }
@@ -206,7 +205,7 @@ pub struct SiteMap {
 }
 
 impl SiteMap {
-    /// The map as a PNG image, [`PNG_SCALE`] times the SVG's pixel sizes,
+    /// The map as a PNG image, twice the SVG's pixel sizes,
     /// its text drawn with `font`. An error if the font lacks a glyph for
     /// any of the map's text; nothing else fails.
     pub fn png(&self, font: &Font) -> Result<Vec<u8>, FontError> {
@@ -346,37 +345,15 @@ pub fn site_map(sites: &[MapSite], colour: &MapColour, lang: Lang) -> SiteMap {
         })
         .collect();
 
-    // Labels, greedily: more requests first.
-    let mut order: Vec<&Marker> = markers
+    let labelled = markers
         .iter()
-        .filter(|m| {
-            sites[m.site]
-                .label
-                .as_deref()
-                .is_some_and(|l| !l.is_empty())
+        .filter_map(|m| {
+            let label = sites[m.site].label.as_deref()?;
+            (!label.is_empty()).then_some((m, label, requests(m.site)))
         })
-        .collect();
-    let labels_wanted = order.len();
-    order.sort_by(|a, b| {
-        requests(b.site)
-            .total_cmp(&requests(a.site))
-            .then(a.site.cmp(&b.site))
-    });
-    let mut labels: Vec<PlacedLabel> = Vec::new();
-    for m in order {
-        let text = sites[m.site].label.as_deref().unwrap_or_default();
-        let size = text_size(text, LABEL_SIZE);
-        let free = candidates(m, size).into_iter().find(|rect| {
-            frame.contains(rect)
-                && labels.iter().all(|l| !l.rect.overlaps(rect))
-                && markers
-                    .iter()
-                    .all(|o| !rect.touches_disc(o.x, o.y, o.r + CLEARANCE))
-        });
-        if let Some(rect) = free {
-            labels.push(PlacedLabel { site: m.site, rect });
-        }
-    }
+        .collect::<Vec<_>>();
+    let labels_wanted = labelled.len();
+    let labels = place_labels(labelled, &markers, frame);
 
     // The drawing, bottom up.
     let mut layers = vec![Layer {
@@ -491,6 +468,33 @@ pub fn site_map(sites: &[MapSite], colour: &MapColour, lang: Lang) -> SiteMap {
         },
         drawing,
     }
+}
+
+/// The labels that fit, placed greedily (see the module docs): `labelled`
+/// are the markers with a label, its text and the site's requests a day;
+/// a label's box stays inside `frame` and clear of every label placed
+/// before and of every one of `markers`.
+fn place_labels(
+    mut labelled: Vec<(&Marker, &str, f64)>,
+    markers: &[Marker],
+    frame: PxRect,
+) -> Vec<PlacedLabel> {
+    labelled.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.site.cmp(&b.0.site)));
+    let mut labels: Vec<PlacedLabel> = Vec::new();
+    for (m, text, _) in labelled {
+        let size = text_size(text, LABEL_SIZE);
+        let free = candidates(m, size).into_iter().find(|rect| {
+            frame.contains(rect)
+                && labels.iter().all(|l| !l.rect.overlaps(rect))
+                && markers
+                    .iter()
+                    .all(|o| !rect.touches_disc(o.x, o.y, o.r + CLEARANCE))
+        });
+        if let Some(rect) = free {
+            labels.push(PlacedLabel { site: m.site, rect });
+        }
+    }
+    labels
 }
 
 /// Margins around everything \[px\].
