@@ -379,6 +379,104 @@ pub(crate) fn title(kind: Kind, lang: Lang) -> &'static str {
     }
 }
 
+/// The site map's labels ([`crate::map`]); a struct of its own, so that a
+/// label missing from either language does not compile.
+pub(crate) struct MapWords {
+    pub title: &'static str,
+    /// The north arrow's letter.
+    pub north: &'static str,
+    pub status: &'static str,
+    pub met: &'static str,
+    pub close: &'static str,
+    pub missed: &'static str,
+    pub no_data: &'static str,
+    /// The legend title of the marker sizes.
+    pub requests: &'static str,
+    /// The legend entry of the lines that join a transformer's sites.
+    pub transformer: &'static str,
+    /// After a site's requests in its tooltip: "12 swaps/d".
+    pub per_day: &'static str,
+}
+
+const MAP_ZH: MapWords = MapWords {
+    title: "站点地图",
+    north: "北",
+    status: "目标状态",
+    met: "均满足",
+    close: "接近限值",
+    missed: "未满足",
+    no_data: "无数据",
+    requests: "换电请求 [次/天]",
+    transformer: "同一变压器的站点",
+    per_day: "次换电/天",
+};
+
+const MAP_EN: MapWords = MapWords {
+    title: "Site map",
+    north: "N",
+    status: "Targets",
+    met: "all met",
+    close: "close to a limit",
+    missed: "missed",
+    no_data: "no data",
+    requests: "Swap requests [1/d]",
+    transformer: "Sites on one transformer",
+    per_day: "swaps/d",
+};
+
+impl Lang {
+    pub(crate) fn map_words(self) -> &'static MapWords {
+        match self {
+            Lang::Zh => &MAP_ZH,
+            Lang::En => &MAP_EN,
+        }
+    }
+}
+
+/// The site map's caption: what size, colour and lines mean, and how many
+/// of the labels fitted. `colour` is what the colour shows (a KPI's
+/// label), `None` for the target status.
+pub(crate) fn map_caption(
+    lang: Lang,
+    colour: Option<&str>,
+    grouped: bool,
+    labels: (usize, usize),
+) -> String {
+    let (shown, wanted) = labels;
+    match lang {
+        Lang::Zh => {
+            let mut text = format!(
+                "圆点面积与每日换电请求成正比，颜色表示{}。",
+                colour.unwrap_or("目标状态")
+            );
+            if grouped {
+                text.push_str("灰线连接同一变压器的站点。");
+            }
+            if wanted > 0 {
+                text.push_str(&format!(
+                    "标注放不下时省略，以免遮挡圆点（显示 {shown}/{wanted}）。"
+                ));
+            }
+            text
+        }
+        Lang::En => {
+            let mut text = format!(
+                "Marker area is proportional to swap requests a day; colour shows {}.",
+                colour.unwrap_or("the target status")
+            );
+            if grouped {
+                text.push_str(" Grey lines join the sites on one transformer.");
+            }
+            if wanted > 0 {
+                text.push_str(&format!(
+                    " Labels that would cover a marker are left out ({shown} of {wanted} shown)."
+                ));
+            }
+            text
+        }
+    }
+}
+
 /// How a KPI is shown: its name, its unit, and the factor from the JSON
 /// value to the shown one (100 for shares shown in %).
 #[derive(Clone, Debug, PartialEq)]

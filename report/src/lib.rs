@@ -31,6 +31,10 @@
 //! [`find_cjk_font`] over [`CJK_FONT_PATHS`]); a font that lacks a glyph
 //! the chart needs is a [`FontError`], never a chart with holes.
 //!
+//! [`site_map`] draws the sites on a map (SVG, and PNG through
+//! [`SiteMap::png`]), sized by requests and coloured by target status or a
+//! KPI, with labels only where they cover no marker.
+//!
 //! # Example
 //!
 //! ```
@@ -76,6 +80,7 @@ mod format;
 mod html;
 mod i18n;
 mod input;
+mod map;
 mod plot;
 mod raster;
 mod reference;
@@ -92,6 +97,10 @@ pub use input::{
     Profiles, READY_FILE, ReadySeries, ReportError, ReportInput, SUMMARY_FILE, SitePlanData,
     SiteReady, SiteSummary, Summary, TIMESERIES_FILE, TargetCheckData, Targets, Transformer,
     TransformerLoad, Upper, load_dir,
+};
+pub use map::{
+    MIN_RADIUS_PX, MapColour, MapLayout, MapSite, Marker, PlacedLabel, PxRect, SCALE_BAR_MAX_PX,
+    SiteMap, TargetStatus, site_map,
 };
 pub use reference::SOURCES_FILE;
 
