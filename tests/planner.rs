@@ -216,9 +216,9 @@ fn charger_power_is_planned_from_the_catalogue() {
 /// below what is done, exact at the final evaluation.
 #[test]
 fn progress_counts_replications_once_and_names_sites() {
+    use sim_core::planner::Step;
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicU64, Ordering};
-    use sim_core::planner::Step;
     use swapsim_suite::models::small_district;
     struct Record(Mutex<(u64, Vec<String>, Vec<(u64, u64)>)>, AtomicU64);
     impl sim_core::DayProgress for Record {
@@ -252,7 +252,11 @@ fn progress_counts_replications_once_and_names_sites() {
     let days = record.1.load(Ordering::Relaxed);
     let (counted, notes, estimates) = record.0.into_inner().unwrap();
     assert_eq!(counted, p.replications, "the bar's count");
-    assert_eq!(days, p.replications * u64::from(model.days), "every day heard");
+    assert_eq!(
+        days,
+        p.replications * u64::from(model.days),
+        "every day heard"
+    );
     if notes.last().is_some_and(|n| n == "final evaluation") {
         let (estimate, done) = estimates[estimates.len() - 1];
         assert_eq!(estimate, done, "the final evaluation's estimate is exact");
