@@ -220,7 +220,9 @@ fn progress_counts_replications_once_and_names_sites() {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicU64, Ordering};
     use swapsim_suite::models::small_district;
-    struct Record(Mutex<(u64, Vec<String>, Vec<(u64, u64)>)>, AtomicU64);
+    /// Replications counted, the notes, and (estimate, done) per step.
+    type Heard = (u64, Vec<String>, Vec<(u64, u64)>);
+    struct Record(Mutex<Heard>, AtomicU64);
     impl sim_core::DayProgress for Record {
         fn day_done(&self, _: u32, _: u32) {
             self.1.fetch_add(1, Ordering::Relaxed);
