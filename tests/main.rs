@@ -17,6 +17,7 @@ mod pile_dwell;
 mod planner;
 mod plausibility;
 mod queueing_theory;
+mod readme;
 mod report;
 mod scenario_errors;
 mod shipped_scenarios;

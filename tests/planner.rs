@@ -211,18 +211,35 @@ fn charger_power_is_planned_from_the_catalogue() {
 }
 
 /// The planner's progress counts every replication once (extending a close
-/// candidate counts only the new ones) and names the sites it works on.
+/// candidate counts only the new ones), names the sites it works on, hears
+/// every simulated day of every replication, and estimates the total: never
+/// below what is done, exact at the final evaluation.
 #[test]
 fn progress_counts_replications_once_and_names_sites() {
+    use sim_core::planner::Step;
     use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU64, Ordering};
     use swapsim_suite::models::small_district;
-    struct Record(Mutex<(u64, Vec<String>)>);
+    /// Replications counted, the notes, and (estimate, done) per step.
+    type Heard = (u64, Vec<String>, Vec<(u64, u64)>);
+    struct Record(Mutex<Heard>, AtomicU64);
+    impl sim_core::DayProgress for Record {
+        fn day_done(&self, _: u32, _: u32) {
+            self.1.fetch_add(1, Ordering::Relaxed);
+        }
+    }
     impl sim_core::planner::Progress for Record {
-        fn simulating(&self, _step: u32, new: u32, total: u32, note: &str) {
+        fn simulating(&self, step: &Step<'_>) {
+            let Step {
+                new, total, note, ..
+            } = *step;
             assert!(new <= total && total > 0, "{new} of {total}");
             let mut r = self.0.lock().unwrap();
+            assert_eq!(step.done, r.0, "replications done before");
+            assert!(step.estimate >= step.done + u64::from(new), "{step:?}");
             r.0 += u64::from(new);
             r.1.push(format!("{}{note}", if new < total { "+" } else { "" }));
+            r.2.push((step.estimate, step.done + u64::from(new)));
         }
     }
     let mut model = small_district();
@@ -232,10 +249,20 @@ fn progress_counts_replications_once_and_names_sites() {
         max_lost_swap_rate: Some(0.02),
         ..Targets::default()
     };
-    let record = Record(Mutex::new((0, Vec::new())));
+    let record = Record(Mutex::new((0, Vec::new(), Vec::new())), AtomicU64::new(0));
     let p = plan(&model, 0, &record);
-    let (counted, notes) = record.0.into_inner().unwrap();
+    let days = record.1.load(Ordering::Relaxed);
+    let (counted, notes, estimates) = record.0.into_inner().unwrap();
     assert_eq!(counted, p.replications, "the bar's count");
+    assert_eq!(
+        days,
+        p.replications * u64::from(model.days),
+        "every day heard"
+    );
+    if notes.last().is_some_and(|n| n == "final evaluation") {
+        let (estimate, done) = estimates[estimates.len() - 1];
+        assert_eq!(estimate, done, "the final evaluation's estimate is exact");
+    }
     // Some candidate was close and extended, so counting totals would not do.
     assert!(notes.iter().any(|n| n.starts_with('+')), "{notes:?}");
     let notes: Vec<&str> = notes.iter().map(|n| n.trim_start_matches('+')).collect();

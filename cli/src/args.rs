@@ -7,12 +7,51 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
-/// Shown after every `--help`: scripts depend on these codes.
+/// Shown after `swapsim --help`: scripts depend on these codes. Each
+/// command's `--help` lists only the codes it can return (below).
 pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
   1  the run finished but targets were missed (run --check, or plan found no feasible deployment)
   2  usage, scenario or I/O error, or a scenario warning with --deny-warnings";
+
+/// `swapsim run --help`: 1 only with `--check`.
+const RUN_EXIT_CODES: &str = "\
+Exit codes:
+  0  success; with --check, every target met
+  1  --check found a target missed (the KPIs are still printed)
+  2  usage, scenario or I/O error, or a scenario warning with --deny-warnings";
+
+/// `swapsim check --help`: no targets are checked, so never 1.
+const CHECK_EXIT_CODES: &str = "\
+Exit codes:
+  0  the scenario is valid (its warnings, if any, are on stderr)
+  2  the scenario is not valid or cannot be read, or has a warning with --deny-warnings";
+
+/// `swapsim plan --help`.
+const PLAN_EXIT_CODES: &str = "\
+Exit codes:
+  0  the plan meets every target
+  1  no deployment within the planner's bounds meets the targets (the plan found is still printed)
+  2  usage, scenario or I/O error, or a scenario warning with --deny-warnings";
+
+/// `swapsim compare --help`: targets are not checked, so never 1.
+const COMPARE_EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  2  usage, scenario or I/O error, scenarios that cannot be compared, or a scenario warning with --deny-warnings";
+
+/// `swapsim import-survey --help`.
+const IMPORT_EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  2  usage or I/O error, or a problem in the sheet or the template (nothing is written)";
+
+/// `swapsim report --help`.
+const REPORT_EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  2  usage or I/O error, a result that cannot be read, or no font for --png (nothing is written)";
 
 /// `swapsim`: size battery-swap networks by simulation.
 #[derive(Debug, Parser)]
@@ -38,22 +77,22 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Simulate a scenario and print its KPIs with 95% intervals
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = RUN_EXIT_CODES)]
     Run(RunArgs),
     /// Parse and validate a scenario; report every problem, not just the first
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = CHECK_EXIT_CODES)]
     Check(CheckArgs),
     /// Find the cheapest deployment that meets the scenario's [targets]
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = PLAN_EXIT_CODES)]
     Plan(PlanArgs),
     /// Run scenarios on the same random numbers; KPIs side by side with paired differences
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = COMPARE_EXIT_CODES)]
     Compare(CompareArgs),
     /// Turn a community survey sheet (CSV) into a scenario
-    #[command(name = "import-survey", after_help = EXIT_CODES_HELP)]
+    #[command(name = "import-survey", after_help = IMPORT_EXIT_CODES)]
     ImportSurvey(ImportSurveyArgs),
     /// Write a result of run, plan or compare as a self-contained HTML report with SVG charts
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = REPORT_EXIT_CODES)]
     Report(ReportArgs),
 }
 
@@ -168,12 +207,16 @@ pub(crate) struct RunArgs {
     pub(crate) format: Format,
 
     /// Also write DIR/summary.json, timeseries.csv, ready.csv, profiles.json, context.json and charts/*.svg
-    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    #[arg(long, short, value_name = "DIR", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
 
     /// Write into an --out DIR that already holds files
     #[arg(long, help_heading = "Output")]
     pub(crate) force: bool,
+
+    /// In the table, show every site; by default a run of more than 20 sites shows the network and the 10 worst
+    #[arg(long, help_heading = "Output")]
+    pub(crate) all_sites: bool,
 
     #[command(flatten)]
     pub(crate) html: HtmlArgs,
@@ -229,7 +272,7 @@ pub(crate) struct PlanArgs {
     pub(crate) format: PlanFormat,
 
     /// Also write DIR/plan.toml (a scenario `run` accepts), plan.json, plan.csv, the plan's run files and charts/*.svg
-    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    #[arg(long, short, value_name = "DIR", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
 
     /// Write into an --out DIR that already holds files
@@ -269,7 +312,7 @@ pub(crate) struct CompareArgs {
     pub(crate) format: Format,
 
     /// Also write DIR/compare.json, context.json and charts/*.svg (DIR is created if missing)
-    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    #[arg(long, short, value_name = "DIR", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
 
     /// Write into an --out DIR that already holds files
@@ -292,7 +335,7 @@ pub(crate) struct ImportSurveyArgs {
     pub(crate) template: PathBuf,
 
     /// Write the scenario to FILE instead of stdout
-    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    #[arg(long, short, value_name = "FILE", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
 }
 

@@ -75,7 +75,7 @@ pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Resu
         count(u64::from(first.days), "day"),
         count(crate::threads(config.threads) as u64, "thread"),
     ));
-    let bar = Bar::new(streams, Some(total), "compare");
+    let bar = Bar::new(streams, total, first.days, "compare");
     let runs: Vec<Runs> = config
         .scenarios
         .iter()

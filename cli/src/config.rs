@@ -11,7 +11,7 @@ use crate::args::{
     CompareArgs, Format, HtmlArgs, ImportSurveyArgs, Lang, Overrides, PlanArgs, PlanFormat,
     ReportArgs, RunArgs,
 };
-use crate::error::Error;
+use crate::error::{Error, WrongFile};
 use crate::streams::Streams;
 
 /// The environment variable that names the `--png` font when `--font` is
@@ -39,6 +39,8 @@ pub(crate) struct RunConfig {
     /// Whether to compare the KPIs with the scenario's targets (the
     /// scenario has some).
     pub(crate) check: bool,
+    /// Whether the table shows every site of a large run.
+    pub(crate) all_sites: bool,
     /// The scenario's implausible values.
     pub(crate) warnings: Warnings,
 }
@@ -46,7 +48,7 @@ pub(crate) struct RunConfig {
 impl RunConfig {
     /// Loads the scenario and applies `--seed`, `--replications` and `--days`.
     pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig, Error> {
-        let loaded = scenarios::load_with_warnings(&args.scenario)?;
+        let loaded = load(&args.scenario)?;
         let warnings = Warnings::new(loaded.warnings, &args.warnings);
         let (mut model, comments) = (loaded.model, loaded.comments);
         apply(&mut model, &args.overrides, &args.scenario)?;
@@ -65,6 +67,7 @@ impl RunConfig {
             out: out_dir(args.out, "--out", args.force)?,
             reports: Reports::resolve(args.html)?,
             check: args.check,
+            all_sites: args.all_sites,
             warnings,
         })
     }
@@ -98,7 +101,7 @@ impl PlanConfig {
     /// Loads the scenario, applies `--seed` and `--days`, and makes sure it
     /// has targets to plan for.
     pub(crate) fn resolve(args: PlanArgs) -> Result<PlanConfig, Error> {
-        let loaded = scenarios::load_with_warnings(&args.scenario)?;
+        let loaded = load(&args.scenario)?;
         let warnings = Warnings::new(loaded.warnings, &args.warnings);
         let (mut model, comments) = (loaded.model, loaded.comments);
         let overrides = Overrides {
@@ -164,7 +167,7 @@ impl CompareConfig {
         let mut first_comments = None;
         let mut warnings = Vec::new();
         for path in args.scenarios {
-            let loaded = scenarios::load_with_warnings(&path)?;
+            let loaded = load(&path)?;
             warnings.extend(loaded.warnings);
             let (mut model, comments) = (loaded.model, loaded.comments);
             first_comments.get_or_insert(comments);
@@ -419,6 +422,73 @@ fn apply(model: &mut Model, overrides: &Overrides, scenario: &Path) -> Result<()
         model.days = days;
     }
     Ok(())
+}
+
+/// Loads the scenario at `path` with its warnings. When it fails because
+/// the file is no scenario at all (a survey sheet, an Excel workbook, a
+/// directory), the error says what it is and what was probably meant; a
+/// scenario that is not UTF-8 gets a hint to save it as UTF-8.
+pub(crate) fn load(path: &Path) -> Result<scenarios::Loaded, Error> {
+    scenarios::load_with_warnings(path).map_err(|e| match wrong_file(path, &e) {
+        Some(kind) => Error::NotAScenario {
+            path: path.to_owned(),
+            kind,
+        },
+        None => Error::Load(e),
+    })
+}
+
+/// What the file at `path`, which failed to load with `error`, is instead
+/// of a scenario, if anything recognisable.
+fn wrong_file(path: &Path, error: &scenarios::LoadError) -> Option<WrongFile> {
+    if path.is_dir() {
+        let plan = path.join(crate::output::PLAN_TOML_FILE);
+        return Some(if plan.is_file() {
+            WrongFile::PlanDirectory(plan)
+        } else {
+            WrongFile::Directory(toml_files(path))
+        });
+    }
+    if !matches!(error, scenarios::LoadError::Invalid(_)) {
+        return None;
+    }
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let bytes = std::fs::read(path).unwrap_or_default();
+    match extension.as_deref() {
+        Some("csv") => Some(WrongFile::Sheet),
+        Some("xlsx" | "xlsm" | "xls" | "ods") => Some(WrongFile::Workbook),
+        // A workbook is a zip archive, whatever its name.
+        _ if bytes.starts_with(b"PK\x03\x04") => Some(WrongFile::Workbook),
+        Some("toml") => None,
+        _ if looks_like_a_sheet(&bytes) => Some(WrongFile::Sheet),
+        _ => None,
+    }
+}
+
+/// Whether `bytes` read like a sheet of comma-separated values: a first
+/// line with commas and no `=`.
+fn looks_like_a_sheet(bytes: &[u8]) -> bool {
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    first.contains(&b',') && !first.contains(&b'=')
+}
+
+/// The names of the `.toml` files in `dir`, sorted.
+fn toml_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                // A crate's manifest is never a scenario.
+                .filter(|name| name.ends_with(".toml") && name != "Cargo.toml")
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
 }
 
 /// The text of the UTF-8 file at `path`.

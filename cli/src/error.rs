@@ -16,6 +16,15 @@ pub(crate) enum Error {
     /// The scenario could not be read, or is not valid.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// A file given as a scenario is something else (a survey sheet, a
+    /// workbook, a directory): what it is, and what was probably meant.
+    #[error("'{}' is {}", path.display(), kind.explain(path))]
+    NotAScenario {
+        /// The path as given.
+        path: PathBuf,
+        /// What it is instead.
+        kind: WrongFile,
+    },
     /// `--deny-warnings`, and a scenario has a value outside the plausible
     /// range (the warnings themselves are written before).
     #[error("{}, denied by --deny-warnings", count_warnings(*count))]
@@ -152,6 +161,55 @@ pub(crate) enum Error {
     Stdout(#[source] io::Error),
 }
 
+/// What a file given as a scenario is instead.
+#[derive(Debug)]
+pub(crate) enum WrongFile {
+    /// A survey sheet (CSV).
+    Sheet,
+    /// A spreadsheet workbook (`.xlsx`, a zip archive).
+    Workbook,
+    /// A directory that `plan --out` wrote: its `plan.toml`.
+    PlanDirectory(PathBuf),
+    /// Another directory, with the names of the `.toml` files in it.
+    Directory(Vec<String>),
+}
+
+impl WrongFile {
+    /// What the file is, and what to do, after "'PATH' is ".
+    fn explain(&self, path: &std::path::Path) -> String {
+        let path = path.display();
+        match self {
+            WrongFile::Sheet => format!(
+                "a CSV sheet, not a scenario (TOML): did you mean \
+                 `swapsim import-survey {path} --template T.toml`?"
+            ),
+            WrongFile::Workbook => "a spreadsheet workbook, not a scenario (TOML): to turn \
+                 a survey sheet into a scenario, save it as \"CSV UTF-8\" and run \
+                 `swapsim import-survey SHEET.csv --template T.toml`"
+                .to_owned(),
+            WrongFile::PlanDirectory(plan) => format!(
+                "a directory, not a scenario (TOML): did you mean '{}'?",
+                plan.display()
+            ),
+            WrongFile::Directory(names) if names.is_empty() => {
+                "a directory, not a scenario (TOML), and holds no .toml file".to_owned()
+            }
+            WrongFile::Directory(names) => {
+                let shown = names.iter().take(8).map(String::as_str);
+                let more = match names.len() {
+                    n if n > 8 => format!(" and {} more", n - 8),
+                    _ => String::new(),
+                };
+                format!(
+                    "a directory, not a scenario (TOML): did you mean one of the .toml files \
+                     in it: {}{more}?",
+                    shown.collect::<Vec<_>>().join(", ")
+                )
+            }
+        }
+    }
+}
+
 impl Error {
     /// Whether stdout was closed by its reader (`swapsim ... | head`): the
     /// reader got what it wanted, so this counts as success.
@@ -170,7 +228,16 @@ pub(crate) fn report(error: &Error, stderr: &mut dyn Write) {
                 let _ = writeln!(stderr, "{}\n", diagnostic.render());
             }
             let file = diagnostics.first().map_or("", |d| d.file.as_str());
-            writeln!(stderr, "error: {file}: {invalid}")
+            let _ = writeln!(stderr, "error: {file}: {invalid}");
+            if diagnostics.iter().any(|d| d.field == "encoding") {
+                writeln!(
+                    stderr,
+                    "hint: save '{file}' as UTF-8 (in Notepad or Excel: Save As, \
+                     encoding UTF-8), or convert it: iconv -f GBK -t UTF-8 '{file}' > NEW.toml"
+                )
+            } else {
+                Ok(())
+            }
         }
         Error::Survey { diagnostics, .. } => {
             for diagnostic in diagnostics {

@@ -32,7 +32,7 @@ pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Sta
         count(crate::threads(config.threads) as u64, "thread"),
     ));
     let started = Instant::now();
-    let bar = Bar::new(streams, None, "plan");
+    let bar = Bar::plan(streams, model.days);
     let plan = sim_core::planner::plan(model, config.threads, &bar);
     bar.clear();
     streams.say(format_args!(

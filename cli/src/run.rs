@@ -2,7 +2,6 @@
 
 use std::time::Instant;
 
-use rayon::prelude::*;
 use sim_core::{Model, Replication, RunResult};
 
 use crate::args::{CheckArgs, Format};
@@ -24,7 +23,7 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
         count(crate::threads(config.threads) as u64, "thread"),
     ));
     let started = Instant::now();
-    let bar = Bar::new(streams, Some(u64::from(model.replications)), "run");
+    let bar = Bar::new(streams, u64::from(model.replications), model.days, "run");
     let result = sim_core::summarise(model, &replications(model, config.threads, &bar));
     bar.clear();
     let seconds = started.elapsed().as_secs_f64();
@@ -48,7 +47,7 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
     let text = match config.format {
         Format::Json => output::json(&result),
         Format::Csv => output::run_csv(&result),
-        Format::Table => table::render(&result),
+        Format::Table => table_text(config, &result),
     };
     streams.out(&text)?;
     if config.check {
@@ -58,24 +57,85 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
     }
 }
 
+/// Runs of more sites than this print the network and the worst sites
+/// only, unless `--all-sites` is given.
+pub(crate) const MANY_SITES: usize = 20;
+
+/// The worst sites a large run's table shows.
+pub(crate) const WORST_SITES: usize = 10;
+
+/// `--format table`: every site of a small run (or with `--all-sites`);
+/// for a large run, the network and the [`WORST_SITES`] worst sites, worst
+/// first, and a line saying how many were left out.
+fn table_text(config: &RunConfig, result: &RunResult) -> String {
+    let n = result.sites.len();
+    if config.all_sites || n <= MANY_SITES {
+        return table::render(result);
+    }
+    let targets = &config.model.targets;
+    let worst = worst_sites(result, targets, WORST_SITES);
+    let shown = RunResult {
+        sites: worst.iter().map(|&s| result.sites[s].clone()).collect(),
+        ..result.clone()
+    };
+    let mut text = table::render(&shown);
+    let which = if targets.any() {
+        // A site's misses are listed together.
+        let mut missing: Vec<String> = result.misses(targets).into_iter().map(|m| m.site).collect();
+        missing.dedup();
+        format!(
+            "closest to their targets by the upper 95% bound ({} of {n} miss one)",
+            missing.len()
+        )
+    } else {
+        "with the highest lost-swap rate".to_owned()
+    };
+    text.push_str(&format!(
+        "\nshown: the network and the {} {which}; {} of {n} left out: \
+         pass --all-sites to show every site\n",
+        count(worst.len() as u64, "site"),
+        n - worst.len(),
+    ));
+    text
+}
+
+/// The indices of the `k` worst sites of `result`, worst first: by the
+/// largest ratio of a KPI's upper 95% bound to its target (over 1: the
+/// target is missed), or without targets by the lost-swap rate. Ties keep
+/// the scenario's order.
+pub(crate) fn worst_sites(result: &RunResult, targets: &sim_core::Targets, k: usize) -> Vec<usize> {
+    let score = |site: &sim_core::SiteResult| -> f64 {
+        if !targets.any() {
+            return site.kpis.lost_swap_rate.ci95_high;
+        }
+        targets
+            .list()
+            .iter()
+            .filter_map(|&(kpi, limit)| {
+                let (limit, estimate) = (limit?, site.kpis.get(kpi)?);
+                Some(match estimate.ci95_high / limit {
+                    // A zero limit: any positive value misses it.
+                    ratio if ratio.is_nan() => 0.0,
+                    ratio => ratio,
+                })
+            })
+            .fold(0.0, f64::max)
+    };
+    let scores: Vec<f64> = result.sites.iter().map(score).collect();
+    let mut order: Vec<usize> = (0..result.sites.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    order.truncate(k);
+    order
+}
+
 /// Runs every replication of `model` on `threads` threads (0 = all
-/// cores), in replication order, counting each on `bar` as it finishes.
+/// cores), in replication order, counting each simulated day on `bar`.
 ///
 /// This is [`sim_core::run_replications`] with a progress count: replication
 /// `r` depends on the seed and `r` alone, so the result does not depend on
 /// the threads or on the bar (a test checks it against the engine's).
 pub(crate) fn replications(model: &Model, threads: usize, bar: &Bar) -> Vec<Replication> {
-    let one = |r: u32| {
-        let replication = sim_core::simulate_replication(model, r);
-        bar.advance(1);
-        replication
-    };
-    let work = || (0..model.replications).into_par_iter().map(one).collect();
-    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.install(work),
-        // A pool that cannot start threads still gives the same numbers.
-        Err(_) => (0..model.replications).map(one).collect(),
-    }
+    sim_core::run_replications_with(model, threads, 0..model.replications, bar)
 }
 
 /// Tells every missed target on stderr, one line each, or that all are
@@ -113,7 +173,7 @@ fn check_targets(config: &RunConfig, result: &RunResult, streams: &mut Streams<'
 /// `swapsim check`: prints `ok: FILE: N sites` when the scenario is valid,
 /// after its warnings (which fail it under `--deny-warnings`).
 pub(crate) fn check(args: &CheckArgs, streams: &mut Streams<'_>) -> Result<Status, Error> {
-    let loaded = scenarios::load_with_warnings(&args.scenario)?;
+    let loaded = crate::config::load(&args.scenario)?;
     Warnings::new(loaded.warnings, &args.warnings).tell(streams)?;
     let n = loaded.model.sites.len();
     streams.out(&format!(
@@ -155,7 +215,7 @@ mod tests {
         let model = model();
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let streams = Streams::new(&mut out, &mut err, false);
-        let bar = Bar::new(&streams, Some(5), "test");
+        let bar = Bar::new(&streams, 5, model.days, "test");
         let engine = sim_core::run(&model, 1);
         for threads in [1, 3] {
             let reps = replications(&model, threads, &bar);

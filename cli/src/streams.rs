@@ -90,26 +90,44 @@ impl<'a> Streams<'a> {
     }
 }
 
-/// An `indicatif` bar on stderr, or nothing when progress is hidden.
-pub(crate) struct Bar(Option<ProgressBar>);
+/// An `indicatif` bar on stderr of simulated days (replications × days),
+/// so it moves within a long replication; nothing when progress is hidden.
+pub(crate) struct Bar {
+    bar: Option<ProgressBar>,
+    /// Days per replication.
+    days: u64,
+}
 
 impl Bar {
-    /// A bar counting to `len` replications (a spinner if `None`), with
+    /// A bar counting to `replications` × `days` simulated days, with
     /// `prefix` before it; hidden unless `streams` shows progress.
-    pub(crate) fn new(streams: &Streams<'_>, len: Option<u64>, prefix: &str) -> Bar {
+    pub(crate) fn new(streams: &Streams<'_>, replications: u64, days: u32, prefix: &str) -> Bar {
+        let template = "{prefix} [{elapsed_precise}] {bar:30} {pos}/{len} days simulated, ETA {eta} {wide_msg}";
+        Bar::with_template(streams, replications, days, prefix, template)
+    }
+
+    /// The planner's bar: simulated days out of an estimate that grows
+    /// as the search goes on (see [`sim_core::planner::Step`]), with the
+    /// simulation and its reason as the message.
+    pub(crate) fn plan(streams: &Streams<'_>, days: u32) -> Bar {
+        let template = "{prefix} [{elapsed_precise}] {bar:30} {pos}/~{len} days simulated, \
+                        ETA ~{eta} {wide_msg}";
+        Bar::with_template(streams, 0, days, "plan", template)
+    }
+
+    fn with_template(
+        streams: &Streams<'_>,
+        replications: u64,
+        days: u32,
+        prefix: &str,
+        template: &str,
+    ) -> Bar {
+        let days = u64::from(days);
         if !streams.shows_progress() {
-            return Bar(None);
+            return Bar { bar: None, days };
         }
-        let (bar, template) = match len {
-            Some(len) => (
-                ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr()),
-                "{prefix} [{elapsed_precise}] {bar:30} {pos}/{len} replications {wide_msg}",
-            ),
-            None => (
-                ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
-                "{spinner} {prefix} [{elapsed_precise}] {pos} replications run; {wide_msg}",
-            ),
-        };
+        let bar =
+            ProgressBar::with_draw_target(Some(replications * days), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(template)
             .expect("the templates are valid")
             .progress_chars("=> ");
@@ -117,26 +135,22 @@ impl Bar {
         bar.set_prefix(prefix.to_owned());
         // The bar only ever draws on stderr, which `main` does not lock.
         bar.enable_steady_tick(Duration::from_millis(120));
-        Bar(Some(bar))
+        Bar {
+            bar: Some(bar),
+            days,
+        }
     }
 
     /// Shows `message` next to the bar.
     pub(crate) fn message(&self, message: String) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = &self.bar {
             bar.set_message(message);
-        }
-    }
-
-    /// Counts `n` more replications.
-    pub(crate) fn advance(&self, n: u64) {
-        if let Some(bar) = &self.0 {
-            bar.inc(n);
         }
     }
 
     /// Removes the bar from the terminal.
     pub(crate) fn clear(&self) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
     }
@@ -148,11 +162,29 @@ impl Drop for Bar {
     }
 }
 
-/// The planner's progress as a spinner: which simulation runs, why, and
-/// how many replications so far.
+/// One more simulated day, from whichever replication.
+impl sim_core::DayProgress for Bar {
+    fn day_done(&self, _replication: u32, _day: u32) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+}
+
+/// The planner's progress: the estimate of its replications becomes the
+/// bar's length (never below what is done), and the message says which
+/// simulation runs and why.
 impl sim_core::planner::Progress for Bar {
-    fn simulating(&self, step: u32, new: u32, total: u32, note: &str) {
-        self.message(format!("simulation {step}: {note}, {total} replications"));
-        self.advance(u64::from(new));
+    fn simulating(&self, step: &sim_core::planner::Step<'_>) {
+        if let Some(bar) = &self.bar {
+            bar.set_length((step.estimate * self.days).max(bar.position()));
+        }
+        self.message(format!(
+            "simulation {} of about {}: {}, {}",
+            step.simulation,
+            step.expected_simulations,
+            step.note,
+            crate::count(u64::from(step.total), "replication"),
+        ));
     }
 }

@@ -71,7 +71,8 @@ mod sample;
 pub mod stats;
 
 pub use engine::{
-    Counters, LOAD_COMPONENTS, Replication, Series, TransformerCounters, simulate_replication,
+    Counters, DayProgress, LOAD_COMPONENTS, Replication, Series, TransformerCounters,
+    simulate_replication, simulate_replication_with,
 };
 pub use model::{
     BaseLoadBasis, BatterySpec, CabinetRules, CcCv, ChargeModel, Choice, ChoicePolicy, Costs,
@@ -80,7 +81,7 @@ pub use model::{
 };
 pub use results::{
     Estimate, Kpis, LoadBand, Miss, Profile, Profiles, RunResult, SiteResult, Timeseries, run,
-    run_replications, summarise, window_hours,
+    run_replications, run_replications_with, summarise, window_hours,
 };
 
 /// Simulated time \[ms since the start of the replication\].

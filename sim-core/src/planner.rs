@@ -45,24 +45,60 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::engine::Replication;
+use crate::engine::{DayProgress, Replication};
 use crate::model::{Demand, Model, Patience, SiteSpec, TransformerSpec};
-use crate::results::{Estimate, RunResult, run_replication_range, summarise};
+use crate::results::{Estimate, RunResult, run_replications_with, summarise};
 
-/// How the planner reports progress (the CLI draws a bar from it).
-pub trait Progress: Sync {
-    /// Simulation `step` is about to run `new` more replications of a
-    /// candidate, `total` in all (a close candidate is extended); `note`
-    /// says why, naming the sites.
-    fn simulating(&self, step: u32, new: u32, total: u32, note: &str);
+/// How the planner reports progress (the CLI draws a bar from it): each
+/// simulation as it starts ([`Progress::simulating`]), and each simulated
+/// day of its replications as it ends ([`DayProgress::day_done`]).
+pub trait Progress: DayProgress {
+    /// A simulation is about to run; see [`Step`].
+    fn simulating(&self, step: &Step<'_>);
+}
+
+/// A simulation the planner is about to run, and how far the search has
+/// got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step<'a> {
+    /// Simulation number, from 1; 0 is the demand probe of rider-driven
+    /// sites.
+    pub simulation: u32,
+    /// Replications this simulation runs.
+    pub new: u32,
+    /// Replications of the candidate in all: a close candidate is extended
+    /// by more replications, and those run before count.
+    pub total: u32,
+    /// Why it runs, naming the sites.
+    pub note: &'a str,
+    /// Replications run before this simulation, over every simulation.
+    pub done: u64,
+    /// The planner's estimate of every replication the search will run,
+    /// `done + new` included: its phases still to come (growing, pruning
+    /// each kind of unit, the final check) at the replications an
+    /// evaluation took so far. It grows when the search takes longer than
+    /// expected, and is exact at the final evaluation.
+    pub estimate: u64,
+    /// The simulations the estimate expects, this one included (a close
+    /// candidate's extensions not counted).
+    pub expected_simulations: u32,
 }
 
 /// No progress output.
 pub struct Silent;
 
-impl Progress for Silent {
-    fn simulating(&self, _: u32, _: u32, _: u32, _: &str) {}
+impl DayProgress for Silent {
+    fn day_done(&self, _: u32, _: u32) {}
 }
+
+impl Progress for Silent {
+    fn simulating(&self, _: &Step<'_>) {}
+}
+
+/// Rounds of growing the progress estimate expects before pruning.
+const EXPECTED_GROW_ROUNDS: u32 = 3;
+/// Evaluations the progress estimate expects per kind of unit pruned.
+const EXPECTED_PRUNE_ROUNDS: u32 = 2;
 
 /// One site of the plan.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -420,6 +456,12 @@ struct Search<'a> {
     problems: Vec<Problem>,
     /// Whether growing stopped at `[planner] max_iterations`.
     out_of_iterations: bool,
+    /// Evaluations finished, and the replications they ran, for the
+    /// progress estimate.
+    evaluations: u32,
+    evaluated_replications: u64,
+    /// Evaluations the progress estimate expects after the current one.
+    left: u32,
     /// The sites and transformers of the last evaluation, and its
     /// replications: the final evaluation reuses them when nothing changed.
     last: Option<(Vec<SiteSpec>, Vec<TransformerSpec>, Vec<Replication>)>,
@@ -445,23 +487,53 @@ pub fn plan(model: &Model, threads: usize, progress: &dyn Progress) -> Plan {
         kept: vec![Vec::new(); model.sites.len()],
         problems: Vec::new(),
         out_of_iterations: false,
+        evaluations: 0,
+        evaluated_replications: 0,
+        left: 0,
         last: None,
     };
+    // What the progress estimate expects: growing, pruning each kind of
+    // unit, the final check and the final evaluation.
+    let after_growing = EXPECTED_PRUNE_ROUNDS * search.prune_kinds().len() as u32 + 2;
+    search.left = 1 + EXPECTED_GROW_ROUNDS + after_growing;
     search.start_from_theory();
+    search.left = EXPECTED_GROW_ROUNDS + after_growing;
     let first = search.evaluate("first candidate");
-    let grown = search.grow(first);
+    let grown = search.grow(first, after_growing);
     if search.problems.is_empty() {
         search.prune(grown);
         // Pruning undoes failed removals site by site; judge the final
         // deployment afresh and grow again where it falls short.
+        search.left = 1;
         let last = search.evaluate("final check");
-        search.grow(last);
+        search.grow(last, 1);
     }
+    search.left = 0;
     let result = search.final_evaluation();
     search.finish(result)
 }
 
 impl Search<'_> {
+    /// Tells the progress that a simulation of `new` replications starts,
+    /// `total` of the candidate in all, and counts them.
+    fn announce(&mut self, new: u32, total: u32, note: &str) {
+        let per_evaluation = match self.evaluations {
+            0 => u64::from(self.base.planner.min_replications.max(2)),
+            n => self.evaluated_replications.div_ceil(u64::from(n)),
+        };
+        let done = self.replications;
+        self.replications += u64::from(new);
+        self.progress.simulating(&Step {
+            simulation: self.simulations,
+            new,
+            total,
+            note,
+            done,
+            estimate: self.replications + u64::from(self.left) * per_evaluation,
+            expected_simulations: self.simulations + self.left,
+        });
+    }
+
     /// Erlang B sizing per site at its peak-hour load.
     fn start_from_theory(&mut self) {
         let targets = &self.base.targets;
@@ -516,10 +588,9 @@ impl Search<'_> {
             let mut probe = self.base.clone();
             probe.replications = self.base.planner.min_replications.max(2);
             let reps = probe.replications;
-            self.progress.simulating(0, reps, reps, "demand probe");
-            let reps = crate::results::run_replications(&probe, self.threads);
+            self.announce(reps, reps, "demand probe");
+            let reps = run_replications_with(&probe, self.threads, 0..reps, self.progress);
             self.simulations += 1;
-            self.replications += u64::from(probe.replications);
             for (s, site) in self.base.sites.iter().enumerate() {
                 if site.demand != Demand::Riders {
                     continue;
@@ -543,19 +614,25 @@ impl Search<'_> {
     /// Replications already run are kept when more are added: replication
     /// `r` depends only on `(seed, r)`, so the union is exactly a larger run.
     fn evaluate(&mut self, note: &str) -> RunResult {
-        let planner = &self.base.planner;
+        let base = self.base;
+        let planner = &base.planner;
         let mut reps = planner.min_replications.max(2);
         let mut done = Vec::new();
         loop {
             let have = done.len() as u32;
             self.simulations += 1;
-            self.replications += u64::from(reps - have);
-            self.progress
-                .simulating(self.simulations, reps - have, reps, note);
-            done.extend(run_replication_range(&self.model, self.threads, have..reps));
+            self.announce(reps - have, reps, note);
+            done.extend(run_replications_with(
+                &self.model,
+                self.threads,
+                have..reps,
+                self.progress,
+            ));
             self.model.replications = reps;
             let result = summarise(&self.model, &done);
             if reps >= planner.max_replications || !self.any_close(&result) {
+                self.evaluations += 1;
+                self.evaluated_replications += u64::from(reps);
                 self.record(&result);
                 let deployment = (
                     self.model.sites.clone(),
@@ -648,21 +725,22 @@ impl Search<'_> {
         let have = done.len() as u32;
         if have < wanted {
             self.simulations += 1;
-            self.replications += u64::from(wanted - have);
-            self.progress
-                .simulating(self.simulations, wanted - have, wanted, "final evaluation");
-            done.extend(run_replication_range(
+            self.announce(wanted - have, wanted, "final evaluation");
+            done.extend(run_replications_with(
                 &self.model,
                 self.threads,
                 have..wanted,
+                self.progress,
             ));
         }
         summarise(&self.model, &done)
     }
 
-    /// Grows the violating sites until every target holds or a bound stops it.
-    fn grow(&mut self, mut result: RunResult) -> RunResult {
-        for _ in 0..self.base.planner.max_iterations {
+    /// Grows the violating sites until every target holds or a bound stops
+    /// it; the progress estimate expects `after` evaluations once growing
+    /// is done.
+    fn grow(&mut self, mut result: RunResult, after: u32) -> RunResult {
+        for round in 0..self.base.planner.max_iterations {
             let mut changed = false;
             let mut upgraded = vec![false; self.model.grid.transformers.len()];
             let mut short: Vec<(&'static str, Vec<usize>)> = Vec::new();
@@ -702,6 +780,7 @@ impl Search<'_> {
                 .map(|(k, sites)| format!("{} short on {k}", self.site_names(sites)))
                 .collect::<Vec<_>>()
                 .join("; ");
+            self.left = EXPECTED_GROW_ROUNDS.saturating_sub(round + 1) + after;
             result = self.evaluate(&format!("growing {note}"));
         }
         result
@@ -791,23 +870,14 @@ impl Search<'_> {
     /// Tries each kind of unit in turn at every site; keeps removals where
     /// the site still meets its targets.
     fn prune(&mut self, mut result: RunResult) {
-        let kinds = [
-            Unit::Cabinet,
-            Unit::BatteriesTenth,
-            Unit::Battery,
-            Unit::ChargerPower,
-            Unit::PilePortsTenth,
-            Unit::PilePort,
-            Unit::TransformerSize,
-        ];
-        let decides_power = !self.base.planner.charger_power_catalogue_w.is_empty()
-            && self.base.battery.charger_power_w().is_some();
-        for unit in kinds {
-            if unit == Unit::ChargerPower && !decides_power {
-                continue;
-            }
+        let kinds = self.prune_kinds();
+        for (k, &unit) in kinds.iter().enumerate() {
+            let kinds_after = (kinds.len() - k - 1) as u32;
             let mut blocked = vec![false; self.model.sites.len()];
-            loop {
+            for round in 0.. {
+                self.left = EXPECTED_PRUNE_ROUNDS.saturating_sub(round + 1)
+                    + EXPECTED_PRUNE_ROUNDS * kinds_after
+                    + 2;
                 let before = self.model.clone();
                 let mut tried = Vec::new();
                 let open: Vec<usize> = (0..blocked.len()).filter(|&s| !blocked[s]).collect();
@@ -882,6 +952,24 @@ impl Search<'_> {
                 }
             }
         }
+    }
+
+    /// The kinds of unit pruned, in order.
+    fn prune_kinds(&self) -> Vec<Unit> {
+        let decides_power = !self.base.planner.charger_power_catalogue_w.is_empty()
+            && self.base.battery.charger_power_w().is_some();
+        [
+            Unit::Cabinet,
+            Unit::BatteriesTenth,
+            Unit::Battery,
+            Unit::ChargerPower,
+            Unit::PilePortsTenth,
+            Unit::PilePort,
+            Unit::TransformerSize,
+        ]
+        .into_iter()
+        .filter(|&unit| unit != Unit::ChargerPower || decides_power)
+        .collect()
     }
 
     /// Site names for progress notes: up to three, then how many more.

@@ -4,7 +4,10 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Counters, Replication, TransformerCounters, simulate_replication};
+use crate::engine::{
+    Counters, DayProgress, Replication, TransformerCounters, simulate_replication,
+    simulate_replication_with,
+};
 use crate::model::Model;
 use crate::stats::{mean_ci95, quantile_sorted};
 use crate::{LOAD_COMPONENTS, MS_PER_DAY, MS_PER_HOUR};
@@ -480,20 +483,36 @@ pub fn run_replication_range(
     threads: usize,
     range: std::ops::Range<u32>,
 ) -> Vec<Replication> {
-    let work = || {
-        range
-            .clone()
-            .into_par_iter()
-            .map(|r| simulate_replication(model, r))
-            .collect::<Vec<_>>()
+    run_range(model, threads, range, None)
+}
+
+/// [`run_replication_range`], telling `progress` each simulated day of
+/// each replication (see [`DayProgress`]). The result does not depend on
+/// `progress`.
+pub fn run_replications_with(
+    model: &Model,
+    threads: usize,
+    range: std::ops::Range<u32>,
+    progress: &dyn DayProgress,
+) -> Vec<Replication> {
+    run_range(model, threads, range, Some(progress))
+}
+
+fn run_range(
+    model: &Model,
+    threads: usize,
+    range: std::ops::Range<u32>,
+    progress: Option<&dyn DayProgress>,
+) -> Vec<Replication> {
+    let one = |r: u32| match progress {
+        Some(progress) => simulate_replication_with(model, r, progress),
+        None => simulate_replication(model, r),
     };
+    let work = || range.clone().into_par_iter().map(one).collect::<Vec<_>>();
     match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool.install(work),
         // A pool that cannot start threads still gives the same numbers.
-        Err(_) => range
-            .clone()
-            .map(|r| simulate_replication(model, r))
-            .collect(),
+        Err(_) => range.clone().map(one).collect(),
     }
 }
 

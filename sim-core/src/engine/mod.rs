@@ -26,7 +26,7 @@ use crate::model::{Model, Patience, Strategy};
 use crate::queue::EventQueue;
 use crate::rng::StreamRng;
 use crate::stats::TimeWeighted;
-use crate::{MS_PER_HOUR, Time};
+use crate::{MS_PER_DAY, MS_PER_HOUR, Time};
 
 pub(crate) use grid::QUARTER_MS;
 
@@ -57,6 +57,8 @@ enum Event {
     SwapEnd { door: u32 },
     /// The 15-minute clock: load series, tariff hours, base load.
     Tick,
+    /// Midnight, for a [`DayProgress`] listener only: it changes nothing.
+    Day,
 }
 
 /// Generations live in 28 bits so an event packs into 64 (see `Pack`).
@@ -87,6 +89,7 @@ impl crate::queue::Pack for Event {
             Event::PortFree { site } => (7, site, 0),
             Event::Tick => (8, 0, 0),
             Event::SwapEnd { door } => (9, door, 0),
+            Event::Day => (10, 0, 0),
         };
         debug_assert!(b <= GEN_MASK, "28-bit field overflow");
         (tag << 60) | (u64::from(a) << 28) | u64::from(b)
@@ -115,6 +118,7 @@ impl crate::queue::Pack for Event {
             },
             7 => Event::PortFree { site: a },
             9 => Event::SwapEnd { door: a },
+            10 => Event::Day,
             _ => Event::Tick,
         }
     }
@@ -270,9 +274,43 @@ pub struct Replication {
 /// Runs replication `replication` of `model` to the end and returns its raw
 /// statistics.
 pub fn simulate_replication(model: &Model, replication: u32) -> Replication {
+    simulate(model, replication, None)
+}
+
+/// One replication, with or without a listener: one body, so the event
+/// loop is compiled once, as it was before there were listeners.
+fn simulate(model: &Model, replication: u32, progress: Option<&dyn DayProgress>) -> Replication {
     let mut sim = Sim::new(model, replication);
+    if let Some(progress) = progress {
+        sim.listen(progress);
+    }
     sim.run();
     sim.finish()
+}
+
+/// [`simulate_replication`], telling `progress` each simulated day as it
+/// ends. The result is the same with or without a listener.
+pub fn simulate_replication_with(
+    model: &Model,
+    replication: u32,
+    progress: &dyn DayProgress,
+) -> Replication {
+    simulate(model, replication, Some(progress))
+}
+
+/// Told how far a replication has got, in simulated days: for a progress
+/// bar that moves within a long replication.
+///
+/// The engine tells it from a `Day` event at each midnight, scheduled only
+/// when someone listens and not counted as an event of the model, so it
+/// costs one event per simulated day and nothing per event of the model.
+/// It knows nothing of wall-clock time.
+pub trait DayProgress: Sync {
+    /// Day `day` (from 1 to the model's `days`) of replication
+    /// `replication` has been simulated. Each replication reports every
+    /// day exactly once, in increasing order, the last at the horizon;
+    /// replications running on other threads interleave.
+    fn day_done(&self, replication: u32, day: u32);
 }
 
 /// Per-site state, struct of arrays.
@@ -466,6 +504,8 @@ struct GroupPlan {
 struct Sim<'m> {
     model: &'m Model,
     replication: u32,
+    /// Who hears of each simulated day, if anyone.
+    progress: Option<&'m dyn DayProgress>,
     /// Charge curve per site (sites may have their own charger power).
     curves: Vec<Curve>,
     /// Whether the curves are physical (CC-CV) rather than analytic.
@@ -525,7 +565,7 @@ struct Sim<'m> {
     stored_wh_total: f64,
 }
 
-impl Sim<'_> {
+impl<'m> Sim<'m> {
     fn run(&mut self) {
         // The one time the loop itself acts: the end of the warm-up, then
         // the horizon. One comparison per event covers both.
@@ -566,6 +606,11 @@ impl Sim<'_> {
                 Event::PortFree { site } => self.on_port_free(site),
                 Event::SwapEnd { door } => self.on_swap_end(door),
                 Event::Tick => self.on_tick(),
+                Event::Day => {
+                    self.on_day();
+                    // Not an event of the model: not counted.
+                    continue;
+                }
             }
             if !self.transformers.pending_list.is_empty() {
                 self.settle_headroom();
@@ -573,6 +618,31 @@ impl Sim<'_> {
             self.events += 1;
         }
         self.now = self.horizon;
+        if let Some(progress) = self.progress {
+            // The last day ends at the horizon, where no event is handled.
+            progress.day_done(self.replication, self.model.days);
+        }
+    }
+
+    /// Starts telling `progress` of each simulated day: the first `Day`
+    /// event is at the end of day 1.
+    fn listen(&mut self, progress: &'m dyn DayProgress) {
+        self.progress = Some(progress);
+        if MS_PER_DAY < self.horizon {
+            self.queue.push(MS_PER_DAY, Event::Day);
+        }
+    }
+
+    /// A simulated day ended (not the last: see `run`).
+    #[cold]
+    fn on_day(&mut self) {
+        if let Some(progress) = self.progress {
+            progress.day_done(self.replication, (self.now / MS_PER_DAY) as u32);
+        }
+        let next = self.now + MS_PER_DAY;
+        if next < self.horizon {
+            self.queue.push(next, Event::Day);
+        }
     }
 
     /// The warm-up is over: every statistic starts counting from here.
@@ -818,6 +888,7 @@ mod tests {
             },
             Event::PortFree { site: 1 },
             Event::Tick,
+            Event::Day,
         ] {
             assert_eq!(Event::unpack(e.pack()), e);
         }
@@ -847,6 +918,58 @@ mod tests {
                 ..SiteSpec::default()
             }],
             ..Model::default()
+        }
+    }
+
+    /// Records every `(replication, day)` it is told.
+    struct Days(std::sync::Mutex<Vec<(u32, u32)>>);
+
+    impl DayProgress for Days {
+        fn day_done(&self, replication: u32, day: u32) {
+            self.0
+                .lock()
+                .expect("not poisoned")
+                .push((replication, day));
+        }
+    }
+
+    /// The progress hook hears each day once, in order, the last at the
+    /// horizon, and changes nothing: with a warm-up, with days that end
+    /// without an event (demand so low that the queue runs dry), and
+    /// with the 15-minute clock.
+    #[test]
+    fn the_day_hook_hears_every_day_in_order_and_changes_nothing() {
+        use crate::model::{Demand, TransformerSpec};
+        let mut busy = small_model();
+        busy.days = 9;
+        busy.warmup_days = 3;
+        let mut sparse = busy.clone();
+        // About one request in four days: most days have no event.
+        sparse.sites[0].demand = Demand::Poisson {
+            swaps_per_hour: 0.01,
+        };
+        let mut ticking = busy.clone();
+        ticking.warmup_days = 0;
+        ticking.grid.transformers = vec![TransformerSpec {
+            name: "T".into(),
+            rating_kva: 100.0,
+            power_factor: 0.95,
+            allowed_utilization: 0.8,
+            base_peak_kw: 50.0,
+            base_profile: [0.5; 24],
+            base_basis: None,
+        }];
+        ticking.sites[0].transformer = Some(0);
+        for model in [busy, sparse, ticking] {
+            let days = Days(std::sync::Mutex::new(Vec::new()));
+            let heard = simulate_replication_with(&model, 2, &days);
+            let expected: Vec<(u32, u32)> = (1..=model.days).map(|d| (2, d)).collect();
+            assert_eq!(days.0.into_inner().expect("not poisoned"), expected);
+            let plain = simulate_replication(&model, 2);
+            assert_eq!(heard.events, plain.events);
+            assert_eq!(heard.sites[0].requests, plain.sites[0].requests);
+            assert_eq!(heard.sites[0].stockouts, plain.sites[0].stockouts);
+            assert_eq!(heard.sites[0].ready_area, plain.sites[0].ready_area);
         }
     }
 

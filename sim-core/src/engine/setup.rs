@@ -208,6 +208,7 @@ impl<'m> Sim<'m> {
         let mut sim = Sim {
             model,
             replication,
+            progress: None,
             curves: model
                 .sites
                 .iter()
