@@ -86,6 +86,10 @@ pub(crate) enum Error {
         /// The path as given.
         path: PathBuf,
     },
+    /// The survey sheet cannot be read at all: not a workbook, or no
+    /// sheet of the name given.
+    #[error(transparent)]
+    Sheet(scenarios::SheetError),
     /// The survey sheet or its template is not valid: one diagnostic per
     /// problem, in file order.
     #[error(
