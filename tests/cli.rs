@@ -265,6 +265,7 @@ fn out_writes_summary_json_atomically_and_leaves_no_temp_file() {
                 "context.json",
                 "profiles.json",
                 "ready.csv",
+                "results.xlsx",
                 "summary.json",
                 "timeseries.csv"
             ],
@@ -302,6 +303,8 @@ fn out_writes_the_load_and_ready_series() {
     let read = |name: &str| fs::read_to_string(tmp.path().join(name)).expect(name);
 
     let load = read("timeseries.csv");
+    // A byte-order mark, so that Excel reads the UTF-8 (see tests/excel.rs).
+    let load = load.strip_prefix('\u{feff}').expect("a byte-order mark");
     let mut lines = load.lines();
     assert_eq!(
         lines.next(),
@@ -325,6 +328,7 @@ fn out_writes_the_load_and_ready_series() {
     }
 
     let ready = read("ready.csv");
+    let ready = ready.strip_prefix('\u{feff}').expect("a byte-order mark");
     let mut lines = ready.lines();
     assert_eq!(
         lines.next(),
@@ -421,6 +425,7 @@ fn plan_out_writes_a_scenario_that_run_check_confirms() {
             "plan.csv",
             "plan.json",
             "plan.toml",
+            "plan.xlsx",
             "profiles.json",
             "ready.csv",
             "summary.json",
@@ -430,9 +435,11 @@ fn plan_out_writes_a_scenario_that_run_check_confirms() {
     let read = |name: &str| fs::read_to_string(out.join(name)).expect(name);
     for (name, format) in [("plan.json", "json"), ("plan.csv", "csv")] {
         let printed = swapsim(words(plan).chain(["--format", format]));
+        // The CSV file starts with a byte-order mark for Excel; stdout not.
+        let file = read(name);
+        let file = file.strip_prefix('\u{feff}').unwrap_or(&file);
         assert_eq!(
-            read(name),
-            printed.stdout,
+            file, printed.stdout,
             "{name} is the --format {format} output"
         );
     }
@@ -702,6 +709,7 @@ fn force_replaces_the_result_files_of_another_command() {
             "plan.toml",
             "profiles.json",
             "ready.csv",
+            "results.xlsx",
             "summary.json",
             "timeseries.csv"
         ]

@@ -9,6 +9,7 @@ mod determinism;
 mod district;
 mod door_chain;
 mod energy_accounting;
+mod excel;
 mod nonsub_interval;
 mod off_peak;
 mod operator_figures;

@@ -8,6 +8,10 @@
 //! - A sheet is imported with `NAME.template.toml` when there is one, else
 //!   with `tests/fixtures/survey/template.toml`.
 //! - The shipped sample sheet and template make a scenario that simulates.
+//! - Every sheet, written as an `.xlsx` workbook with the same cells in
+//!   the same rows (numbers as numbers), imports to the same scenario (but
+//!   for the line that names the file), or, if invalid, to the diagnostics
+//!   in `NAME.xlsx.stderr`, which name each cell as Excel does.
 //!
 //! Files are named by their path relative to the workspace root, so the
 //! golden text is the same on every machine. After a deliberate change,
@@ -46,6 +50,114 @@ fn import(sheet: &Path) -> Result<String, String> {
         text.push('\n');
         text
     })
+}
+
+/// The cells of the CSV `sheet` as an `.xlsx` workbook with one sheet,
+/// `Sheet1`: each record in the row of its first line, so that rows are
+/// the CSV's lines; a cell that reads as a number is written as one, as
+/// Excel keeps it.
+pub(crate) fn workbook_of(csv_text: &str) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    write_sheet(workbook.add_worksheet(), csv_text);
+    workbook
+        .save_to_buffer()
+        .expect("a workbook in memory saves")
+}
+
+/// Writes the cells of `csv_text` into `sheet`, as [`workbook_of`] does.
+pub(crate) fn write_sheet(sheet: &mut rust_xlsxwriter::Worksheet, csv_text: &str) {
+    let text = csv_text.trim_start_matches('\u{feff}');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    for record in reader.records() {
+        let record = record.expect("the fixture is valid CSV");
+        let start = record.position().expect("a record has a position").byte();
+        let mut start = usize::try_from(start).expect("a small sheet");
+        // The reported start can be on the line ending before the record.
+        while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        let line = text.as_bytes()[..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        let row = u32::try_from(line).expect("a small sheet");
+        for (col, cell) in (0..).zip(record.iter()) {
+            if cell.is_empty() {
+                continue;
+            }
+            let written = match cell.parse::<f64>() {
+                Ok(x) if x.to_string() == cell => sheet.write_number(row, col, x),
+                _ => sheet.write_string(row, col, cell),
+            };
+            written.expect("a cell within the sheet's bounds");
+        }
+    }
+}
+
+/// Imports the CSV `sheet` as a workbook named `NAME.xlsx`.
+fn import_workbook(sheet: &Path) -> Result<String, String> {
+    let own = sheet.with_extension("template.toml");
+    let template = if own.exists() {
+        own
+    } else {
+        root().join("tests/fixtures/survey/template.toml")
+    };
+    let bytes = workbook_of(&fs::read_to_string(sheet).expect("sheet is UTF-8"));
+    let name = relative(&sheet.with_extension("xlsx"));
+    let workbook = scenarios::SurveySheet::read(&bytes, &name, None).expect("a workbook");
+    let template_source = fs::read_to_string(&template).expect("template is UTF-8");
+    scenarios::import_survey_sheet(&workbook, &template_source, &relative(&template)).map_err(
+        |problems| {
+            let mut text = problems
+                .iter()
+                .map(|p| p.render())
+                .collect::<Vec<_>>()
+                .join("\n");
+            text.push('\n');
+            text
+        },
+    )
+}
+
+#[test]
+fn workbooks_import_to_the_scenarios_of_their_csv() {
+    for path in files("tests/fixtures/survey/valid", "csv") {
+        let name = relative(&path);
+        let csv = import(&path).unwrap_or_else(|p| panic!("{name}: {p}"));
+        let xlsx = import_workbook(&path).unwrap_or_else(|p| panic!("{name} as .xlsx: {p}"));
+        let workbook = relative(&path.with_extension("xlsx"));
+        let expected = csv.replacen(
+            &format!("from {name}: "),
+            &format!("from {workbook}, sheet 'Sheet1': "),
+            1,
+        );
+        assert_eq!(xlsx, expected, "{name} as .xlsx");
+    }
+}
+
+#[test]
+fn invalid_workbooks_name_each_bad_cell() {
+    let mut failures = Vec::new();
+    for path in files("tests/fixtures/survey/invalid", "csv") {
+        let name = relative(&path);
+        match import_workbook(&path) {
+            Ok(_) => failures.push(format!("{name} as .xlsx: imported, expected diagnostics")),
+            Err(actual) => golden(
+                &name,
+                &path.with_extension("xlsx.stderr"),
+                &actual,
+                &mut failures,
+            ),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{}\n\nrerun with UPDATE_GOLDEN=1 to accept the new text",
+        failures.join("\n\n")
+    );
 }
 
 /// Compares `actual` with the golden file, or rewrites it under
@@ -131,7 +243,7 @@ fn every_golden_has_its_sheet() {
                 .and_then(|n| n.to_str())
                 .unwrap_or_default();
             let sheet = match name.split_once('.') {
-                Some((stem, "stderr" | "toml" | "template.toml")) => {
+                Some((stem, "stderr" | "xlsx.stderr" | "toml" | "template.toml")) => {
                     path.with_file_name(format!("{stem}.csv"))
                 }
                 _ => continue,

@@ -88,7 +88,7 @@ pub(crate) enum Command {
     /// Run scenarios on the same random numbers; KPIs side by side with paired differences
     #[command(after_help = COMPARE_EXIT_CODES)]
     Compare(CompareArgs),
-    /// Turn a community survey sheet (CSV) into a scenario
+    /// Turn a community survey sheet (CSV or .xlsx) into a scenario
     #[command(name = "import-survey", after_help = IMPORT_EXIT_CODES)]
     ImportSurvey(ImportSurveyArgs),
     /// Write a result of run, plan or compare as a self-contained HTML report with SVG charts
@@ -326,9 +326,13 @@ pub(crate) struct CompareArgs {
 /// `swapsim import-survey`.
 #[derive(Debug, Args)]
 pub(crate) struct ImportSurveyArgs {
-    /// Survey sheet (CSV, UTF-8), one row per community
+    /// Survey sheet (CSV UTF-8, or an .xlsx workbook), one row per community
     #[arg(value_name = "SHEET")]
     pub(crate) sheet: PathBuf,
+
+    /// Sheet of an .xlsx workbook to read (default: its first)
+    #[arg(long = "sheet", value_name = "NAME")]
+    pub(crate) sheet_name: Option<String>,
 
     /// Scenario (TOML) that supplies everything the sheet does not
     #[arg(long, value_name = "FILE", required = true)]

@@ -22,7 +22,7 @@ use crate::error::Error;
 use crate::output::{self, Ordered};
 use crate::streams::{Bar, Streams};
 use crate::table::{cell, label, plural, write_aligned};
-use crate::{Status, count, html, run};
+use crate::{Status, count, html, run, workbook};
 
 /// Other scenarios per table (each brings a value and a difference column).
 const SCENARIOS_PER_TABLE: usize = 2;
@@ -109,9 +109,11 @@ pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Resu
         input
     };
     let files = config.out.as_ref().map(|_| {
+        let book = book(config, &runs, &network, &sites);
         vec![
             (report::COMPARE_FILE, json.clone().into_bytes()),
             (report::CONTEXT_FILE, context.to_json().into_bytes()),
+            (workbook::COMPARE_FILE, book),
         ]
     });
     let out = config.out.as_deref().zip(files.as_deref());
@@ -123,6 +125,50 @@ pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Resu
     };
     streams.out(&text)?;
     Ok(Status::Success)
+}
+
+/// The `--out` workbook: every scenario's sites and towns, and the rows
+/// of the comparison.
+fn book(
+    config: &CompareConfig,
+    runs: &[Runs],
+    network: &[(&'static str, Row)],
+    sites: &[(&str, Vec<(&'static str, Row)>)],
+) -> Vec<u8> {
+    let names = names(&config.scenarios);
+    let files: Vec<String> = config
+        .scenarios
+        .iter()
+        .map(|(path, _)| path.display().to_string())
+        .collect();
+    let scenarios: Vec<workbook::Scenario<'_>> = config
+        .scenarios
+        .iter()
+        .zip(runs)
+        .enumerate()
+        .map(|(i, ((_, model), run))| workbook::Scenario {
+            name: &names[i],
+            file: &files[i],
+            model,
+            result: &run.summary,
+        })
+        .collect();
+    let scopes = std::iter::once((None, network)).chain(
+        sites
+            .iter()
+            .map(|(name, rows)| (Some(*name), rows.as_slice())),
+    );
+    let kpis: Vec<workbook::CompareKpi<'_>> = scopes
+        .flat_map(|(site, rows)| {
+            rows.iter().map(move |(kpi, row)| workbook::CompareKpi {
+                site,
+                kpi,
+                estimates: &row.estimates,
+                differences: &row.differences,
+            })
+        })
+        .collect();
+    workbook::compare(&scenarios, &kpis, config.reports.lang)
 }
 
 /// Sites that every scenario has, in the first scenario's order.

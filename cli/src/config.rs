@@ -255,9 +255,9 @@ impl Warnings {
 #[derive(Debug)]
 pub(crate) struct ImportConfig {
     /// The sheet's path as the user wrote it.
-    pub(crate) sheet: PathBuf,
-    /// The sheet's text.
-    pub(crate) sheet_text: String,
+    pub(crate) sheet_path: PathBuf,
+    /// The sheet, read: a CSV or a worksheet of a workbook.
+    pub(crate) sheet: scenarios::SurveySheet,
     /// The template's path as the user wrote it.
     pub(crate) template: PathBuf,
     /// The template's text.
@@ -267,11 +267,23 @@ pub(crate) struct ImportConfig {
 }
 
 impl ImportConfig {
-    /// Reads the sheet and the template.
+    /// Reads the sheet (the `--sheet` of a workbook) and the template.
     pub(crate) fn resolve(args: ImportSurveyArgs) -> Result<ImportConfig, Error> {
+        let bytes = std::fs::read(&args.sheet).map_err(|source| Error::Read {
+            path: args.sheet.clone(),
+            source,
+        })?;
+        let name = args.sheet.display().to_string();
+        let sheet = scenarios::SurveySheet::read(&bytes, &name, args.sheet_name.as_deref())
+            .map_err(|error| match error {
+                scenarios::SheetError::NotUtf8 { .. } => Error::NotUtf8 {
+                    path: args.sheet.clone(),
+                },
+                other => Error::Sheet(other),
+            })?;
         Ok(ImportConfig {
-            sheet_text: read(&args.sheet)?,
-            sheet: args.sheet,
+            sheet,
+            sheet_path: args.sheet,
             template_text: read(&args.template)?,
             template: args.template,
             out: args.out,

@@ -95,6 +95,10 @@ pub(crate) enum Error {
         /// The path as given.
         path: PathBuf,
     },
+    /// The survey sheet cannot be read at all: not a workbook, or no
+    /// sheet of the name given.
+    #[error(transparent)]
+    Sheet(scenarios::SheetError),
     /// The survey sheet or its template is not valid: one diagnostic per
     /// problem, in file order.
     #[error(
@@ -183,10 +187,10 @@ impl WrongFile {
                 "a CSV sheet, not a scenario (TOML): did you mean \
                  `swapsim import-survey {path} --template T.toml`?"
             ),
-            WrongFile::Workbook => "a spreadsheet workbook, not a scenario (TOML): to turn \
-                 a survey sheet into a scenario, save it as \"CSV UTF-8\" and run \
-                 `swapsim import-survey SHEET.csv --template T.toml`"
-                .to_owned(),
+            WrongFile::Workbook => format!(
+                "a spreadsheet workbook, not a scenario (TOML): did you mean \
+                 `swapsim import-survey {path} --template T.toml`?"
+            ),
             WrongFile::PlanDirectory(plan) => format!(
                 "a directory, not a scenario (TOML): did you mean '{}'?",
                 plan.display()

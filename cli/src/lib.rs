@@ -53,6 +53,7 @@ mod streams;
 mod survey;
 mod table;
 mod timeseries;
+mod workbook;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -11,7 +11,7 @@ use sim_core::RunResult;
 
 use crate::error::Error;
 use crate::streams::Streams;
-use crate::timeseries;
+use crate::{timeseries, workbook};
 
 /// The plan as a scenario that `run` accepts (`plan --out`).
 pub(crate) const PLAN_TOML_FILE: &str = "plan.toml";
@@ -22,7 +22,7 @@ pub(crate) const PLAN_CSV_FILE: &str = "plan.csv";
 /// command's files removes the others' (see [`write_dir`]), so that
 /// `swapsim report DIR` never mixes two results. `plan.toml` is not among
 /// them: it may be the scenario being run.
-const RESULT_FILES: [&str; 8] = [
+const RESULT_FILES: [&str; 11] = [
     report::SUMMARY_FILE,
     report::TIMESERIES_FILE,
     report::READY_FILE,
@@ -31,7 +31,23 @@ const RESULT_FILES: [&str; 8] = [
     report::PLAN_FILE,
     PLAN_CSV_FILE,
     report::COMPARE_FILE,
+    workbook::RUN_FILE,
+    workbook::PLAN_FILE,
+    workbook::COMPARE_FILE,
 ];
+
+/// The UTF-8 byte-order mark that starts every CSV file written into
+/// `--out`: without it Excel on a Chinese Windows machine reads the file
+/// as GBK and garbles 中文. CSV on stdout has none (a pipe wants text).
+pub(crate) const BOM: &str = "\u{feff}";
+
+/// `csv` as the bytes of a CSV file in `--out`: [`BOM`] first.
+pub(crate) fn with_bom(csv: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(BOM.len() + csv.len());
+    bytes.extend_from_slice(BOM.as_bytes());
+    bytes.extend_from_slice(csv);
+    bytes
+}
 
 /// The JSON result of DESIGN.md §2, pretty-printed, with a final newline.
 /// It depends only on the scenario and the seed, not on the thread count.
@@ -88,7 +104,7 @@ pub(crate) fn run_csv(result: &RunResult) -> String {
 }
 
 /// The files of a run in `--out DIR`, with their names: the JSON result,
-/// the two 15-minute series, the hour-of-day profiles and the scenario's
+/// the two 15-minute series (CSV with a [`BOM`]), the hour-of-day profiles and the scenario's
 /// context (targets, transformers, assumptions) for `swapsim report`.
 pub(crate) fn run_files(
     result: &RunResult,
@@ -102,11 +118,11 @@ pub(crate) fn run_files(
         (report::SUMMARY_FILE, json(result).into_bytes()),
         (
             report::TIMESERIES_FILE,
-            timeseries::load_csv(series, result.warmup_days),
+            with_bom(&timeseries::load_csv(series, result.warmup_days)),
         ),
         (
             report::READY_FILE,
-            timeseries::ready_csv(series, result.warmup_days),
+            with_bom(&timeseries::ready_csv(series, result.warmup_days)),
         ),
         (report::PROFILES_FILE, profiles.into_bytes()),
         (report::CONTEXT_FILE, context.to_json().into_bytes()),

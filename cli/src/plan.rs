@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::output;
 use crate::streams::{Bar, Streams};
 use crate::table::{cell, label, plural, write_aligned};
-use crate::{Status, count, html};
+use crate::{Status, count, html, workbook};
 
 /// Runs the planner, writes the `--out` files and the `--html` report, and
 /// prints the plan. An infeasible plan is still printed and written; its
@@ -57,8 +57,11 @@ pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Sta
         let mut files = vec![
             (output::PLAN_TOML_FILE, toml.into_bytes()),
             (report::PLAN_FILE, json.clone().into_bytes()),
-            (output::PLAN_CSV_FILE, csv.clone().into_bytes()),
+            (output::PLAN_CSV_FILE, output::with_bom(csv.as_bytes())),
         ];
+        let file = config.scenario.display().to_string();
+        let book = workbook::plan(&file, model, &plan, config.reports.lang);
+        files.push((workbook::PLAN_FILE, book));
         // The final evaluation ran the planned deployment, not `model`.
         files.extend(output::run_files(&plan.result, &context));
         files

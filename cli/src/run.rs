@@ -8,7 +8,7 @@ use crate::args::{CheckArgs, Format};
 use crate::config::{RunConfig, Warnings};
 use crate::error::Error;
 use crate::streams::{Bar, Streams};
-use crate::{Status, count, html, output, table};
+use crate::{Status, count, html, output, table, workbook};
 
 /// `swapsim run`: simulates, prints the KPIs, writes the `--out` files and
 /// the `--html` report and, with `--check`, compares the KPIs with the
@@ -38,10 +38,13 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
         context: context.clone(),
         ..report::ReportInput::from_run(&result, model)
     };
-    let files = config
-        .out
-        .as_ref()
-        .map(|_| output::run_files(&result, &context));
+    let files = config.out.as_ref().map(|_| {
+        let mut files = output::run_files(&result, &context);
+        let file = config.scenario.display().to_string();
+        let book = workbook::run(&file, model, &result, config.reports.lang);
+        files.push((workbook::RUN_FILE, book));
+        files
+    });
     let out = config.out.as_deref().zip(files.as_deref());
     html::write_result(out, &config.reports, input, streams)?;
     let text = match config.format {

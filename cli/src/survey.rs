@@ -9,14 +9,13 @@ use crate::{Status, output};
 /// Imports the sheet; the scenario goes to `--out FILE` (atomically) or to
 /// stdout, and nothing is written when the sheet or template has a problem.
 pub(crate) fn import(config: &ImportConfig, streams: &mut Streams<'_>) -> Result<Status, Error> {
-    let scenario = scenarios::import_survey(
-        &config.sheet_text,
-        &config.sheet.display().to_string(),
+    let scenario = scenarios::import_survey_sheet(
+        &config.sheet,
         &config.template_text,
         &config.template.display().to_string(),
     )
     .map_err(|diagnostics| Error::Survey {
-        sheet: config.sheet.clone(),
+        sheet: config.sheet_path.clone(),
         diagnostics,
     })?;
     match &config.out {

@@ -480,9 +480,13 @@ pub(crate) fn map_caption(
 /// How a KPI is shown: its name, its unit, and the factor from the JSON
 /// value to the shown one (100 for shares shown in %).
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct KpiLabel {
+pub struct KpiLabel {
+    /// The KPI's name in the language: `换电请求`, `Swap requests`.
     pub name: String,
+    /// Its unit as shown (`次/天`, `%`), empty when it has none.
     pub unit: &'static str,
+    /// The factor from the JSON value to the value shown in `unit`: 100
+    /// for a share shown in %, else 1.
     pub scale: f64,
 }
 
@@ -499,7 +503,7 @@ impl KpiLabel {
 
 /// The label of KPI `name`. KPIs added to the engine later still show,
 /// under their JSON name, until they get a label here.
-pub(crate) fn kpi(name: &str, lang: Lang) -> KpiLabel {
+pub fn kpi(name: &str, lang: Lang) -> KpiLabel {
     let zh = lang == Lang::Zh;
     let pick = |z: &'static str, e: &'static str| if zh { z } else { e };
     let (text, unit, scale) = match name {

@@ -89,7 +89,7 @@ pub use assumptions::{Assumption, DistUnit, DistValue, ScenarioFile, Source, Val
 pub use charts::{Chart, MAX_SITES_PER_CHART, charts};
 pub use font::{CJK_FONT_PATHS, Font, FontError, find_cjk_font};
 pub use html::{render_html, render_html_with_charts};
-pub use i18n::Lang;
+pub use i18n::{KpiLabel, Lang, kpi as kpi_label};
 pub use input::{
     COMPARE_FILE, COMPONENTS, CONTEXT_FILE, CandidateData, CompareData, CompareRow,
     CompareScenario, CompareSite, Context, Estimate, KeptReason, KeptWhy, KpiList, LoadQuarter,

@@ -8,8 +8,9 @@ use unicode_width::UnicodeWidthChar;
 
 /// One problem in a scenario file.
 ///
-/// `Display` gives the one-line form `{file}:{line}:{column}: {field}: {message}`,
-/// after `warning: ` for a warning;
+/// `Display` gives the one-line form `{file}:{line}:{column}: {field}: {message}`
+/// (`{file}:{cell}: ...` for a cell of a worksheet, as Excel names it:
+/// `survey.xlsx:Sheet1!C7: ...`), after `warning: ` for a warning;
 /// [`Diagnostic::render`] adds the source line and a caret under the problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -17,16 +18,20 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// File name as given to [`crate::parse`], or the path given to [`crate::load`].
     pub file: String,
-    /// Line of the problem [1-based].
+    /// Line of the problem [1-based]; in a worksheet, its row.
     pub line: usize,
-    /// Column of the problem [1-based, in chars].
+    /// Column of the problem [1-based, in chars of `source_line`].
     pub column: usize,
+    /// The worksheet cell of the problem, as Excel names it
+    /// (`Sheet1!C7`), when the file is a workbook; `None` in a text file.
+    pub cell: Option<String>,
     /// Dotted path of the offending field, like `site[0].demand.swaps_per_hour`;
     /// `syntax` for a TOML syntax error and `encoding` for bytes that are not UTF-8.
     pub field: String,
     /// What is wrong and what would be valid; lowercase, no trailing period.
     pub message: String,
-    /// Text of line `line`, without its line ending.
+    /// Text of line `line`, without its line ending; in a worksheet, the
+    /// row's cells as CSV text.
     pub source_line: String,
     /// Length of the offending text on that line [chars, ≥ 1].
     pub span_len: usize,
@@ -47,11 +52,14 @@ impl fmt::Display for Diagnostic {
         if self.severity == Severity::Warning {
             f.write_str("warning: ")?;
         }
-        write!(
-            f,
-            "{}:{}:{}: {}: {}",
-            self.file, self.line, self.column, self.field, self.message
-        )
+        match &self.cell {
+            Some(cell) => write!(f, "{}:{cell}: {}: {}", self.file, self.field, self.message),
+            None => write!(
+                f,
+                "{}:{}:{}: {}: {}",
+                self.file, self.line, self.column, self.field, self.message
+            ),
+        }
     }
 }
 
@@ -131,6 +139,57 @@ struct SourceFile<'s> {
     line_starts: Vec<usize>,
     /// Byte offset in the scenario file where this file's diagnostics sort.
     anchor: usize,
+    /// For a worksheet rendered as text: where each of its cells is.
+    cells: Option<SheetCells>,
+}
+
+/// Where the cells of a worksheet are in its text rendering (see
+/// [`crate::sheet`]), to name the cell of a diagnostic as Excel does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SheetCells {
+    /// The worksheet's name.
+    pub(crate) sheet: String,
+    /// Each cell's first byte in the text and its row and column in the
+    /// worksheet [0-based], in text order.
+    pub(crate) starts: Vec<(usize, u32, u32)>,
+}
+
+impl SheetCells {
+    /// The cell at byte `at` of the text, as `Sheet1!C7`: the last cell
+    /// starting at or before it (a separator or a row's end belongs to
+    /// the cell before it), else the first cell.
+    fn reference(&self, at: usize) -> String {
+        let i = self.starts.partition_point(|&(start, _, _)| start <= at);
+        let (_, row, col) = self
+            .starts
+            .get(i.saturating_sub(1))
+            .copied()
+            .unwrap_or((0, 0, 0));
+        format!("{}!{}", sheet_name(&self.sheet), cell_name(row, col))
+    }
+}
+
+/// A sheet's name as a reference writes it: quoted when it is not a plain
+/// word (`'Survey 2024'!A1`).
+fn sheet_name(name: &str) -> Cow<'_, str> {
+    if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        name.into()
+    } else {
+        format!("'{}'", name.replace('\'', "''")).into()
+    }
+}
+
+/// The A1 name of the cell at `row` and `col` [0-based]: `C7` for (6, 2).
+pub(crate) fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = col + 1;
+    while n > 0 {
+        // 0..26, so the cast cannot truncate.
+        letters.push(char::from(b'A' + ((n - 1) % 26) as u8));
+        n = (n - 1) / 26;
+    }
+    let column: String = letters.iter().rev().collect();
+    format!("{column}{}", row + 1)
 }
 
 impl<'s> SourceFile<'s> {
@@ -143,6 +202,7 @@ impl<'s> SourceFile<'s> {
             source,
             line_starts,
             anchor,
+            cells: None,
         }
     }
 
@@ -183,6 +243,7 @@ impl<'s> SourceFile<'s> {
             file: self.name.to_string(),
             line: line_index + 1,
             column: source[line_start..at].chars().count() + 1,
+            cell: self.cells.as_ref().map(|cells| cells.reference(at)),
             field,
             message,
             source_line: line_text.to_owned(),
@@ -199,6 +260,12 @@ impl<'s> Sink<'s> {
             found: Vec::new(),
             warnings: Vec::new(),
         }
+    }
+
+    /// Marks the main file as a worksheet rendered as text: each
+    /// diagnostic then names its cell.
+    pub(crate) fn set_sheet_cells(&mut self, cells: SheetCells) {
+        self.files[0].cells = Some(cells);
     }
 
     /// Adds a file the scenario names at byte `anchor`; its diagnostics
@@ -368,6 +435,32 @@ mod tests {
                 "x.csv:1:1: header: csv header",
                 "x.csv:2:3: row: in the csv",
                 "s.toml:3:1: b: after",
+            ]
+        );
+    }
+
+    #[test]
+    fn worksheet_cells_are_named_as_excel_names_them() {
+        assert_eq!(cell_name(0, 0), "A1");
+        assert_eq!(cell_name(6, 2), "C7");
+        assert_eq!(cell_name(0, 25), "Z1");
+        assert_eq!(cell_name(9, 26), "AA10");
+        assert_eq!(cell_name(0, 701), "ZZ1");
+        assert_eq!(cell_name(0, 702), "AAA1");
+        let text = "name,households\nA,many\n";
+        let mut sink = Sink::new("s.xlsx", text);
+        sink.set_sheet_cells(SheetCells {
+            sheet: "小区 2024".into(),
+            starts: vec![(0, 0, 0), (5, 0, 1), (16, 1, 0), (18, 1, 1)],
+        });
+        sink.error(18..22, "row[0].households", "bad");
+        sink.error(0..0, "header", "empty");
+        let d: Vec<String> = sink.finish().iter().map(|d| d.render()).collect();
+        assert_eq!(
+            d,
+            [
+                "s.xlsx:'小区 2024'!A1: header: empty\n1 | name,households\n  | ^",
+                "s.xlsx:'小区 2024'!B2: row[0].households: bad\n2 | A,many\n  |   ^^^^",
             ]
         );
     }

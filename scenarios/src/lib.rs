@@ -121,6 +121,7 @@ mod planner;
 pub mod plausible;
 mod scenario;
 mod shapes;
+mod sheet;
 mod site;
 mod site_table;
 mod survey;
@@ -141,7 +142,8 @@ use toml::de::DeTable;
 pub use comments::{Comments, comments};
 pub use diag::{Diagnostic, Severity};
 pub use overrides::{PLAN_MARKER, plan_file};
-pub use survey::import_survey;
+pub use sheet::{SheetError, SurveySheet, is_workbook};
+pub use survey::{import_survey, import_survey_sheet};
 
 use diag::Sink;
 use site::{Built, Context, TransformerRef};

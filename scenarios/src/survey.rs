@@ -1,6 +1,8 @@
-//! Survey import: a town's community survey sheet (a CSV file, headers in
-//! English or Chinese) and a template scenario become a scenario with one
-//! `[[site]]` per community, which `swapsim plan` then sizes.
+//! Survey import: a town's community survey sheet (a CSV file or a sheet of
+//! an `.xlsx` workbook, headers in English or Chinese) and a template
+//! scenario become a scenario with one `[[site]]` per community, which
+//! `swapsim plan` then sizes. The sheet comes as records of cells with
+//! their positions ([`SurveySheet`]), whichever file it came from.
 //!
 //! The scenario is the template's text, unchanged, followed by the
 //! generated sites. The template keeps its own sections and any `[[site]]`
@@ -23,7 +25,8 @@ use toml::de::{DeTable, DeValue};
 use crate::Diagnostic;
 use crate::diag::Sink;
 use crate::overrides::toml_string;
-use crate::site_table::{Cell, Record, number_cell, records};
+use crate::sheet::SurveySheet;
+use crate::site_table::{Cell, Record, number_cell};
 use crate::walk::{Integer, Kind, Number, Span, Table, describe, did_you_mean};
 
 /// The `[survey]` table of a template: how generated sites are first sized,
@@ -158,10 +161,43 @@ pub fn import_survey(
     template_source: &str,
     template_name: &str,
 ) -> Result<String, Vec<Diagnostic>> {
+    import_survey_sheet(
+        &SurveySheet::csv(sheet_csv, sheet_name),
+        template_source,
+        template_name,
+    )
+}
+
+/// [`import_survey`] of a sheet read by [`SurveySheet::read`]: a CSV, or a
+/// worksheet of an `.xlsx` workbook, whose diagnostics name their cell
+/// (`survey.xlsx:Sheet1!C3: row[1].households: ...`) and quote its row.
+///
+/// ```
+/// let template = "[scenario]\nname = \"town\"\n\n[battery]\ncapacity_wh = 1000\n\
+///                 charge = { model = \"cc_cv\", power_w = 400, knee_soc = 0.8, efficiency = 0.92 }\n";
+/// let sheet = scenarios::SurveySheet::csv("name,households\nA,many\n", "sheet.csv");
+/// let problems = scenarios::import_survey_sheet(&sheet, template, "t.toml").unwrap_err();
+/// assert_eq!(problems[0].to_string(), "sheet.csv:2:3: row[0].households: site 'A': \
+///     expected a non-negative integer, found `many`");
+/// ```
+pub fn import_survey_sheet(
+    sheet: &SurveySheet,
+    template_source: &str,
+    template_name: &str,
+) -> Result<String, Vec<Diagnostic>> {
+    let sheet_name = sheet.file.as_str();
+    // Where the sites come from, in the scenario's comment.
+    let source = match sheet.sheet_name() {
+        Some(name) => format!("{sheet_name}, sheet '{name}'"),
+        None => sheet_name.to_owned(),
+    };
     let mut template_sink = Sink::new(template_name, template_source);
     let template = read_template(template_source, &mut template_sink);
-    let mut sheet_sink = Sink::new(sheet_name, sheet_csv);
-    let sheet = read_sheet(sheet_csv, template.settings.as_ref(), &mut sheet_sink);
+    let mut sheet_sink = Sink::new(sheet_name, &sheet.text);
+    if let Some(cells) = &sheet.cells {
+        sheet_sink.set_sheet_cells(cells.clone());
+    }
+    let sheet = read_sheet(&sheet.records, template.settings.as_ref(), &mut sheet_sink);
 
     let mut text = template_source.to_owned();
     if !text.is_empty() && !text.ends_with('\n') {
@@ -173,7 +209,7 @@ pub fn import_survey(
     let settings = template.settings.clone().unwrap_or_default();
     let mut generated = Vec::new();
     if let Some(sheet) = &sheet {
-        write_sites(&mut text, sheet_name, sheet, &settings, &mut generated);
+        write_sites(&mut text, &source, sheet, &settings, &mut generated);
     }
     let mut template_problems = template_sink.finish();
     // The scenario as a whole: problems in the template's text are the
@@ -476,11 +512,15 @@ struct Sheet {
 
 /// Reads the header and every row: the valid rows (the others are
 /// reported), `None` when the header is unusable (reported).
-fn read_sheet(text: &str, settings: Option<&Settings>, sink: &mut Sink<'_>) -> Option<Sheet> {
-    let records = match records(text) {
+fn read_sheet(
+    records: &Result<Vec<Record>, (usize, String)>,
+    settings: Option<&Settings>,
+    sink: &mut Sink<'_>,
+) -> Option<Sheet> {
+    let records = match records {
         Ok(records) => records,
         Err((at, message)) => {
-            sink.error(at..at, "sheet", message);
+            sink.error(*at..*at, "sheet", message.clone());
             return None;
         }
     };
@@ -894,7 +934,7 @@ struct Generated {
 /// Appends one `[[site]]` per row to `text`, recording where each is.
 fn write_sites(
     text: &mut String,
-    sheet_name: &str,
+    source: &str,
     sheet: &Sheet,
     settings: &Settings,
     generated: &mut Vec<Generated>,
@@ -902,7 +942,7 @@ fn write_sites(
     // Writing to a String cannot fail.
     let _ = writeln!(
         text,
-        "\n# ---- sites imported by `swapsim import-survey` from {sheet_name}: one [[site]] per \
+        "\n# ---- sites imported by `swapsim import-survey` from {source}: one [[site]] per \
          row ----\n# Cabinets and batteries are a first guess from [survey]; `swapsim plan` \
          sizes them."
     );
