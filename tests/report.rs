@@ -317,10 +317,11 @@ fn a_run_report_has_its_tables_charts_and_language() {
         // operator figures (one site: no per-site table), assumptions.
         assert_eq!(count(&doc, "table", ""), 6, "{lang:?}");
         assert_eq!(count(&doc, "table", "kpi"), 2);
-        // One transformer: its load; ready stock, requests, waits, fallback.
-        assert_eq!(count(&doc, "figure", "chart"), 5, "{lang:?}");
-        assert_eq!(count(&doc, "svg", "chart"), 5);
-        assert_eq!(count(&doc, "figcaption", ""), 5);
+        // One transformer: its load and its charging load; ready stock,
+        // requests, waits, fallback.
+        assert_eq!(count(&doc, "figure", "chart"), 6, "{lang:?}");
+        assert_eq!(count(&doc, "svg", "chart"), 6);
+        assert_eq!(count(&doc, "figcaption", ""), 6);
         // Every KPI of the network, in the engine's order.
         let network_rows = doc
             .descendants()
@@ -495,7 +496,17 @@ fn charts_are_svg_with_their_series() {
     let input = ReportInput::from_run(result, model);
     let charts = charts(&input, Lang::Zh);
     let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["load-t1", "ready", "requests", "wait", "fallback"]);
+    assert_eq!(
+        names,
+        [
+            "load-t1",
+            "load-t1-charging",
+            "ready",
+            "requests",
+            "wait",
+            "fallback"
+        ]
+    );
     for chart in &charts {
         let series = series_names(chart);
         assert_eq!(series.len(), chart.series, "{}", chart.name);
@@ -507,16 +518,22 @@ fn charts_are_svg_with_their_series() {
         );
     }
     let by_name = |n: &str| charts.iter().find(|c| c.name == n).expect("chart");
-    // Band, four components, the total, the rating and the allowed load.
+    // Band, the base (the pilot's is household-derived), the total, the
+    // rating and the allowed load.
     let load = series_names(by_name("load-t1"));
-    assert_eq!(load.len(), 8, "{load:?}");
+    assert_eq!(load.len(), 5, "{load:?}");
     assert_eq!(load[0], "总负荷 5–95%（重复×日）");
-    assert!(load[1..5] == ["居民基础负荷", "换电柜", "充电桩", "飞线充电"]);
+    assert_eq!(load[1], "居民基础负荷");
     // 800 kVA × 0.9 = 720 kW, 80% of it 576 kW.
-    assert!(load[6].contains("720 kW"), "{load:?}");
+    assert!(load[3].contains("720 kW"), "{load:?}");
     assert!(
-        load[7].contains("80%") && load[7].contains("576 kW"),
+        load[4].contains("80%") && load[4].contains("576 kW"),
         "{load:?}"
+    );
+    // The charging load, stacked in a chart of its own.
+    assert_eq!(
+        series_names(by_name("load-t1-charging")),
+        ["换电柜", "充电桩", "飞线充电"]
     );
     assert_eq!(series_names(by_name("ready")), ["美吉鑫小区"]);
     assert_eq!(series_names(by_name("requests")), ["换电请求", "缺电"]);
@@ -563,8 +580,11 @@ fn names_are_escaped_and_several_transformers_add_a_network_chart() {
         names,
         [
             "load-t1",
+            "load-t1-charging",
             "load-t2",
+            "load-t2-charging",
             "load-network",
+            "load-network-charging",
             "ready",
             "requests",
             "wait",
@@ -979,7 +999,10 @@ fn the_swap_delay_shows_and_an_all_zero_wait_chart_is_dropped() {
         "the wait target is drawn on the delay chart: {series:?}"
     );
     let html = render_html(&input, Lang::En);
-    assert!(html.contains("Swap delay, p95 [min]"), "a site column");
+    assert!(
+        html.contains("Swap delay, p95&#160;<span class=\"unit\">[min]</span>"),
+        "a site column"
+    );
     let profiles = input.profiles.as_mut().expect("profiles");
     for q in &mut profiles.network.wait_quantiles_minutes {
         q.1 = 0.0;
@@ -999,6 +1022,20 @@ fn the_swap_delay_shows_and_an_all_zero_wait_chart_is_dropped() {
         !names.iter().any(|n| n == "wait" || n == "delay"),
         "{names:?}"
     );
+    // Each is a sentence instead, in the report's language.
+    let omitted: Vec<String> = report::omitted(&input, Lang::En)
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    assert_eq!(omitted, ["wait", "delay"]);
+    let en = render_html(&input, Lang::En);
+    let doc = parse(&en);
+    assert_eq!(count(&doc, "p", "no-chart"), 2);
+    assert!(en.contains("No rider waited at a cabinet"), "{en}");
+    assert!(en.contains("No rider&#39;s swap was delayed"));
+    let zh = render_html(&input, Lang::Zh);
+    assert!(zh.contains("没有骑手在柜前等待"));
+    assert!(zh.contains("没有骑手的换电被延误"));
 }
 
 /// Issue 10: compare shows moving charging from flats to pile ports as a
@@ -1066,8 +1103,8 @@ fn more_pile_ports_move_energy_from_flats_to_piles_in_compare() {
     let page = fs::read_to_string(&html).expect("report");
     assert!(page.contains("id=\"energy\""));
     assert!(page.contains("id=\"chart-compare-energy\""));
-    assert!(page.contains("Energy, charging piles [kWh/d]"));
-    assert!(page.contains("Energy, in flats [kWh/d]"));
+    assert!(page.contains("Energy, charging piles&#160;<span class=\"unit\">[kWh/d]</span>"));
+    assert!(page.contains("Energy, in flats&#160;<span class=\"unit\">[kWh/d]</span>"));
 }
 
 /// What `run --out` writes loads back into the same report.
@@ -1483,7 +1520,10 @@ fn planned_chargers_show_in_the_sizing_table() {
     let planned = plan(&model, 0, &Silent);
     let power = planned.sites[0].charger_power_w.expect("a planned charger");
     let with = report::ReportInput::from_plan(&planned, &model);
-    for (lang, label) in [(Lang::Zh, "仓位充电功率 [W]"), (Lang::En, "Charger [W]")] {
+    for (lang, label) in [
+        (Lang::Zh, "仓位充电功率&#160;<span class=\"unit\">[W]</span>"),
+        (Lang::En, "Charger&#160;<span class=\"unit\">[W]</span>"),
+    ] {
         let html = render_html(&with, lang);
         assert!(html.contains(label), "{lang:?}");
         assert!(
