@@ -1521,7 +1521,10 @@ fn planned_chargers_show_in_the_sizing_table() {
     let power = planned.sites[0].charger_power_w.expect("a planned charger");
     let with = report::ReportInput::from_plan(&planned, &model);
     for (lang, label) in [
-        (Lang::Zh, "仓位充电功率&#160;<span class=\"unit\">[W]</span>"),
+        (
+            Lang::Zh,
+            "仓位充电功率&#160;<span class=\"unit\">[W]</span>",
+        ),
         (Lang::En, "Charger&#160;<span class=\"unit\">[W]</span>"),
     ] {
         let html = render_html(&with, lang);
@@ -1531,5 +1534,208 @@ fn planned_chargers_show_in_the_sizing_table() {
             "{power} W in the {lang:?} table"
         );
         assert!(!render_html(&without, lang).contains(label));
+    }
+}
+
+/// Numbers of an SVG attribute: `x`, `points`, `data-plot-area`.
+fn numbers(text: &str) -> Vec<f64> {
+    text.split([' ', ','])
+        .filter_map(|x| x.parse().ok())
+        .collect()
+}
+
+/// Issue 11: a legend never covers data or a limit line. Every element
+/// of every chart's legend lies below its plot area (whose pixel box the
+/// SVG carries), in a run, a plan and a comparison.
+#[test]
+fn legends_lie_outside_the_plot_area() {
+    let (model, result) = three_sites();
+    let mut all = charts(&ReportInput::from_run(result, model), Lang::Zh);
+    all.extend(charts(
+        &load_dir(&fixture("plan")).expect("plan fixture"),
+        Lang::En,
+    ));
+    let mut compare = load_dir(&fixture("compare")).expect("compare fixture");
+    compare.context.targets = report::Targets::from(&model.targets);
+    all.extend(charts(&compare, Lang::En));
+    let mut legends = 0;
+    for chart in &all {
+        let doc = roxmltree::Document::parse(&chart.svg).expect("SVG");
+        let area = numbers(
+            doc.root_element()
+                .attribute("data-plot-area")
+                .expect("the plot area"),
+        );
+        let bottom = area[3];
+        for legend in doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "g" && classes(*n).contains(&"legend"))
+        {
+            legends += 1;
+            let ys: Vec<f64> = legend
+                .descendants()
+                .filter(|n| n.is_element())
+                .flat_map(|n| {
+                    let mut ys: Vec<f64> = ["y", "cy", "y1", "y2"]
+                        .iter()
+                        .filter_map(|a| n.attribute(*a)?.parse().ok())
+                        .collect();
+                    if let Some(points) = n.attribute("points") {
+                        ys.extend(numbers(points).iter().skip(1).step_by(2));
+                    }
+                    ys
+                })
+                .collect();
+            assert!(!ys.is_empty(), "{}: an empty legend", chart.name);
+            for y in ys {
+                assert!(
+                    y > bottom,
+                    "{}: legend at y {y}, plot to {bottom}",
+                    chart.name
+                );
+            }
+        }
+    }
+    assert!(legends > 10, "{legends} legends");
+}
+
+/// Issue 11: the charging load reads beside a base of hundreds of kW (a
+/// chart of its own, stacked), and the 5–95% band is visible: filled
+/// with a colour no line has, at an opacity that shows in print.
+#[test]
+fn the_charging_load_has_its_own_chart_and_the_band_shows() {
+    let (model, result) = pilot();
+    let charts = charts(&ReportInput::from_run(result, model), Lang::En);
+    let load = charts.iter().find(|c| c.name == "load-t1").expect("load");
+    let doc = roxmltree::Document::parse(&load.svg).expect("SVG");
+    let band = doc
+        .descendants()
+        .find(|n| {
+            n.tag_name().name() == "g"
+                && n.attribute("data-series") == Some("Total, 5–95% of replication-days")
+        })
+        .expect("the band's series");
+    let polygon = band
+        .descendants()
+        .find(|n| n.tag_name().name() == "polygon")
+        .expect("the band's polygon");
+    let opacity: f64 = polygon
+        .attribute("opacity")
+        .or(polygon.attribute("fill-opacity"))
+        .map_or(1.0, |o| o.parse().expect("opacity"));
+    assert!((0.3..=0.6).contains(&opacity), "band opacity {opacity}");
+    let colours = series_colours(load);
+    let band_colour = colours[0].expect("a band colour");
+    for other in colours[1..].iter().flatten() {
+        assert_ne!(*other, band_colour, "the band differs from every line");
+    }
+    let charging = charts
+        .iter()
+        .find(|c| c.name == "load-t1-charging")
+        .expect("a charging-load chart");
+    let doc = roxmltree::Document::parse(&charging.svg).expect("SVG");
+    let layers: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "g" && classes(*n).contains(&"series"))
+        .filter(|g| g.descendants().any(|n| n.tag_name().name() == "polygon"))
+        .filter_map(|g| g.attribute("data-series"))
+        .collect();
+    assert_eq!(layers, ["Cabinets", "Charging piles", "Flying wire"]);
+    // Its scale is the charging load's, far below the 720 kW rating.
+    assert!(charging.svg.contains("Load [kW]"));
+    assert!(
+        !charging.svg.contains("720"),
+        "no rating on the charging chart"
+    );
+}
+
+/// Issue 11: the network chart says it sums every transformer, and the
+/// courier hub's commercial base (a peak the scenario gives, not derived
+/// from households) is a plain base load, not a residential one.
+#[test]
+fn base_loads_are_labelled_by_what_the_scenario_says() {
+    let (three, result) = three_sites();
+    let charts3 = charts(&ReportInput::from_run(result, three), Lang::En);
+    let network = charts3
+        .iter()
+        .find(|c| c.name == "load-network")
+        .expect("network");
+    assert!(
+        network.caption.contains("sum over all 2 transformers"),
+        "{}",
+        network.caption
+    );
+
+    let hub = model("scenarios/courier-hub.toml", 5, 1);
+    let result = sim_core::run(&hub, 0);
+    let input = ReportInput::from_run(&result, &hub);
+    let commercial: Vec<&str> = hub
+        .grid
+        .transformers
+        .iter()
+        .filter(|t| t.base_basis.is_none())
+        .map(|t| t.name.as_str())
+        .collect();
+    assert!(!commercial.is_empty(), "the hub's base is given as a peak");
+    for (lang, residential, neutral) in [
+        (Lang::En, "Residential base", "Base load"),
+        (Lang::Zh, "居民基础负荷", "基础负荷"),
+    ] {
+        let all = charts(&input, lang);
+        let hubs: Vec<&Chart> = all
+            .iter()
+            .filter(|c| commercial.iter().any(|t| c.title.starts_with(t)))
+            .filter(|c| !c.name.ends_with("-charging"))
+            .collect();
+        assert_eq!(hubs.len(), commercial.len(), "{lang:?}: {commercial:?}");
+        for chart in hubs {
+            let series = series_names(chart);
+            assert!(series.iter().any(|s| s == neutral), "{series:?}");
+            assert!(!series.iter().any(|s| s == residential), "{series:?}");
+            assert!(!chart.caption.contains(residential));
+        }
+    }
+}
+
+/// Issue 11: a targeted KPI's chart carries its target as a labelled
+/// dashed line, in a comparison and in a plan.
+#[test]
+fn compare_and_plan_charts_carry_their_targets() {
+    let (model, _) = three_sites();
+    let mut compare = load_dir(&fixture("compare")).expect("compare fixture");
+    compare.context.targets = report::Targets::from(&model.targets);
+    let targeted: Vec<&str> = compare
+        .context
+        .targets
+        .list()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    let mut drawn = 0;
+    for lang in [Lang::Zh, Lang::En] {
+        let word = if lang == Lang::Zh {
+            "目标 "
+        } else {
+            "Target "
+        };
+        for chart in charts(&compare, lang) {
+            let Some(kpi) = chart.name.strip_prefix("compare-") else {
+                continue;
+            };
+            let series = series_names(&chart);
+            let has = series.iter().any(|s| s.starts_with(word));
+            assert_eq!(has, targeted.contains(&kpi), "{}: {series:?}", chart.name);
+            drawn += usize::from(has);
+        }
+    }
+    assert!(drawn >= 2, "{drawn} compare charts with a target");
+    let plan = load_dir(&fixture("plan")).expect("plan fixture");
+    for chart in charts(&plan, Lang::En) {
+        let series = series_names(&chart);
+        assert!(
+            series.last().is_some_and(|s| s.starts_with("Target ")),
+            "{}: {series:?}",
+            chart.name
+        );
     }
 }
