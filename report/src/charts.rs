@@ -383,7 +383,7 @@ fn charging_chart(panel: &LoadPanel<'_>, lang: Lang) -> Entry {
     let parts: Vec<Vec<f64>> = (1..4)
         .map(|c| DayProfile::of(panel.quarters.iter().map(|q| (q.start_minute, q.kw[c]))).mean)
         .collect();
-    if parts.iter().flatten().all(|&x| !(x > 0.0)) {
+    if !parts.iter().flatten().any(|&x| x > 0.0) {
         return omit(name, i18n::no_charging(lang, &panel.who));
     }
     let n = parts.iter().map(Vec::len).max().unwrap_or(0);
@@ -574,7 +574,7 @@ fn hour_pair_chart(
     empty: &str,
     lang: Lang,
 ) -> Entry {
-    if values.iter().all(|(_, v)| v.iter().all(|&x| !(x > 0.0))) {
+    if !values.iter().any(|(_, v)| v.iter().any(|&x| x > 0.0)) {
         return omit(name, empty);
     }
     let w = lang.words();
@@ -611,7 +611,7 @@ fn hour_pair_chart(
 /// every wait is zero (riders who find no battery detour or leave, so
 /// rider-driven sites never wait at the cabinet unless a door is busy).
 fn wait_chart(q: &[(f64, f64)], lang: Lang) -> Entry {
-    if q.iter().all(|&(_, m)| !(m > 0.0)) {
+    if !q.iter().any(|&(_, m)| m > 0.0) {
         return omit("wait", lang.words().no_wait);
     }
     let w = lang.words();
@@ -662,9 +662,9 @@ fn delay_chart(input: &ReportInput, lang: Lang) -> Option<Entry> {
     if sites.is_empty() {
         return None;
     }
-    if sites
+    if !sites
         .iter()
-        .all(|(_, _, e)| e.iter().all(|e| !(e.ci95_high > 0.0 || e.mean > 0.0)))
+        .any(|(_, _, e)| e.iter().any(|e| e.ci95_high > 0.0 || e.mean > 0.0))
     {
         return Some(omit("delay", lang.words().no_delay));
     }
@@ -860,7 +860,7 @@ fn compare_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Entry>) {
         if row
             .estimates
             .iter()
-            .all(|e| !(e.mean != 0.0 || e.ci95_high != 0.0 || e.ci95_low != 0.0))
+            .all(|e| e.mean == 0.0 && e.ci95_high == 0.0 && e.ci95_low == 0.0)
         {
             out.push(omit(name, i18n::zero_everywhere(lang, &label.name)));
             continue;
