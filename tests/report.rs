@@ -533,7 +533,7 @@ fn charts_are_svg_with_their_series() {
     // The charging load, stacked in a chart of its own.
     assert_eq!(
         series_names(by_name("load-t1-charging")),
-        ["换电柜", "充电桩", "飞线充电"]
+        ["换电柜", "充电桩", "飞线充电", "充电负荷 5–95%（重复×日）"]
     );
     assert_eq!(series_names(by_name("ready")), ["美吉鑫小区"]);
     assert_eq!(series_names(by_name("requests")), ["换电请求", "缺电"]);
@@ -1641,11 +1641,17 @@ fn the_charging_load_has_its_own_chart_and_the_band_shows() {
         .filter_map(|g| g.attribute("data-series"))
         .collect();
     assert_eq!(layers, ["Cabinets", "Charging piles", "Flying wire"]);
-    // Its scale is the charging load's, far below the 720 kW rating.
-    assert!(charging.svg.contains("Load [kW]"));
+    // Its scale is the charging load's, far below the 720 kW rating,
+    // with the charging load's own 5–95% lines.
     assert!(
-        !charging.svg.contains("720"),
-        "no rating on the charging chart"
+        !series_names(charging)
+            .iter()
+            .any(|s| s.starts_with("Rating"))
+    );
+    assert!(
+        series_names(charging)
+            .iter()
+            .any(|s| s.starts_with("Charging, 5–95%"))
     );
 }
 

@@ -410,11 +410,33 @@ fn charging_chart(panel: &LoadPanel<'_>, lang: Lang) -> Entry {
         });
         low = high;
     }
-    let top = low
+    let mut top = low
         .iter()
         .copied()
         .filter(|x| x.is_finite())
         .fold(0.0, f64::max);
+    // The base load is set by the hour, the same every day, so the band of
+    // the total less the base is the band of the charging load: it shows
+    // here, where a day's swing is not a line's width.
+    if let Some(band) = panel.band {
+        let base = DayProfile::of(panel.quarters.iter().map(|q| (q.start_minute, q.kw[0]))).mean;
+        let less_base = |v: &[f64]| -> Vec<f64> {
+            v.iter().zip(&base).map(|(t, b)| (t - b).max(0.0)).collect()
+        };
+        let (p05, p95) = (less_base(&band.total_kw_p05), less_base(&band.total_kw_p95));
+        top = p95
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .fold(top, f64::max);
+        series.push(Series {
+            name: w.charging_band.to_owned(),
+            shapes: vec![
+                line(DayProfile::points(&p95), BLACK, 1, true),
+                line(DayProfile::points(&p05), BLACK, 1, true),
+            ],
+        });
+    }
     let plot = Plot {
         title: format!("{}{}{}", panel.who, sep(lang), w.charging_title),
         x_desc: w.hour_axis.to_owned(),

@@ -117,6 +117,8 @@ pub(crate) struct Words {
     pub base_load: &'static str,
     /// The title of a charging-load chart, after the transformer's name.
     pub charging_title: &'static str,
+    /// The 5–95% lines of the charging load.
+    pub charging_band: &'static str,
     /// Not drawn: no request in any hour.
     pub no_requests: &'static str,
     /// Not drawn: every wait at a cabinet is zero.
@@ -229,6 +231,7 @@ const ZH: Words = Words {
     components: ["居民基础负荷", "换电柜", "充电桩", "飞线充电"],
     base_load: "基础负荷",
     charging_title: "新增充电负荷（叠加）",
+    charging_band: "充电负荷 5–95%（重复×日）",
     no_requests: "没有换电请求，不绘制每小时请求图。",
     no_wait: "没有骑手在柜前等待，不绘制等待时间分布。",
     no_delay: "没有骑手的换电被延误，不绘制换电延误图。",
@@ -342,6 +345,7 @@ const EN: Words = Words {
     ],
     base_load: "Base load",
     charging_title: "charging load, stacked",
+    charging_band: "Charging, 5–95% of replication-days",
     no_requests: "No swap requests, so no chart of requests by hour.",
     no_wait: "No rider waited at a cabinet, so no chart of waits.",
     no_delay: "No rider's swap was delayed, so no chart of delays.",
