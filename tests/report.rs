@@ -317,10 +317,11 @@ fn a_run_report_has_its_tables_charts_and_language() {
         // operator figures (one site: no per-site table), assumptions.
         assert_eq!(count(&doc, "table", ""), 6, "{lang:?}");
         assert_eq!(count(&doc, "table", "kpi"), 2);
-        // One transformer: its load; ready stock, requests, waits, fallback.
-        assert_eq!(count(&doc, "figure", "chart"), 5, "{lang:?}");
-        assert_eq!(count(&doc, "svg", "chart"), 5);
-        assert_eq!(count(&doc, "figcaption", ""), 5);
+        // One transformer: its load and its charging load; ready stock,
+        // requests, waits, fallback.
+        assert_eq!(count(&doc, "figure", "chart"), 6, "{lang:?}");
+        assert_eq!(count(&doc, "svg", "chart"), 6);
+        assert_eq!(count(&doc, "figcaption", ""), 6);
         // Every KPI of the network, in the engine's order.
         let network_rows = doc
             .descendants()
@@ -495,7 +496,17 @@ fn charts_are_svg_with_their_series() {
     let input = ReportInput::from_run(result, model);
     let charts = charts(&input, Lang::Zh);
     let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["load-t1", "ready", "requests", "wait", "fallback"]);
+    assert_eq!(
+        names,
+        [
+            "load-t1",
+            "load-t1-charging",
+            "ready",
+            "requests",
+            "wait",
+            "fallback"
+        ]
+    );
     for chart in &charts {
         let series = series_names(chart);
         assert_eq!(series.len(), chart.series, "{}", chart.name);
@@ -507,16 +518,22 @@ fn charts_are_svg_with_their_series() {
         );
     }
     let by_name = |n: &str| charts.iter().find(|c| c.name == n).expect("chart");
-    // Band, four components, the total, the rating and the allowed load.
+    // Band, the base (the pilot's is household-derived), the total, the
+    // rating and the allowed load.
     let load = series_names(by_name("load-t1"));
-    assert_eq!(load.len(), 8, "{load:?}");
+    assert_eq!(load.len(), 5, "{load:?}");
     assert_eq!(load[0], "总负荷 5–95%（重复×日）");
-    assert!(load[1..5] == ["居民基础负荷", "换电柜", "充电桩", "飞线充电"]);
+    assert_eq!(load[1], "居民基础负荷");
     // 800 kVA × 0.9 = 720 kW, 80% of it 576 kW.
-    assert!(load[6].contains("720 kW"), "{load:?}");
+    assert!(load[3].contains("720 kW"), "{load:?}");
     assert!(
-        load[7].contains("80%") && load[7].contains("576 kW"),
+        load[4].contains("80%") && load[4].contains("576 kW"),
         "{load:?}"
+    );
+    // The charging load, stacked in a chart of its own.
+    assert_eq!(
+        series_names(by_name("load-t1-charging")),
+        ["换电柜", "充电桩", "飞线充电", "充电负荷 5–95%（重复×日）"]
     );
     assert_eq!(series_names(by_name("ready")), ["美吉鑫小区"]);
     assert_eq!(series_names(by_name("requests")), ["换电请求", "缺电"]);
@@ -563,8 +580,11 @@ fn names_are_escaped_and_several_transformers_add_a_network_chart() {
         names,
         [
             "load-t1",
+            "load-t1-charging",
             "load-t2",
+            "load-t2-charging",
             "load-network",
+            "load-network-charging",
             "ready",
             "requests",
             "wait",
@@ -979,7 +999,10 @@ fn the_swap_delay_shows_and_an_all_zero_wait_chart_is_dropped() {
         "the wait target is drawn on the delay chart: {series:?}"
     );
     let html = render_html(&input, Lang::En);
-    assert!(html.contains("Swap delay, p95 [min]"), "a site column");
+    assert!(
+        html.contains("Swap delay, p95&#160;<span class=\"unit\">[min]</span>"),
+        "a site column"
+    );
     let profiles = input.profiles.as_mut().expect("profiles");
     for q in &mut profiles.network.wait_quantiles_minutes {
         q.1 = 0.0;
@@ -999,6 +1022,20 @@ fn the_swap_delay_shows_and_an_all_zero_wait_chart_is_dropped() {
         !names.iter().any(|n| n == "wait" || n == "delay"),
         "{names:?}"
     );
+    // Each is a sentence instead, in the report's language.
+    let omitted: Vec<String> = report::omitted(&input, Lang::En)
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    assert_eq!(omitted, ["wait", "delay"]);
+    let en = render_html(&input, Lang::En);
+    let doc = parse(&en);
+    assert_eq!(count(&doc, "p", "no-chart"), 2);
+    assert!(en.contains("No rider waited at a cabinet"), "{en}");
+    assert!(en.contains("No rider&#39;s swap was delayed"));
+    let zh = render_html(&input, Lang::Zh);
+    assert!(zh.contains("没有骑手在柜前等待"));
+    assert!(zh.contains("没有骑手的换电被延误"));
 }
 
 /// Issue 10: compare shows moving charging from flats to pile ports as a
@@ -1066,8 +1103,8 @@ fn more_pile_ports_move_energy_from_flats_to_piles_in_compare() {
     let page = fs::read_to_string(&html).expect("report");
     assert!(page.contains("id=\"energy\""));
     assert!(page.contains("id=\"chart-compare-energy\""));
-    assert!(page.contains("Energy, charging piles [kWh/d]"));
-    assert!(page.contains("Energy, in flats [kWh/d]"));
+    assert!(page.contains("Energy, charging piles&#160;<span class=\"unit\">[kWh/d]</span>"));
+    assert!(page.contains("Energy, in flats&#160;<span class=\"unit\">[kWh/d]</span>"));
 }
 
 /// What `run --out` writes loads back into the same report.
@@ -1483,7 +1520,13 @@ fn planned_chargers_show_in_the_sizing_table() {
     let planned = plan(&model, 0, &Silent);
     let power = planned.sites[0].charger_power_w.expect("a planned charger");
     let with = report::ReportInput::from_plan(&planned, &model);
-    for (lang, label) in [(Lang::Zh, "仓位充电功率 [W]"), (Lang::En, "Charger [W]")] {
+    for (lang, label) in [
+        (
+            Lang::Zh,
+            "仓位充电功率&#160;<span class=\"unit\">[W]</span>",
+        ),
+        (Lang::En, "Charger&#160;<span class=\"unit\">[W]</span>"),
+    ] {
         let html = render_html(&with, lang);
         assert!(html.contains(label), "{lang:?}");
         assert!(
@@ -1491,5 +1534,214 @@ fn planned_chargers_show_in_the_sizing_table() {
             "{power} W in the {lang:?} table"
         );
         assert!(!render_html(&without, lang).contains(label));
+    }
+}
+
+/// Numbers of an SVG attribute: `x`, `points`, `data-plot-area`.
+fn numbers(text: &str) -> Vec<f64> {
+    text.split([' ', ','])
+        .filter_map(|x| x.parse().ok())
+        .collect()
+}
+
+/// Issue 11: a legend never covers data or a limit line. Every element
+/// of every chart's legend lies below its plot area (whose pixel box the
+/// SVG carries), in a run, a plan and a comparison.
+#[test]
+fn legends_lie_outside_the_plot_area() {
+    let (model, result) = three_sites();
+    let mut all = charts(&ReportInput::from_run(result, model), Lang::Zh);
+    all.extend(charts(
+        &load_dir(&fixture("plan")).expect("plan fixture"),
+        Lang::En,
+    ));
+    let mut compare = load_dir(&fixture("compare")).expect("compare fixture");
+    compare.context.targets = report::Targets::from(&model.targets);
+    all.extend(charts(&compare, Lang::En));
+    let mut legends = 0;
+    for chart in &all {
+        let doc = roxmltree::Document::parse(&chart.svg).expect("SVG");
+        let area = numbers(
+            doc.root_element()
+                .attribute("data-plot-area")
+                .expect("the plot area"),
+        );
+        let bottom = area[3];
+        for legend in doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "g" && classes(*n).contains(&"legend"))
+        {
+            legends += 1;
+            let ys: Vec<f64> = legend
+                .descendants()
+                .filter(|n| n.is_element())
+                .flat_map(|n| {
+                    let mut ys: Vec<f64> = ["y", "cy", "y1", "y2"]
+                        .iter()
+                        .filter_map(|a| n.attribute(*a)?.parse().ok())
+                        .collect();
+                    if let Some(points) = n.attribute("points") {
+                        ys.extend(numbers(points).iter().skip(1).step_by(2));
+                    }
+                    ys
+                })
+                .collect();
+            assert!(!ys.is_empty(), "{}: an empty legend", chart.name);
+            for y in ys {
+                assert!(
+                    y > bottom,
+                    "{}: legend at y {y}, plot to {bottom}",
+                    chart.name
+                );
+            }
+        }
+    }
+    assert!(legends > 10, "{legends} legends");
+}
+
+/// Issue 11: the charging load reads beside a base of hundreds of kW (a
+/// chart of its own, stacked), and the 5–95% band is visible: filled
+/// with a colour no line has, at an opacity that shows in print.
+#[test]
+fn the_charging_load_has_its_own_chart_and_the_band_shows() {
+    let (model, result) = pilot();
+    let charts = charts(&ReportInput::from_run(result, model), Lang::En);
+    let load = charts.iter().find(|c| c.name == "load-t1").expect("load");
+    let doc = roxmltree::Document::parse(&load.svg).expect("SVG");
+    let band = doc
+        .descendants()
+        .find(|n| {
+            n.tag_name().name() == "g"
+                && n.attribute("data-series") == Some("Total, 5–95% of replication-days")
+        })
+        .expect("the band's series");
+    let polygon = band
+        .descendants()
+        .find(|n| n.tag_name().name() == "polygon")
+        .expect("the band's polygon");
+    let opacity: f64 = polygon
+        .attribute("opacity")
+        .or(polygon.attribute("fill-opacity"))
+        .map_or(1.0, |o| o.parse().expect("opacity"));
+    assert!((0.3..=0.6).contains(&opacity), "band opacity {opacity}");
+    let colours = series_colours(load);
+    let band_colour = colours[0].expect("a band colour");
+    for other in colours[1..].iter().flatten() {
+        assert_ne!(*other, band_colour, "the band differs from every line");
+    }
+    let charging = charts
+        .iter()
+        .find(|c| c.name == "load-t1-charging")
+        .expect("a charging-load chart");
+    let doc = roxmltree::Document::parse(&charging.svg).expect("SVG");
+    let layers: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "g" && classes(*n).contains(&"series"))
+        .filter(|g| g.descendants().any(|n| n.tag_name().name() == "polygon"))
+        .filter_map(|g| g.attribute("data-series"))
+        .collect();
+    assert_eq!(layers, ["Cabinets", "Charging piles", "Flying wire"]);
+    // Its scale is the charging load's, far below the 720 kW rating,
+    // with the charging load's own 5–95% lines.
+    assert!(
+        !series_names(charging)
+            .iter()
+            .any(|s| s.starts_with("Rating"))
+    );
+    assert!(
+        series_names(charging)
+            .iter()
+            .any(|s| s.starts_with("Charging, 5–95%"))
+    );
+}
+
+/// Issue 11: the network chart says it sums every transformer, and the
+/// courier hub's commercial base (a peak the scenario gives, not derived
+/// from households) is a plain base load, not a residential one.
+#[test]
+fn base_loads_are_labelled_by_what_the_scenario_says() {
+    let (three, result) = three_sites();
+    let charts3 = charts(&ReportInput::from_run(result, three), Lang::En);
+    let network = charts3
+        .iter()
+        .find(|c| c.name == "load-network")
+        .expect("network");
+    assert!(
+        network.caption.contains("sum over all 2 transformers"),
+        "{}",
+        network.caption
+    );
+
+    let hub = model("scenarios/courier-hub.toml", 5, 1);
+    let result = sim_core::run(&hub, 0);
+    let input = ReportInput::from_run(&result, &hub);
+    let commercial: Vec<&str> = hub
+        .grid
+        .transformers
+        .iter()
+        .filter(|t| t.base_basis.is_none())
+        .map(|t| t.name.as_str())
+        .collect();
+    assert!(!commercial.is_empty(), "the hub's base is given as a peak");
+    for (lang, residential, neutral) in [
+        (Lang::En, "Residential base", "Base load"),
+        (Lang::Zh, "居民基础负荷", "基础负荷"),
+    ] {
+        let all = charts(&input, lang);
+        let hubs: Vec<&Chart> = all
+            .iter()
+            .filter(|c| commercial.iter().any(|t| c.title.starts_with(t)))
+            .filter(|c| !c.name.ends_with("-charging"))
+            .collect();
+        assert_eq!(hubs.len(), commercial.len(), "{lang:?}: {commercial:?}");
+        for chart in hubs {
+            let series = series_names(chart);
+            assert!(series.iter().any(|s| s == neutral), "{series:?}");
+            assert!(!series.iter().any(|s| s == residential), "{series:?}");
+            assert!(!chart.caption.contains(residential));
+        }
+    }
+}
+
+/// Issue 11: a targeted KPI's chart carries its target as a labelled
+/// dashed line, in a comparison and in a plan.
+#[test]
+fn compare_and_plan_charts_carry_their_targets() {
+    let (model, _) = three_sites();
+    let mut compare = load_dir(&fixture("compare")).expect("compare fixture");
+    compare.context.targets = report::Targets::from(&model.targets);
+    let targeted: Vec<&str> = compare
+        .context
+        .targets
+        .list()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    let mut drawn = 0;
+    for lang in [Lang::Zh, Lang::En] {
+        let word = if lang == Lang::Zh {
+            "目标 "
+        } else {
+            "Target "
+        };
+        for chart in charts(&compare, lang) {
+            let Some(kpi) = chart.name.strip_prefix("compare-") else {
+                continue;
+            };
+            let series = series_names(&chart);
+            let has = series.iter().any(|s| s.starts_with(word));
+            assert_eq!(has, targeted.contains(&kpi), "{}: {series:?}", chart.name);
+            drawn += usize::from(has);
+        }
+    }
+    assert!(drawn >= 2, "{drawn} compare charts with a target");
+    let plan = load_dir(&fixture("plan")).expect("plan fixture");
+    for chart in charts(&plan, Lang::En) {
+        let series = series_names(&chart);
+        assert!(
+            series.last().is_some_and(|s| s.starts_with("Target ")),
+            "{}: {series:?}",
+            chart.name
+        );
     }
 }

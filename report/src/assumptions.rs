@@ -745,6 +745,7 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
                 rating_kva: t.rating_kva,
                 allowed_utilization: t.allowed_utilization,
                 power_factor: t.power_factor,
+                household_base: t.base_basis.is_some(),
             })
             .collect(),
         assumptions: a,

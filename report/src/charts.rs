@@ -1,5 +1,7 @@
 //! The report's charts, from whatever parts of the input are there.
 
+use std::ops::Range;
+
 use plotters::style::RGBColor;
 
 use crate::daily::DayProfile;
@@ -7,7 +9,7 @@ use crate::font::{Font, FontError};
 use crate::format::{trim, with_unit};
 use crate::i18n::{self, Lang};
 use crate::input::{CompareData, CompareRow, Estimate, LoadQuarter, ReportInput, Transformer};
-use crate::plot::{self, HEIGHT, Legend, PALETTE, Plot, SHORT, Series, Shape, XTicks};
+use crate::plot::{self, HEIGHT, PALETTE, Plot, SHORT, Series, Shape, XTicks};
 use sim_core::LoadBand;
 
 /// At most this many sites get a line or a colour of their own.
@@ -61,25 +63,74 @@ impl Chart {
     }
 }
 
+/// A chart the input has a place for but no data to draw (nobody waited,
+/// no pile sessions): the report says so in a line instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Omitted {
+    /// The name the chart would have had (see [`Chart::name`]).
+    pub name: String,
+    /// What the report says instead, in its language.
+    pub sentence: String,
+}
+
 /// Every chart the input has data for, in report order: transformer load
-/// (each transformer, then the network if there are several), ready stock,
-/// requests and stockouts by hour, wait quantiles (unless every wait is
-/// zero), the swap delay by site (unless it is zero everywhere), fallback
-/// sessions by hour, the planner's candidates per target, and the
-/// comparison: energy by where it is drawn, then per KPI.
+/// (each transformer and its charging load, then the network if there
+/// are several), ready stock, requests and stockouts by hour, wait
+/// quantiles, the swap delay by site, fallback sessions by hour, the
+/// planner's candidates per target, and the comparison: energy by where
+/// it is drawn, then per KPI. Those with nothing to show are left out:
+/// see [`omitted`].
 pub fn charts(input: &ReportInput, lang: Lang) -> Vec<Chart> {
+    entries(input, lang)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|p| chart(p.name, p.caption, p.plot))
+        .collect()
+}
+
+/// The charts that [`charts`] leaves out for want of data, each with the
+/// sentence the report shows instead, in report order. Nothing is drawn.
+pub fn omitted(input: &ReportInput, lang: Lang) -> Vec<Omitted> {
+    entries(input, lang)
+        .into_iter()
+        .filter_map(Result::err)
+        .collect()
+}
+
+/// A chart planned but not drawn yet: drawing is the costly part, and
+/// [`omitted`] needs none of it.
+struct Planned {
+    name: String,
+    caption: String,
+    plot: Plot,
+}
+
+/// A chart to draw, or why there is none.
+type Entry = Result<Planned, Omitted>;
+
+fn entries(input: &ReportInput, lang: Lang) -> Vec<Entry> {
     let mut out = Vec::new();
     load_charts(input, lang, &mut out);
     ready_chart(input, lang, &mut out);
     hourly_charts(input, lang, &mut out);
-    let fallback = out.iter().position(|c| c.name == "fallback");
-    if let Some(delay) = delay_chart(input, lang) {
-        // Beside the wait chart, before the fallback sessions.
-        out.insert(fallback.unwrap_or(out.len()), delay);
-    }
     plan_charts(input, lang, &mut out);
     compare_charts(input, lang, &mut out);
     out
+}
+
+fn planned(name: impl Into<String>, caption: impl Into<String>, plot: Plot) -> Entry {
+    Ok(Planned {
+        name: name.into(),
+        caption: caption.into(),
+        plot,
+    })
+}
+
+fn omit(name: impl Into<String>, sentence: impl Into<String>) -> Entry {
+    Err(Omitted {
+        name: name.into(),
+        sentence: sentence.into(),
+    })
 }
 
 fn chart(name: String, caption: String, plot: Plot) -> Chart {
@@ -103,6 +154,17 @@ fn line(points: Vec<(f64, f64)>, color: RGBColor, width: u32, dashed: bool) -> S
     }
 }
 
+/// A dashed horizontal line at a target's limit across `x`, labelled
+/// with the limit in `lang`: `limit` is in the KPI's stored unit.
+fn target_series(lang: Lang, kpi: &str, limit: f64, x: &Range<f64>) -> Series {
+    let label = i18n::kpi(kpi, lang);
+    let y = limit * label.scale;
+    Series {
+        name: i18n::target_line(lang, &with_unit(limit, label.scale, label.unit)),
+        shapes: vec![line(vec![(x.start, y), (x.end, y)], RATING, 2, true)],
+    }
+}
+
 const BLACK: RGBColor = RGBColor(20, 20, 20);
 const RATING: RGBColor = RGBColor(170, 0, 0);
 const ALLOWED: RGBColor = RGBColor(230, 120, 0);
@@ -113,22 +175,36 @@ const COMPONENT_COLORS: [RGBColor; 4] = [
     PALETTE[2],
     RGBColor(213, 94, 0),
 ];
+/// The 5–95% band of the total load: a colour no line of the chart has,
+/// and opaque enough to see under the lines, in print too.
+const BAND: RGBColor = RGBColor(86, 180, 233);
+/// Opacity of the band \[0–1\].
+const BAND_OPACITY: f64 = 0.35;
+/// Opacity of the stacked charging loads \[0–1\].
+const STACK_OPACITY: f64 = 0.8;
 
 /// One load chart's data: file name, whose load, the mean series, the
-/// transformers whose rating it is drawn against, and the 5–95% band.
-type LoadPanel<'a> = (
-    String,
-    String,
-    Vec<LoadQuarter>,
-    Vec<&'a Transformer>,
-    Option<&'a LoadBand>,
-);
+/// transformers whose rating it is drawn against, the 5–95% band, and
+/// how many transformers it sums (for the network).
+struct LoadPanel<'a> {
+    name: String,
+    who: String,
+    quarters: Vec<LoadQuarter>,
+    limits: Vec<&'a Transformer>,
+    band: Option<&'a LoadBand>,
+    /// Whether every transformer in it has a household-derived base.
+    household_base: bool,
+    summed: Option<usize>,
+}
 
 /// Load over the day per transformer, and for the network when there are
-/// several: the mean of each component and of the total (from the series,
-/// averaged over replications and folded onto the day), and the band of
-/// the total over replications × days (from the profiles).
-fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
+/// several (the sum over every transformer): the mean of the base and of
+/// the total (from the series, averaged over replications and folded
+/// onto the day) and the band of the total over replications × days
+/// (from the profiles), against the rating; then the charging load
+/// (cabinets, piles, flying wire) stacked in a chart of its own, so that
+/// a few kW read beside a base of hundreds.
+fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Entry>) {
     let Some(load) = &input.load else { return };
     let known = |name: &str| input.context.transformers.iter().find(|t| t.name == name);
     let profiles = input.profiles.as_ref();
@@ -139,14 +215,14 @@ fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
         .iter()
         .enumerate()
         .filter(|(_, t)| !t.quarters.is_empty())
-        .map(|(i, t)| {
-            (
-                format!("load-t{}", i + 1),
-                t.name.clone(),
-                t.quarters.clone(),
-                known(&t.name).into_iter().collect(),
-                band(&t.name),
-            )
+        .map(|(i, t)| LoadPanel {
+            name: format!("load-t{}", i + 1),
+            who: t.name.clone(),
+            quarters: t.quarters.clone(),
+            limits: known(&t.name).into_iter().collect(),
+            band: band(&t.name),
+            household_base: known(&t.name).is_some_and(|t| t.household_base),
+            summed: None,
         })
         .collect();
     if panels.len() > 1 {
@@ -175,97 +251,208 @@ fn load_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
         } else {
             Vec::new()
         };
-        panels.push((
-            "load-network".to_owned(),
-            lang.words().network.to_owned(),
-            sum,
+        panels.push(LoadPanel {
+            name: "load-network".to_owned(),
+            who: lang.words().network.to_owned(),
+            quarters: sum,
+            household_base: !limits.is_empty() && limits.iter().all(|t| t.household_base),
             limits,
-            profiles.and_then(|p| p.network_load.as_ref()),
-        ));
+            band: profiles.and_then(|p| p.network_load.as_ref()),
+            summed: Some(load.transformers.len()),
+        });
     }
-    let w = lang.words();
     let runs = input
         .summary
         .as_ref()
         .map(|s| (s.replications, s.measured_days()));
-    for (name, who, quarters, limits, band) in panels {
-        let total = DayProfile::of(quarters.iter().map(|q| (q.start_minute, q.total_kw())));
-        let mut series = Vec::new();
-        let mut top = total.mean.iter().copied().fold(0.0, f64::max);
-        if let Some(band) = band {
-            top = band.total_kw_p95.iter().copied().fold(top, f64::max);
-            series.push(Series {
-                name: w.total_band.to_owned(),
-                shapes: vec![Shape::Band {
-                    low: DayProfile::points(&band.total_kw_p05),
-                    high: DayProfile::points(&band.total_kw_p95),
-                    color: BLACK,
-                }],
-            });
-        }
-        for (c, label) in w.components.iter().enumerate() {
-            let part = DayProfile::of(quarters.iter().map(|q| (q.start_minute, q.kw[c])));
-            series.push(Series {
-                name: (*label).to_owned(),
-                shapes: vec![line(
-                    DayProfile::points(&part.mean),
-                    COMPONENT_COLORS[c],
-                    2,
-                    false,
-                )],
-            });
-        }
-        series.push(Series {
-            name: w.total_mean.to_owned(),
-            shapes: vec![line(DayProfile::points(&total.mean), BLACK, 3, false)],
-        });
-        let mut caption_limits = None;
-        if !limits.is_empty() {
-            let rating_kw: f64 = limits.iter().map(|t| t.rating_kw()).sum();
-            let allowed_kw: f64 = limits.iter().map(|t| t.allowed_kw()).sum();
-            let kva: f64 = limits.iter().map(|t| t.rating_kva).sum();
-            let (r, a) = (trim(rating_kw, 0), trim(allowed_kw, 0));
-            let pct = trim(100.0 * allowed_kw / rating_kw.max(1e-9), 1);
-            series.push(Series {
-                name: i18n::rating_line(lang, &r),
-                shapes: vec![line(
-                    vec![(0.0, rating_kw), (24.0, rating_kw)],
-                    RATING,
-                    2,
-                    true,
-                )],
-            });
-            series.push(Series {
-                name: i18n::allowed_line(lang, &pct, &a),
-                shapes: vec![line(
-                    vec![(0.0, allowed_kw), (24.0, allowed_kw)],
-                    ALLOWED,
-                    2,
-                    true,
-                )],
-            });
-            top = top.max(rating_kw);
-            let pf = if limits.len() == 1 {
-                trim(limits[0].power_factor, 3)
-            } else {
-                "…".to_owned()
-            };
-            caption_limits = Some(i18n::limits(lang, &trim(kva, 0), &pf, &r, &pct, &a));
-        }
-        let plot = Plot {
-            title: format!("{who}{}{}", sep(lang), w.load_title),
-            x_desc: w.hour_axis.to_owned(),
-            y_desc: w.load_axis.to_owned(),
-            x: 0.0..24.0,
-            y: 0.0..(top.max(1.0) * 1.25),
-            x_ticks: XTicks::Numbers(13),
-            height: HEIGHT,
-            legend: Some(Legend::UpperLeft),
-            series,
-        };
-        let caption = i18n::load_caption(lang, runs, band.is_some(), caption_limits.as_deref());
-        out.push(chart(name, caption, plot));
+    for panel in panels {
+        out.push(load_chart(&panel, runs, lang));
+        out.push(charging_chart(&panel, lang));
     }
+}
+
+/// The label of a panel's base load: residential only when the design
+/// standard derived it from households.
+fn base_label(panel: &LoadPanel<'_>, lang: Lang) -> &'static str {
+    let w = lang.words();
+    if panel.household_base {
+        w.components[0]
+    } else {
+        w.base_load
+    }
+}
+
+/// The total load, its band and the base against the rating.
+fn load_chart(panel: &LoadPanel<'_>, runs: Option<(u32, u32)>, lang: Lang) -> Entry {
+    let w = lang.words();
+    let quarters = &panel.quarters;
+    let total = DayProfile::of(quarters.iter().map(|q| (q.start_minute, q.total_kw())));
+    let base = DayProfile::of(quarters.iter().map(|q| (q.start_minute, q.kw[0])));
+    let mut series = Vec::new();
+    let mut top = total.mean.iter().copied().fold(0.0, f64::max);
+    if let Some(band) = panel.band {
+        top = band.total_kw_p95.iter().copied().fold(top, f64::max);
+        series.push(Series {
+            name: w.total_band.to_owned(),
+            shapes: vec![Shape::Band {
+                low: DayProfile::points(&band.total_kw_p05),
+                high: DayProfile::points(&band.total_kw_p95),
+                color: BAND,
+                opacity: BAND_OPACITY,
+            }],
+        });
+    }
+    series.push(Series {
+        name: base_label(panel, lang).to_owned(),
+        shapes: vec![line(
+            DayProfile::points(&base.mean),
+            COMPONENT_COLORS[0],
+            2,
+            false,
+        )],
+    });
+    series.push(Series {
+        name: w.total_mean.to_owned(),
+        shapes: vec![line(DayProfile::points(&total.mean), BLACK, 3, false)],
+    });
+    let mut caption_limits = None;
+    let limits = &panel.limits;
+    if !limits.is_empty() {
+        let rating_kw: f64 = limits.iter().map(|t| t.rating_kw()).sum();
+        let allowed_kw: f64 = limits.iter().map(|t| t.allowed_kw()).sum();
+        let kva: f64 = limits.iter().map(|t| t.rating_kva).sum();
+        let (r, a) = (trim(rating_kw, 0), trim(allowed_kw, 0));
+        let pct = trim(100.0 * allowed_kw / rating_kw.max(1e-9), 1);
+        series.push(Series {
+            name: i18n::rating_line(lang, &r),
+            shapes: vec![line(
+                vec![(0.0, rating_kw), (24.0, rating_kw)],
+                RATING,
+                2,
+                true,
+            )],
+        });
+        series.push(Series {
+            name: i18n::allowed_line(lang, &pct, &a),
+            shapes: vec![line(
+                vec![(0.0, allowed_kw), (24.0, allowed_kw)],
+                ALLOWED,
+                2,
+                true,
+            )],
+        });
+        top = top.max(rating_kw);
+        caption_limits = Some(match limits.as_slice() {
+            [one] => i18n::limits(
+                lang,
+                &trim(kva, 0),
+                &trim(one.power_factor, 3),
+                &r,
+                &pct,
+                &a,
+            ),
+            _ => i18n::summed_limits(lang, &trim(kva, 0), &r, &a),
+        });
+    }
+    let plot = Plot {
+        title: format!("{}{}{}", panel.who, sep(lang), w.load_title),
+        x_desc: w.hour_axis.to_owned(),
+        y_desc: w.load_axis.to_owned(),
+        x: 0.0..24.0,
+        y: 0.0..(top.max(1.0) * 1.1),
+        x_ticks: XTicks::Numbers(13),
+        height: HEIGHT,
+        legend: true,
+        series,
+    };
+    let caption = i18n::load_caption(
+        lang,
+        runs,
+        panel.band.is_some(),
+        caption_limits.as_deref(),
+        panel.summed,
+    );
+    planned(panel.name.clone(), caption, plot)
+}
+
+/// The charging load alone, cabinets, piles and flying wire stacked in
+/// that order; `NAME-charging`.
+fn charging_chart(panel: &LoadPanel<'_>, lang: Lang) -> Entry {
+    let w = lang.words();
+    let name = format!("{}-charging", panel.name);
+    let parts: Vec<Vec<f64>> = (1..4)
+        .map(|c| DayProfile::of(panel.quarters.iter().map(|q| (q.start_minute, q.kw[c]))).mean)
+        .collect();
+    if !parts.iter().flatten().any(|&x| x > 0.0) {
+        return omit(name, i18n::no_charging(lang, &panel.who));
+    }
+    let n = parts.iter().map(Vec::len).max().unwrap_or(0);
+    let mut low = vec![0.0; n];
+    let mut series = Vec::new();
+    for (c, part) in parts.iter().enumerate() {
+        let high: Vec<f64> = (0..n)
+            .map(|k| low[k] + part.get(k).copied().unwrap_or(f64::NAN))
+            .collect();
+        // A quarter without data is left out of both edges.
+        let low_edge: Vec<f64> = low
+            .iter()
+            .zip(&high)
+            .map(|(&l, h)| if h.is_finite() { l } else { f64::NAN })
+            .collect();
+        series.push(Series {
+            name: w.components[c + 1].to_owned(),
+            shapes: vec![Shape::Band {
+                low: DayProfile::points(&low_edge),
+                high: DayProfile::points(&high),
+                color: COMPONENT_COLORS[c + 1],
+                opacity: STACK_OPACITY,
+            }],
+        });
+        low = high;
+    }
+    let mut top = low
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .fold(0.0, f64::max);
+    // The base load is set by the hour, the same every day, so the band of
+    // the total less the base is the band of the charging load: it shows
+    // here, where a day's swing is not a line's width.
+    if let Some(band) = panel.band {
+        let base = DayProfile::of(panel.quarters.iter().map(|q| (q.start_minute, q.kw[0]))).mean;
+        let less_base = |v: &[f64]| -> Vec<f64> {
+            v.iter().zip(&base).map(|(t, b)| (t - b).max(0.0)).collect()
+        };
+        let (p05, p95) = (less_base(&band.total_kw_p05), less_base(&band.total_kw_p95));
+        top = p95
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .fold(top, f64::max);
+        series.push(Series {
+            name: w.charging_band.to_owned(),
+            shapes: vec![
+                line(DayProfile::points(&p95), BLACK, 1, true),
+                line(DayProfile::points(&p05), BLACK, 1, true),
+            ],
+        });
+    }
+    let plot = Plot {
+        title: format!("{}{}{}", panel.who, sep(lang), w.charging_title),
+        x_desc: w.hour_axis.to_owned(),
+        y_desc: w.load_axis.to_owned(),
+        x: 0.0..24.0,
+        y: 0.0..(top.max(0.1) * 1.15),
+        x_ticks: XTicks::Numbers(13),
+        height: SHORT,
+        legend: true,
+        series,
+    };
+    planned(
+        name,
+        i18n::charging_caption(lang, base_label(panel, lang)),
+        plot,
+    )
 }
 
 /// A title's separator: "1号箱变：日负荷曲线", "T1: load over the day".
@@ -278,7 +465,7 @@ fn sep(lang: Lang) -> &'static str {
 
 /// Ready batteries through the day, one line per site (the sites with the
 /// lowest stock when there are many).
-fn ready_chart(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
+fn ready_chart(input: &ReportInput, lang: Lang, out: &mut Vec<Entry>) {
     let Some(ready) = &input.ready else { return };
     let mut sites: Vec<(usize, &str, DayProfile)> = ready
         .sites
@@ -334,11 +521,11 @@ fn ready_chart(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
         y: 0.0..(top.max(1.0) * 1.3),
         x_ticks: XTicks::Numbers(13),
         height: HEIGHT,
-        legend: Some(Legend::UpperLeft),
+        legend: true,
         series,
     };
-    out.push(chart(
-        "ready".to_owned(),
+    out.push(planned(
+        "ready",
         i18n::ready_caption(lang, shown, total),
         plot,
     ));
@@ -364,47 +551,53 @@ fn hour_bars(first: &[f64], second: &[f64], colors: [RGBColor; 2]) -> [Shape; 2]
     ]
 }
 
-/// Requests and stockouts by hour, the wait quantiles, and fallback
-/// sessions by hour, for the network.
-fn hourly_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
-    let Some(profiles) = &input.profiles else {
-        return;
-    };
-    let p = &profiles.network;
+/// Requests and stockouts by hour, the wait quantiles, the swap delay
+/// by site, and fallback sessions by hour, for the network.
+fn hourly_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Entry>) {
     let w = lang.words();
-    out.extend(hour_pair_chart(
-        "requests",
-        w.requests_title,
-        [
-            (w.requests, &p.requests_by_hour),
-            (w.stockouts, &p.stockouts_by_hour),
-        ],
-        [PALETTE[0], RGBColor(200, 30, 30)],
-        lang,
-    ));
-    out.extend(wait_chart(&p.wait_quantiles_minutes, lang));
-    out.extend(hour_pair_chart(
-        "fallback",
-        w.fallback_title,
-        [
-            (w.pile_sessions, &p.pile_sessions_by_hour),
-            (w.flying_wire_sessions, &p.flying_wire_sessions_by_hour),
-        ],
-        [PALETTE[2], RGBColor(213, 94, 0)],
-        lang,
-    ));
+    let p = input.profiles.as_ref().map(|p| &p.network);
+    if let Some(p) = p {
+        out.push(hour_pair_chart(
+            "requests",
+            w.requests_title,
+            [
+                (w.requests, &p.requests_by_hour),
+                (w.stockouts, &p.stockouts_by_hour),
+            ],
+            [PALETTE[0], RGBColor(200, 30, 30)],
+            w.no_requests,
+            lang,
+        ));
+        out.push(wait_chart(&p.wait_quantiles_minutes, lang));
+    }
+    out.extend(delay_chart(input, lang));
+    if let Some(p) = p {
+        out.push(hour_pair_chart(
+            "fallback",
+            w.fallback_title,
+            [
+                (w.pile_sessions, &p.pile_sessions_by_hour),
+                (w.flying_wire_sessions, &p.flying_wire_sessions_by_hour),
+            ],
+            [PALETTE[2], RGBColor(213, 94, 0)],
+            w.no_fallback,
+            lang,
+        ));
+    }
 }
 
-/// Two hour-of-day series as bars side by side; none if both are zero.
+/// Two hour-of-day series as bars side by side; `empty` instead if both
+/// are zero.
 fn hour_pair_chart(
     name: &str,
     title: &str,
     values: [(&str, &Vec<f64>); 2],
     colors: [RGBColor; 2],
+    empty: &str,
     lang: Lang,
-) -> Option<Chart> {
-    if values.iter().all(|(_, v)| v.iter().all(|&x| x <= 0.0)) {
-        return None;
+) -> Entry {
+    if !values.iter().any(|(_, v)| v.iter().any(|&x| x > 0.0)) {
+        return omit(name, empty);
     }
     let w = lang.words();
     let [a, b] = hour_bars(values[0].1, values[1].1, colors);
@@ -421,7 +614,7 @@ fn hour_pair_chart(
         ),
         x_ticks: XTicks::Numbers(13),
         height: SHORT,
-        legend: Some(Legend::UpperLeft),
+        legend: true,
         series: vec![
             Series {
                 name: values[0].0.to_owned(),
@@ -433,19 +626,15 @@ fn hour_pair_chart(
             },
         ],
     };
-    Some(chart(
-        name.to_owned(),
-        i18n::hourly_caption(lang).to_owned(),
-        plot,
-    ))
+    planned(name, i18n::hourly_caption(lang), plot)
 }
 
 /// Wait quantiles of the network's served requests as bars; none when
 /// every wait is zero (riders who find no battery detour or leave, so
 /// rider-driven sites never wait at the cabinet unless a door is busy).
-fn wait_chart(q: &[(f64, f64)], lang: Lang) -> Option<Chart> {
-    if q.iter().all(|&(_, m)| m <= 0.0) {
-        return None;
+fn wait_chart(q: &[(f64, f64)], lang: Lang) -> Entry {
+    if !q.iter().any(|&(_, m)| m > 0.0) {
+        return omit("wait", lang.words().no_wait);
     }
     let w = lang.words();
     let names = q
@@ -460,7 +649,7 @@ fn wait_chart(q: &[(f64, f64)], lang: Lang) -> Option<Chart> {
         y: plot::y_range(q.iter().map(|&(_, m)| m * 1.1)),
         x_ticks: XTicks::Names(names),
         height: SHORT,
-        legend: None,
+        legend: false,
         series: vec![Series {
             name: w.network.to_owned(),
             shapes: vec![Shape::Bars {
@@ -473,17 +662,14 @@ fn wait_chart(q: &[(f64, f64)], lang: Lang) -> Option<Chart> {
             }],
         }],
     };
-    Some(chart(
-        "wait".to_owned(),
-        i18n::wait_caption(lang).to_owned(),
-        plot,
-    ))
+    planned("wait", i18n::wait_caption(lang), plot)
 }
 
 /// The rider-facing delay per site: the swap delay p95 (what the wait
 /// target judges) beside the wait at the cabinet p95, means with their
-/// intervals, and the target; none when both are zero everywhere.
-fn delay_chart(input: &ReportInput, lang: Lang) -> Option<Chart> {
+/// intervals, and the target; a sentence when both are zero everywhere,
+/// nothing when the results have neither.
+fn delay_chart(input: &ReportInput, lang: Lang) -> Option<Entry> {
     const KPIS: [&str; 2] = ["swap_delay_minutes_p95", "wait_minutes_p95"];
     let summary = input.summary.as_ref()?;
     let mut sites: Vec<(usize, &str, [Estimate; 2])> = summary
@@ -495,11 +681,14 @@ fn delay_chart(input: &ReportInput, lang: Lang) -> Option<Chart> {
             Some((i, s.name.as_str(), [a?, b?]))
         })
         .collect();
-    if sites
-        .iter()
-        .all(|(_, _, e)| e.iter().all(|e| e.ci95_high <= 0.0 && e.mean <= 0.0))
-    {
+    if sites.is_empty() {
         return None;
+    }
+    if !sites
+        .iter()
+        .any(|(_, _, e)| e.iter().any(|e| e.ci95_high > 0.0 || e.mean > 0.0))
+    {
+        return Some(omit("delay", lang.words().no_delay));
     }
     let total = sites.len();
     if total > MAX_SITES_PER_CHART {
@@ -562,11 +751,11 @@ fn delay_chart(input: &ReportInput, lang: Lang) -> Option<Chart> {
         y: plot::y_range(ys),
         x_ticks: XTicks::Names(sites.iter().map(|s| s.1.to_owned()).collect()),
         height: SHORT,
-        legend: Some(Legend::UpperRight),
+        legend: true,
         series,
     };
-    Some(chart(
-        "delay".to_owned(),
+    Some(planned(
+        "delay",
         i18n::delay_caption(lang, limit.as_deref(), sites.len(), total),
         plot,
     ))
@@ -574,7 +763,7 @@ fn delay_chart(input: &ReportInput, lang: Lang) -> Option<Chart> {
 
 /// Per target: each candidate's site cost against the KPI's upper bound,
 /// one colour per site, the chosen plan ringed, the target dashed.
-fn plan_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
+fn plan_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Entry>) {
     let Some(plan) = &input.plan else { return };
     if plan.candidates.is_empty() {
         return;
@@ -641,6 +830,10 @@ fn plan_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
                 (a.min(x), b.max(x))
             });
         if !x0.is_finite() {
+            out.push(omit(
+                format!("plan-{kpi}"),
+                i18n::no_candidates(lang, &label.name),
+            ));
             continue;
         }
         let pad = ((x1 - x0) * 0.08).max(x1.abs() * 0.02).max(1.0);
@@ -653,15 +846,7 @@ fn plan_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
                 size: 9,
             }],
         });
-        series.push(Series {
-            name: i18n::target_line(lang, &with_unit(limit, s, label.unit)),
-            shapes: vec![line(
-                vec![(x.start, limit * s), (x.end, limit * s)],
-                RATING,
-                2,
-                true,
-            )],
-        });
+        series.push(target_series(lang, kpi, limit, &x));
         let plot = Plot {
             title: i18n::candidates_title(lang, &label.name),
             x_desc: w.cost_axis.to_owned(),
@@ -670,10 +855,10 @@ fn plan_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
             y: plot::y_range(ys.iter().map(|y| y * 1.25)),
             x_ticks: XTicks::Numbers(8),
             height: HEIGHT,
-            legend: Some(Legend::UpperRight),
+            legend: true,
             series,
         };
-        out.push(chart(
+        out.push(planned(
             format!("plan-{kpi}"),
             i18n::candidates_caption(lang, sites.len(), total),
             plot,
@@ -682,7 +867,7 @@ fn plan_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
 }
 
 /// Per key KPI: each scenario's network mean as a bar with its interval.
-fn compare_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
+fn compare_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Entry>) {
     let Some(compare) = &input.compare else {
         return;
     };
@@ -693,8 +878,19 @@ fn compare_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
             continue;
         };
         let label = i18n::kpi(kpi, lang);
+        let name = format!("compare-{kpi}");
+        if row
+            .estimates
+            .iter()
+            .all(|e| e.mean == 0.0 && e.ci95_high == 0.0 && e.ci95_low == 0.0)
+        {
+            out.push(omit(name, i18n::zero_everywhere(lang, &label.name)));
+            continue;
+        }
         let s = label.scale;
-        let series: Vec<Series> = row
+        let target = input.context.targets.limit(kpi);
+        let x = -0.5..(row.estimates.len() as f64 - 0.5);
+        let mut series: Vec<Series> = row
             .estimates
             .iter()
             .enumerate()
@@ -715,26 +911,26 @@ fn compare_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
                 }
             })
             .collect();
+        series.extend(target.map(|t| target_series(lang, kpi, t, &x)));
         let plot = Plot {
             title: label.name.clone(),
             x_desc: lang.words().scenario_axis.to_owned(),
             y_desc: label.with_unit(),
-            x: -0.5..(row.estimates.len() as f64 - 0.5),
+            x,
             y: plot::y_range(
                 row.estimates
                     .iter()
-                    .flat_map(|e| [e.ci95_low * s, e.ci95_high * s * 1.2]),
+                    .flat_map(|e| [e.ci95_low * s, e.ci95_high * s * 1.2])
+                    .chain(target.map(|t| t * s * 1.15)),
             ),
             x_ticks: XTicks::Names(names.clone()),
             height: SHORT,
-            legend: None,
+            // The scenarios are named on the x axis; the target line
+            // needs its label.
+            legend: target.is_some(),
             series,
         };
-        out.push(chart(
-            format!("compare-{kpi}"),
-            i18n::compare_caption(lang).to_owned(),
-            plot,
-        ));
+        out.push(planned(name, i18n::compare_caption(lang), plot));
     }
 }
 
@@ -742,7 +938,7 @@ fn compare_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Chart>) {
 /// piles, flats): one series per place, so a plan that moves charging
 /// from flats to piles shows one bar shrinking as another grows. None for
 /// comparisons written before the split.
-fn compare_energy_chart(compare: &CompareData, names: &[String], lang: Lang) -> Option<Chart> {
+fn compare_energy_chart(compare: &CompareData, names: &[String], lang: Lang) -> Option<Entry> {
     const PLACES: [&str; 3] = [
         "cabinet_energy_kwh_per_day",
         "pile_energy_kwh_per_day",
@@ -801,12 +997,8 @@ fn compare_energy_chart(compare: &CompareData, names: &[String], lang: Lang) -> 
         ),
         x_ticks: XTicks::Names(names.to_vec()),
         height: SHORT,
-        legend: Some(Legend::UpperRight),
+        legend: true,
         series,
     };
-    Some(chart(
-        "compare-energy".to_owned(),
-        i18n::energy_caption(lang).to_owned(),
-        plot,
-    ))
+    Some(planned("compare-energy", i18n::energy_caption(lang), plot))
 }

@@ -81,6 +81,21 @@ fn decimals(x: f64, significant: i32) -> usize {
     (significant - 1 - magnitude).clamp(0, 6) as usize
 }
 
+/// A label ending in a unit, `Energy [kWh/d]`, as HTML whose unit never
+/// breaks across lines: a no-break space, then the unit in a `<span
+/// class="unit">` that the page keeps on one line. Other text is just
+/// escaped.
+pub(crate) fn labelled(text: &str) -> String {
+    match text.rfind(" [") {
+        Some(at) if text.ends_with(']') => format!(
+            "{}&#160;<span class=\"unit\">{}</span>",
+            escape(&text[..at]),
+            escape(&text[at + 1..])
+        ),
+        _ => escape(text),
+    }
+}
+
 /// `text` safe inside HTML or XML text and attribute values.
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -110,6 +125,15 @@ mod tests {
             ci95_low: low,
             ci95_high: high,
         }
+    }
+
+    #[test]
+    fn units_stay_on_one_line() {
+        assert_eq!(
+            labelled("用电量 [kWh/天]"),
+            "用电量&#160;<span class=\"unit\">[kWh/天]</span>"
+        );
+        assert_eq!(labelled("a <b>"), "a &lt;b&gt;");
     }
 
     #[test]

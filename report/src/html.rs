@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::charts::{Chart, charts};
-use crate::format::{escape, estimate, shown, trim, with_unit};
+use crate::format::{escape, estimate, labelled, shown, trim, with_unit};
 use crate::i18n::{self, Lang};
 use crate::input::{CompareRow, Estimate, KpiList, ReportInput, Targets};
 use crate::reference::{self, Figure};
@@ -49,6 +49,8 @@ th, td { border-bottom: 1px solid var(--rule); padding: .25rem .45rem; text-alig
 th { background: #f2f2f2; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.num { white-space: nowrap; }
+.unit { white-space: nowrap; }
+p.no-chart { color: var(--muted); margin: .3rem 0; }
 .ci { display: block; color: var(--muted); font-size: .8em; }
 td.miss { color: var(--bad); font-weight: 600; }
 td.met { color: var(--good); }
@@ -122,8 +124,18 @@ pub fn render_html_with_charts(input: &ReportInput, lang: Lang, charts: &[Chart]
 
     let _ = writeln!(h, "<section class=\"charts\">");
     let _ = writeln!(h, "<h2>{}</h2>", w.charts);
-    if charts.is_empty() {
+    let omitted = crate::charts::omitted(input, lang);
+    if charts.is_empty() && omitted.is_empty() {
         let _ = writeln!(h, "<p class=\"none\">{}</p>", w.no_charts);
+    }
+    // A chart with nothing to show is a sentence, not an empty frame.
+    for o in &omitted {
+        let _ = writeln!(
+            h,
+            "<p class=\"no-chart\" id=\"no-chart-{}\">{}</p>",
+            escape(&o.name),
+            escape(&o.sentence)
+        );
     }
     for chart in charts {
         let _ = writeln!(
@@ -377,21 +389,25 @@ fn sizing(h: &mut String, input: &ReportInput, lang: Lang) {
     let _ = write!(
         h,
         "<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>",
-        w.site, w.cabinets_slots, w.batteries
+        w.site,
+        w.cabinets_slots,
+        labelled(w.batteries)
     );
     if chargers {
-        let _ = write!(h, "<th class=\"num\">{}</th>", w.charger_w);
+        let _ = write!(h, "<th class=\"num\">{}</th>", labelled(w.charger_w));
     }
     let _ = write!(
         h,
         "<th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>",
-        w.pile_ports, w.transformer_kva, w.annual_cost
+        w.pile_ports,
+        labelled(w.transformer_kva),
+        labelled(w.annual_cost)
     );
     for (kpi, limit) in &targets {
         let label = i18n::kpi(kpi, lang);
         let _ = write!(
             h,
-            "<th class=\"num\">{} ≤ {}</th>",
+            "<th class=\"num\">{} <span class=\"unit\">≤&#160;{}</span></th>",
             escape(&label.name),
             escape(&with_unit(*limit, label.scale, label.unit))
         );
@@ -504,7 +520,7 @@ fn kpi_tables(h: &mut String, input: &ReportInput, lang: Lang) {
             h,
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td></tr>",
-            escape(&label.with_unit()),
+            labelled(&label.with_unit()),
             mean,
             ci.unwrap_or_default(),
             escape(&limit)
@@ -526,7 +542,7 @@ fn kpi_tables(h: &mut String, input: &ReportInput, lang: Lang) {
             let _ = write!(
                 h,
                 "<th class=\"num\">{}</th>",
-                escape(&i18n::kpi(kpi, lang).with_unit())
+                labelled(&i18n::kpi(kpi, lang).with_unit())
             );
         }
         let _ = writeln!(h, "</tr></thead>");
@@ -571,8 +587,8 @@ fn energy(h: &mut String, input: &ReportInput, lang: Lang) {
         "<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
          <th>{}</th></tr></thead>",
         w.drawn_at,
-        escape(w.energy_kwh),
-        escape(w.energy_cost),
+        labelled(w.energy_kwh),
+        labelled(w.energy_cost),
         w.paid_by
     );
     let _ = writeln!(h, "<tbody>");
@@ -712,7 +728,7 @@ fn operator_figures(h: &mut String, input: &ReportInput, lang: Lang) {
             let _ = write!(
                 h,
                 "<th class=\"num\">{}</th>",
-                escape(&i18n::kpi(kpi, lang).with_unit())
+                labelled(&i18n::kpi(kpi, lang).with_unit())
             );
         }
         let _ = writeln!(h, "</tr></thead>");
@@ -797,7 +813,7 @@ fn compare_table(
             continue;
         }
         let label = i18n::kpi(kpi, lang);
-        let _ = write!(h, "<tr><td>{}</td>", escape(&label.with_unit()));
+        let _ = write!(h, "<tr><td>{}</td>", labelled(&label.with_unit()));
         for i in 0..names.len() {
             match row.estimates.get(i) {
                 Some(e) => h.push_str(&estimate_cell(*e, label.scale, "")),

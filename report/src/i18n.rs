@@ -110,7 +110,23 @@ pub(crate) struct Words {
     // Charts.
     pub hour_axis: &'static str,
     pub load_axis: &'static str,
+    /// Household base (as the design standard derives it), cabinets,
+    /// piles, flying wire.
     pub components: [&'static str; 4],
+    /// A base load the scenario gave as a peak, which may be commercial.
+    pub base_load: &'static str,
+    /// The title of a charging-load chart, after the transformer's name.
+    pub charging_title: &'static str,
+    /// The 5–95% lines of the charging load.
+    pub charging_band: &'static str,
+    /// Not drawn: no request in any hour.
+    pub no_requests: &'static str,
+    /// Not drawn: every wait at a cabinet is zero.
+    pub no_wait: &'static str,
+    /// Not drawn: every swap delay is zero.
+    pub no_delay: &'static str,
+    /// Not drawn: no pile or flying-wire session in any hour.
+    pub no_fallback: &'static str,
     pub total_mean: &'static str,
     pub total_band: &'static str,
     pub load_title: &'static str,
@@ -213,6 +229,13 @@ const ZH: Words = Words {
     hour_axis: "时刻 [h]",
     load_axis: "负荷 [kW]",
     components: ["居民基础负荷", "换电柜", "充电桩", "飞线充电"],
+    base_load: "基础负荷",
+    charging_title: "新增充电负荷（叠加）",
+    charging_band: "充电负荷 5–95%（重复×日）",
+    no_requests: "没有换电请求，不绘制每小时请求图。",
+    no_wait: "没有骑手在柜前等待，不绘制等待时间分布。",
+    no_delay: "没有骑手的换电被延误，不绘制换电延误图。",
+    no_fallback: "没有充电桩或飞线充电，不绘制兜底充电图。",
     total_mean: "总负荷（各日均值）",
     total_band: "总负荷 5–95%（重复×日）",
     load_title: "日负荷曲线",
@@ -320,6 +343,13 @@ const EN: Words = Words {
         "Charging piles",
         "Flying wire",
     ],
+    base_load: "Base load",
+    charging_title: "charging load, stacked",
+    charging_band: "Charging, 5–95% of replication-days",
+    no_requests: "No swap requests, so no chart of requests by hour.",
+    no_wait: "No rider waited at a cabinet, so no chart of waits.",
+    no_delay: "No rider's swap was delayed, so no chart of delays.",
+    no_fallback: "No pile or flying-wire sessions, so no chart of fallback charging.",
     total_mean: "Total (mean of days)",
     total_band: "Total, 5–95% of replication-days",
     load_title: "load over the day",
@@ -1145,13 +1175,25 @@ pub(crate) fn miss(
 
 /// The caption of a transformer's load chart: `runs` is (replications,
 /// measured days) if known, `band` whether the chart has the 5–95% band.
+/// `network` is the number of transformers summed, for the network's
+/// chart.
 pub(crate) fn load_caption(
     lang: Lang,
     runs: Option<(u32, u32)>,
     band: bool,
     limits: Option<&str>,
+    network: Option<usize>,
 ) -> String {
-    let mut text = match (lang, runs) {
+    let mut text = match (lang, network) {
+        (Lang::Zh, Some(n)) => {
+            format!("全网负荷为全部 {n} 台变压器的负荷之和（逐 15 分钟相加）。")
+        }
+        (Lang::En, Some(n)) => {
+            format!("The network load is the sum over all {n} transformers, quarter by quarter. ")
+        }
+        (_, None) => String::new(),
+    };
+    text += &match (lang, runs) {
         (Lang::Zh, Some((r, d))) => {
             format!("15 分钟负荷按一天中的时刻汇总：曲线为 {r} 次重复 × {d} 天的均值")
         }
@@ -1199,6 +1241,58 @@ pub(crate) fn limits(
         Lang::En => format!(
             "Rating {kva} kVA × power factor {pf} = {rating_kw} kW; allowed loading {pct}% = {allowed_kw} kW."
         ),
+    }
+}
+
+/// The limits of several transformers, summed: "Ratings sum to 1600 kVA
+/// = 1440 kW; allowed loadings sum to 1152 kW."
+pub(crate) fn summed_limits(lang: Lang, kva: &str, rating_kw: &str, allowed_kw: &str) -> String {
+    match lang {
+        Lang::Zh => {
+            format!("额定容量之和 {kva} kVA，合 {rating_kw} kW；允许负载之和 {allowed_kw} kW。")
+        }
+        Lang::En => format!(
+            "Ratings sum to {kva} kVA = {rating_kw} kW; allowed loadings sum to {allowed_kw} kW."
+        ),
+    }
+}
+
+/// The caption of a charging-load chart.
+pub(crate) fn charging_caption(lang: Lang, base: &str) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "换电柜、充电桩和飞线充电的负荷（各日均值）逐层叠加，最上沿为新增充电负荷之和；\
+             {base}不在其中，见上一张图。"
+        ),
+        Lang::En => format!(
+            "Cabinet, pile and flying-wire load (means of days) stacked: the top edge is the \
+             whole charging load. The {} is left out; the chart above shows it.",
+            base.to_lowercase()
+        ),
+    }
+}
+
+/// Not drawn: a transformer without charging load.
+pub(crate) fn no_charging(lang: Lang, who: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{who}：没有充电负荷，不绘制充电负荷图。"),
+        Lang::En => format!("{who}: no charging load, so no chart of it."),
+    }
+}
+
+/// Not drawn: a KPI that is zero in every compared scenario.
+pub(crate) fn zero_everywhere(lang: Lang, kpi: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{kpi}：各场景均为 0，不绘图。"),
+        Lang::En => format!("{kpi}: zero in every scenario, so no chart."),
+    }
+}
+
+/// Not drawn: a targeted KPI with no candidate to show.
+pub(crate) fn no_candidates(lang: Lang, kpi: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{kpi}：没有可绘制的候选方案。"),
+        Lang::En => format!("{kpi}: no candidates to draw."),
     }
 }
 

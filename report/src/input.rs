@@ -950,6 +950,12 @@ pub struct Transformer {
     pub allowed_utilization: f64,
     /// Power factor of the load \[0–1\].
     pub power_factor: f64,
+    /// Whether the base load is residential: derived from households by
+    /// the design standard (`TransformerSpec::base_basis`). A peak the
+    /// scenario gave itself may be commercial, and files written before
+    /// this field say nothing: both are a plain "base load".
+    #[serde(default)]
+    pub household_base: bool,
 }
 
 impl Transformer {

@@ -86,7 +86,7 @@ mod raster;
 mod reference;
 
 pub use assumptions::{Assumption, DistUnit, DistValue, ScenarioFile, Source, Value};
-pub use charts::{Chart, MAX_SITES_PER_CHART, charts};
+pub use charts::{Chart, MAX_SITES_PER_CHART, Omitted, charts, omitted};
 pub use font::{CJK_FONT_PATHS, Font, FontError, find_cjk_font};
 pub use html::{render_html, render_html_with_charts};
 pub use i18n::{KpiLabel, Lang, kpi as kpi_label};

@@ -39,6 +39,8 @@ pub(crate) const PNG_SCALE: u32 = 2;
 
 /// Starts a series marker; private-use characters never occur in labels.
 const MARK: &str = "\u{E000}series\u{E001}";
+/// The marker that opens the legend's group.
+const LEGEND: &str = "legend";
 
 /// Colours that stay apart in print and for colour-blind readers
 /// (Okabe–Ito, then darker fills).
@@ -67,11 +69,13 @@ pub(crate) enum Shape {
         width: u32,
         dashed: bool,
     },
-    /// The area between two lines over the same x values.
+    /// The area between two lines over the same x values, filled with
+    /// `color` at `opacity` \[0–1\].
     Band {
         low: Vec<(f64, f64)>,
         high: Vec<(f64, f64)>,
         color: RGBColor,
+        opacity: f64,
     },
     /// Bars `(x from, x to, height)` from zero.
     Bars {
@@ -113,13 +117,6 @@ pub(crate) enum XTicks {
     Names(Vec<String>),
 }
 
-/// Where a legend goes: a corner the data leaves free.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Legend {
-    UpperLeft,
-    UpperRight,
-}
-
 /// A chart to draw.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Plot {
@@ -131,8 +128,9 @@ pub(crate) struct Plot {
     pub x_ticks: XTicks,
     pub height: u32,
     pub series: Vec<Series>,
-    /// Where the legend goes, if anywhere.
-    pub legend: Option<Legend>,
+    /// Whether the chart has a legend. It goes below the plot area, in
+    /// rows of its own, so it never covers data or a limit line.
+    pub legend: bool,
 }
 
 impl Plot {
@@ -148,27 +146,94 @@ impl Plot {
         if let XTicks::Names(names) = &self.x_ticks {
             texts.extend(names.iter().map(String::as_str));
         }
-        if self.legend.is_some() {
+        if self.legend {
             texts.extend(self.series.iter().map(|s| s.name.as_str()));
         }
         texts
     }
 }
 
-/// The SVG of `plot` and the number of series in it.
+/// Height of a row of the legend \[px\].
+const LEGEND_ROW: u32 = 24;
+/// Font size of the legend \[px\].
+const LEGEND_FONT: u32 = 15;
+/// Room above and below the legend's rows \[px\].
+const LEGEND_PAD: u32 = 10;
+/// Room before the first entry of a row (the y axis' label area) \[px\].
+const LEGEND_INDENT: u32 = 76;
+/// Room after the last entry of a row \[px\].
+const LEGEND_END: u32 = 14;
+/// Width of an entry's glyph and the gap to its text \[px\].
+const LEGEND_GLYPH: u32 = 30;
+/// Gap between entries of a row \[px\].
+const LEGEND_GAP: u32 = 18;
+
+/// The legend's entries, row by row, each `(series index, x offset in
+/// the row [px])`: as many per row as fit the chart's width at an
+/// estimated text width, so that rows never run off the chart.
+fn legend_rows(plot: &Plot) -> Vec<Vec<(usize, u32)>> {
+    if !plot.legend {
+        return Vec::new();
+    }
+    let room = WIDTH - LEGEND_INDENT - LEGEND_END;
+    let mut rows: Vec<Vec<(usize, u32)>> = Vec::new();
+    let mut x = 0;
+    for (i, series) in plot.series.iter().enumerate() {
+        if Glyph::of_series(series).is_none() {
+            continue;
+        }
+        let width = LEGEND_GLYPH + text_width(&series.name, LEGEND_FONT);
+        if rows.is_empty() || (x > 0 && x + width > room) {
+            rows.push(Vec::new());
+            x = 0;
+        }
+        rows.last_mut().expect("a row").push((i, x));
+        x += width + LEGEND_GAP;
+    }
+    rows
+}
+
+/// A generous estimate of the width of `text` at `size` \[px\]: CJK and
+/// full-width characters are a square, others at most 0.6 of it.
+fn text_width(text: &str, size: u32) -> u32 {
+    let tenths: u32 = text
+        .chars()
+        .map(|c| if c >= '\u{2E80}' { 10 } else { 6 })
+        .sum();
+    (tenths * size).div_ceil(10)
+}
+
+/// The height of `plot`'s legend below its plot area \[px\]; 0 without one.
+fn legend_height(plot: &Plot) -> u32 {
+    match legend_rows(plot).len() as u32 {
+        0 => 0,
+        rows => rows * LEGEND_ROW + 2 * LEGEND_PAD,
+    }
+}
+
+/// The whole height of `plot`'s SVG: the chart and its legend \[px\].
+pub(crate) fn full_height(plot: &Plot) -> u32 {
+    plot.height + legend_height(plot)
+}
+
+/// The SVG of `plot` and the number of series in it. The root `<svg>`
+/// carries the plot area's pixel box as `data-plot-area="x0 y0 x1 y1"`,
+/// and the legend is a `<g class="legend">` below it.
 pub(crate) fn draw(plot: &Plot) -> (String, usize) {
     let mut svg = String::new();
+    let height = full_height(plot);
+    let area;
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, plot.height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         // Drawing into a String fails only on a bug (the naive text layout
         // never fails, and writing to memory cannot).
-        draw_on(&root, plot, 1, true).expect("drawing an SVG into memory cannot fail");
+        area = draw_on(&root, plot, 1, true).expect("drawing an SVG into memory cannot fail");
         root.present()
             .expect("presenting an SVG in memory cannot fail");
     }
     let names: Vec<&str> = plot.series.iter().map(|s| s.name.as_str()).collect();
     (
-        finish(&group_series(&svg, &names), plot.height),
+        finish(&group_series(&svg, &names), height, area),
         names.len(),
     )
 }
@@ -176,7 +241,7 @@ pub(crate) fn draw(plot: &Plot) -> (String, usize) {
 /// The PNG of `plot`, [`PNG_SCALE`] times the SVG's size, its text drawn
 /// with `font` (which the caller checked has every glyph).
 pub(crate) fn draw_png(plot: &Plot, font: &Font) -> Vec<u8> {
-    let size = (WIDTH * PNG_SCALE, plot.height * PNG_SCALE);
+    let size = (WIDTH * PNG_SCALE, full_height(plot) * PNG_SCALE);
     let mut rgb = vec![0; size.0 as usize * size.1 as usize * 3];
     {
         let root = TextBitmap::new(&mut rgb, size, font).into_drawing_area();
@@ -189,22 +254,26 @@ pub(crate) fn draw_png(plot: &Plot, font: &Font) -> Vec<u8> {
     encode_png(&rgb, size)
 }
 
-type DrawResult = Result<(), Box<dyn std::error::Error>>;
+type DrawResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+/// The pixel box of a plot area: `(x0, y0, x1, y1)`.
+type PixelBox = (i32, i32, i32, i32);
 
 /// Draws `plot` with every pixel size times `scale`, with the series
-/// markers of [`group_series`] if `markers`.
+/// markers of [`group_series`] if `markers`; returns the plot area.
 fn draw_on<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     plot: &Plot,
     scale: u32,
     markers: bool,
-) -> DrawResult
+) -> DrawResult<PixelBox>
 where
     DB::ErrorType: 'static,
 {
     let px = |size: u32| f64::from(size * scale);
     root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(root)
+    let (upper, lower) = root.split_vertically(plot.height * scale);
+    let mut chart = ChartBuilder::on(&upper)
         .caption(&plot.title, (FONT, px(22)).into_font().color(&BLACK))
         .margin(14 * scale)
         .x_label_area_size(52 * scale)
@@ -249,32 +318,43 @@ where
         if markers {
             marker(root, &index.to_string())?;
         }
-        // The first shape with a legend glyph stands for the series.
-        let mut label = Some(series.name.as_str());
         for shape in &series.shapes {
-            if draw_shape(&mut chart, shape, label, scale)? {
-                label = None;
+            draw_shape(&mut chart, shape, scale)?;
+        }
+        if markers {
+            marker(root, "end")?;
+        }
+    }
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    let rows = legend_rows(plot);
+    if !rows.is_empty() {
+        if markers {
+            marker(root, LEGEND)?;
+        }
+        let s = scale as i32;
+        let font = (FONT, px(LEGEND_FONT)).into_font().color(&BLACK);
+        for (r, row) in rows.iter().enumerate() {
+            let y = ((LEGEND_PAD + LEGEND_ROW * r as u32 + LEGEND_ROW / 2) * scale) as i32;
+            for &(i, x) in row {
+                let series = &plot.series[i];
+                let glyph = Glyph::of_series(series).expect("entries have a glyph");
+                let x = ((LEGEND_INDENT + x) * scale) as i32;
+                glyph.draw(&lower, (x, y), scale)?;
+                lower.draw_text(
+                    &series.name,
+                    &font,
+                    (
+                        x + (LEGEND_GLYPH as i32) * s,
+                        y - (LEGEND_FONT as i32) * s / 2,
+                    ),
+                )?;
             }
         }
         if markers {
             marker(root, "end")?;
         }
     }
-    if let Some(legend) = plot.legend {
-        chart
-            .configure_series_labels()
-            .position(match legend {
-                Legend::UpperLeft => SeriesLabelPosition::UpperLeft,
-                Legend::UpperRight => SeriesLabelPosition::UpperRight,
-            })
-            .margin(10 * scale)
-            .legend_area_size(30 * scale)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200).stroke_width(scale))
-            .label_font((FONT, px(15)).into_font().color(&BLACK))
-            .draw()?;
-    }
-    Ok(())
+    Ok((xs.start, ys.start, xs.end, ys.end))
 }
 
 type Chart2d<'a, DB> = ChartContext<
@@ -283,18 +363,16 @@ type Chart2d<'a, DB> = ChartContext<
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
-/// Draws one shape, its pixel sizes times `scale`, with `label` in the
-/// legend if given; returns whether it took the label.
+/// Draws one shape, its pixel sizes times `scale`.
 fn draw_shape<'a, DB: DrawingBackend + 'a>(
     chart: &mut Chart2d<'a, DB>,
     shape: &Shape,
-    label: Option<&str>,
     scale: u32,
-) -> Result<bool, Box<dyn std::error::Error>>
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    let anno = match shape {
+    match shape {
         Shape::Line {
             points,
             color,
@@ -308,23 +386,30 @@ where
                     8 * scale,
                     5 * scale,
                     style,
-                ))?
+                ))?;
             } else {
-                chart.draw_series(LineSeries::new(points.iter().copied(), style))?
+                chart.draw_series(LineSeries::new(points.iter().copied(), style))?;
             }
         }
-        Shape::Band { low, high, color } => {
+        Shape::Band {
+            low,
+            high,
+            color,
+            opacity,
+        } => {
             let mut outline: Vec<(f64, f64)> = low.clone();
             outline.extend(high.iter().rev().copied());
             chart.draw_series(std::iter::once(Polygon::new(
                 outline,
-                color.mix(0.22).filled(),
-            )))?
+                color.mix(*opacity).filled(),
+            )))?;
         }
-        Shape::Bars { bars, color } => chart.draw_series(
-            bars.iter()
-                .map(|&(x0, x1, y)| Rectangle::new([(x0, 0.0), (x1, y)], color.filled())),
-        )?,
+        Shape::Bars { bars, color } => {
+            chart.draw_series(
+                bars.iter()
+                    .map(|&(x0, x1, y)| Rectangle::new([(x0, 0.0), (x1, y)], color.filled())),
+            )?;
+        }
         Shape::Whiskers { items, color } => {
             let style = color.stroke_width(2 * scale);
             chart.draw_series(items.iter().flat_map(|&(x, low, high)| {
@@ -335,34 +420,31 @@ where
                     PathElement::new(vec![(x - cap, high), (x + cap, high)], style),
                 ]
             }))?;
-            // An interval belongs to a bar's series: no legend entry.
-            return Ok(false);
         }
         Shape::Dots {
             points,
             color,
             size,
-        } => chart.draw_series(
-            points
-                .iter()
-                .map(|&p| Circle::new(p, size * scale, color.mix(0.75).filled())),
-        )?,
+        } => {
+            chart.draw_series(
+                points
+                    .iter()
+                    .map(|&p| Circle::new(p, size * scale, color.mix(0.75).filled())),
+            )?;
+        }
         Shape::Rings {
             points,
             color,
             size,
-        } => chart.draw_series(
-            points
-                .iter()
-                .map(|&p| Circle::new(p, size * scale, color.stroke_width(3 * scale))),
-        )?,
-    };
-    let Some(label) = label else {
-        return Ok(false);
-    };
-    let glyph = Glyph::of(shape);
-    anno.label(label).legend(move |at| glyph.at(at, scale));
-    Ok(true)
+        } => {
+            chart.draw_series(
+                points
+                    .iter()
+                    .map(|&p| Circle::new(p, size * scale, color.stroke_width(3 * scale))),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// A legend entry's picture.
@@ -370,13 +452,23 @@ where
 enum Glyph {
     Line(RGBColor, u32),
     Dash(RGBColor, u32),
-    Band(RGBColor),
+    Band(RGBColor, f64),
     Bar(RGBColor),
     Dot(RGBColor),
     Ring(RGBColor),
 }
 
 impl Glyph {
+    /// The glyph of a series' first shape that has one (an interval
+    /// belongs to a bar's series and has none).
+    fn of_series(series: &Series) -> Option<Glyph> {
+        series
+            .shapes
+            .iter()
+            .find(|s| !matches!(s, Shape::Whiskers { .. }))
+            .map(Glyph::of)
+    }
+
     fn of(shape: &Shape) -> Glyph {
         match shape {
             Shape::Line {
@@ -386,45 +478,58 @@ impl Glyph {
                 ..
             } => Glyph::Line(*color, *width),
             Shape::Line { color, width, .. } => Glyph::Dash(*color, *width),
-            Shape::Band { color, .. } => Glyph::Band(*color),
+            Shape::Band { color, opacity, .. } => Glyph::Band(*color, *opacity),
             Shape::Bars { color, .. } | Shape::Whiskers { color, .. } => Glyph::Bar(*color),
             Shape::Dots { color, .. } => Glyph::Dot(*color),
             Shape::Rings { color, .. } => Glyph::Ring(*color),
         }
     }
 
-    /// The glyph at `(x, y)`, its pixel sizes times `scale`.
-    fn at<DB: DrawingBackend>(
+    /// Draws the glyph on `area` at `(x, y)`, its pixel sizes times
+    /// `scale`.
+    fn draw<DB: DrawingBackend>(
         self,
+        area: &DrawingArea<DB, Shift>,
         (x, y): (i32, i32),
         scale: u32,
-    ) -> DynElement<'static, DB, (i32, i32)> {
+    ) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
         let s = scale as i32;
         match self {
-            Glyph::Line(c, w) => {
-                PathElement::new(vec![(x, y), (x + 22 * s, y)], c.stroke_width(w * scale))
-                    .into_dyn()
-            }
+            Glyph::Line(c, w) => area.draw(&PathElement::new(
+                vec![(x, y), (x + 22 * s, y)],
+                c.stroke_width(w * scale),
+            ))?,
             Glyph::Dash(c, w) => {
-                PathElement::new(vec![(x, y), (x + 9 * s, y)], c.stroke_width(w * scale)).into_dyn()
+                for (a, b) in [(0, 9), (14, 23)] {
+                    area.draw(&PathElement::new(
+                        vec![(x + a * s, y), (x + b * s, y)],
+                        c.stroke_width(w * scale),
+                    ))?;
+                }
             }
-            Glyph::Band(c) => Rectangle::new(
+            Glyph::Band(c, opacity) => area.draw(&Rectangle::new(
                 [(x, y - 6 * s), (x + 22 * s, y + 6 * s)],
-                c.mix(0.22).filled(),
-            )
-            .into_dyn(),
-            Glyph::Bar(c) => Rectangle::new(
+                c.mix(opacity).filled(),
+            ))?,
+            Glyph::Bar(c) => area.draw(&Rectangle::new(
                 [(x + 4 * s, y - 6 * s), (x + 18 * s, y + 6 * s)],
                 c.filled(),
-            )
-            .into_dyn(),
-            Glyph::Dot(c) => {
-                Circle::new((x + 11 * s, y), 4 * scale, c.mix(0.75).filled()).into_dyn()
-            }
-            Glyph::Ring(c) => {
-                Circle::new((x + 11 * s, y), 6 * scale, c.stroke_width(3 * scale)).into_dyn()
-            }
+            ))?,
+            Glyph::Dot(c) => area.draw(&Circle::new(
+                (x + 11 * s, y),
+                4 * scale,
+                c.mix(0.75).filled(),
+            ))?,
+            Glyph::Ring(c) => area.draw(&Circle::new(
+                (x + 11 * s, y),
+                6 * scale,
+                c.stroke_width(3 * scale),
+            ))?,
         }
+        Ok(())
     }
 }
 
@@ -442,7 +547,8 @@ where
 }
 
 /// Replaces each series' marker texts with `<g class="series"
-/// data-series="NAME">` and `</g>`.
+/// data-series="NAME">` and `</g>`, and the legend's with `<g
+/// class="legend">` and `</g>`.
 pub(crate) fn group_series(svg: &str, names: &[&str]) -> String {
     let mut out = String::with_capacity(svg.len());
     let mut rest = svg;
@@ -457,6 +563,8 @@ pub(crate) fn group_series(svg: &str, names: &[&str]) -> String {
         out.push_str(&rest[..open]);
         if what == "end" {
             out.push_str("</g>");
+        } else if what == LEGEND {
+            out.push_str("<g class=\"legend\">");
         } else {
             let name = what
                 .parse::<usize>()
@@ -476,8 +584,8 @@ pub(crate) fn group_series(svg: &str, names: &[&str]) -> String {
 }
 
 /// Gives the root `<svg>` a `viewBox` and a class so that it scales to the
-/// page width, keeping its aspect.
-fn finish(svg: &str, height: u32) -> String {
+/// page width, keeping its aspect, and the plot area's pixel box.
+fn finish(svg: &str, height: u32, (x0, y0, x1, y1): PixelBox) -> String {
     let Some(start) = svg.find("<svg") else {
         return svg.to_owned();
     };
@@ -487,7 +595,9 @@ fn finish(svg: &str, height: u32) -> String {
     if !tag.contains("viewBox") {
         new_tag.push_str(&format!(" viewBox=\"0 0 {WIDTH} {height}\""));
     }
-    new_tag.push_str(" class=\"chart\" role=\"img\"");
+    new_tag.push_str(&format!(
+        " class=\"chart\" role=\"img\" data-plot-area=\"{x0} {y0} {x1} {y1}\""
+    ));
     format!("{}{}{}", &svg[..start], new_tag, &svg[tag_end..])
 }
 
@@ -537,7 +647,7 @@ mod tests {
             y: 0.0..1.0,
             x_ticks: XTicks::Numbers(5),
             height: SHORT,
-            legend: Some(Legend::UpperLeft),
+            legend: true,
             series: vec![
                 Series {
                     name: "A \"1\"".to_owned(),
@@ -562,7 +672,10 @@ mod tests {
         assert!(!svg.contains(MARK));
         assert_eq!(svg.matches("<g class=\"series\"").count(), 2);
         assert!(svg.contains("data-series=\"A &quot;1&quot;\""));
-        assert!(svg.contains("viewBox=\"0 0 800 320\""));
+        // One row of legend below the 320 pixels of the chart.
+        assert_eq!(full_height(&plot), 320 + LEGEND_ROW + 2 * LEGEND_PAD);
+        assert!(svg.contains(&format!("viewBox=\"0 0 800 {}\"", full_height(&plot))));
+        assert_eq!(svg.matches("<g class=\"legend\">").count(), 1);
         assert_eq!(svg.matches("<g").count(), svg.matches("</g>").count());
     }
 
