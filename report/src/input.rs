@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sim_core::planner::Plan;
+use sim_core::planner::{Capital, Plan};
 use sim_core::{LOAD_COMPONENTS, Model, RunResult, Timeseries};
 pub use sim_core::{Profile, Profiles};
 
@@ -126,6 +126,11 @@ impl<T> KpiList<T> {
     /// The value of KPI `name`.
     pub fn get(&self, name: &str) -> Option<&T> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Whether it holds no KPI.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// Names in order.
@@ -472,6 +477,21 @@ pub struct PlanData {
     /// Every evaluated candidate.
     #[serde(default)]
     pub candidates: Vec<CandidateData>,
+    /// The sites as the scenario gave them, before planning; empty in
+    /// plans written before it was added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub existing: Vec<SiteInfo>,
+    /// The network KPIs of the scenario as given (one run outside the
+    /// search, `sim_core::planner::Plan::baseline`); empty in older plans.
+    #[serde(default, skip_serializing_if = "KpiList::is_empty")]
+    pub baseline: KpiList<Estimate>,
+    /// Capital recovery factor of `[costs]`: annual payment per CNY of
+    /// capital \[1/yr\]; 0 in older plans.
+    #[serde(default)]
+    pub annuity_factor: f64,
+    /// Maintenance per year as a share of the capital \[1/yr\].
+    #[serde(default)]
+    pub maintenance_share_per_year: f64,
 }
 
 /// One site of the plan.
@@ -498,6 +518,9 @@ pub struct SitePlanData {
     pub transformer_upgraded: bool,
     /// The site's annualised cost \[CNY/yr\].
     pub annual_cost_cny: f64,
+    /// The one-off investment in it, by item; zero in older plans.
+    #[serde(default)]
+    pub capital: Capital,
     /// Each target's KPI at the plan.
     #[serde(default)]
     pub targets: Vec<TargetCheckData>,
@@ -721,6 +744,7 @@ impl PlanData {
                     transformer_kva: s.transformer_kva,
                     transformer_upgraded: s.transformer_upgraded,
                     annual_cost_cny: s.annual_cost_cny,
+                    capital: s.capital,
                     targets: s
                         .targets
                         .iter()
@@ -753,6 +777,16 @@ impl PlanData {
                     ),
                 })
                 .collect(),
+            existing: model.sites.iter().map(SiteInfo::of).collect(),
+            baseline: KpiList(
+                plan.baseline
+                    .entries()
+                    .into_iter()
+                    .map(|(n, e)| (n.to_owned(), e.into()))
+                    .collect(),
+            ),
+            annuity_factor: plan.model.costs.annuity_factor(),
+            maintenance_share_per_year: plan.model.costs.maintenance_share_per_year,
         }
     }
 }
@@ -849,6 +883,56 @@ pub struct Context {
     pub transformers: Vec<Transformer>,
     /// Assumptions to list, in order.
     pub assumptions: Vec<Assumption>,
+    /// Each site's town, riders and sizing, in model order; empty in
+    /// contexts written before they were added.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<SiteInfo>,
+}
+
+/// What the report needs of a site beyond its KPIs: its town (for the
+/// roll-up by town), its riders and its sizing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SiteInfo {
+    /// Site name.
+    pub name: String,
+    /// Subdistrict or town (街道 / 镇); empty when not given.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub town: String,
+    /// Resident e-bikes of every kind.
+    pub ebikes: u32,
+    /// Swap subscribers: the resident e-bikes on a subscription (rounded)
+    /// plus the couriers living at the site.
+    pub subscribers: u32,
+    /// Cabinets.
+    pub cabinets: u32,
+    /// Slots per cabinet.
+    pub slots_per_cabinet: u32,
+    /// Batteries stocked.
+    pub batteries: u32,
+    /// Charging-pile ports.
+    pub pile_ports: u32,
+    /// Slot charger power \[W\]; `None` = the battery's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub charger_power_w: Option<f64>,
+}
+
+impl SiteInfo {
+    /// The site as the model gives it.
+    pub fn of(site: &sim_core::SiteSpec) -> SiteInfo {
+        let couriers: u32 = site.couriers.iter().map(|&(_, n)| n).sum();
+        SiteInfo {
+            name: site.name.clone(),
+            town: site.town.clone(),
+            ebikes: site.ebikes,
+            subscribers: (f64::from(site.ebikes) * site.swap_adoption).round() as u32 + couriers,
+            cabinets: site.cabinets,
+            slots_per_cabinet: site.slots_per_cabinet,
+            batteries: site.batteries,
+            pile_ports: site.pile_ports,
+            charger_power_w: site.charger_power_w,
+        }
+    }
 }
 
 impl Context {

@@ -79,6 +79,8 @@ mod input;
 mod plot;
 mod raster;
 mod reference;
+mod summary;
+mod towns;
 
 pub use assumptions::{Assumption, DistUnit, DistValue, ScenarioFile, Source, Value};
 pub use charts::{Chart, MAX_SITES_PER_CHART, charts};
@@ -89,9 +91,9 @@ pub use input::{
     COMPARE_FILE, COMPONENTS, CONTEXT_FILE, CandidateData, CompareData, CompareRow,
     CompareScenario, CompareSite, Context, Estimate, KeptReason, KeptWhy, KpiList, LoadQuarter,
     LoadSeries, PLAN_FILE, PROFILES_FILE, PlanData, PlanUnit, ProblemReason, ProblemWhy, Profile,
-    Profiles, READY_FILE, ReadySeries, ReportError, ReportInput, SUMMARY_FILE, SitePlanData,
-    SiteReady, SiteSummary, Summary, TIMESERIES_FILE, TargetCheckData, Targets, Transformer,
-    TransformerLoad, Upper, load_dir,
+    Profiles, READY_FILE, ReadySeries, ReportError, ReportInput, SUMMARY_FILE, SiteInfo,
+    SitePlanData, SiteReady, SiteSummary, Summary, TIMESERIES_FILE, TargetCheckData, Targets,
+    Transformer, TransformerLoad, Upper, load_dir,
 };
 pub use reference::SOURCES_FILE;
 
