@@ -112,9 +112,11 @@ fn visible_text(html: &str) -> Vec<String> {
 }
 
 /// Unit symbols and names a Chinese report may show in Latin letters
-/// (Gogoro is an operator's name, cited beside its figures).
-const LATIN_WORDS: [&str; 8] = [
-    "kW", "kVA", "kWh", "CNY", "SOC", "swapsim", "Student", "Gogoro",
+/// (Gogoro is an operator's name, cited beside its figures), and the
+/// command line and file a large report points to for what it leaves out.
+const LATIN_WORDS: [&str; 12] = [
+    "kW", "kVA", "kWh", "CNY", "SOC", "swapsim", "Student", "Gogoro", "report", "charts",
+    "summary", "json",
 ];
 
 /// Every run of three or more ASCII letters in `html`'s visible text that
@@ -313,9 +315,10 @@ fn a_run_report_has_its_tables_charts_and_language() {
         assert_self_contained(&html);
         assert!(html.contains(&format!("<html lang=\"{}\">", lang.tag())));
         let doc = parse(&html);
-        // Overview, network KPIs, site KPIs, energy by where it is drawn,
-        // operator figures (one site: no per-site table), assumptions.
-        assert_eq!(count(&doc, "table", ""), 6, "{lang:?}");
+        // The summary's key figures and transformer headroom, overview,
+        // network KPIs, site KPIs, energy by where it is drawn, operator
+        // figures (one site: no per-site table), assumptions.
+        assert_eq!(count(&doc, "table", ""), 8, "{lang:?}");
         assert_eq!(count(&doc, "table", "kpi"), 2);
         // One transformer: its load; ready stock, requests, waits, fallback.
         assert_eq!(count(&doc, "figure", "chart"), 5, "{lang:?}");
@@ -1491,5 +1494,245 @@ fn planned_chargers_show_in_the_sizing_table() {
             "{power} W in the {lang:?} table"
         );
         assert!(!render_html(&without, lang).contains(label));
+    }
+}
+
+/// The first section in the body, after the header.
+fn first_section<'a, 'i>(doc: &'a roxmltree::Document<'i>) -> roxmltree::Node<'a, 'i> {
+    doc.descendants()
+        .find(|n| n.tag_name().name() == "section")
+        .expect("a section")
+}
+
+/// The classes of the summary's verdict paragraph.
+fn verdict<'a>(doc: &'a roxmltree::Document<'_>) -> Vec<&'a str> {
+    let summary = first_section(doc);
+    assert_eq!(summary.attribute("id"), Some("summary"));
+    let p = summary
+        .descendants()
+        .find(|n| n.tag_name().name() == "p" && classes(*n).contains(&"verdict"))
+        .expect("a verdict");
+    classes(p)
+}
+
+/// Issue 11, "First page: the answer": a run's report opens with the
+/// summary and its verdict, met or missed, in both languages.
+#[test]
+fn a_run_report_opens_with_its_verdict() {
+    let (model, result) = three_sites();
+    let missed = ReportInput::from_run(result, model);
+    assert!(!result.misses(&model.targets).is_empty());
+    let mut met = missed.clone();
+    met.context.targets = report::Targets {
+        max_lost_swap_rate: Some(1.0),
+        ..report::Targets::default()
+    };
+    for lang in [Lang::Zh, Lang::En] {
+        let html = render_html(&missed, lang);
+        let doc = parse(&html);
+        assert!(verdict(&doc).contains(&"bad"), "{html}");
+        let summary = first_section(&doc);
+        let worst = summary
+            .descendants()
+            .filter(|n| n.tag_name().name() == "li")
+            .count();
+        assert_eq!(worst, 3, "the three worst sites");
+        let html = render_html(&met, lang);
+        assert!(verdict(&parse(&html)).contains(&"ok"), "{html}");
+    }
+    let zh = render_html(&missed, Lang::Zh);
+    assert!(zh.contains("3 个站点中有"), "{zh}");
+    assert!(zh.contains("全网关键指标") && zh.contains("变压器余量"));
+    let en = render_html(&missed, Lang::En);
+    assert!(en.contains("of 3 sites miss a target"), "{en}");
+    assert!(en.contains("Transformer headroom"));
+}
+
+/// A plan's summary: the verdict, existing → planned, the investment by
+/// item, the annual cost by who pays and flying wire before → after, for
+/// a feasible and an infeasible plan, with no English in Chinese.
+#[test]
+fn a_plan_report_opens_with_its_verdict_totals_and_money() {
+    let cases = [
+        ("scenarios/erlang-b-plan.toml", true),
+        ("tests/fixtures/cli/plan-infeasible.toml", false),
+    ];
+    for (scenario, feasible) in cases {
+        let mut model = scenarios::load(&root().join(scenario)).expect("scenario");
+        model.days = 20;
+        let plan = sim_core::planner::plan(&model, 0, &sim_core::planner::Silent);
+        assert_eq!(plan.feasible, feasible, "{scenario}");
+        let input = ReportInput {
+            context: sourced_context(scenario, &plan.model).planned(),
+            ..ReportInput::from_plan(&plan, &model)
+        };
+        let data = input.plan.as_ref().expect("plan");
+        assert_eq!(data.existing.len(), model.sites.len());
+        assert!(!data.baseline.is_empty());
+        // The capital by item is the planner's, and adds up to its cost.
+        let capital: f64 = plan.sites.iter().map(|s| s.capital.total_cny()).sum();
+        assert!(capital > 0.0, "{scenario}");
+        for lang in [Lang::Zh, Lang::En] {
+            let html = render_html(&input, lang);
+            let doc = parse(&html);
+            let want = if feasible { "ok" } else { "bad" };
+            assert!(verdict(&doc).contains(&want), "{scenario} {lang:?}");
+            let summary = first_section(&doc);
+            let tables: Vec<Vec<&str>> = summary
+                .descendants()
+                .filter(|n| n.tag_name().name() == "table")
+                .map(classes)
+                .collect();
+            assert!(tables.iter().any(|c| c.contains(&"totals")), "{tables:?}");
+            assert_eq!(
+                tables.iter().filter(|c| c.contains(&"money")).count(),
+                2,
+                "investment and annual cost"
+            );
+        }
+        let zh = render_html(&input, Lang::Zh);
+        let capex = format!("<th>合计</th><th class=\"num\">{}</th>", capital.round());
+        assert!(zh.contains(&capex), "{scenario}: {capex}");
+        assert!(zh.contains("一次性投资") && zh.contains("投资年金"));
+        assert!(zh.contains("规划前") && zh.contains("规划后"), "{zh}");
+        let words = english_words(&zh, &author_text(&model, &input.context));
+        assert!(words.is_empty(), "{scenario}: English in zh: {words:?}");
+        let en = render_html(&input, Lang::En);
+        assert!(en.contains("One-off investment") && en.contains("paid by residents"));
+    }
+}
+
+/// The towns' table (`id="towns"`) sums to the sites, the sites' table
+/// (`id="sites"`) is ordered by town, and a network without towns gets
+/// one line instead of a table.
+#[test]
+fn towns_roll_up_the_sites() {
+    let (model, result) = three_sites();
+    let mut towns = model.clone();
+    for (site, town) in towns.sites.iter_mut().zip(["乙镇", "甲街道", "乙镇"]) {
+        site.town = town.to_owned();
+    }
+    let input = ReportInput::from_run(result, &towns);
+    let html = render_html(&input, Lang::Zh);
+    let doc = parse(&html);
+    let table = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("towns"))
+        .expect("the towns section");
+    let rows: Vec<Vec<String>> = table
+        .descendants()
+        .filter(|n| n.tag_name().name() == "tr")
+        .skip(1)
+        .map(|tr| {
+            tr.children()
+                .filter(|c| c.is_element())
+                .map(text_of)
+                .collect()
+        })
+        .collect();
+    let names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(names, ["乙镇", "甲街道", "合计"]);
+    let column = |i: usize| -> Vec<u64> { rows.iter().map(|r| r[i].parse().unwrap()).collect() };
+    // Sites, e-bikes, subscribers, cabinets, batteries: towns sum to the total.
+    let sites = &input.context.sites;
+    let sums: [u64; 5] = [
+        sites.len() as u64,
+        sites.iter().map(|s| u64::from(s.ebikes)).sum(),
+        sites.iter().map(|s| u64::from(s.subscribers)).sum(),
+        sites.iter().map(|s| u64::from(s.cabinets)).sum(),
+        sites.iter().map(|s| u64::from(s.batteries)).sum(),
+    ];
+    for (i, total) in sums.iter().enumerate() {
+        let c = column(i + 1);
+        assert_eq!(c[0] + c[1], c[2], "column {}", i + 1);
+        assert_eq!(c[2], *total, "column {}", i + 1);
+    }
+    assert_eq!(column(1)[..2], [2, 1]);
+    // Missed targets per town add up to every (site, target) missed.
+    let missed = column(8);
+    assert_eq!(missed[2], result.misses(&model.targets).len() as u64);
+    // The sites' table: town first, ordered by town.
+    let site_towns: Vec<String> = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("sites"))
+        .expect("the sites table")
+        .descendants()
+        .filter(|n| n.tag_name().name() == "tr")
+        .skip(1)
+        .map(|tr| text_of(tr.children().find(|c| c.is_element()).unwrap()))
+        .collect();
+    assert_eq!(site_towns, ["乙镇", "乙镇", "甲街道"]);
+
+    let none = render_html(&ReportInput::from_run(result, model), Lang::En);
+    let doc = parse(&none);
+    let towns = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("towns"))
+        .expect("the towns section");
+    assert_eq!(count(&doc, "table", "towns"), 0);
+    assert!(text_of(towns).contains("No site names its town"), "{none}");
+}
+
+/// Issue 11, "District scale": the shipped district (175 sites on 175
+/// transformers) keeps its summary and towns first, draws the load of the
+/// tightest transformers only, says how to get the rest, rolls the missed
+/// targets up and still gives every site its row.
+#[test]
+fn a_district_report_keeps_to_the_worst_sites() {
+    let mut model = model("scenarios/bishan-district.toml", 2, 1);
+    model.warmup_days = 1;
+    let result = sim_core::run(&model, 0);
+    let input = ReportInput {
+        context: sourced_context("scenarios/bishan-district.toml", &model),
+        ..ReportInput::from_run(&result, &model)
+    };
+    let all = charts(&input, Lang::Zh);
+    let loads = all.iter().filter(|c| c.name.starts_with("load-t")).count();
+    assert_eq!(loads, model.grid.transformers.len());
+    for lang in [Lang::Zh, Lang::En] {
+        let html = render_html(&input, lang);
+        let doc = parse(&html);
+        let ids: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "section")
+            .filter_map(|n| n.attribute("id"))
+            .collect();
+        assert_eq!(ids[..2], ["summary", "towns"], "{ids:?}");
+        let drawn = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "figure")
+            .filter(|n| {
+                n.attribute("id")
+                    .is_some_and(|i| i.starts_with("chart-load-t"))
+            })
+            .count();
+        assert_eq!(drawn, 10, "the ten tightest transformers");
+        assert!(html.contains("--charts"), "says how to get every chart");
+        let sites = doc
+            .descendants()
+            .find(|n| n.attribute("id") == Some("sites"))
+            .expect("the sites table")
+            .descendants()
+            .filter(|n| n.tag_name().name() == "tr")
+            .count();
+        assert_eq!(sites, 1 + model.sites.len(), "every site has its row");
+        let misses = result.misses(&model.targets).len();
+        assert!(misses > 10, "the district misses many targets");
+        let rolled = doc
+            .descendants()
+            .find(|n| classes(*n).contains(&"rolled-up"))
+            .expect("a roll-up of the misses");
+        assert!(rolled.children().filter(|c| c.is_element()).count() <= 5);
+        let appendix = doc
+            .descendants()
+            .find(|n| n.attribute("id") == Some("appendix-misses"))
+            .expect("the appendix");
+        assert_eq!(
+            appendix
+                .descendants()
+                .filter(|n| n.tag_name().name() == "li")
+                .count(),
+            misses
+        );
     }
 }

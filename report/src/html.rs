@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use crate::charts::{Chart, charts};
 use crate::format::{escape, estimate, shown, trim, with_unit};
 use crate::i18n::{self, Lang};
-use crate::input::{CompareRow, Estimate, KpiList, ReportInput, Targets};
+use crate::input::{CompareRow, Estimate, KpiList, ReportInput, SUMMARY_FILE, Targets};
 use crate::reference::{self, Figure};
 use crate::{summary, towns};
 
@@ -18,6 +18,10 @@ const MAX_MISS_LINES: usize = 10;
 /// Transformer load charts drawn in the page, the ones closest to their
 /// allowed load; `--charts DIR` writes them all.
 const MAX_LOAD_CHARTS: usize = 10;
+
+/// Sites with a row of their own in the operator figures; a larger
+/// network shows its figures and leaves the sites to `summary.json`.
+const MAX_OPERATOR_SITES: usize = 30;
 
 /// Energy and its cost by where it is drawn: `(energy KPI, cost KPI)` for
 /// cabinets, piles, flats and the total, in the order of `Words::places`.
@@ -71,6 +75,10 @@ table.facts { width: auto; min-width: 50%; }
 table.sites td:first-child, table.sizing td:first-child { min-width: 7em; }
 table.sites, table.compare, table.sizing { font-size: .82rem; }
 table.facts th { width: 14rem; }
+table.towns { font-size: .82rem; }
+table.towns th, table.towns td, table.key th { white-space: nowrap; }
+table.key .ci, table.compare-summary .ci { display: inline; }
+table.key { width: auto; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
@@ -846,7 +854,13 @@ fn operator_figures(h: &mut String, input: &ReportInput, lang: Lang) {
     }
     let _ = writeln!(h, "</tbody>");
     let _ = writeln!(h, "</table>");
-    if summary.sites.len() > 1 {
+    if summary.sites.len() > MAX_OPERATOR_SITES {
+        let _ = writeln!(
+            h,
+            "<p class=\"note left-out\">{} <code>{SUMMARY_FILE}</code></p>",
+            escape(&i18n::operator_sites_left_out(lang, summary.sites.len()))
+        );
+    } else if summary.sites.len() > 1 {
         let _ = writeln!(h, "<table class=\"reference-sites\">");
         let _ = write!(h, "<thead><tr><th>{}</th>", w.site);
         for kpi in &kpis {

@@ -1590,3 +1590,12 @@ pub(crate) fn missed_count(lang: Lang, count: usize) -> String {
         Lang::En => format!("no ({count} missed)"),
     }
 }
+
+/// The operator figures of a large network's sites are left out: where
+/// they are.
+pub(crate) fn operator_sites_left_out(lang: Lang, sites: usize) -> String {
+    match lang {
+        Lang::Zh => format!("{sites} 个站点各自的运营指标从略，见结果目录中的"),
+        Lang::En => format!("The figures of each of the {sites} sites are left out; they are in"),
+    }
+}

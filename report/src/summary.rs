@@ -118,7 +118,7 @@ pub(crate) fn closest(all: &[Against]) -> Vec<Against> {
 /// `<li>` of a site against its target.
 fn near_item(h: &mut String, a: &Against, lang: Lang) {
     let label = i18n::kpi(&a.kpi, lang);
-    let class = if a.missed() { " class=\"miss\"" } else { "" };
+    let class = if a.missed() { " class=\"over\"" } else { "" };
     let _ = writeln!(
         h,
         "<li{class}>{}</li>",
