@@ -1192,6 +1192,27 @@ fn writes_the_browser_page() {
     fs::write(&path, render_html(&pilot_input(), Lang::Zh)).expect("write the page");
 }
 
+/// `SWAPSIM_DISTRICT_HTML=FILE` writes the shipped district's Chinese run
+/// report (2 replications × 10 days, as the sizes in the README were
+/// measured) for `.ci/browser-test`, which prints it and counts pages.
+#[test]
+fn writes_the_district_page() {
+    let Some(path) = std::env::var_os("SWAPSIM_DISTRICT_HTML") else {
+        return;
+    };
+    let path = PathBuf::from(path);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).expect("create the page's directory");
+    }
+    let model = model("scenarios/bishan-district.toml", 10, 2);
+    let result = sim_core::run(&model, 0);
+    let input = ReportInput {
+        context: sourced_context("scenarios/bishan-district.toml", &model),
+        ..ReportInput::from_run(&result, &model)
+    };
+    fs::write(&path, render_html(&input, Lang::Zh)).expect("write the page");
+}
+
 /// The font for the PNG checks (see the module docs); `None` skips them.
 pub(crate) fn png_font() -> Option<Font> {
     static FONT: OnceLock<Option<Font>> = OnceLock::new();
