@@ -1757,3 +1757,54 @@ fn a_district_report_keeps_to_the_worst_sites() {
         );
     }
 }
+
+/// Issue 11: a scenario's `[scenario] label` names its compare column,
+/// ahead of its name; `compare --format json` carries it.
+#[test]
+fn a_label_names_the_compare_column() {
+    let mut input = load_dir(&fixture("compare/compare.json")).expect("compare fixture");
+    let compare = input.compare.as_mut().expect("compare");
+    compare.scenarios[0].label = "现状".to_owned();
+    let second = compare.scenarios[1].name.clone();
+    let html = render_html(&input, Lang::Zh);
+    let doc = parse(&html);
+    let headers: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "table" && classes(*n).contains(&"compare"))
+        .flat_map(|t| t.descendants().filter(|n| n.tag_name().name() == "th"))
+        .map(text_of)
+        .collect();
+    assert!(headers.contains(&"现状".to_owned()), "{headers:?}");
+    assert!(headers.contains(&second), "{headers:?}");
+    // The summary's table names it too.
+    assert!(text_of(first_section(&doc)).contains("现状"));
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let labelled = dir.path().join("labelled.toml");
+    let text = fs::read_to_string(root().join("scenarios/erlang-b.toml")).expect("erlang-b");
+    let text = text.replacen("[scenario]\n", "[scenario]\nlabel = \"现状\"\n", 1);
+    fs::write(&labelled, text).expect("write the scenario");
+    let argv = [
+        "swapsim",
+        "compare",
+        labelled.to_str().expect("UTF-8"),
+        "scenarios/erlang-c.toml",
+        "--days",
+        "14",
+        "--replications",
+        "2",
+        "--format",
+        "json",
+    ];
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = swapsim_cli::main_with(
+        argv,
+        &mut stdout,
+        &mut stderr,
+        swapsim_cli::Progress::Hidden,
+    );
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&stderr));
+    let input = ReportInput::from_compare_json(&String::from_utf8_lossy(&stdout)).expect("json");
+    let names = input.compare.as_ref().expect("compare").column_names();
+    assert_eq!(names[0], "现状");
+}

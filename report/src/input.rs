@@ -812,10 +812,10 @@ pub struct CompareData {
 }
 
 impl CompareData {
-    /// What to call each scenario in tables and charts: its name, or, when
-    /// two scenarios share a name (a plan keeps its scenario's name), its
-    /// file, as `compare`'s own table does. Names that still repeat get
-    /// their position.
+    /// What to call each scenario in tables and charts: its label, else
+    /// its name, or, when two scenarios would share one (a plan keeps its
+    /// scenario's name), its file, as `compare`'s own table does. Names
+    /// that still repeat get their position.
     pub fn column_names(&self) -> Vec<String> {
         let unique = |names: &[&str]| {
             names
@@ -823,7 +823,17 @@ impl CompareData {
                 .enumerate()
                 .all(|(i, a)| !a.is_empty() && names[..i].iter().all(|b| a != b))
         };
-        let names: Vec<&str> = self.scenarios.iter().map(|s| s.name.as_str()).collect();
+        let names: Vec<&str> = self
+            .scenarios
+            .iter()
+            .map(|s| {
+                if s.label.is_empty() {
+                    s.name.as_str()
+                } else {
+                    s.label.as_str()
+                }
+            })
+            .collect();
         if unique(&names) {
             return names.into_iter().map(str::to_owned).collect();
         }
@@ -844,6 +854,9 @@ impl CompareData {
 pub struct CompareScenario {
     /// Scenario name.
     pub name: String,
+    /// Its `[scenario] label`; empty when it has none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
     /// Its file.
     #[serde(default)]
     pub file: String,

@@ -386,6 +386,7 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
     scenario_overridden?;
     Some(Model {
         name: scenario.name,
+        label: scenario.label.unwrap_or_default(),
         days: scenario.days,
         warmup_days: scenario.warmup_days,
         seed: scenario.seed,

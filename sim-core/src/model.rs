@@ -14,6 +14,9 @@ use serde::Serialize;
 pub struct Model {
     /// Scenario name, echoed in results.
     pub name: String,
+    /// A short label for report and table columns (`现状`, `方案`);
+    /// empty = none, and the name is used.
+    pub label: String,
     /// Simulated days per replication, warm-up included \[d\].
     pub days: u32,
     /// Days discarded at the start of every replication \[d\].
