@@ -1333,24 +1333,6 @@ pub(crate) fn candidates_title(lang: Lang, kpi: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A KPI without a label shows its JSON name, which a Chinese report
-    /// must never do.
-    #[test]
-    fn every_engine_kpi_has_a_label_in_both_languages() {
-        for name in sim_core::Kpis::NAMES {
-            for lang in [Lang::Zh, Lang::En] {
-                let label = kpi(name, lang);
-                assert_ne!(label.name, *name, "KPI `{name}` has no {lang:?} label");
-            }
-        }
-        assert_eq!(kpi("door_wait_seconds_mean", Lang::En).unit, "");
-    }
-}
-
 /// The labels of the first page (the summary), the town roll-up and what
 /// a large report leaves out, in one language. A struct of its own, so a
 /// missing translation does not compile.
@@ -1597,5 +1579,23 @@ pub(crate) fn operator_sites_left_out(lang: Lang, sites: usize) -> String {
     match lang {
         Lang::Zh => format!("{sites} 个站点各自的运营指标从略，见结果目录中的"),
         Lang::En => format!("The figures of each of the {sites} sites are left out; they are in"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A KPI without a label shows its JSON name, which a Chinese report
+    /// must never do.
+    #[test]
+    fn every_engine_kpi_has_a_label_in_both_languages() {
+        for name in sim_core::Kpis::NAMES {
+            for lang in [Lang::Zh, Lang::En] {
+                let label = kpi(name, lang);
+                assert_ne!(label.name, *name, "KPI `{name}` has no {lang:?} label");
+            }
+        }
+        assert_eq!(kpi("door_wait_seconds_mean", Lang::En).unit, "");
     }
 }
