@@ -9,6 +9,10 @@
 //!
 //! # What a report holds
 //!
+//! - first, the answer (`summary`): a plan's verdict, equipment existing
+//!   → planned, investment and annual cost, flying wire before → after;
+//!   a run's verdict, key figures and transformer headroom; which compared
+//!   scenarios meet every target; then the roll-up by town (`towns`);
 //! - an overview (scenario, seed, replications, days) and, in plain words,
 //!   every target that a site misses, judged like the planner by the upper
 //!   end of the KPI's 95% interval;
