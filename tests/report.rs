@@ -1581,6 +1581,8 @@ fn a_plan_report_opens_with_its_verdict_totals_and_money() {
     for (scenario, feasible) in cases {
         let mut model = scenarios::load(&root().join(scenario)).expect("scenario");
         model.days = 20;
+        // A swap fee for the feasible plan: revenue and payback show.
+        model.costs.swap_fee_cny = feasible.then_some(3.0);
         let plan = sim_core::planner::plan(&model, 0, &sim_core::planner::Silent);
         assert_eq!(plan.feasible, feasible, "{scenario}");
         let input = ReportInput {
@@ -1616,6 +1618,11 @@ fn a_plan_report_opens_with_its_verdict_totals_and_money() {
         assert!(zh.contains(&capex), "{scenario}: {capex}");
         assert!(zh.contains("一次性投资") && zh.contains("投资年金"));
         assert!(zh.contains("规划前") && zh.contains("规划后"), "{zh}");
+        assert_eq!(zh.contains("换电收入"), feasible, "revenue only with a fee");
+        assert_eq!(
+            zh.contains("投资回收期") || zh.contains("无法回收"),
+            feasible
+        );
         let words = english_words(&zh, &author_text(&model, &input.context));
         assert!(words.is_empty(), "{scenario}: English in zh: {words:?}");
         let en = render_html(&input, Lang::En);

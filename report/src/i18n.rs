@@ -1565,6 +1565,36 @@ pub(crate) fn charts_command(lang: Lang) -> &'static str {
     }
 }
 
+/// The swap fee's revenue: swaps a day × fee × 365.
+pub(crate) fn revenue(lang: Lang, swaps_per_day: &str, fee: &str, cny: &str) -> String {
+    match lang {
+        Lang::Zh => {
+            format!("换电收入：每天 {swaps_per_day} 次 × 每次 {fee} 元 × 365 天 = {cny} 元/年。")
+        }
+        Lang::En => format!(
+            "Swap-fee revenue: {swaps_per_day} swaps a day × {fee} CNY × 365 days = {cny} CNY/yr."
+        ),
+    }
+}
+
+/// Payback of the investment from the revenue less the operator's
+/// running costs (maintenance, cabinet energy); `None` = never.
+pub(crate) fn payback(lang: Lang, years: Option<&str>) -> String {
+    match (lang, years) {
+        (Lang::Zh, Some(y)) => {
+            format!("投资回收期：{y} 年（一次性投资 ÷（换电收入 − 运维 − 换电柜电费））。")
+        }
+        (Lang::Zh, None) => "换电收入不足以覆盖运维和换电柜电费，投资无法回收。".to_owned(),
+        (Lang::En, Some(y)) => format!(
+            "Payback: {y} years (investment ÷ (revenue − maintenance − cabinet energy))."
+        ),
+        (Lang::En, None) => {
+            "The revenue does not cover maintenance and cabinet energy: the investment is never paid back."
+                .to_owned()
+        }
+    }
+}
+
 /// A compared scenario's misses: "no (3 missed)".
 pub(crate) fn missed_count(lang: Lang, count: usize) -> String {
     match lang {

@@ -492,6 +492,10 @@ pub struct PlanData {
     /// Maintenance per year as a share of the capital \[1/yr\].
     #[serde(default)]
     pub maintenance_share_per_year: f64,
+    /// `[costs] swap_fee_cny`: what a subscriber pays per swap \[CNY\];
+    /// `None` = not given (no revenue or payback is shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swap_fee_cny: Option<f64>,
 }
 
 /// One site of the plan.
@@ -787,6 +791,7 @@ impl PlanData {
             ),
             annuity_factor: plan.model.costs.annuity_factor(),
             maintenance_share_per_year: plan.model.costs.maintenance_share_per_year,
+            swap_fee_cny: plan.model.costs.swap_fee_cny,
         }
     }
 }

@@ -330,6 +330,35 @@ fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
     let _ = writeln!(h, "</tbody>");
     let _ = writeln!(h, "</table>");
     let _ = writeln!(h, "<p class=\"note\">{}</p>", s.no_battery_replacement);
+    if let Some(fee) = plan.swap_fee_cny {
+        let network = input.summary.as_ref().map(|x| &x.network);
+        let requests = network
+            .and_then(|n| n.get("swap_requests_per_day"))
+            .map_or(0.0, |e| e.mean);
+        let lost = network
+            .and_then(|n| n.get("lost_swap_rate"))
+            .map_or(0.0, |e| e.mean);
+        let swaps = requests * (1.0 - lost);
+        let revenue = swaps * fee * 365.0;
+        let running = capital * plan.maintenance_share_per_year + operator.unwrap_or(0.0);
+        let net = revenue - running;
+        let years = (net > 0.0).then(|| trim(capital / net, 1));
+        let _ = writeln!(
+            h,
+            "<p class=\"revenue\">{}</p>",
+            escape(&i18n::revenue(
+                lang,
+                &trim(swaps, 0),
+                &trim(fee, 2),
+                &trim(revenue, 0)
+            ))
+        );
+        let _ = writeln!(
+            h,
+            "<p class=\"payback\">{}</p>",
+            escape(&i18n::payback(lang, years.as_deref()))
+        );
+    }
 
     // Flying wire, before → after.
     let fw = "flying_wire_per_1000_bikes_day";

@@ -608,6 +608,9 @@ pub struct Costs {
     pub lifetime_years: f64,
     /// Discount rate for annualising \[1/yr\].
     pub discount_rate: f64,
+    /// Fee a subscriber pays per swap \[CNY\], for the report's revenue
+    /// and payback; `None` = not given. The planner does not use it.
+    pub swap_fee_cny: Option<f64>,
 }
 
 impl Default for Costs {
@@ -629,6 +632,7 @@ impl Default for Costs {
             maintenance_share_per_year: 0.05,
             lifetime_years: 8.0,
             discount_rate: 0.05,
+            swap_fee_cny: None,
         }
     }
 }
