@@ -45,7 +45,7 @@
 //!     "bad.toml:1:1: battery: missing required table `[battery]`",
 //!     "bad.toml:1:1: site: missing required table `[[site]]`, expected at least one",
 //!     "bad.toml:3:8: scenario.days: expected a positive integer, found 0",
-//!     "bad.toml:4:1: scenario.warmup: unknown key, expected one of `name`, `days`, \
+//!     "bad.toml:4:1: scenario.warmup: unknown key, expected one of `name`, `label`, `days`, \
 //!      `warmup_days`, `seed`, `replications`; did you mean `warmup_days`?",
 //! ]);
 //! // With the source line and a caret:
