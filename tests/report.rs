@@ -1812,6 +1812,31 @@ fn a_label_names_the_compare_column() {
     );
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&stderr));
     let input = ReportInput::from_compare_json(&String::from_utf8_lossy(&stdout)).expect("json");
-    let names = input.compare.as_ref().expect("compare").column_names();
-    assert_eq!(names[0], "现状");
+    let compare = input.compare.as_ref().expect("compare");
+    assert_eq!(compare.column_names()[0], "现状");
+    // Each scenario's equipment, and its difference to the first, in the
+    // summary.
+    let erlang_c = scenarios::load(&root().join("scenarios/erlang-c.toml")).expect("erlang-c");
+    assert_eq!(
+        compare.scenarios[1].sizing,
+        Some(report::Sizing::of(&erlang_c))
+    );
+    let html = render_html(&input, Lang::Zh);
+    let doc = parse(&html);
+    let summary = text_of(first_section(&doc));
+    assert!(
+        summary.contains("换电柜") && summary.contains("充电桩端口"),
+        "{summary}"
+    );
+    let names = [
+        labelled.display().to_string(),
+        "scenarios/erlang-c.toml".to_owned(),
+        "erlang-b".to_owned(),
+        "erlang-c".to_owned(),
+    ];
+    let words = english_words(&html, &names);
+    assert!(
+        words.is_empty(),
+        "English in the zh compare report: {words:?}"
+    );
 }

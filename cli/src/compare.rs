@@ -330,6 +330,7 @@ struct ScenarioJson<'a> {
     #[serde(skip_serializing_if = "str::is_empty")]
     label: &'a str,
     file: String,
+    sizing: report::Sizing,
 }
 
 #[derive(Serialize)]
@@ -417,6 +418,7 @@ fn json<'a>(
                 name: &model.name,
                 label: &model.label,
                 file: display(path),
+                sizing: report::Sizing::of(model),
             })
             .collect(),
         network: ordered(network),

@@ -865,6 +865,35 @@ pub struct CompareScenario {
     /// Its file.
     #[serde(default)]
     pub file: String,
+    /// Its equipment, summed over its sites; `None` in comparisons
+    /// written before it was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sizing: Option<Sizing>,
+}
+
+/// A scenario's equipment, summed over its sites.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sizing {
+    /// Cabinets.
+    pub cabinets: u32,
+    /// Slots.
+    pub slots: u32,
+    /// Batteries.
+    pub batteries: u32,
+    /// Charging-pile ports.
+    pub pile_ports: u32,
+}
+
+impl Sizing {
+    /// The totals of `model`'s sites.
+    pub fn of(model: &Model) -> Sizing {
+        model.sites.iter().fold(Sizing::default(), |t, s| Sizing {
+            cabinets: t.cabinets + s.cabinets,
+            slots: t.slots + s.slots(),
+            batteries: t.batteries + s.batteries,
+            pile_ports: t.pile_ports + s.pile_ports,
+        })
+    }
 }
 
 /// One KPI across the scenarios.

@@ -96,8 +96,8 @@ pub use input::{
     CompareScenario, CompareSite, Context, Estimate, KeptReason, KeptWhy, KpiList, LoadQuarter,
     LoadSeries, PLAN_FILE, PROFILES_FILE, PlanData, PlanUnit, ProblemReason, ProblemWhy, Profile,
     Profiles, READY_FILE, ReadySeries, ReportError, ReportInput, SUMMARY_FILE, SiteInfo,
-    SitePlanData, SiteReady, SiteSummary, Summary, TIMESERIES_FILE, TargetCheckData, Targets,
-    Transformer, TransformerLoad, Upper, load_dir,
+    SitePlanData, SiteReady, SiteSummary, Sizing, Summary, TIMESERIES_FILE, TargetCheckData,
+    Targets, Transformer, TransformerLoad, Upper, load_dir,
 };
 pub use reference::SOURCES_FILE;
 

@@ -527,6 +527,12 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
             escape(&i18n::kpi(kpi, lang).with_unit())
         );
     }
+    let sized = c.scenarios.iter().all(|x| x.sizing.is_some());
+    if sized {
+        for head in [s.cabinets, s.batteries, s.pile_ports] {
+            let _ = write!(h, "<th class=\"num\">{head}</th>");
+        }
+    }
     let _ = writeln!(h, "</tr></thead>");
     let _ = writeln!(h, "<tbody>");
     for (i, name) in names.iter().enumerate() {
@@ -588,6 +594,23 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
                 })
             };
             let _ = write!(h, "<td class=\"num\">{value}{diff}</td>");
+        }
+        let first = c.scenarios.first().and_then(|x| x.sizing);
+        if let (true, Some(this), Some(first)) = (sized, c.scenarios[i].sizing, first) {
+            for (n, base) in [
+                (this.cabinets, first.cabinets),
+                (this.batteries, first.batteries),
+                (this.pile_ports, first.pile_ports),
+            ] {
+                let diff = if i == 0 {
+                    String::new()
+                } else {
+                    let d = i64::from(n) - i64::from(base);
+                    let sign = if d > 0 { "+" } else { "" };
+                    format!("<span class=\"ci\">Δ {sign}{d}</span>")
+                };
+                let _ = write!(h, "<td class=\"num\">{n}{diff}</td>");
+            }
         }
         let _ = writeln!(h, "</tr>");
     }
