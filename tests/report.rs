@@ -1595,6 +1595,18 @@ fn a_plan_report_opens_with_its_verdict_totals_and_money() {
         // The capital by item is the planner's, and adds up to its cost.
         let capital: f64 = plan.sites.iter().map(|s| s.capital.total_cny()).sum();
         assert!(capital > 0.0, "{scenario}");
+        let costs = &plan.model.costs;
+        for (site, result) in plan.sites.iter().zip(&plan.result.sites) {
+            let annual = site.capital.total_cny()
+                * (costs.annuity_factor() + costs.maintenance_share_per_year)
+                + result.kpis.energy_cost_cny_per_day.mean * 365.0;
+            assert!(
+                (annual - site.annual_cost_cny).abs() <= 1e-6 * site.annual_cost_cny.max(1.0),
+                "{scenario} {}: {annual} vs {}",
+                site.name,
+                site.annual_cost_cny
+            );
+        }
         for lang in [Lang::Zh, Lang::En] {
             let html = render_html(&input, lang);
             let doc = parse(&html);
