@@ -112,9 +112,11 @@ fn visible_text(html: &str) -> Vec<String> {
 }
 
 /// Unit symbols and names a Chinese report may show in Latin letters
-/// (Gogoro is an operator's name, cited beside its figures).
-const LATIN_WORDS: [&str; 8] = [
-    "kW", "kVA", "kWh", "CNY", "SOC", "swapsim", "Student", "Gogoro",
+/// (Gogoro is an operator's name, cited beside its figures), and the
+/// command line and file a large report points to for what it leaves out.
+const LATIN_WORDS: [&str; 12] = [
+    "kW", "kVA", "kWh", "CNY", "SOC", "swapsim", "Student", "Gogoro", "report", "charts",
+    "summary", "json",
 ];
 
 /// Every run of three or more ASCII letters in `html`'s visible text that
@@ -313,9 +315,10 @@ fn a_run_report_has_its_tables_charts_and_language() {
         assert_self_contained(&html);
         assert!(html.contains(&format!("<html lang=\"{}\">", lang.tag())));
         let doc = parse(&html);
-        // Overview, network KPIs, site KPIs, energy by where it is drawn,
-        // operator figures (one site: no per-site table), assumptions.
-        assert_eq!(count(&doc, "table", ""), 6, "{lang:?}");
+        // The summary's key figures and transformer headroom, overview,
+        // network KPIs, site KPIs, energy by where it is drawn, operator
+        // figures (one site: no per-site table), assumptions.
+        assert_eq!(count(&doc, "table", ""), 8, "{lang:?}");
         assert_eq!(count(&doc, "table", "kpi"), 2);
         // One transformer: its load and its charging load; ready stock,
         // requests, waits, fallback.
@@ -1226,6 +1229,27 @@ fn writes_the_browser_page() {
     fs::write(&path, render_html(&pilot_input(), Lang::Zh)).expect("write the page");
 }
 
+/// `SWAPSIM_DISTRICT_HTML=FILE` writes the shipped district's Chinese run
+/// report (2 replications × 10 days, as the sizes in the README were
+/// measured) for `.ci/browser-test`, which prints it and counts pages.
+#[test]
+fn writes_the_district_page() {
+    let Some(path) = std::env::var_os("SWAPSIM_DISTRICT_HTML") else {
+        return;
+    };
+    let path = PathBuf::from(path);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).expect("create the page's directory");
+    }
+    let model = model("scenarios/bishan-district.toml", 10, 2);
+    let result = sim_core::run(&model, 0);
+    let input = ReportInput {
+        context: sourced_context("scenarios/bishan-district.toml", &model),
+        ..ReportInput::from_run(&result, &model)
+    };
+    fs::write(&path, render_html(&input, Lang::Zh)).expect("write the page");
+}
+
 /// The font for the PNG checks (see the module docs); `None` skips them.
 pub(crate) fn png_font() -> Option<Font> {
     static FONT: OnceLock<Option<Font>> = OnceLock::new();
@@ -1744,4 +1768,348 @@ fn compare_and_plan_charts_carry_their_targets() {
             chart.name
         );
     }
+}
+
+/// The first section in the body, after the header.
+fn first_section<'a, 'i>(doc: &'a roxmltree::Document<'i>) -> roxmltree::Node<'a, 'i> {
+    doc.descendants()
+        .find(|n| n.tag_name().name() == "section")
+        .expect("a section")
+}
+
+/// The classes of the summary's verdict paragraph.
+fn verdict<'a>(doc: &'a roxmltree::Document<'_>) -> Vec<&'a str> {
+    let summary = first_section(doc);
+    assert_eq!(summary.attribute("id"), Some("summary"));
+    let p = summary
+        .descendants()
+        .find(|n| n.tag_name().name() == "p" && classes(*n).contains(&"verdict"))
+        .expect("a verdict");
+    classes(p)
+}
+
+/// Issue 11, "First page: the answer": a run's report opens with the
+/// summary and its verdict, met or missed, in both languages.
+#[test]
+fn a_run_report_opens_with_its_verdict() {
+    let (model, result) = three_sites();
+    let missed = ReportInput::from_run(result, model);
+    assert!(!result.misses(&model.targets).is_empty());
+    let mut met = missed.clone();
+    met.context.targets = report::Targets {
+        max_lost_swap_rate: Some(1.0),
+        ..report::Targets::default()
+    };
+    for lang in [Lang::Zh, Lang::En] {
+        let html = render_html(&missed, lang);
+        let doc = parse(&html);
+        assert!(verdict(&doc).contains(&"bad"), "{html}");
+        let summary = first_section(&doc);
+        let worst = summary
+            .descendants()
+            .filter(|n| n.tag_name().name() == "li")
+            .count();
+        assert_eq!(worst, 3, "the three worst sites");
+        let html = render_html(&met, lang);
+        assert!(verdict(&parse(&html)).contains(&"ok"), "{html}");
+    }
+    let zh = render_html(&missed, Lang::Zh);
+    assert!(zh.contains("3 个站点中有"), "{zh}");
+    assert!(zh.contains("全网关键指标") && zh.contains("变压器余量"));
+    let en = render_html(&missed, Lang::En);
+    assert!(en.contains("of 3 sites miss a target"), "{en}");
+    assert!(en.contains("Transformer headroom"));
+}
+
+/// A plan's summary: the verdict, existing → planned, the investment by
+/// item, the annual cost by who pays and flying wire before → after, for
+/// a feasible and an infeasible plan, with no English in Chinese.
+#[test]
+fn a_plan_report_opens_with_its_verdict_totals_and_money() {
+    let cases = [
+        ("scenarios/erlang-b-plan.toml", true),
+        ("tests/fixtures/cli/plan-infeasible.toml", false),
+    ];
+    for (scenario, feasible) in cases {
+        let mut model = scenarios::load(&root().join(scenario)).expect("scenario");
+        model.days = 20;
+        // A swap fee for the feasible plan: revenue and payback show.
+        model.costs.swap_fee_cny = feasible.then_some(3.0);
+        let plan = sim_core::planner::plan(&model, 0, &sim_core::planner::Silent);
+        assert_eq!(plan.feasible, feasible, "{scenario}");
+        let input = ReportInput {
+            context: sourced_context(scenario, &plan.model).planned(),
+            ..ReportInput::from_plan(&plan, &model)
+        };
+        let data = input.plan.as_ref().expect("plan");
+        assert_eq!(data.existing.len(), model.sites.len());
+        assert!(!data.baseline.is_empty());
+        // The capital by item is the planner's, and adds up to its cost.
+        let capital: f64 = plan.sites.iter().map(|s| s.capital.total_cny()).sum();
+        assert!(capital > 0.0, "{scenario}");
+        let costs = &plan.model.costs;
+        for (site, result) in plan.sites.iter().zip(&plan.result.sites) {
+            let annual = site.capital.total_cny()
+                * (costs.annuity_factor() + costs.maintenance_share_per_year)
+                + result.kpis.energy_cost_cny_per_day.mean * 365.0;
+            assert!(
+                (annual - site.annual_cost_cny).abs() <= 1e-6 * site.annual_cost_cny.max(1.0),
+                "{scenario} {}: {annual} vs {}",
+                site.name,
+                site.annual_cost_cny
+            );
+        }
+        for lang in [Lang::Zh, Lang::En] {
+            let html = render_html(&input, lang);
+            let doc = parse(&html);
+            let want = if feasible { "ok" } else { "bad" };
+            assert!(verdict(&doc).contains(&want), "{scenario} {lang:?}");
+            let summary = first_section(&doc);
+            let tables: Vec<Vec<&str>> = summary
+                .descendants()
+                .filter(|n| n.tag_name().name() == "table")
+                .map(classes)
+                .collect();
+            assert!(tables.iter().any(|c| c.contains(&"totals")), "{tables:?}");
+            assert_eq!(
+                tables.iter().filter(|c| c.contains(&"money")).count(),
+                2,
+                "investment and annual cost"
+            );
+        }
+        let zh = render_html(&input, Lang::Zh);
+        let capex = format!("<th>合计</th><th class=\"num\">{}</th>", capital.round());
+        assert!(zh.contains(&capex), "{scenario}: {capex}");
+        assert!(zh.contains("一次性投资") && zh.contains("投资年金"));
+        assert!(zh.contains("规划前") && zh.contains("规划后"), "{zh}");
+        assert_eq!(zh.contains("换电收入"), feasible, "revenue only with a fee");
+        assert_eq!(
+            zh.contains("投资回收期") || zh.contains("无法回收"),
+            feasible
+        );
+        let words = english_words(&zh, &author_text(&model, &input.context));
+        assert!(words.is_empty(), "{scenario}: English in zh: {words:?}");
+        let en = render_html(&input, Lang::En);
+        assert!(en.contains("One-off investment") && en.contains("paid by residents"));
+    }
+}
+
+/// The towns' table (`id="towns"`) sums to the sites, the sites' table
+/// (`id="sites"`) is ordered by town, and a network without towns gets
+/// one line instead of a table.
+#[test]
+fn towns_roll_up_the_sites() {
+    let (model, result) = three_sites();
+    let mut towns = model.clone();
+    for (site, town) in towns.sites.iter_mut().zip(["乙镇", "甲街道", "乙镇"]) {
+        site.town = town.to_owned();
+    }
+    let input = ReportInput::from_run(result, &towns);
+    let html = render_html(&input, Lang::Zh);
+    let doc = parse(&html);
+    let table = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("towns"))
+        .expect("the towns section");
+    let rows: Vec<Vec<String>> = table
+        .descendants()
+        .filter(|n| n.tag_name().name() == "tr")
+        .skip(1)
+        .map(|tr| {
+            tr.children()
+                .filter(|c| c.is_element())
+                .map(text_of)
+                .collect()
+        })
+        .collect();
+    let names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(names, ["乙镇", "甲街道", "合计"]);
+    let column = |i: usize| -> Vec<u64> { rows.iter().map(|r| r[i].parse().unwrap()).collect() };
+    // Sites, e-bikes, subscribers, cabinets, batteries: towns sum to the total.
+    let sites = &input.context.sites;
+    let sums: [u64; 5] = [
+        sites.len() as u64,
+        sites.iter().map(|s| u64::from(s.ebikes)).sum(),
+        sites.iter().map(|s| u64::from(s.subscribers)).sum(),
+        sites.iter().map(|s| u64::from(s.cabinets)).sum(),
+        sites.iter().map(|s| u64::from(s.batteries)).sum(),
+    ];
+    for (i, total) in sums.iter().enumerate() {
+        let c = column(i + 1);
+        assert_eq!(c[0] + c[1], c[2], "column {}", i + 1);
+        assert_eq!(c[2], *total, "column {}", i + 1);
+    }
+    assert_eq!(column(1)[..2], [2, 1]);
+    // Missed targets per town add up to every (site, target) missed.
+    let missed = column(8);
+    assert_eq!(missed[2], result.misses(&model.targets).len() as u64);
+    // The sites' table: town first, ordered by town.
+    let site_towns: Vec<String> = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("sites"))
+        .expect("the sites table")
+        .descendants()
+        .filter(|n| n.tag_name().name() == "tr")
+        .skip(1)
+        .map(|tr| text_of(tr.children().find(|c| c.is_element()).unwrap()))
+        .collect();
+    assert_eq!(site_towns, ["乙镇", "乙镇", "甲街道"]);
+
+    let none = render_html(&ReportInput::from_run(result, model), Lang::En);
+    let doc = parse(&none);
+    let towns = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("towns"))
+        .expect("the towns section");
+    assert_eq!(count(&doc, "table", "towns"), 0);
+    assert!(text_of(towns).contains("No site names its town"), "{none}");
+}
+
+/// Issue 11, "District scale": the shipped district (175 sites on 175
+/// transformers) keeps its summary and towns first, draws the load of the
+/// tightest transformers only, says how to get the rest, rolls the missed
+/// targets up and still gives every site its row.
+#[test]
+fn a_district_report_keeps_to_the_worst_sites() {
+    let mut model = model("scenarios/bishan-district.toml", 2, 1);
+    model.warmup_days = 1;
+    let result = sim_core::run(&model, 0);
+    let input = ReportInput {
+        context: sourced_context("scenarios/bishan-district.toml", &model),
+        ..ReportInput::from_run(&result, &model)
+    };
+    let all = charts(&input, Lang::Zh);
+    let is_load = |name: &str| name.starts_with("load-t") && !name.ends_with("-charging");
+    let loads = all.iter().filter(|c| is_load(&c.name)).count();
+    assert_eq!(loads, model.grid.transformers.len());
+    for lang in [Lang::Zh, Lang::En] {
+        let html = render_html(&input, lang);
+        let doc = parse(&html);
+        let ids: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "section")
+            .filter_map(|n| n.attribute("id"))
+            .collect();
+        assert_eq!(ids[..2], ["summary", "towns"], "{ids:?}");
+        let drawn = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "figure")
+            .filter_map(|n| n.attribute("id"))
+            .filter_map(|i| i.strip_prefix("chart-"))
+            .filter(|i| i.starts_with("load-t"))
+            .collect::<Vec<_>>();
+        let loads = drawn.iter().filter(|i| is_load(i)).count();
+        assert_eq!(loads, 6, "the six tightest transformers: {drawn:?}");
+        // Each with its charging load beside it, and no other transformer's.
+        assert!(drawn.len() <= 12, "{drawn:?}");
+        for i in drawn.iter().filter(|i| i.ends_with("-charging")) {
+            assert!(
+                drawn.contains(&i.trim_end_matches("-charging")),
+                "{i} alone"
+            );
+        }
+        assert!(html.contains("--charts"), "says how to get every chart");
+        let sites = doc
+            .descendants()
+            .find(|n| n.attribute("id") == Some("sites"))
+            .expect("the sites table")
+            .descendants()
+            .filter(|n| n.tag_name().name() == "tr")
+            .count();
+        assert_eq!(sites, 1 + model.sites.len(), "every site has its row");
+        let misses = result.misses(&model.targets).len();
+        assert!(misses > 10, "the district misses many targets");
+        let rolled = doc
+            .descendants()
+            .find(|n| classes(*n).contains(&"rolled-up"))
+            .expect("a roll-up of the misses");
+        assert!(rolled.children().filter(|c| c.is_element()).count() <= 5);
+        let appendix = doc
+            .descendants()
+            .find(|n| n.attribute("id") == Some("appendix-misses"))
+            .expect("the appendix");
+        assert_eq!(
+            appendix
+                .descendants()
+                .filter(|n| n.tag_name().name() == "li")
+                .count(),
+            misses
+        );
+    }
+}
+
+/// Issue 11: a scenario's `[scenario] label` names its compare column,
+/// ahead of its name; `compare --format json` carries it.
+#[test]
+fn a_label_names_the_compare_column() {
+    let mut input = load_dir(&fixture("compare/compare.json")).expect("compare fixture");
+    let compare = input.compare.as_mut().expect("compare");
+    compare.scenarios[0].label = "现状".to_owned();
+    let second = compare.scenarios[1].name.clone();
+    let html = render_html(&input, Lang::Zh);
+    let doc = parse(&html);
+    let headers: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "table" && classes(*n).contains(&"compare"))
+        .flat_map(|t| t.descendants().filter(|n| n.tag_name().name() == "th"))
+        .map(text_of)
+        .collect();
+    assert!(headers.contains(&"现状".to_owned()), "{headers:?}");
+    assert!(headers.contains(&second), "{headers:?}");
+    // The summary's table names it too.
+    assert!(text_of(first_section(&doc)).contains("现状"));
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let labelled = dir.path().join("labelled.toml");
+    let text = fs::read_to_string(root().join("scenarios/erlang-b.toml")).expect("erlang-b");
+    let text = text.replacen("[scenario]\n", "[scenario]\nlabel = \"现状\"\n", 1);
+    fs::write(&labelled, text).expect("write the scenario");
+    let argv = [
+        "swapsim",
+        "compare",
+        labelled.to_str().expect("UTF-8"),
+        "scenarios/erlang-c.toml",
+        "--days",
+        "14",
+        "--replications",
+        "2",
+        "--format",
+        "json",
+    ];
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = swapsim_cli::main_with(
+        argv,
+        &mut stdout,
+        &mut stderr,
+        swapsim_cli::Progress::Hidden,
+    );
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&stderr));
+    let input = ReportInput::from_compare_json(&String::from_utf8_lossy(&stdout)).expect("json");
+    let compare = input.compare.as_ref().expect("compare");
+    assert_eq!(compare.column_names()[0], "现状");
+    // Each scenario's equipment, and its difference to the first, in the
+    // summary.
+    let erlang_c = scenarios::load(&root().join("scenarios/erlang-c.toml")).expect("erlang-c");
+    assert_eq!(
+        compare.scenarios[1].sizing,
+        Some(report::Sizing::of(&erlang_c))
+    );
+    let html = render_html(&input, Lang::Zh);
+    let doc = parse(&html);
+    let summary = text_of(first_section(&doc));
+    assert!(
+        summary.contains("换电柜") && summary.contains("充电桩端口"),
+        "{summary}"
+    );
+    let names = [
+        labelled.display().to_string(),
+        "scenarios/erlang-c.toml".to_owned(),
+        "erlang-b".to_owned(),
+        "erlang-c".to_owned(),
+    ];
+    let words = english_words(&html, &names);
+    assert!(
+        words.is_empty(),
+        "English in the zh compare report: {words:?}"
+    );
 }

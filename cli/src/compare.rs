@@ -231,17 +231,25 @@ fn rows(runs: &[Runs], scope: Scope<'_>) -> Vec<(&'static str, Row)> {
         .collect()
 }
 
-/// Column names: the scenarios' names, or their paths where names repeat.
+/// Column names: the scenarios' labels, else their names, or their paths
+/// where these repeat.
 fn names(scenarios: &[(std::path::PathBuf, Model)]) -> Vec<String> {
+    let called = |m: &Model| {
+        if m.label.is_empty() {
+            m.name.clone()
+        } else {
+            m.label.clone()
+        }
+    };
     let unique = scenarios
         .iter()
         .enumerate()
-        .all(|(i, (_, a))| scenarios[..i].iter().all(|(_, b)| a.name != b.name));
+        .all(|(i, (_, a))| scenarios[..i].iter().all(|(_, b)| called(a) != called(b)));
     scenarios
         .iter()
         .map(|(path, model)| {
             if unique {
-                model.name.clone()
+                called(model)
             } else {
                 path.display().to_string()
             }
@@ -365,7 +373,10 @@ struct CompareJson<'a> {
 #[derive(Serialize)]
 struct ScenarioJson<'a> {
     name: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    label: &'a str,
     file: String,
+    sizing: report::Sizing,
 }
 
 #[derive(Serialize)]
@@ -451,7 +462,9 @@ fn json<'a>(
             .iter()
             .map(|(path, model)| ScenarioJson {
                 name: &model.name,
+                label: &model.label,
                 file: display(path),
+                sizing: report::Sizing::of(model),
             })
             .collect(),
         network: ordered(network),

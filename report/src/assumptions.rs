@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 use sim_core::{ChargeModel, ChoicePolicy, Model, Strategy};
 
-use crate::input::{Context, Transformer};
+use crate::input::{Context, SiteInfo, Transformer};
 
 /// The scenario file a model was read from, for the sources of its
 /// assumptions.
@@ -749,6 +749,7 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
             })
             .collect(),
         assumptions: a,
+        sites: model.sites.iter().map(SiteInfo::of).collect(),
     }
 }
 

@@ -7,8 +7,22 @@ use std::fmt::Write as _;
 use crate::charts::{Chart, charts};
 use crate::format::{escape, estimate, labelled, shown, trim, with_unit};
 use crate::i18n::{self, Lang};
-use crate::input::{CompareRow, Estimate, KpiList, ReportInput, Targets};
+use crate::input::{CompareRow, Estimate, KpiList, ReportInput, SUMMARY_FILE, Targets};
 use crate::reference::{self, Figure};
+use crate::{summary, towns};
+
+/// Missed targets listed one per line; more are rolled up by target, with
+/// the full list in the appendix.
+const MAX_MISS_LINES: usize = 10;
+
+/// Transformers whose load charts (the total and the charging load) are
+/// drawn in the page, the ones closest to their allowed load; `--charts
+/// DIR` writes them all.
+const MAX_LOAD_CHARTS: usize = 6;
+
+/// Sites with a row of their own in the operator figures; a larger
+/// network shows its figures and leaves the sites to `summary.json`.
+const MAX_OPERATOR_SITES: usize = 30;
 
 /// Energy and its cost by where it is drawn: `(energy KPI, cost KPI)` for
 /// cabinets, piles, flats and the total, in the order of `Words::places`.
@@ -64,6 +78,10 @@ table.facts { width: auto; min-width: 50%; }
 table.sites td:first-child, table.sizing td:first-child { min-width: 7em; }
 table.sites, table.compare, table.sizing { font-size: .82rem; }
 table.facts th { width: 14rem; }
+table.towns { font-size: .82rem; }
+table.towns th, table.towns td, table.key th { white-space: nowrap; }
+table.key .ci, table.compare-summary .ci { display: inline; }
+table.key { width: auto; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
@@ -108,8 +126,12 @@ pub fn render_html_with_charts(input: &ReportInput, lang: Lang, charts: &[Chart]
     );
     let _ = writeln!(h, "</header>");
 
+    summary::summary(&mut h, input, lang);
+    if input.compare.is_none() {
+        towns::section(&mut h, input, lang);
+    }
     overview(&mut h, input, lang);
-    findings(&mut h, input, lang);
+    let appendix = findings(&mut h, input, lang);
     if input.plan.is_some() {
         sizing(&mut h, input, lang);
     }
@@ -137,6 +159,15 @@ pub fn render_html_with_charts(input: &ReportInput, lang: Lang, charts: &[Chart]
             escape(&o.sentence)
         );
     }
+    let (charts, left_out) = chosen_charts(input, charts);
+    if let Some((shown, total)) = left_out {
+        let _ = writeln!(
+            h,
+            "<p class=\"note left-out\">{} <code>{}</code></p>",
+            escape(&i18n::charts_left_out(lang, shown, total)),
+            escape(i18n::charts_command(lang))
+        );
+    }
     for chart in charts {
         let _ = writeln!(
             h,
@@ -151,6 +182,9 @@ pub fn render_html_with_charts(input: &ReportInput, lang: Lang, charts: &[Chart]
     let _ = writeln!(h, "</section>");
 
     assumptions(&mut h, input, lang);
+    if !appendix.is_empty() {
+        misses_appendix(&mut h, &appendix, lang);
+    }
     let _ = writeln!(h, "<footer class=\"method\">");
     let _ = writeln!(h, "<h2>{}</h2>", w.method);
     let _ = writeln!(h, "<ul>");
@@ -264,8 +298,10 @@ fn misses_of<'a>(
     out
 }
 
-/// What misses its target, in plain words.
-fn findings(h: &mut String, input: &ReportInput, lang: Lang) {
+/// What misses its target, in plain words: one line each, or, when there
+/// are more than [`MAX_MISS_LINES`], one line per target with its worst
+/// sites; then the misses for the appendix (empty when all are shown).
+fn findings(h: &mut String, input: &ReportInput, lang: Lang) -> Vec<Miss> {
     let w = lang.words();
     let targets = &input.context.targets;
     let _ = writeln!(h, "<section class=\"findings\">");
@@ -318,24 +354,12 @@ fn findings(h: &mut String, input: &ReportInput, lang: Lang) {
             .plan
             .as_ref()
             .is_some_and(|p| p.sites.iter().any(|s| !s.targets.is_empty()));
-    if !misses.is_empty() {
-        let _ = writeln!(h, "<ul class=\"misses\">");
-        for (who, kpi, e, limit) in &misses {
-            let label = i18n::kpi(kpi, lang);
-            let _ = writeln!(
-                h,
-                "<li class=\"miss\">{}</li>",
-                escape(&i18n::miss(
-                    lang,
-                    who,
-                    &label.name,
-                    &shown(e.ci95_high, label.scale, label.unit),
-                    &with_unit(*limit, label.scale, label.unit),
-                    &shown(e.mean, label.scale, label.unit),
-                ))
-            );
-        }
-        let _ = writeln!(h, "</ul>");
+    let mut appendix = Vec::new();
+    if misses.len() > MAX_MISS_LINES {
+        rolled_up(h, &misses, lang);
+        appendix = misses;
+    } else if !misses.is_empty() {
+        miss_list(h, &misses, lang);
     } else if input.plan.is_none() {
         if any_targets {
             let _ = writeln!(h, "<p class=\"ok\">{}</p>", w.all_met);
@@ -362,6 +386,129 @@ fn findings(h: &mut String, input: &ReportInput, lang: Lang) {
         }
     }
     let _ = writeln!(h, "</section>");
+    appendix
+}
+
+fn miss_list(h: &mut String, misses: &[Miss], lang: Lang) {
+    let _ = writeln!(h, "<ul class=\"misses\">");
+    for (who, kpi, e, limit) in misses {
+        let label = i18n::kpi(kpi, lang);
+        let _ = writeln!(
+            h,
+            "<li class=\"miss\">{}</li>",
+            escape(&i18n::miss(
+                lang,
+                who,
+                &label.name,
+                &shown(e.ci95_high, label.scale, label.unit),
+                &with_unit(*limit, label.scale, label.unit),
+                &shown(e.mean, label.scale, label.unit),
+            ))
+        );
+    }
+    let _ = writeln!(h, "</ul>");
+}
+
+/// Sites named per target in a roll-up line.
+const ROLLED_UP_WORST: usize = 5;
+
+/// One line per target: how many sites miss it and the worst ones.
+fn rolled_up(h: &mut String, misses: &[Miss], lang: Lang) {
+    let mut kpis: Vec<&str> = Vec::new();
+    for (_, kpi, _, _) in misses {
+        if !kpis.contains(&kpi.as_str()) {
+            kpis.push(kpi);
+        }
+    }
+    let _ = writeln!(h, "<ul class=\"misses rolled-up\">");
+    for kpi in kpis {
+        let label = i18n::kpi(kpi, lang);
+        let mut of: Vec<&Miss> = misses.iter().filter(|m| m.1 == kpi).collect();
+        of.sort_by(|a, b| b.2.ci95_high.total_cmp(&a.2.ci95_high));
+        let worst: Vec<String> = of
+            .iter()
+            .take(ROLLED_UP_WORST)
+            .map(|(who, _, e, _)| {
+                format!("{who} ({})", shown(e.ci95_high, label.scale, label.unit))
+            })
+            .collect();
+        let sep = if lang == Lang::Zh { "、" } else { ", " };
+        let _ = writeln!(
+            h,
+            "<li class=\"miss\">{}</li>",
+            escape(&i18n::misses_rollup(
+                lang,
+                &label.name,
+                of.len(),
+                &worst.join(sep)
+            ))
+        );
+    }
+    let _ = writeln!(h, "</ul>");
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">{}</p>",
+        escape(&i18n::misses_in_appendix(lang, misses.len()))
+    );
+}
+
+/// The full list of missed targets, at the end of the page.
+fn misses_appendix(h: &mut String, misses: &[Miss], lang: Lang) {
+    let s = lang.summary_words();
+    let _ = writeln!(h, "<section class=\"appendix\" id=\"appendix-misses\">");
+    let _ = writeln!(h, "<h2>{}</h2>", s.appendix);
+    let _ = writeln!(h, "<h3>{}</h3>", s.all_misses);
+    miss_list(h, misses, lang);
+    let _ = writeln!(h, "</section>");
+}
+
+/// The charts to draw in the page: all of them, but of the transformer
+/// load charts (`load-tN`) at most [`MAX_LOAD_CHARTS`], those whose mean
+/// daily peak is closest to (or furthest over) the allowed load; with
+/// `(shown, total)` load charts when some were left out.
+fn chosen_charts<'a>(
+    input: &ReportInput,
+    charts: &'a [Chart],
+) -> (Vec<&'a Chart>, Option<(usize, usize)>) {
+    // A transformer's load chart and its charging-load chart go together.
+    let index = |c: &Chart| {
+        c.name
+            .strip_prefix("load-t")
+            .map(|n| n.strip_suffix("-charging").unwrap_or(n))
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| n.checked_sub(1))
+    };
+    let total = charts
+        .iter()
+        .filter(|c| !c.name.ends_with("-charging") && index(c).is_some())
+        .count();
+    if total <= MAX_LOAD_CHARTS {
+        return (charts.iter().collect(), None);
+    }
+    let ratio = |i: usize| -> f64 {
+        let Some(t) = input.load.as_ref().and_then(|l| l.transformers.get(i)) else {
+            return 0.0;
+        };
+        let peak = t.quarters.iter().map(|q| q.total_kw()).fold(0.0, f64::max);
+        input
+            .context
+            .transformers
+            .iter()
+            .find(|x| x.name == t.name)
+            .map_or(0.0, |x| peak / x.allowed_kw().max(1e-9))
+    };
+    let mut ranked: Vec<usize> = charts
+        .iter()
+        .filter(|c| !c.name.ends_with("-charging"))
+        .filter_map(index)
+        .collect();
+    ranked.sort_by(|&a, &b| ratio(b).total_cmp(&ratio(a)).then(a.cmp(&b)));
+    ranked.truncate(MAX_LOAD_CHARTS);
+    let kept = charts
+        .iter()
+        .filter(|c| index(c).is_none_or(|i| ranked.contains(&i)))
+        .collect();
+    (kept, Some((MAX_LOAD_CHARTS, total)))
 }
 
 /// A table cell with `mean` and its interval below it.
@@ -535,9 +682,16 @@ fn kpi_tables(h: &mut String, input: &ReportInput, lang: Lang) {
             .copied()
             .filter(|k| summary.sites.iter().any(|s| s.kpis.get(k).is_some()))
             .collect();
+        let names: Vec<&str> = summary.sites.iter().map(|s| s.name.as_str()).collect();
+        let order = towns::site_order(input, &names);
+        let by_town = order.iter().any(|(_, t)| !t.is_empty());
         let _ = writeln!(h, "<h3>{}</h3>", w.sites);
-        let _ = writeln!(h, "<table class=\"kpi sites\">");
-        let _ = write!(h, "<thead><tr><th>{}</th>", w.site);
+        let _ = writeln!(h, "<table class=\"kpi sites\" id=\"sites\">");
+        let _ = write!(h, "<thead><tr>");
+        if by_town {
+            let _ = write!(h, "<th>{}</th>", lang.summary_words().town);
+        }
+        let _ = write!(h, "<th>{}</th>", w.site);
         for kpi in &columns {
             let _ = write!(
                 h,
@@ -547,8 +701,13 @@ fn kpi_tables(h: &mut String, input: &ReportInput, lang: Lang) {
         }
         let _ = writeln!(h, "</tr></thead>");
         let _ = writeln!(h, "<tbody>");
-        for site in &summary.sites {
-            let _ = write!(h, "<tr><td>{}</td>", escape(&site.name));
+        for (i, town) in order {
+            let site = &summary.sites[i];
+            let _ = write!(h, "<tr>");
+            if by_town {
+                let _ = write!(h, "<td>{}</td>", escape(town));
+            }
+            let _ = write!(h, "<td>{}</td>", escape(&site.name));
             for kpi in &columns {
                 match site.kpis.get(kpi) {
                     Some(e) => {
@@ -721,7 +880,13 @@ fn operator_figures(h: &mut String, input: &ReportInput, lang: Lang) {
     }
     let _ = writeln!(h, "</tbody>");
     let _ = writeln!(h, "</table>");
-    if summary.sites.len() > 1 {
+    if summary.sites.len() > MAX_OPERATOR_SITES {
+        let _ = writeln!(
+            h,
+            "<p class=\"note left-out\">{} <code>{SUMMARY_FILE}</code></p>",
+            escape(&i18n::operator_sites_left_out(lang, summary.sites.len()))
+        );
+    } else if summary.sites.len() > 1 {
         let _ = writeln!(h, "<table class=\"reference-sites\">");
         let _ = write!(h, "<thead><tr><th>{}</th>", w.site);
         for kpi in &kpis {

@@ -1529,6 +1529,285 @@ pub(crate) fn candidates_title(lang: Lang, kpi: &str) -> String {
     }
 }
 
+/// The labels of the first page (the summary), the town roll-up and what
+/// a large report leaves out, in one language. A struct of its own, so a
+/// missing translation does not compile.
+pub(crate) struct SummaryWords {
+    pub summary: &'static str,
+    pub item: &'static str,
+    pub existing: &'static str,
+    pub planned: &'static str,
+    pub totals: &'static str,
+    pub cabinets: &'static str,
+    pub slots: &'static str,
+    pub batteries: &'static str,
+    pub slot_chargers: &'static str,
+    pub pile_ports: &'static str,
+    pub transformer_upgrades: &'static str,
+    pub capex: &'static str,
+    pub capex_items: [&'static str; 5],
+    pub total: &'static str,
+    pub annual: &'static str,
+    pub annualised_capex: &'static str,
+    pub maintenance: &'static str,
+    pub energy_operator: &'static str,
+    pub energy_residents: &'static str,
+    pub no_battery_replacement: &'static str,
+    pub cny: &'static str,
+    pub cny_per_year: &'static str,
+    pub closest: &'static str,
+    pub network_kpis: &'static str,
+    pub headroom: &'static str,
+    pub transformer: &'static str,
+    pub peak_kw: &'static str,
+    pub allowed_kw: &'static str,
+    pub headroom_kw: &'static str,
+    pub meets_all: &'static str,
+    pub yes: &'static str,
+    pub compare_diff_note: &'static str,
+    pub towns: &'static str,
+    pub town: &'static str,
+    pub no_town: &'static str,
+    pub no_towns: &'static str,
+    pub sites: &'static str,
+    pub ebikes: &'static str,
+    pub subscribers: &'static str,
+    pub annual_cost: &'static str,
+    pub energy_cost_year: &'static str,
+    pub flying_wire: &'static str,
+    pub targets_missed: &'static str,
+    pub appendix: &'static str,
+    pub all_misses: &'static str,
+}
+
+const ZH_SUMMARY: SummaryWords = SummaryWords {
+    summary: "结论",
+    item: "项目",
+    existing: "现有",
+    planned: "方案",
+    totals: "设备总量",
+    cabinets: "换电柜",
+    slots: "仓位",
+    batteries: "电池",
+    slot_chargers: "独立配置充电模块的仓位",
+    pile_ports: "充电桩端口",
+    transformer_upgrades: "变压器增容",
+    capex: "一次性投资",
+    capex_items: [
+        "换电柜",
+        "电池",
+        "新增充电桩端口",
+        "充电模块差价",
+        "变压器增容（分摊）",
+    ],
+    total: "合计",
+    annual: "年度费用",
+    annualised_capex: "投资年金",
+    maintenance: "运维",
+    energy_operator: "换电柜电费（运营方支付）",
+    energy_residents: "充电桩与入户充电电费（居民支付）",
+    no_battery_replacement: "成本模型不单列电池更换：电池按设备寿命计入投资年金。",
+    cny: "元",
+    cny_per_year: "元/年",
+    closest: "最接近目标上限的站点",
+    network_kpis: "全网关键指标",
+    headroom: "变压器余量",
+    transformer: "变压器",
+    peak_kw: "平均日峰值 [kW]",
+    allowed_kw: "允许负荷 [kW]",
+    headroom_kw: "余量 [kW]",
+    meets_all: "满足所有目标",
+    yes: "是",
+    compare_diff_note: "差值为与第一个场景的配对差（同一随机数），方括号内为 95% 置信区间。",
+    towns: "按街道/镇汇总",
+    town: "街道/镇",
+    no_town: "（未填写）",
+    no_towns: "站点未填写所属街道/镇，无法按街道/镇汇总。",
+    sites: "站点数",
+    ebikes: "电动自行车",
+    subscribers: "换电用户",
+    annual_cost: "年费用 [元/年]",
+    energy_cost_year: "年电费 [元/年]",
+    flying_wire: "每千辆车飞线充电 [次/天]",
+    targets_missed: "未达标项",
+    appendix: "附录",
+    all_misses: "全部未达标项",
+};
+
+const EN_SUMMARY: SummaryWords = SummaryWords {
+    summary: "Summary",
+    item: "Item",
+    existing: "Existing",
+    planned: "Planned",
+    totals: "Equipment",
+    cabinets: "Cabinets",
+    slots: "Slots",
+    batteries: "Batteries",
+    slot_chargers: "Slots with their own chargers",
+    pile_ports: "Pile ports",
+    transformer_upgrades: "Transformer upgrades",
+    capex: "One-off investment",
+    capex_items: [
+        "Cabinets",
+        "Batteries",
+        "Pile ports added",
+        "Charger price difference",
+        "Transformer upgrades (shared)",
+    ],
+    total: "Total",
+    annual: "Annual cost",
+    annualised_capex: "Annualised investment",
+    maintenance: "Maintenance",
+    energy_operator: "Cabinet energy (paid by the operator)",
+    energy_residents: "Pile and home energy (paid by residents)",
+    no_battery_replacement: "The cost model has no separate battery replacement: batteries are annualised over the equipment lifetime.",
+    cny: "CNY",
+    cny_per_year: "CNY/yr",
+    closest: "Sites closest to a limit",
+    network_kpis: "Key figures of the network",
+    headroom: "Transformer headroom",
+    transformer: "Transformer",
+    peak_kw: "Mean daily peak [kW]",
+    allowed_kw: "Allowed [kW]",
+    headroom_kw: "Headroom [kW]",
+    meets_all: "Meets every target",
+    yes: "yes",
+    compare_diff_note: "Differences are paired with the first scenario (same random numbers); brackets hold the 95% interval.",
+    towns: "By town",
+    town: "Town",
+    no_town: "(none given)",
+    no_towns: "No site names its town, so there is no roll-up by town.",
+    sites: "Sites",
+    ebikes: "E-bikes",
+    subscribers: "Subscribers",
+    annual_cost: "Annual cost [CNY/yr]",
+    energy_cost_year: "Energy cost [CNY/yr]",
+    flying_wire: "Flying wire per 1000 e-bikes [1/d]",
+    targets_missed: "Targets missed",
+    appendix: "Appendix",
+    all_misses: "Every missed target",
+};
+
+impl Lang {
+    pub(crate) fn summary_words(self) -> &'static SummaryWords {
+        match self {
+            Lang::Zh => &ZH_SUMMARY,
+            Lang::En => &EN_SUMMARY,
+        }
+    }
+}
+
+/// The verdict of a run: how many sites miss a target.
+pub(crate) fn sites_missing(lang: Lang, missing: usize, sites: usize) -> String {
+    match lang {
+        Lang::Zh => format!("{sites} 个站点中有 {missing} 个未达到目标。以下为最严重的："),
+        Lang::En => format!("{missing} of {sites} sites miss a target. The worst:"),
+    }
+}
+
+/// "flying wire per 1000 e-bikes: 12.3 → 4.5 a day".
+pub(crate) fn before_after(lang: Lang, kpi: &str, before: &str, after: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{kpi}：规划前 {before}，规划后 {after}（次/天）。"),
+        Lang::En => format!("{kpi}: {before} before the plan, {after} after (a day)."),
+    }
+}
+
+/// A site near or over a limit: "美吉鑫小区: lost swaps 1.8% of 2% (90%)".
+pub(crate) fn near_limit(lang: Lang, site: &str, kpi: &str, high: &str, limit: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{site}：{kpi} 95% 上限 {high}，目标 {limit}"),
+        Lang::En => format!("{site}: {kpi}, 95% upper bound {high}, target {limit}"),
+    }
+}
+
+/// The roll-up of one target's misses: "flying wire: 140 sites over the
+/// target, the worst 5: ...".
+pub(crate) fn misses_rollup(lang: Lang, kpi: &str, count: usize, worst: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{kpi}：{count} 个站点超过目标，最严重的：{worst}"),
+        Lang::En => format!("{kpi}: {count} sites over the target, the worst: {worst}"),
+    }
+}
+
+/// Where the full list of missed targets is.
+pub(crate) fn misses_in_appendix(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::Zh => format!("全部 {count} 项未达标明细见附录。"),
+        Lang::En => format!("All {count} missed targets are listed in the appendix."),
+    }
+}
+
+/// Which load charts a large report leaves out, and the command that
+/// writes every chart.
+pub(crate) fn charts_left_out(lang: Lang, shown: usize, total: usize) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "变压器负荷图只列出最接近允许负荷的 {shown} 台（共 {total} 台）；每个站点仍在表格中各占一行。\
+             全部图表可用以下命令另存："
+        ),
+        Lang::En => format!(
+            "Load charts are shown for the {shown} transformers closest to their allowed load \
+             (of {total}); every site still has its row in the tables. To write every chart:"
+        ),
+    }
+}
+
+/// The command that writes every chart, with placeholders in `lang`.
+pub(crate) fn charts_command(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "swapsim report 结果目录 --charts 图表目录",
+        Lang::En => "swapsim report RESULT --charts DIR",
+    }
+}
+
+/// The swap fee's revenue: swaps a day × fee × 365.
+pub(crate) fn revenue(lang: Lang, swaps_per_day: &str, fee: &str, cny: &str) -> String {
+    match lang {
+        Lang::Zh => {
+            format!("换电收入：每天 {swaps_per_day} 次 × 每次 {fee} 元 × 365 天 = {cny} 元/年。")
+        }
+        Lang::En => format!(
+            "Swap-fee revenue: {swaps_per_day} swaps a day × {fee} CNY × 365 days = {cny} CNY/yr."
+        ),
+    }
+}
+
+/// Payback of the investment from the revenue less the operator's
+/// running costs (maintenance, cabinet energy); `None` = never.
+pub(crate) fn payback(lang: Lang, years: Option<&str>) -> String {
+    match (lang, years) {
+        (Lang::Zh, Some(y)) => {
+            format!("投资回收期：{y} 年（一次性投资 ÷（换电收入 − 运维 − 换电柜电费））。")
+        }
+        (Lang::Zh, None) => "换电收入不足以覆盖运维和换电柜电费，投资无法回收。".to_owned(),
+        (Lang::En, Some(y)) => format!(
+            "Payback: {y} years (investment ÷ (revenue − maintenance − cabinet energy))."
+        ),
+        (Lang::En, None) => {
+            "The revenue does not cover maintenance and cabinet energy: the investment is never paid back."
+                .to_owned()
+        }
+    }
+}
+
+/// A compared scenario's misses: "no (3 missed)".
+pub(crate) fn missed_count(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::Zh => format!("否（{count} 项未达标）"),
+        Lang::En => format!("no ({count} missed)"),
+    }
+}
+
+/// The operator figures of a large network's sites are left out: where
+/// they are.
+pub(crate) fn operator_sites_left_out(lang: Lang, sites: usize) -> String {
+    match lang {
+        Lang::Zh => format!("{sites} 个站点各自的运营指标从略，见结果目录中的"),
+        Lang::En => format!("The figures of each of the {sites} sites are left out; they are in"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sim_core::planner::Plan;
+use sim_core::planner::{Capital, Plan};
 use sim_core::{LOAD_COMPONENTS, Model, RunResult, Timeseries};
 pub use sim_core::{Profile, Profiles};
 
@@ -126,6 +126,11 @@ impl<T> KpiList<T> {
     /// The value of KPI `name`.
     pub fn get(&self, name: &str) -> Option<&T> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Whether it holds no KPI.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// Names in order.
@@ -472,6 +477,25 @@ pub struct PlanData {
     /// Every evaluated candidate.
     #[serde(default)]
     pub candidates: Vec<CandidateData>,
+    /// The sites as the scenario gave them, before planning; empty in
+    /// plans written before it was added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub existing: Vec<SiteInfo>,
+    /// The network KPIs of the scenario as given (one run outside the
+    /// search, `sim_core::planner::Plan::baseline`); empty in older plans.
+    #[serde(default, skip_serializing_if = "KpiList::is_empty")]
+    pub baseline: KpiList<Estimate>,
+    /// Capital recovery factor of `[costs]`: annual payment per CNY of
+    /// capital \[1/yr\]; 0 in older plans.
+    #[serde(default)]
+    pub annuity_factor: f64,
+    /// Maintenance per year as a share of the capital \[1/yr\].
+    #[serde(default)]
+    pub maintenance_share_per_year: f64,
+    /// `[costs] swap_fee_cny`: what a subscriber pays per swap \[CNY\];
+    /// `None` = not given (no revenue or payback is shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swap_fee_cny: Option<f64>,
 }
 
 /// One site of the plan.
@@ -498,6 +522,9 @@ pub struct SitePlanData {
     pub transformer_upgraded: bool,
     /// The site's annualised cost \[CNY/yr\].
     pub annual_cost_cny: f64,
+    /// The one-off investment in it, by item; zero in older plans.
+    #[serde(default)]
+    pub capital: Capital,
     /// Each target's KPI at the plan.
     #[serde(default)]
     pub targets: Vec<TargetCheckData>,
@@ -721,6 +748,7 @@ impl PlanData {
                     transformer_kva: s.transformer_kva,
                     transformer_upgraded: s.transformer_upgraded,
                     annual_cost_cny: s.annual_cost_cny,
+                    capital: s.capital,
                     targets: s
                         .targets
                         .iter()
@@ -753,6 +781,17 @@ impl PlanData {
                     ),
                 })
                 .collect(),
+            existing: model.sites.iter().map(SiteInfo::of).collect(),
+            baseline: KpiList(
+                plan.baseline
+                    .entries()
+                    .into_iter()
+                    .map(|(n, e)| (n.to_owned(), e.into()))
+                    .collect(),
+            ),
+            annuity_factor: plan.model.costs.annuity_factor(),
+            maintenance_share_per_year: plan.model.costs.maintenance_share_per_year,
+            swap_fee_cny: plan.model.costs.swap_fee_cny,
         }
     }
 }
@@ -778,10 +817,10 @@ pub struct CompareData {
 }
 
 impl CompareData {
-    /// What to call each scenario in tables and charts: its name, or, when
-    /// two scenarios share a name (a plan keeps its scenario's name), its
-    /// file, as `compare`'s own table does. Names that still repeat get
-    /// their position.
+    /// What to call each scenario in tables and charts: its label, else
+    /// its name, or, when two scenarios would share one (a plan keeps its
+    /// scenario's name), its file, as `compare`'s own table does. Names
+    /// that still repeat get their position.
     pub fn column_names(&self) -> Vec<String> {
         let unique = |names: &[&str]| {
             names
@@ -789,7 +828,17 @@ impl CompareData {
                 .enumerate()
                 .all(|(i, a)| !a.is_empty() && names[..i].iter().all(|b| a != b))
         };
-        let names: Vec<&str> = self.scenarios.iter().map(|s| s.name.as_str()).collect();
+        let names: Vec<&str> = self
+            .scenarios
+            .iter()
+            .map(|s| {
+                if s.label.is_empty() {
+                    s.name.as_str()
+                } else {
+                    s.label.as_str()
+                }
+            })
+            .collect();
         if unique(&names) {
             return names.into_iter().map(str::to_owned).collect();
         }
@@ -810,9 +859,41 @@ impl CompareData {
 pub struct CompareScenario {
     /// Scenario name.
     pub name: String,
+    /// Its `[scenario] label`; empty when it has none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
     /// Its file.
     #[serde(default)]
     pub file: String,
+    /// Its equipment, summed over its sites; `None` in comparisons
+    /// written before it was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sizing: Option<Sizing>,
+}
+
+/// A scenario's equipment, summed over its sites.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sizing {
+    /// Cabinets.
+    pub cabinets: u32,
+    /// Slots.
+    pub slots: u32,
+    /// Batteries.
+    pub batteries: u32,
+    /// Charging-pile ports.
+    pub pile_ports: u32,
+}
+
+impl Sizing {
+    /// The totals of `model`'s sites.
+    pub fn of(model: &Model) -> Sizing {
+        model.sites.iter().fold(Sizing::default(), |t, s| Sizing {
+            cabinets: t.cabinets + s.cabinets,
+            slots: t.slots + s.slots(),
+            batteries: t.batteries + s.batteries,
+            pile_ports: t.pile_ports + s.pile_ports,
+        })
+    }
 }
 
 /// One KPI across the scenarios.
@@ -849,6 +930,56 @@ pub struct Context {
     pub transformers: Vec<Transformer>,
     /// Assumptions to list, in order.
     pub assumptions: Vec<Assumption>,
+    /// Each site's town, riders and sizing, in model order; empty in
+    /// contexts written before they were added.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<SiteInfo>,
+}
+
+/// What the report needs of a site beyond its KPIs: its town (for the
+/// roll-up by town), its riders and its sizing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SiteInfo {
+    /// Site name.
+    pub name: String,
+    /// Subdistrict or town (街道 / 镇); empty when not given.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub town: String,
+    /// Resident e-bikes of every kind.
+    pub ebikes: u32,
+    /// Swap subscribers: the resident e-bikes on a subscription (rounded)
+    /// plus the couriers living at the site.
+    pub subscribers: u32,
+    /// Cabinets.
+    pub cabinets: u32,
+    /// Slots per cabinet.
+    pub slots_per_cabinet: u32,
+    /// Batteries stocked.
+    pub batteries: u32,
+    /// Charging-pile ports.
+    pub pile_ports: u32,
+    /// Slot charger power \[W\]; `None` = the battery's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub charger_power_w: Option<f64>,
+}
+
+impl SiteInfo {
+    /// The site as the model gives it.
+    pub fn of(site: &sim_core::SiteSpec) -> SiteInfo {
+        let couriers: u32 = site.couriers.iter().map(|&(_, n)| n).sum();
+        SiteInfo {
+            name: site.name.clone(),
+            town: site.town.clone(),
+            ebikes: site.ebikes,
+            subscribers: (f64::from(site.ebikes) * site.swap_adoption).round() as u32 + couriers,
+            cabinets: site.cabinets,
+            slots_per_cabinet: site.slots_per_cabinet,
+            batteries: site.batteries,
+            pile_ports: site.pile_ports,
+            charger_power_w: site.charger_power_w,
+        }
+    }
 }
 
 impl Context {

@@ -9,6 +9,10 @@
 //!
 //! # What a report holds
 //!
+//! - first, the answer (`summary`): a plan's verdict, equipment existing
+//!   → planned, investment and annual cost, flying wire before → after;
+//!   a run's verdict, key figures and transformer headroom; which compared
+//!   scenarios meet every target; then the roll-up by town (`towns`);
 //! - an overview (scenario, seed, replications, days) and, in plain words,
 //!   every target that a site misses, judged like the planner by the upper
 //!   end of the KPI's 95% interval;
@@ -84,6 +88,8 @@ mod map;
 mod plot;
 mod raster;
 mod reference;
+mod summary;
+mod towns;
 
 pub use assumptions::{Assumption, DistUnit, DistValue, ScenarioFile, Source, Value};
 pub use charts::{Chart, MAX_SITES_PER_CHART, Omitted, charts, omitted};
@@ -94,9 +100,9 @@ pub use input::{
     COMPARE_FILE, COMPONENTS, CONTEXT_FILE, CandidateData, CompareData, CompareRow,
     CompareScenario, CompareSite, Context, Estimate, KeptReason, KeptWhy, KpiList, LoadQuarter,
     LoadSeries, PLAN_FILE, PROFILES_FILE, PlanData, PlanUnit, ProblemReason, ProblemWhy, Profile,
-    Profiles, READY_FILE, ReadySeries, ReportError, ReportInput, SUMMARY_FILE, SitePlanData,
-    SiteReady, SiteSummary, Summary, TIMESERIES_FILE, TargetCheckData, Targets, Transformer,
-    TransformerLoad, Upper, load_dir,
+    Profiles, READY_FILE, ReadySeries, ReportError, ReportInput, SUMMARY_FILE, SiteInfo,
+    SitePlanData, SiteReady, SiteSummary, Sizing, Summary, TIMESERIES_FILE, TargetCheckData,
+    Targets, Transformer, TransformerLoad, Upper, load_dir,
 };
 pub use map::{
     MIN_RADIUS_PX, MapColour, MapLayout, MapSite, Marker, PlacedLabel, PxRect, SCALE_BAR_MAX_PX,

@@ -57,6 +57,7 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Cost
     );
     let lifetime_years = t.defaulted(sink, "lifetime_years", &LIFETIME, d.lifetime_years);
     let discount_rate = t.defaulted(sink, "discount_rate", &RATE, d.discount_rate);
+    let swap_fee_cny = t.optional(sink, "swap_fee_cny", &Number::NON_NEGATIVE);
     t.finish(sink);
     Some(Costs {
         cabinet_cny_by_slots: cabinets?,
@@ -67,6 +68,7 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Cost
         maintenance_share_per_year: maintenance?,
         lifetime_years: lifetime_years?,
         discount_rate: discount_rate?,
+        swap_fee_cny: swap_fee_cny.ok()?,
     })
 }
 
@@ -142,6 +144,16 @@ mod tests {
     use sim_core::Costs;
 
     use crate::testing::{VALID, model, problems};
+
+    #[test]
+    fn a_swap_fee_is_optional_and_not_negative() {
+        assert_eq!(model(VALID).costs.swap_fee_cny, None);
+        let m = model(&format!("{VALID}\n[costs]\nswap_fee_cny = 3.5\n"));
+        assert_eq!(m.costs.swap_fee_cny, Some(3.5));
+        let bad = problems(&format!("{VALID}\n[costs]\nswap_fee_cny = -1\n"));
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(bad[0].contains("costs.swap_fee_cny"), "{bad:?}");
+    }
 
     #[test]
     fn costs_default_key_by_key() {

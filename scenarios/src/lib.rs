@@ -45,7 +45,7 @@
 //!     "bad.toml:1:1: battery: missing required table `[battery]`",
 //!     "bad.toml:1:1: site: missing required table `[[site]]`, expected at least one",
 //!     "bad.toml:3:8: scenario.days: expected a positive integer, found 0",
-//!     "bad.toml:4:1: scenario.warmup: unknown key, expected one of `name`, `days`, \
+//!     "bad.toml:4:1: scenario.warmup: unknown key, expected one of `name`, `label`, `days`, \
 //!      `warmup_days`, `seed`, `replications`; did you mean `warmup_days`?",
 //! ]);
 //! // With the source line and a caret:
@@ -388,6 +388,7 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
     scenario_overridden?;
     Some(Model {
         name: scenario.name,
+        label: scenario.label.unwrap_or_default(),
         days: scenario.days,
         warmup_days: scenario.warmup_days,
         seed: scenario.seed,

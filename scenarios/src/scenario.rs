@@ -15,6 +15,8 @@ pub(crate) const DEFAULT_REPLICATIONS: u32 = 10;
 /// The `[scenario]` table.
 pub(crate) struct Scenario {
     pub(crate) name: String,
+    /// Short label for report columns; `None` = the name.
+    pub(crate) label: Option<String>,
     /// Simulated days per replication, warm-up included.
     pub(crate) days: u32,
     /// Days discarded at the start of every replication.
@@ -26,6 +28,7 @@ pub(crate) struct Scenario {
 /// Reads `[scenario]`.
 pub(crate) fn read(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Scenario> {
     let name = t.required(sink, "name", &Text);
+    let label = t.optional(sink, "label", &Text);
     let days = t.defaulted(sink, "days", &Integer::at_least(1), DEFAULT_DAYS);
     let warmup_days = t.defaulted(
         sink,
@@ -58,6 +61,7 @@ pub(crate) fn read(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Scenario
     t.finish(sink);
     Some(Scenario {
         name: name?,
+        label: label.ok()?,
         days: days?,
         warmup_days: warmup_days?,
         seed: seed?,

@@ -14,6 +14,9 @@ use serde::Serialize;
 pub struct Model {
     /// Scenario name, echoed in results.
     pub name: String,
+    /// A short label for report and table columns (`现状`, `方案`);
+    /// empty = none, and the name is used.
+    pub label: String,
     /// Simulated days per replication, warm-up included \[d\].
     pub days: u32,
     /// Days discarded at the start of every replication \[d\].
@@ -605,6 +608,9 @@ pub struct Costs {
     pub lifetime_years: f64,
     /// Discount rate for annualising \[1/yr\].
     pub discount_rate: f64,
+    /// Fee a subscriber pays per swap \[CNY\], for the report's revenue
+    /// and payback; `None` = not given. The planner does not use it.
+    pub swap_fee_cny: Option<f64>,
 }
 
 impl Default for Costs {
@@ -626,6 +632,7 @@ impl Default for Costs {
             maintenance_share_per_year: 0.05,
             lifetime_years: 8.0,
             discount_rate: 0.05,
+            swap_fee_cny: None,
         }
     }
 }

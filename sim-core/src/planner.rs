@@ -43,11 +43,11 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::{DayProgress, Replication};
 use crate::model::{Demand, Model, Patience, SiteSpec, TransformerSpec};
-use crate::results::{Estimate, RunResult, run_replications_with, summarise};
+use crate::results::{Estimate, Kpis, RunResult, run_replications_with, summarise};
 
 /// How the planner reports progress (the CLI draws a bar from it): each
 /// simulation as it starts ([`Progress::simulating`]), and each simulated
@@ -126,10 +126,42 @@ pub struct SitePlan {
     pub transformer_upgraded: bool,
     /// Annualised cost: capital × (annuity + maintenance) + energy \[CNY/yr\].
     pub annual_cost_cny: f64,
+    /// The one-off investment in `annual_cost_cny`, by item.
+    pub capital: Capital,
     /// Each target's KPI at the plan, with its interval.
     pub targets: Vec<TargetCheck>,
     /// Why units were not pruned, one entry per kind of unit kept.
     pub kept_because: Vec<Kept>,
+}
+
+/// A site's one-off investment by item \[CNY\], as the planner counts
+/// it: the cabinets and batteries of the whole deployment, the pile ports
+/// it adds, the slot chargers' price difference to the battery's own
+/// (negative for slower ones) and the site's share of its transformer's
+/// upgrade (split evenly between the sites it feeds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Capital {
+    /// Cabinets \[CNY\].
+    pub cabinets_cny: f64,
+    /// Batteries \[CNY\].
+    pub batteries_cny: f64,
+    /// Pile ports added \[CNY\].
+    pub pile_ports_cny: f64,
+    /// Slot chargers other than the battery's \[CNY\].
+    pub chargers_cny: f64,
+    /// Share of a transformer upgrade \[CNY\].
+    pub transformer_cny: f64,
+}
+
+impl Capital {
+    /// Every item \[CNY\].
+    pub fn total_cny(&self) -> f64 {
+        self.cabinets_cny
+            + self.batteries_cny
+            + self.pile_ports_cny
+            + self.chargers_cny
+            + self.transformer_cny
+    }
 }
 
 /// A target's KPI at the plan.
@@ -181,6 +213,10 @@ pub struct Plan {
     pub result: RunResult,
     /// Annualised cost of the whole plan \[CNY/yr\].
     pub annual_cost_cny: f64,
+    /// The network KPIs of the scenario as given, before any change:
+    /// one run with its seed, days and replications, outside the search
+    /// (not counted in `simulations`), for the report's before → after.
+    pub baseline: Kpis,
 }
 
 /// What the search may change at a site, one step at a time.
@@ -492,6 +528,7 @@ pub fn plan(model: &Model, threads: usize, progress: &dyn Progress) -> Plan {
         left: 0,
         last: None,
     };
+    let baseline = crate::run(model, threads).network;
     // What the progress estimate expects: growing, pruning each kind of
     // unit, the final check and the final evaluation.
     let after_growing = EXPECTED_PRUNE_ROUNDS * search.prune_kinds().len() as u32 + 2;
@@ -510,7 +547,7 @@ pub fn plan(model: &Model, threads: usize, progress: &dyn Progress) -> Plan {
     }
     search.left = 0;
     let result = search.final_evaluation();
-    search.finish(result)
+    search.finish(result, baseline)
 }
 
 impl Search<'_> {
@@ -1104,15 +1141,29 @@ impl Search<'_> {
     /// Annualised cost of site `s` in `result`'s deployment \[CNY/yr\].
     fn site_cost(&self, s: usize, result: &RunResult) -> f64 {
         let costs = &self.base.costs;
+        let energy = result.sites[s].kpis.energy_cost_cny_per_day.mean * 365.0;
+        self.capital(s).total_cny() * (costs.annuity_factor() + costs.maintenance_share_per_year)
+            + energy
+    }
+
+    /// Site `s`'s one-off investment by item: every cabinet and battery
+    /// of the deployment, the pile ports added, the chargers' difference
+    /// to the battery's, and its share of an upgraded transformer.
+    fn capital(&self, s: usize) -> Capital {
+        let costs = &self.base.costs;
         let site = &self.model.sites[s];
-        let mut capital = f64::from(site.cabinets) * costs.cabinet_cny(site.slots_per_cabinet)
-            + f64::from(site.batteries) * costs.battery_cny
-            + f64::from(site.pile_ports.saturating_sub(self.existing_ports[s]))
-                * costs.pile_port_cny;
+        let mut capital = Capital {
+            cabinets_cny: f64::from(site.cabinets) * costs.cabinet_cny(site.slots_per_cabinet),
+            batteries_cny: f64::from(site.batteries) * costs.battery_cny,
+            pile_ports_cny: f64::from(site.pile_ports.saturating_sub(self.existing_ports[s]))
+                * costs.pile_port_cny,
+            ..Capital::default()
+        };
         if let (Some(power), Some(base)) =
             (site.charger_power_w, self.base.battery.charger_power_w())
         {
-            capital += f64::from(site.slots()) * (power - base) / 1000.0 * costs.charger_cny_per_kw;
+            capital.chargers_cny =
+                f64::from(site.slots()) * (power - base) / 1000.0 * costs.charger_cny_per_kw;
         }
         if let Some(t) = site.transformer {
             let kva = self.model.grid.transformers[t].rating_kva;
@@ -1123,11 +1174,10 @@ impl Search<'_> {
                     .iter()
                     .filter(|x| x.transformer == Some(t))
                     .count();
-                capital += costs.transformer_cny(kva) / shared.max(1) as f64;
+                capital.transformer_cny = costs.transformer_cny(kva) / shared.max(1) as f64;
             }
         }
-        let energy = result.sites[s].kpis.energy_cost_cny_per_day.mean * 365.0;
-        capital * (costs.annuity_factor() + costs.maintenance_share_per_year) + energy
+        capital
     }
 
     /// A bound recorded during pruning (too few for a 10% step, say) may
@@ -1206,7 +1256,7 @@ impl Search<'_> {
         out
     }
 
-    fn finish(mut self, result: RunResult) -> Plan {
+    fn finish(mut self, result: RunResult, baseline: Kpis) -> Plan {
         let kept = self.refresh_bounds();
         self.model.replications = self.base.replications;
         let mut sites = Vec::with_capacity(self.model.sites.len());
@@ -1244,6 +1294,7 @@ impl Search<'_> {
                     self.model.grid.transformers[t].rating_kva > self.existing_kva[t] + 1e-9
                 }),
                 annual_cost_cny: cost,
+                capital: self.capital(s),
                 targets,
                 kept_because: kept[s].clone(),
             });
@@ -1259,6 +1310,7 @@ impl Search<'_> {
             candidates: self.candidates,
             result,
             annual_cost_cny: total,
+            baseline,
         }
     }
 }

@@ -1,0 +1,620 @@
+//! The first page: the answer to the reader's question, in plain words.
+//!
+//! - a plan: whether it meets every target; the equipment, existing →
+//!   planned; the one-off investment by item and the annual cost by who
+//!   pays; flying wire before → after; the sites closest to a limit;
+//! - a run: whether the targets are met (how many sites miss, the worst
+//!   three), the network's key figures and the transformers' headroom;
+//! - a comparison: which scenarios meet every target and how each differs
+//!   from the first, with the paired intervals.
+
+use std::fmt::Write as _;
+
+use crate::format::{escape, estimate, shown, trim, with_unit};
+use crate::i18n::{self, Lang};
+use crate::input::{Estimate, KpiList, ReportInput, Targets};
+
+/// Sites named in a verdict or a "closest to a limit" list.
+const WORST: usize = 3;
+
+/// Network KPIs of the run's summary, when present.
+const KEY_KPIS: [&str; 7] = [
+    "swap_requests_per_day",
+    "lost_swap_rate",
+    "stockout_probability",
+    "swap_delay_minutes_p95",
+    "flying_wire_per_1000_bikes_day",
+    "transformer_peak_utilization",
+    "energy_cost_cny_per_day",
+];
+
+/// A site against one target: its upper 95% bound over the limit.
+#[derive(Clone, Debug)]
+pub(crate) struct Against {
+    pub site: String,
+    pub kpi: String,
+    pub estimate: Estimate,
+    pub limit: f64,
+}
+
+impl Against {
+    /// Upper bound ÷ limit: above 1 misses.
+    pub fn ratio(&self) -> f64 {
+        if self.limit > 0.0 {
+            self.estimate.ci95_high / self.limit
+        } else if self.estimate.ci95_high > 0.0 {
+            f64::INFINITY
+        } else {
+            0.0
+        }
+    }
+
+    /// Whether the target is missed (upper bound over the limit).
+    pub fn missed(&self) -> bool {
+        self.estimate.ci95_high > self.limit
+    }
+}
+
+/// Every (site, target) of a run or a plan, in site order.
+pub(crate) fn site_targets(input: &ReportInput) -> Vec<Against> {
+    if let Some(plan) = &input.plan {
+        return plan
+            .sites
+            .iter()
+            .flat_map(|s| {
+                s.targets.iter().map(|t| Against {
+                    site: s.name.clone(),
+                    kpi: t.kpi.clone(),
+                    estimate: t.estimate,
+                    limit: t.limit,
+                })
+            })
+            .collect();
+    }
+    let Some(summary) = &input.summary else {
+        return Vec::new();
+    };
+    of_lists(
+        &input.context.targets,
+        summary.sites.iter().map(|s| (s.name.as_str(), &s.kpis)),
+    )
+}
+
+fn of_lists<'a>(
+    targets: &Targets,
+    sites: impl IntoIterator<Item = (&'a str, &'a KpiList<Estimate>)>,
+) -> Vec<Against> {
+    let mut out = Vec::new();
+    for (site, kpis) in sites {
+        for (kpi, limit) in targets.list() {
+            if let Some(e) = kpis.get(kpi) {
+                out.push(Against {
+                    site: site.to_owned(),
+                    kpi: kpi.to_owned(),
+                    estimate: *e,
+                    limit,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Each site's target nearest its limit (largest ratio), the nearest
+/// sites first.
+pub(crate) fn closest(all: &[Against]) -> Vec<Against> {
+    let mut worst: Vec<Against> = Vec::new();
+    for a in all {
+        match worst.iter_mut().find(|w| w.site == a.site) {
+            Some(w) if a.ratio() > w.ratio() => *w = a.clone(),
+            Some(_) => {}
+            None => worst.push(a.clone()),
+        }
+    }
+    worst.sort_by(|a, b| b.ratio().total_cmp(&a.ratio()));
+    worst
+}
+
+/// `<li>` of a site against its target.
+fn near_item(h: &mut String, a: &Against, lang: Lang) {
+    let label = i18n::kpi(&a.kpi, lang);
+    let class = if a.missed() { " class=\"over\"" } else { "" };
+    let _ = writeln!(
+        h,
+        "<li{class}>{}</li>",
+        escape(&i18n::near_limit(
+            lang,
+            &a.site,
+            &label.name,
+            &shown(a.estimate.ci95_high, label.scale, label.unit),
+            &with_unit(a.limit, label.scale, label.unit),
+        ))
+    );
+}
+
+/// The summary section (`id="summary"`), then the insertion point of the
+/// site map.
+pub(crate) fn summary(h: &mut String, input: &ReportInput, lang: Lang) {
+    let s = lang.summary_words();
+    let _ = writeln!(h, "<section class=\"summary\" id=\"summary\">");
+    let _ = writeln!(h, "<h2>{}</h2>", s.summary);
+    if input.plan.is_some() {
+        plan(h, input, lang);
+    } else if input.compare.is_some() {
+        compare(h, input, lang);
+    } else {
+        run(h, input, lang);
+    }
+    let _ = writeln!(h, "</section>");
+    // The site map goes here, as <section id="map">, once report has one.
+    let _ = writeln!(h, "<!-- map: <section id=\"map\"> goes here -->");
+}
+
+fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
+    let Some(plan) = &input.plan else { return };
+    let w = lang.words();
+    let s = lang.summary_words();
+    if plan.feasible {
+        let _ = writeln!(h, "<p class=\"ok verdict\">{}</p>", w.plan_feasible);
+    } else {
+        let _ = writeln!(h, "<p class=\"bad verdict\">{}</p>", w.plan_infeasible);
+    }
+
+    // Equipment, existing → planned.
+    let sum = |f: &dyn Fn(usize) -> u32, n: usize| (0..n).map(f).sum::<u32>();
+    let ex = &plan.existing;
+    let pl = &plan.sites;
+    let own = |power: Option<f64>, slots: u32| if power.is_some() { slots } else { 0 };
+    let mut upgraded: Vec<&str> = pl
+        .iter()
+        .filter(|x| x.transformer_upgraded)
+        .filter_map(|x| x.transformer.as_deref())
+        .collect();
+    upgraded.sort_unstable();
+    upgraded.dedup();
+    let rows: [(&str, Option<u32>, u32); 6] = [
+        (
+            s.cabinets,
+            (!ex.is_empty()).then(|| sum(&|i| ex[i].cabinets, ex.len())),
+            sum(&|i| pl[i].cabinets, pl.len()),
+        ),
+        (
+            s.slots,
+            (!ex.is_empty()).then(|| sum(&|i| ex[i].cabinets * ex[i].slots_per_cabinet, ex.len())),
+            sum(&|i| pl[i].cabinets * pl[i].slots_per_cabinet, pl.len()),
+        ),
+        (
+            s.batteries,
+            (!ex.is_empty()).then(|| sum(&|i| ex[i].batteries, ex.len())),
+            sum(&|i| pl[i].batteries, pl.len()),
+        ),
+        (
+            s.slot_chargers,
+            (!ex.is_empty()).then(|| {
+                sum(
+                    &|i| {
+                        own(
+                            ex[i].charger_power_w,
+                            ex[i].cabinets * ex[i].slots_per_cabinet,
+                        )
+                    },
+                    ex.len(),
+                )
+            }),
+            sum(
+                &|i| {
+                    own(
+                        pl[i].charger_power_w,
+                        pl[i].cabinets * pl[i].slots_per_cabinet,
+                    )
+                },
+                pl.len(),
+            ),
+        ),
+        (
+            s.pile_ports,
+            (!ex.is_empty()).then(|| sum(&|i| ex[i].pile_ports, ex.len())),
+            sum(&|i| pl[i].pile_ports, pl.len()),
+        ),
+        (
+            s.transformer_upgrades,
+            (!ex.is_empty()).then_some(0),
+            upgraded.len() as u32,
+        ),
+    ];
+    let _ = writeln!(h, "<h3>{}</h3>", s.totals);
+    let _ = writeln!(h, "<table class=\"totals compact\">");
+    let _ = writeln!(
+        h,
+        "<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>",
+        s.item, s.existing, s.planned
+    );
+    let _ = writeln!(h, "<tbody>");
+    for (label, before, after) in rows {
+        let before = before.map_or_else(|| "–".to_owned(), |b| b.to_string());
+        let _ = writeln!(
+            h,
+            "<tr><td>{label}</td><td class=\"num\">{before}</td><td class=\"num\">{after}</td></tr>"
+        );
+    }
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+
+    // The money: the planner's capital by item, and the annual cost.
+    let items = pl.iter().fold([0.0; 5], |mut acc, x| {
+        let c = &x.capital;
+        for (a, v) in acc.iter_mut().zip([
+            c.cabinets_cny,
+            c.batteries_cny,
+            c.pile_ports_cny,
+            c.chargers_cny,
+            c.transformer_cny,
+        ]) {
+            *a += v;
+        }
+        acc
+    });
+    let capital: f64 = items.iter().sum();
+    let _ = writeln!(h, "<table class=\"money compact\">");
+    let _ = writeln!(
+        h,
+        "<thead><tr><th>{}</th><th class=\"num\">{}</th></tr></thead>",
+        s.capex, s.cny
+    );
+    let _ = writeln!(h, "<tbody>");
+    for (label, v) in s.capex_items.iter().zip(items) {
+        if v != 0.0 {
+            let _ = writeln!(
+                h,
+                "<tr><td>{label}</td><td class=\"num\">{}</td></tr>",
+                trim(v, 0)
+            );
+        }
+    }
+    let _ = writeln!(
+        h,
+        "<tr class=\"total\"><th>{}</th><th class=\"num\">{}</th></tr>",
+        s.total,
+        trim(capital, 0)
+    );
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+
+    let year = |kpi: &str| {
+        input
+            .summary
+            .as_ref()
+            .and_then(|x| x.network.get(kpi))
+            .map(|e| e.mean * 365.0)
+    };
+    let operator = year("cabinet_energy_cost_cny_per_day");
+    let residents = match (
+        year("pile_energy_cost_cny_per_day"),
+        year("home_energy_cost_cny_per_day"),
+    ) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
+    };
+    let annual: [(&str, Option<f64>); 4] = [
+        (s.annualised_capex, Some(capital * plan.annuity_factor)),
+        (
+            s.maintenance,
+            Some(capital * plan.maintenance_share_per_year),
+        ),
+        (s.energy_operator, operator),
+        (s.energy_residents, residents),
+    ];
+    let _ = writeln!(h, "<table class=\"money annual compact\">");
+    let _ = writeln!(
+        h,
+        "<thead><tr><th>{}</th><th class=\"num\">{}</th></tr></thead>",
+        s.annual, s.cny_per_year
+    );
+    let _ = writeln!(h, "<tbody>");
+    let mut total = 0.0;
+    for (label, v) in annual {
+        let Some(v) = v else { continue };
+        total += v;
+        let _ = writeln!(
+            h,
+            "<tr><td>{label}</td><td class=\"num\">{}</td></tr>",
+            trim(v, 0)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<tr class=\"total\"><th>{}</th><th class=\"num\">{}</th></tr>",
+        s.total,
+        trim(total, 0)
+    );
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+    let _ = writeln!(h, "<p class=\"note\">{}</p>", s.no_battery_replacement);
+    if let Some(fee) = plan.swap_fee_cny {
+        let network = input.summary.as_ref().map(|x| &x.network);
+        let requests = network
+            .and_then(|n| n.get("swap_requests_per_day"))
+            .map_or(0.0, |e| e.mean);
+        let lost = network
+            .and_then(|n| n.get("lost_swap_rate"))
+            .map_or(0.0, |e| e.mean);
+        let swaps = requests * (1.0 - lost);
+        let revenue = swaps * fee * 365.0;
+        let running = capital * plan.maintenance_share_per_year + operator.unwrap_or(0.0);
+        let net = revenue - running;
+        let years = (net > 0.0).then(|| trim(capital / net, 1));
+        let _ = writeln!(
+            h,
+            "<p class=\"revenue\">{}</p>",
+            escape(&i18n::revenue(
+                lang,
+                &trim(swaps, 0),
+                &trim(fee, 2),
+                &trim(revenue, 0)
+            ))
+        );
+        let _ = writeln!(
+            h,
+            "<p class=\"payback\">{}</p>",
+            escape(&i18n::payback(lang, years.as_deref()))
+        );
+    }
+
+    // Flying wire, before → after.
+    let fw = "flying_wire_per_1000_bikes_day";
+    let after = input.summary.as_ref().and_then(|x| x.network.get(fw));
+    if let (Some(before), Some(after)) = (plan.baseline.get(fw), after) {
+        let label = i18n::kpi(fw, lang);
+        let _ = writeln!(
+            h,
+            "<p class=\"before-after\">{}</p>",
+            escape(&i18n::before_after(
+                lang,
+                &label.name,
+                &estimate(*before, 1.0).0,
+                &estimate(*after, 1.0).0
+            ))
+        );
+    }
+    closest_list(h, &site_targets(input), lang);
+}
+
+fn closest_list(h: &mut String, all: &[Against], lang: Lang) {
+    let near = closest(all);
+    if near.is_empty() {
+        return;
+    }
+    let _ = writeln!(h, "<h3>{}</h3>", lang.summary_words().closest);
+    let _ = writeln!(h, "<ol class=\"closest\">");
+    for a in near.iter().take(WORST) {
+        near_item(h, a, lang);
+    }
+    let _ = writeln!(h, "</ol>");
+}
+
+fn run(h: &mut String, input: &ReportInput, lang: Lang) {
+    let Some(summary) = &input.summary else {
+        return;
+    };
+    let w = lang.words();
+    let s = lang.summary_words();
+    let all = site_targets(input);
+    let mut missing: Vec<&str> = all
+        .iter()
+        .filter(|a| a.missed())
+        .map(|a| a.site.as_str())
+        .collect();
+    missing.dedup();
+    if input.context.targets.list().is_empty() {
+        let _ = writeln!(h, "<p class=\"none verdict\">{}</p>", w.no_targets);
+    } else if missing.is_empty() {
+        let _ = writeln!(h, "<p class=\"ok verdict\">{}</p>", w.all_met);
+        closest_list(h, &all, lang);
+    } else {
+        let _ = writeln!(
+            h,
+            "<p class=\"bad verdict\">{}</p>",
+            escape(&i18n::sites_missing(
+                lang,
+                missing.len(),
+                summary.sites.len()
+            ))
+        );
+        let _ = writeln!(h, "<ol class=\"closest\">");
+        for a in closest(&all).iter().take(WORST) {
+            near_item(h, a, lang);
+        }
+        let _ = writeln!(h, "</ol>");
+    }
+
+    let _ = writeln!(h, "<h3>{}</h3>", s.network_kpis);
+    let _ = writeln!(h, "<table class=\"key compact\">");
+    let _ = writeln!(h, "<tbody>");
+    for kpi in KEY_KPIS {
+        let Some(e) = summary.network.get(kpi) else {
+            continue;
+        };
+        let label = i18n::kpi(kpi, lang);
+        let (mean, ci) = estimate(*e, label.scale);
+        let _ = writeln!(
+            h,
+            "<tr><th>{}</th><td class=\"num\">{mean} <span class=\"ci\">{}</span></td></tr>",
+            escape(&label.with_unit()),
+            ci.unwrap_or_default()
+        );
+    }
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+    headroom(h, input, lang);
+}
+
+/// Peak of each transformer's mean daily load against its allowed load,
+/// the tightest first (at most three).
+fn headroom(h: &mut String, input: &ReportInput, lang: Lang) {
+    let Some(load) = &input.load else { return };
+    let s = lang.summary_words();
+    let mut rows: Vec<(&str, f64, f64)> = load
+        .transformers
+        .iter()
+        .filter_map(|t| {
+            let spec = input
+                .context
+                .transformers
+                .iter()
+                .find(|x| x.name == t.name)?;
+            let peak = t.quarters.iter().map(|q| q.total_kw()).fold(0.0, f64::max);
+            Some((t.name.as_str(), peak, spec.allowed_kw()))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    rows.sort_by(|a, b| (a.2 - a.1).total_cmp(&(b.2 - b.1)));
+    let _ = writeln!(h, "<h3>{}</h3>", s.headroom);
+    let _ = writeln!(h, "<table class=\"headroom compact\">");
+    let _ = writeln!(
+        h,
+        "<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th></tr></thead>",
+        s.transformer, s.peak_kw, s.allowed_kw, s.headroom_kw
+    );
+    let _ = writeln!(h, "<tbody>");
+    for (name, peak, allowed) in rows.iter().take(WORST) {
+        let class = if peak > allowed { " miss" } else { "" };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num{class}\">{}</td></tr>",
+            escape(name),
+            trim(*peak, 0),
+            trim(*allowed, 0),
+            trim(allowed - peak, 0)
+        );
+    }
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+}
+
+/// KPIs of the comparison's summary, each with its paired difference.
+const COMPARE_KPIS: [&str; 4] = [
+    "energy_cost_cny_per_day",
+    "lost_swap_rate",
+    "flying_wire_per_1000_bikes_day",
+    "transformer_peak_utilization",
+];
+
+fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
+    let Some(c) = &input.compare else { return };
+    let s = lang.summary_words();
+    let names = c.column_names();
+    let targets = &input.context.targets;
+    let kpis: Vec<&str> = COMPARE_KPIS
+        .iter()
+        .copied()
+        .filter(|k| c.network.get(k).is_some())
+        .collect();
+    let _ = writeln!(h, "<table class=\"compare-summary\">");
+    let _ = write!(
+        h,
+        "<thead><tr><th>{}</th><th>{}</th>",
+        lang.words().scenario,
+        s.meets_all
+    );
+    for kpi in &kpis {
+        let _ = write!(
+            h,
+            "<th class=\"num\">{}</th>",
+            escape(&i18n::kpi(kpi, lang).with_unit())
+        );
+    }
+    let sized = c.scenarios.iter().all(|x| x.sizing.is_some());
+    if sized {
+        for head in [s.cabinets, s.batteries, s.pile_ports] {
+            let _ = write!(h, "<th class=\"num\">{head}</th>");
+        }
+    }
+    let _ = writeln!(h, "</tr></thead>");
+    let _ = writeln!(h, "<tbody>");
+    for (i, name) in names.iter().enumerate() {
+        let lists: Vec<(&str, KpiList<Estimate>)> = c
+            .sites
+            .iter()
+            .map(|site| {
+                let list = KpiList(
+                    site.kpis
+                        .0
+                        .iter()
+                        .filter_map(|(k, row)| Some((k.clone(), *row.estimates.get(i)?)))
+                        .collect(),
+                );
+                (site.name.as_str(), list)
+            })
+            .collect();
+        let missed = of_lists(targets, lists.iter().map(|(n, l)| (*n, l)))
+            .iter()
+            .filter(|a| a.missed())
+            .count();
+        let verdict = if targets.list().is_empty() {
+            "–".to_owned()
+        } else if missed == 0 {
+            s.yes.to_owned()
+        } else {
+            i18n::missed_count(lang, missed)
+        };
+        let class = if missed == 0 { "met" } else { "miss" };
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=\"{class}\">{}</td>",
+            escape(name),
+            escape(&verdict)
+        );
+        for kpi in &kpis {
+            let Some(row) = c.network.get(kpi) else {
+                continue;
+            };
+            let scale = i18n::kpi(kpi, lang).scale;
+            let value = row
+                .estimates
+                .get(i)
+                .map_or_else(|| "–".to_owned(), |e| estimate(*e, scale).0);
+            let diff = if i == 0 {
+                String::new()
+            } else {
+                row.differences.get(i - 1).map_or_else(String::new, |d| {
+                    let (mean, ci) = estimate(*d, scale);
+                    let signed = if mean.starts_with('-') || mean == "0" {
+                        mean
+                    } else {
+                        format!("+{mean}")
+                    };
+                    format!(
+                        "<span class=\"ci\">Δ {signed} {}</span>",
+                        ci.unwrap_or_default()
+                    )
+                })
+            };
+            let _ = write!(h, "<td class=\"num\">{value}{diff}</td>");
+        }
+        let first = c.scenarios.first().and_then(|x| x.sizing);
+        if let (true, Some(this), Some(first)) = (sized, c.scenarios[i].sizing, first) {
+            for (n, base) in [
+                (this.cabinets, first.cabinets),
+                (this.batteries, first.batteries),
+                (this.pile_ports, first.pile_ports),
+            ] {
+                let diff = if i == 0 {
+                    String::new()
+                } else {
+                    let d = i64::from(n) - i64::from(base);
+                    let sign = if d > 0 { "+" } else { "" };
+                    format!("<span class=\"ci\">Δ {sign}{d}</span>")
+                };
+                let _ = write!(h, "<td class=\"num\">{n}{diff}</td>");
+            }
+        }
+        let _ = writeln!(h, "</tr>");
+    }
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+    let _ = writeln!(h, "<p class=\"note\">{}</p>", s.compare_diff_note);
+}
