@@ -320,11 +320,11 @@ fn a_run_report_has_its_tables_charts_and_language() {
         // figures (one site: no per-site table), assumptions.
         assert_eq!(count(&doc, "table", ""), 8, "{lang:?}");
         assert_eq!(count(&doc, "table", "kpi"), 2);
-        // One transformer: its load and its charging load; ready stock,
-        // requests, waits, fallback.
-        assert_eq!(count(&doc, "figure", "chart"), 6, "{lang:?}");
-        assert_eq!(count(&doc, "svg", "chart"), 6);
-        assert_eq!(count(&doc, "figcaption", ""), 6);
+        // The site map; one transformer: its load and its charging load;
+        // ready stock, requests, waits, fallback.
+        assert_eq!(count(&doc, "figure", "chart"), 7, "{lang:?}");
+        assert_eq!(count(&doc, "svg", "chart"), 7);
+        assert_eq!(count(&doc, "figcaption", ""), 7);
         // Every KPI of the network, in the engine's order.
         let network_rows = doc
             .descendants()
@@ -1990,7 +1990,7 @@ fn a_district_report_keeps_to_the_worst_sites() {
             .filter(|n| n.tag_name().name() == "section")
             .filter_map(|n| n.attribute("id"))
             .collect();
-        assert_eq!(ids[..2], ["summary", "towns"], "{ids:?}");
+        assert_eq!(ids[..3], ["summary", "map", "towns"], "{ids:?}");
         let drawn = doc
             .descendants()
             .filter(|n| n.tag_name().name() == "figure")
@@ -2112,4 +2112,42 @@ fn a_label_names_the_compare_column() {
         words.is_empty(),
         "English in the zh compare report: {words:?}"
     );
+}
+
+/// The site map (issue 11) follows the summary: one marker per site where
+/// the scenario puts it, coloured by target status, or by a KPI when
+/// `--map-kpi` names one (the caption then names it).
+#[test]
+fn the_site_map_follows_the_summary() {
+    let model = swapsim_suite::models::small_district();
+    let result = sim_core::run(&model, 0);
+    let mut input = ReportInput::from_run(&result, &model);
+    input.context.targets.max_flying_wire_per_1000_bikes_day = Some(100.0);
+    for lang in [Lang::Zh, Lang::En] {
+        let html = render_html(&input, lang);
+        let doc = parse(&html);
+        let ids: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "section")
+            .filter_map(|n| n.attribute("id"))
+            .collect();
+        assert_eq!(ids[..2], ["summary", "map"], "{ids:?}");
+        let map = doc
+            .descendants()
+            .find(|n| n.attribute("id") == Some("map"))
+            .expect("the map section");
+        let markers = map
+            .descendants()
+            .filter(|n| n.tag_name().name() == "circle")
+            .filter(|n| n.ancestors().any(|a| a.attribute("class") == Some("sites")))
+            .count();
+        assert_eq!(markers, model.sites.len(), "one marker per site");
+    }
+    let by_status = report::site_map_of(&input, Lang::En).expect("a map");
+    input.map_kpi = Some("flying_wire_per_1000_bikes_day".into());
+    let by_kpi = report::site_map_of(&input, Lang::En).expect("a map");
+    assert_ne!(by_status.svg, by_kpi.svg);
+    let label = report::kpi_label("flying_wire_per_1000_bikes_day", Lang::En).name;
+    assert!(by_kpi.caption.contains(&label), "{}", by_kpi.caption);
+    assert!(!by_status.caption.contains(&label));
 }

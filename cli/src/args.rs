@@ -172,6 +172,22 @@ pub(crate) struct HtmlArgs {
     /// Font for --png (.ttf, .otf or .ttc); default: $SWAPSIM_FONT, else a system CJK font
     #[arg(long, value_name = "FILE", requires = "png")]
     pub(crate) font: Option<PathBuf>,
+
+    /// Colour the report's site map by this KPI (a JSON name, like flying_wire_per_1000_bikes_day) instead of target status
+    #[arg(long, value_name = "KPI", value_parser = kpi_name, requires = "report_target")]
+    pub(crate) map_kpi: Option<String>,
+}
+
+/// A KPI name of the JSON result, for `--map-kpi`.
+fn kpi_name(name: &str) -> Result<String, String> {
+    if sim_core::Kpis::NAMES.contains(&name) {
+        Ok(name.to_owned())
+    } else {
+        Err(format!(
+            "expected a KPI of the JSON result, one of {}",
+            sim_core::Kpis::NAMES.join(", ")
+        ))
+    }
 }
 
 /// `swapsim run`.
@@ -380,6 +396,10 @@ pub(crate) struct ReportArgs {
     /// Font for --png (.ttf, .otf or .ttc); default: $SWAPSIM_FONT, else a system CJK font
     #[arg(long, value_name = "FILE", requires = "png", help_heading = "Output")]
     pub(crate) font: Option<PathBuf>,
+
+    /// Colour the site map by this KPI (a JSON name, like flying_wire_per_1000_bikes_day) instead of target status
+    #[arg(long, value_name = "KPI", value_parser = kpi_name, help_heading = "Output")]
+    pub(crate) map_kpi: Option<String>,
 }
 
 /// How `run` and `compare` print their result.

@@ -303,6 +303,8 @@ pub(crate) struct ReportConfig {
     pub(crate) charts: Option<PathBuf>,
     /// The font to draw each chart as `NAME.png` with, if asked to.
     pub(crate) png: Option<report::Font>,
+    /// The KPI that colours the site map (`--map-kpi`).
+    pub(crate) map_kpi: Option<String>,
 }
 
 impl ReportConfig {
@@ -317,6 +319,7 @@ impl ReportConfig {
             },
             charts: out_dir(args.charts, "--charts", args.force)?,
             png: png_font(args.png, args.font)?,
+            map_kpi: args.map_kpi,
         })
     }
 }
@@ -331,6 +334,8 @@ pub(crate) struct Reports {
     pub(crate) lang: report::Lang,
     /// The font to draw the charts of `--out` as PNG with, if asked to.
     pub(crate) png: Option<report::Font>,
+    /// The KPI that colours the site map (`--map-kpi`).
+    pub(crate) map_kpi: Option<String>,
 }
 
 impl Reports {
@@ -338,6 +343,7 @@ impl Reports {
     fn resolve(args: HtmlArgs) -> Result<Reports, Error> {
         Ok(Reports {
             lang: args.lang.into(),
+            map_kpi: args.map_kpi.clone(),
             png: png_font(args.png, args.font.clone())?,
             html: HtmlReport::from_args(args),
         })

@@ -18,7 +18,8 @@ use crate::{Status, count};
 /// `--png`). The charts are drawn before anything is written, so a font
 /// that cannot draw them leaves no file behind.
 pub(crate) fn report(config: &ReportConfig, streams: &mut Streams<'_>) -> Result<Status, Error> {
-    let input = report::load_dir(&config.result)?;
+    let mut input = report::load_dir(&config.result)?;
+    input.map_kpi = config.map_kpi.clone();
     let png = config.charts.as_ref().and(config.png.as_ref());
     let drawn = Drawn::of(&input, config.html.lang, png)?;
     write_page(&input, &config.html, &drawn.charts, streams)?;
@@ -39,6 +40,10 @@ pub(crate) fn write_result(
     input: impl Fn() -> report::ReportInput,
     streams: &mut Streams<'_>,
 ) -> Result<(), Error> {
+    let input = || report::ReportInput {
+        map_kpi: reports.map_kpi.clone(),
+        ..input()
+    };
     if let Some((dir, files)) = out {
         let charts = Drawn::of(&input(), reports.lang, reports.png.as_ref())?;
         output::write_dir(dir, files, streams)?;
@@ -83,6 +88,8 @@ pub(crate) struct Drawn<'f> {
     /// Each chart's PNG, in the same order, with the font they were drawn
     /// with.
     pngs: Option<(Vec<Vec<u8>>, &'f report::Font)>,
+    /// The site map, as `map.svg`, and as `map.png` with a font.
+    map: Option<(report::SiteMap, Option<Vec<u8>>)>,
 }
 
 impl<'f> Drawn<'f> {
@@ -104,7 +111,14 @@ impl<'f> Drawn<'f> {
                 Some((drawn.into_iter().collect::<Result<_, _>>()?, font))
             }
         };
-        Ok(Drawn { charts, pngs })
+        let map = match report::site_map_of(input, lang) {
+            None => None,
+            Some(map) => {
+                let png = png.map(|font| map.png(font)).transpose()?;
+                Some((map, png))
+            }
+        };
+        Ok(Drawn { charts, pngs, map })
     }
 
     /// The names of the files the charts go to.
@@ -120,6 +134,12 @@ impl<'f> Drawn<'f> {
                     .iter()
                     .map(|chart| format!("{}.png", chart.name)),
             );
+        }
+        if let Some((map, png)) = &self.map {
+            names.push(format!("{}.svg", map.name));
+            if png.is_some() {
+                names.push(format!("{}.png", map.name));
+            }
         }
         names
     }
@@ -177,6 +197,12 @@ pub(crate) fn write_charts(
     })?;
     for chart in &drawn.charts {
         output::write_atomically(dir, &format!("{}.svg", chart.name), chart.svg.as_bytes())?;
+    }
+    if let Some((map, png)) = &drawn.map {
+        output::write_atomically(dir, &format!("{}.svg", map.name), map.svg.as_bytes())?;
+        if let Some(png) = png {
+            output::write_atomically(dir, &format!("{}.png", map.name), png)?;
+        }
     }
     let how = match &drawn.pngs {
         None => String::new(),

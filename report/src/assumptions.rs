@@ -749,7 +749,11 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
             })
             .collect(),
         assumptions: a,
-        sites: model.sites.iter().map(SiteInfo::of).collect(),
+        sites: model
+            .sites
+            .iter()
+            .map(|s| SiteInfo::in_model(s, model))
+            .collect(),
     }
 }
 

@@ -50,6 +50,10 @@ pub struct ReportInput {
     pub compare: Option<CompareData>,
     /// Targets, transformers and assumptions of the scenario.
     pub context: Context,
+    /// The KPI that colours the site map (`--map-kpi`); `None` colours the
+    /// sites by their targets: met, close (within 10% of a limit) or
+    /// missed.
+    pub map_kpi: Option<String>,
 }
 
 /// Why result files could not be read. Every variant is fatal for the
@@ -781,7 +785,11 @@ impl PlanData {
                     ),
                 })
                 .collect(),
-            existing: model.sites.iter().map(SiteInfo::of).collect(),
+            existing: model
+                .sites
+                .iter()
+                .map(|s| SiteInfo::in_model(s, model))
+                .collect(),
             baseline: KpiList(
                 plan.baseline
                     .entries()
@@ -962,6 +970,13 @@ pub struct SiteInfo {
     /// Slot charger power \[W\]; `None` = the battery's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub charger_power_w: Option<f64>,
+    /// Position east \[m\], for the site map.
+    pub x_m: f64,
+    /// Position north \[m\], for the site map.
+    pub y_m: f64,
+    /// The transformer feeding the site, if modelled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transformer: Option<String>,
 }
 
 impl SiteInfo {
@@ -978,6 +993,20 @@ impl SiteInfo {
             batteries: site.batteries,
             pile_ports: site.pile_ports,
             charger_power_w: site.charger_power_w,
+            x_m: site.x_m,
+            y_m: site.y_m,
+            transformer: None,
+        }
+    }
+
+    /// [`SiteInfo::of`], with the name of the site's transformer in `model`.
+    pub fn in_model(site: &sim_core::SiteSpec, model: &sim_core::Model) -> SiteInfo {
+        SiteInfo {
+            transformer: site
+                .transformer
+                .and_then(|t| model.grid.transformers.get(t))
+                .map(|t| t.name.clone()),
+            ..SiteInfo::of(site)
         }
     }
 }
@@ -1113,6 +1142,7 @@ impl ReportInput {
             plan: None,
             compare: None,
             context: Context::default(),
+            map_kpi: None,
         }
     }
 

@@ -109,6 +109,7 @@ pub use map::{
     SiteMap, TargetStatus, site_map,
 };
 pub use reference::SOURCES_FILE;
+pub use summary::site_map_of;
 
 /// Which command the results come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -146,8 +146,81 @@ pub(crate) fn summary(h: &mut String, input: &ReportInput, lang: Lang) {
         run(h, input, lang);
     }
     let _ = writeln!(h, "</section>");
-    // The site map goes here, as <section id="map">, once report has one.
-    let _ = writeln!(h, "<!-- map: <section id=\"map\"> goes here -->");
+    if let Some(map) = site_map_of(input, lang) {
+        let _ = writeln!(h, "<section class=\"map\" id=\"map\">");
+        let _ = writeln!(h, "<h2>{}</h2>", escape(&map.title));
+        let _ = writeln!(h, "<figure class=\"chart\">");
+        h.push_str(map.svg.trim());
+        h.push('\n');
+        let _ = writeln!(h, "<figcaption>{}</figcaption>", escape(&map.caption));
+        let _ = writeln!(h, "</figure>");
+        let _ = writeln!(h, "</section>");
+    }
+}
+
+/// Share of a target's limit from which a site that meets it is "close".
+const CLOSE_SHARE: f64 = 0.9;
+
+/// The site map of a run or a plan: sites where the scenario puts them,
+/// marker area by swap requests a day, colour by target status (missed
+/// when a KPI's upper 95% bound is over its limit, close when it is above
+/// 90% of it, else met) or by `input.map_kpi`; labelled with their
+/// cabinets (planned, for a plan) and grouped by transformer. `None` for a
+/// comparison, or without per-site results.
+pub fn site_map_of(input: &ReportInput, lang: Lang) -> Option<crate::SiteMap> {
+    use crate::map::{MapColour, MapSite, TargetStatus};
+    if input.compare.is_some() {
+        return None;
+    }
+    let summary = input.summary.as_ref()?;
+    if summary.sites.is_empty() {
+        return None;
+    }
+    let targets = input.context.targets.list();
+    let kpi_label = input
+        .map_kpi
+        .as_deref()
+        .map(|name| (name, i18n::kpi(name, lang)));
+    let sites = summary
+        .sites
+        .iter()
+        .map(|site| {
+            let info = input.context.sites.iter().find(|i| i.name == site.name);
+            let mean = |kpi: &str| site.kpis.get(kpi).map(|e| e.mean);
+            let mut status = TargetStatus::Met;
+            for &(kpi, limit) in &targets {
+                let Some(e) = site.kpis.get(kpi) else {
+                    continue;
+                };
+                if e.ci95_high > limit {
+                    status = TargetStatus::Missed;
+                } else if e.ci95_high > CLOSE_SHARE * limit && status == TargetStatus::Met {
+                    status = TargetStatus::Close;
+                }
+            }
+            MapSite {
+                name: site.name.clone(),
+                x_m: info.map_or(0.0, |i| i.x_m),
+                y_m: info.map_or(0.0, |i| i.y_m),
+                requests_per_day: mean("swap_requests_per_day").unwrap_or(0.0),
+                status: Some(status),
+                kpi: kpi_label
+                    .as_ref()
+                    .and_then(|(name, label)| Some(mean(name)? * label.scale)),
+                label: info
+                    .filter(|i| i.cabinets > 0)
+                    .map(|i| i.cabinets.to_string()),
+                transformer: info.and_then(|i| i.transformer.clone()),
+            }
+        })
+        .collect::<Vec<_>>();
+    let colour = match &kpi_label {
+        Some((_, label)) => MapColour::Kpi {
+            label: label.with_unit(),
+        },
+        None => MapColour::Status,
+    };
+    Some(crate::site_map(&sites, &colour, lang))
 }
 
 fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
