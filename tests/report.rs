@@ -2151,3 +2151,24 @@ fn the_site_map_follows_the_summary() {
     assert!(by_kpi.caption.contains(&label), "{}", by_kpi.caption);
     assert!(!by_status.caption.contains(&label));
 }
+
+/// `SWAPSIM_REPORT_PAGES=DIR` writes the plan and compare reports of the
+/// fixtures in Chinese and English (`plan-zh.html`, `plan-en.html`,
+/// `compare-zh.html`, `compare-en.html`) for `.ci/browser-test`, which
+/// renders each in Chromium.
+#[test]
+fn writes_the_plan_and_compare_pages() {
+    let Some(dir) = std::env::var_os("SWAPSIM_REPORT_PAGES") else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    fs::create_dir_all(&dir).expect("create the pages' directory");
+    for kind in ["plan", "compare"] {
+        let input = load_dir(&root().join("tests/fixtures/report").join(kind))
+            .unwrap_or_else(|e| panic!("the {kind} fixture loads: {e}"));
+        for lang in [Lang::Zh, Lang::En] {
+            let path = dir.join(format!("{kind}-{}.html", lang.tag()));
+            fs::write(&path, render_html(&input, lang)).expect("write the page");
+        }
+    }
+}
