@@ -777,3 +777,36 @@ fn png_charts_go_next_to_the_svgs() {
     assert!(left.iter().all(|n| n.ends_with(".svg")), "{left:?}");
     assert_eq!(left.len(), svgs.len());
 }
+
+/// Issue 13: one `slot_catalogue` line of N repeats gave N errors, each
+/// quoting the whole line (2.4 GB of stderr at N = 20,000). Now it is one
+/// error with a count, quoting at most an excerpt of the line.
+#[test]
+fn issue_13_repeated_mistakes_on_one_long_line_print_little() {
+    const N: usize = 20_000;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let scenario = tmp.path().join("repeats.toml");
+    let base =
+        fs::read_to_string("tests/fixtures/cli/erlang-b-12-batteries.toml").expect("fixture");
+    let catalogue = vec!["12"; N].join(", ");
+    fs::write(
+        &scenario,
+        format!("{base}\n[planner]\nslot_catalogue = [{catalogue}]\n"),
+    )
+    .expect("write");
+    let outcome = swapsim(["check", scenario.to_str().expect("UTF-8 temp path")]);
+    assert_eq!(outcome.status, exit::ERROR, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.len() < 100_000,
+        "{} bytes of stderr",
+        outcome.stderr.len()
+    );
+    assert!(
+        outcome.stderr.contains(&format!(
+            "duplicate size 12, already at slot_catalogue[0] (and {} more like it)",
+            "19,998"
+        )),
+        "{}",
+        outcome.stderr
+    );
+}
