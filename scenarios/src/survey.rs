@@ -964,12 +964,19 @@ fn write_sites(
             "# Positions: metres east and north of {whose}, longitude {lon}, latitude {lat}."
         );
     }
+    // `text` ends with a newline here and after every site, so its lines
+    // are its newlines; counted as they are written (counting the whole
+    // text again for every row made the import quadratic in the rows).
+    let mut lines = text.matches('\n').count();
     for row in &sheet.rows {
         text.push('\n');
-        let first = text.lines().count() + 1;
+        lines += 1;
+        let first = lines + 1;
+        let start = text.len();
         write_site(text, row, settings, origin);
+        lines += text[start..].matches('\n').count();
         generated.push(Generated {
-            lines: first..=text.lines().count(),
+            lines: first..=lines,
             row: row.index,
             record_span: row.record_span.clone(),
             cells: row.cells.clone(),
