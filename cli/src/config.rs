@@ -64,8 +64,9 @@ impl RunConfig {
             comments,
             threads: args.threads.n,
             format: args.format,
-            out: out_dir(args.out, "--out", args.force)?,
+            // The font first: a missing one leaves no --out directory behind.
             reports: Reports::resolve(args.html)?,
+            out: out_dir(args.out, "--out", args.force)?,
             check: args.check,
             all_sites: args.all_sites,
             warnings,
@@ -208,8 +209,9 @@ impl CompareConfig {
             comments: first_comments.unwrap_or_default(),
             threads: args.threads.n,
             format: args.format,
-            out: out_dir(args.out, "--out", args.force)?,
+            // The font first: a missing one leaves no --out directory behind.
             reports: Reports::resolve(args.html)?,
+            out: out_dir(args.out, "--out", args.force)?,
             warnings: Warnings::new(warnings, &args.warnings),
         })
     }
@@ -309,6 +311,7 @@ impl ReportConfig {
     /// Checks that `--charts` may be written into. The result is read
     /// when the command runs.
     pub(crate) fn resolve(args: ReportArgs) -> Result<ReportConfig, Error> {
+        let png = png_font(args.png, args.font)?;
         Ok(ReportConfig {
             result: args.result,
             html: HtmlReport {
@@ -316,7 +319,7 @@ impl ReportConfig {
                 lang: args.lang.into(),
             },
             charts: out_dir(args.charts, "--charts", args.force)?,
-            png: png_font(args.png, args.font)?,
+            png,
         })
     }
 }
@@ -334,11 +337,16 @@ pub(crate) struct Reports {
 }
 
 impl Reports {
-    /// Finds the PNG font, if asked for, before anything runs.
+    /// Finds the PNG font, if asked for, and checks that the `--html`
+    /// report can be written, before anything runs.
     fn resolve(args: HtmlArgs) -> Result<Reports, Error> {
+        let png = png_font(args.png, args.font.clone())?;
+        if let Some(path) = &args.html {
+            crate::output::check_file_writable(path)?;
+        }
         Ok(Reports {
             lang: args.lang.into(),
-            png: png_font(args.png, args.font.clone())?,
+            png,
             html: HtmlReport::from_args(args),
         })
     }
@@ -371,8 +379,8 @@ impl From<Lang> for report::Lang {
 }
 
 /// `out`, the directory that `flag` names, unless it already holds files
-/// and `force` is not set. A path that is not a readable directory passes:
-/// writing into it reports the problem.
+/// and `force` is not set, or cannot be written (checked here, before
+/// anything runs: it is created, and a probe file written and removed).
 fn out_dir(
     out: Option<PathBuf>,
     flag: &'static str,
@@ -385,6 +393,7 @@ fn out_dir(
     if holds_files && !force {
         return Err(Error::OutNotEmpty { flag, path: dir });
     }
+    crate::output::check_dir_writable(&dir)?;
     Ok(Some(dir))
 }
 
