@@ -45,6 +45,11 @@ pub(crate) struct RunConfig {
     pub(crate) warnings: Warnings,
 }
 
+/// Fewest replications behind an interval that `run --check` and `plan`
+/// judge targets by: with one, Student-t has no degrees of freedom and the
+/// interval collapses to the mean.
+const MIN_CHECKED_REPLICATIONS: u32 = 2;
+
 impl RunConfig {
     /// Loads the scenario and applies `--seed`, `--replications` and `--days`.
     pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig, Error> {
@@ -56,6 +61,14 @@ impl RunConfig {
             return Err(Error::NoTargets {
                 scenario: args.scenario,
                 command: "run --check",
+            });
+        }
+        if args.check && model.replications < MIN_CHECKED_REPLICATIONS {
+            return Err(Error::TooFewReplications {
+                scenario: args.scenario,
+                command: "run --check",
+                replications: model.replications,
+                hint: "pass --replications 2 or more, or set the scenario's `replications`",
             });
         }
         Ok(RunConfig {
@@ -115,6 +128,14 @@ impl PlanConfig {
             return Err(Error::NoTargets {
                 scenario: args.scenario,
                 command: "plan",
+            });
+        }
+        if model.replications < MIN_CHECKED_REPLICATIONS {
+            return Err(Error::TooFewReplications {
+                scenario: args.scenario,
+                command: "plan",
+                replications: model.replications,
+                hint: "set the scenario's `replications` to 2 or more",
             });
         }
         let out = out_dir(args.out, "--out", args.force)?;
