@@ -141,7 +141,7 @@ pub(crate) struct Sink<'s> {
     /// Warnings likewise.
     warnings: Vec<(Order, Diagnostic)>,
     /// Where each distinct problem is in `found` or `warnings`, and how
-    /// many more like it were reported (see [`Sink::like`]).
+    /// many more like it were reported (see [`Like`]).
     distinct: HashMap<Like, (usize, usize)>,
 }
 
@@ -463,7 +463,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
