@@ -810,3 +810,28 @@ fn issue_13_repeated_mistakes_on_one_long_line_print_little() {
         outcome.stderr
     );
 }
+
+/// Issue 13: 10⁵ sites and more once took gigabytes; past the bound of
+/// 100,000 sites `check` refuses the file before reading the sites.
+#[test]
+fn issue_13_sites_past_the_bound_are_refused() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let scenario = tmp.path().join("sites.toml");
+    let mut text = String::from(
+        "[scenario]\nname = \"too many\"\n\n[battery]\ncapacity_wh = 1000\n\
+         charge = { model = \"exponential\", mean_hours = 3.0 }\n",
+    );
+    for i in 0..=scenarios::bounds::MAX_SITES {
+        text.push_str(&format!("\n[[site]]\nname = \"s{i}\"\n"));
+    }
+    fs::write(&scenario, text).expect("write");
+    let outcome = swapsim(["check", scenario.to_str().expect("UTF-8 temp path")]);
+    assert_eq!(outcome.status, exit::ERROR, "{}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .contains("100001 sites exceed the bound of 100000"),
+        "{}",
+        outcome.stderr
+    );
+}

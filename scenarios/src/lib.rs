@@ -334,6 +334,12 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
     } else {
         root.required_tables(sink, "site")
     };
+    // Counted again with the site tables' rows below; here before reading
+    // a million `[[site]]` tables only to refuse them.
+    if site_tables.len() > bounds::MAX_SITES {
+        too_many_sites(&sites_at, site_tables.len(), sink);
+        return None;
+    }
     let sites = site::read_all(site_tables, &ctx, &mut site_names, sink);
     let couriers = couriers::read_all(root.optional_tables(sink, "couriers"), &ctx, sink);
     let table_sites = site_table::read_all(
@@ -365,16 +371,7 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
     if let Some(sites) = &sites
         && sites.len() > bounds::MAX_SITES
     {
-        sites_at.error(
-            sink,
-            None,
-            format!(
-                "{} sites exceed the bound of {}: a city-scale network (Beijing has \
-                 about 10,000 swap cabinet sites) ten times over",
-                sites.len(),
-                bounds::MAX_SITES
-            ),
-        );
+        too_many_sites(&sites_at, sites.len(), sink);
         return None;
     }
     if let (Some(cabinet), Some(tariff)) = (&cabinet, &tariff) {
@@ -646,6 +643,19 @@ swap_adoption = 0.3
             panic!("rejected:\n{}", rendered.join("\n"))
         })
     }
+}
+
+/// Reports `n` sites, past [`bounds::MAX_SITES`], at `at`.
+fn too_many_sites(at: &walk::At, n: usize, sink: &mut Sink<'_>) {
+    at.error(
+        sink,
+        None,
+        format!(
+            "{n} sites exceed the bound of {}: a city-scale network (Beijing has about \
+             10,000 swap cabinet sites) ten times over",
+            bounds::MAX_SITES
+        ),
+    );
 }
 
 #[cfg(test)]
