@@ -4,7 +4,7 @@
 //! and memory, so every count, rate and duration has an upper bound taken
 //! from the domain (and, for intervals, a lower one). A value past its
 //! bound gets the usual located error, which names the bound and gives the
-//! reason ([`Bounded`]). `scenarios/README.md` lists them beside their keys;
+//! reason (`Bounded`). `scenarios/README.md` lists them beside their keys;
 //! `cli` takes [`MAX_DAYS`] and [`MAX_REPLICATIONS`] for its flags.
 
 use std::ops::Bound::{Excluded, Included};

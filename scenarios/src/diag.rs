@@ -32,9 +32,8 @@ pub struct Diagnostic {
     /// What is wrong and what would be valid; lowercase, no trailing period.
     pub message: String,
     /// Text of line `line`, without its line ending; in a worksheet, the
-    /// row's cells as CSV text. A line longer than [`MAX_QUOTED_CHARS`]
-    /// is cut to [`MAX_EXCERPT_CHARS`] around the problem, with `…` where
-    /// text was left out.
+    /// row's cells as CSV text. A line longer than 160 chars is cut to
+    /// 120 chars around the problem, with `…` where text was left out.
     pub source_line: String,
     /// Column of the problem in `source_line` [1-based, in chars]: `column`
     /// unless the line was cut.
@@ -46,9 +45,9 @@ pub struct Diagnostic {
 /// Most chars of a source line a diagnostic quotes whole: a generated file
 /// with one 80 KB line and thousands of problems on it printed gigabytes
 /// when every diagnostic quoted the whole line.
-pub const MAX_QUOTED_CHARS: usize = 160;
+pub(crate) const MAX_QUOTED_CHARS: usize = 160;
 /// Chars of a longer line a diagnostic quotes, around the problem.
-pub const MAX_EXCERPT_CHARS: usize = 120;
+pub(crate) const MAX_EXCERPT_CHARS: usize = 120;
 /// Chars an excerpt keeps before the problem.
 const EXCERPT_BEFORE: usize = 40;
 
