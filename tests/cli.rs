@@ -777,3 +777,61 @@ fn png_charts_go_next_to_the_svgs() {
     assert!(left.iter().all(|n| n.ends_with(".svg")), "{left:?}");
     assert_eq!(left.len(), svgs.len());
 }
+
+/// Issue 13: one `slot_catalogue` line of N repeats gave N errors, each
+/// quoting the whole line (2.4 GB of stderr at N = 20,000). Now it is one
+/// error with a count, quoting at most an excerpt of the line.
+#[test]
+fn issue_13_repeated_mistakes_on_one_long_line_print_little() {
+    const N: usize = 20_000;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let scenario = tmp.path().join("repeats.toml");
+    let base =
+        fs::read_to_string("tests/fixtures/cli/erlang-b-12-batteries.toml").expect("fixture");
+    let catalogue = vec!["12"; N].join(", ");
+    fs::write(
+        &scenario,
+        format!("{base}\n[planner]\nslot_catalogue = [{catalogue}]\n"),
+    )
+    .expect("write");
+    let outcome = swapsim(["check", scenario.to_str().expect("UTF-8 temp path")]);
+    assert_eq!(outcome.status, exit::ERROR, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.len() < 100_000,
+        "{} bytes of stderr",
+        outcome.stderr.len()
+    );
+    assert!(
+        outcome.stderr.contains(&format!(
+            "duplicate size 12, already at slot_catalogue[0] (and {} more like it)",
+            "19,998"
+        )),
+        "{}",
+        outcome.stderr
+    );
+}
+
+/// Issue 13: 10⁵ sites and more once took gigabytes; past the bound of
+/// 100,000 sites `check` refuses the file before reading the sites.
+#[test]
+fn issue_13_sites_past_the_bound_are_refused() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let scenario = tmp.path().join("sites.toml");
+    let mut text = String::from(
+        "[scenario]\nname = \"too many\"\n\n[battery]\ncapacity_wh = 1000\n\
+         charge = { model = \"exponential\", mean_hours = 3.0 }\n",
+    );
+    for i in 0..=scenarios::bounds::MAX_SITES {
+        text.push_str(&format!("\n[[site]]\nname = \"s{i}\"\n"));
+    }
+    fs::write(&scenario, text).expect("write");
+    let outcome = swapsim(["check", scenario.to_str().expect("UTF-8 temp path")]);
+    assert_eq!(outcome.status, exit::ERROR, "{}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .contains("100001 sites exceed the bound of 100000"),
+        "{}",
+        outcome.stderr
+    );
+}

@@ -5,7 +5,14 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use scenarios::bounds::{MAX_DAYS, MAX_REPLICATIONS};
+
+/// Most worker threads: far past the cores of any machine this runs on;
+/// each thread costs a stack and a share of the replications, and 100,000
+/// threads turned a 0.01 s run into minutes.
+const MAX_THREADS: i64 = 1024;
 
 /// Shown after `swapsim --help`: scripts depend on these codes. Each
 /// command's `--help` lists only the codes it can return (below).
@@ -109,7 +116,7 @@ pub(crate) struct Overrides {
     #[arg(
         long,
         value_name = "N",
-        value_parser = clap::value_parser!(u32).range(1..)
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_REPLICATIONS))
     )]
     pub(crate) replications: Option<u32>,
 
@@ -117,7 +124,7 @@ pub(crate) struct Overrides {
     #[arg(
         long,
         value_name = "N",
-        value_parser = clap::value_parser!(u32).range(1..)
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_DAYS))
     )]
     pub(crate) days: Option<u32>,
 }
@@ -134,8 +141,13 @@ pub(crate) struct Warnings {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Execution")]
 pub(crate) struct Threads {
-    /// Worker threads, 0 = all cores; results do not depend on it
-    #[arg(long = "threads", value_name = "N", default_value_t = 0)]
+    /// Worker threads, 0 = all cores, at most 1024; results do not depend on it
+    #[arg(
+        long = "threads",
+        value_name = "N",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u16).range(0..=MAX_THREADS).map(usize::from)
+    )]
     pub(crate) n: usize,
 }
 
@@ -265,7 +277,7 @@ pub(crate) struct PlanArgs {
     #[arg(
         long,
         value_name = "N",
-        value_parser = clap::value_parser!(u32).range(1..),
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_DAYS)),
         help_heading = "Scenario overrides"
     )]
     pub(crate) days: Option<u32>,

@@ -45,6 +45,11 @@ pub(crate) struct RunConfig {
     pub(crate) warnings: Warnings,
 }
 
+/// Fewest replications behind an interval that `run --check` and `plan`
+/// judge targets by: with one, Student-t has no degrees of freedom and the
+/// interval collapses to the mean.
+const MIN_CHECKED_REPLICATIONS: u32 = 2;
+
 impl RunConfig {
     /// Loads the scenario and applies `--seed`, `--replications` and `--days`.
     pub(crate) fn resolve(args: RunArgs) -> Result<RunConfig, Error> {
@@ -58,14 +63,23 @@ impl RunConfig {
                 command: "run --check",
             });
         }
+        if args.check && model.replications < MIN_CHECKED_REPLICATIONS {
+            return Err(Error::TooFewReplications {
+                scenario: args.scenario,
+                command: "run --check",
+                replications: model.replications,
+                hint: "pass --replications 2 or more, or set the scenario's `replications`",
+            });
+        }
         Ok(RunConfig {
             scenario: args.scenario,
             model,
             comments,
             threads: args.threads.n,
             format: args.format,
-            out: out_dir(args.out, "--out", args.force)?,
+            // The font first: a missing one leaves no --out directory behind.
             reports: Reports::resolve(args.html)?,
+            out: out_dir(args.out, "--out", args.force)?,
             check: args.check,
             all_sites: args.all_sites,
             warnings,
@@ -114,6 +128,14 @@ impl PlanConfig {
             return Err(Error::NoTargets {
                 scenario: args.scenario,
                 command: "plan",
+            });
+        }
+        if model.replications < MIN_CHECKED_REPLICATIONS {
+            return Err(Error::TooFewReplications {
+                scenario: args.scenario,
+                command: "plan",
+                replications: model.replications,
+                hint: "set the scenario's `replications` to 2 or more",
             });
         }
         let out = out_dir(args.out, "--out", args.force)?;
@@ -208,8 +230,9 @@ impl CompareConfig {
             comments: first_comments.unwrap_or_default(),
             threads: args.threads.n,
             format: args.format,
-            out: out_dir(args.out, "--out", args.force)?,
+            // The font first: a missing one leaves no --out directory behind.
             reports: Reports::resolve(args.html)?,
+            out: out_dir(args.out, "--out", args.force)?,
             warnings: Warnings::new(warnings, &args.warnings),
         })
     }
@@ -311,6 +334,7 @@ impl ReportConfig {
     /// Checks that `--charts` may be written into. The result is read
     /// when the command runs.
     pub(crate) fn resolve(args: ReportArgs) -> Result<ReportConfig, Error> {
+        let png = png_font(args.png, args.font)?;
         Ok(ReportConfig {
             result: args.result,
             html: HtmlReport {
@@ -318,7 +342,7 @@ impl ReportConfig {
                 lang: args.lang.into(),
             },
             charts: out_dir(args.charts, "--charts", args.force)?,
-            png: png_font(args.png, args.font)?,
+            png,
             map_kpi: args.map_kpi,
         })
     }
@@ -339,12 +363,17 @@ pub(crate) struct Reports {
 }
 
 impl Reports {
-    /// Finds the PNG font, if asked for, before anything runs.
+    /// Finds the PNG font, if asked for, and checks that the `--html`
+    /// report can be written, before anything runs.
     fn resolve(args: HtmlArgs) -> Result<Reports, Error> {
+        let png = png_font(args.png, args.font.clone())?;
+        if let Some(path) = &args.html {
+            crate::output::check_file_writable(path)?;
+        }
         Ok(Reports {
             lang: args.lang.into(),
             map_kpi: args.map_kpi.clone(),
-            png: png_font(args.png, args.font.clone())?,
+            png,
             html: HtmlReport::from_args(args),
         })
     }
@@ -377,8 +406,8 @@ impl From<Lang> for report::Lang {
 }
 
 /// `out`, the directory that `flag` names, unless it already holds files
-/// and `force` is not set. A path that is not a readable directory passes:
-/// writing into it reports the problem.
+/// and `force` is not set, or cannot be written (checked here, before
+/// anything runs: it is created, and a probe file written and removed).
 fn out_dir(
     out: Option<PathBuf>,
     flag: &'static str,
@@ -391,6 +420,7 @@ fn out_dir(
     if holds_files && !force {
         return Err(Error::OutNotEmpty { flag, path: dir });
     }
+    crate::output::check_dir_writable(&dir)?;
     Ok(Some(dir))
 }
 

@@ -56,6 +56,25 @@ pub(crate) enum Error {
         /// The command that needs them.
         command: &'static str,
     },
+    /// `run --check` or `plan` with fewer than 2 replications: one
+    /// replication gives an interval of zero width, which the check would
+    /// trust.
+    #[error(
+        "`{command}` needs at least 2 replications, found {replications} in '{}': one \
+         replication gives a 95% interval of zero width, so a target would look met or \
+         missed for certain; {hint}",
+        scenario.display()
+    )]
+    TooFewReplications {
+        /// The scenario path as given.
+        scenario: PathBuf,
+        /// The command that needs them.
+        command: &'static str,
+        /// The replications asked for.
+        replications: u32,
+        /// How to ask for more.
+        hint: &'static str,
+    },
     /// `compare` got scenarios that do not run for the same time.
     #[error(
         "cannot compare: {field} is {first_value} in '{}' but {other_value} in '{}'{}",

@@ -203,6 +203,54 @@ pub(crate) fn write_file_atomically(path: &Path, contents: &[u8]) -> Result<(), 
     replace(dir, name, contents)
 }
 
+/// Checks, before anything runs, that files can be written into `dir`:
+/// creates it if missing and creates and removes a probe file there. An
+/// `--out` that is a file, or in a read-only place, once failed only after
+/// the whole simulation.
+pub(crate) fn check_dir_writable(dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::WriteOut {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let probe = dir.join(format!(".swapsim-probe-{}.tmp", std::process::id()));
+    let created = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map(drop);
+    match created {
+        Ok(()) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        // A probe left by a killed run of this process id: the directory
+        // is writable all the same.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(Error::WriteOut {
+            path: dir.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Checks, before anything runs, that the file `path` can be written (see
+/// [`check_dir_writable`]): its directory is writable and it is no
+/// directory.
+pub(crate) fn check_file_writable(path: &Path) -> Result<(), Error> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    check_dir_writable(dir)?;
+    if path.is_dir() {
+        return Err(Error::WriteOut {
+            path: path.to_owned(),
+            source: io::Error::new(io::ErrorKind::IsADirectory, "is a directory"),
+        });
+    }
+    Ok(())
+}
+
 /// Writes `dir/name` through a temporary file in `dir`, which exists.
 fn replace(dir: &Path, name: &OsStr, contents: &[u8]) -> Result<(), Error> {
     /// Tells apart the temporary files of one process (tests run in threads).

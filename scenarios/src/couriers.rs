@@ -3,8 +3,9 @@
 
 use sim_core::DistrictCouriers;
 
+use crate::bounds;
 use crate::diag::Sink;
-use crate::site::{COUNT, Context, courier_group};
+use crate::site::{Context, courier_group};
 use crate::walk::{At, Table};
 
 /// The `[[couriers]]` entries.
@@ -44,7 +45,7 @@ fn read(mut t: Table<'_, '_>, ctx: &Context<'_>, sink: &mut Sink<'_>) -> Option<
                 .map_err(|message| item.error(sink, message))
                 .ok()
         });
-    let count = t.required(sink, "count", &COUNT);
+    let count = t.required(sink, "count", &bounds::POOL_COURIERS);
     t.finish(sink);
     Some(DistrictCouriers {
         group: group?,

@@ -1,6 +1,7 @@
 //! Diagnostics: one problem in a scenario file, with its position and a caret.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 
@@ -31,14 +32,27 @@ pub struct Diagnostic {
     /// What is wrong and what would be valid; lowercase, no trailing period.
     pub message: String,
     /// Text of line `line`, without its line ending; in a worksheet, the
-    /// row's cells as CSV text.
+    /// row's cells as CSV text. A line longer than 160 chars is cut to
+    /// 120 chars around the problem, with `…` where text was left out.
     pub source_line: String,
+    /// Column of the problem in `source_line` [1-based, in chars]: `column`
+    /// unless the line was cut.
+    pub excerpt_column: usize,
     /// Length of the offending text on that line [chars, ≥ 1].
     pub span_len: usize,
 }
 
+/// Most chars of a source line a diagnostic quotes whole: a generated file
+/// with one 80 KB line and thousands of problems on it printed gigabytes
+/// when every diagnostic quoted the whole line.
+pub(crate) const MAX_QUOTED_CHARS: usize = 160;
+/// Chars of a longer line a diagnostic quotes, around the problem.
+pub(crate) const MAX_EXCERPT_CHARS: usize = 120;
+/// Chars an excerpt keeps before the problem.
+const EXCERPT_BEFORE: usize = 40;
+
 /// How bad a [`Diagnostic`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Severity {
     /// The scenario is invalid: there is no model to run.
     Error,
@@ -86,7 +100,7 @@ impl Diagnostic {
         }
         out.push_str(&format!("\n{gutter} | "));
         let mut chars = self.source_line.chars();
-        for c in chars.by_ref().take(self.column.saturating_sub(1)) {
+        for c in chars.by_ref().take(self.excerpt_column.saturating_sub(1)) {
             // Keep tabs so the caret lines up with the source line above it;
             // a CJK char takes two terminal columns.
             match c {
@@ -125,7 +139,16 @@ pub(crate) struct Sink<'s> {
     found: Vec<(Order, Diagnostic)>,
     /// Warnings likewise.
     warnings: Vec<(Order, Diagnostic)>,
+    /// Where each distinct problem is in `found` or `warnings`, and how
+    /// many more like it were reported (see [`Like`]).
+    distinct: HashMap<Like, (usize, usize)>,
 }
+
+/// What makes two problems alike: the same severity, file and message at
+/// the same field up to its indices (`slot_catalogue[]`). Only the first
+/// is kept; its message counts the others ("and 19,998 more like it"), so
+/// N repeats of one mistake give one diagnostic, not N.
+type Like = (Severity, usize, String, String);
 
 /// Where a diagnostic sorts: by its position in the scenario file; one in
 /// another file sorts where the scenario names that file, then by its own
@@ -238,19 +261,56 @@ impl<'s> SourceFile<'s> {
         let at = at.min(line_start + line_text.len());
         let end = span.end.clamp(at, line_start + line_text.len());
         let span_len = source.get(at..end).map_or(0, |s| s.chars().count());
+        let column = source[line_start..at].chars().count() + 1;
+        let (source_line, excerpt_column, span_len) =
+            excerpt(line_text, at - line_start, column, span_len.max(1));
         let diagnostic = Diagnostic {
             severity,
             file: self.name.to_string(),
             line: line_index + 1,
-            column: source[line_start..at].chars().count() + 1,
+            column,
             cell: self.cells.as_ref().map(|cells| cells.reference(at)),
             field,
             message,
-            source_line: line_text.to_owned(),
-            span_len: span_len.max(1),
+            source_line,
+            excerpt_column,
+            span_len,
         };
         (at, diagnostic)
     }
+}
+
+/// The part of `line` a diagnostic quotes, the caret's column in it and
+/// the span's length there: the whole line if it is short (at most
+/// [`MAX_QUOTED_CHARS`] chars), else at most
+/// [`MAX_EXCERPT_CHARS`] chars from [`EXCERPT_BEFORE`] chars before the
+/// problem (at byte `at`, char column `column`), marked with `…` where cut.
+fn excerpt(line: &str, at: usize, column: usize, span_len: usize) -> (String, usize, usize) {
+    if line.len() <= MAX_QUOTED_CHARS || line.chars().count() <= MAX_QUOTED_CHARS {
+        return (line.to_owned(), column, span_len);
+    }
+    let start = line[..at]
+        .char_indices()
+        .rev()
+        .take(EXCERPT_BEFORE)
+        .last()
+        .map_or(at, |(i, _)| i);
+    let end = line[start..]
+        .char_indices()
+        .nth(MAX_EXCERPT_CHARS)
+        .map_or(line.len(), |(i, _)| start + i);
+    let mut text = String::with_capacity(end - start + 8);
+    let before = line[start..at].chars().count();
+    if start > 0 {
+        text.push('…');
+    }
+    text.push_str(&line[start..end]);
+    if end < line.len() {
+        text.push('…');
+    }
+    let caret = before + 1 + usize::from(start > 0);
+    let room = line[at..end].chars().count().max(1);
+    (text, caret, span_len.min(room))
 }
 
 impl<'s> Sink<'s> {
@@ -259,6 +319,7 @@ impl<'s> Sink<'s> {
             files: vec![SourceFile::new(file.into(), source.into(), 0)],
             found: Vec::new(),
             warnings: Vec::new(),
+            distinct: HashMap::new(),
         }
     }
 
@@ -294,8 +355,7 @@ impl<'s> Sink<'s> {
         field: impl Into<String>,
         message: impl Into<String>,
     ) {
-        let found = self.diagnostic(Severity::Error, file, span, field.into(), message.into());
-        self.found.push(found);
+        self.report(Severity::Error, file, span, field.into(), message.into());
     }
 
     /// Reports an implausible value at byte range `span` of `file`.
@@ -306,8 +366,30 @@ impl<'s> Sink<'s> {
         field: impl Into<String>,
         message: impl Into<String>,
     ) {
-        let found = self.diagnostic(Severity::Warning, file, span, field.into(), message.into());
-        self.warnings.push(found);
+        self.report(Severity::Warning, file, span, field.into(), message.into());
+    }
+
+    /// Keeps a problem, or counts it when one like it was kept.
+    fn report(
+        &mut self,
+        severity: Severity,
+        file: FileId,
+        span: Range<usize>,
+        field: String,
+        message: String,
+    ) {
+        let like = (severity, file.0, without_indices(&field), message);
+        if let Some((_, more)) = self.distinct.get_mut(&like) {
+            *more += 1;
+            return;
+        }
+        let found = self.diagnostic(severity, file, span, field, like.3.clone());
+        let list = match severity {
+            Severity::Error => &mut self.found,
+            Severity::Warning => &mut self.warnings,
+        };
+        list.push(found);
+        self.distinct.insert(like, (list.len() - 1, 0));
     }
 
     fn diagnostic(
@@ -344,9 +426,48 @@ impl<'s> Sink<'s> {
     }
 
     /// The errors and the warnings, each in source order.
-    pub(crate) fn finish_with_warnings(self) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    pub(crate) fn finish_with_warnings(mut self) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+        for ((severity, ..), (index, more)) in self.distinct {
+            if more > 0 {
+                let list = match severity {
+                    Severity::Error => &mut self.found,
+                    Severity::Warning => &mut self.warnings,
+                };
+                let message = &mut list[index].1.message;
+                *message = format!("{message} (and {} more like it)", thousands(more));
+            }
+        }
         (in_order(self.found), in_order(self.warnings))
     }
+}
+
+/// `field` with the indices left out: `a[3].b[12]` → `a[].b[]`.
+fn without_indices(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut in_index = false;
+    for c in field.chars() {
+        match c {
+            '[' => in_index = true,
+            ']' => in_index = false,
+            c if in_index && c.is_ascii_digit() => continue,
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `n` with a comma between groups of three digits: 19,998.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `found` sorted by position, stably.
@@ -463,6 +584,46 @@ mod tests {
                 "s.xlsx:'小区 2024'!B2: row[0].households: bad\n2 | A,many\n  |   ^^^^",
             ]
         );
+    }
+
+    #[test]
+    fn problems_alike_are_one_diagnostic_with_a_count() {
+        let mut sink = Sink::new("f", "a = [1, 1, 1, 1]\nb = 1\n");
+        for i in 1..4 {
+            sink.error(5 + 3 * i..6 + 3 * i, format!("a[{i}]"), "duplicate 1");
+        }
+        sink.error(17..18, "b", "duplicate 1");
+        let found: Vec<String> = sink.finish().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            found,
+            [
+                "f:1:9: a[1]: duplicate 1 (and 2 more like it)",
+                "f:2:1: b: duplicate 1"
+            ]
+        );
+        assert_eq!(thousands(19_998), "19,998");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn a_long_line_is_quoted_around_the_problem() {
+        let line = format!("a = [{}99]", "1, ".repeat(1000));
+        let at = line.find("99").unwrap();
+        let d = one(&line, at..at + 2);
+        assert_eq!(d.column, at + 1);
+        assert_eq!(
+            d.source_line,
+            format!("…{}99]", "1, ".repeat(1000)[3000 - 40..].to_owned())
+        );
+        assert!(
+            d.render().ends_with(&format!("|{}^^", " ".repeat(42))),
+            "{}",
+            d.render()
+        );
+        let d = one(&line, 0..1);
+        assert_eq!(d.source_line.chars().count(), MAX_EXCERPT_CHARS + 1);
+        assert!(d.source_line.starts_with("a = [1, ") && d.source_line.ends_with('…'));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::ops::Bound::Excluded;
 use sim_core::{BatterySpec, Dist, RiderGroup};
 use toml::de::DeValue;
 
+use crate::bounds;
 use crate::diag::Sink;
 use crate::dist;
 use crate::shapes;
@@ -129,7 +130,7 @@ fn read(
         )
         .and_then(|item| {
             weekday_weekend(&item, sink, "a positive number", &|item, sink| {
-                item.read(sink, &Number::POSITIVE)
+                item.read(sink, &bounds::TRIPS_PER_DAY)
             })
         });
     let profile = t

@@ -6,6 +6,7 @@ use std::ops::Bound::{Excluded, Included};
 
 use sim_core::{Dist, HomeCharging};
 
+use crate::bounds;
 use crate::diag::Sink;
 use crate::dist;
 use crate::shapes;
@@ -56,7 +57,7 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Home
     let nonsub_interval_days = t.defaulted(
         sink,
         "nonsub_interval_days",
-        &Number::POSITIVE,
+        &bounds::NONSUB_INTERVAL_DAYS,
         d.nonsub_interval_days,
     );
     let nonsub_battery_wh = t.defaulted(

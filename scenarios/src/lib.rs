@@ -44,14 +44,14 @@
 //! assert_eq!(lines, [
 //!     "bad.toml:1:1: battery: missing required table `[battery]`",
 //!     "bad.toml:1:1: site: missing required table `[[site]]`, expected at least one",
-//!     "bad.toml:3:8: scenario.days: expected a positive integer, found 0",
+//!     "bad.toml:3:8: scenario.days: expected an integer from 1 to 3650, found 0",
 //!     "bad.toml:4:1: scenario.warmup: unknown key, expected one of `name`, `label`, `days`, \
 //!      `warmup_days`, `seed`, `replications`; did you mean `warmup_days`?",
 //! ]);
 //! // With the source line and a caret:
 //! assert_eq!(
 //!     problems[2].render(),
-//!     "bad.toml:3:8: scenario.days: expected a positive integer, found 0\n\
+//!     "bad.toml:3:8: scenario.days: expected an integer from 1 to 3650, found 0\n\
 //!      3 | days = 0\n  \
 //!        |        ^"
 //! );
@@ -107,6 +107,7 @@
 //! section, each with a `read` function over its table.
 
 mod battery;
+pub mod bounds;
 mod cabinet;
 mod choice;
 mod comments;
@@ -323,11 +324,22 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
             .map(|b| matches!(b.charge, sim_core::ChargeModel::CcCv(_))),
     };
     let mut site_names = site::SiteNames::default();
+    let sites_at = root.at(if root.has("site") {
+        "site"
+    } else {
+        "site_table"
+    });
     let site_tables = if root.has("site_table") {
         root.optional_tables(sink, "site")
     } else {
         root.required_tables(sink, "site")
     };
+    // Counted again with the site tables' rows below; here before reading
+    // a million `[[site]]` tables only to refuse them.
+    if site_tables.len() > bounds::MAX_SITES {
+        too_many_sites(&sites_at, site_tables.len(), sink);
+        return None;
+    }
     let sites = site::read_all(site_tables, &ctx, &mut site_names, sink);
     let couriers = couriers::read_all(root.optional_tables(sink, "couriers"), &ctx, sink);
     let table_sites = site_table::read_all(
@@ -356,6 +368,12 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
     let sites: Option<Vec<Built>> = sites
         .zip(table_sites)
         .map(|(sites, rows)| sites.into_iter().chain(rows).collect());
+    if let Some(sites) = &sites
+        && sites.len() > bounds::MAX_SITES
+    {
+        too_many_sites(&sites_at, sites.len(), sink);
+        return None;
+    }
     if let (Some(cabinet), Some(tariff)) = (&cabinet, &tariff) {
         check_strategy(cabinet, tariff, sites.as_deref(), sink);
     }
@@ -628,6 +646,19 @@ swap_adoption = 0.3
     }
 }
 
+/// Reports `n` sites, past [`bounds::MAX_SITES`], at `at`.
+fn too_many_sites(at: &walk::At, n: usize, sink: &mut Sink<'_>) {
+    at.error(
+        sink,
+        None,
+        format!(
+            "{n} sites exceed the bound of {}: a city-scale network (Beijing has about \
+             10,000 swap cabinet sites) ten times over",
+            bounds::MAX_SITES
+        ),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use sim_core::{BatterySpec, CcCv, ChargeModel, Demand, Patience, SiteSpec};
@@ -747,7 +778,7 @@ mod tests {
         assert_eq!(
             problems(&source),
             [
-                "t.toml:3:8: scenario.days: expected a positive integer, found string",
+                "t.toml:3:8: scenario.days: expected an integer from 1 to 3650, found string",
                 "t.toml:9:15: battery.capacity_wh: expected a positive number, found -1",
                 "t.toml:14:1: site[0].cabinets: site 'A': missing required key `cabinets`, \
                  expected a positive integer",
@@ -1198,7 +1229,7 @@ transformer = { rating_kva = 315, design_kw_per_household = 4, power_factor = 0.
             [
                 "t.toml:19:9: couriers[0].group: group `commuter` does not work across the \
                  district (`works_across_district`); expected `courier`",
-                "t.toml:20:9: couriers[0].count: expected a positive integer, found 0",
+                "t.toml:20:9: couriers[0].count: expected an integer from 1 to 100000, found 0",
             ]
         );
         let source = riders_with("[[couriers]]\ngroup = \"courier\"\ncount = 5").replace(

@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 use sim_core::TransformerSpec;
 use sim_core::planner::Plan;
 
+use crate::bounds;
 use crate::diag::Sink;
 use crate::scenario::Scenario;
 use crate::site::{AMOUNT, Built, COUNT, SiteNames};
@@ -85,8 +86,8 @@ pub(crate) fn read_scenario(
         .map(|t| {
             let mut t = t?;
             let seed = t.optional(sink, "seed", &Integer::at_least(0));
-            let days = set(&mut t, sink, "days", &Integer::at_least(1));
-            let replications = t.optional(sink, "replications", &Integer::at_least(1));
+            let days = set(&mut t, sink, "days", &bounds::DAYS);
+            let replications = t.optional(sink, "replications", &bounds::replications(1));
             t.finish(sink);
             Some(ScenarioOverride {
                 seed: seed.ok()?,
@@ -171,14 +172,19 @@ fn read_site(
         }
         known
     });
-    let cabinets = set(&mut t, sink, "cabinets", &COUNT);
-    let slots_per_cabinet = set(&mut t, sink, "slots_per_cabinet", &COUNT);
+    let cabinets = set(&mut t, sink, "cabinets", &bounds::CABINETS);
+    let slots_per_cabinet = set(&mut t, sink, "slots_per_cabinet", &bounds::SLOTS);
     let batteries = set(&mut t, sink, "batteries", &COUNT);
     let pile_ports = set(&mut t, sink, "pile_ports", &AMOUNT);
     let max_concurrent_charging = set(&mut t, sink, "max_concurrent_charging", &COUNT);
     let max_riders_present = set(&mut t, sink, "max_riders_present", &COUNT);
     let charger_power_w = set(&mut t, sink, "charger_power_w", &crate::site::CHARGER_POWER);
-    let nonsub_interval_days = set(&mut t, sink, "nonsub_interval_days", &Number::POSITIVE);
+    let nonsub_interval_days = set(
+        &mut t,
+        sink,
+        "nonsub_interval_days",
+        &bounds::NONSUB_INTERVAL_DAYS,
+    );
     let subject = t.subject().unwrap_or_default().to_owned();
     t.finish(sink);
     known?;
@@ -597,7 +603,7 @@ mod tests {
                  battery: at most 22 batteries, or add a cabinet",
                 "t.toml:21:8: site_override[1].site: unknown site `a`, expected `A`; did you \
                  mean `A`?",
-                "t.toml:22:12: site_override[1].cabinets: expected a positive integer, found 0",
+                "t.toml:22:12: site_override[1].cabinets: expected an integer from 1 to 1000, found 0",
                 "t.toml:23:1: site_override[1].slot: unknown key, expected one of `site`, \
                  `cabinets`, `slots_per_cabinet`, `batteries`, `pile_ports`, \
                  `max_concurrent_charging`, `max_riders_present`, `charger_power_w`, \

@@ -4,6 +4,7 @@
 
 use sim_core::PlannerConfig;
 
+use crate::bounds;
 use crate::costs::MAX_SLOTS;
 use crate::diag::Sink;
 use crate::walk::{Integer, Item, Number, Table};
@@ -38,7 +39,7 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Plan
     let max_cabinets_per_site = t.defaulted(
         sink,
         "max_cabinets_per_site",
-        &Integer::at_least(1),
+        &bounds::CABINETS,
         d.max_cabinets_per_site,
     );
     let max_pile_ports_per_site = t.defaulted(
@@ -47,7 +48,7 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Plan
         &Integer::at_least(0),
         d.max_pile_ports_per_site,
     );
-    let replications = Integer::at_least(MIN_REPLICATIONS);
+    let replications = bounds::replications(MIN_REPLICATIONS);
     let min_replications = t.optional(sink, "min_replications", &replications);
     let max_replications = t.optional(sink, "max_replications", &replications);
     let max_iterations = t.defaulted(
@@ -231,7 +232,7 @@ mod tests {
                  order, found 500 after 630",
                 "t.toml:27:41: planner.transformer_sizes_kva[3]: expected sizes in ascending \
                  order, found 500 after 500",
-                "t.toml:28:25: planner.max_cabinets_per_site: expected a positive integer, found 0",
+                "t.toml:28:25: planner.max_cabinets_per_site: expected an integer from 1 to 1000, found 0",
             ]
         );
         assert_eq!(
@@ -249,7 +250,9 @@ mod tests {
     fn replications_are_at_least_two_and_ordered() {
         assert_eq!(
             problems(&planner("min_replications = 1")),
-            ["t.toml:26:20: planner.min_replications: expected an integer of at least 2, found 1"]
+            [
+                "t.toml:26:20: planner.min_replications: expected an integer from 2 to 10000, found 1"
+            ]
         );
         assert_eq!(
             problems(&planner("min_replications = 8\nmax_replications = 4")),

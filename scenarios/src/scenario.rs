@@ -1,5 +1,6 @@
 //! `[scenario]`: the run's name, length, seed and replications.
 
+use crate::bounds;
 use crate::diag::Sink;
 use crate::walk::{Integer, Table, Text};
 
@@ -29,18 +30,18 @@ pub(crate) struct Scenario {
 pub(crate) fn read(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Scenario> {
     let name = t.required(sink, "name", &Text);
     let label = t.optional(sink, "label", &Text);
-    let days = t.defaulted(sink, "days", &Integer::at_least(1), DEFAULT_DAYS);
+    let days = t.defaulted(sink, "days", &bounds::DAYS, DEFAULT_DAYS);
     let warmup_days = t.defaulted(
         sink,
         "warmup_days",
-        &Integer::at_least(0),
+        &bounds::WARMUP_DAYS,
         DEFAULT_WARMUP_DAYS,
     );
     let seed = t.defaulted(sink, "seed", &Integer::at_least(0), DEFAULT_SEED);
     let replications = t.defaulted(
         sink,
         "replications",
-        &Integer::at_least(1),
+        &bounds::replications(1),
         DEFAULT_REPLICATIONS,
     );
     if let (Some(days), Some(warmup)) = (days, warmup_days)
@@ -116,11 +117,11 @@ mod tests {
     fn counts_must_be_positive_integers() {
         assert_eq!(
             problems(&edit("replications = 8", "replications = 0")),
-            ["t.toml:6:16: scenario.replications: expected a positive integer, found 0"]
+            ["t.toml:6:16: scenario.replications: expected an integer from 1 to 10000, found 0"]
         );
         assert_eq!(
             problems(&edit("days = 400", "days = 28.5")),
-            ["t.toml:3:8: scenario.days: expected a positive integer, found float"]
+            ["t.toml:3:8: scenario.days: expected an integer from 1 to 3650, found float"]
         );
         assert_eq!(
             problems(&edit("seed = 1", "seed = -1")),

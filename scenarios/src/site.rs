@@ -14,6 +14,7 @@ use std::ops::Bound::{Excluded, Included};
 use sim_core::{Demand, Patience, SiteSpec};
 use toml::de::DeValue;
 
+use crate::bounds;
 use crate::diag::Sink;
 use crate::group::Groups;
 use crate::transformer::{self, Draft};
@@ -280,8 +281,8 @@ pub(crate) fn read_keys(
         }
     }
     keys.town = key(t, sink, "town", &Text);
-    keys.cabinets = key(t, sink, "cabinets", &COUNT);
-    keys.slots_per_cabinet = key(t, sink, "slots_per_cabinet", &COUNT);
+    keys.cabinets = key(t, sink, "cabinets", &bounds::CABINETS);
+    keys.slots_per_cabinet = key(t, sink, "slots_per_cabinet", &bounds::SLOTS);
     keys.batteries = key(t, sink, "batteries", &COUNT);
     keys.demand = table_key(t, sink, "demand", read_demand);
     keys.patience = table_key(t, sink, "patience", read_patience);
@@ -290,8 +291,8 @@ pub(crate) fn read_keys(
     keys.charger_power_w = key(t, sink, "charger_power_w", &CHARGER_POWER);
     keys.x_m = key(t, sink, "x_m", &Number::ANY);
     keys.y_m = key(t, sink, "y_m", &Number::ANY);
-    keys.households = key(t, sink, "households", &AMOUNT);
-    keys.ebikes = key(t, sink, "ebikes", &AMOUNT);
+    keys.households = key(t, sink, "households", &bounds::EBIKES);
+    keys.ebikes = key(t, sink, "ebikes", &bounds::EBIKES);
     keys.swap_adoption = key(t, sink, "swap_adoption", &SHARE);
     keys.mix = item_key(t, sink, "mix", |item, sink| read_mix(item, ctx, sink));
     keys.couriers = item_key(t, sink, "couriers", |item, sink| {
@@ -299,7 +300,12 @@ pub(crate) fn read_keys(
     });
     keys.courier_work_weight = key(t, sink, "courier_work_weight", &Number::NON_NEGATIVE);
     keys.pile_ports = key(t, sink, "pile_ports", &AMOUNT);
-    keys.nonsub_interval_days = key(t, sink, "nonsub_interval_days", &Number::POSITIVE);
+    keys.nonsub_interval_days = key(
+        t,
+        sink,
+        "nonsub_interval_days",
+        &bounds::NONSUB_INTERVAL_DAYS,
+    );
     keys.transformer = item_key(t, sink, "transformer", |item, sink| {
         read_transformer(item, ctx, sink)
     });
@@ -704,7 +710,7 @@ fn read_couriers(item: &Item<'_, '_>, ctx: &Context<'_>, sink: &mut Sink<'_>) ->
             let group = courier_group(ctx, name)
                 .map_err(|message| count.key_error(sink, message))
                 .ok();
-            let value = count.read(sink, &AMOUNT);
+            let value = count.read(sink, &bounds::COURIERS);
             match (group, value, &mut couriers) {
                 (Some(group), Some(value), Some(couriers)) => couriers.push((group, value)),
                 _ => couriers = None,
@@ -712,7 +718,7 @@ fn read_couriers(item: &Item<'_, '_>, ctx: &Context<'_>, sink: &mut Sink<'_>) ->
         }
         return couriers;
     }
-    let count = item.read(sink, &AMOUNT)?;
+    let count = item.read(sink, &bounds::COURIERS)?;
     match ctx.groups.first_courier().ok()? {
         Some(group) => Some(vec![(group, count)]),
         None => {
@@ -896,12 +902,14 @@ mod tests {
         assert_eq!(
             problems(&edit("slots_per_cabinet = 12", "slots_per_cabinet = 0")),
             [
-                "t.toml:17:21: site[0].slots_per_cabinet: site 'A': expected a positive integer, found 0"
+                "t.toml:17:21: site[0].slots_per_cabinet: site 'A': expected an integer from 1 to 64, found 0"
             ]
         );
         assert_eq!(
             problems(&edit("cabinets = 1", "cabinets = 0")),
-            ["t.toml:16:12: site[0].cabinets: site 'A': expected a positive integer, found 0"]
+            [
+                "t.toml:16:12: site[0].cabinets: site 'A': expected an integer from 1 to 1000, found 0"
+            ]
         );
         assert_eq!(
             problems(&edit("batteries = 11", "batteries = 0")),
@@ -913,8 +921,10 @@ mod tests {
                 ("slots_per_cabinet = 12", "slots_per_cabinet = 65536"),
             ])),
             [
-                "t.toml:17:21: site[0].slots_per_cabinet: site 'A': slots (65536 × 65536) exceed \
-              the limit of 4294967295"
+                "t.toml:16:12: site[0].cabinets: site 'A': expected an integer from 1 to 1000, \
+                 found 65536 (the largest swap stations hold tens of cabinets)",
+                "t.toml:17:21: site[0].slots_per_cabinet: site 'A': expected an integer from 1 \
+                 to 64, found 65536 (the largest cabinets built have 12-24 compartments)"
             ]
         );
     }

@@ -444,6 +444,18 @@ pub(crate) fn records(text: &str) -> Result<Vec<Record>, (usize, String)> {
             let quoted = text.as_bytes().get(cursor) == Some(&b'"');
             let (raw_len, content) = if quoted {
                 let raw_len = field.len() + field.matches('"').count() + 2;
+                // The csv crate ends a quote that never closes at the end
+                // of the text, so a stray `"` would swallow every row after
+                // it into one cell.
+                if text.as_bytes().get(cursor + raw_len - 1) != Some(&b'"') {
+                    return Err((
+                        cursor,
+                        "unterminated quote: the `\"` that opens this cell never closes, \
+                         so every row after it would be read as part of the cell; close \
+                         it, or double a quote inside a cell (`\"\"`)"
+                            .to_owned(),
+                    ));
+                }
                 (raw_len, cursor + 1)
             } else {
                 (field.len(), cursor)
@@ -485,6 +497,15 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_an_error_where_it_opens() {
+        let text = "name,note\na,ok\nb,\"stray\nc,x\nd,y\n";
+        let (at, message) = records(text).unwrap_err();
+        assert_eq!(at, text.find('"').unwrap());
+        assert!(message.starts_with("unterminated quote"), "{message}");
+        assert!(records("a,\"closed \"\"here\"\"\"\nb,c\n").is_ok());
     }
 
     #[test]

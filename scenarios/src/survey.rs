@@ -23,6 +23,7 @@ use std::ops::Bound::{Excluded, Included};
 use toml::de::{DeTable, DeValue};
 
 use crate::Diagnostic;
+use crate::bounds;
 use crate::diag::Sink;
 use crate::overrides::toml_string;
 use crate::sheet::SurveySheet;
@@ -151,8 +152,8 @@ pub(crate) fn read_settings(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Op
 /// let problems = scenarios::import_survey(bad, "sheet.csv", template, "t.toml").unwrap_err();
 /// assert_eq!(
 ///     problems[0].to_string(),
-///     "sheet.csv:2:7: row[0].households: site '美吉鑫小区': expected a non-negative integer, \
-///      found `many`"
+///     "sheet.csv:2:7: row[0].households: site '美吉鑫小区': expected an integer from 0 to \
+///      200000, found `many`"
 /// );
 /// ```
 pub fn import_survey(
@@ -178,7 +179,7 @@ pub fn import_survey(
 /// let sheet = scenarios::SurveySheet::csv("name,households\nA,many\n", "sheet.csv");
 /// let problems = scenarios::import_survey_sheet(&sheet, template, "t.toml").unwrap_err();
 /// assert_eq!(problems[0].to_string(), "sheet.csv:2:3: row[0].households: site 'A': \
-///     expected a non-negative integer, found `many`");
+///     expected an integer from 0 to 200000, found `many`");
 /// ```
 pub fn import_survey_sheet(
     sheet: &SurveySheet,
@@ -717,11 +718,11 @@ impl RowReader<'_> {
             ok: true,
         };
         let count = Integer::<u32>::at_least(0);
-        let households = read.value(Col::Households, &count);
-        let ebikes = read.value(Col::Ebikes, &count);
+        let households = read.value(Col::Households, &bounds::EBIKES);
+        let ebikes = read.value(Col::Ebikes, &bounds::EBIKES);
         let adoption = read.value(Col::SwapAdoption, &Share);
         let lithium = read.value(Col::LithiumShare, &Share);
-        let couriers = read.value(Col::Couriers, &count);
+        let couriers = read.value(Col::Couriers, &bounds::COURIERS);
         let pile_ports = read.value(Col::PilePorts, &count);
         let transformer_kva = read.value(Col::TransformerKva, &Number::POSITIVE);
         let transformer_households = read.value(Col::TransformerHouseholds, &count);
@@ -964,12 +965,19 @@ fn write_sites(
             "# Positions: metres east and north of {whose}, longitude {lon}, latitude {lat}."
         );
     }
+    // `text` ends with a newline here and after every site, so its lines
+    // are its newlines; counted as they are written (counting the whole
+    // text again for every row made the import quadratic in the rows).
+    let mut lines = text.matches('\n').count();
     for row in &sheet.rows {
         text.push('\n');
-        let first = text.lines().count() + 1;
+        lines += 1;
+        let first = lines + 1;
+        let start = text.len();
         write_site(text, row, settings, origin);
+        lines += text[start..].matches('\n').count();
         generated.push(Generated {
-            lines: first..=text.lines().count(),
+            lines: first..=lines,
             row: row.index,
             record_span: row.record_span.clone(),
             cells: row.cells.clone(),
@@ -1294,13 +1302,13 @@ mod tests {
         assert_eq!(
             import(sheet).unwrap_err(),
             [
-                "s.csv:2:3: row[0].households: site 'A': expected a non-negative integer, \
+                "s.csv:2:3: row[0].households: site 'A': expected an integer from 0 to 200000, \
                  found `abc`",
                 "s.csv:2:10: row[0].swap_adoption: site 'A': expected a share from 0 to 1 or a \
                  percentage like `30%`, found 130%",
                 "s.csv:2:17: row[0].y_m: site 'A': empty cell, expected metres north: a number",
                 "s.csv:3:1: row[1].name: site 'A': duplicate name, already used by row[0]",
-                "s.csv:3:3: row[1].households: site 'A': expected a non-negative integer, \
+                "s.csv:3:3: row[1].households: site 'A': expected an integer from 0 to 200000, \
                  found -1",
                 "s.csv:3:16: row[1].transformer_households: site 'A': `transformer_households` \
                  describes the transformer in `transformer_kva` (transformer_kva), which this \

@@ -84,6 +84,10 @@ pub use results::{
     run_replications, run_replications_with, summarise, window_hours,
 };
 
+/// Most trips a rider makes in one day: the engine draws a day's trips into
+/// a fixed array of this size, and validation keeps `trips_per_day` within it.
+pub const MAX_TRIPS_PER_DAY: usize = 48;
+
 /// Simulated time \[ms since the start of the replication\].
 pub type Time = u64;
 

@@ -8,10 +8,7 @@ use super::setup::{HOUR, hour_of_day, pick, pick_hour};
 use super::{Event, NONE, Sim, hours_to_ms};
 use crate::model::{ChoicePolicy, Patience};
 use crate::rng::{Purpose, key, stream2};
-use crate::{MS_PER_DAY, Time};
-
-/// Most trips a rider makes in one day.
-const MAX_TRIPS_PER_DAY: usize = 48;
+use crate::{MAX_TRIPS_PER_DAY, MS_PER_DAY, Time};
 
 impl Sim<'_> {
     // ----- analytic demand ------------------------------------------------
