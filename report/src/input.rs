@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sim_core::planner::{Capital, Plan};
+pub use sim_core::{Estimate, Profile, Profiles};
 use sim_core::{LOAD_COMPONENTS, Model, RunResult, Timeseries};
-pub use sim_core::{Profile, Profiles};
 
 use crate::Kind;
 use crate::assumptions::Assumption;
@@ -92,27 +92,6 @@ pub enum ReportError {
         /// The directory.
         path: PathBuf,
     },
-}
-
-/// A KPI estimate: mean and 95% Student-t interval over replications.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Estimate {
-    /// Mean over replications.
-    pub mean: f64,
-    /// Lower end of the 95% interval.
-    pub ci95_low: f64,
-    /// Upper end of the 95% interval.
-    pub ci95_high: f64,
-}
-
-impl From<sim_core::Estimate> for Estimate {
-    fn from(e: sim_core::Estimate) -> Self {
-        Estimate {
-            mean: e.mean,
-            ci95_low: e.ci95_low,
-            ci95_high: e.ci95_high,
-        }
-    }
 }
 
 /// Values by KPI name, in the order of the file (a JSON object whose key
@@ -204,7 +183,7 @@ impl Summary {
             KpiList(
                 k.entries()
                     .into_iter()
-                    .map(|(n, e)| (n.to_owned(), e.into()))
+                    .map(|(n, e)| (n.to_owned(), e))
                     .collect(),
             )
         };
@@ -759,7 +738,7 @@ impl PlanData {
                         .map(|t| TargetCheckData {
                             kpi: t.kpi.to_owned(),
                             limit: t.limit,
-                            estimate: t.estimate.into(),
+                            estimate: t.estimate,
                             met: t.met,
                         })
                         .collect(),
@@ -794,7 +773,7 @@ impl PlanData {
                 plan.baseline
                     .entries()
                     .into_iter()
-                    .map(|(n, e)| (n.to_owned(), e.into()))
+                    .map(|(n, e)| (n.to_owned(), e))
                     .collect(),
             ),
             annuity_factor: plan.model.costs.annuity_factor(),
