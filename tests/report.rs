@@ -1580,7 +1580,7 @@ fn legends_lie_outside_the_plot_area() {
         Lang::En,
     ));
     let mut compare = load_dir(&fixture("compare")).expect("compare fixture");
-    compare.context.targets = report::Targets::from(&model.targets);
+    compare.context.targets = model.targets.clone();
     all.extend(charts(&compare, Lang::En));
     let mut legends = 0;
     for chart in &all {
@@ -1733,11 +1733,11 @@ fn base_loads_are_labelled_by_what_the_scenario_says() {
 fn compare_and_plan_charts_carry_their_targets() {
     let (model, _) = three_sites();
     let mut compare = load_dir(&fixture("compare")).expect("compare fixture");
-    compare.context.targets = report::Targets::from(&model.targets);
+    compare.context.targets = model.targets.clone();
     let targeted: Vec<&str> = compare
         .context
         .targets
-        .list()
+        .set()
         .into_iter()
         .map(|(k, _)| k)
         .collect();

@@ -720,7 +720,7 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
         );
     }
 
-    for (kpi, limit) in crate::input::Targets::from(&model.targets).list() {
+    for (kpi, limit) in model.targets.set() {
         let key = TARGET_KEYS
             .iter()
             .find(|(k, _)| *k == kpi)
@@ -737,7 +737,7 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
 
     Context {
         file: file.map(|f| f.path.to_owned()),
-        targets: (&model.targets).into(),
+        targets: model.targets.clone(),
         transformers: transformers
             .iter()
             .map(|t| Transformer {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sim_core::planner::{Capital, Plan};
-pub use sim_core::{Estimate, Profile, Profiles};
+pub use sim_core::{Estimate, Profile, Profiles, Targets};
 use sim_core::{LOAD_COMPONENTS, Model, RunResult, Timeseries};
 
 use crate::Kind;
@@ -1000,84 +1000,6 @@ impl Context {
     }
 }
 
-/// The scenario's targets; each holds when the KPI's upper 95% bound is
-/// within it. The same fields as `sim_core::Targets`, which has no
-/// `Deserialize`; which KPI each target judges is sim-core's
-/// (`sim_core::Targets::list`), never repeated here.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Targets {
-    /// Largest share of requests not served by any cabinet.
-    pub max_lost_swap_rate: Option<f64>,
-    /// Largest share of requests finding no battery at the first cabinet.
-    pub max_stockout_probability: Option<f64>,
-    /// Longest 95th-percentile swap delay \[min\], judged on
-    /// `swap_delay_minutes_p95`.
-    pub max_wait_minutes_p95: Option<f64>,
-    /// Most flying-wire sessions per 1000 e-bikes per day.
-    pub max_flying_wire_per_1000_bikes_day: Option<f64>,
-    /// Highest transformer peak utilisation \[0–1\].
-    pub max_transformer_utilization: Option<f64>,
-}
-
-impl Targets {
-    /// `(KPI name, limit)` of every target that is set, in sim-core's
-    /// order and with the KPIs sim-core judges them on.
-    pub fn list(&self) -> Vec<(&'static str, f64)> {
-        sim_core::Targets::from(*self)
-            .list()
-            .into_iter()
-            .filter_map(|(k, v)| Some((k, v?)))
-            .collect()
-    }
-
-    /// The limit on KPI `kpi`, if set.
-    pub fn limit(&self, kpi: &str) -> Option<f64> {
-        self.list()
-            .into_iter()
-            .find(|(k, _)| *k == kpi)
-            .map(|(_, v)| v)
-    }
-}
-
-impl From<&sim_core::Targets> for Targets {
-    fn from(t: &sim_core::Targets) -> Self {
-        let sim_core::Targets {
-            max_lost_swap_rate,
-            max_stockout_probability,
-            max_wait_minutes_p95,
-            max_flying_wire_per_1000_bikes_day,
-            max_transformer_utilization,
-        } = *t;
-        Targets {
-            max_lost_swap_rate,
-            max_stockout_probability,
-            max_wait_minutes_p95,
-            max_flying_wire_per_1000_bikes_day,
-            max_transformer_utilization,
-        }
-    }
-}
-
-impl From<Targets> for sim_core::Targets {
-    fn from(t: Targets) -> Self {
-        let Targets {
-            max_lost_swap_rate,
-            max_stockout_probability,
-            max_wait_minutes_p95,
-            max_flying_wire_per_1000_bikes_day,
-            max_transformer_utilization,
-        } = t;
-        sim_core::Targets {
-            max_lost_swap_rate,
-            max_stockout_probability,
-            max_wait_minutes_p95,
-            max_flying_wire_per_1000_bikes_day,
-            max_transformer_utilization,
-        }
-    }
-}
-
 /// A transformer, for the rating lines of the load charts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Transformer {
@@ -1336,7 +1258,8 @@ mod tests {
     }
 
     /// Issue 10: the wait target is judged on the swap delay, as sim-core
-    /// judges it; the report takes sim-core's list, not a copy of it.
+    /// judges it; the report reads sim-core's targets back from
+    /// `context.json`, and a target missing there is not set.
     #[test]
     fn the_wait_target_is_judged_on_the_swap_delay() {
         let targets = Targets {
@@ -1346,14 +1269,15 @@ mod tests {
         };
         assert_eq!(targets.limit("swap_delay_minutes_p95"), Some(10.0));
         assert_eq!(targets.limit("wait_minutes_p95"), None);
-        let core = sim_core::Targets::from(targets);
-        let set: Vec<_> = core
-            .list()
-            .into_iter()
-            .filter_map(|(k, v)| Some((k, v?)))
-            .collect();
-        assert_eq!(targets.list(), set);
-        assert_eq!(Targets::from(&core), targets);
+        assert_eq!(
+            targets.set(),
+            [("lost_swap_rate", 0.02), ("swap_delay_minutes_p95", 10.0)]
+        );
+        let json = serde_json::to_string(&targets).expect("targets serialize");
+        assert_eq!(serde_json::from_str::<Targets>(&json).ok(), Some(targets));
+        let partial: Targets =
+            serde_json::from_str(r#"{"max_lost_swap_rate": 0.02}"#).expect("a partial list reads");
+        assert_eq!(partial.set(), [("lost_swap_rate", 0.02)]);
     }
 
     #[test]
