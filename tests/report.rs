@@ -644,7 +644,7 @@ fn a_plan_report_has_the_sizing_and_cost_charts() {
     let targets: Vec<String> = plan.sites[0]
         .targets
         .iter()
-        .map(|t| t.kpi.clone())
+        .map(|t| t.kpi.to_string())
         .collect();
     let (model, _) = three_sites();
     input.context = sourced_context(&format!("{FIXTURES}/three-sites.toml"), model).planned();

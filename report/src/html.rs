@@ -318,7 +318,7 @@ fn findings(h: &mut String, input: &ReportInput, lang: Lang) -> Vec<Miss> {
                 s.targets
                     .iter()
                     .filter(|t| !t.met)
-                    .map(|t| (s.name.clone(), t.kpi.clone(), t.estimate, t.limit))
+                    .map(|t| (s.name.clone(), t.kpi.to_string(), t.estimate, t.limit))
             })
             .collect()
     } else if let Some(c) = &input.compare {

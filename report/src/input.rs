@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sim_core::planner::{Capital, Plan};
+use sim_core::planner::{Capital, Kept, Plan, Problem, TargetCheck};
 pub use sim_core::{Estimate, Profile, Profiles, Targets};
 use sim_core::{LOAD_COMPONENTS, Model, RunResult, Timeseries};
 
@@ -454,7 +454,7 @@ pub struct PlanData {
     /// The same reasons as data, which the report renders in its language;
     /// empty in plans written before they were added.
     #[serde(default)]
-    pub problem_reasons: Vec<ProblemReason>,
+    pub problem_reasons: Vec<Problem>,
     /// Per-site sizing.
     pub sites: Vec<SitePlanData>,
     /// Every evaluated candidate.
@@ -510,175 +510,14 @@ pub struct SitePlanData {
     pub capital: Capital,
     /// Each target's KPI at the plan.
     #[serde(default)]
-    pub targets: Vec<TargetCheckData>,
+    pub targets: Vec<TargetCheck>,
     /// Why units were not pruned, in English.
     #[serde(default)]
     pub kept_because: Vec<String>,
     /// The same reasons as data, which the report renders in its language;
     /// empty in plans written before they were added.
     #[serde(default)]
-    pub kept_reasons: Vec<KeptReason>,
-}
-
-/// A target's KPI at the plan.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TargetCheckData {
-    /// KPI name.
-    pub kpi: String,
-    /// The limit.
-    pub limit: f64,
-    /// The KPI estimate.
-    pub estimate: Estimate,
-    /// Whether the upper 95% bound meets the limit.
-    pub met: bool,
-}
-
-/// A unit the planner adds or removes at a site (`unit` in plan.json).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PlanUnit {
-    /// One cabinet.
-    Cabinet,
-    /// 10% of the batteries.
-    BatteriesTenth,
-    /// One battery.
-    Battery,
-    /// 10% of the pile ports.
-    PilePortsTenth,
-    /// One pile port.
-    PilePort,
-    /// One standard transformer size.
-    TransformerSize,
-    /// One step down the charger catalogue.
-    ChargerPower,
-}
-
-/// Why the plan keeps a kind of unit at a site, as plan.json holds it
-/// (`sim_core::planner::Kept`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct KeptReason {
-    /// The unit kept.
-    pub unit: PlanUnit,
-    /// Why.
-    #[serde(flatten)]
-    pub why: KeptWhy,
-}
-
-/// Why a [`KeptReason`]'s unit stays (`sim_core::planner::KeptWhy`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "why", rename_all = "snake_case")]
-pub enum KeptWhy {
-    /// Without the unit, KPI `kpi` fails the planner's check: its mean
-    /// rises to `mean`, and mean + 2.5 half-widths, `check`, exceeds
-    /// `limit`.
-    RaisesKpi {
-        /// KPI name.
-        kpi: String,
-        /// Its mean without the unit.
-        mean: f64,
-        /// Mean + 2.5 half-widths of its 95% interval.
-        check: f64,
-        /// The target's limit.
-        limit: f64,
-    },
-    /// A site keeps at least one cabinet, or one battery.
-    LastOne,
-    /// `count` units are too few for a 10% step (above the `existing`
-    /// pile ports of the survey).
-    TooFewForTenth {
-        /// Units at the site.
-        count: u32,
-        /// Pile ports of the survey (0 for batteries).
-        existing: u32,
-    },
-    /// Above `ports` pile ports the planner prunes in 10% steps only.
-    TenthStepsOnly {
-        /// The most ports pruned one at a time.
-        ports: u32,
-    },
-    /// The survey's `existing` pile ports stay.
-    ExistingPorts {
-        /// Pile ports of the survey.
-        existing: u32,
-    },
-    /// The site has no transformer.
-    NoTransformer,
-    /// The site's transformer is shared and sized at another site.
-    SharedTransformer,
-    /// The transformer is at its surveyed size.
-    SurveyedSize {
-        /// The surveyed rating \[kVA\].
-        kva: f64,
-    },
-    /// The site keeps the battery's charger: it has none of its own.
-    OwnCharger,
-    /// The site's charger is the smallest in the catalogue.
-    SmallestCharger {
-        /// Its power \[W\].
-        power_w: f64,
-    },
-}
-
-/// Why a plan is infeasible at a site, as plan.json holds it
-/// (`sim_core::planner::Problem`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ProblemReason {
-    /// Site name.
-    pub site: String,
-    /// KPI whose target is not met.
-    pub kpi: String,
-    /// Why.
-    #[serde(flatten)]
-    pub why: ProblemWhy,
-}
-
-/// Why a [`ProblemReason`]'s target is not met
-/// (`sim_core::planner::ProblemWhy`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "why", rename_all = "snake_case")]
-pub enum ProblemWhy {
-    /// A transformer target, but the site has no transformer.
-    NoTransformer,
-    /// The largest standard transformer is too small.
-    LargestTransformer {
-        /// Its rating \[kVA\].
-        kva: f64,
-    },
-    /// More than `max` pile ports would be needed.
-    PilePorts {
-        /// The planner's bound.
-        max: u32,
-    },
-    /// More than `max` cabinets of `slots_per_cabinet` would be needed.
-    Cabinets {
-        /// The planner's bound.
-        max: u32,
-        /// Slots per cabinet.
-        slots_per_cabinet: u32,
-    },
-    /// The search stopped after `max` rounds of growing.
-    Iterations {
-        /// `[planner] max_iterations`.
-        max: u32,
-    },
-    /// The final evaluation misses the target.
-    Missed {
-        /// The KPI's mean.
-        mean: f64,
-        /// Upper end of its 95% interval.
-        ci95_high: f64,
-        /// The target's limit.
-        limit: f64,
-    },
-}
-
-/// `value`, an engine reason, as the report's mirror of it: both go
-/// through the JSON that `plan --format json` writes, so a plan read from
-/// plan.json and one taken from the planner are the same.
-fn through_json<T: Serialize, U: for<'de> Deserialize<'de>>(value: &T) -> U {
-    serde_json::to_value(value)
-        .and_then(serde_json::from_value)
-        .expect("the report mirrors the planner's reasons field by field")
+    pub kept_reasons: Vec<Kept>,
 }
 
 /// A candidate the planner evaluated at one site.
@@ -716,7 +555,7 @@ impl PlanData {
             simulations: plan.simulations,
             replications: plan.replications,
             problems: plan.problems.iter().map(ToString::to_string).collect(),
-            problem_reasons: plan.problems.iter().map(through_json).collect(),
+            problem_reasons: plan.problems.clone(),
             sites: plan
                 .sites
                 .iter()
@@ -732,18 +571,9 @@ impl PlanData {
                     transformer_upgraded: s.transformer_upgraded,
                     annual_cost_cny: s.annual_cost_cny,
                     capital: s.capital,
-                    targets: s
-                        .targets
-                        .iter()
-                        .map(|t| TargetCheckData {
-                            kpi: t.kpi.to_owned(),
-                            limit: t.limit,
-                            estimate: t.estimate,
-                            met: t.met,
-                        })
-                        .collect(),
+                    targets: s.targets.clone(),
                     kept_because: s.kept_because.iter().map(ToString::to_string).collect(),
-                    kept_reasons: s.kept_because.iter().map(through_json).collect(),
+                    kept_reasons: s.kept_because.clone(),
                 })
                 .collect(),
             candidates: plan
@@ -1185,7 +1015,7 @@ fn json<T: for<'de> Deserialize<'de>>(text: &str, path: &Path) -> Result<T, Repo
 
 #[cfg(test)]
 mod tests {
-    use sim_core::planner::{Kept, KeptWhy as Why, Problem, ProblemWhy as Problems, Unit};
+    use sim_core::planner::{KeptWhy as Why, ProblemWhy as Problems, Unit};
 
     use super::*;
 
@@ -1214,7 +1044,7 @@ mod tests {
         }
         let whys = [
             Why::RaisesKpi {
-                kpi: "lost_swap_rate",
+                kpi: "lost_swap_rate".into(),
                 mean: 0.03,
                 check: 0.05,
                 limit: 0.02,
@@ -1283,11 +1113,8 @@ mod tests {
     #[test]
     fn every_planner_reason_reads_back() {
         for kept in every_kept() {
-            let read: KeptReason = through_json(&kept);
-            assert_eq!(
-                serde_json::to_value(&read).ok(),
-                serde_json::to_value(&kept).ok()
-            );
+            let json = serde_json::to_string(&kept).expect("a reason serializes");
+            assert_eq!(serde_json::from_str::<Kept>(&json).ok(), Some(kept));
         }
         let problems = [
             Problems::NoTransformer,
@@ -1315,14 +1142,11 @@ mod tests {
             }
             let problem = Problem {
                 site: "美吉鑫小区".into(),
-                kpi: "lost_swap_rate",
+                kpi: "lost_swap_rate".into(),
                 why,
             };
-            let read: ProblemReason = through_json(&problem);
-            assert_eq!(
-                serde_json::to_value(&read).ok(),
-                serde_json::to_value(&problem).ok()
-            );
+            let json = serde_json::to_string(&problem).expect("a reason serializes");
+            assert_eq!(serde_json::from_str::<Problem>(&json).ok(), Some(problem));
         }
     }
 }

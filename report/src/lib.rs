@@ -98,10 +98,9 @@ pub use html::{render_html, render_html_with_charts};
 pub use i18n::{KpiLabel, Lang, kpi as kpi_label};
 pub use input::{
     COMPARE_FILE, COMPONENTS, CONTEXT_FILE, CandidateData, CompareData, CompareRow,
-    CompareScenario, CompareSite, Context, Estimate, KeptReason, KeptWhy, KpiList, LoadQuarter,
-    LoadSeries, PLAN_FILE, PROFILES_FILE, PlanData, PlanUnit, ProblemReason, ProblemWhy, Profile,
-    Profiles, READY_FILE, ReadySeries, ReportError, ReportInput, SUMMARY_FILE, SiteInfo,
-    SitePlanData, SiteReady, SiteSummary, Sizing, Summary, TIMESERIES_FILE, TargetCheckData,
+    CompareScenario, CompareSite, Context, Estimate, KpiList, LoadQuarter, LoadSeries, PLAN_FILE,
+    PROFILES_FILE, PlanData, Profile, Profiles, READY_FILE, ReadySeries, ReportError, ReportInput,
+    SUMMARY_FILE, SiteInfo, SitePlanData, SiteReady, SiteSummary, Sizing, Summary, TIMESERIES_FILE,
     Targets, Transformer, TransformerLoad, Upper, load_dir,
 };
 pub use map::{

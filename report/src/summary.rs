@@ -64,7 +64,7 @@ pub(crate) fn site_targets(input: &ReportInput) -> Vec<Against> {
             .flat_map(|s| {
                 s.targets.iter().map(|t| Against {
                     site: s.name.clone(),
-                    kpi: t.kpi.clone(),
+                    kpi: t.kpi.to_string(),
                     estimate: t.estimate,
                     limit: t.limit,
                 })
