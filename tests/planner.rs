@@ -349,7 +349,7 @@ fn old_open_community_without_piles() -> sim_core::Model {
 }
 
 /// (site, KPI) pairs.
-type SiteKpis = Vec<(String, &'static str)>;
+type SiteKpis = Vec<(String, String)>;
 
 /// The (site, KPI) of every target the plan's final evaluation misses, and
 /// of every problem the plan gives.
@@ -361,9 +361,13 @@ fn missed_and_explained(
         .result
         .misses(&model.targets)
         .into_iter()
-        .map(|m| (m.site, m.kpi))
+        .map(|m| (m.site, m.kpi.to_owned()))
         .collect();
-    let explained = p.problems.iter().map(|x| (x.site.clone(), x.kpi)).collect();
+    let explained = p
+        .problems
+        .iter()
+        .map(|x| (x.site.clone(), x.kpi.to_string()))
+        .collect();
     (missed, explained)
 }
 

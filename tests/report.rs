@@ -644,7 +644,7 @@ fn a_plan_report_has_the_sizing_and_cost_charts() {
     let targets: Vec<String> = plan.sites[0]
         .targets
         .iter()
-        .map(|t| t.kpi.clone())
+        .map(|t| t.kpi.to_string())
         .collect();
     let (model, _) = three_sites();
     input.context = sourced_context(&format!("{FIXTURES}/three-sites.toml"), model).planned();
@@ -1580,7 +1580,7 @@ fn legends_lie_outside_the_plot_area() {
         Lang::En,
     ));
     let mut compare = load_dir(&fixture("compare")).expect("compare fixture");
-    compare.context.targets = report::Targets::from(&model.targets);
+    compare.context.targets = model.targets.clone();
     all.extend(charts(&compare, Lang::En));
     let mut legends = 0;
     for chart in &all {
@@ -1733,11 +1733,11 @@ fn base_loads_are_labelled_by_what_the_scenario_says() {
 fn compare_and_plan_charts_carry_their_targets() {
     let (model, _) = three_sites();
     let mut compare = load_dir(&fixture("compare")).expect("compare fixture");
-    compare.context.targets = report::Targets::from(&model.targets);
+    compare.context.targets = model.targets.clone();
     let targeted: Vec<&str> = compare
         .context
         .targets
-        .list()
+        .set()
         .into_iter()
         .map(|(k, _)| k)
         .collect();

@@ -444,7 +444,7 @@ fn png_font(png: bool, font: Option<PathBuf>) -> Result<Option<report::Font>, Er
 fn find_font(given: Option<PathBuf>, candidates: &[&str]) -> Result<report::Font, Error> {
     match given {
         Some(path) => Ok(report::Font::load(&path)?),
-        None => report::find_cjk_font(candidates).ok_or(Error::NoFont),
+        None => report::find_cjk_font(candidates).ok_or(Error::NoFont { env: FONT_ENV }),
     }
 }
 

@@ -167,10 +167,12 @@ pub(crate) enum Error {
     #[error(
         "--png needs a font with Chinese glyphs and none was found: install one \
          (Debian, Ubuntu: apt-get install fonts-noto-cjk) or pass --font FILE \
-         (or set {})",
-        crate::config::FONT_ENV
+         (or set {env})"
     )]
-    NoFont,
+    NoFont {
+        /// The environment variable that can name the font.
+        env: &'static str,
+    },
     /// The `--png` font cannot be read or cannot draw the charts.
     #[error("{source}{}", font_hint(source))]
     Font {

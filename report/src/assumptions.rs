@@ -12,9 +12,136 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
-use sim_core::{ChargeModel, ChoicePolicy, Model, Strategy};
+use sim_core::{ChargeModel, ChoicePolicy, Model, Strategy, Targets};
 
-use crate::input::{Context, SiteInfo, Transformer};
+/// What the result files do not say about the scenario: its targets, its
+/// transformers (for the rating lines) and the assumptions to list.
+/// `run --out` can write it as `context.json` ([`Context::to_json`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Context {
+    /// The scenario file's path as the user gave it, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The scenario's `[targets]`.
+    pub targets: Targets,
+    /// Transformers, in model order.
+    pub transformers: Vec<Transformer>,
+    /// Assumptions to list, in order.
+    pub assumptions: Vec<Assumption>,
+    /// Each site's town, riders and sizing, in model order; empty in
+    /// contexts written before they were added.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<SiteInfo>,
+}
+
+/// What the report needs of a site beyond its KPIs: its town (for the
+/// roll-up by town), its riders and its sizing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SiteInfo {
+    /// Site name.
+    pub name: String,
+    /// Subdistrict or town (街道 / 镇); empty when not given.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub town: String,
+    /// Resident e-bikes of every kind.
+    pub ebikes: u32,
+    /// Swap subscribers: the resident e-bikes on a subscription (rounded)
+    /// plus the couriers living at the site.
+    pub subscribers: u32,
+    /// Cabinets.
+    pub cabinets: u32,
+    /// Slots per cabinet.
+    pub slots_per_cabinet: u32,
+    /// Batteries stocked.
+    pub batteries: u32,
+    /// Charging-pile ports.
+    pub pile_ports: u32,
+    /// Slot charger power \[W\]; `None` = the battery's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub charger_power_w: Option<f64>,
+    /// Position east \[m\], for the site map.
+    pub x_m: f64,
+    /// Position north \[m\], for the site map.
+    pub y_m: f64,
+    /// The transformer feeding the site, if modelled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transformer: Option<String>,
+}
+
+impl SiteInfo {
+    /// The site as the model gives it.
+    pub fn of(site: &sim_core::SiteSpec) -> SiteInfo {
+        let couriers: u32 = site.couriers.iter().map(|&(_, n)| n).sum();
+        SiteInfo {
+            name: site.name.clone(),
+            town: site.town.clone(),
+            ebikes: site.ebikes,
+            subscribers: (f64::from(site.ebikes) * site.swap_adoption).round() as u32 + couriers,
+            cabinets: site.cabinets,
+            slots_per_cabinet: site.slots_per_cabinet,
+            batteries: site.batteries,
+            pile_ports: site.pile_ports,
+            charger_power_w: site.charger_power_w,
+            x_m: site.x_m,
+            y_m: site.y_m,
+            transformer: None,
+        }
+    }
+
+    /// [`SiteInfo::of`], with the name of the site's transformer in `model`.
+    pub fn in_model(site: &sim_core::SiteSpec, model: &sim_core::Model) -> SiteInfo {
+        SiteInfo {
+            transformer: site
+                .transformer
+                .and_then(|t| model.grid.transformers.get(t))
+                .map(|t| t.name.clone()),
+            ..SiteInfo::of(site)
+        }
+    }
+}
+
+impl Context {
+    /// `context.json`, pretty-printed, with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self)
+            .expect("a context has string keys only, so it always serializes");
+        text.push('\n');
+        text
+    }
+}
+
+/// A transformer, for the rating lines of the load charts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Transformer {
+    /// Name (as in `timeseries.csv`).
+    pub name: String,
+    /// Rating \[kVA\].
+    pub rating_kva: f64,
+    /// Allowed loading as a share of the rating \[0–1\].
+    pub allowed_utilization: f64,
+    /// Power factor of the load \[0–1\].
+    pub power_factor: f64,
+    /// Whether the base load is residential: derived from households by
+    /// the design standard (`TransformerSpec::base_basis`). A peak the
+    /// scenario gave itself may be commercial, and files written before
+    /// this field say nothing: both are a plain "base load".
+    #[serde(default)]
+    pub household_base: bool,
+}
+
+impl Transformer {
+    /// The rating as active power \[kW\].
+    pub fn rating_kw(&self) -> f64 {
+        self.rating_kva * self.power_factor
+    }
+
+    /// The allowed active power \[kW\].
+    pub fn allowed_kw(&self) -> f64 {
+        self.rating_kw() * self.allowed_utilization
+    }
+}
 
 /// The scenario file a model was read from, for the sources of its
 /// assumptions.
@@ -720,7 +847,7 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
         );
     }
 
-    for (kpi, limit) in crate::input::Targets::from(&model.targets).list() {
+    for (kpi, limit) in model.targets.set() {
         let key = TARGET_KEYS
             .iter()
             .find(|(k, _)| *k == kpi)
@@ -737,7 +864,7 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
 
     Context {
         file: file.map(|f| f.path.to_owned()),
-        targets: (&model.targets).into(),
+        targets: model.targets.clone(),
         transformers: transformers
             .iter()
             .map(|t| Transformer {

@@ -4,11 +4,12 @@ use std::ops::Range;
 
 use plotters::style::RGBColor;
 
+use crate::assumptions::Transformer;
 use crate::daily::DayProfile;
 use crate::font::{Font, FontError};
 use crate::format::{trim, with_unit};
 use crate::i18n::{self, Lang};
-use crate::input::{CompareData, CompareRow, Estimate, LoadQuarter, ReportInput, Transformer};
+use crate::input::{CompareData, CompareRow, Estimate, LoadQuarter, ReportInput};
 use crate::plot::{self, HEIGHT, PALETTE, Plot, SHORT, Series, Shape, XTicks};
 use sim_core::LoadBand;
 

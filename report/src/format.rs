@@ -1,6 +1,6 @@
 //! Numbers as the report shows them, and HTML escaping.
 
-use crate::input::Estimate;
+use sim_core::Estimate;
 
 /// `mean` with two significant digits of the interval's half-width, and
 /// the interval `[low, high]` with the same decimals; a point interval

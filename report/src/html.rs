@@ -289,7 +289,7 @@ fn misses_of<'a>(
 ) -> Vec<Miss> {
     let mut out = Vec::new();
     for (who, kpis) in sites {
-        for (kpi, limit) in targets.list() {
+        for (kpi, limit) in targets.set() {
             if let Some(e) = kpis.get(kpi).filter(|e| e.ci95_high > limit) {
                 out.push((who.clone(), kpi.to_owned(), *e, limit));
             }
@@ -318,7 +318,7 @@ fn findings(h: &mut String, input: &ReportInput, lang: Lang) -> Vec<Miss> {
                 s.targets
                     .iter()
                     .filter(|t| !t.met)
-                    .map(|t| (s.name.clone(), t.kpi.clone(), t.estimate, t.limit))
+                    .map(|t| (s.name.clone(), t.kpi.to_string(), t.estimate, t.limit))
             })
             .collect()
     } else if let Some(c) = &input.compare {
@@ -349,7 +349,7 @@ fn findings(h: &mut String, input: &ReportInput, lang: Lang) -> Vec<Miss> {
     } else {
         Vec::new()
     };
-    let any_targets = !targets.list().is_empty()
+    let any_targets = !targets.set().is_empty()
         || input
             .plan
             .as_ref()
@@ -1031,7 +1031,7 @@ fn assumptions(h: &mut String, input: &ReportInput, lang: Lang) {
     }
     // Contexts written before targets were assumptions list them apart.
     if !context.assumptions.iter().any(|a| a.key == "target") {
-        for (kpi, limit) in context.targets.list() {
+        for (kpi, limit) in context.targets.set() {
             let label = i18n::kpi(kpi, lang);
             let _ = writeln!(
                 h,

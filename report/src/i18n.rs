@@ -6,8 +6,8 @@
 use crate::Kind;
 use crate::assumptions::{Assumption, DistUnit, DistValue, Source, Value};
 use crate::format::{shown, trim, with_unit};
-use crate::input::{KeptReason, KeptWhy, PlanUnit, ProblemReason, ProblemWhy};
 use crate::reference::{Operator, SOURCES_FILE};
+use sim_core::planner::{Kept, KeptWhy, Problem, ProblemWhy, Unit};
 
 /// The report's language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -958,21 +958,21 @@ fn kpi_limit(kpi_name: &str, x: f64, lang: Lang) -> String {
 }
 
 /// "one cabinet", "10% of the batteries", ...
-pub(crate) fn unit(unit: PlanUnit, lang: Lang) -> &'static str {
+pub(crate) fn unit(unit: Unit, lang: Lang) -> &'static str {
     let zh = lang == Lang::Zh;
     match unit {
-        PlanUnit::Cabinet => pick(zh, "一个换电柜", "one cabinet"),
-        PlanUnit::BatteriesTenth => pick(zh, "10% 的电池", "10% of the batteries"),
-        PlanUnit::Battery => pick(zh, "一块电池", "one battery"),
-        PlanUnit::PilePortsTenth => pick(zh, "10% 的充电桩端口", "10% of the pile ports"),
-        PlanUnit::PilePort => pick(zh, "一个充电桩端口", "one pile port"),
-        PlanUnit::TransformerSize => pick(zh, "一级变压器容量", "one transformer size"),
-        PlanUnit::ChargerPower => pick(zh, "一档仓位充电功率", "one charger power step"),
+        Unit::Cabinet => pick(zh, "一个换电柜", "one cabinet"),
+        Unit::BatteriesTenth => pick(zh, "10% 的电池", "10% of the batteries"),
+        Unit::Battery => pick(zh, "一块电池", "one battery"),
+        Unit::PilePortsTenth => pick(zh, "10% 的充电桩端口", "10% of the pile ports"),
+        Unit::PilePort => pick(zh, "一个充电桩端口", "one pile port"),
+        Unit::TransformerSize => pick(zh, "一级变压器容量", "one transformer size"),
+        Unit::ChargerPower => pick(zh, "一档仓位充电功率", "one charger power step"),
     }
 }
 
 /// Why the plan keeps a unit, in `lang`.
-pub(crate) fn kept(reason: &KeptReason, lang: Lang) -> String {
+pub(crate) fn kept(reason: &Kept, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
     let what = unit(reason.unit, lang);
     let bound = match (&reason.why, lang) {
@@ -999,7 +999,7 @@ pub(crate) fn kept(reason: &KeptReason, lang: Lang) -> String {
                 ),
             };
         }
-        (KeptWhy::LastOne, _) if reason.unit == PlanUnit::Cabinet => pick(
+        (KeptWhy::LastOne, _) if reason.unit == Unit::Cabinet => pick(
             zh,
             "每个小区至少保留一个换电柜",
             "a site keeps at least one cabinet",
@@ -1012,13 +1012,13 @@ pub(crate) fn kept(reason: &KeptReason, lang: Lang) -> String {
         )
         .to_owned(),
         (KeptWhy::TooFewForTenth { count, existing }, Lang::Zh) => match reason.unit {
-            PlanUnit::PilePortsTenth => {
+            Unit::PilePortsTenth => {
                 format!("{count} 个端口太少，无法在现有的 {existing} 个之上按 10% 减少")
             }
             _ => format!("{count} 块电池太少，无法按 10% 减少"),
         },
         (KeptWhy::TooFewForTenth { count, existing }, Lang::En) => match reason.unit {
-            PlanUnit::PilePortsTenth => {
+            Unit::PilePortsTenth => {
                 format!("{count} ports are too few for 10% steps above the {existing} existing")
             }
             _ => format!("{count} batteries are too few for 10% steps"),
@@ -1074,8 +1074,8 @@ pub(crate) fn kept(reason: &KeptReason, lang: Lang) -> String {
 }
 
 /// Why a plan is infeasible at a site, in `lang`.
-pub(crate) fn problem(reason: &ProblemReason, lang: Lang) -> String {
-    let (site, kpi) = (&reason.site, reason.kpi.as_str());
+pub(crate) fn problem(reason: &Problem, lang: Lang) -> String {
+    let (site, kpi) = (&reason.site, &*reason.kpi);
     let name = kpi_in_sentence(kpi, lang);
     let why = match (&reason.why, lang) {
         (

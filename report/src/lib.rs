@@ -91,18 +91,19 @@ mod reference;
 mod summary;
 mod towns;
 
-pub use assumptions::{Assumption, DistUnit, DistValue, ScenarioFile, Source, Value};
+pub use assumptions::{
+    Assumption, Context, DistUnit, DistValue, ScenarioFile, SiteInfo, Source, Transformer, Value,
+};
 pub use charts::{Chart, MAX_SITES_PER_CHART, Omitted, charts, omitted};
 pub use font::{CJK_FONT_PATHS, Font, FontError, find_cjk_font};
 pub use html::{render_html, render_html_with_charts};
 pub use i18n::{KpiLabel, Lang, kpi as kpi_label};
 pub use input::{
     COMPARE_FILE, COMPONENTS, CONTEXT_FILE, CandidateData, CompareData, CompareRow,
-    CompareScenario, CompareSite, Context, Estimate, KeptReason, KeptWhy, KpiList, LoadQuarter,
-    LoadSeries, PLAN_FILE, PROFILES_FILE, PlanData, PlanUnit, ProblemReason, ProblemWhy, Profile,
-    Profiles, READY_FILE, ReadySeries, ReportError, ReportInput, SUMMARY_FILE, SiteInfo,
-    SitePlanData, SiteReady, SiteSummary, Sizing, Summary, TIMESERIES_FILE, TargetCheckData,
-    Targets, Transformer, TransformerLoad, Upper, load_dir,
+    CompareScenario, CompareSite, Estimate, KpiList, LoadQuarter, LoadSeries, PLAN_FILE,
+    PROFILES_FILE, PlanData, Profile, Profiles, READY_FILE, ReadySeries, ReportError, ReportInput,
+    SUMMARY_FILE, SitePlanData, SiteReady, SiteSummary, Sizing, Summary, TIMESERIES_FILE, Targets,
+    TransformerLoad, Upper, load_dir,
 };
 pub use map::{
     MIN_RADIUS_PX, MapColour, MapLayout, MapSite, Marker, PlacedLabel, PxRect, SCALE_BAR_MAX_PX,

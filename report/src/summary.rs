@@ -64,7 +64,7 @@ pub(crate) fn site_targets(input: &ReportInput) -> Vec<Against> {
             .flat_map(|s| {
                 s.targets.iter().map(|t| Against {
                     site: s.name.clone(),
-                    kpi: t.kpi.clone(),
+                    kpi: t.kpi.to_string(),
                     estimate: t.estimate,
                     limit: t.limit,
                 })
@@ -86,7 +86,7 @@ fn of_lists<'a>(
 ) -> Vec<Against> {
     let mut out = Vec::new();
     for (site, kpis) in sites {
-        for (kpi, limit) in targets.list() {
+        for (kpi, limit) in targets.set() {
             if let Some(e) = kpis.get(kpi) {
                 out.push(Against {
                     site: site.to_owned(),
@@ -176,7 +176,7 @@ pub fn site_map_of(input: &ReportInput, lang: Lang) -> Option<crate::SiteMap> {
     if summary.sites.is_empty() {
         return None;
     }
-    let targets = input.context.targets.list();
+    let targets = input.context.targets.set();
     let kpi_label = input
         .map_kpi
         .as_deref()
@@ -478,7 +478,7 @@ fn run(h: &mut String, input: &ReportInput, lang: Lang) {
         .map(|a| a.site.as_str())
         .collect();
     missing.dedup();
-    if input.context.targets.list().is_empty() {
+    if input.context.targets.set().is_empty() {
         let _ = writeln!(h, "<p class=\"none verdict\">{}</p>", w.no_targets);
     } else if missing.is_empty() {
         let _ = writeln!(h, "<p class=\"ok verdict\">{}</p>", w.all_met);
@@ -627,7 +627,7 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
             .iter()
             .filter(|a| a.missed())
             .count();
-        let verdict = if targets.list().is_empty() {
+        let verdict = if targets.set().is_empty() {
             "–".to_owned()
         } else if missed == 0 {
             s.yes.to_owned()

@@ -4,7 +4,7 @@
 //! finite and positive, batteries fit in the slots, warm-up is shorter than
 //! the run. The engine only `debug_assert!`s these facts.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A complete, validated simulation model.
 ///
@@ -545,8 +545,10 @@ impl Default for Tariff {
 }
 
 /// Service targets (`\[targets\]`). A target holds when the upper end of its
-/// KPI's 95% interval meets it, not only the mean.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+/// KPI's 95% interval meets it, not only the mean. Read back from
+/// `context.json` by the report; a target missing there is not set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Targets {
     /// Largest share of requests not served by any cabinet.
     pub max_lost_swap_rate: Option<f64>,
@@ -584,6 +586,23 @@ impl Targets {
                 self.max_transformer_utilization,
             ),
         ]
+    }
+
+    /// `(KPI name, limit)` of every target that is set, in the order of
+    /// [`Targets::list`].
+    pub fn set(&self) -> Vec<(&'static str, f64)> {
+        self.list()
+            .into_iter()
+            .filter_map(|(kpi, limit)| Some((kpi, limit?)))
+            .collect()
+    }
+
+    /// The limit on KPI `kpi`, if its target is set.
+    pub fn limit(&self, kpi: &str) -> Option<f64> {
+        self.list()
+            .into_iter()
+            .find(|(k, _)| *k == kpi)
+            .and_then(|(_, limit)| limit)
     }
 }
 

@@ -41,6 +41,7 @@
 //! half-widths (the difference of two estimates), so this keeps a plan
 //! within its targets' reported upper bounds when re-run with fresh seeds.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -165,10 +166,10 @@ impl Capital {
 }
 
 /// A target's KPI at the plan.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TargetCheck {
     /// KPI name.
-    pub kpi: &'static str,
+    pub kpi: Cow<'static, str>,
     /// The limit.
     pub limit: f64,
     /// The KPI estimate.
@@ -220,7 +221,7 @@ pub struct Plan {
 }
 
 /// What the search may change at a site, one step at a time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// One cabinet (the batteries it held go with it).
@@ -259,7 +260,7 @@ impl fmt::Display for Unit {
 ///
 /// Serialised as `{"unit": ..., "why": ..., fields}`; its `Display` is the
 /// English sentence of `plan`'s table.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Kept {
     /// The unit kept.
     pub unit: Unit,
@@ -269,7 +270,7 @@ pub struct Kept {
 }
 
 /// Why a [`Kept`] unit stays.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "why", rename_all = "snake_case")]
 pub enum KeptWhy {
     /// Without the unit the site fails the planner's check of target
@@ -277,7 +278,7 @@ pub enum KeptWhy {
     /// `check`, exceeds `limit`.
     RaisesKpi {
         /// The KPI whose target fails.
-        kpi: &'static str,
+        kpi: Cow<'static, str>,
         /// Its mean without the unit.
         mean: f64,
         /// Mean + 2.5 half-widths of its 95% interval.
@@ -330,7 +331,7 @@ impl fmt::Display for Kept {
         let kept = format!("{unit} is not removed");
         match self.why {
             KeptWhy::RaisesKpi {
-                kpi,
+                ref kpi,
                 mean,
                 check,
                 limit,
@@ -386,19 +387,19 @@ impl fmt::Display for Kept {
 ///
 /// Serialised as `{"site": ..., "kpi": ..., "why": ..., fields}`; its
 /// `Display` is the English line `plan` prints on stderr.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
     /// Site name.
     pub site: String,
     /// The KPI whose target is not met.
-    pub kpi: &'static str,
+    pub kpi: Cow<'static, str>,
     /// Why.
     #[serde(flatten)]
     pub why: ProblemWhy,
 }
 
 /// Why a [`Problem`]'s target is not met.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "why", rename_all = "snake_case")]
 pub enum ProblemWhy {
     /// A transformer target, but the site has no transformer.
@@ -440,7 +441,7 @@ pub enum ProblemWhy {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (site, kpi) = (&self.site, self.kpi);
+        let (site, kpi) = (&self.site, &self.kpi);
         let unmet = format!("site '{site}': {kpi} cannot be met");
         match self.why {
             ProblemWhy::NoTransformer => write!(f, "{unmet}: the site has no transformer"),
@@ -797,7 +798,7 @@ impl Search<'_> {
                         Err(why) => {
                             let problem = Problem {
                                 site: self.model.sites[s].name.clone(),
-                                kpi,
+                                kpi: kpi.into(),
                                 why,
                             };
                             if !self.problems.contains(&problem) {
@@ -940,7 +941,7 @@ impl Search<'_> {
                             blocked[s] = true;
                             let e = trial.sites[s].kpis.get(kpi).unwrap_or_default();
                             let why = KeptWhy::RaisesKpi {
-                                kpi,
+                                kpi: kpi.into(),
                                 mean: e.mean,
                                 check: strict(e),
                                 limit: self.limit(kpi),
@@ -1234,7 +1235,7 @@ impl Search<'_> {
             });
             problems.push(Problem {
                 site: miss.site.clone(),
-                kpi: miss.kpi,
+                kpi: miss.kpi.into(),
                 why,
             });
         }
@@ -1273,7 +1274,7 @@ impl Search<'_> {
                     let limit = limit?;
                     let estimate = result.sites[s].kpis.get(kpi)?;
                     Some(TargetCheck {
-                        kpi,
+                        kpi: kpi.into(),
                         limit,
                         estimate,
                         met: estimate.ci95_high <= limit,

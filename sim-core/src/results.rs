@@ -13,7 +13,7 @@ use crate::stats::{mean_ci95, quantile_sorted};
 use crate::{LOAD_COMPONENTS, MS_PER_DAY, MS_PER_HOUR};
 
 /// A KPI across replications: mean and 95% Student-t interval.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// Mean over replications.
     pub mean: f64,
