@@ -51,15 +51,7 @@ impl Chart {
     /// sizes), its text drawn with `font`. An error if the font lacks a
     /// glyph for any of the chart's text; nothing else fails.
     pub fn png(&self, font: &Font) -> Result<Vec<u8>, FontError> {
-        let chars = font.missing(&self.plot.texts().concat());
-        if !chars.is_empty() {
-            return Err(FontError::MissingGlyphs {
-                path: font.path().to_owned(),
-                family: font.family().to_owned(),
-                chart: self.name.clone(),
-                chars,
-            });
-        }
+        font.check_glyphs(&self.plot.texts().concat(), &self.name)?;
         Ok(plot::draw_png(&self.plot, font))
     }
 }

@@ -164,6 +164,22 @@ impl Font {
         out
     }
 
+    /// `Ok` when the font has a glyph for every character of `text`, the
+    /// text of the chart (or map) called `chart`; else the error that
+    /// names the chart and the missing characters.
+    pub(crate) fn check_glyphs(&self, text: &str, chart: &str) -> Result<(), FontError> {
+        let chars = self.missing(text);
+        if chars.is_empty() {
+            return Ok(());
+        }
+        Err(FontError::MissingGlyphs {
+            path: self.path().to_owned(),
+            family: self.family().to_owned(),
+            chart: chart.to_owned(),
+            chars,
+        })
+    }
+
     fn has_glyph(&self, c: char) -> bool {
         self.face.glyph_id(c).0 != 0
     }

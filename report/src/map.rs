@@ -209,15 +209,7 @@ impl SiteMap {
     /// its text drawn with `font`. An error if the font lacks a glyph for
     /// any of the map's text; nothing else fails.
     pub fn png(&self, font: &Font) -> Result<Vec<u8>, FontError> {
-        let chars = font.missing(&self.drawing.texts().concat());
-        if !chars.is_empty() {
-            return Err(FontError::MissingGlyphs {
-                path: font.path().to_owned(),
-                family: font.family().to_owned(),
-                chart: self.name.clone(),
-                chars,
-            });
-        }
+        font.check_glyphs(&self.drawing.texts().concat(), &self.name)?;
         Ok(self.drawing.png(font))
     }
 }
