@@ -486,7 +486,7 @@ pub fn run_replication_range(
     run_range(model, threads, range, None)
 }
 
-/// [`run_replication_range`], telling `progress` each simulated day of
+/// `run_replication_range`, telling `progress` each simulated day of
 /// each replication (see [`DayProgress`]). The result does not depend on
 /// `progress`.
 pub fn run_replications_with(
