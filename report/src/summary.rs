@@ -328,30 +328,13 @@ fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
         acc
     });
     let capital: f64 = items.iter().sum();
-    let _ = writeln!(h, "<table class=\"money compact\">");
-    let _ = writeln!(
-        h,
-        "<thead><tr><th>{}</th><th class=\"num\">{}</th></tr></thead>",
-        s.capex, s.cny
-    );
-    let _ = writeln!(h, "<tbody>");
-    for (label, v) in s.capex_items.iter().zip(items) {
-        if v != 0.0 {
-            let _ = writeln!(
-                h,
-                "<tr><td>{label}</td><td class=\"num\">{}</td></tr>",
-                trim(v, 0)
-            );
-        }
-    }
-    let _ = writeln!(
-        h,
-        "<tr class=\"total\"><th>{}</th><th class=\"num\">{}</th></tr>",
-        s.total,
-        trim(capital, 0)
-    );
-    let _ = writeln!(h, "</tbody>");
-    let _ = writeln!(h, "</table>");
+    let capex = s
+        .capex_items
+        .iter()
+        .copied()
+        .zip(items)
+        .filter(|&(_, v)| v != 0.0);
+    money_table(h, "money compact", (s.capex, s.cny), capex, s.total);
 
     let year = |kpi: &str| {
         input
@@ -377,31 +360,16 @@ fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
         (s.energy_operator, operator),
         (s.energy_residents, residents),
     ];
-    let _ = writeln!(h, "<table class=\"money annual compact\">");
-    let _ = writeln!(
+    let annual = annual
+        .into_iter()
+        .filter_map(|(label, v)| Some((label, v?)));
+    money_table(
         h,
-        "<thead><tr><th>{}</th><th class=\"num\">{}</th></tr></thead>",
-        s.annual, s.cny_per_year
-    );
-    let _ = writeln!(h, "<tbody>");
-    let mut total = 0.0;
-    for (label, v) in annual {
-        let Some(v) = v else { continue };
-        total += v;
-        let _ = writeln!(
-            h,
-            "<tr><td>{label}</td><td class=\"num\">{}</td></tr>",
-            trim(v, 0)
-        );
-    }
-    let _ = writeln!(
-        h,
-        "<tr class=\"total\"><th>{}</th><th class=\"num\">{}</th></tr>",
+        "money annual compact",
+        (s.annual, s.cny_per_year),
+        annual,
         s.total,
-        trim(total, 0)
     );
-    let _ = writeln!(h, "</tbody>");
-    let _ = writeln!(h, "</table>");
     let _ = writeln!(h, "<p class=\"note\">{}</p>", s.no_battery_replacement);
     if let Some(fee) = plan.swap_fee_cny {
         let network = input.summary.as_ref().map(|x| &x.network);
@@ -690,4 +658,38 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
     let _ = writeln!(h, "</tbody>");
     let _ = writeln!(h, "</table>");
     let _ = writeln!(h, "<p class=\"note\">{}</p>", s.compare_diff_note);
+}
+
+/// A table of money: a header of `head` (what, unit), one row per
+/// `(label, value)` and a total row of their sum, whole yuan.
+fn money_table<'a>(
+    h: &mut String,
+    class: &str,
+    head: (&str, &str),
+    rows: impl Iterator<Item = (&'a str, f64)>,
+    total_label: &str,
+) {
+    let _ = writeln!(h, "<table class=\"{class}\">");
+    let _ = writeln!(
+        h,
+        "<thead><tr><th>{}</th><th class=\"num\">{}</th></tr></thead>",
+        head.0, head.1
+    );
+    let _ = writeln!(h, "<tbody>");
+    let mut total = 0.0;
+    for (label, v) in rows {
+        total += v;
+        let _ = writeln!(
+            h,
+            "<tr><td>{label}</td><td class=\"num\">{}</td></tr>",
+            trim(v, 0)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<tr class=\"total\"><th>{total_label}</th><th class=\"num\">{}</th></tr>",
+        trim(total, 0)
+    );
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
 }
