@@ -208,8 +208,14 @@ impl Sweep {
             return Err(LoadError::Invalid(problems).into());
         }
         let base = &file.base;
+        // The command line first, then the sweep file.
+        let overrides = Overrides {
+            seed: overrides.seed,
+            days: overrides.days.or(file.days),
+            replications: overrides.replications.or(file.replications),
+        };
         for model in &mut models {
-            apply(model, overrides, base, &file.scenario)?;
+            apply(model, &overrides, base, &file.scenario)?;
         }
         let replications = overrides.replications.unwrap_or(base.replications);
         if file.mode != Mode::Run && replications < 2 {

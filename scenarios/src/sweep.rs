@@ -210,6 +210,12 @@ pub struct SweepFile {
     pub design: Design,
     /// The axes, in file order.
     pub axes: Vec<Axis>,
+    /// `days` of `[sweep]`: every point's days, unless `--days` says
+    /// otherwise.
+    pub days: Option<u32>,
+    /// `replications` of `[sweep]`: every point's replications, unless
+    /// `--replications` says otherwise.
+    pub replications: Option<u32>,
     /// The base scenario's model.
     pub base: Model,
     /// The comments beside the base scenario's keys.
@@ -300,6 +306,19 @@ pub fn load_sweep(path: &Path) -> Result<SweepFile, LoadError> {
     let scenario_name = scenario.display().to_string();
     let (base, warnings) = parse_with_warnings(&scenario_source, &scenario_name, &read)
         .map_err(LoadError::Invalid)?;
+    if let Some(days) = head.days
+        && days <= base.warmup_days
+    {
+        head.days_at.error(
+            &mut sink,
+            None,
+            format_args!(
+                "days ({days}) must be greater than warmup_days ({}) of '{}'",
+                base.warmup_days,
+                scenario.display()
+            ),
+        );
+    }
     let needs_targets = matches!(head.mode, Mode::Check | Mode::Plan);
     if needs_targets && !base.targets.any() {
         head.mode_at.error(
@@ -319,6 +338,8 @@ pub fn load_sweep(path: &Path) -> Result<SweepFile, LoadError> {
         scenario,
         mode: head.mode,
         design: head.design,
+        days: head.days,
+        replications: head.replications,
         axes,
         comments: comments(&scenario_source),
         base,
@@ -666,14 +687,40 @@ fn set<'i>(
     }
 }
 
+/// The overrides that set the keys of named elements after everything
+/// else: (section, its override tables, the key naming the element).
+const OVERRIDDEN: &[(&str, &str, &str)] = &[
+    ("site", "site_override", "site"),
+    ("transformer", "transformer_override", "transformer"),
+];
+
 /// Sets the key of `parts` in every element of `[[section]]` named
-/// `name` (every element for `None`).
+/// `name` (every element for `None`), and in the overrides of those
+/// elements that set it (a plan file's), which would otherwise win.
 fn set_named<'i>(
     root: &mut DeTable<'i>,
     parts: &Key,
     name: Option<&str>,
     value: Spanned<DeValue<'i>>,
 ) -> Result<(), String> {
+    for (section, overrides, by) in OVERRIDDEN {
+        if *section != parts.section || parts.rest.len() != 1 {
+            continue;
+        }
+        let key = parts.rest[0].as_str();
+        if let Some(DeValue::Array(elements)) = root.get_mut(*overrides).map(|v| v.get_mut()) {
+            for element in elements.iter_mut() {
+                let DeValue::Table(table) = element.get_mut() else {
+                    continue;
+                };
+                let named = table.get(*by).and_then(|n| n.get_ref().as_str());
+                let matches = name.is_none_or(|name| named == Some(name));
+                if let (true, Some(old)) = (matches, table.get_mut(key)) {
+                    *old = value.clone();
+                }
+            }
+        }
+    }
     let Some(DeValue::Array(elements)) = root.get_mut(parts.section.as_str()).map(|v| v.get_mut())
     else {
         return Ok(());
@@ -754,6 +801,9 @@ struct Head {
     design_at: At,
     /// Where `samples` or `seed` is written, for a design that takes none.
     lhs_only_at: Option<At>,
+    days_at: At,
+    days: Option<u32>,
+    replications: Option<u32>,
 }
 
 fn read_head(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Head> {
@@ -769,6 +819,9 @@ fn read_head(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Head> {
         .map(|k| t.at(k));
     let samples = t.optional(sink, "samples", &Integer::between(2_u32, 100_000));
     let seed = t.defaulted(sink, "seed", &Integer::at_least(0_u64), 1);
+    let days_at = t.at("days");
+    let days = t.optional(sink, "days", &crate::bounds::DAYS);
+    let replications = t.optional(sink, "replications", &crate::bounds::replications(1));
     let samples_at = t.here();
     t.finish(sink);
     let design = match design? {
@@ -802,6 +855,9 @@ fn read_head(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Head> {
         design,
         design_at,
         lhs_only_at,
+        days_at,
+        days: days.ok()?,
+        replications: replications.ok()?,
     })
 }
 
