@@ -614,10 +614,10 @@ impl sim_core::planner::Progress for PlanProgress<'_> {
 ///
 /// The axis's values are taken in order (numbers ascending, names as
 /// listed); a value holds when every point with it meets every target.
-/// When the first value holds, the plan holds up to the last value
-/// before the first that does not; when only the last holds, from the
-/// first value after the last that does not. The missed targets count
-/// the sites missing each, over the points at the value that breaks.
+/// The first run of values that hold is told: up to its last value when
+/// it starts at the first, from its first when it ends at the last, or
+/// between the two, with what the values just outside it miss (the
+/// sites missing each target, over the points at that value).
 pub fn robustness(sweep: &Sweep, axis: usize, results: &[PointResult]) -> Option<Robustness> {
     let key = sweep.file.axes[axis].key.clone();
     let mut values: Vec<&AxisValue> = Vec::new();
@@ -664,28 +664,39 @@ pub fn robustness(sweep: &Sweep, axis: usize, results: &[PointResult]) -> Option
     };
     let judged: Vec<(bool, Vec<MissCount>)> = values.iter().map(|v| at(v)).collect();
     let text = |v: &AxisValue| v.to_string();
-    let first_miss = judged.iter().position(|(met, _)| !met);
-    let held = match first_miss {
-        None => Held::Every {
-            first: text(values[0]),
-            last: text(values[values.len() - 1]),
+    let last = values.len() - 1;
+    let held = match judged.iter().position(|(met, _)| *met) {
+        None => Held::Never {
+            at: text(values[0]),
+            misses: judged[0].1.clone(),
         },
-        Some(0) => match judged.iter().rposition(|(met, _)| !met) {
-            Some(last_miss) if last_miss + 1 < values.len() => Held::From {
-                held: text(values[last_miss + 1]),
-                missed: text(values[last_miss]),
-                misses: judged[last_miss].1.clone(),
-            },
-            _ => Held::Never {
-                at: text(values[0]),
-                misses: judged[0].1.clone(),
-            },
-        },
-        Some(i) => Held::UpTo {
-            held: text(values[i - 1]),
-            missed: text(values[i]),
-            misses: judged[i].1.clone(),
-        },
+        Some(i) => {
+            // The first run of values that hold: i..=j.
+            let j = (i..=last).take_while(|&k| judged[k].0).last().unwrap_or(i);
+            let at = |k: usize| (text(values[k]), judged[k].1.clone());
+            match (i, j) {
+                (0, j) if j == last => Held::Every {
+                    first: text(values[0]),
+                    last: text(values[last]),
+                },
+                (0, j) => Held::UpTo {
+                    held: text(values[j]),
+                    missed: text(values[j + 1]),
+                    misses: judged[j + 1].1.clone(),
+                },
+                (i, j) if j == last => Held::From {
+                    held: text(values[i]),
+                    missed: text(values[i - 1]),
+                    misses: judged[i - 1].1.clone(),
+                },
+                (i, j) => Held::Between {
+                    first: text(values[i]),
+                    last: text(values[j]),
+                    below: at(i - 1),
+                    above: at(j + 1),
+                },
+            }
+        }
     };
     Some(Robustness { key, held })
 }

@@ -55,9 +55,22 @@ pub enum Held {
         /// What is missed there.
         misses: Vec<MissCount>,
     },
-    /// The first value misses and so does the last.
+    /// Only the values from `first` to `last`, inside the axis, meet
+    /// every target: `below` (the value before) and `above` (the value
+    /// after) miss some.
+    Between {
+        /// The first value that holds.
+        first: String,
+        /// The last value that holds.
+        last: String,
+        /// The value before `first` and what is missed there.
+        below: (String, Vec<MissCount>),
+        /// The value after `last` and what is missed there.
+        above: (String, Vec<MissCount>),
+    },
+    /// No value meets every target.
     Never {
-        /// The first value.
+        /// The first value, where the misses are counted.
         at: String,
         /// What is missed there.
         misses: Vec<MissCount>,
@@ -94,6 +107,18 @@ impl Robustness {
                 "the plan meets every target from {key} = {held} on; at {missed} it misses {}",
                 misses_text(misses, lang)
             ),
+            (Lang::En, Held::Between { first, last, below, above }) => format!(
+                "the plan meets every target {}; at {} it misses {}, and at {} it misses {}",
+                if first == last {
+                    format!("only at {key} = {first}")
+                } else {
+                    format!("from {key} = {first} to {last}")
+                },
+                below.0,
+                misses_text(&below.1, lang),
+                above.0,
+                misses_text(&above.1, lang)
+            ),
             (Lang::En, Held::Never { at, misses }) => format!(
                 "the plan misses a target already at {key} = {at}: {}",
                 misses_text(misses, lang)
@@ -111,6 +136,18 @@ impl Robustness {
             (Lang::Zh, Held::From { held, missed, misses }) => format!(
                 "{key} 不低于 {held} 时方案满足全部目标；为 {missed} 时未达标：{}",
                 misses_text(misses, lang)
+            ),
+            (Lang::Zh, Held::Between { first, last, below, above }) => format!(
+                "{}方案满足全部目标；为 {} 时未达标：{}；为 {} 时未达标：{}",
+                if first == last {
+                    format!("仅在 {key} = {first} 时")
+                } else {
+                    format!("{key} 在 {first} 到 {last} 之间时")
+                },
+                below.0,
+                misses_text(&below.1, lang),
+                above.0,
+                misses_text(&above.1, lang)
             ),
             (Lang::Zh, Held::Never { at, misses }) => format!(
                 "{key} = {at} 时方案即未达标：{}",
