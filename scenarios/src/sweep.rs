@@ -192,6 +192,8 @@ pub struct Axis {
     spans: Vec<Range<usize>>,
     /// Where the `range` (or `values`) is written.
     span: Range<usize>,
+    /// Where the key is written.
+    key_span: Range<usize>,
 }
 
 /// A sweep file, read and checked, with its base scenario: every axis
@@ -407,7 +409,7 @@ impl SweepFile {
     fn check_axes(&self, document: &Spanned<DeTable<'_>>, sink: &mut Sink<'_>) {
         for (index, axis) in self.axes.iter().enumerate() {
             let at = |sink: &mut Sink<'_>, message: String| {
-                sink.error(axis.span.clone(), format!("axis[{index}].key"), message);
+                sink.error(axis.key_span.clone(), format!("axis[{index}].key"), message);
             };
             if let Err(message) = self.check_key(&axis.key, document) {
                 at(sink, message);
@@ -492,16 +494,30 @@ impl SweepFile {
             .iter()
             .map(|&(a, v)| format!("{} = {v}", self.axes[a].key))
             .collect();
-        for (field, message) in problems {
+        // One problem per field up to its indices (every row of a site
+        // table breaks alike), with a count of the others.
+        let mut groups: Vec<(String, &Problem, usize)> = Vec::new();
+        for problem in problems {
+            let like = crate::diag::without_indices(&problem.0);
+            match groups.iter_mut().find(|(l, _, _)| *l == like) {
+                Some((_, _, more)) => *more += 1,
+                None => groups.push((like, problem, 0)),
+            }
+        }
+        for (_, (field, message), more) in groups {
             let pair = (field.clone(), message.clone());
             if told.contains(&pair) {
                 continue;
             }
             told.push(pair);
+            let others = match more {
+                0 => String::new(),
+                n => format!(" (and {n} more like it)"),
+            };
             sink.error(
                 span.clone(),
                 field.clone(),
-                format!("with {}: {message}", set.join(", ")),
+                format!("with {}: {message}{others}", set.join(", ")),
             );
         }
     }
@@ -862,6 +878,7 @@ fn read_head(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Head> {
 }
 
 fn read_axis(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Axis> {
+    let key_span = t.at("key").span;
     let key = t.required(sink, "key", &Text);
     let here = t.here();
     let values = t.item("values");
@@ -890,6 +907,7 @@ fn read_axis(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Axis> {
         range,
         spans,
         span,
+        key_span,
     })
 }
 
