@@ -45,7 +45,10 @@ fn inputs(dir: &Path) -> (PathBuf, Vec<PathBuf>) {
     for adoption in ADOPTION {
         for strategy in STRATEGIES {
             let text = original
-                .replace("swap_adoption = 0.3 ", &format!("swap_adoption = {adoption} "))
+                .replace(
+                    "swap_adoption = 0.3 ",
+                    &format!("swap_adoption = {adoption} "),
+                )
                 .replace(
                     "strategy = { model = \"immediate\" }",
                     &format!("strategy = {{ model = \"{strategy}\" }}"),
@@ -70,19 +73,33 @@ fn sweep_vs_runs(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let (sweep, scenarios) = inputs(dir.path());
     let sweep = sweep.to_str().expect("UTF-8 path");
-    let common = ["--days", DAYS, "--replications", REPLICATIONS, "--format", "json"];
+    let common = [
+        "--days",
+        DAYS,
+        "--replications",
+        REPLICATIONS,
+        "--format",
+        "json",
+    ];
     let sweep_args: Vec<&str> = ["sweep", sweep].iter().copied().chain(common).collect();
     assert_eq!(swapsim(&sweep_args), exit::SUCCESS);
     let runs: Vec<Vec<&str>> = scenarios
         .iter()
         .map(|path| {
             let path = path.to_str().expect("UTF-8 path");
-            ["run", path, "--check"].iter().copied().chain(common).collect()
+            ["run", path, "--check"]
+                .iter()
+                .copied()
+                .chain(common)
+                .collect()
         })
         .collect();
     for run in &runs {
         let code = swapsim(run);
-        assert!(code == exit::SUCCESS || code == exit::TARGETS_MISSED, "{run:?}");
+        assert!(
+            code == exit::SUCCESS || code == exit::TARGETS_MISSED,
+            "{run:?}"
+        );
     }
 
     let mut group = c.benchmark_group("sweep");

@@ -23,5 +23,5 @@ mod report;
 mod scenario_errors;
 mod shipped_scenarios;
 mod survey;
-mod sweep;
 mod swap_delay;
+mod sweep;

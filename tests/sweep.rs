@@ -94,7 +94,10 @@ fn a_points_result_is_the_run_json_of_the_scenario_with_its_values() {
             "strategy = { model = \"immediate\" }",
             "strategy = { model = \"off_peak_with_reserve\" }",
         );
-    assert_eq!(edited.matches("0.4 ").count(), original.matches("0.4 ").count() + 1);
+    assert_eq!(
+        edited.matches("0.4 ").count(),
+        original.matches("0.4 ").count() + 1
+    );
     assert!(edited.contains("model = \"off_peak_with_reserve\" }\n"));
     let equivalent = dir.path().join("equivalent.toml");
     fs::write(&equivalent, edited).expect("write the scenario");
@@ -106,7 +109,11 @@ fn a_points_result_is_the_run_json_of_the_scenario_with_its_values() {
     assert_eq!(result, run.stdout);
 
     // `targets_met` is `run --check`'s verdict.
-    let check = swapsim(["run", equivalent, "--check", "--format", "json"].iter().chain(&short));
+    let check = swapsim(
+        ["run", equivalent, "--check", "--format", "json"]
+            .iter()
+            .chain(&short),
+    );
     assert_eq!(
         point.targets_met,
         Some(check.status == exit::SUCCESS),
@@ -121,7 +128,16 @@ fn sweep_json_is_byte_identical_on_1_and_3_threads() {
     let sweep = sweep_file(dir.path(), "mode = \"check\"", TWO_AXES);
     let sweep = sweep.to_str().expect("UTF-8 path");
     let run = |threads: &str| {
-        let args = ["sweep", sweep, "--format", "json", "--days", "5", "--replications", "3"];
+        let args = [
+            "sweep",
+            sweep,
+            "--format",
+            "json",
+            "--days",
+            "5",
+            "--replications",
+            "3",
+        ];
         swapsim(args.iter().copied().chain(["--threads", threads]))
     };
     let (one, three) = (run("1"), run("3"));
@@ -190,7 +206,10 @@ fn an_unknown_key_names_the_valid_ones_and_the_closest() {
     let cases = [
         ("battery.capacity_kwh", "did you mean `capacity_wh`?"),
         ("batery.capacity_wh", "did you mean `battery`?"),
-        ("site.美吉鑫.swap_adoption", "unknown site `美吉鑫`, expected `美吉鑫小区`"),
+        (
+            "site.美吉鑫.swap_adoption",
+            "unknown site `美吉鑫`, expected `美吉鑫小区`",
+        ),
         ("site.*.swap_adopton", "did you mean `swap_adoption`?"),
         ("scenario.days", "[scenario] cannot be swept"),
         ("battery", "names a section"),
@@ -200,7 +219,11 @@ fn an_unknown_key_names_the_valid_ones_and_the_closest() {
         let sweep = sweep_file(dir.path(), "", &axes);
         let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
         assert_eq!(outcome.status, exit::ERROR, "{key}");
-        assert!(outcome.stderr.contains(expected), "{key}: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains(expected),
+            "{key}: {}",
+            outcome.stderr
+        );
         assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
     }
 }
@@ -217,9 +240,15 @@ fn a_bad_sweep_file_is_told_with_every_problem() {
     .expect("write");
     let outcome = swapsim(["sweep", path.to_str().expect("UTF-8 path")]);
     assert_eq!(outcome.status, exit::ERROR);
-    assert!(outcome.stderr.contains("did you mean `mode`?"), "{}", outcome.stderr);
     assert!(
-        outcome.stderr.contains("an axis needs `values = [...]` or `range = { from, to, steps }`"),
+        outcome.stderr.contains("did you mean `mode`?"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome
+            .stderr
+            .contains("an axis needs `values = [...]` or `range = { from, to, steps }`"),
         "{}",
         outcome.stderr
     );
@@ -247,18 +276,28 @@ fn site_tables_take_swept_values() {
     assert!(model.sites.iter().all(|s| s.swap_adoption == 0.15));
     let base = scenarios::load(&district).expect("the district");
     for (site, surveyed) in model.sites.iter().zip(&base.sites) {
-        let batteries = if site.name == "璧城-02" { 99 } else { surveyed.batteries };
+        let batteries = if site.name == "璧城-02" {
+            99
+        } else {
+            surveyed.batteries
+        };
         assert_eq!(site.batteries, batteries, "{}", site.name);
     }
 
     let outcome = swapsim(["sweep", write("0.15, 1.5").to_str().expect("UTF-8 path")]);
     assert_eq!(outcome.status, exit::ERROR);
     assert!(
-        outcome.stderr.contains("site_table[0].row[0].swap_adoption: with site.*.swap_adoption = 1.5"),
+        outcome
+            .stderr
+            .contains("site_table[0].row[0].swap_adoption: with site.*.swap_adoption = 1.5"),
         "{}",
         outcome.stderr
     );
-    assert!(outcome.stderr.contains("(and 174 more like it)"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("(and 174 more like it)"),
+        "{}",
+        outcome.stderr
+    );
 }
 
 /// A plan file sets its sites' sizing in `[[site_override]]`s, which apply
@@ -304,7 +343,11 @@ fn a_latin_hypercube_visits_each_stratum_once() {
     let dir = tempfile::tempdir().expect("temp dir");
     let axes = "[[axis]]\nkey = \"site.*.swap_adoption\"\nrange = { from = 0.1, to = 0.5, steps = 2 }\n\n\
                 [[axis]]\nkey = \"cabinet.strategy.model\"\nvalues = [\"immediate\", \"grid_capped\"]\n";
-    let path = sweep_file(dir.path(), "design = \"latin_hypercube\"\nsamples = 8\nseed = 7", axes);
+    let path = sweep_file(
+        dir.path(),
+        "design = \"latin_hypercube\"\nsamples = 8\nseed = 7",
+        axes,
+    );
     let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
     assert_eq!(sweep.points().len(), 8);
     let mut strata = [0; 8];
@@ -341,19 +384,41 @@ fn out_writes_the_sweep_its_points_and_the_report() {
     let out = dir.path().join("out");
     let out_str = out.to_str().expect("UTF-8 path");
     let sweep = "scenarios/bishan-pilot-plan.sweep.toml";
-    let args = ["sweep", sweep, "--days", "5", "--replications", "2", "--format", "json"];
-    let written = swapsim(args.iter().copied().chain(["--out", out_str, "--lang", "en"]));
+    let args = [
+        "sweep",
+        sweep,
+        "--days",
+        "5",
+        "--replications",
+        "2",
+        "--format",
+        "json",
+    ];
+    let written = swapsim(
+        args.iter()
+            .copied()
+            .chain(["--out", out_str, "--lang", "en"]),
+    );
     assert_eq!(written.status, exit::SUCCESS, "{}", written.stderr);
-    assert_eq!(fs::read_to_string(out.join("sweep.json")).expect("sweep.json"), written.stdout);
+    assert_eq!(
+        fs::read_to_string(out.join("sweep.json")).expect("sweep.json"),
+        written.stdout
+    );
     let csv = fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv");
-    assert!(csv.starts_with("\u{feff}point,site.*.swap_adoption,"), "{csv}");
+    assert!(
+        csv.starts_with("\u{feff}point,site.*.swap_adoption,"),
+        "{csv}"
+    );
     assert_eq!(csv.lines().count(), 5);
     let document: Document = serde_json::from_str(&written.stdout).expect("sweep.json");
     for point in &document.points {
         let dir = out.join("points").join(format!("{:04}", point.index));
         let mut summary = serde_json::to_string_pretty(&point.result).expect("a result");
         summary.push('\n');
-        assert_eq!(fs::read_to_string(dir.join("summary.json")).expect("summary.json"), summary);
+        assert_eq!(
+            fs::read_to_string(dir.join("summary.json")).expect("summary.json"),
+            summary
+        );
         assert!(dir.join("timeseries.csv").is_file());
         assert!(dir.join("context.json").is_file());
     }
@@ -402,5 +467,8 @@ fn the_table_ends_with_the_robustness_sentence_and_the_report_has_a_tornado() {
     let page = fs::read_to_string(&html).expect("the report");
     assert!(page.contains("<html lang=\"zh\">"));
     assert!(page.contains("class=\"tornado\""), "a tornado chart");
-    assert_eq!(roxmltree::Document::parse(&page.replace("<!DOCTYPE html>\n", "")).map(drop), Ok(()));
+    assert_eq!(
+        roxmltree::Document::parse(&page.replace("<!DOCTYPE html>\n", "")).map(drop),
+        Ok(())
+    );
 }

@@ -629,7 +629,11 @@ pub fn robustness(sweep: &Sweep, axis: usize, results: &[PointResult]) -> Option
         }
     }
     if values.iter().all(|v| v.as_f64().is_some()) {
-        values.sort_by(|a, b| a.as_f64().unwrap_or(0.0).total_cmp(&b.as_f64().unwrap_or(0.0)));
+        values.sort_by(|a, b| {
+            a.as_f64()
+                .unwrap_or(0.0)
+                .total_cmp(&b.as_f64().unwrap_or(0.0))
+        });
     }
     if values.is_empty() {
         return None;

@@ -143,7 +143,8 @@ impl Bar {
 
     /// A sweep's bar: points done out of `points`, with the time left.
     pub(crate) fn points(streams: &Streams<'_>, points: u64) -> Bar {
-        let template = "{prefix} [{elapsed_precise}] {bar:30} {pos}/{len} points, ETA {eta} {wide_msg}";
+        let template =
+            "{prefix} [{elapsed_precise}] {bar:30} {pos}/{len} points, ETA {eta} {wide_msg}";
         Bar::with_template(streams, points, 1, "sweep", template)
     }
 

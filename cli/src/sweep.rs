@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::time::Instant;
 
-use batch::sweep::{Mode, PointResult, SweepProgress};
 use batch::Sweep;
+use batch::sweep::{Mode, PointResult, SweepProgress};
 
 use crate::args::Format;
 use crate::config::SweepConfig;
@@ -114,8 +114,7 @@ fn write_out(
         count(results.len() as u64, "point"),
         dir.join(POINTS_DIR).display()
     ));
-    let page =
-        report::sweep::render_sweep_html(&sweep.report_input(results), config.lang);
+    let page = report::sweep::render_sweep_html(&sweep.report_input(results), config.lang);
     let files: [(&str, Vec<u8>); 3] = [
         (JSON_FILE, json.as_bytes().to_vec()),
         (CSV_FILE, output::with_bom(csv(sweep, results).as_bytes())),
@@ -154,12 +153,11 @@ fn csv(sweep: &Sweep, results: &[PointResult]) -> String {
         .iter()
         .map(|r| {
             let mut row = vec![r.index.to_string()];
-            row.extend(
-                sweep
-                    .axes()
-                    .iter()
-                    .map(|a| r.values.get(&a.key).map_or_else(String::new, |v| v.to_string())),
-            );
+            row.extend(sweep.axes().iter().map(|a| {
+                r.values
+                    .get(&a.key)
+                    .map_or_else(String::new, |v| v.to_string())
+            }));
             for kpi in &kpis {
                 let e = r
                     .run_result()
@@ -198,12 +196,11 @@ fn table_text(sweep: &Sweep, results: &[PointResult]) -> String {
     let mut rows = vec![header];
     for r in results {
         let mut row = vec![r.index.to_string()];
-        row.extend(
-            sweep
-                .axes()
-                .iter()
-                .map(|a| r.values.get(&a.key).map_or_else(|| "base".to_owned(), |v| v.to_string())),
-        );
+        row.extend(sweep.axes().iter().map(|a| {
+            r.values
+                .get(&a.key)
+                .map_or_else(|| "base".to_owned(), |v| v.to_string())
+        }));
         for kpi in &kpis {
             let e = r
                 .run_result()
@@ -211,7 +208,14 @@ fn table_text(sweep: &Sweep, results: &[PointResult]) -> String {
             row.push(e.map_or_else(String::new, table::interval));
         }
         if check {
-            row.push(if r.targets_met == Some(true) { "met" } else { "missed" }.to_owned());
+            row.push(
+                if r.targets_met == Some(true) {
+                    "met"
+                } else {
+                    "missed"
+                }
+                .to_owned(),
+            );
         }
         rows.push(row);
     }

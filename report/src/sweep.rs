@@ -99,15 +99,37 @@ impl Robustness {
             (Lang::En, Held::Every { first, last }) => {
                 format!("the plan meets every target over {key} from {first} to {last}")
             }
-            (Lang::En, Held::UpTo { held, missed, misses }) => format!(
+            (
+                Lang::En,
+                Held::UpTo {
+                    held,
+                    missed,
+                    misses,
+                },
+            ) => format!(
                 "the plan meets every target up to {key} = {held}; at {missed} it misses {}",
                 misses_text(misses, lang)
             ),
-            (Lang::En, Held::From { held, missed, misses }) => format!(
+            (
+                Lang::En,
+                Held::From {
+                    held,
+                    missed,
+                    misses,
+                },
+            ) => format!(
                 "the plan meets every target from {key} = {held} on; at {missed} it misses {}",
                 misses_text(misses, lang)
             ),
-            (Lang::En, Held::Between { first, last, below, above }) => format!(
+            (
+                Lang::En,
+                Held::Between {
+                    first,
+                    last,
+                    below,
+                    above,
+                },
+            ) => format!(
                 "the plan meets every target {}; at {} it misses {}, and at {} it misses {}",
                 if first == last {
                     format!("only at {key} = {first}")
@@ -129,15 +151,37 @@ impl Robustness {
             (Lang::Zh, Held::Every { first, last }) => {
                 format!("{key} 从 {first} 到 {last}，方案均满足全部目标")
             }
-            (Lang::Zh, Held::UpTo { held, missed, misses }) => format!(
+            (
+                Lang::Zh,
+                Held::UpTo {
+                    held,
+                    missed,
+                    misses,
+                },
+            ) => format!(
                 "{key} 不超过 {held} 时方案满足全部目标；为 {missed} 时未达标：{}",
                 misses_text(misses, lang)
             ),
-            (Lang::Zh, Held::From { held, missed, misses }) => format!(
+            (
+                Lang::Zh,
+                Held::From {
+                    held,
+                    missed,
+                    misses,
+                },
+            ) => format!(
                 "{key} 不低于 {held} 时方案满足全部目标；为 {missed} 时未达标：{}",
                 misses_text(misses, lang)
             ),
-            (Lang::Zh, Held::Between { first, last, below, above }) => format!(
+            (
+                Lang::Zh,
+                Held::Between {
+                    first,
+                    last,
+                    below,
+                    above,
+                },
+            ) => format!(
                 "{}方案满足全部目标；为 {} 时未达标：{}；为 {} 时未达标：{}",
                 if first == last {
                     format!("仅在 {key} = {first} 时")
@@ -149,10 +193,9 @@ impl Robustness {
                 above.0,
                 misses_text(&above.1, lang)
             ),
-            (Lang::Zh, Held::Never { at, misses }) => format!(
-                "{key} = {at} 时方案即未达标：{}",
-                misses_text(misses, lang)
-            ),
+            (Lang::Zh, Held::Never { at, misses }) => {
+                format!("{key} = {at} 时方案即未达标：{}", misses_text(misses, lang))
+            }
         }
     }
 }
@@ -340,7 +383,10 @@ pub fn render_sweep_html(input: &SweepInput, lang: Lang) -> String {
         w.title,
         escape(&input.name)
     );
-    html.push_str(&format!("<section id=\"summary\">\n<h2>{}</h2>\n", w.summary));
+    html.push_str(&format!(
+        "<section id=\"summary\">\n<h2>{}</h2>\n",
+        w.summary
+    ));
     if input.robustness.is_empty() {
         let _ = writeln!(html, "<p>{}</p>", w.no_sentence);
     } else {
@@ -469,7 +515,14 @@ fn axis_charts(html: &mut String, input: &SweepInput, lang: Lang) {
 
 /// One key KPI against axis `a`: a dot and its interval per point, joined
 /// by a line per combination of the other axes' values, and the target.
-fn axis_chart(input: &SweepInput, a: usize, axis: &str, k: usize, name: &str, lang: Lang) -> String {
+fn axis_chart(
+    input: &SweepInput,
+    a: usize,
+    axis: &str,
+    k: usize,
+    name: &str,
+    lang: Lang,
+) -> String {
     let label = kpi(name, lang);
     // The values of the axis in order, and where each sits.
     let mut values: Vec<&Cell> = Vec::new();
@@ -497,7 +550,11 @@ fn axis_chart(input: &SweepInput, a: usize, axis: &str, k: usize, name: &str, la
     let (x0, x1) = if numeric {
         let lo = values[0].number.unwrap_or(0.0);
         let hi = values[values.len() - 1].number.unwrap_or(1.0);
-        if lo == hi { (lo - 1.0, hi + 1.0) } else { (lo, hi) }
+        if lo == hi {
+            (lo - 1.0, hi + 1.0)
+        } else {
+            (lo, hi)
+        }
     } else {
         (-0.5, values.len() as f64 - 0.5)
     };
@@ -618,7 +675,11 @@ fn tornado(html: &mut String, input: &SweepInput, lang: Lang) {
         "<section id=\"tornado\">\n<h2>{}</h2>\n<p>{}</p>",
         w.tornado, w.tornado_note
     );
-    let Some(base) = input.points.iter().find(|p| p.values.iter().all(Option::is_none)) else {
+    let Some(base) = input
+        .points
+        .iter()
+        .find(|p| p.values.iter().all(Option::is_none))
+    else {
         html.push_str("</section>\n");
         return;
     };

@@ -306,8 +306,8 @@ pub fn load_sweep(path: &Path) -> Result<SweepFile, LoadError> {
         Ok(text)
     };
     let scenario_name = scenario.display().to_string();
-    let (base, warnings) = parse_with_warnings(&scenario_source, &scenario_name, &read)
-        .map_err(LoadError::Invalid)?;
+    let (base, warnings) =
+        parse_with_warnings(&scenario_source, &scenario_name, &read).map_err(LoadError::Invalid)?;
     if let Some(days) = head.days
         && days <= base.warmup_days
     {
@@ -585,12 +585,7 @@ impl SweepFile {
         // validation, the same messages.
         crate::read_document(&text, &document, &file_name, &read)
             .map(|(model, _warnings)| model)
-            .map_err(|problems| {
-                problems
-                    .into_iter()
-                    .map(|p| (p.field, p.message))
-                    .collect()
-            })
+            .map_err(|problems| problems.into_iter().map(|p| (p.field, p.message)).collect())
     }
 }
 
@@ -688,8 +683,14 @@ fn set<'i>(
         return Ok(());
     }
     if table.get(*first).is_none() {
-        let key = Spanned::new(fallback.clone(), std::borrow::Cow::Owned((*first).to_owned()));
-        table.insert(key, Spanned::new(fallback.clone(), DeValue::Table(DeTable::new())));
+        let key = Spanned::new(
+            fallback.clone(),
+            std::borrow::Cow::Owned((*first).to_owned()),
+        );
+        table.insert(
+            key,
+            Spanned::new(fallback.clone(), DeValue::Table(DeTable::new())),
+        );
     }
     let inner = table.get_mut(*first).expect("inserted above");
     let span = inner.span();
@@ -803,8 +804,11 @@ fn edit_csv(text: &str, edits: &[(Option<&str>, &str, String)]) -> String {
         csv.write_record(row)
             .expect("writing CSV to memory cannot fail");
     }
-    String::from_utf8(csv.into_inner().expect("flushing CSV to memory cannot fail"))
-        .expect("the CSV is built from UTF-8 strings")
+    String::from_utf8(
+        csv.into_inner()
+            .expect("flushing CSV to memory cannot fail"),
+    )
+    .expect("the CSV is built from UTF-8 strings")
 }
 
 /// `[sweep]` as read.
@@ -940,7 +944,10 @@ fn read_values(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
             other => {
                 element.error(
                     sink,
-                    format_args!("expected a number, a name or a boolean, found {}", other.type_str()),
+                    format_args!(
+                        "expected a number, a name or a boolean, found {}",
+                        other.type_str()
+                    ),
                 );
                 None
             }
@@ -963,11 +970,17 @@ fn read_values(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
 fn read_range(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
     let mut t = item.table(sink)?;
     let from_int = matches!(
-        item.get().as_table().and_then(|t| t.get("from")).map(|v| v.get_ref()),
+        item.get()
+            .as_table()
+            .and_then(|t| t.get("from"))
+            .map(|v| v.get_ref()),
         Some(DeValue::Integer(_))
     );
     let to_int = matches!(
-        item.get().as_table().and_then(|t| t.get("to")).map(|v| v.get_ref()),
+        item.get()
+            .as_table()
+            .and_then(|t| t.get("to"))
+            .map(|v| v.get_ref()),
         Some(DeValue::Integer(_))
     );
     let from = t.required(sink, "from", &Number::ANY);
@@ -982,7 +995,11 @@ fn read_range(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
         integer: from_int && to_int,
     };
     if range.from == range.to {
-        at.error(sink, None, "`from` and `to` are equal: a range needs two ends");
+        at.error(
+            sink,
+            None,
+            "`from` and `to` are equal: a range needs two ends",
+        );
         return None;
     }
     let values: Vec<AxisValue> = (0..range.steps)
@@ -1003,7 +1020,12 @@ fn read_range(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
         return None;
     }
     let span = item.at().span;
-    Some((values.clone(), vec![span.clone(); values.len()], span, Some(range)))
+    Some((
+        values.clone(),
+        vec![span.clone(); values.len()],
+        span,
+        Some(range),
+    ))
 }
 
 /// The text of the UTF-8 file at `path`.
@@ -1041,4 +1063,3 @@ fn toml_string(s: &str) -> String {
     out.push('"');
     out
 }
-
