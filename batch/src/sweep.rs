@@ -663,7 +663,7 @@ pub fn robustness(sweep: &Sweep, axis: usize, results: &[PointResult]) -> Option
             })
             .collect();
         // The target missed at the most sites first.
-        misses.sort_by(|a, b| b.sites.cmp(&a.sites));
+        misses.sort_by_key(|m| std::cmp::Reverse(m.sites));
         (met, misses)
     };
     let judged: Vec<(bool, Vec<MissCount>)> = values.iter().map(|v| at(v)).collect();

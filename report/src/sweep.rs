@@ -721,12 +721,12 @@ fn tornado(html: &mut String, input: &SweepInput, lang: Lang) {
         );
         for (i, (axis, l, h)) in bars.iter().enumerate() {
             let top = TOP + row * i as f64;
-            let _ = write!(
+            let _ = writeln!(
                 html,
                 "<g class=\"series\"><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" \
                  text-anchor=\"end\">{}</text><rect x=\"{:.1}\" y=\"{top:.1}\" width=\"{:.1}\" \
                  height=\"18\" fill=\"#1f77b4\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">\
-                 {} – {}</text></g>\n",
+                 {} – {}</text></g>",
                 left - 6.0,
                 top + 13.0,
                 escape(axis),

@@ -562,7 +562,7 @@ impl SweepFile {
                     if parts.section == "site" && parts.rest.len() == 1 {
                         csv_edits.push((selector.as_deref(), &parts.rest[0], value.cell()));
                     }
-                    set_named(root, &parts, selector.as_deref(), new)
+                    set_named(root, parts, selector.as_deref(), new)
                 }
             };
             if let Err(message) = outcome {
