@@ -1308,6 +1308,13 @@ transformer = { rating_kva = 315, design_kw_per_household = 4, power_factor = 0.
         let mut count = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
+            if path.to_string_lossy().ends_with(".sweep.toml") {
+                // A sweep file: its scenario and every axis value load.
+                if let Err(error) = sweep::load_sweep(&path) {
+                    panic!("{}: {error:?}", path.display());
+                }
+                continue;
+            }
             if path.extension().is_some_and(|e| e == "toml") && !path.ends_with("Cargo.toml") {
                 if let Err(error) = load(&path) {
                     let detail = match &error {
