@@ -24,3 +24,4 @@ mod scenario_errors;
 mod shipped_scenarios;
 mod survey;
 mod swap_delay;
+mod sweep;

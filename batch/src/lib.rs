@@ -6,3 +6,7 @@
 //! the arguments, calls this crate and prints. Every point and every shard
 //! shares nothing but read-only input, so a result does not depend on the
 //! threads, the shards or the machine that computed it.
+
+pub mod sweep;
+
+pub use sweep::{Sweep, SweepError};

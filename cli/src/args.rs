@@ -48,6 +48,13 @@ Exit codes:
   0  success
   2  usage, scenario or I/O error, scenarios that cannot be compared, or a scenario warning with --deny-warnings";
 
+/// `swapsim sweep --help`: missed targets are the sweep's findings, not a
+/// failure.
+const SWEEP_EXIT_CODES: &str = "\
+Exit codes:
+  0  every point ran (in mode check, points that miss a target are findings, in the table and sweep.json)
+  2  usage, sweep-file or scenario error (every bad point is told before anything runs), I/O error, or a scenario warning with --deny-warnings";
+
 /// `swapsim import-survey --help`.
 const IMPORT_EXIT_CODES: &str = "\
 Exit codes:
@@ -95,6 +102,9 @@ pub(crate) enum Command {
     /// Run scenarios on the same random numbers; KPIs side by side with paired differences
     #[command(after_help = COMPARE_EXIT_CODES)]
     Compare(CompareArgs),
+    /// Run, check or plan a scenario over the values of a sweep file's axes
+    #[command(after_help = SWEEP_EXIT_CODES)]
+    Sweep(SweepArgs),
     /// Turn a community survey sheet (CSV or .xlsx) into a scenario
     #[command(name = "import-survey", after_help = IMPORT_EXIT_CODES)]
     ImportSurvey(ImportSurveyArgs),
@@ -357,6 +367,59 @@ pub(crate) struct CompareArgs {
 
     #[command(flatten)]
     pub(crate) html: HtmlArgs,
+}
+
+/// `swapsim sweep`.
+#[derive(Debug, Args)]
+#[command(group = report_target())]
+pub(crate) struct SweepArgs {
+    /// Sweep file (TOML): a [sweep] naming the scenario, mode and design, and [[axis]] tables
+    #[arg(value_name = "FILE")]
+    pub(crate) sweep: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) overrides: Overrides,
+
+    #[command(flatten)]
+    pub(crate) threads: Threads,
+
+    #[command(flatten)]
+    pub(crate) warnings: Warnings,
+
+    /// Output on stdout: table (for people), json (sweep.json) or csv (for scripts)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = Format::Table,
+        hide_possible_values = true,
+        help_heading = "Output"
+    )]
+    pub(crate) format: Format,
+
+    /// Also write DIR/sweep.json, sweep.csv, report.html and each point's run files in DIR/points/NNNN/
+    #[arg(long, short, value_name = "DIR", help_heading = "Output")]
+    pub(crate) out: Option<PathBuf>,
+
+    /// Write into an --out DIR that already holds files
+    #[arg(long, help_heading = "Output")]
+    pub(crate) force: bool,
+
+    /// Also write the sweep's report to FILE (replaced if it exists)
+    #[arg(long, value_name = "FILE", help_heading = "Report")]
+    pub(crate) html: Option<PathBuf>,
+
+    /// Language of the report: zh (Chinese) or en (English)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "LANG",
+        default_value_t = Lang::Zh,
+        hide_possible_values = true,
+        requires = "report_target",
+        help_heading = "Report"
+    )]
+    pub(crate) lang: Lang,
 }
 
 /// `swapsim import-survey`.

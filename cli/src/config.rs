@@ -9,7 +9,7 @@ use sim_core::Model;
 
 use crate::args::{
     CompareArgs, Format, HtmlArgs, ImportSurveyArgs, Lang, Overrides, PlanArgs, PlanFormat,
-    ReportArgs, RunArgs,
+    ReportArgs, RunArgs, SweepArgs,
 };
 use crate::error::{Error, WrongFile};
 use crate::streams::Streams;
@@ -240,6 +240,67 @@ impl CompareConfig {
             out: out_dir(args.out, "--out", args.force)?,
             warnings: Warnings::new(warnings, &args.warnings),
             all_sites: args.all_sites,
+        })
+    }
+}
+
+/// Everything `swapsim sweep` needs: the sweep, every point validated.
+#[derive(Debug)]
+pub(crate) struct SweepConfig {
+    /// The sweep file as the user wrote it.
+    pub(crate) path: PathBuf,
+    /// The sweep, its points and their models, overrides applied.
+    pub(crate) sweep: batch::Sweep,
+    /// Worker threads; 0 = all cores.
+    pub(crate) threads: usize,
+    /// Format of stdout.
+    pub(crate) format: Format,
+    /// Directory to write the sweep's files into; empty or new unless
+    /// `--force` was given.
+    pub(crate) out: Option<PathBuf>,
+    /// The `--html` report.
+    pub(crate) html: Option<HtmlReport>,
+    /// The language of the reports.
+    pub(crate) lang: report::Lang,
+    /// The base scenario's implausible values.
+    pub(crate) warnings: Warnings,
+}
+
+impl SweepConfig {
+    /// Loads the sweep and validates every point with the overrides.
+    pub(crate) fn resolve(args: SweepArgs) -> Result<SweepConfig, Error> {
+        let overrides = batch::sweep::Overrides {
+            seed: args.overrides.seed,
+            days: args.overrides.days,
+            replications: args.overrides.replications,
+        };
+        let sweep = batch::Sweep::load(&args.sweep, &overrides).map_err(|e| match e {
+            batch::SweepError::Load(e) => Error::Load(e),
+            batch::SweepError::DaysWithinWarmup {
+                days,
+                warmup_days,
+                scenario,
+            } => Error::DaysWithinWarmup {
+                days,
+                warmup_days,
+                scenario,
+            },
+            other => Error::Sweep(other),
+        })?;
+        let warnings = Warnings::new(sweep.file.warnings.clone(), &args.warnings);
+        if let Some(path) = &args.html {
+            crate::output::check_file_writable(path)?;
+        }
+        let lang = args.lang.into();
+        Ok(SweepConfig {
+            path: args.sweep,
+            sweep,
+            threads: args.threads.n,
+            format: args.format,
+            out: out_dir(args.out, "--out", args.force)?,
+            html: args.html.map(|path| HtmlReport { path, lang }),
+            lang,
+            warnings,
         })
     }
 }

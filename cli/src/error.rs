@@ -16,6 +16,9 @@ pub(crate) enum Error {
     /// The scenario could not be read, or is not valid.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// A sweep that cannot run for another reason than its files.
+    #[error(transparent)]
+    Sweep(batch::SweepError),
     /// A file given as a scenario is something else (a survey sheet, a
     /// workbook, a directory): what it is, and what was probably meant.
     #[error("'{}' is {}", path.display(), kind.explain(path))]

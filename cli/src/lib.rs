@@ -9,7 +9,7 @@
 //! result. Simulation and validation live in `sim-core` and `scenarios`;
 //! the HTML report and its charts in `report`, which writes no files.
 //!
-//! One module per command (`run`, `plan`, `compare`, `survey`, and `html`
+//! One module per command (`run`, `plan`, `compare`, `sweep`, `survey`, and `html`
 //! for `report` and every `--html`), the two argument layers (`args`,
 //! `config`), and the output (`streams` for stdout and stderr, `table`,
 //! `output` and `timeseries` for formats and files).
@@ -51,6 +51,7 @@ mod plan;
 mod run;
 mod streams;
 mod survey;
+mod sweep;
 mod table;
 mod timeseries;
 mod workbook;
@@ -61,7 +62,9 @@ use std::io::Write;
 use clap::{CommandFactory, Parser};
 
 use crate::args::{Cli, Command};
-use crate::config::{CompareConfig, ImportConfig, PlanConfig, ReportConfig, RunConfig};
+use crate::config::{
+    CompareConfig, ImportConfig, PlanConfig, ReportConfig, RunConfig, SweepConfig,
+};
 use crate::error::{Error, report};
 use crate::streams::Streams;
 
@@ -145,6 +148,10 @@ where
         Command::Compare(args) => CompareConfig::resolve(args).and_then(|config| {
             config.warnings.tell(&mut streams)?;
             compare::compare(&config, &mut streams)
+        }),
+        Command::Sweep(args) => SweepConfig::resolve(args).and_then(|config| {
+            config.warnings.tell(&mut streams)?;
+            sweep::sweep(&config, &mut streams)
         }),
         Command::ImportSurvey(args) => {
             ImportConfig::resolve(args).and_then(|config| survey::import(&config, &mut streams))

@@ -141,6 +141,20 @@ impl Bar {
         }
     }
 
+    /// A sweep's bar: points done out of `points`, with the time left.
+    pub(crate) fn points(streams: &Streams<'_>, points: u64) -> Bar {
+        let template =
+            "{prefix} [{elapsed_precise}] {bar:30} {pos}/{len} points, ETA {eta} {wide_msg}";
+        Bar::with_template(streams, points, 1, "sweep", template)
+    }
+
+    /// One more done.
+    pub(crate) fn inc(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
     /// Shows `message` next to the bar.
     pub(crate) fn message(&self, message: String) {
         if let Some(bar) = &self.bar {

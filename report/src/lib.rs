@@ -89,6 +89,7 @@ mod plot;
 mod raster;
 mod reference;
 mod summary;
+pub mod sweep;
 mod towns;
 
 pub use assumptions::{

@@ -442,7 +442,7 @@ impl<'s> Sink<'s> {
 }
 
 /// `field` with the indices left out: `a[3].b[12]` → `a[].b[]`.
-fn without_indices(field: &str) -> String {
+pub(crate) fn without_indices(field: &str) -> String {
     let mut out = String::with_capacity(field.len());
     let mut in_index = false;
     for c in field.chars() {

@@ -126,6 +126,7 @@ mod sheet;
 mod site;
 mod site_table;
 mod survey;
+pub mod sweep;
 mod targets;
 mod tariff;
 mod transformer;
@@ -207,19 +208,31 @@ pub fn parse_with_warnings(
     file_name: &str,
     read_file: &dyn Fn(&Path) -> io::Result<String>,
 ) -> Result<(Model, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let files = Files {
-        dir: Path::new(file_name).parent().unwrap_or(Path::new("")),
-        read: read_file,
-    };
-    let mut sink = Sink::new(file_name, source);
     let (document, syntax_errors) = DeTable::parse_recoverable(source);
     if !syntax_errors.is_empty() {
+        let mut sink = Sink::new(file_name, source);
         for error in syntax_errors {
             sink.error(error.span().unwrap_or(0..0), "syntax", error.message());
         }
         return Err(sink.finish());
     }
-    let model = read_model(Table::root(&document), &files, &mut sink);
+    read_document(source, &document, file_name, read_file)
+}
+
+/// [`parse_with_warnings`] of a document already parsed from `source`
+/// (and perhaps edited, as a sweep's point is: its spans are in `source`).
+pub(crate) fn read_document(
+    source: &str,
+    document: &toml::Spanned<DeTable<'_>>,
+    file_name: &str,
+    read_file: &dyn Fn(&Path) -> io::Result<String>,
+) -> Result<(Model, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let files = Files {
+        dir: Path::new(file_name).parent().unwrap_or(Path::new("")),
+        read: read_file,
+    };
+    let mut sink = Sink::new(file_name, source);
+    let model = read_model(Table::root(document), &files, &mut sink);
     match model {
         Some(model) if !sink.has_errors() => Ok((model, sink.finish_with_warnings().1)),
         _ => {
@@ -1295,6 +1308,13 @@ transformer = { rating_kva = 315, design_kw_per_household = 4, power_factor = 0.
         let mut count = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
+            if path.to_string_lossy().ends_with(".sweep.toml") {
+                // A sweep file: its scenario and every axis value load.
+                if let Err(error) = sweep::load_sweep(&path) {
+                    panic!("{}: {error:?}", path.display());
+                }
+                continue;
+            }
             if path.extension().is_some_and(|e| e == "toml") && !path.ends_with("Cargo.toml") {
                 if let Err(error) = load(&path) {
                     let detail = match &error {

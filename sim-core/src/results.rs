@@ -29,7 +29,7 @@ macro_rules! kpis {
     ($( $(#[$doc:meta])* $name:ident ),* $(,)?) => {
         /// KPIs of a site or of the network, each with its interval. Rates
         /// are fractions of the swap requests that arose there.
-        #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
         pub struct Kpis {
             $( $(#[$doc])* pub $name: Estimate, )*
         }
@@ -180,7 +180,7 @@ const SHARES: &[&str] = &[
 ];
 
 /// One site's results.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SiteResult {
     /// Site name from the scenario.
     pub name: String,
@@ -188,8 +188,10 @@ pub struct SiteResult {
     pub kpis: Kpis,
 }
 
-/// The result of a run: DESIGN.md §2's JSON, field for field.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// The result of a run: DESIGN.md §2's JSON, field for field. It reads
+/// back from that JSON (for sweeps merged from shards) without the fields
+/// the JSON leaves out, which take their defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     /// Scenario name.
     pub scenario: String,

@@ -22,12 +22,25 @@ pub fn files(dir: &str, ext: &str) -> Vec<PathBuf> {
 }
 
 /// Every `scenarios/*.toml` that ships with swapsim (the crate's
-/// `Cargo.toml` aside), sorted by name.
+/// `Cargo.toml` and the sweep files aside), sorted by name.
 pub fn shipped_scenarios() -> Vec<PathBuf> {
     files("scenarios", "toml")
         .into_iter()
-        .filter(|path| !path.ends_with("Cargo.toml"))
+        .filter(|path| !path.ends_with("Cargo.toml") && !is_sweep(path))
         .collect()
+}
+
+/// Every `scenarios/*.sweep.toml` (a sweep file, for `swapsim sweep`),
+/// sorted by name.
+pub fn shipped_sweeps() -> Vec<PathBuf> {
+    files("scenarios", "toml")
+        .into_iter()
+        .filter(|path| is_sweep(path))
+        .collect()
+}
+
+fn is_sweep(path: &Path) -> bool {
+    path.to_string_lossy().ends_with(".sweep.toml")
 }
 
 /// `path` relative to the root, with `/` separators on every platform.

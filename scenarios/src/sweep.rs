@@ -1,0 +1,1065 @@
+//! Sweep files (`swapsim sweep`): a base scenario, a mode, a design and
+//! axes over the scenario's keys; and the scenario with one point's values
+//! set, validated like any scenario.
+//!
+//! ```toml
+//! [sweep]
+//! scenario = "bishan-pilot.toml"   # relative to the sweep file
+//! mode = "check"                   # run | check | plan
+//! design = "grid"                  # grid | one_at_a_time | latin_hypercube
+//!
+//! [[axis]]
+//! key = "site.*.swap_adoption"
+//! values = [0.1, 0.2, 0.3, 0.4]
+//!
+//! [[axis]]
+//! key = "battery.capacity_wh"
+//! range = { from = 900, to = 1300, steps = 5 }
+//! ```
+//!
+//! A key is a dotted path into the scenario. Its first part names a
+//! section (`battery.capacity_wh`, `cabinet.strategy.model`); a section
+//! written as an array of tables takes a name next (`site.NAME.KEY`,
+//! `transformer.NAME.rating_kva`, `group.NAME.KEY`), or `*` for every
+//! element. `site.*` and `site.NAME` reach the sites of a `[[site_table]]`
+//! too: the value is written into the site's row of the CSV (a new column
+//! if the file has none), so it is read and judged as if it were a cell.
+//!
+//! A value is set in the parsed document, never in the model, so the
+//! scenario's own validation judges it, and a problem is told at the
+//! sweep file's axis: its file, line and column, the scenario's field
+//! path and what would be valid.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use sim_core::Model;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diag::{Diagnostic, Sink};
+use crate::walk::{At, Choice, Integer, Item, Number, Reference, Table, Text};
+use crate::{Comments, LoadError, comments, parse_with_warnings};
+
+/// What a sweep does at each point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Run the point, as `swapsim run`.
+    Run,
+    /// Run the point and judge its `[targets]`, as `swapsim run --check`.
+    Check,
+    /// Plan the point, as `swapsim plan`.
+    Plan,
+}
+
+impl Mode {
+    /// The name in the sweep file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Run => "run",
+            Mode::Check => "check",
+            Mode::Plan => "plan",
+        }
+    }
+}
+
+/// Which points a sweep visits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Design {
+    /// Every combination of the axes' values (the full factorial).
+    Grid,
+    /// The base scenario, then each axis's values with the others left as
+    /// the scenario has them: the bars of a tornado chart.
+    OneAtATime,
+    /// `samples` points, each axis cut into `samples` strata visited once,
+    /// in an order drawn from `seed`.
+    LatinHypercube {
+        /// Points drawn.
+        samples: u32,
+        /// Seed of the strata's order and of the draws within them.
+        seed: u64,
+    },
+}
+
+impl Design {
+    /// The name in the sweep file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Design::Grid => "grid",
+            Design::OneAtATime => "one_at_a_time",
+            Design::LatinHypercube { .. } => "latin_hypercube",
+        }
+    }
+}
+
+/// One value of an axis, as TOML writes it and JSON reads it back.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum AxisValue {
+    /// A whole number: batteries, cabinets.
+    Integer(i64),
+    /// A number: an adoption share, a power.
+    Float(f64),
+    /// `true` or `false`.
+    Bool(bool),
+    /// A name: a strategy, a policy.
+    Text(String),
+}
+
+impl AxisValue {
+    /// The value as a number, for charts; `None` for names and booleans.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            AxisValue::Integer(i) => Some(*i as f64),
+            AxisValue::Float(x) => Some(*x),
+            _ => None,
+        }
+    }
+
+    /// The value as a TOML literal.
+    fn toml(&self) -> String {
+        match self {
+            AxisValue::Integer(i) => i.to_string(),
+            // `{:?}` keeps the decimal point TOML needs for a float.
+            AxisValue::Float(x) => format!("{x:?}"),
+            AxisValue::Bool(b) => b.to_string(),
+            AxisValue::Text(s) => toml_string(s),
+        }
+    }
+
+    /// The value as a CSV cell's text.
+    fn cell(&self) -> String {
+        match self {
+            AxisValue::Text(s) => s.clone(),
+            other => other.toml(),
+        }
+    }
+}
+
+/// `0.35`, `66`, `immediate`: as a person reads it.
+impl fmt::Display for AxisValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AxisValue::Integer(i) => write!(f, "{i}"),
+            AxisValue::Float(x) => write!(f, "{x}"),
+            AxisValue::Bool(b) => write!(f, "{b}"),
+            AxisValue::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+/// `range = { from, to, steps }` of an axis.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AxisRange {
+    /// First value.
+    pub from: f64,
+    /// Last value.
+    pub to: f64,
+    /// Values from `from` to `to`, both included (at least 2).
+    pub steps: u32,
+    /// Whether `from` and `to` are integers, so the values are too.
+    pub integer: bool,
+}
+
+impl AxisRange {
+    /// The value at `u` of the way from `from` to `to` (0 ≤ u ≤ 1): an
+    /// integer for an integer range, else rounded to 12 decimals so that
+    /// 0.1 + 2 × 0.1 reads 0.3.
+    pub fn at(&self, u: f64) -> AxisValue {
+        let x = self.from + u * (self.to - self.from);
+        if self.integer {
+            AxisValue::Integer(x.round() as i64)
+        } else {
+            AxisValue::Float((x * 1e12).round() / 1e12)
+        }
+    }
+}
+
+/// One `[[axis]]`: a key and its values.
+#[derive(Clone, Debug)]
+pub struct Axis {
+    /// The dotted key, as written.
+    pub key: String,
+    /// The values: the list, or the range's steps.
+    pub values: Vec<AxisValue>,
+    /// The range, when the axis has one rather than a list.
+    pub range: Option<AxisRange>,
+    /// Where each value of `values` is written (the range's, for a range).
+    spans: Vec<Range<usize>>,
+    /// Where the `range` (or `values`) is written.
+    span: Range<usize>,
+    /// Where the key is written.
+    key_span: Range<usize>,
+}
+
+/// A sweep file, read and checked, with its base scenario: every axis
+/// value was set alone in the scenario and validated.
+#[derive(Debug)]
+pub struct SweepFile {
+    /// The sweep file as given.
+    pub path: PathBuf,
+    /// The base scenario as the sweep file names it.
+    pub scenario_name: String,
+    /// The base scenario's path (relative to the sweep file's directory).
+    pub scenario: PathBuf,
+    /// What each point does.
+    pub mode: Mode,
+    /// Which points to visit.
+    pub design: Design,
+    /// The axes, in file order.
+    pub axes: Vec<Axis>,
+    /// `days` of `[sweep]`: every point's days, unless `--days` says
+    /// otherwise.
+    pub days: Option<u32>,
+    /// `replications` of `[sweep]`: every point's replications, unless
+    /// `--replications` says otherwise.
+    pub replications: Option<u32>,
+    /// The base scenario's model.
+    pub base: Model,
+    /// The comments beside the base scenario's keys.
+    pub comments: Comments,
+    /// The base scenario's warnings.
+    pub warnings: Vec<Diagnostic>,
+    /// The sweep file's text.
+    source: String,
+    /// The base scenario's text.
+    scenario_source: String,
+    /// The files the base scenario read (its site tables), by path.
+    files: HashMap<PathBuf, String>,
+}
+
+/// The sections a sweep cannot set: the run itself (seed, days and
+/// replications are the command line's, shared by every point) and the
+/// tables that are themselves overrides or imports.
+const FIXED_SECTIONS: &[&str] = &[
+    "scenario",
+    "scenario_override",
+    "site_override",
+    "transformer_override",
+    "site_table",
+    "survey",
+];
+
+/// Most points a design may have: each one is a whole run.
+pub const MAX_POINTS: u64 = 100_000;
+
+/// Values of `mode`.
+const MODES: &[&str] = &["run", "check", "plan"];
+/// Values of `design`.
+const DESIGNS: &[&str] = &["grid", "one_at_a_time", "latin_hypercube"];
+
+/// Reads the sweep file at `path` and its base scenario, and validates
+/// every axis value alone in the scenario.
+///
+/// Errors are diagnostics of the sweep file (or of the base scenario,
+/// when the scenario itself is invalid), every one found.
+pub fn load_sweep(path: &Path) -> Result<SweepFile, LoadError> {
+    let source = read_text(path)?;
+    let file_name = path.display().to_string();
+    let mut sink = Sink::new(&file_name, &source);
+    let (document, syntax_errors) = DeTable::parse_recoverable(&source);
+    if !syntax_errors.is_empty() {
+        for error in syntax_errors {
+            sink.error(error.span().unwrap_or(0..0), "syntax", error.message());
+        }
+        return Err(LoadError::Invalid(sink.finish()));
+    }
+    let mut root = Table::root(&document);
+    let head = root
+        .required_table(&mut sink, "sweep")
+        .and_then(|t| read_head(t, &mut sink));
+    let axes: Vec<Option<Axis>> = root
+        .required_tables(&mut sink, "axis")
+        .into_iter()
+        .map(|t| t.and_then(|t| read_axis(t, &mut sink)))
+        .collect();
+    root.finish(&mut sink);
+    let (Some(head), Some(axes)) = (head, axes.into_iter().collect::<Option<Vec<_>>>()) else {
+        return Err(LoadError::Invalid(sink.finish()));
+    };
+    if sink.has_errors() {
+        return Err(LoadError::Invalid(sink.finish()));
+    }
+
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let scenario = dir.join(&head.scenario);
+    let scenario_source = match read_text(&scenario) {
+        Ok(text) => text,
+        Err(LoadError::Io { source: error, .. }) => {
+            head.scenario_at.error(
+                &mut sink,
+                None,
+                format_args!("cannot read '{}': {error}", scenario.display()),
+            );
+            return Err(LoadError::Invalid(sink.finish()));
+        }
+        Err(invalid) => return Err(invalid),
+    };
+    let files = RefCell::new(HashMap::new());
+    let read = |file: &Path| {
+        let text = std::fs::read_to_string(file)?;
+        files.borrow_mut().insert(file.to_owned(), text.clone());
+        Ok(text)
+    };
+    let scenario_name = scenario.display().to_string();
+    let (base, warnings) =
+        parse_with_warnings(&scenario_source, &scenario_name, &read).map_err(LoadError::Invalid)?;
+    if let Some(days) = head.days
+        && days <= base.warmup_days
+    {
+        head.days_at.error(
+            &mut sink,
+            None,
+            format_args!(
+                "days ({days}) must be greater than warmup_days ({}) of '{}'",
+                base.warmup_days,
+                scenario.display()
+            ),
+        );
+    }
+    let needs_targets = matches!(head.mode, Mode::Check | Mode::Plan);
+    if needs_targets && !base.targets.any() {
+        head.mode_at.error(
+            &mut sink,
+            None,
+            format_args!(
+                "mode `{}` judges the scenario's [targets], but '{}' has none: add \
+                 [targets] to it, or use mode \"run\"",
+                head.mode.name(),
+                scenario.display()
+            ),
+        );
+    }
+    let file = SweepFile {
+        path: path.to_owned(),
+        scenario_name: head.scenario,
+        scenario,
+        mode: head.mode,
+        design: head.design,
+        days: head.days,
+        replications: head.replications,
+        axes,
+        comments: comments(&scenario_source),
+        base,
+        warnings,
+        source: String::new(),
+        scenario_source,
+        files: files.into_inner(),
+    };
+    file.check_axes(&document, &mut sink);
+    if let (Design::OneAtATime | Design::Grid, Some(at)) = (head.design, &head.lhs_only_at) {
+        at.error(
+            &mut sink,
+            None,
+            "`samples` and `seed` are for design \"latin_hypercube\" only",
+        );
+    }
+    let points = file.point_count();
+    if points > MAX_POINTS {
+        head.design_at.error(
+            &mut sink,
+            None,
+            format_args!(
+                "design `{}` gives {points} points, at most {MAX_POINTS} are allowed: \
+                 use fewer values, or design \"latin_hypercube\" with `samples`",
+                head.design.name()
+            ),
+        );
+    }
+    if sink.has_errors() {
+        return Err(LoadError::Invalid(sink.finish()));
+    }
+    Ok(SweepFile { source, ..file })
+}
+
+impl SweepFile {
+    /// How many points the design visits.
+    pub fn point_count(&self) -> u64 {
+        match self.design {
+            Design::Grid => self
+                .axes
+                .iter()
+                .map(|a| a.values.len() as u64)
+                .fold(1, u64::saturating_mul),
+            Design::OneAtATime => 1 + self.axes.iter().map(|a| a.values.len() as u64).sum::<u64>(),
+            Design::LatinHypercube { samples, .. } => u64::from(samples),
+        }
+    }
+
+    /// The base scenario with `settings` (axis index, value) set, as a
+    /// validated model; every problem is a diagnostic at the sweep file's
+    /// axis (the last one's, when it takes several values together).
+    pub fn model(&self, settings: &[(usize, &AxisValue)]) -> Result<Model, Vec<Diagnostic>> {
+        let file_name = self.path.display().to_string();
+        let mut sink = Sink::new(&file_name, &self.source);
+        match self.patched(settings) {
+            Ok(model) => Ok(model),
+            Err(problems) => {
+                self.tell(settings, &problems, &mut Vec::new(), &mut sink);
+                Err(sink.finish())
+            }
+        }
+    }
+
+    /// Checks every axis's key, then each of its values alone.
+    fn check_axes(&self, document: &Spanned<DeTable<'_>>, sink: &mut Sink<'_>) {
+        for (index, axis) in self.axes.iter().enumerate() {
+            let at = |sink: &mut Sink<'_>, message: String| {
+                sink.error(axis.key_span.clone(), format!("axis[{index}].key"), message);
+            };
+            if let Err(message) = self.check_key(&axis.key, document) {
+                at(sink, message);
+                continue;
+            }
+            let mut told = Vec::new();
+            for value in &axis.values {
+                if let Err(problems) = self.patched(&[(index, value)]) {
+                    self.tell(&[(index, value)], &problems, &mut told, sink);
+                }
+            }
+        }
+    }
+
+    /// Whether `key` names something a sweep can set: a section, and for
+    /// an array of tables the name of one of its elements or `*`.
+    fn check_key(&self, key: &str, document: &Spanned<DeTable<'_>>) -> Result<(), String> {
+        let parts = Key::parse(key)?;
+        if FIXED_SECTIONS.contains(&parts.section.as_str()) {
+            return Err(format!(
+                "`{key}`: [{}] cannot be swept{}",
+                parts.section,
+                if parts.section == "scenario" {
+                    ": every point runs with the scenario's seed, days and replications \
+                     (set them with --seed, --days and --replications)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        let Some(selector) = &parts.name else {
+            return Ok(());
+        };
+        let names: Vec<String> = if parts.section == "site" {
+            self.base.sites.iter().map(|s| s.name.clone()).collect()
+        } else {
+            element_names(document.get_ref(), &parts.section)
+        };
+        match selector {
+            None => Ok(()),
+            Some(name) => {
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                let what = if parts.section == "site" {
+                    "site"
+                } else {
+                    "element"
+                };
+                let reference = Reference {
+                    what,
+                    defined_in: "table of that name",
+                    hint: "",
+                    names: &names,
+                };
+                reference
+                    .find(name)
+                    .map(drop)
+                    .map_err(|message| format!("`{key}`: {message}, or `*` for every one"))
+            }
+        }
+    }
+
+    /// Reports `problems` of the scenario with `settings` at the sweep
+    /// file's last setting, each once per distinct (field, message) in
+    /// `told`.
+    fn tell(
+        &self,
+        settings: &[(usize, &AxisValue)],
+        problems: &[Problem],
+        told: &mut Vec<Problem>,
+        sink: &mut Sink<'_>,
+    ) {
+        let Some(&(last, last_value)) = settings.last() else {
+            return;
+        };
+        let axis = &self.axes[last];
+        let span = axis
+            .values
+            .iter()
+            .position(|v| v == last_value)
+            .map_or_else(|| axis.span.clone(), |i| axis.spans[i].clone());
+        let set: Vec<String> = settings
+            .iter()
+            .map(|&(a, v)| format!("{} = {v}", self.axes[a].key))
+            .collect();
+        // One problem per field up to its indices (every row of a site
+        // table breaks alike), with a count of the others.
+        let mut groups: Vec<(String, &Problem, usize)> = Vec::new();
+        for problem in problems {
+            let like = crate::diag::without_indices(&problem.0);
+            match groups.iter_mut().find(|(l, _, _)| *l == like) {
+                Some((_, _, more)) => *more += 1,
+                None => groups.push((like, problem, 0)),
+            }
+        }
+        for (_, (field, message), more) in groups {
+            let pair = (field.clone(), message.clone());
+            if told.contains(&pair) {
+                continue;
+            }
+            told.push(pair);
+            let others = match more {
+                0 => String::new(),
+                n => format!(" (and {n} more like it)"),
+            };
+            sink.error(
+                span.clone(),
+                field.clone(),
+                format!("with {}: {message}{others}", set.join(", ")),
+            );
+        }
+    }
+
+    /// The scenario with `settings` set, validated; the field and message
+    /// of each problem on failure (their positions are in the patched
+    /// text, which the user never sees).
+    fn patched(&self, settings: &[(usize, &AxisValue)]) -> Result<Model, Vec<Problem>> {
+        // The values are written at the end of the scenario's text, in a
+        // comment, so that a value is read (and a bad one quoted) from
+        // its own text.
+        let mut text = self.scenario_source.clone();
+        text.push_str("\n# swapsim sweep:");
+        let mut spans = Vec::with_capacity(settings.len());
+        for (_, value) in settings {
+            text.push(' ');
+            let start = text.len();
+            text.push_str(&value.toml());
+            spans.push(start..text.len());
+        }
+        text.push('\n');
+        let (mut document, errors) = DeTable::parse_recoverable(&text);
+        debug_assert!(errors.is_empty(), "the base scenario parsed before");
+        let whole = document.span();
+        let mut csv_edits: Vec<(Option<&str>, &str, String)> = Vec::new();
+        let mut problems = Vec::new();
+        let keys: Vec<Option<Key>> = settings
+            .iter()
+            .map(|&(axis, _)| Key::parse(&self.axes[axis].key).ok())
+            .collect();
+        for ((&(axis, value), span), parts) in settings.iter().zip(&spans).zip(&keys) {
+            let key = &self.axes[axis].key;
+            let Some(parts) = parts else { continue };
+            let parsed = DeValue::parse(&text[span.clone()])
+                .map(Spanned::into_inner)
+                .expect("an axis value is written as a TOML literal");
+            let new = Spanned::new(span.clone(), parsed);
+            let root = document.get_mut();
+            let outcome = match &parts.name {
+                None => set(root, &parts.path(), new, whole.clone()),
+                Some(selector) => {
+                    if parts.section == "site" && parts.rest.len() == 1 {
+                        csv_edits.push((selector.as_deref(), &parts.rest[0], value.cell()));
+                    }
+                    set_named(root, parts, selector.as_deref(), new)
+                }
+            };
+            if let Err(message) = outcome {
+                problems.push((key.clone(), message));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let files = &self.files;
+        let read = |path: &Path| -> io::Result<String> {
+            let text = match files.get(path) {
+                Some(text) => text.clone(),
+                None => std::fs::read_to_string(path)?,
+            };
+            Ok(edit_csv(&text, &csv_edits))
+        };
+        let file_name = self.scenario.display().to_string();
+        // The patched document is read like a scenario file: the same
+        // validation, the same messages.
+        crate::read_document(&text, &document, &file_name, &read)
+            .map(|(model, _warnings)| model)
+            .map_err(|problems| problems.into_iter().map(|p| (p.field, p.message)).collect())
+    }
+}
+
+/// A problem of a patched scenario: its field path and message.
+type Problem = (String, String);
+
+/// The parts of an axis key: `site.*.swap_adoption` is the section `site`,
+/// every element, and the key `swap_adoption`.
+struct Key {
+    section: String,
+    /// For a section of named elements: `Some(None)` for `*`,
+    /// `Some(Some(name))` for one.
+    name: Option<Option<String>>,
+    rest: Vec<String>,
+}
+
+/// Sections whose elements are named by their `name` key.
+const NAMED: &[&str] = &["site", "transformer", "group"];
+
+impl Key {
+    fn parse(key: &str) -> Result<Key, String> {
+        let parts: Vec<&str> = key.split('.').collect();
+        if parts.iter().any(|p| p.trim().is_empty()) {
+            return Err(format!(
+                "`{key}` is not a dotted key, expected one like `battery.capacity_wh`, \
+                 `site.*.swap_adoption` or `transformer.NAME.rating_kva`"
+            ));
+        }
+        let section = parts[0].to_owned();
+        if NAMED.contains(&parts[0]) {
+            if parts.len() < 3 {
+                return Err(format!(
+                    "`{key}`: [[{section}]] tables are named, expected \
+                     `{section}.NAME.KEY`, or `{section}.*.KEY` for every one"
+                ));
+            }
+            let name = (parts[1] != "*").then(|| parts[1].to_owned());
+            Ok(Key {
+                section,
+                name: Some(name),
+                rest: parts[2..].iter().map(|s| (*s).to_owned()).collect(),
+            })
+        } else {
+            if parts.len() < 2 {
+                return Err(format!(
+                    "`{key}` names a section, expected a key inside it, like `{key}.NAME`"
+                ));
+            }
+            Ok(Key {
+                section,
+                name: None,
+                rest: parts[1..].iter().map(|s| (*s).to_owned()).collect(),
+            })
+        }
+    }
+
+    /// The whole path of a key of a plain section.
+    fn path(&self) -> Vec<&str> {
+        std::iter::once(self.section.as_str())
+            .chain(self.rest.iter().map(String::as_str))
+            .collect()
+    }
+}
+
+/// The names of the elements of the array of tables `section`.
+fn element_names(root: &DeTable<'_>, section: &str) -> Vec<String> {
+    match root.get(section).map(Spanned::get_ref) {
+        Some(DeValue::Array(elements)) => elements
+            .iter()
+            .filter_map(|e| e.get_ref().as_table()?.get("name")?.get_ref().as_str())
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Sets `path` in `table` to `value`, creating the tables on the way
+/// (with the span `fallback`); a value on the way that is no table is an
+/// error.
+fn set<'i>(
+    table: &mut DeTable<'i>,
+    path: &[&str],
+    value: Spanned<DeValue<'i>>,
+    fallback: Range<usize>,
+) -> Result<(), String> {
+    let (first, rest) = path.split_first().expect("a key has parts");
+    if rest.is_empty() {
+        match table.get_mut(*first) {
+            Some(old) => *old = value,
+            None => {
+                let key = Spanned::new(fallback, std::borrow::Cow::Owned((*first).to_owned()));
+                table.insert(key, value);
+            }
+        }
+        return Ok(());
+    }
+    if table.get(*first).is_none() {
+        let key = Spanned::new(
+            fallback.clone(),
+            std::borrow::Cow::Owned((*first).to_owned()),
+        );
+        table.insert(
+            key,
+            Spanned::new(fallback.clone(), DeValue::Table(DeTable::new())),
+        );
+    }
+    let inner = table.get_mut(*first).expect("inserted above");
+    let span = inner.span();
+    match inner.get_mut() {
+        DeValue::Table(inner) => set(inner, rest, value, span),
+        other => Err(format!(
+            "`{first}` is {}, not a table, so it has no key `{}`",
+            other.type_str(),
+            rest.join(".")
+        )),
+    }
+}
+
+/// The overrides that set the keys of named elements after everything
+/// else: (section, its override tables, the key naming the element).
+const OVERRIDDEN: &[(&str, &str, &str)] = &[
+    ("site", "site_override", "site"),
+    ("transformer", "transformer_override", "transformer"),
+];
+
+/// Sets the key of `parts` in every element of `[[section]]` named
+/// `name` (every element for `None`), and in the overrides of those
+/// elements that set it (a plan file's), which would otherwise win.
+fn set_named<'i>(
+    root: &mut DeTable<'i>,
+    parts: &Key,
+    name: Option<&str>,
+    value: Spanned<DeValue<'i>>,
+) -> Result<(), String> {
+    for (section, overrides, by) in OVERRIDDEN {
+        if *section != parts.section || parts.rest.len() != 1 {
+            continue;
+        }
+        let key = parts.rest[0].as_str();
+        if let Some(DeValue::Array(elements)) = root.get_mut(*overrides).map(|v| v.get_mut()) {
+            for element in elements.iter_mut() {
+                let DeValue::Table(table) = element.get_mut() else {
+                    continue;
+                };
+                let named = table.get(*by).and_then(|n| n.get_ref().as_str());
+                let matches = name.is_none_or(|name| named == Some(name));
+                if let (true, Some(old)) = (matches, table.get_mut(key)) {
+                    *old = value.clone();
+                }
+            }
+        }
+    }
+    let Some(DeValue::Array(elements)) = root.get_mut(parts.section.as_str()).map(|v| v.get_mut())
+    else {
+        return Ok(());
+    };
+    let rest: Vec<&str> = parts.rest.iter().map(String::as_str).collect();
+    for element in elements.iter_mut() {
+        let span = element.span();
+        let DeValue::Table(table) = element.get_mut() else {
+            continue;
+        };
+        let matches = match name {
+            None => true,
+            Some(name) => table.get("name").and_then(|n| n.get_ref().as_str()) == Some(name),
+        };
+        if matches {
+            set(table, &rest, value.clone(), span)?;
+        }
+    }
+    Ok(())
+}
+
+/// `text`, a site table's CSV, with each edit (site name or every site,
+/// column, cell) written into its rows; a missing column is added. Text
+/// that is not a CSV the edits can read is left for the scenario's
+/// reader to report.
+fn edit_csv(text: &str, edits: &[(Option<&str>, &str, String)]) -> String {
+    if edits.is_empty() {
+        return text.to_owned();
+    }
+    let Ok(records) = crate::site_table::records(text) else {
+        return text.to_owned();
+    };
+    let mut rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| r.cells.iter().map(|c| c.text.clone()).collect())
+        .collect();
+    let Some(header) = rows.first().cloned() else {
+        return text.to_owned();
+    };
+    let Some(name_column) = header.iter().position(|h| h == "name") else {
+        return text.to_owned();
+    };
+    let mut header = header;
+    for (site, column, cell) in edits {
+        let index = match header.iter().position(|h| h == column) {
+            Some(index) => index,
+            None => {
+                header.push((*column).to_owned());
+                header.len() - 1
+            }
+        };
+        for row in rows.iter_mut().skip(1) {
+            if site.is_none_or(|site| row.get(name_column).map(String::as_str) == Some(site)) {
+                if row.len() <= index {
+                    row.resize(index + 1, String::new());
+                }
+                row[index] = cell.clone();
+            }
+        }
+    }
+    rows[0] = header;
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    for row in &rows {
+        csv.write_record(row)
+            .expect("writing CSV to memory cannot fail");
+    }
+    String::from_utf8(
+        csv.into_inner()
+            .expect("flushing CSV to memory cannot fail"),
+    )
+    .expect("the CSV is built from UTF-8 strings")
+}
+
+/// `[sweep]` as read.
+struct Head {
+    scenario: String,
+    scenario_at: At,
+    mode: Mode,
+    mode_at: At,
+    design: Design,
+    design_at: At,
+    /// Where `samples` or `seed` is written, for a design that takes none.
+    lhs_only_at: Option<At>,
+    days_at: At,
+    days: Option<u32>,
+    replications: Option<u32>,
+}
+
+fn read_head(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Head> {
+    let scenario_at = t.at("scenario");
+    let scenario = t.required(sink, "scenario", &Text);
+    let mode_at = t.at("mode");
+    let mode = t.defaulted(sink, "mode", &Choice(MODES), "run");
+    let design_at = t.at("design");
+    let design = t.defaulted(sink, "design", &Choice(DESIGNS), "grid");
+    let lhs_only_at = ["samples", "seed"]
+        .into_iter()
+        .find(|k| t.has(k))
+        .map(|k| t.at(k));
+    let samples = t.optional(sink, "samples", &Integer::between(2_u32, 100_000));
+    let seed = t.defaulted(sink, "seed", &Integer::at_least(0_u64), 1);
+    let days_at = t.at("days");
+    let days = t.optional(sink, "days", &crate::bounds::DAYS);
+    let replications = t.optional(sink, "replications", &crate::bounds::replications(1));
+    let samples_at = t.here();
+    t.finish(sink);
+    let design = match design? {
+        "grid" => Design::Grid,
+        "one_at_a_time" => Design::OneAtATime,
+        _ => match samples.ok()? {
+            Some(samples) => Design::LatinHypercube {
+                samples,
+                seed: seed?,
+            },
+            None => {
+                samples_at.error(
+                    sink,
+                    None,
+                    "design \"latin_hypercube\" needs `samples`, the number of points to draw",
+                );
+                return None;
+            }
+        },
+    };
+    let mode = match mode? {
+        "run" => Mode::Run,
+        "check" => Mode::Check,
+        _ => Mode::Plan,
+    };
+    Some(Head {
+        scenario: scenario?,
+        scenario_at,
+        mode,
+        mode_at,
+        design,
+        design_at,
+        lhs_only_at,
+        days_at,
+        days: days.ok()?,
+        replications: replications.ok()?,
+    })
+}
+
+fn read_axis(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Axis> {
+    let key_span = t.at("key").span;
+    let key = t.required(sink, "key", &Text);
+    let here = t.here();
+    let values = t.item("values");
+    let range = t.item("range");
+    let axis = match (values, range) {
+        (Some(values), None) => read_values(&values, sink),
+        (None, Some(range)) => read_range(&range, sink),
+        (Some(_), Some(range)) => {
+            range.key_error(sink, "an axis has `values` or `range`, not both");
+            None
+        }
+        (None, None) => {
+            here.error(
+                sink,
+                None,
+                "an axis needs `values = [...]` or `range = { from, to, steps }`",
+            );
+            None
+        }
+    };
+    t.finish(sink);
+    let (values, spans, span, range) = axis?;
+    Some(Axis {
+        key: key?,
+        values,
+        range,
+        spans,
+        span,
+        key_span,
+    })
+}
+
+type ReadAxis = (
+    Vec<AxisValue>,
+    Vec<Range<usize>>,
+    Range<usize>,
+    Option<AxisRange>,
+);
+
+fn read_values(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
+    let expected = "an array of numbers, names or booleans";
+    let elements = item.elements(sink, expected)?;
+    if elements.is_empty() {
+        item.error(sink, "expected at least one value, found an empty array");
+        return None;
+    }
+    let mut values = Vec::new();
+    let mut spans = Vec::new();
+    let mut ok = true;
+    for element in &elements {
+        let value = match element.get() {
+            DeValue::Integer(_) => element
+                .read(sink, &Integer::at_least(0_u64))
+                .and_then(|i| i64::try_from(i).ok())
+                .map(AxisValue::Integer),
+            DeValue::Float(_) => element.read(sink, &Number::ANY).map(AxisValue::Float),
+            DeValue::Boolean(b) => Some(AxisValue::Bool(*b)),
+            DeValue::String(s) => Some(AxisValue::Text(s.to_string())),
+            other => {
+                element.error(
+                    sink,
+                    format_args!(
+                        "expected a number, a name or a boolean, found {}",
+                        other.type_str()
+                    ),
+                );
+                None
+            }
+        };
+        match value {
+            Some(v) if values.contains(&v) => {
+                element.error(sink, format_args!("`{v}` is already a value of this axis"));
+                ok = false;
+            }
+            Some(v) => {
+                values.push(v);
+                spans.push(element.at().span);
+            }
+            None => ok = false,
+        }
+    }
+    ok.then(|| (values, spans, item.at().span, None))
+}
+
+fn read_range(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
+    let mut t = item.table(sink)?;
+    let from_int = matches!(
+        item.get()
+            .as_table()
+            .and_then(|t| t.get("from"))
+            .map(|v| v.get_ref()),
+        Some(DeValue::Integer(_))
+    );
+    let to_int = matches!(
+        item.get()
+            .as_table()
+            .and_then(|t| t.get("to"))
+            .map(|v| v.get_ref()),
+        Some(DeValue::Integer(_))
+    );
+    let from = t.required(sink, "from", &Number::ANY);
+    let to = t.required(sink, "to", &Number::ANY);
+    let steps = t.required(sink, "steps", &Integer::between(2_u32, 1000));
+    let at = t.here();
+    t.finish(sink);
+    let range = AxisRange {
+        from: from?,
+        to: to?,
+        steps: steps?,
+        integer: from_int && to_int,
+    };
+    if range.from == range.to {
+        at.error(
+            sink,
+            None,
+            "`from` and `to` are equal: a range needs two ends",
+        );
+        return None;
+    }
+    let values: Vec<AxisValue> = (0..range.steps)
+        .map(|i| range.at(f64::from(i) / f64::from(range.steps - 1)))
+        .collect();
+    if values.windows(2).any(|w| w[0] == w[1]) {
+        at.error(
+            sink,
+            None,
+            format_args!(
+                "{} integer steps from {} to {} repeat values: use at most {} steps",
+                range.steps,
+                range.from,
+                range.to,
+                (range.to - range.from).abs() as u64 + 1
+            ),
+        );
+        return None;
+    }
+    let span = item.at().span;
+    Some((
+        values.clone(),
+        vec![span.clone(); values.len()],
+        span,
+        Some(range),
+    ))
+}
+
+/// The text of the UTF-8 file at `path`.
+fn read_text(path: &Path) -> Result<String, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|error| {
+        let file_name = path.display().to_string();
+        let valid_up_to = error.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+        let mut sink = Sink::new(&file_name, &text);
+        sink.error(
+            valid_up_to..valid_up_to + 1,
+            "encoding",
+            "invalid UTF-8, expected a UTF-8 text file",
+        );
+        LoadError::Invalid(sink.finish())
+    })
+}
+
+/// `s` as a TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

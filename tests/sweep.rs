@@ -1,0 +1,474 @@
+//! `swapsim sweep` (issue 12): a point's result is exactly the `run
+//! --format json` of the scenario with the point's values; results do not
+//! depend on the threads or on how the points are split; point results
+//! read back from `sweep.json` as the same values; bad values are told at
+//! the sweep file's axis before anything runs; site tables take swept
+//! values; the designs lay out the points they promise.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use batch::sweep::{Document, Overrides, Sweep, SweepProgress};
+use swapsim_cli::{Progress, exit, main_with};
+use swapsim_suite::fixtures::{root, shipped_sweeps};
+
+struct Outcome {
+    status: u8,
+    stdout: String,
+    stderr: String,
+}
+
+fn swapsim<S: AsRef<str>>(args: impl IntoIterator<Item = S>) -> Outcome {
+    let args: Vec<String> = std::iter::once("swapsim".to_owned())
+        .chain(args.into_iter().map(|a| a.as_ref().to_owned()))
+        .collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = main_with(args, &mut out, &mut err, Progress::Hidden);
+    Outcome {
+        status,
+        stdout: String::from_utf8(out).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(err).expect("UTF-8 stderr"),
+    }
+}
+
+fn pilot() -> PathBuf {
+    root().join("scenarios/bishan-pilot.toml")
+}
+
+/// A sweep file in `dir` over the pilot with `axes` (TOML `[[axis]]`
+/// tables) and `head` (more keys of `[sweep]`).
+fn sweep_file(dir: &Path, head: &str, axes: &str) -> PathBuf {
+    let path = dir.join("sweep.toml");
+    let text = format!(
+        "[sweep]\nscenario = {:?}\n{head}\n\n{axes}",
+        pilot().display().to_string()
+    );
+    fs::write(&path, text).expect("write the sweep file");
+    path
+}
+
+const TWO_AXES: &str = "[[axis]]\nkey = \"site.*.swap_adoption\"\nvalues = [0.25, 0.4]\n\n\
+                        [[axis]]\nkey = \"cabinet.strategy.model\"\n\
+                        values = [\"immediate\", \"off_peak_with_reserve\"]\n";
+
+struct Quiet;
+
+impl sim_core::DayProgress for Quiet {
+    fn day_done(&self, _replication: u32, _day: u32) {}
+}
+
+impl SweepProgress for Quiet {
+    fn point_done(&self, _index: usize) {}
+}
+
+fn short() -> Overrides {
+    Overrides {
+        seed: None,
+        days: Some(5),
+        replications: Some(2),
+    }
+}
+
+#[test]
+fn a_points_result_is_the_run_json_of_the_scenario_with_its_values() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sweep = sweep_file(dir.path(), "mode = \"check\"", TWO_AXES);
+    let sweep = sweep.to_str().expect("UTF-8 path");
+    let short = ["--days", "5", "--replications", "3"];
+    let swept = swapsim(["sweep", sweep, "--format", "json"].iter().chain(&short));
+    assert_eq!(swept.status, exit::SUCCESS, "{}", swept.stderr);
+    let document: Document = serde_json::from_str(&swept.stdout).expect("sweep.json");
+    assert_eq!(document.points.len(), 4);
+    let point = &document.points[3];
+    assert_eq!(point.index, 3);
+    assert_eq!(
+        serde_json::to_string(&point.values).expect("values"),
+        r#"{"cabinet.strategy.model":"off_peak_with_reserve","site.*.swap_adoption":0.4}"#
+    );
+
+    // The same scenario written by hand.
+    let original = fs::read_to_string(pilot()).expect("the pilot");
+    let edited = original
+        .replace("swap_adoption = 0.3 ", "swap_adoption = 0.4 ")
+        .replace(
+            "strategy = { model = \"immediate\" }",
+            "strategy = { model = \"off_peak_with_reserve\" }",
+        );
+    assert_eq!(
+        edited.matches("0.4 ").count(),
+        original.matches("0.4 ").count() + 1
+    );
+    assert!(edited.contains("model = \"off_peak_with_reserve\" }\n"));
+    let equivalent = dir.path().join("equivalent.toml");
+    fs::write(&equivalent, edited).expect("write the scenario");
+    let equivalent = equivalent.to_str().expect("UTF-8 path");
+    let run = swapsim(["run", equivalent, "--format", "json"].iter().chain(&short));
+    assert_eq!(run.status, exit::SUCCESS, "{}", run.stderr);
+    let mut result = serde_json::to_string_pretty(&point.result).expect("a result");
+    result.push('\n');
+    assert_eq!(result, run.stdout);
+
+    // `targets_met` is `run --check`'s verdict.
+    let check = swapsim(
+        ["run", equivalent, "--check", "--format", "json"]
+            .iter()
+            .chain(&short),
+    );
+    assert_eq!(
+        point.targets_met,
+        Some(check.status == exit::SUCCESS),
+        "{}",
+        check.stderr
+    );
+}
+
+#[test]
+fn sweep_json_is_byte_identical_on_1_and_3_threads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sweep = sweep_file(dir.path(), "mode = \"check\"", TWO_AXES);
+    let sweep = sweep.to_str().expect("UTF-8 path");
+    let run = |threads: &str| {
+        let args = [
+            "sweep",
+            sweep,
+            "--format",
+            "json",
+            "--days",
+            "5",
+            "--replications",
+            "3",
+        ];
+        swapsim(args.iter().copied().chain(["--threads", threads]))
+    };
+    let (one, three) = (run("1"), run("3"));
+    assert_eq!(one.status, exit::SUCCESS, "{}", one.stderr);
+    assert!(one.stdout.ends_with("}\n"));
+    assert_eq!(one.stdout, three.stdout);
+}
+
+/// What a shard and a merge rely on: points computed in any blocks give
+/// the same results, and sweep.json read back assembles to the same text.
+#[test]
+fn point_results_round_trip_through_sweep_json_and_blocks_of_points() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = sweep_file(dir.path(), "mode = \"check\"", TWO_AXES);
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    let n = sweep.points().len();
+    let all = sweep.run(0..n, 2, &Quiet);
+    let text = sweep.json(&all);
+    let read: Document = serde_json::from_str(&text).expect("sweep.json reads back");
+    assert_eq!(sweep.json(&read.points), text);
+    let mut blocks = sweep.run(0..1, 1, &Quiet);
+    blocks.extend(sweep.run(1..n, 2, &Quiet));
+    assert_eq!(sweep.json(&blocks), text);
+    assert_eq!(read.sweep, sweep.header());
+}
+
+/// Common random numbers: two points whose values give the same scenario
+/// give the same result, so every difference between points is the
+/// values'.
+#[test]
+fn points_share_their_random_numbers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // 0.3 is the pilot's own adoption: point 1 is the base scenario.
+    let axes = "[[axis]]\nkey = \"site.美吉鑫小区.swap_adoption\"\nvalues = [0.2, 0.3]\n";
+    let path = sweep_file(dir.path(), "", axes);
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    let results = sweep.run(0..2, 0, &Quiet);
+    let mut base = scenarios::load(&pilot()).expect("the pilot");
+    base.days = 5;
+    base.replications = 2;
+    assert_eq!(results[1].run_result(), Some(&sim_core::run(&base, 1)));
+    assert_ne!(results[0].run_result(), results[1].run_result());
+}
+
+#[test]
+fn a_bad_value_is_told_at_its_axis_with_the_field_and_what_is_valid() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let axes = "[[axis]]\nkey = \"site.*.swap_adoption\"\nvalues = [0.2, 1.5]\n";
+    let sweep = sweep_file(dir.path(), "", axes);
+    let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
+    assert_eq!(outcome.status, exit::ERROR);
+    assert_eq!(outcome.stdout, "");
+    // Line 7 of the sweep file, the column of `1.5`.
+    let at = format!(
+        "{}:7:16: site[0].swap_adoption: with site.*.swap_adoption = 1.5: site '美吉鑫小区': \
+         expected a number in [0, 1], found 1.5\n7 | values = [0.2, 1.5]\n  |                ^^^",
+        sweep.display()
+    );
+    assert!(outcome.stderr.contains(&at), "{}", outcome.stderr);
+    assert!(!outcome.stderr.contains("0.2:"), "{}", outcome.stderr);
+}
+
+#[test]
+fn an_unknown_key_names_the_valid_ones_and_the_closest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = [
+        ("battery.capacity_kwh", "did you mean `capacity_wh`?"),
+        ("batery.capacity_wh", "did you mean `battery`?"),
+        (
+            "site.美吉鑫.swap_adoption",
+            "unknown site `美吉鑫`, expected `美吉鑫小区`",
+        ),
+        ("site.*.swap_adopton", "did you mean `swap_adoption`?"),
+        ("scenario.days", "[scenario] cannot be swept"),
+        ("battery", "names a section"),
+    ];
+    for (key, expected) in cases {
+        let axes = format!("[[axis]]\nkey = \"{key}\"\nvalues = [1000]\n");
+        let sweep = sweep_file(dir.path(), "", &axes);
+        let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
+        assert_eq!(outcome.status, exit::ERROR, "{key}");
+        assert!(
+            outcome.stderr.contains(expected),
+            "{key}: {}",
+            outcome.stderr
+        );
+        assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
+    }
+}
+
+#[test]
+fn a_bad_sweep_file_is_told_with_every_problem() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bad.toml");
+    fs::write(
+        &path,
+        "[sweep]\nscenario = \"nowhere.toml\"\nmoed = \"check\"\ndesign = \"grid\"\n\n\
+         [[axis]]\nkey = \"battery.capacity_wh\"\n",
+    )
+    .expect("write");
+    let outcome = swapsim(["sweep", path.to_str().expect("UTF-8 path")]);
+    assert_eq!(outcome.status, exit::ERROR);
+    assert!(
+        outcome.stderr.contains("did you mean `mode`?"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome
+            .stderr
+            .contains("an axis needs `values = [...]` or `range = { from, to, steps }`"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+/// `site.*` reaches the sites of a `[[site_table]]`: the value is written
+/// into every row of its CSV, and a bad one is told once with the count.
+#[test]
+fn site_tables_take_swept_values() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let district = root().join("scenarios/bishan-district.toml");
+    let write = |values: &str| {
+        let path = dir.path().join("district.toml");
+        let text = format!(
+            "[sweep]\nscenario = {:?}\n\n[[axis]]\nkey = \"site.*.swap_adoption\"\nvalues = [{values}]\n\n\
+             [[axis]]\nkey = \"site.璧城-02.batteries\"\nvalues = [99]\n",
+            district.display().to_string()
+        );
+        fs::write(&path, text).expect("write");
+        path
+    };
+    let sweep = Sweep::load(&write("0.15"), &short()).expect("a valid sweep");
+    let model = sweep.model(0);
+    assert_eq!(model.sites.len(), 175);
+    assert!(model.sites.iter().all(|s| s.swap_adoption == 0.15));
+    let base = scenarios::load(&district).expect("the district");
+    for (site, surveyed) in model.sites.iter().zip(&base.sites) {
+        let batteries = if site.name == "璧城-02" {
+            99
+        } else {
+            surveyed.batteries
+        };
+        assert_eq!(site.batteries, batteries, "{}", site.name);
+    }
+
+    let outcome = swapsim(["sweep", write("0.15, 1.5").to_str().expect("UTF-8 path")]);
+    assert_eq!(outcome.status, exit::ERROR);
+    assert!(
+        outcome
+            .stderr
+            .contains("site_table[0].row[0].swap_adoption: with site.*.swap_adoption = 1.5"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome.stderr.contains("(and 174 more like it)"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+/// A plan file sets its sites' sizing in `[[site_override]]`s, which apply
+/// last: a swept key of a site sets them too, or the sweep would change
+/// nothing.
+#[test]
+fn a_swept_site_key_also_sets_a_plans_override() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("plan-sweep.toml");
+    let plan = root().join("scenarios/bishan-pilot-plan.toml");
+    let text = format!(
+        "[sweep]\nscenario = {:?}\n\n[[axis]]\nkey = \"site.*.batteries\"\nvalues = [40, 50]\n",
+        plan.display().to_string()
+    );
+    fs::write(&path, text).expect("write");
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    assert_eq!(sweep.model(0).sites[0].batteries, 40);
+    assert_eq!(sweep.model(1).sites[0].batteries, 50);
+}
+
+#[test]
+fn one_at_a_time_starts_from_the_base_and_moves_one_axis() {
+    let path = root().join("scenarios/bishan-pilot.sweep.toml");
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    let axes = sweep.axes().len();
+    let values: usize = sweep.axes().iter().map(|a| a.values.len()).sum();
+    assert_eq!(sweep.points().len(), 1 + values);
+    assert!(sweep.points()[0].values.is_empty());
+    let base = scenarios::load(&pilot()).expect("the pilot");
+    assert_eq!(sweep.model(0).sites, base.sites);
+    let mut seen = vec![0; axes];
+    for point in &sweep.points()[1..] {
+        assert_eq!(point.values.len(), 1, "{point:?}");
+        seen[point.values[0].0] += 1;
+    }
+    assert!(seen.iter().all(|&n| n >= 2), "{seen:?}");
+}
+
+/// Each of the `samples` strata of a range holds exactly one point, and
+/// the same seed draws the same points.
+#[test]
+fn a_latin_hypercube_visits_each_stratum_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let axes = "[[axis]]\nkey = \"site.*.swap_adoption\"\nrange = { from = 0.1, to = 0.5, steps = 2 }\n\n\
+                [[axis]]\nkey = \"cabinet.strategy.model\"\nvalues = [\"immediate\", \"grid_capped\"]\n";
+    let path = sweep_file(
+        dir.path(),
+        "design = \"latin_hypercube\"\nsamples = 8\nseed = 7",
+        axes,
+    );
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    assert_eq!(sweep.points().len(), 8);
+    let mut strata = [0; 8];
+    let mut strategies = [0; 2];
+    for point in sweep.points() {
+        let x = point.values[0].1.as_f64().expect("a number");
+        strata[((x - 0.1) / 0.05).floor() as usize] += 1;
+        let strategy = point.values[1].1.to_string();
+        strategies[usize::from(strategy == "grid_capped")] += 1;
+    }
+    assert_eq!(strata, [1; 8]);
+    assert_eq!(strategies, [4, 4]);
+    let again = Sweep::load(&path, &short()).expect("a valid sweep");
+    assert_eq!(again.points(), sweep.points());
+}
+
+#[test]
+fn every_shipped_sweep_file_is_valid() {
+    let shipped = shipped_sweeps();
+    assert!(shipped.len() >= 3, "{shipped:?}");
+    for path in shipped {
+        let sweep = Sweep::load(&path, &Overrides::default())
+            .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+        assert!(!sweep.points().is_empty(), "{}", path.display());
+    }
+}
+
+/// `--out DIR`: sweep.json as `--format json` prints it, sweep.csv with a
+/// byte-order mark, each point's run files, and the report with its
+/// robustness sentences first; an `--out` that holds files needs --force.
+#[test]
+fn out_writes_the_sweep_its_points_and_the_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    let out_str = out.to_str().expect("UTF-8 path");
+    let sweep = "scenarios/bishan-pilot-plan.sweep.toml";
+    let args = [
+        "sweep",
+        sweep,
+        "--days",
+        "5",
+        "--replications",
+        "2",
+        "--format",
+        "json",
+    ];
+    let written = swapsim(
+        args.iter()
+            .copied()
+            .chain(["--out", out_str, "--lang", "en"]),
+    );
+    assert_eq!(written.status, exit::SUCCESS, "{}", written.stderr);
+    assert_eq!(
+        fs::read_to_string(out.join("sweep.json")).expect("sweep.json"),
+        written.stdout
+    );
+    let csv = fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv");
+    assert!(
+        csv.starts_with("\u{feff}point,site.*.swap_adoption,"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 5);
+    let document: Document = serde_json::from_str(&written.stdout).expect("sweep.json");
+    for point in &document.points {
+        let dir = out.join("points").join(format!("{:04}", point.index));
+        let mut summary = serde_json::to_string_pretty(&point.result).expect("a result");
+        summary.push('\n');
+        assert_eq!(
+            fs::read_to_string(dir.join("summary.json")).expect("summary.json"),
+            summary
+        );
+        assert!(dir.join("timeseries.csv").is_file());
+        assert!(dir.join("context.json").is_file());
+    }
+    let html = fs::read_to_string(out.join("report.html")).expect("report.html");
+    let summary = html.find("id=\"summary\"").expect("a summary section");
+    let sentence = html.find("<li>the plan ").expect("a sentence");
+    assert!(summary < sentence && sentence < html.find("id=\"points\"").expect("points"));
+    assert!(html.contains("class=\"target\""), "target lines");
+
+    let again = swapsim(args.iter().copied().chain(["--out", out_str]));
+    assert_eq!(again.status, exit::ERROR);
+    let forced = swapsim(args.iter().copied().chain(["--out", out_str, "--force"]));
+    assert_eq!(forced.status, exit::SUCCESS, "{}", forced.stderr);
+}
+
+/// Mode `check` ends its table with one sentence per axis; a tornado
+/// chart for `one_at_a_time`.
+#[test]
+fn the_table_ends_with_the_robustness_sentence_and_the_report_has_a_tornado() {
+    let outcome = swapsim([
+        "sweep",
+        "scenarios/bishan-pilot-plan.sweep.toml",
+        "--days",
+        "5",
+        "--replications",
+        "2",
+    ]);
+    assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
+    let last = outcome.stdout.lines().last().expect("output");
+    assert!(last.starts_with("the plan "), "{}", outcome.stdout);
+    assert!(last.contains("site.*.swap_adoption"), "{last}");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let html = dir.path().join("tornado.html");
+    let tornado = swapsim([
+        "sweep",
+        "scenarios/bishan-pilot.sweep.toml",
+        "--days",
+        "5",
+        "--replications",
+        "2",
+        "--html",
+        html.to_str().expect("UTF-8 path"),
+    ]);
+    assert_eq!(tornado.status, exit::SUCCESS, "{}", tornado.stderr);
+    let page = fs::read_to_string(&html).expect("the report");
+    assert!(page.contains("<html lang=\"zh\">"));
+    assert!(page.contains("class=\"tornado\""), "a tornado chart");
+    assert_eq!(
+        roxmltree::Document::parse(&page.replace("<!DOCTYPE html>\n", "")).map(drop),
+        Ok(())
+    );
+}
