@@ -6,3 +6,8 @@
 //! the arguments, calls this crate and prints. Every point and every shard
 //! shares nothing but read-only input, so a result does not depend on the
 //! threads, the shards or the machine that computed it.
+
+pub mod emit;
+pub mod merge;
+pub mod partial;
+pub mod shard;
