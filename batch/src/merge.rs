@@ -76,14 +76,6 @@ pub enum MergeError {
         /// The missing shards, each with its items.
         missing: Vec<MissingShard>,
     },
-    /// The partials are of a run where a sweep was expected, or back.
-    #[error("the shards split {found}, not {expected}: merge them with the command that made them")]
-    WrongUnit {
-        /// What they split.
-        found: &'static str,
-        /// What the caller merges.
-        expected: &'static str,
-    },
     /// The input changed since the shards ran.
     #[error(
         "{}: changed since the shards ran ({what} was sha256 {expected}, is {found}); \
@@ -172,9 +164,10 @@ pub fn partial_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, MergeError> {
 }
 
 /// Reads the headers of the partials that `paths` name (see
-/// [`partial_files`]) and checks that they are one job of `unit`, every
-/// shard exactly once. Reads no items.
-pub fn gather(paths: &[PathBuf], unit: Unit) -> Result<Gathered, MergeError> {
+/// [`partial_files`]) and checks that they are one job, every shard
+/// exactly once. Reads no items. The caller merges by the job's
+/// [`Job::unit`]: replications of a run, points of a sweep.
+pub fn gather(paths: &[PathBuf]) -> Result<Gathered, MergeError> {
     let files = partial_files(paths)?;
     let mut headers = Vec::with_capacity(files.len());
     for file in files {
@@ -194,12 +187,6 @@ pub fn gather(paths: &[PathBuf], unit: Unit) -> Result<Gathered, MergeError> {
                 first_path,
             });
         }
-    }
-    if first.job.unit != unit {
-        return Err(MergeError::WrongUnit {
-            found: first.job.unit.noun(),
-            expected: unit.noun(),
-        });
     }
     let mut by_shard: BTreeMap<u32, (PathBuf, Header)> = BTreeMap::new();
     for (path, header) in headers {

@@ -42,6 +42,7 @@
 //! ```
 
 mod args;
+mod cluster;
 mod compare;
 mod config;
 mod error;
@@ -152,6 +153,7 @@ where
         Command::Report(args) => {
             ReportConfig::resolve(args).and_then(|config| html::report(&config, &mut streams))
         }
+        Command::Merge(args) => cluster::merge(args, &mut streams),
     };
     exit_code(done, &mut streams)
 }
