@@ -224,7 +224,8 @@ pub fn gather(paths: &[PathBuf]) -> Result<Gathered, MergeError> {
     })
 }
 
-/// The first field in which `job` differs from `first`, with both values.
+/// The first field in which `job` differs from `first`, with both values:
+/// the settings a user reads first, the hashes last.
 fn difference(job: &Job, first: &Job) -> Option<(&'static str, String, String)> {
     let pairs: [(&'static str, String, String); 13] = [
         ("format", job.format.to_string(), first.format.to_string()),
@@ -234,16 +235,6 @@ fn difference(job: &Job, first: &Job) -> Option<(&'static str, String, String)> 
             "input",
             job.input.display().to_string(),
             first.input.display().to_string(),
-        ),
-        (
-            "input sha256",
-            job.input_sha256.clone(),
-            first.input_sha256.clone(),
-        ),
-        (
-            "resolved input sha256",
-            job.resolved_sha256.clone(),
-            first.resolved_sha256.clone(),
         ),
         ("seed", job.seed.to_string(), first.seed.to_string()),
         ("days", job.days.to_string(), first.days.to_string()),
@@ -264,6 +255,16 @@ fn difference(job: &Job, first: &Job) -> Option<(&'static str, String, String)> 
         ),
         ("shard count", job.shards.to_string(), first.shards.to_string()),
         ("item count", job.total.to_string(), first.total.to_string()),
+        (
+            "input sha256",
+            job.input_sha256.clone(),
+            first.input_sha256.clone(),
+        ),
+        (
+            "resolved input sha256",
+            job.resolved_sha256.clone(),
+            first.resolved_sha256.clone(),
+        ),
     ];
     pairs.into_iter().find(|(_, a, b)| a != b)
 }
