@@ -486,3 +486,19 @@ fn emit_files_round_trip_through_the_engine_list() {
     assert_eq!(names, ["submit.sh"]);
     let _: PathBuf = PathBuf::from(job.shards_dir());
 }
+
+#[test]
+fn shards_of_another_swapsim_version_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shards");
+    shards(PILOT, &SHORT, 2, 0..2, &dir);
+    let this = format!("\"swapsim\":\"{}\"", env!("CARGO_PKG_VERSION"));
+    for i in 0..2 {
+        let file = dir.join(format!("shard-{i}-of-2.jsonl"));
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(text.contains(&this));
+        fs::write(&file, text.replacen(&this, "\"swapsim\":\"0.0.1\"", 1)).unwrap();
+    }
+    let stderr = merge_fails(&[&dir], &tmp.path().join("out"));
+    assert!(stderr.contains("written by swapsim 0.0.1"), "{stderr}");
+}

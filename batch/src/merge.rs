@@ -76,6 +76,18 @@ pub enum MergeError {
         /// The missing shards, each with its items.
         missing: Vec<MissingShard>,
     },
+    /// The shards were written by another swapsim version, whose numbers
+    /// may differ from this one's.
+    #[error(
+        "the shards were written by swapsim {shards}, this is swapsim {this}: \
+         merge them with that version, or run them again with this one"
+    )]
+    Version {
+        /// The shards' version.
+        shards: String,
+        /// This version.
+        this: String,
+    },
     /// The input changed since the shards ran.
     #[error(
         "{}: changed since the shards ran ({what} was sha256 {expected}, is {found}); \
@@ -269,9 +281,9 @@ fn difference(job: &Job, first: &Job) -> Option<(&'static str, String, String)> 
     pairs.into_iter().find(|(_, a, b)| a != b)
 }
 
-/// Refuses a merge whose input changed since the shards ran: `now` is the
-/// job as rebuilt from the input today (its hashes), `gathered` the
-/// partials' job.
+/// Refuses a merge whose input changed since the shards ran, or whose
+/// shards another swapsim version wrote: `now` is the job as rebuilt from
+/// the input today by this version, `gathered` the partials' job.
 pub fn check_input(gathered: &Job, now: &Job) -> Result<(), MergeError> {
     let changed = |what, expected: &str, found: &str| MergeError::InputChanged {
         input: gathered.input.clone(),
@@ -279,6 +291,12 @@ pub fn check_input(gathered: &Job, now: &Job) -> Result<(), MergeError> {
         expected: expected.to_owned(),
         found: found.to_owned(),
     };
+    if gathered.swapsim != now.swapsim {
+        return Err(MergeError::Version {
+            shards: gathered.swapsim.clone(),
+            this: now.swapsim.clone(),
+        });
+    }
     if gathered.input_sha256 != now.input_sha256 {
         return Err(changed("the file", &gathered.input_sha256, &now.input_sha256));
     }

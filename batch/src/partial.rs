@@ -136,6 +136,8 @@ impl Job {
     /// `resolved` a serialisation of everything the input resolves to
     /// (for a run, the model's JSON), so that a change of a file the input
     /// reads is caught too.
+    // Each argument is a different fact of the job; a builder would only
+    // rename them.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         unit: Unit,

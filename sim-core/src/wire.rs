@@ -61,7 +61,6 @@ pub(crate) mod f32s {
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
         let wide = Vec::<f64>::deserialize(d)?;
         // Each value was an f32 widened exactly, so the cast is exact.
-        #[allow(clippy::cast_possible_truncation)]
         Ok(wide.into_iter().map(|x| x as f32).collect())
     }
 }
