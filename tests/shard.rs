@@ -22,7 +22,12 @@ const SHORT: [&str; 4] = ["--replications", "5", "--days", "4"];
 
 /// The files of `--out` whose bytes depend only on the numbers (context.json
 /// and results.xlsx also name the scenario's path as given).
-const EXACT_FILES: [&str; 4] = ["summary.json", "profiles.json", "timeseries.csv", "ready.csv"];
+const EXACT_FILES: [&str; 4] = [
+    "summary.json",
+    "profiles.json",
+    "timeseries.csv",
+    "ready.csv",
+];
 
 struct Outcome {
     status: u8,
@@ -43,7 +48,12 @@ fn swapsim(args: &[&str]) -> Outcome {
 
 fn ok(args: &[&str]) -> Outcome {
     let out = swapsim(args);
-    assert_eq!(out.status, exit::SUCCESS, "swapsim {args:?}:\n{}", out.stderr);
+    assert_eq!(
+        out.status,
+        exit::SUCCESS,
+        "swapsim {args:?}:\n{}",
+        out.stderr
+    );
     out
 }
 
@@ -73,7 +83,14 @@ fn merge_is_byte_identical_to_the_run_on_one_machine() {
         // Out of order, as a cluster finishes them.
         shards(PILOT, &SHORT, n, (0..n).rev(), &dir);
         let merged = tmp.path().join(format!("merged-{n}"));
-        let out = ok(&["merge", path(&dir), "--out", path(&merged), "--format", "json"]);
+        let out = ok(&[
+            "merge",
+            path(&dir),
+            "--out",
+            path(&merged),
+            "--format",
+            "json",
+        ]);
         assert_eq!(out.stdout, printed, "{n} shards: stdout");
         for file in EXACT_FILES {
             let (a, b) = (whole.join(file), merged.join(file));
@@ -124,12 +141,36 @@ fn bad_shard_specs_are_usage_errors() {
     }
     // --shard writes a partial result only, so it needs --out and takes
     // no --check or --html.
-    assert_eq!(swapsim(&["run", PILOT, "--shard", "0/2"]).status, exit::ERROR);
-    let out = swapsim(&["run", PILOT, "--shard", "0/2", "--check", "--out", path(tmp.path())]);
+    assert_eq!(
+        swapsim(&["run", PILOT, "--shard", "0/2"]).status,
+        exit::ERROR
+    );
+    let out = swapsim(&[
+        "run",
+        PILOT,
+        "--shard",
+        "0/2",
+        "--check",
+        "--out",
+        path(tmp.path()),
+    ]);
     assert_eq!(out.status, exit::ERROR);
-    let out = swapsim(&["run", PILOT, "--shard", "0/2", "--shards", "2", "--out", path(tmp.path())]);
+    let out = swapsim(&[
+        "run",
+        PILOT,
+        "--shard",
+        "0/2",
+        "--shards",
+        "2",
+        "--out",
+        path(tmp.path()),
+    ]);
     assert_eq!(out.status, exit::ERROR);
-    assert!(out.stderr.contains("--shards N goes with --shard env"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--shards N goes with --shard env"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// Two shards' partials of the pilot in `dir`, a third one missing.
@@ -154,7 +195,9 @@ fn a_missing_shard_is_named() {
     two_of_three(&dir);
     let stderr = merge_fails(&[&dir], &tmp.path().join("out"));
     assert!(
-        stderr.contains("1 of 3 shards missing: shard 1/3 (replications 1..3, file shard-1-of-3.jsonl)"),
+        stderr.contains(
+            "1 of 3 shards missing: shard 1/3 (replications 1..3, file shard-1-of-3.jsonl)"
+        ),
         "{stderr}"
     );
 }
@@ -181,14 +224,18 @@ fn a_shard_of_another_job_is_named() {
     shards(PILOT, &other, 3, 1..2, &b);
     let stderr = merge_fails(&[&a, &b], &tmp.path().join("out"));
     assert!(
-        stderr.contains("shard 1/3 (") && stderr.contains("belongs to another job: its seed is 2, not 1"),
+        stderr.contains("shard 1/3 (")
+            && stderr.contains("belongs to another job: its seed is 2, not 1"),
         "{stderr}"
     );
     // Another split of the same run is another job too.
     let c = tmp.path().join("c");
     shards(PILOT, &SHORT, 2, 1..2, &c);
     let stderr = merge_fails(&[&a, &c], &tmp.path().join("out"));
-    assert!(stderr.contains("shard 1/2") && stderr.contains("shard count is 2, not 3"), "{stderr}");
+    assert!(
+        stderr.contains("shard 1/2") && stderr.contains("shard count is 2, not 3"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -199,9 +246,16 @@ fn a_changed_scenario_is_refused() {
     fs::write(&scenario, &text).unwrap();
     let dir = tmp.path().join("shards");
     shards(path(&scenario), &SHORT, 2, 0..2, &dir);
-    fs::write(&scenario, text.replace("replications = 10", "replications = 12")).unwrap();
+    fs::write(
+        &scenario,
+        text.replace("replications = 10", "replications = 12"),
+    )
+    .unwrap();
     let stderr = merge_fails(&[&dir], &tmp.path().join("out"));
-    assert!(stderr.contains("pilot.toml: changed since the shards ran"), "{stderr}");
+    assert!(
+        stderr.contains("pilot.toml: changed since the shards ran"),
+        "{stderr}"
+    );
     // Put back, it merges.
     fs::write(&scenario, &text).unwrap();
     ok(&["merge", path(&dir), "--out", path(&tmp.path().join("out"))]);
@@ -218,7 +272,10 @@ fn damaged_or_foreign_files_are_errors_not_panics() {
     let cut: Vec<&str> = text.lines().collect();
     fs::write(&file, cut[..cut.len() - 1].join("\n")).unwrap();
     let stderr = merge_fails(&[&dir], &tmp.path().join("out"));
-    assert!(stderr.contains("shard-1-of-2.jsonl: not a swapsim shard file: item 4 is missing"), "{stderr}");
+    assert!(
+        stderr.contains("shard-1-of-2.jsonl: not a swapsim shard file: item 4 is missing"),
+        "{stderr}"
+    );
     fs::write(&file, "not json\n").unwrap();
     let stderr = merge_fails(&[&dir], &tmp.path().join("out"));
     assert!(stderr.contains("not a swapsim shard file"), "{stderr}");
@@ -271,7 +328,10 @@ fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
 #[test]
 fn shard_env_reads_slurm_and_kubernetes_variables() {
     let shard = |index, count| Shard { index, count };
-    let slurm = env(&[("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_COUNT", "8")]);
+    let slurm = env(&[
+        ("SLURM_ARRAY_TASK_ID", "3"),
+        ("SLURM_ARRAY_TASK_COUNT", "8"),
+    ]);
     assert_eq!(ShardSpec::Env.resolve(&slurm, None), Ok(shard(3, 8)));
     assert_eq!(ShardSpec::Env.resolve(&slurm, Some(8)), Ok(shard(3, 8)));
     assert_eq!(
@@ -282,19 +342,34 @@ fn shard_env_reads_slurm_and_kubernetes_variables() {
     assert_eq!(ShardSpec::Env.resolve(&k8s, Some(6)), Ok(shard(5, 6)));
     assert!(matches!(
         ShardSpec::Env.resolve(&k8s, None),
-        Err(ShardError::NoCount { name: "JOB_COMPLETION_INDEX" })
+        Err(ShardError::NoCount {
+            name: "JOB_COMPLETION_INDEX"
+        })
     ));
     assert!(matches!(
         ShardSpec::Env.resolve(&k8s, Some(5)),
-        Err(ShardError::OutOfRange { index: 5, count: 5, .. })
+        Err(ShardError::OutOfRange {
+            index: 5,
+            count: 5,
+            ..
+        })
     ));
-    assert_eq!(ShardSpec::Env.resolve(env(&[]), Some(4)), Err(ShardError::NoIndex));
+    assert_eq!(
+        ShardSpec::Env.resolve(env(&[]), Some(4)),
+        Err(ShardError::NoIndex)
+    );
     let both = env(&[("SLURM_ARRAY_TASK_ID", "1"), ("JOB_COMPLETION_INDEX", "1")]);
-    assert_eq!(ShardSpec::Env.resolve(both, Some(4)), Err(ShardError::TwoIndices));
+    assert_eq!(
+        ShardSpec::Env.resolve(both, Some(4)),
+        Err(ShardError::TwoIndices)
+    );
     let junk = env(&[("JOB_COMPLETION_INDEX", "x1")]);
     assert!(matches!(
         ShardSpec::Env.resolve(junk, Some(4)),
-        Err(ShardError::NotANumber { name: "JOB_COMPLETION_INDEX", .. })
+        Err(ShardError::NotANumber {
+            name: "JOB_COMPLETION_INDEX",
+            ..
+        })
     ));
     // Only when asked: a given shard ignores the environment.
     assert_eq!(
@@ -310,7 +385,12 @@ fn odd_job() -> Emit {
     Emit {
         bin: "/opt/swap sim/bin/swapsim".into(),
         shared_dir: "/shared/it's here".into(),
-        command: vec!["run".into(), "/shared/it's here/美吉鑫.toml".into(), "--seed".into(), "7".into()],
+        command: vec![
+            "run".into(),
+            "/shared/it's here/美吉鑫.toml".into(),
+            "--seed".into(),
+            "7".into(),
+        ],
         shards: 4,
         max_parallel: Some(2),
         name: batch::emit::job_name("美吉鑫 pilot"),
@@ -325,7 +405,11 @@ fn shell_split(words: &str) -> Vec<String> {
         .args(["-c", &format!("printf '%s\\n' {words}")])
         .output()
         .expect("sh");
-    String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect()
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
@@ -334,25 +418,44 @@ fn slurm_script_submits_an_array_then_the_merge() {
     let script = job.slurm();
     assert!(script.starts_with("#!/bin/sh\n"), "{script}");
     assert!(script.contains("\n#SBATCH --array=0-3%2\n"), "{script}");
-    assert!(script.contains("--dependency=afterok:\"$shards\""), "{script}");
+    assert!(
+        script.contains("--dependency=afterok:\"$shards\""),
+        "{script}"
+    );
     assert!(script.contains("echo \"shards: job $shards"), "{script}");
     // The shard and merge commands read back, through the shell, as the
     // exact arguments.
-    let exec: Vec<&str> = script.lines().filter_map(|l| l.strip_prefix("exec ")).collect();
+    let exec: Vec<&str> = script
+        .lines()
+        .filter_map(|l| l.strip_prefix("exec "))
+        .collect();
     assert_eq!(exec.len(), 2, "{script}");
     assert_eq!(shell_split(exec[0]), job.shard_command());
     assert_eq!(shell_split(exec[1]), job.merge_command());
     assert_eq!(
         job.shard_command()[1..],
         [
-            "run", "/shared/it's here/美吉鑫.toml", "--seed", "7", "--shard", "env", "--shards",
-            "4", "--resume", "--quiet", "--out", "/shared/it's here/shards"
+            "run",
+            "/shared/it's here/美吉鑫.toml",
+            "--seed",
+            "7",
+            "--shard",
+            "env",
+            "--shards",
+            "4",
+            "--resume",
+            "--quiet",
+            "--out",
+            "/shared/it's here/shards"
         ]
     );
     assert_eq!(job.merge_command()[2], "/shared/it's here/shards");
     assert_eq!(job.merge_command()[4], "/shared/it's here/result");
     // Valid shell.
-    let checked = std::process::Command::new("sh").args(["-n", "-c", &script]).status().unwrap();
+    let checked = std::process::Command::new("sh")
+        .args(["-n", "-c", &script])
+        .status()
+        .unwrap();
     assert!(checked.success());
 }
 
@@ -385,7 +488,10 @@ fn kubernetes_manifests_are_an_indexed_job_and_a_merge_job() {
     let pod = &spec["template"]["spec"];
     assert_eq!(pod["restartPolicy"].as_str(), Some("Never"));
     let container = &pod["containers"][0];
-    assert_eq!(container["image"].as_str(), Some("registry.example/swapsim:0.1.0"));
+    assert_eq!(
+        container["image"].as_str(),
+        Some("registry.example/swapsim:0.1.0")
+    );
     let command = strings(&container["command"]);
     assert_eq!(command, job.shard_command());
     // The pod's index is JOB_COMPLETION_INDEX, which `--shard env` reads
@@ -402,14 +508,25 @@ fn kubernetes_manifests_are_an_indexed_job_and_a_merge_job() {
         volume["persistentVolumeClaim"]["claimName"].as_str(),
         Some(batch::emit::K8S_CLAIM)
     );
-    assert!(shards["metadata"]["name"].as_str().unwrap().starts_with("swapsim-pilot"));
+    assert!(
+        shards["metadata"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("swapsim-pilot")
+    );
 
     let merge = yaml(&job.k8s_merge_job());
     assert_eq!(merge["kind"].as_str(), Some("Job"));
     assert!(merge["spec"]["completionMode"].is_badvalue());
     let pod = &merge["spec"]["template"]["spec"];
-    assert_eq!(strings(&pod["containers"][0]["command"]), job.merge_command());
-    assert_eq!(pod["containers"][0]["volumeMounts"][0]["mountPath"].as_str(), Some("/shared/it's here"));
+    assert_eq!(
+        strings(&pod["containers"][0]["command"]),
+        job.merge_command()
+    );
+    assert_eq!(
+        pod["containers"][0]["volumeMounts"][0]["mountPath"].as_str(),
+        Some("/shared/it's here")
+    );
 }
 
 #[test]
@@ -417,8 +534,20 @@ fn emit_writes_the_files_with_absolute_paths_and_overrides() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("job");
     let args = [
-        "run", PILOT, "--seed", "7", "--emit", "slurm", "--shards", "3", "--max-parallel", "2",
-        "--bin", "/cluster/bin/swapsim", "--out", path(&dir),
+        "run",
+        PILOT,
+        "--seed",
+        "7",
+        "--emit",
+        "slurm",
+        "--shards",
+        "3",
+        "--max-parallel",
+        "2",
+        "--bin",
+        "/cluster/bin/swapsim",
+        "--out",
+        path(&dir),
     ];
     let out = ok(&args);
     let script_path = dir.join("submit.sh");
@@ -427,10 +556,25 @@ fn emit_writes_the_files_with_absolute_paths_and_overrides() {
     let script = fs::read_to_string(&script_path).unwrap();
     let scenario = fs::canonicalize(PILOT).unwrap();
     let dir_abs = fs::canonicalize(&dir).unwrap();
-    let exec = script.lines().find_map(|l| l.strip_prefix("exec ")).unwrap();
+    let exec = script
+        .lines()
+        .find_map(|l| l.strip_prefix("exec "))
+        .unwrap();
     let words = shell_split(exec);
-    assert_eq!(words[..5], ["/cluster/bin/swapsim", "run", path(&scenario), "--seed", "7"]);
-    assert_eq!(words.last().map(String::as_str), Some(path(&dir_abs.join("shards"))));
+    assert_eq!(
+        words[..5],
+        [
+            "/cluster/bin/swapsim",
+            "run",
+            path(&scenario),
+            "--seed",
+            "7"
+        ]
+    );
+    assert_eq!(
+        words.last().map(String::as_str),
+        Some(path(&dir_abs.join("shards")))
+    );
     assert!(script.contains("#SBATCH --array=0-2%2"), "{script}");
     #[cfg(unix)]
     {
@@ -446,21 +590,46 @@ fn emit_writes_the_files_with_absolute_paths_and_overrides() {
     fs::copy(PILOT, k8s.join("pilot.toml")).unwrap();
     let scenario = k8s.join("pilot.toml");
     ok(&[
-        "run", path(&scenario), "--emit", "k8s", "--shards", "2", "--shared-dir", "/mnt/swapsim",
-        "--image", "swapsim:test", "--out", path(&k8s), "--force",
+        "run",
+        path(&scenario),
+        "--emit",
+        "k8s",
+        "--shards",
+        "2",
+        "--shared-dir",
+        "/mnt/swapsim",
+        "--image",
+        "swapsim:test",
+        "--out",
+        path(&k8s),
+        "--force",
     ]);
     let job = yaml(&fs::read_to_string(k8s.join("job.yaml")).unwrap());
     let container = &job["spec"]["template"]["spec"]["containers"][0];
     let command = strings(&container["command"]);
-    assert_eq!(command[..3], [batch::emit::IMAGE_BIN, "run", "/mnt/swapsim/pilot.toml"]);
+    assert_eq!(
+        command[..3],
+        [batch::emit::IMAGE_BIN, "run", "/mnt/swapsim/pilot.toml"]
+    );
     assert_eq!(container["image"].as_str(), Some("swapsim:test"));
-    assert_eq!(container["volumeMounts"][0]["mountPath"].as_str(), Some("/mnt/swapsim"));
+    assert_eq!(
+        container["volumeMounts"][0]["mountPath"].as_str(),
+        Some("/mnt/swapsim")
+    );
     assert!(k8s.join("merge-job.yaml").is_file());
 
     // A relative --shared-dir cannot be what the nodes see.
     let out = swapsim(&[
-        "run", PILOT, "--emit", "k8s", "--shards", "2", "--shared-dir", "rel",
-        "--out", path(&tmp.path().join("rel")),
+        "run",
+        PILOT,
+        "--emit",
+        "k8s",
+        "--shards",
+        "2",
+        "--shared-dir",
+        "rel",
+        "--out",
+        path(&tmp.path().join("rel")),
     ]);
     assert_eq!(out.status, exit::ERROR);
     assert!(out.stderr.contains("must be absolute"), "{}", out.stderr);
@@ -470,17 +639,33 @@ fn emit_writes_the_files_with_absolute_paths_and_overrides() {
 fn the_binary_emitted_by_default_is_the_running_one() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("job");
-    ok(&["run", PILOT, "--emit", "slurm", "--shards", "2", "--out", path(&dir)]);
+    ok(&[
+        "run",
+        PILOT,
+        "--emit",
+        "slurm",
+        "--shards",
+        "2",
+        "--out",
+        path(&dir),
+    ]);
     let script = fs::read_to_string(dir.join("submit.sh")).unwrap();
     let exe = std::env::current_exe().unwrap();
-    let exec = script.lines().find_map(|l| l.strip_prefix("exec ")).unwrap();
+    let exec = script
+        .lines()
+        .find_map(|l| l.strip_prefix("exec "))
+        .unwrap();
     assert_eq!(shell_split(exec)[0], path(&exe));
 }
 
 #[test]
 fn emit_files_round_trip_through_the_engine_list() {
     let job = odd_job();
-    let names: Vec<&str> = job.files(Engine::Kubernetes).iter().map(|(n, _)| *n).collect();
+    let names: Vec<&str> = job
+        .files(Engine::Kubernetes)
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
     assert_eq!(names, ["job.yaml", "merge-job.yaml"]);
     let names: Vec<&str> = job.files(Engine::Slurm).iter().map(|(n, _)| *n).collect();
     assert_eq!(names, ["submit.sh"]);

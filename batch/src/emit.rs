@@ -336,7 +336,10 @@ mod tests {
     #[test]
     fn job_names_are_dns_labels() {
         assert_eq!(job_name("bishan-pilot"), "swapsim-bishan-pilot");
-        assert_eq!(job_name("Bishan District (v2)"), "swapsim-bishan-district-v2");
+        assert_eq!(
+            job_name("Bishan District (v2)"),
+            "swapsim-bishan-district-v2"
+        );
         assert_eq!(job_name("美吉鑫"), "swapsim");
     }
 }

@@ -34,26 +34,8 @@ pub enum MergeError {
     #[error("no shard files (shard-*.jsonl) in {}", list(.0))]
     Empty(Vec<PathBuf>),
     /// A partial of another job among them.
-    #[error(
-        "shard {shard} ({path}) belongs to another job: its {field} is {found}, \
-         not {expected} as in shard {first_shard} ({first_path})"
-    )]
-    Foreign {
-        /// The odd shard.
-        shard: Shard,
-        /// Its file.
-        path: PathBuf,
-        /// The first field that differs.
-        field: &'static str,
-        /// Its value there.
-        found: String,
-        /// The value in the first partial.
-        expected: String,
-        /// The first partial's shard.
-        first_shard: Shard,
-        /// The first partial's file.
-        first_path: PathBuf,
-    },
+    #[error("{0}")]
+    Foreign(Box<ForeignShard>),
     /// One shard twice.
     #[error("shard {shard} is given twice: {} and {}", .first.display(), .second.display())]
     Duplicate {
@@ -104,6 +86,41 @@ pub enum MergeError {
         /// The hash now.
         found: String,
     },
+}
+
+/// A partial of another job than the first one given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignShard {
+    /// The odd shard.
+    pub shard: Shard,
+    /// Its file.
+    pub path: PathBuf,
+    /// The first field that differs.
+    pub field: &'static str,
+    /// Its value there.
+    pub found: String,
+    /// The value in the first partial.
+    pub expected: String,
+    /// The first partial's shard.
+    pub first_shard: Shard,
+    /// The first partial's file.
+    pub first_path: PathBuf,
+}
+
+impl std::fmt::Display for ForeignShard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "shard {} ({}) belongs to another job: its {} is {}, not {} as in shard {} ({})",
+            self.shard,
+            self.path.display(),
+            self.field,
+            self.found,
+            self.expected,
+            self.first_shard,
+            self.first_path.display()
+        )
+    }
 }
 
 /// A shard that no partial holds.
@@ -189,7 +206,7 @@ pub fn gather(paths: &[PathBuf]) -> Result<Gathered, MergeError> {
     let (first_path, first) = headers[0].clone();
     for (path, header) in &headers {
         if let Some((field, found, expected)) = difference(&header.job, &first.job) {
-            return Err(MergeError::Foreign {
+            return Err(MergeError::Foreign(Box::new(ForeignShard {
                 shard: header.shard(),
                 path: path.clone(),
                 field,
@@ -197,7 +214,7 @@ pub fn gather(paths: &[PathBuf]) -> Result<Gathered, MergeError> {
                 expected,
                 first_shard: first.shard(),
                 first_path,
-            });
+            })));
         }
     }
     let mut by_shard: BTreeMap<u32, (PathBuf, Header)> = BTreeMap::new();
@@ -241,7 +258,11 @@ pub fn gather(paths: &[PathBuf]) -> Result<Gathered, MergeError> {
 fn difference(job: &Job, first: &Job) -> Option<(&'static str, String, String)> {
     let pairs: [(&'static str, String, String); 13] = [
         ("format", job.format.to_string(), first.format.to_string()),
-        ("swapsim version", job.swapsim.clone(), first.swapsim.clone()),
+        (
+            "swapsim version",
+            job.swapsim.clone(),
+            first.swapsim.clone(),
+        ),
         ("unit", job.unit.noun().into(), first.unit.noun().into()),
         (
             "input",
@@ -265,7 +286,11 @@ fn difference(job: &Job, first: &Job) -> Option<(&'static str, String, String)> 
             format!("{:?}", job.overrides),
             format!("{:?}", first.overrides),
         ),
-        ("shard count", job.shards.to_string(), first.shards.to_string()),
+        (
+            "shard count",
+            job.shards.to_string(),
+            first.shards.to_string(),
+        ),
         ("item count", job.total.to_string(), first.total.to_string()),
         (
             "input sha256",
@@ -298,7 +323,11 @@ pub fn check_input(gathered: &Job, now: &Job) -> Result<(), MergeError> {
         });
     }
     if gathered.input_sha256 != now.input_sha256 {
-        return Err(changed("the file", &gathered.input_sha256, &now.input_sha256));
+        return Err(changed(
+            "the file",
+            &gathered.input_sha256,
+            &now.input_sha256,
+        ));
     }
     if gathered.resolved_sha256 != now.resolved_sha256 {
         return Err(changed(

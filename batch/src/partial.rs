@@ -240,7 +240,11 @@ struct ItemIn<T> {
 /// Writes `header` and `items` (the header's block, in order) as
 /// `dir/<shard file name>` through a temporary file and a rename, and
 /// returns the path. `dir` is created if missing.
-pub fn write<T: Serialize>(dir: &Path, header: &Header, items: &[T]) -> Result<PathBuf, PartialError> {
+pub fn write<T: Serialize>(
+    dir: &Path,
+    header: &Header,
+    items: &[T],
+) -> Result<PathBuf, PartialError> {
     assert_eq!(
         items.len(),
         header.items().len(),
@@ -265,7 +269,9 @@ pub fn write<T: Serialize>(dir: &Path, header: &Header, items: &[T]) -> Result<P
             serde_json::to_writer(&mut out, &ItemOut { index, item })?;
             out.write_all(b"\n")?;
         }
-        out.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()?;
+        out.into_inner()
+            .map_err(io::IntoInnerError::into_error)?
+            .sync_all()?;
         fs::rename(&temp, &path)
     })();
     if let Err(source) = written {
@@ -300,7 +306,10 @@ pub fn read_header(path: &Path) -> Result<Header, PartialError> {
         )));
     }
     let count = header.job.shards;
-    if count == 0 || header.shard >= count || header.items() != header.shard().block(header.job.total) {
+    if count == 0
+        || header.shard >= count
+        || header.items() != header.shard().block(header.job.total)
+    {
         return Err(invalid(format!(
             "shard {}/{count} with items {}..{} of {} is not a block of the job",
             header.shard, header.first, header.end, header.job.total
@@ -327,8 +336,8 @@ pub fn read<T: DeserializeOwned>(path: &Path) -> Result<(Header, Vec<T>), Partia
         let line = lines
             .next()
             .ok_or_else(|| invalid(format!("item {index} is missing")))?;
-        let read: ItemIn<T> = serde_json::from_str(line)
-            .map_err(|e| invalid(format!("item {index}: {e}")))?;
+        let read: ItemIn<T> =
+            serde_json::from_str(line).map_err(|e| invalid(format!("item {index}: {e}")))?;
         if read.index != index {
             return Err(invalid(format!(
                 "item {} where item {index} belongs",

@@ -346,7 +346,13 @@ pub(crate) struct MergeArgs {
     pub(crate) format: Format,
 
     /// Write the files of `run --out` into DIR: summary.json, timeseries.csv, ready.csv, profiles.json, context.json, results.xlsx and charts/*.svg
-    #[arg(long, short, value_name = "DIR", required = true, help_heading = "Output")]
+    #[arg(
+        long,
+        short,
+        value_name = "DIR",
+        required = true,
+        help_heading = "Output"
+    )]
     pub(crate) out: PathBuf,
 
     /// Write into an --out DIR that already holds files

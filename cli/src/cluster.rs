@@ -98,7 +98,8 @@ pub(crate) fn emit(
         Engine::Kubernetes => format!(
             "submit: kubectl apply -f {job}; kubectl wait --for=condition=complete --timeout=24h job/{name}-shards; kubectl apply -f {merge}",
             job = batch::emit::shell_quote(&dir.join(batch::emit::K8S_JOB_FILE).to_string_lossy()),
-            merge = batch::emit::shell_quote(&dir.join(batch::emit::K8S_MERGE_FILE).to_string_lossy()),
+            merge =
+                batch::emit::shell_quote(&dir.join(batch::emit::K8S_MERGE_FILE).to_string_lossy()),
             name = job.name,
         ),
     };

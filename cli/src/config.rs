@@ -105,9 +105,13 @@ impl RunConfig {
             replications: args.overrides.replications,
         };
         let cluster = &args.cluster;
-        if cluster.shards.is_some() && cluster.emit.is_none() && cluster.shard != Some(ShardSpec::Env) {
+        if cluster.shards.is_some()
+            && cluster.emit.is_none()
+            && cluster.shard != Some(ShardSpec::Env)
+        {
             return Err(Error::Usage(
-                "--shards N goes with --shard env or --emit (with --shard I/N, N is the count)".into(),
+                "--shards N goes with --shard env or --emit (with --shard I/N, N is the count)"
+                    .into(),
             ));
         }
         let reports = Reports::resolve(args.html)?;
@@ -124,9 +128,23 @@ impl RunConfig {
             (None, Some(engine)) => {
                 let shards = cluster.shards.expect("clap: --emit requires --shards");
                 Shard::check_fits(shards, model.replications, Unit::Replications)?;
-                let out = out_dir(args.out, "--out", args.force)?.expect("clap: --emit requires --out");
-                let job = emit_job(engine, &args.scenario, &out, &args.overrides, args.threads.n, cluster)?;
-                (RunMode::Emit { engine: job.0, job: job.1 }, Some(out))
+                let out =
+                    out_dir(args.out, "--out", args.force)?.expect("clap: --emit requires --out");
+                let job = emit_job(
+                    engine,
+                    &args.scenario,
+                    &out,
+                    &args.overrides,
+                    args.threads.n,
+                    cluster,
+                )?;
+                (
+                    RunMode::Emit {
+                        engine: job.0,
+                        job: job.1,
+                    },
+                    Some(out),
+                )
             }
             (None, None) => (RunMode::Whole, out_dir(args.out, "--out", args.force)?),
         };
@@ -151,7 +169,10 @@ impl RunConfig {
     /// `run` of the shards' scenario (`job.input`) with their overrides,
     /// writing `--out` and stdout as `run` does. Refuses a scenario that
     /// changed since the shards ran.
-    pub(crate) fn for_merge(job: &batch::partial::Job, args: MergeArgs) -> Result<RunConfig, Error> {
+    pub(crate) fn for_merge(
+        job: &batch::partial::Job,
+        args: MergeArgs,
+    ) -> Result<RunConfig, Error> {
         let scenario = job.input.clone();
         let loaded = load(&scenario)?;
         let (mut model, comments) = (loaded.model, loaded.comments);
@@ -162,7 +183,8 @@ impl RunConfig {
         };
         apply(&mut model, &given, &scenario)?;
         let bytes = read_bytes(&scenario)?;
-        let now = batch::partial::Job::run(scenario.clone(), &bytes, &model, job.overrides, job.shards);
+        let now =
+            batch::partial::Job::run(scenario.clone(), &bytes, &model, job.overrides, job.shards);
         batch::merge::check_input(job, &now)?;
         let reports = Reports::resolve(args.html)?;
         Ok(RunConfig {
@@ -176,7 +198,12 @@ impl RunConfig {
             check: false,
             all_sites: args.all_sites,
             // The shards told them.
-            warnings: Warnings::new(Vec::new(), &crate::args::Warnings { deny_warnings: false }),
+            warnings: Warnings::new(
+                Vec::new(),
+                &crate::args::Warnings {
+                    deny_warnings: false,
+                },
+            ),
             overrides: job.overrides,
             mode: RunMode::Whole,
         })
@@ -252,9 +279,15 @@ fn emit_job(
     };
     flag("--seed", overrides.seed.map(|v| v.to_string()));
     flag("--days", overrides.days.map(|v| v.to_string()));
-    flag("--replications", overrides.replications.map(|v| v.to_string()));
+    flag(
+        "--replications",
+        overrides.replications.map(|v| v.to_string()),
+    );
     flag("--threads", (threads != 0).then(|| threads.to_string()));
-    let stem = scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = scenario
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let job = batch::emit::Emit {
         bin,
         shared_dir: text(&shared),

@@ -16,7 +16,9 @@ use crate::{Status, cluster, count, html, output, table, workbook};
 pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Status, Error> {
     match &config.mode {
         RunMode::Whole => {}
-        RunMode::Shard { shard, resume } => return cluster::run_shard(config, *shard, *resume, streams),
+        RunMode::Shard { shard, resume } => {
+            return cluster::run_shard(config, *shard, *resume, streams);
+        }
         RunMode::Emit { engine, job } => return cluster::emit(config, *engine, job, streams),
     }
     let model = &config.model;

@@ -40,7 +40,8 @@ pub(crate) mod histogram {
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Histogram<u32>, D::Error> {
         let r = Recorded::deserialize(d)?;
-        let mut h: Histogram<u32> = Histogram::new_with_bounds(r.low, r.high, r.digits).map_err(D::Error::custom)?;
+        let mut h: Histogram<u32> =
+            Histogram::new_with_bounds(r.low, r.high, r.digits).map_err(D::Error::custom)?;
         for (value, count) in r.counts {
             h.record_n(value, count).map_err(D::Error::custom)?;
         }
