@@ -80,8 +80,11 @@ fn merge_is_byte_identical_to_the_run_on_one_machine() {
     let printed = ok(&args).stdout;
     for n in [1, 2, 3, 5] {
         let dir = tmp.path().join(format!("shards-{n}"));
-        // Out of order, as a cluster finishes them.
-        shards(PILOT, &SHORT, n, (0..n).rev(), &dir);
+        // Out of order, as a cluster finishes them, each on one thread
+        // (the whole run had all cores).
+        let mut one_thread = SHORT.to_vec();
+        one_thread.extend(["--threads", "1"]);
+        shards(PILOT, &one_thread, n, (0..n).rev(), &dir);
         let merged = tmp.path().join(format!("merged-{n}"));
         let out = ok(&[
             "merge",
@@ -103,6 +106,31 @@ fn merge_is_byte_identical_to_the_run_on_one_machine() {
             assert!(merged.join(file).is_file(), "{n} shards: {file} missing");
         }
     }
+}
+
+#[test]
+fn replications_read_back_exactly() {
+    // Several sites and transformers, riders, histograms and both series.
+    let model = swapsim_suite::models::small_district();
+    let reps = sim_core::run_replication_range(&model, 0, 0..3);
+    let text = serde_json::to_string(&reps).unwrap();
+    let back: Vec<sim_core::Replication> = serde_json::from_str(&text).unwrap();
+    assert_eq!(serde_json::to_string(&back).unwrap(), text);
+    for (a, b) in reps.iter().zip(&back) {
+        for (x, y) in a.series.transformer_kw.iter().zip(&b.series.transformer_kw) {
+            assert_eq!(x.to_bits(), y.to_bits());
+        }
+        for (x, y) in a.sites.iter().zip(&b.sites) {
+            assert_eq!(x.wait_hist, y.wait_hist);
+            assert_eq!(x.delay_hist, y.delay_hist);
+            assert_eq!(x.ready_area.to_bits(), y.ready_area.to_bits());
+        }
+    }
+    // Everything summarised from them: KPIs, series, profiles and bands.
+    assert_eq!(
+        sim_core::summarise(&model, &back),
+        sim_core::summarise(&model, &reps)
+    );
 }
 
 #[test]
