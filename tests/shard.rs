@@ -715,3 +715,38 @@ fn shards_of_another_swapsim_version_are_refused() {
     let stderr = merge_fails(&[&dir], &tmp.path().join("out"));
     assert!(stderr.contains("written by swapsim 0.0.1"), "{stderr}");
 }
+
+#[test]
+fn merge_check_judges_the_targets_as_run_check_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shards");
+    shards(PILOT, &SHORT, 2, 0..2, &dir);
+    let mut args = vec!["run", PILOT, "--check"];
+    args.extend(SHORT);
+    let run = swapsim(&args);
+    let out = tmp.path().join("out");
+    let merged = swapsim(&["merge", path(&dir), "--out", path(&out), "--check"]);
+    assert_eq!(merged.status, run.status, "{}", merged.stderr);
+    assert_eq!(merged.stdout, run.stdout);
+    assert_eq!(merged.stderr, run.stderr);
+    // --check and --html need the whole run, so a shard refuses them.
+    let mut shard = vec![
+        "run",
+        PILOT,
+        "--shard",
+        "0/2",
+        "--out",
+        path(&dir),
+        "--check",
+    ];
+    shard.extend(SHORT);
+    let refused = swapsim(&shard);
+    assert_eq!(refused.status, exit::ERROR);
+    assert!(
+        refused
+            .stderr
+            .contains("pass --check to `swapsim merge` instead"),
+        "{}",
+        refused.stderr
+    );
+}

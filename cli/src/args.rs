@@ -19,7 +19,7 @@ const MAX_THREADS: i64 = 1024;
 pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  the run finished but targets were missed (run --check, or plan found no feasible deployment)
+  1  the run finished but targets were missed (run --check or merge --check, or plan found no feasible deployment)
   2  usage, scenario or I/O error, or a scenario warning with --deny-warnings";
 
 /// `swapsim run --help`: 1 only with `--check`.
@@ -29,10 +29,11 @@ Exit codes:
   1  --check found a target missed (the KPIs are still printed)
   2  usage, scenario or I/O error, or a scenario warning with --deny-warnings";
 
-/// `swapsim merge --help`: targets are not checked, so never 1.
+/// `swapsim merge --help`: 1 only with `--check`, as for `run`.
 const MERGE_EXIT_CODES: &str = "\
 Exit codes:
-  0  success
+  0  success; with --check, every target met
+  1  --check found a target missed (the KPIs are still printed)
   2  usage or I/O error, or shards that do not merge: missing, duplicated, of another job, damaged, or their scenario changed";
 
 /// `swapsim check --help`: no targets are checked, so never 1.
@@ -263,6 +264,9 @@ pub(crate) struct RunArgs {
 }
 
 /// `--shard`, `--emit` and their options: a run split across machines.
+/// It names no argument outside itself but `out`, so any command with an
+/// `--out` (a sweep's too) can flatten it; what else does not go with a
+/// shard is checked in [`crate::config`].
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Cluster")]
 pub(crate) struct ClusterArgs {
@@ -271,7 +275,7 @@ pub(crate) struct ClusterArgs {
         long,
         value_name = "I/N|env",
         requires = "out",
-        conflicts_with_all = ["check", "html", "format", "all_sites", "emit"]
+        conflicts_with = "emit"
     )]
     pub(crate) shard: Option<batch::shard::ShardSpec>,
 
@@ -292,8 +296,7 @@ pub(crate) struct ClusterArgs {
         long,
         value_enum,
         value_name = "ENGINE",
-        requires_all = ["shards", "out"],
-        conflicts_with_all = ["check", "html"]
+        requires_all = ["shards", "out"]
     )]
     pub(crate) emit: Option<EmitEngine>,
 
@@ -333,6 +336,10 @@ pub(crate) struct MergeArgs {
     /// Directories holding shard files (shard-*.jsonl), or the files
     #[arg(value_name = "DIR", required = true)]
     pub(crate) shards: Vec<PathBuf>,
+
+    /// Compare the KPIs with the scenario's [targets]; exit 1 if one is missed
+    #[arg(long, help_heading = "Targets")]
+    pub(crate) check: bool,
 
     /// Output on stdout: table (for people), json or csv (for scripts)
     #[arg(

@@ -114,6 +114,28 @@ impl RunConfig {
                     .into(),
             ));
         }
+        let split = if cluster.shard.is_some() {
+            Some("--shard")
+        } else if cluster.emit.is_some() {
+            Some("--emit")
+        } else {
+            None
+        };
+        if let Some(flag) = split {
+            let whole = if args.check {
+                Some("--check")
+            } else if args.html.html.is_some() {
+                Some("--html")
+            } else {
+                None
+            };
+            if let Some(whole) = whole {
+                return Err(Error::Usage(format!(
+                    "{whole} needs the whole run, and {flag} computes a part of it: \
+                     pass {whole} to `swapsim merge` instead"
+                )));
+            }
+        }
         let reports = Reports::resolve(args.html)?;
         let (mode, out) = match (cluster.shard, cluster.emit) {
             (Some(spec), _) => {
@@ -186,6 +208,20 @@ impl RunConfig {
         let now =
             batch::partial::Job::run(scenario.clone(), &bytes, &model, job.overrides, job.shards);
         batch::merge::check_input(job, &now)?;
+        if args.check && !model.targets.any() {
+            return Err(Error::NoTargets {
+                scenario,
+                command: "merge --check",
+            });
+        }
+        if args.check && model.replications < MIN_CHECKED_REPLICATIONS {
+            return Err(Error::TooFewReplications {
+                scenario,
+                command: "merge --check",
+                replications: model.replications,
+                hint: "run the shards with --replications 2 or more",
+            });
+        }
         let reports = Reports::resolve(args.html)?;
         Ok(RunConfig {
             scenario,
@@ -195,7 +231,7 @@ impl RunConfig {
             format: args.format,
             reports,
             out: out_dir(Some(args.out), "--out", args.force)?,
-            check: false,
+            check: args.check,
             all_sites: args.all_sites,
             // The shards told them.
             warnings: Warnings::new(

@@ -71,8 +71,8 @@ pub mod exit {
     /// The command did what was asked (a closed stdout pipe included).
     pub const SUCCESS: u8 = 0;
     /// The run finished but the scenario's targets were missed: `run
-    /// --check` found a KPI above its limit, or `plan` found no feasible
-    /// deployment.
+    /// --check` (or `merge --check` of its shards) found a KPI above its
+    /// limit, or `plan` found no feasible deployment.
     pub const TARGETS_MISSED: u8 = 1;
     /// A usage, scenario or I/O error; the reason is on stderr.
     pub const ERROR: u8 = 2;
