@@ -431,6 +431,10 @@ pub(crate) struct PlanArgs {
     #[arg(long, help_heading = "Output")]
     pub(crate) force: bool,
 
+    /// In the table, show every site; by default a plan of more than 20 sites shows the 10 closest to a limit
+    #[arg(long, help_heading = "Output")]
+    pub(crate) all_sites: bool,
+
     #[command(flatten)]
     pub(crate) html: HtmlArgs,
 }
@@ -470,6 +474,10 @@ pub(crate) struct CompareArgs {
     /// Write into an --out DIR that already holds files
     #[arg(long, help_heading = "Output")]
     pub(crate) force: bool,
+
+    /// In the table, show every shared site; by default a comparison of more than 20 sites shows the 10 closest to a limit
+    #[arg(long, help_heading = "Output")]
+    pub(crate) all_sites: bool,
 
     #[command(flatten)]
     pub(crate) html: HtmlArgs,

@@ -313,10 +313,76 @@ fn table(
     section(&mut out, "network", &names, network);
     // A site that is the whole network in every scenario would repeat it.
     let one_site_each = config.scenarios.iter().all(|(_, m)| m.sites.len() == 1);
-    for (name, rows) in sites.iter().filter(|_| !one_site_each) {
+    if one_site_each {
+        return out;
+    }
+    let n = sites.len();
+    let shown = if config.all_sites || n <= run::MANY_SITES {
+        (0..n).collect()
+    } else {
+        closest_to_limit(&first.targets, sites, run::WORST_SITES)
+    };
+    for &s in &shown {
+        let (name, rows) = &sites[s];
         section(&mut out, &format!("site '{name}'"), &names, rows);
     }
+    if shown.len() < n {
+        let which = if first.targets.any() {
+            "closest to a target's limit in any scenario (upper 95% bound)"
+        } else {
+            "with the highest lost-swap rate in any scenario"
+        };
+        let _ = writeln!(
+            out,
+            "\nshown: the network and the {} {which}; {} of {n} left out: \
+             pass --all-sites to show every site",
+            count(shown.len() as u64, "site"),
+            n - shown.len(),
+        );
+    }
     out
+}
+
+/// The indices of the `k` shared sites closest to a limit of `targets`
+/// (the first scenario's) in any scenario, worst first: by the largest
+/// ratio of a KPI's upper 95% bound to its limit; without targets, by the
+/// highest lost-swap rate. Ties keep the first scenario's order.
+fn closest_to_limit(
+    targets: &sim_core::Targets,
+    sites: &[(&str, Vec<(&'static str, Row)>)],
+    k: usize,
+) -> Vec<usize> {
+    let limits: Vec<(&'static str, f64)> = targets
+        .list()
+        .iter()
+        .filter_map(|&(kpi, limit)| Some((kpi, limit?)))
+        .collect();
+    let score = |rows: &[(&'static str, Row)]| -> f64 {
+        let highest = |row: &Row, limit: f64| {
+            row.estimates
+                .iter()
+                .map(|e| match e.ci95_high / limit {
+                    ratio if ratio.is_nan() => 0.0,
+                    ratio => ratio,
+                })
+                .fold(0.0, f64::max)
+        };
+        rows.iter()
+            .filter_map(|(kpi, row)| {
+                if limits.is_empty() {
+                    (*kpi == "lost_swap_rate").then(|| highest(row, 1.0))
+                } else {
+                    let &(_, limit) = limits.iter().find(|(k, _)| k == kpi)?;
+                    Some(highest(row, limit))
+                }
+            })
+            .fold(0.0, f64::max)
+    };
+    let scores: Vec<f64> = sites.iter().map(|(_, rows)| score(rows)).collect();
+    let mut order: Vec<usize> = (0..sites.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    order.truncate(k);
+    order
 }
 
 /// A path as the user wrote it.

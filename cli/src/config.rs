@@ -362,6 +362,8 @@ pub(crate) struct PlanConfig {
     pub(crate) reports: Reports,
     /// The scenario's implausible values.
     pub(crate) warnings: Warnings,
+    /// Whether the table shows every site of a large plan.
+    pub(crate) all_sites: bool,
 }
 
 impl PlanConfig {
@@ -406,6 +408,7 @@ impl PlanConfig {
             out,
             reports: Reports::resolve(args.html)?,
             warnings,
+            all_sites: args.all_sites,
         })
     }
 }
@@ -431,6 +434,8 @@ pub(crate) struct CompareConfig {
     pub(crate) reports: Reports,
     /// The implausible values of every scenario, in the order given.
     pub(crate) warnings: Warnings,
+    /// Whether the table shows every shared site of a large comparison.
+    pub(crate) all_sites: bool,
 }
 
 impl CompareConfig {
@@ -487,6 +492,7 @@ impl CompareConfig {
             reports: Reports::resolve(args.html)?,
             out: out_dir(args.out, "--out", args.force)?,
             warnings: Warnings::new(warnings, &args.warnings),
+            all_sites: args.all_sites,
         })
     }
 }

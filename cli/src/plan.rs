@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::output;
 use crate::streams::{Bar, Streams};
 use crate::table::{cell, label, plural, write_aligned};
-use crate::{Status, count, html, workbook};
+use crate::{Status, count, html, run, workbook};
 
 /// Runs the planner, writes the `--out` files and the `--html` report, and
 /// prints the plan. An infeasible plan is still printed and written; its
@@ -69,7 +69,7 @@ pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Sta
     let out = config.out.as_deref().zip(files.as_deref());
     html::write_result(out, &config.reports, input, streams)?;
     let text = match config.format {
-        PlanFormat::Table => table(model, &plan),
+        PlanFormat::Table => table(model, &plan, config.all_sites),
         PlanFormat::Json => json,
         PlanFormat::Csv => csv,
     };
@@ -85,7 +85,11 @@ pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Sta
 
 /// The sizing table for people: one row per site, each target's KPI with
 /// its interval and ✓ or ✗, then why units were kept and the total.
-fn table(model: &Model, plan: &Plan) -> String {
+///
+/// A plan of more than [`run::MANY_SITES`] sites shows the
+/// [`run::WORST_SITES`] closest to a limit (unless `all_sites`), worst
+/// first, and says how many it left out; the total covers every site.
+fn table(model: &Model, plan: &Plan, all_sites: bool) -> String {
     let mut out = String::new();
     let measured = model.days.saturating_sub(model.warmup_days);
     let _ = writeln!(
@@ -119,7 +123,16 @@ fn table(model: &Model, plan: &Plan) -> String {
         header.push(format!("{} ≤ {}", label.text, number(limit * label.scale)));
     }
     let mut rows = vec![header];
-    for site in &plan.sites {
+    let n = plan.sites.len();
+    let shown: Vec<&SitePlan> = if all_sites || n <= run::MANY_SITES {
+        plan.sites.iter().collect()
+    } else {
+        closest_to_limit(plan, run::WORST_SITES)
+            .into_iter()
+            .map(|s| &plan.sites[s])
+            .collect()
+    };
+    for &site in &shown {
         let mut row = vec![
             site.name.clone(),
             format!("{} × {}", site.cabinets, site.slots_per_cabinet),
@@ -146,10 +159,19 @@ fn table(model: &Model, plan: &Plan) -> String {
         rows.push(row);
     }
     write_aligned(&mut out, &rows);
+    if shown.len() < n {
+        let _ = writeln!(
+            out,
+            "\nshown: the {} closest to a target's limit by the upper 95% bound; \
+             {} of {n} left out: pass --all-sites to show every site",
+            count(shown.len() as u64, "site"),
+            n - shown.len(),
+        );
+    }
 
-    if plan.sites.iter().any(|s| !s.kept_because.is_empty()) {
+    if shown.iter().any(|s| !s.kept_because.is_empty()) {
         let _ = writeln!(out, "\nkept because:");
-        for site in &plan.sites {
+        for site in &shown {
             for why in &site.kept_because {
                 let _ = writeln!(out, "  {}: {why}", site.name);
             }
@@ -168,6 +190,27 @@ fn table(model: &Model, plan: &Plan) -> String {
         }
     );
     out
+}
+
+/// The indices of the `k` planned sites closest to a target's limit, worst
+/// first: by the largest ratio of a KPI's upper 95% bound to its limit.
+/// Ties keep the scenario's order.
+fn closest_to_limit(plan: &Plan, k: usize) -> Vec<usize> {
+    let score = |site: &SitePlan| -> f64 {
+        site.targets
+            .iter()
+            .map(|t| match t.estimate.ci95_high / t.limit {
+                // A zero limit met by a zero estimate.
+                ratio if ratio.is_nan() => 0.0,
+                ratio => ratio,
+            })
+            .fold(0.0, f64::max)
+    };
+    let scores: Vec<f64> = plan.sites.iter().map(score).collect();
+    let mut order: Vec<usize> = (0..plan.sites.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    order.truncate(k);
+    order
 }
 
 /// `630`, `630 upgrade`, or `–` for a site without a transformer.

@@ -265,7 +265,7 @@ pub enum Value {
         /// Its unit.
         unit: DistUnit,
         /// The distribution, in that unit (SOC as a share).
-        dist: DistValue,
+        dist: sim_core::Dist,
     },
     /// Mean trips per day.
     Trips {
@@ -302,55 +302,6 @@ pub enum DistUnit {
     Soc,
     /// Seconds.
     Seconds,
-}
-
-/// A distribution (`sim_core::Dist`) as the report shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "dist", rename_all = "snake_case")]
-pub enum DistValue {
-    /// Always `value`.
-    Fixed {
-        /// The value.
-        value: f64,
-    },
-    /// Uniform on `[low, high]`.
-    Uniform {
-        /// Lower end.
-        low: f64,
-        /// Upper end.
-        high: f64,
-    },
-    /// Normal, truncated.
-    Normal {
-        /// Mean.
-        mean: f64,
-        /// Standard deviation.
-        sd: f64,
-    },
-    /// Log-normal with this mean and standard deviation of the value.
-    LogNormal {
-        /// Mean.
-        mean: f64,
-        /// Standard deviation.
-        sd: f64,
-    },
-    /// Exponential with this mean.
-    Exponential {
-        /// Mean.
-        mean: f64,
-    },
-}
-
-impl From<sim_core::Dist> for DistValue {
-    fn from(d: sim_core::Dist) -> Self {
-        match d {
-            sim_core::Dist::Fixed { value } => DistValue::Fixed { value },
-            sim_core::Dist::Uniform { low, high } => DistValue::Uniform { low, high },
-            sim_core::Dist::Normal { mean, sd, .. } => DistValue::Normal { mean, sd },
-            sim_core::Dist::LogNormal { mean, sd } => DistValue::LogNormal { mean, sd },
-            sim_core::Dist::Exponential { mean } => DistValue::Exponential { mean },
-        }
-    }
 }
 
 /// Keys whose values a plan chooses ([`Context::planned`]).
@@ -613,7 +564,7 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
         "swap_seconds",
         Value::Distribution {
             unit: DistUnit::Seconds,
-            dist: model.cabinet.swap_seconds.into(),
+            dist: model.cabinet.swap_seconds,
         },
         sources.of(&["cabinet.swap_seconds"], Source::Default),
     );
@@ -646,10 +597,7 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
 
     for (i, group) in model.riders.groups.iter().enumerate() {
         let of = |key: &str| sources.of(&[&format!("group[{i}].{key}")], Source::Default);
-        let dist = |unit, d: sim_core::Dist| Value::Distribution {
-            unit,
-            dist: d.into(),
-        };
+        let dist = |unit, d: sim_core::Dist| Value::Distribution { unit, dist: d };
         let rows = [
             (
                 "daily_km",

@@ -74,6 +74,7 @@ p.bad { color: var(--bad); font-weight: 600; }
 figure.chart { margin: 1rem 0 1.4rem; }
 figure.chart svg { width: 100%; height: auto; display: block; }
 figcaption { color: var(--muted); font-size: .85rem; margin-top: .3rem; }
+section.map svg g.title { display: none; }
 table.facts { width: auto; min-width: 50%; }
 table.sites td:first-child, table.sizing td:first-child { min-width: 7em; }
 table.sites, table.compare, table.sizing { font-size: .82rem; }

@@ -4,7 +4,9 @@
 //! language does not compile. Sentences with values are functions.
 
 use crate::Kind;
-use crate::assumptions::{Assumption, DistUnit, DistValue, Source, Value};
+use sim_core::Dist;
+
+use crate::assumptions::{Assumption, DistUnit, Source, Value};
 use crate::format::{shown, trim, with_unit};
 use crate::reference::{Operator, SOURCES_FILE};
 use sim_core::planner::{Kept, KeptWhy, Problem, ProblemWhy, Unit};
@@ -862,7 +864,7 @@ pub(crate) fn assumption_value(value: &Value, lang: Lang) -> String {
 }
 
 /// A distribution each rider draws from, with its unit.
-fn distribution(unit: DistUnit, dist: &DistValue, lang: Lang) -> String {
+fn distribution(unit: DistUnit, dist: &Dist, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
     let (scale, unit) = match unit {
         DistUnit::KmPerDay => (1.0, pick(zh, " km/天", " km/d")),
@@ -872,20 +874,20 @@ fn distribution(unit: DistUnit, dist: &DistValue, lang: Lang) -> String {
     };
     let n = |x: f64| trim(x * scale, 2);
     match *dist {
-        DistValue::Fixed { value } => format!("{}{unit}", n(value)),
-        DistValue::Uniform { low, high } => match lang {
+        Dist::Fixed { value } => format!("{}{unit}", n(value)),
+        Dist::Uniform { low, high } => match lang {
             Lang::Zh => format!("均匀分布 {}–{}{unit}", n(low), n(high)),
             Lang::En => format!("uniform {}–{}{unit}", n(low), n(high)),
         },
-        DistValue::Normal { mean, sd } => match lang {
+        Dist::Normal { mean, sd, .. } => match lang {
             Lang::Zh => format!("正态分布，均值 {}，标准差 {}{unit}", n(mean), n(sd)),
             Lang::En => format!("normal, mean {}, sd {}{unit}", n(mean), n(sd)),
         },
-        DistValue::LogNormal { mean, sd } => match lang {
+        Dist::LogNormal { mean, sd } => match lang {
             Lang::Zh => format!("对数正态分布，均值 {}，标准差 {}{unit}", n(mean), n(sd)),
             Lang::En => format!("log-normal, mean {}, sd {}{unit}", n(mean), n(sd)),
         },
-        DistValue::Exponential { mean } => match lang {
+        Dist::Exponential { mean } => match lang {
             Lang::Zh => format!("指数分布，均值 {}{unit}", n(mean)),
             Lang::En => format!("exponential, mean {}{unit}", n(mean)),
         },

@@ -92,7 +92,7 @@ mod summary;
 mod towns;
 
 pub use assumptions::{
-    Assumption, Context, DistUnit, DistValue, ScenarioFile, SiteInfo, Source, Transformer, Value,
+    Assumption, Context, DistUnit, ScenarioFile, SiteInfo, Source, Transformer, Value,
 };
 pub use charts::{Chart, MAX_SITES_PER_CHART, Omitted, charts, omitted};
 pub use font::{CJK_FONT_PATHS, Font, FontError, find_cjk_font};

@@ -350,14 +350,23 @@ pub fn site_map(sites: &[MapSite], colour: &MapColour, lang: Lang) -> SiteMap {
     // The drawing, bottom up.
     let mut layers = vec![Layer {
         class: "frame",
-        items: vec![
-            Item::plain(Prim::Rect {
-                rect: frame,
-                fill: FRAME_FILL,
-            }),
-            Item::plain(text(MARGIN, TOP / 2.0, words.title, 20.0, Anchor::Start)),
-        ],
+        items: vec![Item::plain(Prim::Rect {
+            rect: frame,
+            fill: FRAME_FILL,
+        })],
     }];
+    // Its own layer: the HTML page hides it under the section's heading,
+    // a standalone SVG or PNG shows it.
+    layers.push(Layer {
+        class: "title",
+        items: vec![Item::plain(text(
+            MARGIN,
+            TOP / 2.0,
+            words.title,
+            20.0,
+            Anchor::Start,
+        ))],
+    });
     let by_site: BTreeMap<usize, &Marker> = markers.iter().map(|m| (m.site, m)).collect();
     layers.push(Layer {
         class: "transformers",
@@ -1443,6 +1452,18 @@ mod tests {
         assert_eq!(map.name, "map");
         // Every disc has its site's name as a tooltip.
         assert!(map.svg.contains("<title>小区-000: "));
+        // The drawn title is a layer of its own, which the HTML page hides
+        // under the section's heading (one title, not two).
+        let title = root
+            .descendants()
+            .find(|n| n.attribute("class") == Some("title"))
+            .expect("a title layer");
+        let text: String = title
+            .descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(text.trim(), map.title);
     }
 
     #[test]

@@ -338,7 +338,7 @@ pub struct RiderGroup {
 }
 
 /// A probability distribution of a positive quantity.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "dist", rename_all = "snake_case")]
 pub enum Dist {
     /// Always this value.
