@@ -199,13 +199,13 @@ impl Emit {
              merge=${{merge%%;*}}\n\
              echo \"shards: job $shards (array 0-{last}{throttle})\"\n\
              echo \"merge: job $merge (after every shard succeeded), result in \"{result_q}\n",
-            command = self.command.join(" "),
+            command = comment(&self.command.join(" ")),
             n = self.shards,
             version = env!("CARGO_PKG_VERSION"),
-            shared_plain = self.shared_dir,
-            shards_plain = self.shards_dir(),
-            result_plain = self.result_dir(),
-            bin_plain = self.bin,
+            shared_plain = comment(&self.shared_dir),
+            shards_plain = comment(&self.shards_dir()),
+            result_plain = comment(&self.result_dir()),
+            bin_plain = comment(&self.bin),
             shards_dir = shell_quote(&self.shards_dir()),
             logs_q = shell_quote(&logs),
             out_log = shell_quote(&join(&logs, "shard-%A_%a.out")),
@@ -275,7 +275,7 @@ impl Emit {
              \x20   swapsim/job: {job}\n",
             version = env!("CARGO_PKG_VERSION"),
             command = self.command.first().map_or("swapsim", |c| c.as_str()),
-            shared = self.shared_dir,
+            shared = comment(&self.shared_dir),
             name = yaml_str(name),
             job = yaml_str(&self.name),
         )
@@ -308,6 +308,14 @@ impl Emit {
     }
 }
 
+/// `text` for a comment line: a control character (a newline in a path
+/// would end the comment and start a command) is shown as `?`.
+fn comment(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
 /// `dir/name`, with one `/` between.
 fn join(dir: &str, name: &str) -> String {
     format!("{}/{name}", dir.trim_end_matches('/'))
@@ -331,6 +339,31 @@ mod tests {
         assert_eq!(shell_quote(""), "''");
         assert_eq!(shell_quote("$HOME"), "'$HOME'");
         assert_eq!(shell_quote("美吉鑫.toml"), "'美吉鑫.toml'");
+    }
+
+    #[test]
+    fn a_newline_in_a_path_stays_in_its_comment() {
+        let job = Emit {
+            bin: "/bin/swapsim".into(),
+            shared_dir: "/shared/x\nrm -rf /".into(),
+            command: vec!["run".into(), "/a.toml".into()],
+            shards: 2,
+            max_parallel: None,
+            name: "swapsim-a".into(),
+            image: "swapsim:0".into(),
+            retries: 2,
+        };
+        // In shell words the newline stays inside single quotes; in a
+        // comment it would end the comment.
+        let script = job.slurm();
+        assert!(
+            script.contains("directory at /shared/x?rm -rf /\n"),
+            "{script}"
+        );
+        // YAML strings escape it, comments show it as `?`.
+        for text in [job.k8s_job(), job.k8s_merge_job()] {
+            assert!(!text.lines().any(|l| l.starts_with("rm -rf")), "{text}");
+        }
     }
 
     #[test]
