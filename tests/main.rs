@@ -21,6 +21,7 @@ mod queueing_theory;
 mod readme;
 mod report;
 mod scenario_errors;
+mod shard;
 mod shipped_scenarios;
 mod survey;
 mod swap_delay;

@@ -7,6 +7,10 @@
 //! shares nothing but read-only input, so a result does not depend on the
 //! threads, the shards or the machine that computed it.
 
+pub mod emit;
+pub mod merge;
+pub mod partial;
+pub mod shard;
 pub mod sweep;
 
 pub use sweep::{Sweep, SweepError};

@@ -19,7 +19,7 @@ const MAX_THREADS: i64 = 1024;
 pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  the run finished but targets were missed (run --check, or plan found no feasible deployment)
+  1  the run finished but targets were missed (run --check or merge --check, or plan found no feasible deployment)
   2  usage, scenario or I/O error, or a scenario warning with --deny-warnings";
 
 /// `swapsim run --help`: 1 only with `--check`.
@@ -28,6 +28,13 @@ Exit codes:
   0  success; with --check, every target met
   1  --check found a target missed (the KPIs are still printed)
   2  usage, scenario or I/O error, or a scenario warning with --deny-warnings";
+
+/// `swapsim merge --help`: 1 only with `--check`, as for `run`.
+const MERGE_EXIT_CODES: &str = "\
+Exit codes:
+  0  success; with --check, every target met
+  1  --check found a target missed (the KPIs are still printed)
+  2  usage or I/O error, or shards that do not merge: missing, duplicated, of another job, damaged, or their scenario changed";
 
 /// `swapsim check --help`: no targets are checked, so never 1.
 const CHECK_EXIT_CODES: &str = "\
@@ -111,6 +118,9 @@ pub(crate) enum Command {
     /// Write a result of run, plan or compare as a self-contained HTML report with SVG charts
     #[command(after_help = REPORT_EXIT_CODES)]
     Report(ReportArgs),
+    /// Merge the shards of a run (--shard) into exactly the result of the run on one machine
+    #[command(after_help = MERGE_EXIT_CODES)]
+    Merge(MergeArgs),
 }
 
 /// `--seed`, `--replications` and `--days`: values that replace the
@@ -247,6 +257,120 @@ pub(crate) struct RunArgs {
     /// Also write DIR/summary.json, timeseries.csv, ready.csv, profiles.json, context.json and charts/*.svg
     #[arg(long, short, value_name = "DIR", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
+
+    /// Write into an --out DIR that already holds files
+    #[arg(long, help_heading = "Output")]
+    pub(crate) force: bool,
+
+    /// In the table, show every site; by default a run of more than 20 sites shows the network and the 10 worst
+    #[arg(long, help_heading = "Output")]
+    pub(crate) all_sites: bool,
+
+    #[command(flatten)]
+    pub(crate) html: HtmlArgs,
+
+    #[command(flatten)]
+    pub(crate) cluster: ClusterArgs,
+}
+
+/// `--shard`, `--emit` and their options: a run split across machines.
+/// It names no argument outside itself but `out`, so any command with an
+/// `--out` (a sweep's too) can flatten it; what else does not go with a
+/// shard is checked in [`crate::config`].
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Cluster")]
+pub(crate) struct ClusterArgs {
+    /// Compute only shard I of N (from 0; a block of replications) and write it to --out DIR for `swapsim merge`; env: the index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX
+    #[arg(
+        long,
+        value_name = "I/N|env",
+        requires = "out",
+        conflicts_with = "emit"
+    )]
+    pub(crate) shard: Option<batch::shard::ShardSpec>,
+
+    /// Number of shards: for --shard env (Kubernetes does not tell a pod), and for --emit
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(batch::shard::MAX_SHARDS))
+    )]
+    pub(crate) shards: Option<u32>,
+
+    /// With --shard: skip the shard if --out DIR already holds it, finished, for the same job
+    #[arg(long, requires = "shard")]
+    pub(crate) resume: bool,
+
+    /// Write what a cluster user submits into --out DIR, for --shards N shards: slurm (submit.sh) or k8s (job.yaml, merge-job.yaml); submits nothing
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ENGINE",
+        requires_all = ["shards", "out"]
+    )]
+    pub(crate) emit: Option<EmitEngine>,
+
+    /// With --emit: most shards running at once (Slurm's % throttle, Kubernetes' parallelism)
+    #[arg(
+        long,
+        value_name = "K",
+        requires = "emit",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub(crate) max_parallel: Option<u32>,
+
+    /// With --emit k8s: the container image (default swapsim:VERSION, built from the Containerfile)
+    #[arg(long, value_name = "NAME", requires = "emit")]
+    pub(crate) image: Option<String>,
+
+    /// With --emit: the swapsim binary as the nodes see it (default: this binary; in the image for k8s)
+    #[arg(long, value_name = "PATH", requires = "emit")]
+    pub(crate) bin: Option<PathBuf>,
+
+    /// With --emit: --out DIR as the nodes see it, when they mount it elsewhere (absolute)
+    #[arg(long, value_name = "PATH", requires = "emit")]
+    pub(crate) shared_dir: Option<PathBuf>,
+}
+
+/// The cluster engine of `--emit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum EmitEngine {
+    Slurm,
+    K8s,
+}
+
+/// `swapsim merge`.
+#[derive(Debug, Args)]
+#[command(group = report_target())]
+pub(crate) struct MergeArgs {
+    /// Directories holding shard files (shard-*.jsonl), or the files
+    #[arg(value_name = "DIR", required = true)]
+    pub(crate) shards: Vec<PathBuf>,
+
+    /// Compare the KPIs with the scenario's [targets]; exit 1 if one is missed
+    #[arg(long, help_heading = "Targets")]
+    pub(crate) check: bool,
+
+    /// Output on stdout: table (for people), json or csv (for scripts)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = Format::Table,
+        hide_possible_values = true,
+        help_heading = "Output"
+    )]
+    pub(crate) format: Format,
+
+    /// Write the files of `run --out` into DIR: summary.json, timeseries.csv, ready.csv, profiles.json, context.json, results.xlsx and charts/*.svg
+    #[arg(
+        long,
+        short,
+        value_name = "DIR",
+        required = true,
+        help_heading = "Output"
+    )]
+    pub(crate) out: PathBuf,
 
     /// Write into an --out DIR that already holds files
     #[arg(long, help_heading = "Output")]

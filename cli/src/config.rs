@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use scenarios::Diagnostic;
 use sim_core::Model;
 
+use batch::shard::{Shard, ShardSpec, Unit};
+
 use crate::args::{
-    CompareArgs, Format, HtmlArgs, ImportSurveyArgs, Lang, Overrides, PlanArgs, PlanFormat,
-    ReportArgs, RunArgs, SweepArgs,
+    ClusterArgs, CompareArgs, EmitEngine, Format, HtmlArgs, ImportSurveyArgs, Lang, MergeArgs,
+    Overrides, PlanArgs, PlanFormat, ReportArgs, RunArgs, SweepArgs,
 };
 use crate::error::{Error, WrongFile};
 use crate::streams::Streams;
@@ -43,6 +45,32 @@ pub(crate) struct RunConfig {
     pub(crate) all_sites: bool,
     /// The scenario's implausible values.
     pub(crate) warnings: Warnings,
+    /// `--seed`, `--days` and `--replications` as given, for a shard's
+    /// partial result and the merge.
+    pub(crate) overrides: batch::partial::Overrides,
+    /// The whole run, one shard of it, or the job files for a cluster.
+    pub(crate) mode: RunMode,
+}
+
+/// What `swapsim run` does with the scenario.
+#[derive(Debug)]
+pub(crate) enum RunMode {
+    /// Every replication, here.
+    Whole,
+    /// `--shard`: one block of replications into `--out DIR`.
+    Shard {
+        /// The shard, resolved (from the environment for `--shard env`).
+        shard: batch::shard::Shard,
+        /// `--resume`: skip it if `--out DIR` holds it, finished.
+        resume: bool,
+    },
+    /// `--emit`: the cluster job files into `--out DIR`.
+    Emit {
+        /// The engine to write for.
+        engine: batch::emit::Engine,
+        /// The job, with the paths the nodes see.
+        job: batch::emit::Emit,
+    },
 }
 
 /// Fewest replications behind an interval that `run --check` and `plan`
@@ -71,6 +99,77 @@ impl RunConfig {
                 hint: "pass --replications 2 or more, or set the scenario's `replications`",
             });
         }
+        let overrides = batch::partial::Overrides {
+            seed: args.overrides.seed,
+            days: args.overrides.days,
+            replications: args.overrides.replications,
+        };
+        let cluster = &args.cluster;
+        if cluster.shards.is_some()
+            && cluster.emit.is_none()
+            && cluster.shard != Some(ShardSpec::Env)
+        {
+            return Err(Error::Usage(
+                "--shards N goes with --shard env or --emit (with --shard I/N, N is the count)"
+                    .into(),
+            ));
+        }
+        let split = if cluster.shard.is_some() {
+            Some("--shard")
+        } else if cluster.emit.is_some() {
+            Some("--emit")
+        } else {
+            None
+        };
+        if let Some(flag) = split {
+            let whole = if args.check {
+                Some("--check")
+            } else if args.html.html.is_some() {
+                Some("--html")
+            } else {
+                None
+            };
+            if let Some(whole) = whole {
+                return Err(Error::Usage(format!(
+                    "{whole} needs the whole run, and {flag} computes a part of it: \
+                     pass {whole} to `swapsim merge` instead"
+                )));
+            }
+        }
+        let reports = Reports::resolve(args.html)?;
+        let (mode, out) = match (cluster.shard, cluster.emit) {
+            (Some(spec), _) => {
+                let shard = spec.resolve(|name| std::env::var(name).ok(), cluster.shards)?;
+                Shard::check_fits(shard.count, model.replications, Unit::Replications)?;
+                // Other shards' files may be there: each shard writes its own.
+                let out = args.out.expect("clap: --shard requires --out");
+                crate::output::check_dir_writable(&out)?;
+                let resume = cluster.resume;
+                (RunMode::Shard { shard, resume }, Some(out))
+            }
+            (None, Some(engine)) => {
+                let shards = cluster.shards.expect("clap: --emit requires --shards");
+                Shard::check_fits(shards, model.replications, Unit::Replications)?;
+                let out =
+                    out_dir(args.out, "--out", args.force)?.expect("clap: --emit requires --out");
+                let job = emit_job(
+                    engine,
+                    &args.scenario,
+                    &out,
+                    &args.overrides,
+                    args.threads.n,
+                    cluster,
+                )?;
+                (
+                    RunMode::Emit {
+                        engine: job.0,
+                        job: job.1,
+                    },
+                    Some(out),
+                )
+            }
+            (None, None) => (RunMode::Whole, out_dir(args.out, "--out", args.force)?),
+        };
         Ok(RunConfig {
             scenario: args.scenario,
             model,
@@ -78,13 +177,167 @@ impl RunConfig {
             threads: args.threads.n,
             format: args.format,
             // The font first: a missing one leaves no --out directory behind.
-            reports: Reports::resolve(args.html)?,
-            out: out_dir(args.out, "--out", args.force)?,
+            reports,
+            out,
             check: args.check,
             all_sites: args.all_sites,
             warnings,
+            overrides,
+            mode,
         })
     }
+
+    /// The configuration that `swapsim merge` writes its result with: as
+    /// `run` of the shards' scenario (`job.input`) with their overrides,
+    /// writing `--out` and stdout as `run` does. Refuses a scenario that
+    /// changed since the shards ran.
+    pub(crate) fn for_merge(
+        job: &batch::partial::Job,
+        args: MergeArgs,
+    ) -> Result<RunConfig, Error> {
+        let scenario = job.input.clone();
+        let loaded = load(&scenario)?;
+        let (mut model, comments) = (loaded.model, loaded.comments);
+        let given = Overrides {
+            seed: job.overrides.seed,
+            replications: job.overrides.replications,
+            days: job.overrides.days,
+        };
+        apply(&mut model, &given, &scenario)?;
+        let bytes = read_bytes(&scenario)?;
+        let now =
+            batch::partial::Job::run(scenario.clone(), &bytes, &model, job.overrides, job.shards);
+        batch::merge::check_input(job, &now)?;
+        if args.check && !model.targets.any() {
+            return Err(Error::NoTargets {
+                scenario,
+                command: "merge --check",
+            });
+        }
+        if args.check && model.replications < MIN_CHECKED_REPLICATIONS {
+            return Err(Error::TooFewReplications {
+                scenario,
+                command: "merge --check",
+                replications: model.replications,
+                hint: "run the shards with --replications 2 or more",
+            });
+        }
+        let reports = Reports::resolve(args.html)?;
+        Ok(RunConfig {
+            scenario,
+            model,
+            comments,
+            threads: 0,
+            format: args.format,
+            reports,
+            out: out_dir(Some(args.out), "--out", args.force)?,
+            check: args.check,
+            all_sites: args.all_sites,
+            // The shards told them.
+            warnings: Warnings::new(
+                Vec::new(),
+                &crate::args::Warnings {
+                    deny_warnings: false,
+                },
+            ),
+            overrides: job.overrides,
+            mode: RunMode::Whole,
+        })
+    }
+}
+
+/// The absolute form of `path`, which exists.
+pub(crate) fn absolute(path: &Path) -> Result<PathBuf, Error> {
+    std::fs::canonicalize(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The bytes of `path`.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The job that `--emit` writes: the shards run this scenario with these
+/// overrides (and `--threads`, if given), and every path is the one the
+/// nodes see: `--bin` (default this binary, or the image's for k8s),
+/// `--shared-dir` (default `out`, absolute). A scenario inside `out` is
+/// named inside the shared directory.
+fn emit_job(
+    engine: EmitEngine,
+    scenario: &Path,
+    out: &Path,
+    overrides: &Overrides,
+    threads: usize,
+    cluster: &ClusterArgs,
+) -> Result<(batch::emit::Engine, batch::emit::Emit), Error> {
+    let engine = match engine {
+        EmitEngine::Slurm => batch::emit::Engine::Slurm,
+        EmitEngine::K8s => batch::emit::Engine::Kubernetes,
+    };
+    let text = |p: &Path| p.to_string_lossy().into_owned();
+    let out_abs = absolute(out)?;
+    let shared = match &cluster.shared_dir {
+        Some(dir) if !dir.is_absolute() => {
+            return Err(Error::Usage(format!(
+                "--shared-dir '{}' must be absolute: the path at which the nodes see --out",
+                dir.display()
+            )));
+        }
+        Some(dir) => dir.clone(),
+        None => out_abs.clone(),
+    };
+    let scenario_abs = absolute(scenario)?;
+    let scenario_seen = match scenario_abs.strip_prefix(&out_abs) {
+        Ok(inside) => shared.join(inside),
+        Err(_) => scenario_abs.clone(),
+    };
+    let bin = match (&cluster.bin, engine) {
+        (Some(bin), _) => text(bin),
+        (None, batch::emit::Engine::Kubernetes) => batch::emit::IMAGE_BIN.to_owned(),
+        (None, batch::emit::Engine::Slurm) => {
+            let exe = std::env::current_exe().map_err(|source| Error::Read {
+                path: PathBuf::from("swapsim (the running binary)"),
+                source,
+            })?;
+            text(&exe)
+        }
+    };
+    let mut command = vec!["run".to_owned(), text(&scenario_seen)];
+    let mut flag = |name: &str, value: Option<String>| {
+        if let Some(value) = value {
+            command.extend([name.to_owned(), value]);
+        }
+    };
+    flag("--seed", overrides.seed.map(|v| v.to_string()));
+    flag("--days", overrides.days.map(|v| v.to_string()));
+    flag(
+        "--replications",
+        overrides.replications.map(|v| v.to_string()),
+    );
+    flag("--threads", (threads != 0).then(|| threads.to_string()));
+    let stem = scenario
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let job = batch::emit::Emit {
+        bin,
+        shared_dir: text(&shared),
+        command,
+        shards: cluster.shards.expect("clap: --emit requires --shards"),
+        max_parallel: cluster.max_parallel,
+        name: batch::emit::job_name(&stem),
+        image: cluster
+            .image
+            .clone()
+            .unwrap_or_else(|| format!("swapsim:{}", env!("CARGO_PKG_VERSION"))),
+        retries: 2,
+    };
+    Ok((engine, job))
 }
 
 /// Everything `swapsim plan` needs, checked.

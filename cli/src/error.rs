@@ -183,6 +183,20 @@ pub(crate) enum Error {
         #[from]
         source: report::FontError,
     },
+    /// Flags that do not go together (beyond what clap checks).
+    #[error("{0}")]
+    Usage(String),
+    /// `--shard` cannot be: bad syntax, out of range, nothing in the
+    /// environment for `--shard env`, or more shards than replications.
+    #[error(transparent)]
+    Shard(#[from] batch::shard::ShardError),
+    /// A shard's partial result cannot be written or read.
+    #[error(transparent)]
+    Partial(#[from] batch::partial::PartialError),
+    /// `merge`: the shards do not make one whole job (each missing,
+    /// duplicated or foreign shard is named), or its scenario changed.
+    #[error(transparent)]
+    Merge(#[from] batch::merge::MergeError),
     /// Writing to stdout failed (a closed pipe is not an error: see
     /// [`Error::is_broken_pipe`]).
     #[error("cannot write to stdout: {0}")]

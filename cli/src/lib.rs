@@ -42,6 +42,7 @@
 //! ```
 
 mod args;
+mod cluster;
 mod compare;
 mod config;
 mod error;
@@ -73,8 +74,8 @@ pub mod exit {
     /// The command did what was asked (a closed stdout pipe included).
     pub const SUCCESS: u8 = 0;
     /// The run finished but the scenario's targets were missed: `run
-    /// --check` found a KPI above its limit, or `plan` found no feasible
-    /// deployment.
+    /// --check` (or `merge --check` of its shards) found a KPI above its
+    /// limit, or `plan` found no feasible deployment.
     pub const TARGETS_MISSED: u8 = 1;
     /// A usage, scenario or I/O error; the reason is on stderr.
     pub const ERROR: u8 = 2;
@@ -159,6 +160,7 @@ where
         Command::Report(args) => {
             ReportConfig::resolve(args).and_then(|config| html::report(&config, &mut streams))
         }
+        Command::Merge(args) => cluster::merge(args, &mut streams),
     };
     exit_code(done, &mut streams)
 }

@@ -5,15 +5,22 @@ use std::time::Instant;
 use sim_core::{Model, Replication, RunResult};
 
 use crate::args::{CheckArgs, Format};
-use crate::config::{RunConfig, Warnings};
+use crate::config::{RunConfig, RunMode, Warnings};
 use crate::error::Error;
 use crate::streams::{Bar, Streams};
-use crate::{Status, count, html, output, table, workbook};
+use crate::{Status, cluster, count, html, output, table, workbook};
 
 /// `swapsim run`: simulates, prints the KPIs, writes the `--out` files and
 /// the `--html` report and, with `--check`, compares the KPIs with the
 /// scenario's targets.
 pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Status, Error> {
+    match &config.mode {
+        RunMode::Whole => {}
+        RunMode::Shard { shard, resume } => {
+            return cluster::run_shard(config, *shard, *resume, streams);
+        }
+        RunMode::Emit { engine, job } => return cluster::emit(config, *engine, job, streams),
+    }
     let model = &config.model;
     streams.say(format_args!(
         "running '{}': {} of {} on {}",
@@ -32,29 +39,40 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
         result.events,
         result.events as f64 / seconds.max(1e-9) / 1e6,
     ));
+    finish(config, &result, streams)
+}
 
+/// Writes `result`, the run of `config`, as `run` does: the `--out`
+/// files, the `--html` report, stdout and, with `--check`, the targets.
+/// `merge` ends the same way, so its files are the run's.
+pub(crate) fn finish(
+    config: &RunConfig,
+    result: &RunResult,
+    streams: &mut Streams<'_>,
+) -> Result<Status, Error> {
+    let model = &config.model;
     let context = html::context(&config.scenario, model, &config.comments);
     let input = || report::ReportInput {
         context: context.clone(),
-        ..report::ReportInput::from_run(&result, model)
+        ..report::ReportInput::from_run(result, model)
     };
     let files = config.out.as_ref().map(|_| {
-        let mut files = output::run_files(&result, &context);
+        let mut files = output::run_files(result, &context);
         let file = config.scenario.display().to_string();
-        let book = workbook::run(&file, model, &result, config.reports.lang);
+        let book = workbook::run(&file, model, result, config.reports.lang);
         files.push((workbook::RUN_FILE, book));
         files
     });
     let out = config.out.as_deref().zip(files.as_deref());
     html::write_result(out, &config.reports, input, streams)?;
     let text = match config.format {
-        Format::Json => output::json(&result),
-        Format::Csv => output::run_csv(&result),
-        Format::Table => table_text(config, &result),
+        Format::Json => output::json(result),
+        Format::Csv => output::run_csv(result),
+        Format::Table => table_text(config, result),
     };
     streams.out(&text)?;
     if config.check {
-        Ok(check_targets(config, &result, streams))
+        Ok(check_targets(config, result, streams))
     } else {
         Ok(Status::Success)
     }

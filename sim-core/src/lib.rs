@@ -69,6 +69,7 @@ mod results;
 pub mod rng;
 mod sample;
 pub mod stats;
+mod wire;
 
 pub use engine::{
     Counters, DayProgress, LOAD_COMPONENTS, Replication, Series, TransformerCounters,
@@ -81,7 +82,7 @@ pub use model::{
 };
 pub use results::{
     Estimate, Kpis, LoadBand, Miss, Profile, Profiles, RunResult, SiteResult, Timeseries, run,
-    run_replications, run_replications_with, summarise, window_hours,
+    run_replication_range, run_replications, run_replications_with, summarise, window_hours,
 };
 
 /// Most trips a rider makes in one day: the engine draws a day's trips into

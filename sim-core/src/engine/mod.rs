@@ -20,6 +20,7 @@ mod setup;
 use std::collections::VecDeque;
 
 use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
 
 use crate::curve::Curve;
 use crate::model::{Model, Patience, Strategy};
@@ -139,7 +140,9 @@ enum Phase {
 
 /// Raw counts and integrals of one site over the measurement window.
 /// Requests count at the site where they arose.
-#[derive(Clone, Debug)]
+///
+/// Its serde form is lossless (see [`Replication`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Counters {
     /// Swap requests that arose in the window.
     pub requests: u64,
@@ -171,11 +174,13 @@ pub struct Counters {
     pub ended: u64,
     /// Waits of served requests, from reaching the cabinet to the start
     /// of the swap (a free door and a battery) \[ms\], zero waits included.
+    #[serde(with = "crate::wire::histogram")]
     pub wait_hist: Histogram<u32>,
     /// Sum of swap delays of served requests: from the need (plus the
     /// ride to the nearest cabinet) to the start of the swap \[ms\].
     pub delay_ms_sum: f64,
     /// Swap delays of served requests \[ms\], zero delays included.
+    #[serde(with = "crate::wire::histogram")]
     pub delay_hist: Histogram<u32>,
     /// Served requests with a positive delay.
     pub served_after_delay: u64,
@@ -223,7 +228,7 @@ pub struct Counters {
 }
 
 /// Load figures of one transformer over the window.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct TransformerCounters {
     /// Highest total load \[W\].
     pub peak_w: f64,
@@ -234,14 +239,16 @@ pub struct TransformerCounters {
 }
 
 /// 15-minute series of one replication's measurement window.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Series {
     /// Quarter hours in the window.
     pub quarters: usize,
     /// Mean load per transformer, quarter and component (base, cabinets,
     /// piles, flying wire), transformer-major \[kW\].
+    #[serde(with = "crate::wire::f32s")]
     pub transformer_kw: Vec<f32>,
     /// Mean dispensable batteries per site and quarter, site-major.
+    #[serde(with = "crate::wire::f32s")]
     pub site_ready: Vec<f32>,
 }
 
@@ -249,7 +256,14 @@ pub struct Series {
 pub const LOAD_COMPONENTS: [&str; 4] = ["base", "cabinets", "piles", "flying_wire"];
 
 /// The outcome of one replication.
-#[derive(Clone, Debug)]
+///
+/// Its serde form is lossless, so replications computed on other machines
+/// (shards of a run) summarise into exactly the one-machine result: every
+/// `f64` is written as the shortest text that reads back the same value
+/// (a reader must parse floats exactly, as serde_json's `float_roundtrip`
+/// does), every `f32` as the `f64` it widens to, and each histogram as its
+/// bounds and recorded `(value, count)` pairs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Replication {
     /// Per-site counters, in model order.
     pub sites: Vec<Counters>,

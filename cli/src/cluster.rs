@@ -1,0 +1,172 @@
+//! `run --shard`, `run --emit` and `merge`: the glue between the arguments
+//! and `batch`, which shards, checks, merges and writes the job files.
+
+use std::time::Instant;
+
+use batch::emit::{Emit, Engine};
+use batch::partial::{self, Job};
+use batch::shard::{Shard, Unit};
+use sim_core::Replication;
+
+use crate::args::MergeArgs;
+use crate::config::{RunConfig, absolute};
+use crate::error::Error;
+use crate::streams::{Bar, Streams};
+use crate::{Status, count, output, run};
+
+/// `run --shard I/N --out DIR`: computes the shard's block of
+/// replications and writes it as `DIR/shard-I-of-N.jsonl`, whose path it
+/// prints. With `--resume`, a shard that `DIR` already holds, finished, for
+/// the same job, is skipped.
+pub(crate) fn run_shard(
+    config: &RunConfig,
+    shard: Shard,
+    resume: bool,
+    streams: &mut Streams<'_>,
+) -> Result<Status, Error> {
+    let dir = config.out.as_deref().expect("--shard requires --out");
+    let model = &config.model;
+    let input = absolute(&config.scenario)?;
+    let bytes = std::fs::read(&input).map_err(|source| Error::Read {
+        path: input.clone(),
+        source,
+    })?;
+    let job = Job::run(input, &bytes, model, config.overrides, shard.count);
+    let header = job.header(shard);
+    let path = dir.join(shard.file_name());
+    if resume && partial::finished(dir, &header) {
+        streams.say(format_args!(
+            "shard {shard}: {} already finished: skipped",
+            path.display()
+        ));
+        streams.out(&format!("{}\n", path.display()))?;
+        return Ok(Status::Success);
+    }
+    if path.exists() && !resume {
+        return Err(Error::Usage(format!(
+            "'{}' exists: pass --resume to keep it if it is this shard, finished",
+            path.display()
+        )));
+    }
+    let block = header.items();
+    streams.say(format_args!(
+        "running '{}': shard {shard}, replications {}..{} of {}, {} on {}",
+        config.scenario.display(),
+        block.start,
+        block.end,
+        model.replications,
+        count(u64::from(model.days), "day"),
+        count(crate::threads(config.threads) as u64, "thread"),
+    ));
+    let started = Instant::now();
+    let bar = Bar::new(streams, block.len() as u64, model.days, "shard");
+    let reps = sim_core::run_replications_with(model, config.threads, block, &bar);
+    bar.clear();
+    let path = partial::write(dir, &header, &reps)?;
+    streams.say(format_args!(
+        "wrote {} in {:.2} s",
+        path.display(),
+        started.elapsed().as_secs_f64()
+    ));
+    streams.out(&format!("{}\n", path.display()))?;
+    Ok(Status::Success)
+}
+
+/// `run --emit slurm|k8s --shards N --out DIR`: writes the job files into
+/// `DIR` and prints their paths and how to submit them.
+pub(crate) fn emit(
+    config: &RunConfig,
+    engine: Engine,
+    job: &Emit,
+    streams: &mut Streams<'_>,
+) -> Result<Status, Error> {
+    let dir = config.out.as_deref().expect("--emit requires --out");
+    let mut text = String::new();
+    for (name, contents) in job.files(engine) {
+        output::write_atomically(dir, name, contents.as_bytes())?;
+        let path = dir.join(name);
+        if engine == Engine::Slurm {
+            make_executable(&path)?;
+        }
+        text.push_str(&format!("{}\n", path.display()));
+    }
+    let next = match engine {
+        Engine::Slurm => format!(
+            "submit: sh {}",
+            batch::emit::shell_quote(&dir.join(batch::emit::SLURM_FILE).to_string_lossy())
+        ),
+        Engine::Kubernetes => format!(
+            "submit: kubectl apply -f {job}; kubectl wait --for=condition=complete --timeout=24h job/{name}-shards; kubectl apply -f {merge}",
+            job = batch::emit::shell_quote(&dir.join(batch::emit::K8S_JOB_FILE).to_string_lossy()),
+            merge =
+                batch::emit::shell_quote(&dir.join(batch::emit::K8S_MERGE_FILE).to_string_lossy()),
+            name = job.name,
+        ),
+    };
+    streams.say(format_args!(
+        "{} of '{}' for {}; the result will be in {}",
+        count(u64::from(job.shards), "shard"),
+        config.scenario.display(),
+        match engine {
+            Engine::Slurm => "Slurm",
+            Engine::Kubernetes => "Kubernetes",
+        },
+        job.result_dir(),
+    ));
+    text.push_str(&next);
+    text.push('\n');
+    streams.out(&text)?;
+    Ok(Status::Success)
+}
+
+/// `chmod a+x`-like: the owner's, group's and others' read bits become
+/// execute bits too.
+fn make_executable(path: &std::path::Path) -> Result<(), Error> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let write_error = |source| Error::WriteOut {
+            path: path.to_owned(),
+            source,
+        };
+        let mut permissions = std::fs::metadata(path).map_err(write_error)?.permissions();
+        let mode = permissions.mode();
+        permissions.set_mode(mode | ((mode & 0o444) >> 2));
+        std::fs::set_permissions(path, permissions).map_err(write_error)?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// `swapsim merge DIR... --out OUT`: checks that the shards are one job,
+/// each shard exactly once, reloads the job's scenario (refusing one that
+/// changed), summarises every replication in order and writes what `run
+/// --out` of the whole job writes.
+pub(crate) fn merge(args: MergeArgs, streams: &mut Streams<'_>) -> Result<Status, Error> {
+    let started = Instant::now();
+    let gathered = batch::merge::gather(&args.shards)?;
+    let job = &gathered.job;
+    match job.unit {
+        Unit::Replications => {}
+        Unit::Points => {
+            return Err(Error::Usage(
+                "these shards are of a sweep: this swapsim merges the shards of a run".into(),
+            ));
+        }
+    }
+    let config = RunConfig::for_merge(job, args)?;
+    let reps: Vec<Replication> = gathered.items()?;
+    streams.say(format_args!(
+        "merging {} of '{}': {}",
+        count(u64::from(job.shards), "shard"),
+        job.input.display(),
+        count(reps.len() as u64, "replication"),
+    ));
+    let result = sim_core::summarise(&config.model, &reps);
+    streams.say(format_args!(
+        "merged in {:.2} s",
+        started.elapsed().as_secs_f64()
+    ));
+    run::finish(&config, &result, streams)
+}

@@ -1,0 +1,752 @@
+//! Runs split across machines (issue 12): `run --shard`, `merge`,
+//! `--resume`, `--shard env` and the cluster files of `run --emit`.
+//!
+//! The merge of any split is byte-identical to the run on one machine:
+//! every file of `--out` that depends on the numbers (summary.json,
+//! profiles.json with the merged wait histograms and load bands,
+//! timeseries.csv and ready.csv from the 15-minute series).
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use batch::emit::{Emit, Engine};
+use batch::shard::{Shard, ShardError, ShardSpec};
+use swapsim_cli::{Progress, exit, main_with};
+use yaml_rust2::{Yaml, YamlLoader};
+
+/// The pilot, short: 5 replications of 4 days (3 of them warm-up) still
+/// hold riders, histograms, a transformer and its 15-minute series.
+const PILOT: &str = "scenarios/bishan-pilot.toml";
+const SHORT: [&str; 4] = ["--replications", "5", "--days", "4"];
+
+/// The files of `--out` whose bytes depend only on the numbers (context.json
+/// and results.xlsx also name the scenario's path as given).
+const EXACT_FILES: [&str; 4] = [
+    "summary.json",
+    "profiles.json",
+    "timeseries.csv",
+    "ready.csv",
+];
+
+struct Outcome {
+    status: u8,
+    stdout: String,
+    stderr: String,
+}
+
+fn swapsim(args: &[&str]) -> Outcome {
+    let argv = std::iter::once("swapsim").chain(args.iter().copied());
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let status = main_with(argv, &mut stdout, &mut stderr, Progress::Hidden);
+    Outcome {
+        status,
+        stdout: String::from_utf8(stdout).expect("UTF-8"),
+        stderr: String::from_utf8(stderr).expect("UTF-8"),
+    }
+}
+
+fn ok(args: &[&str]) -> Outcome {
+    let out = swapsim(args);
+    assert_eq!(
+        out.status,
+        exit::SUCCESS,
+        "swapsim {args:?}:\n{}",
+        out.stderr
+    );
+    out
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 temp path")
+}
+
+/// Runs shards `which` of `n` of `scenario` (with `extra` flags) into `dir`.
+fn shards(scenario: &str, extra: &[&str], n: u32, which: impl Iterator<Item = u32>, dir: &Path) {
+    for i in which {
+        let spec = format!("{i}/{n}");
+        let mut args = vec!["run", scenario, "--shard", &spec, "--out", path(dir)];
+        args.extend_from_slice(extra);
+        ok(&args);
+    }
+}
+
+#[test]
+fn merge_is_byte_identical_to_the_run_on_one_machine() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    let mut args = vec!["run", PILOT, "--out", path(&whole), "--format", "json"];
+    args.extend_from_slice(&SHORT);
+    let printed = ok(&args).stdout;
+    for n in [1, 2, 3, 5] {
+        let dir = tmp.path().join(format!("shards-{n}"));
+        // Out of order, as a cluster finishes them, each on one thread
+        // (the whole run had all cores).
+        let mut one_thread = SHORT.to_vec();
+        one_thread.extend(["--threads", "1"]);
+        shards(PILOT, &one_thread, n, (0..n).rev(), &dir);
+        let merged = tmp.path().join(format!("merged-{n}"));
+        let out = ok(&[
+            "merge",
+            path(&dir),
+            "--out",
+            path(&merged),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(out.stdout, printed, "{n} shards: stdout");
+        for file in EXACT_FILES {
+            let (a, b) = (whole.join(file), merged.join(file));
+            assert!(
+                fs::read(&a).unwrap() == fs::read(&b).unwrap(),
+                "{n} shards: {file} differs from the unsharded run's"
+            );
+        }
+        for file in ["context.json", "results.xlsx", "charts/map.svg"] {
+            assert!(merged.join(file).is_file(), "{n} shards: {file} missing");
+        }
+    }
+}
+
+#[test]
+fn replications_read_back_exactly() {
+    // Several sites and transformers, riders, histograms and both series.
+    let model = swapsim_suite::models::small_district();
+    let reps = sim_core::run_replication_range(&model, 0, 0..3);
+    let text = serde_json::to_string(&reps).unwrap();
+    let back: Vec<sim_core::Replication> = serde_json::from_str(&text).unwrap();
+    assert_eq!(serde_json::to_string(&back).unwrap(), text);
+    for (a, b) in reps.iter().zip(&back) {
+        for (x, y) in a.series.transformer_kw.iter().zip(&b.series.transformer_kw) {
+            assert_eq!(x.to_bits(), y.to_bits());
+        }
+        for (x, y) in a.sites.iter().zip(&b.sites) {
+            assert_eq!(x.wait_hist, y.wait_hist);
+            assert_eq!(x.delay_hist, y.delay_hist);
+            assert_eq!(x.ready_area.to_bits(), y.ready_area.to_bits());
+        }
+    }
+    // Everything summarised from them: KPIs, series, profiles and bands.
+    assert_eq!(
+        sim_core::summarise(&model, &back),
+        sim_core::summarise(&model, &reps)
+    );
+}
+
+#[test]
+fn more_shards_than_replications_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args = vec!["run", PILOT, "--shard", "5/6", "--out", path(tmp.path())];
+    args.extend_from_slice(&SHORT);
+    let out = swapsim(&args);
+    assert_eq!(out.status, exit::ERROR);
+    assert!(
+        out.stderr.contains("6 shards for 5 replications") && out.stderr.contains("at most 5"),
+        "{}",
+        out.stderr
+    );
+    let mut emit = vec!["run", PILOT, "--emit", "slurm", "--shards", "6", "--out"];
+    let dir = tmp.path().join("emit");
+    emit.push(path(&dir));
+    emit.extend_from_slice(&SHORT);
+    assert_eq!(swapsim(&emit).status, exit::ERROR);
+}
+
+#[test]
+fn bad_shard_specs_are_usage_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (spec, says) in [
+        ("3/3", "counted from 0"),
+        ("0/0", "at least 1 shard"),
+        ("a/3", "expected I/N"),
+        ("1-3", "expected I/N"),
+        ("99999999999999999999999/3", "counted from 0"),
+    ] {
+        let out = swapsim(&["run", PILOT, "--shard", spec, "--out", path(tmp.path())]);
+        assert_eq!(out.status, exit::ERROR, "{spec}");
+        assert!(out.stderr.contains(says), "{spec}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{spec}");
+    }
+    // --shard writes a partial result only, so it needs --out and takes
+    // no --check or --html.
+    assert_eq!(
+        swapsim(&["run", PILOT, "--shard", "0/2"]).status,
+        exit::ERROR
+    );
+    let out = swapsim(&[
+        "run",
+        PILOT,
+        "--shard",
+        "0/2",
+        "--check",
+        "--out",
+        path(tmp.path()),
+    ]);
+    assert_eq!(out.status, exit::ERROR);
+    let out = swapsim(&[
+        "run",
+        PILOT,
+        "--shard",
+        "0/2",
+        "--shards",
+        "2",
+        "--out",
+        path(tmp.path()),
+    ]);
+    assert_eq!(out.status, exit::ERROR);
+    assert!(
+        out.stderr.contains("--shards N goes with --shard env"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Two shards' partials of the pilot in `dir`, a third one missing.
+fn two_of_three(dir: &Path) {
+    shards(PILOT, &SHORT, 3, [0, 2].into_iter(), dir);
+}
+
+fn merge_fails(dirs: &[&Path], out: &Path) -> String {
+    let mut args = vec!["merge"];
+    args.extend(dirs.iter().map(|d| path(d)));
+    args.extend(["--out", path(out)]);
+    let result = swapsim(&args);
+    assert_eq!(result.status, exit::ERROR, "{}", result.stdout);
+    assert!(!out.join("summary.json").exists(), "nothing is written");
+    result.stderr
+}
+
+#[test]
+fn a_missing_shard_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shards");
+    two_of_three(&dir);
+    let stderr = merge_fails(&[&dir], &tmp.path().join("out"));
+    assert!(
+        stderr.contains(
+            "1 of 3 shards missing: shard 1/3 (replications 1..3, file shard-1-of-3.jsonl)"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_duplicated_shard_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    shards(PILOT, &SHORT, 3, 0..3, &a);
+    fs::create_dir(&b).unwrap();
+    fs::copy(a.join("shard-1-of-3.jsonl"), b.join("shard-1-of-3.jsonl")).unwrap();
+    let stderr = merge_fails(&[&a, &b], &tmp.path().join("out"));
+    assert!(stderr.contains("shard 1/3 is given twice"), "{stderr}");
+    assert!(stderr.contains("b/shard-1-of-3.jsonl"), "{stderr}");
+}
+
+#[test]
+fn a_shard_of_another_job_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    two_of_three(&a);
+    let mut other = SHORT.to_vec();
+    other.extend(["--seed", "2"]);
+    shards(PILOT, &other, 3, 1..2, &b);
+    let stderr = merge_fails(&[&a, &b], &tmp.path().join("out"));
+    assert!(
+        stderr.contains("shard 1/3 (")
+            && stderr.contains("belongs to another job: its seed is 2, not 1"),
+        "{stderr}"
+    );
+    // Another split of the same run is another job too.
+    let c = tmp.path().join("c");
+    shards(PILOT, &SHORT, 2, 1..2, &c);
+    let stderr = merge_fails(&[&a, &c], &tmp.path().join("out"));
+    assert!(
+        stderr.contains("shard 1/2") && stderr.contains("shard count is 2, not 3"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_changed_scenario_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("pilot.toml");
+    let text = fs::read_to_string(PILOT).unwrap();
+    fs::write(&scenario, &text).unwrap();
+    let dir = tmp.path().join("shards");
+    shards(path(&scenario), &SHORT, 2, 0..2, &dir);
+    fs::write(
+        &scenario,
+        text.replace("replications = 10", "replications = 12"),
+    )
+    .unwrap();
+    let stderr = merge_fails(&[&dir], &tmp.path().join("out"));
+    assert!(
+        stderr.contains("pilot.toml: changed since the shards ran"),
+        "{stderr}"
+    );
+    // Put back, it merges.
+    fs::write(&scenario, &text).unwrap();
+    ok(&["merge", path(&dir), "--out", path(&tmp.path().join("out"))]);
+}
+
+#[test]
+fn damaged_or_foreign_files_are_errors_not_panics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shards");
+    shards(PILOT, &SHORT, 2, 0..2, &dir);
+    let file = dir.join("shard-1-of-2.jsonl");
+    let text = fs::read_to_string(&file).unwrap();
+    // Cut short: the last item is missing.
+    let cut: Vec<&str> = text.lines().collect();
+    fs::write(&file, cut[..cut.len() - 1].join("\n")).unwrap();
+    let stderr = merge_fails(&[&dir], &tmp.path().join("out"));
+    assert!(
+        stderr.contains("shard-1-of-2.jsonl: not a swapsim shard file: item 4 is missing"),
+        "{stderr}"
+    );
+    fs::write(&file, "not json\n").unwrap();
+    let stderr = merge_fails(&[&dir], &tmp.path().join("out"));
+    assert!(stderr.contains("not a swapsim shard file"), "{stderr}");
+    let empty = tmp.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    let stderr = merge_fails(&[&empty], &tmp.path().join("out"));
+    assert!(stderr.contains("no shard files"), "{stderr}");
+}
+
+#[test]
+fn resume_skips_a_finished_shard_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shards");
+    shards(PILOT, &SHORT, 2, 0..1, &dir);
+    let file = dir.join("shard-0-of-2.jsonl");
+    // Mark the items: a skipped shard keeps them, a recomputed one not.
+    let text = fs::read_to_string(&file).unwrap();
+    let marked = text.replacen("\"index\":0,", "\"index\":0 ,", 1);
+    assert_ne!(marked, text);
+    fs::write(&file, &marked).unwrap();
+    let spec = ["--shard", "0/2", "--out", path(&dir)];
+    let mut args = vec!["run", PILOT];
+    args.extend(spec);
+    args.extend(SHORT);
+    // Without --resume, a shard file there is an error.
+    let out = swapsim(&args);
+    assert_eq!(out.status, exit::ERROR);
+    assert!(out.stderr.contains("pass --resume"), "{}", out.stderr);
+    args.push("--resume");
+    let out = ok(&args);
+    assert_eq!(out.stdout.trim(), path(&file));
+    assert_eq!(fs::read_to_string(&file).unwrap(), marked, "skipped");
+    // Another job's file under the same name is not finished work: with
+    // another seed the shard runs and replaces it.
+    args.extend(["--seed", "9"]);
+    ok(&args);
+    let header = batch::partial::read_header(&file).unwrap();
+    assert_eq!(header.job.seed, 9);
+    assert_eq!(header.job.overrides.seed, Some(9));
+}
+
+fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    move |name| map.get(name).cloned()
+}
+
+#[test]
+fn shard_env_reads_slurm_and_kubernetes_variables() {
+    let shard = |index, count| Shard { index, count };
+    let slurm = env(&[
+        ("SLURM_ARRAY_TASK_ID", "3"),
+        ("SLURM_ARRAY_TASK_COUNT", "8"),
+    ]);
+    assert_eq!(ShardSpec::Env.resolve(&slurm, None), Ok(shard(3, 8)));
+    assert_eq!(ShardSpec::Env.resolve(&slurm, Some(8)), Ok(shard(3, 8)));
+    assert_eq!(
+        ShardSpec::Env.resolve(&slurm, Some(4)),
+        Err(ShardError::CountMismatch { given: 4, slurm: 8 })
+    );
+    let k8s = env(&[("JOB_COMPLETION_INDEX", "5")]);
+    assert_eq!(ShardSpec::Env.resolve(&k8s, Some(6)), Ok(shard(5, 6)));
+    assert!(matches!(
+        ShardSpec::Env.resolve(&k8s, None),
+        Err(ShardError::NoCount {
+            name: "JOB_COMPLETION_INDEX"
+        })
+    ));
+    assert!(matches!(
+        ShardSpec::Env.resolve(&k8s, Some(5)),
+        Err(ShardError::OutOfRange {
+            index: 5,
+            count: 5,
+            ..
+        })
+    ));
+    assert_eq!(
+        ShardSpec::Env.resolve(env(&[]), Some(4)),
+        Err(ShardError::NoIndex)
+    );
+    let both = env(&[("SLURM_ARRAY_TASK_ID", "1"), ("JOB_COMPLETION_INDEX", "1")]);
+    assert_eq!(
+        ShardSpec::Env.resolve(both, Some(4)),
+        Err(ShardError::TwoIndices)
+    );
+    let junk = env(&[("JOB_COMPLETION_INDEX", "x1")]);
+    assert!(matches!(
+        ShardSpec::Env.resolve(junk, Some(4)),
+        Err(ShardError::NotANumber {
+            name: "JOB_COMPLETION_INDEX",
+            ..
+        })
+    ));
+    // Only when asked: a given shard ignores the environment.
+    assert_eq!(
+        ShardSpec::Given(shard(1, 2)).resolve(&slurm, None),
+        Ok(shard(1, 2))
+    );
+    assert_eq!("env".parse(), Ok(ShardSpec::Env));
+    assert_eq!("2/7".parse(), Ok(ShardSpec::Given(shard(2, 7))));
+}
+
+/// A job with paths that need quoting.
+fn odd_job() -> Emit {
+    Emit {
+        bin: "/opt/swap sim/bin/swapsim".into(),
+        shared_dir: "/shared/it's here".into(),
+        command: vec![
+            "run".into(),
+            "/shared/it's here/美吉鑫.toml".into(),
+            "--seed".into(),
+            "7".into(),
+        ],
+        shards: 4,
+        max_parallel: Some(2),
+        name: batch::emit::job_name("美吉鑫 pilot"),
+        image: "registry.example/swapsim:0.1.0".into(),
+        retries: 2,
+    }
+}
+
+/// `sh -c 'printf "%s\n" WORDS'`: how the shell splits `words`.
+fn shell_split(words: &str) -> Vec<String> {
+    let out = std::process::Command::new("sh")
+        .args(["-c", &format!("printf '%s\\n' {words}")])
+        .output()
+        .expect("sh");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn slurm_script_submits_an_array_then_the_merge() {
+    let job = odd_job();
+    let script = job.slurm();
+    assert!(script.starts_with("#!/bin/sh\n"), "{script}");
+    assert!(script.contains("\n#SBATCH --array=0-3%2\n"), "{script}");
+    assert!(
+        script.contains("--dependency=afterok:\"$shards\""),
+        "{script}"
+    );
+    assert!(script.contains("echo \"shards: job $shards"), "{script}");
+    // The shard and merge commands read back, through the shell, as the
+    // exact arguments.
+    let exec: Vec<&str> = script
+        .lines()
+        .filter_map(|l| l.strip_prefix("exec "))
+        .collect();
+    assert_eq!(exec.len(), 2, "{script}");
+    assert_eq!(shell_split(exec[0]), job.shard_command());
+    assert_eq!(shell_split(exec[1]), job.merge_command());
+    assert_eq!(
+        job.shard_command()[1..],
+        [
+            "run",
+            "/shared/it's here/美吉鑫.toml",
+            "--seed",
+            "7",
+            "--shard",
+            "env",
+            "--shards",
+            "4",
+            "--resume",
+            "--quiet",
+            "--out",
+            "/shared/it's here/shards"
+        ]
+    );
+    assert_eq!(job.merge_command()[2], "/shared/it's here/shards");
+    assert_eq!(job.merge_command()[4], "/shared/it's here/result");
+    // Valid shell.
+    let checked = std::process::Command::new("sh")
+        .args(["-n", "-c", &script])
+        .status()
+        .unwrap();
+    assert!(checked.success());
+}
+
+/// The YAML document at `path`.
+fn yaml(text: &str) -> Yaml {
+    let mut docs = YamlLoader::load_from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(docs.len(), 1);
+    docs.remove(0)
+}
+
+fn strings(list: &Yaml) -> Vec<String> {
+    list.as_vec()
+        .expect("a list")
+        .iter()
+        .map(|s| s.as_str().expect("a string").to_owned())
+        .collect()
+}
+
+#[test]
+fn kubernetes_manifests_are_an_indexed_job_and_a_merge_job() {
+    let job = odd_job();
+    let shards = yaml(&job.k8s_job());
+    assert_eq!(shards["apiVersion"].as_str(), Some("batch/v1"));
+    assert_eq!(shards["kind"].as_str(), Some("Job"));
+    let spec = &shards["spec"];
+    assert_eq!(spec["completionMode"].as_str(), Some("Indexed"));
+    assert_eq!(spec["completions"].as_i64(), Some(4));
+    assert_eq!(spec["parallelism"].as_i64(), Some(2));
+    assert_eq!(spec["backoffLimitPerIndex"].as_i64(), Some(2));
+    let pod = &spec["template"]["spec"];
+    assert_eq!(pod["restartPolicy"].as_str(), Some("Never"));
+    let container = &pod["containers"][0];
+    assert_eq!(
+        container["image"].as_str(),
+        Some("registry.example/swapsim:0.1.0")
+    );
+    let command = strings(&container["command"]);
+    assert_eq!(command, job.shard_command());
+    // The pod's index is JOB_COMPLETION_INDEX, which `--shard env` reads
+    // given the count.
+    let at = command.iter().position(|a| a == "--shard").unwrap();
+    assert_eq!(command[at + 1], "env");
+    let at = command.iter().position(|a| a == "--shards").unwrap();
+    assert_eq!(command[at + 1], "4");
+    let mount = &container["volumeMounts"][0];
+    assert_eq!(mount["mountPath"].as_str(), Some("/shared/it's here"));
+    let volume = &pod["volumes"][0];
+    assert_eq!(mount["name"], volume["name"]);
+    assert_eq!(
+        volume["persistentVolumeClaim"]["claimName"].as_str(),
+        Some(batch::emit::K8S_CLAIM)
+    );
+    assert!(
+        shards["metadata"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("swapsim-pilot")
+    );
+
+    let merge = yaml(&job.k8s_merge_job());
+    assert_eq!(merge["kind"].as_str(), Some("Job"));
+    assert!(merge["spec"]["completionMode"].is_badvalue());
+    let pod = &merge["spec"]["template"]["spec"];
+    assert_eq!(
+        strings(&pod["containers"][0]["command"]),
+        job.merge_command()
+    );
+    assert_eq!(
+        pod["containers"][0]["volumeMounts"][0]["mountPath"].as_str(),
+        Some("/shared/it's here")
+    );
+}
+
+#[test]
+fn emit_writes_the_files_with_absolute_paths_and_overrides() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("job");
+    let args = [
+        "run",
+        PILOT,
+        "--seed",
+        "7",
+        "--emit",
+        "slurm",
+        "--shards",
+        "3",
+        "--max-parallel",
+        "2",
+        "--bin",
+        "/cluster/bin/swapsim",
+        "--out",
+        path(&dir),
+    ];
+    let out = ok(&args);
+    let script_path = dir.join("submit.sh");
+    assert!(out.stdout.contains(path(&script_path)), "{}", out.stdout);
+    assert!(out.stdout.contains("submit: sh "), "{}", out.stdout);
+    let script = fs::read_to_string(&script_path).unwrap();
+    let scenario = fs::canonicalize(PILOT).unwrap();
+    let dir_abs = fs::canonicalize(&dir).unwrap();
+    let exec = script
+        .lines()
+        .find_map(|l| l.strip_prefix("exec "))
+        .unwrap();
+    let words = shell_split(exec);
+    assert_eq!(
+        words[..5],
+        [
+            "/cluster/bin/swapsim",
+            "run",
+            path(&scenario),
+            "--seed",
+            "7"
+        ]
+    );
+    assert_eq!(
+        words.last().map(String::as_str),
+        Some(path(&dir_abs.join("shards")))
+    );
+    assert!(script.contains("#SBATCH --array=0-2%2"), "{script}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&script_path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o100, 0o100, "submit.sh is executable");
+    }
+
+    // Kubernetes: the image's binary by default, --shared-dir for the
+    // nodes' view, and a scenario inside the directory named inside it.
+    let k8s = tmp.path().join("k8s");
+    fs::create_dir(&k8s).unwrap();
+    fs::copy(PILOT, k8s.join("pilot.toml")).unwrap();
+    let scenario = k8s.join("pilot.toml");
+    ok(&[
+        "run",
+        path(&scenario),
+        "--emit",
+        "k8s",
+        "--shards",
+        "2",
+        "--shared-dir",
+        "/mnt/swapsim",
+        "--image",
+        "swapsim:test",
+        "--out",
+        path(&k8s),
+        "--force",
+    ]);
+    let job = yaml(&fs::read_to_string(k8s.join("job.yaml")).unwrap());
+    let container = &job["spec"]["template"]["spec"]["containers"][0];
+    let command = strings(&container["command"]);
+    assert_eq!(
+        command[..3],
+        [batch::emit::IMAGE_BIN, "run", "/mnt/swapsim/pilot.toml"]
+    );
+    assert_eq!(container["image"].as_str(), Some("swapsim:test"));
+    assert_eq!(
+        container["volumeMounts"][0]["mountPath"].as_str(),
+        Some("/mnt/swapsim")
+    );
+    assert!(k8s.join("merge-job.yaml").is_file());
+
+    // A relative --shared-dir cannot be what the nodes see.
+    let out = swapsim(&[
+        "run",
+        PILOT,
+        "--emit",
+        "k8s",
+        "--shards",
+        "2",
+        "--shared-dir",
+        "rel",
+        "--out",
+        path(&tmp.path().join("rel")),
+    ]);
+    assert_eq!(out.status, exit::ERROR);
+    assert!(out.stderr.contains("must be absolute"), "{}", out.stderr);
+}
+
+#[test]
+fn the_binary_emitted_by_default_is_the_running_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("job");
+    ok(&[
+        "run",
+        PILOT,
+        "--emit",
+        "slurm",
+        "--shards",
+        "2",
+        "--out",
+        path(&dir),
+    ]);
+    let script = fs::read_to_string(dir.join("submit.sh")).unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let exec = script
+        .lines()
+        .find_map(|l| l.strip_prefix("exec "))
+        .unwrap();
+    assert_eq!(shell_split(exec)[0], path(&exe));
+}
+
+#[test]
+fn emit_files_round_trip_through_the_engine_list() {
+    let job = odd_job();
+    let names: Vec<&str> = job
+        .files(Engine::Kubernetes)
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    assert_eq!(names, ["job.yaml", "merge-job.yaml"]);
+    let names: Vec<&str> = job.files(Engine::Slurm).iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, ["submit.sh"]);
+    let _: PathBuf = PathBuf::from(job.shards_dir());
+}
+
+#[test]
+fn shards_of_another_swapsim_version_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shards");
+    shards(PILOT, &SHORT, 2, 0..2, &dir);
+    let this = format!("\"swapsim\":\"{}\"", env!("CARGO_PKG_VERSION"));
+    for i in 0..2 {
+        let file = dir.join(format!("shard-{i}-of-2.jsonl"));
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(text.contains(&this));
+        fs::write(&file, text.replacen(&this, "\"swapsim\":\"0.0.1\"", 1)).unwrap();
+    }
+    let stderr = merge_fails(&[&dir], &tmp.path().join("out"));
+    assert!(stderr.contains("written by swapsim 0.0.1"), "{stderr}");
+}
+
+#[test]
+fn merge_check_judges_the_targets_as_run_check_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shards");
+    shards(PILOT, &SHORT, 2, 0..2, &dir);
+    let mut args = vec!["run", PILOT, "--check"];
+    args.extend(SHORT);
+    let run = swapsim(&args);
+    let out = tmp.path().join("out");
+    let merged = swapsim(&["merge", path(&dir), "--out", path(&out), "--check"]);
+    assert_eq!(merged.status, run.status, "{}", merged.stderr);
+    assert_eq!(merged.stdout, run.stdout);
+    assert_eq!(merged.stderr, run.stderr);
+    // --check and --html need the whole run, so a shard refuses them.
+    let mut shard = vec![
+        "run",
+        PILOT,
+        "--shard",
+        "0/2",
+        "--out",
+        path(&dir),
+        "--check",
+    ];
+    shard.extend(SHORT);
+    let refused = swapsim(&shard);
+    assert_eq!(refused.status, exit::ERROR);
+    assert!(
+        refused
+            .stderr
+            .contains("pass --check to `swapsim merge` instead"),
+        "{}",
+        refused.stderr
+    );
+}
