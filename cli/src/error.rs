@@ -180,6 +180,13 @@ pub(crate) enum Error {
         #[from]
         source: report::FontError,
     },
+    /// A swap log cannot be read (its bad rows, if that is why, are
+    /// written before).
+    #[error(transparent)]
+    Log(#[from] records::ReadError),
+    /// A scenario cannot be calibrated from a log.
+    #[error(transparent)]
+    Calibrate(#[from] records::CalibrateError),
     /// Writing to stdout failed (a closed pipe is not an error: see
     /// [`Error::is_broken_pipe`]).
     #[error("cannot write to stdout: {0}")]
@@ -267,6 +274,12 @@ pub(crate) fn report(error: &Error, stderr: &mut dyn Write) {
         Error::Survey { diagnostics, .. } => {
             for diagnostic in diagnostics {
                 let _ = writeln!(stderr, "{}\n", diagnostic.render());
+            }
+            writeln!(stderr, "error: {error}")
+        }
+        Error::Log(records::ReadError::BadRows { problems, .. }) => {
+            for problem in problems {
+                let _ = writeln!(stderr, "{problem}");
             }
             writeln!(stderr, "error: {error}")
         }

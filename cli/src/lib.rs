@@ -51,6 +51,7 @@ mod plan;
 mod run;
 mod streams;
 mod survey;
+mod swaps;
 mod table;
 mod timeseries;
 mod workbook;
@@ -152,6 +153,8 @@ where
         Command::Report(args) => {
             ReportConfig::resolve(args).and_then(|config| html::report(&config, &mut streams))
         }
+        Command::Calibrate(args) => swaps::calibrate(&args, &mut streams),
+        Command::Backtest(args) => swaps::backtest(&args, &mut streams),
     };
     exit_code(done, &mut streams)
 }

@@ -25,11 +25,17 @@
 //! assert!((e.sites[0].commuters.hand_in.mean.value - 0.295).abs() < 1e-9);
 //! ```
 
+mod backtest;
+mod calibrate;
 mod estimate;
 mod format;
 mod read;
 mod tally;
 
+pub use backtest::{
+    Backtest, DEFAULT_TOLERANCE, PROFILE_TOLERANCE, STOCKOUT_TOLERANCE, SiteFit, backtest,
+};
+pub use calibrate::{CALIBRATE_MARKER, CalibrateError, CalibrateOptions, Calibrated, calibrate};
 pub use estimate::{
     Behaviour, Charge, DEFAULT_COURIER_THRESHOLD, Estimates, Interval, SiteEstimate, estimate,
     total_variation,
