@@ -486,6 +486,10 @@ pub(crate) struct ToleranceArgs {
     /// Largest relative miss of a site's daily swap requests (0.15 = 15 %)
     #[arg(long, value_name = "SHARE", default_value_t = records::DEFAULT_TOLERANCE, value_parser = share)]
     pub(crate) tolerance: f64,
+
+    /// Also judge the stockout share: the largest difference, in share of requests (0.05 = 5 points)
+    #[arg(long, value_name = "SHARE", value_parser = share)]
+    pub(crate) stockout_tolerance: Option<f64>,
 }
 
 /// A share in (0, 10].

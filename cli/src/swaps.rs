@@ -83,7 +83,13 @@ pub(crate) fn calibrate(args: &CalibrateArgs, streams: &mut Streams<'_>) -> Resu
         return Ok(Status::Success);
     }
     let result = sim_core::run(&checked, threads(args.threads.n));
-    let fits = records::backtest(&checked, &result, &estimates, args.tolerance.tolerance);
+    let fits = records::backtest(
+        &checked,
+        &result,
+        &estimates,
+        args.tolerance.tolerance,
+        args.tolerance.stockout_tolerance,
+    );
     streams.out(&backtest_table(&fits))?;
     Ok(status(&fits, streams))
 }
@@ -94,7 +100,13 @@ pub(crate) fn backtest(args: &BacktestArgs, streams: &mut Streams<'_>) -> Result
     let estimates = records::estimate(&log.tally, records::DEFAULT_COURIER_THRESHOLD);
     let model = load(&args.scenario, &args.overrides)?;
     let result = sim_core::run(&model, threads(args.threads.n));
-    let fits = records::backtest(&model, &result, &estimates, args.tolerance.tolerance);
+    let fits = records::backtest(
+        &model,
+        &result,
+        &estimates,
+        args.tolerance.tolerance,
+        args.tolerance.stockout_tolerance,
+    );
     let text = match args.format {
         Format::Table => backtest_table(&fits),
         // Serialising plain numbers and strings cannot fail.
@@ -178,12 +190,15 @@ fn estimates_table(e: &Estimates) -> String {
 
 /// The fits, one row per site, with the tolerances above.
 fn backtest_table(b: &Backtest) -> String {
+    let stockout = match b.stockout_tolerance {
+        Some(t) => format!("stockout share within ±{:.1} points", 100.0 * t),
+        None => "stockout share shown, not judged".to_owned(),
+    };
     let mut out = format!(
-        "backtest: requests within ±{:.0} % (or inside the simulated 95 % interval), \
-         hourly profile within {} (total variation), stockout share within ±{:.0} points\n\n",
+        "backtest: requests a day within ±{:.0} % (or inside the simulated 95 % interval), \
+         hourly profile within {} (total variation), {stockout}\n\n",
         100.0 * b.tolerance,
         b.profile_tolerance,
-        100.0 * b.stockout_tolerance
     );
     let mut rows = vec![vec![
         "site".to_owned(),

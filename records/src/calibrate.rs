@@ -13,10 +13,10 @@
 //!   the log has more);
 //! - couriers of a site → `couriers = { courier = n }`;
 //! - swaps per user and day → the group's `daily_km`: a rider swaps when
-//!   the charge used since the last swap (the charge handed out minus the
-//!   charge handed in, from the log) is spent, so km a day = swaps a day ×
-//!   capacity × charge used per swap ÷ Wh per km (the default 12–20 Wh/km
-//!   kept);
+//!   the charge used since the last swap is spent; the simulator hands out
+//!   the fullest battery (100 % when stock allows), so km a day = swaps a
+//!   day × capacity × (1 − the hand-in charge) ÷ Wh per km (the default
+//!   12–20 Wh/km kept);
 //! - the charge at hand-in → `swap_threshold_soc`: a rider hands in a little
 //!   below their threshold, half a trip's charge on average, so the
 //!   threshold is the hand-in charge plus half a trip;
@@ -261,7 +261,10 @@ fn write_group(
     } else {
         (0.65, 0.35, 0.09)
     };
-    let used = (handed_out - hand_in).max(0.05);
+    // The simulator dispenses the fullest battery, which has charged to
+    // 100 % when stock allows: its riders use up to 100 % less the
+    // hand-in charge per swap, whatever the site hands out.
+    let used = (1.0 - hand_in).max(0.05);
     let wh_per_km = 0.5 * (WH_PER_KM.0 + WH_PER_KM.1);
     let daily_km = (rate * battery.capacity_wh * used / wh_per_km).max(0.1);
     let trips_avg = (5.0 * trips.0 + 2.0 * trips.1) / 7.0;
@@ -275,7 +278,8 @@ fn write_group(
     if measured {
         let _ = writeln!(
             out,
-            "# {} users; swaps a day {}; charge used per swap {:.1} % ({:.1} % out, {:.1} % in)",
+            "# {} users; swaps a day {}; charge used per swap in the model {:.1} % (the log: \
+             {:.1} % out, {:.1} % in)",
             b.users,
             interval(&b.swaps_per_user_day, 3, "users"),
             100.0 * used,
@@ -328,13 +332,18 @@ fn write_group(
         round(low, 4),
         round(high, 4)
     );
-    let weekday = profile(&b.profile_weekday);
-    let weekend = profile(&b.profile_weekend);
+    // A rider asks for a swap when the trip that crosses the threshold
+    // ends: the trips start a trip's ride earlier than the requests.
+    let speed_kmh = if across { 20.0 } else { 15.0 };
+    let ride_hours = daily_km / trips_avg / speed_kmh;
+    let weekday = profile(&earlier(&b.profile_weekday, ride_hours));
+    let weekend = profile(&earlier(&b.profile_weekend, ride_hours));
     match (weekday, weekend) {
         (Some(weekday), Some(weekend)) => {
             let _ = writeln!(
                 out,
-                "# Requests by hour, per mille: weekdays n = {}, weekends n = {}",
+                "# Requests by hour, per mille, {ride_hours:.2} h earlier (a trip's ride): \
+                 weekdays n = {}, weekends n = {}",
                 b.profile_n.0, b.profile_n.1
             );
             let _ = writeln!(
@@ -345,7 +354,8 @@ fn write_group(
         (Some(p), None) | (None, Some(p)) => {
             let _ = writeln!(
                 out,
-                "# Requests by hour, per mille, of every day: n = {}",
+                "# Requests by hour, per mille, {ride_hours:.2} h earlier (a trip's ride), \
+                 of every day: n = {}",
                 b.profile_n.0 + b.profile_n.1
             );
             let _ = writeln!(out, "profile = {p}");
@@ -371,6 +381,22 @@ fn write_group(
              speed_kmh = 15   # default\nworks_across_district = false"
         );
     }
+}
+
+/// An hourly profile moved `hours` earlier (around the clock), each
+/// hour's share split between the two hours it now overlaps.
+fn earlier(shares: &[f64; 24], hours: f64) -> [f64; 24] {
+    let hours = hours.rem_euclid(24.0);
+    let whole = hours.floor() as usize;
+    let part = hours - hours.floor();
+    let mut out = [0.0; 24];
+    for (h, share) in shares.iter().enumerate() {
+        // Hour h moved back by `hours` covers [h - hours, h + 1 - hours).
+        let start = (h + 24 - whole) % 24;
+        out[(start + 23) % 24] += part * share;
+        out[start] += (1.0 - part) * share;
+    }
+    out
 }
 
 /// 24 shares as per-mille weights, or `None` when all are 0.

@@ -33,7 +33,7 @@ mod read;
 mod tally;
 
 pub use backtest::{
-    Backtest, DEFAULT_TOLERANCE, PROFILE_TOLERANCE, STOCKOUT_TOLERANCE, SiteFit, backtest,
+    Backtest, DEFAULT_TOLERANCE, PROFILE_TOLERANCE, SiteFit, backtest,
 };
 pub use calibrate::{CALIBRATE_MARKER, CalibrateError, CalibrateOptions, Calibrated, calibrate};
 pub use estimate::{
