@@ -511,7 +511,7 @@ pub(crate) struct CalibrateArgs {
     #[arg(long, value_name = "FILE", required = true)]
     pub(crate) scenario: PathBuf,
 
-    /// Write the calibrated scenario to FILE instead of stdout
+    /// Write the calibrated scenario to FILE (and the estimates to stdout) instead of the scenario to stdout
     #[arg(long, short, value_name = "FILE", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
 
@@ -523,7 +523,7 @@ pub(crate) struct CalibrateArgs {
     #[arg(long)]
     pub(crate) partial: bool,
 
-    /// Then backtest the calibrated scenario on the log; exit 1 if a site misses
+    /// Then backtest the calibrated scenario on the log; exit 1 if a site misses (without --out: print the estimates and the fits only)
     #[arg(long, help_heading = "Backtest")]
     pub(crate) check: bool,
 

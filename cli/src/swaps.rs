@@ -77,12 +77,14 @@ pub(crate) fn calibrate(args: &CalibrateArgs, streams: &mut Streams<'_>) -> Resu
             streams.say(format_args!("wrote {}", path.display()));
         }
         None if !args.check => streams.out(&calibrated.text)?,
-        None => {}
+        // A dry run: what the log measures and how the result fits it.
+        None => streams.out(&estimates_table(&estimates))?,
     }
     if !args.check {
         return Ok(Status::Success);
     }
     let result = sim_core::run(&checked, threads(args.threads.n));
+    streams.out("\n")?;
     let fits = records::backtest(
         &checked,
         &result,
