@@ -40,7 +40,11 @@ fn log() -> String {
         let day = 25 + i * 28 / ROWS;
         let (month, day) = if day <= 31 { (3, day) } else { (4, day - 31) };
         let (h, m, sec) = (s.next(24), s.next(60), s.next(60));
-        let result = if s.next(100) == 0 { "no_battery" } else { "success" };
+        let result = if s.next(100) == 0 {
+            "no_battery"
+        } else {
+            "success"
+        };
         let _ = writeln!(
             out,
             "2024-{month:02}-{day:02} {h:02}:{m:02}:{sec:02},美吉鑫小区,C{:02},U{:05},BT{:06},{},BT{:06},{},{result}",
@@ -65,7 +69,10 @@ fn import_and_calibrate(c: &mut Criterion) {
         b.iter(|| {
             let log = records::read_csv(text.as_bytes(), "swaps.csv", &Default::default())
                 .expect("the log reads");
-            black_box(records::estimate(&log.tally, records::DEFAULT_COURIER_THRESHOLD))
+            black_box(records::estimate(
+                &log.tally,
+                records::DEFAULT_COURIER_THRESHOLD,
+            ))
         });
     });
     group.finish();

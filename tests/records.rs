@@ -94,7 +94,10 @@ fn records_calibrate_recovers_the_generators_truth() {
     assert!(k.low <= 2.4 && 2.4 <= k.high, "couriers {k:?}");
     let all = site.swaps_per_subscriber_day;
     let truth = (300.0 * 0.65 + 40.0 * 2.4) / 340.0;
-    assert!(all.low <= truth && truth <= all.high, "all {all:?} vs {truth}");
+    assert!(
+        all.low <= truth && truth <= all.high,
+        "all {all:?} vs {truth}"
+    );
     // Hand-in charge: mean within 0.5 points (4 standard errors of ~0.11
     // points over 5,500 swaps, plus rounding to whole percent), sd within
     // 0.5 points.
@@ -182,9 +185,15 @@ fn records_backtest_passes_the_calibrated_scenario_and_fails_at_one_and_a_half_t
     assert!(text.contains("couriers = { courier = 40 }\n"), "{text}");
     // Each estimate's interval and sample size is its key's source.
     let (_, comments) = scenarios::load_commented(&calibrated).unwrap();
-    let source = comments.get("site_override[0].swap_adoption").cloned().unwrap_or_default();
+    let source = comments
+        .get("site_override[0].swap_adoption")
+        .cloned()
+        .unwrap_or_default();
     assert!(source.contains("n = 340 users"), "{source}");
-    let source = comments.get("group[0].swap_threshold_soc").cloned().unwrap_or_default();
+    let source = comments
+        .get("group[0].swap_threshold_soc")
+        .cloned()
+        .unwrap_or_default();
     assert!(source.contains("Charge at hand-in 29.8 %"), "{source}");
     let (code, out, err) = swapsim(["check", calibrated.to_str().unwrap()]);
     assert_eq!(code, exit::SUCCESS, "{out}{err}");
@@ -200,7 +209,10 @@ fn records_backtest_passes_the_calibrated_scenario_and_fails_at_one_and_a_half_t
     let (code, out, err) = swapsim(["backtest", fast, cal, "--threads", "2"]);
     assert_eq!(code, exit::TARGETS_MISSED, "{out}{err}");
     assert!(out.contains("MISS"), "{out}");
-    assert!(err.contains("missed: site '美吉鑫小区': swap requests a day"), "{err}");
+    assert!(
+        err.contains("missed: site '美吉鑫小区': swap requests a day"),
+        "{err}"
+    );
     // A looser tolerance lets it pass; JSON and CSV say the same.
     let (code, _, _) = swapsim(["backtest", fast, cal, "--tolerance", "0.8"]);
     assert_eq!(code, exit::SUCCESS);
@@ -265,7 +277,10 @@ fn records_bad_rows_are_reported_by_row_and_column_or_skipped() {
     fs::write(&path, "time,site\n").unwrap();
     let (code, _, err) = swapsim(["backtest", bad, &pilot]);
     assert_eq!(code, exit::ERROR);
-    assert!(err.contains("has no column 'cabinet_id' (or '柜机编号')"), "{err}");
+    assert!(
+        err.contains("has no column 'cabinet_id' (or '柜机编号')"),
+        "{err}"
+    );
     fs::write(&path, "").unwrap();
     let (code, _, err) = swapsim(["backtest", bad, &pilot]);
     assert_eq!(code, exit::ERROR);
@@ -322,7 +337,10 @@ fn records_chinese_headers_and_an_xlsx_workbook_read_as_the_english_csv() {
         "Sheet9",
     ]);
     assert_eq!(code, exit::ERROR);
-    assert!(err.contains("no sheet 'Sheet9', expected one of '换电记录'"), "{err}");
+    assert!(
+        err.contains("no sheet 'Sheet9', expected one of '换电记录'"),
+        "{err}"
+    );
 }
 
 #[test]

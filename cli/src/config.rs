@@ -456,7 +456,11 @@ fn find_font(given: Option<PathBuf>, candidates: &[&str]) -> Result<report::Font
 
 /// Applies `--seed`, `--replications` and `--days` to `model`, loaded from
 /// `scenario`.
-pub(crate) fn apply(model: &mut Model, overrides: &Overrides, scenario: &Path) -> Result<(), Error> {
+pub(crate) fn apply(
+    model: &mut Model,
+    overrides: &Overrides,
+    scenario: &Path,
+) -> Result<(), Error> {
     if let Some(seed) = overrides.seed {
         model.seed = seed;
     }

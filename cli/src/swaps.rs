@@ -65,10 +65,9 @@ pub(crate) fn calibrate(args: &CalibrateArgs, streams: &mut Streams<'_>) -> Resu
     // The file must pass `swapsim check`; a failure here is a bug, told
     // as the scenario's diagnostics.
     let name = args.scenario.display().to_string();
-    let mut checked = scenarios::parse_with(&calibrated.text, &name, &|p| {
-        std::fs::read_to_string(p)
-    })
-    .map_err(|d| Error::Load(scenarios::LoadError::Invalid(d)))?;
+    let mut checked =
+        scenarios::parse_with(&calibrated.text, &name, &|p| std::fs::read_to_string(p))
+            .map_err(|d| Error::Load(scenarios::LoadError::Invalid(d)))?;
     config::apply(&mut checked, &args.overrides, &args.scenario)?;
     match &args.out {
         Some(path) => {
@@ -142,8 +141,10 @@ fn status(fits: &Backtest, streams: &mut Streams<'_>) -> Status {
 
 /// The file name of `path`, for the calibrated block's comment.
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// What the log measures, one row per site.
@@ -166,7 +167,11 @@ fn estimates_table(e: &Estimates) -> String {
         rows.push(vec![
             s.site.clone(),
             s.subscribers.to_string(),
-            format!("{} ({:.1} %)", s.couriers.users, 100.0 * s.courier_share.value),
+            format!(
+                "{} ({:.1} %)",
+                s.couriers.users,
+                100.0 * s.courier_share.value
+            ),
             format!(
                 "{:.3} [{:.3}, {:.3}]",
                 s.swaps_per_subscriber_day.value,
@@ -217,7 +222,10 @@ fn backtest_table(b: &Backtest) -> String {
         rows.push(vec![
             f.site.clone(),
             format!("{:.1}", f.observed_requests_per_day.value),
-            format!("{:.1} [{:.1}, {:.1}]", sim.mean, sim.ci95_low, sim.ci95_high),
+            format!(
+                "{:.1} [{:.1}, {:.1}]",
+                sim.mean, sim.ci95_low, sim.ci95_high
+            ),
             format!("{:+.1} %", 100.0 * f.requests_miss),
             format!("{:.3}", f.profile_distance),
             f.observed_stockout

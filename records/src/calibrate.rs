@@ -80,7 +80,10 @@ pub enum CalibrateError {
         scenario_only: Vec<String>,
     },
     /// The log and the scenario share no site.
-    #[error("the log and the scenario share no site: the log has {}", quoted(log_sites))]
+    #[error(
+        "the log and the scenario share no site: the log has {}",
+        quoted(log_sites)
+    )]
     NoSharedSite {
         /// The log's sites.
         log_sites: Vec<String>,
@@ -138,7 +141,8 @@ pub fn calibrate(
         .filter(|s| !estimates.sites.iter().any(|e| e.site == s.name))
         .map(|s| s.name.clone())
         .collect();
-    if !options.partial && !(log_only.is_empty() && scenario_only.is_empty()) {
+    let differ = !log_only.is_empty() || !scenario_only.is_empty();
+    if differ && !options.partial {
         return Err(CalibrateError::SitesDiffer {
             log_only,
             scenario_only,
@@ -178,7 +182,11 @@ pub fn calibrate(
         write_group(&mut out, name, b, trips, across, estimates, battery);
     }
     for (e, site) in shared {
-        let _ = write!(out, "\n[[site_override]]\nsite = {}\n", toml_string(&e.site));
+        let _ = write!(
+            out,
+            "\n[[site_override]]\nsite = {}\n",
+            toml_string(&e.site)
+        );
         let commuters = e.commuters.users;
         let users = e.subscribers;
         let (ebikes, adoption) = if u64::from(site.ebikes) >= commuters && site.ebikes > 0 {
@@ -255,7 +263,11 @@ fn write_group(
         .clamp(dispense, 1.0);
     // Defaults where the log has no such user: the default groups' figures.
     let (rate, hand_in, sd) = if measured {
-        (b.swaps_per_user_day.value, b.hand_in.mean.value, b.hand_in.sd)
+        (
+            b.swaps_per_user_day.value,
+            b.hand_in.mean.value,
+            b.hand_in.sd,
+        )
     } else if across {
         (2.0, 0.2, 0.06)
     } else {

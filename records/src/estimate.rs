@@ -197,7 +197,9 @@ pub fn estimate(tally: &Tally, courier_threshold: f64) -> Estimates {
             subscribers: n,
             courier_share: Interval::share(couriers, n),
             swaps_per_subscriber_day: Interval::mean(
-                site.user.iter().map(|u| f64::from(u.swaps) / f64::from(days)),
+                site.user
+                    .iter()
+                    .map(|u| f64::from(u.swaps) / f64::from(days)),
             ),
             requests_per_day: Interval::mean(daily_requests.iter().map(|&r| f64::from(r))),
             daily_requests,
@@ -331,7 +333,10 @@ mod tests {
         // t(2) = 4.303, sd 1, n 3.
         assert!((m.high - 2.0 - 4.303 / 3f64.sqrt()).abs() < 1e-3, "{m:?}");
         let s = Interval::share(10, 100);
-        assert!(s.low < 0.1 && s.high > 0.1 && s.low > 0.04 && s.high < 0.18, "{s:?}");
+        assert!(
+            s.low < 0.1 && s.high > 0.1 && s.low > 0.04 && s.high < 0.18,
+            "{s:?}"
+        );
         assert_eq!(total_variation(&[1.0, 0.0], &[0.0, 2.0]), 1.0);
         assert_eq!(total_variation(&[1.0, 1.0], &[2.0, 2.0]), 0.0);
     }

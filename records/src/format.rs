@@ -173,7 +173,8 @@ pub fn parse_time(text: &str) -> Result<LocalTime, &'static str> {
         .map(|(d, t)| (d, t.trim()))
         .ok_or(EXPECTED)?;
     let mut parts = date.split(['-', '/']);
-    let (Some(y), Some(mo), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(y), Some(mo), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(EXPECTED);
     };
@@ -297,8 +298,17 @@ mod tests {
         assert!(parse_time("2024-03-30 07:41:09").unwrap().is_weekend());
         // Excel's serial for 2024-03-25 12:00.
         let serial = parse_time("45376.5").unwrap();
-        assert_eq!((date_text(serial.day), serial.second), ("2024-03-25".into(), 43_200));
-        for bad in ["", "2024-03-25", "2024-02-30 10:00", "2024-03-25 24:00", "yesterday"] {
+        assert_eq!(
+            (date_text(serial.day), serial.second),
+            ("2024-03-25".into(), 43_200)
+        );
+        for bad in [
+            "",
+            "2024-03-25",
+            "2024-02-30 10:00",
+            "2024-03-25 24:00",
+            "yesterday",
+        ] {
             assert!(parse_time(bad).is_err(), "{bad}");
         }
         for day in [-1000, 0, 19_807, 60_000] {

@@ -32,9 +32,7 @@ mod format;
 mod read;
 mod tally;
 
-pub use backtest::{
-    Backtest, DEFAULT_TOLERANCE, PROFILE_TOLERANCE, SiteFit, backtest,
-};
+pub use backtest::{Backtest, DEFAULT_TOLERANCE, PROFILE_TOLERANCE, SiteFit, backtest};
 pub use calibrate::{CALIBRATE_MARKER, CalibrateError, CalibrateOptions, Calibrated, calibrate};
 pub use estimate::{
     Behaviour, Charge, DEFAULT_COURIER_THRESHOLD, Estimates, Interval, SiteEstimate, estimate,

@@ -126,7 +126,10 @@ pub enum ReadError {
         message: String,
     },
     /// The log has no header row.
-    #[error("'{file}' is empty: expected a header row naming the columns ({})", expected_columns())]
+    #[error(
+        "'{file}' is empty: expected a header row naming the columns ({})",
+        expected_columns()
+    )]
     Empty {
         /// The file's name.
         file: String,
@@ -369,7 +372,11 @@ impl<'o> Reading<'o> {
         }
         for column in [Column::Site, Column::CabinetId, Column::UserId] {
             if get(column).is_empty() {
-                problem(self, column, "empty: every swap names its site, cabinet and user");
+                problem(
+                    self,
+                    column,
+                    "empty: every swap names its site, cabinet and user",
+                );
             }
         }
         let swapped = if self.at.contains_key(&Column::Result) {
@@ -558,7 +565,8 @@ mod tests {
 
     #[test]
     fn a_failed_attempt_needs_no_hand_in_charge() {
-        let text = format!("{HEADER}2024-03-25 07:00,A,C1,u1,,,无电池\n2024-03-25 07:05,A,C1,u1,31,,\n");
+        let text =
+            format!("{HEADER}2024-03-25 07:00,A,C1,u1,,,无电池\n2024-03-25 07:05,A,C1,u1,31,,\n");
         let log = read(&text, false).unwrap();
         let site = &log.tally.sites[0];
         assert_eq!((site.user[0].swaps, site.user[0].no_battery), (1, 1));
