@@ -19,7 +19,8 @@ const MAX_THREADS: i64 = 1024;
 pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  the run finished but targets were missed (run --check, or plan found no feasible deployment)
+  1  the run finished but targets were missed (run --check, or plan found no feasible deployment),
+     or a site of a swap log missed the scenario (backtest, calibrate --check)
   2  usage, scenario or I/O error, or a scenario warning with --deny-warnings";
 
 /// `swapsim run --help`: 1 only with `--check`.

@@ -72,7 +72,8 @@ pub mod exit {
     pub const SUCCESS: u8 = 0;
     /// The run finished but the scenario's targets were missed: `run
     /// --check` found a KPI above its limit, or `plan` found no feasible
-    /// deployment.
+    /// deployment; or a site of a swap log missed the scenario by more
+    /// than the tolerance (`backtest`, `calibrate --check`).
     pub const TARGETS_MISSED: u8 = 1;
     /// A usage, scenario or I/O error; the reason is on stderr.
     pub const ERROR: u8 = 2;
