@@ -657,7 +657,7 @@ mod tests {
                 "t.toml:23:1: site_override[1].slot: unknown key, expected one of `site`, \
                  `cabinets`, `slots_per_cabinet`, `batteries`, `pile_ports`, \
                  `max_concurrent_charging`, `max_riders_present`, `charger_power_w`, \
-                 `nonsub_interval_days`",
+                 `nonsub_interval_days`, `ebikes`, `swap_adoption`, `couriers`",
                 "t.toml:26:14: transformer_override[0].rating_kva: transformer 'T1': expected a \
                  positive number, found 0",
             ]
@@ -680,6 +680,41 @@ mod tests {
                 "t.toml:18:15: transformer_override[0].transformer: unknown transformer `T1`: \
                  the scenario defines no `[[transformer]]` or site's own transformer"
             ]
+        );
+    }
+
+    #[test]
+    fn calibrated_overrides_set_the_subscribers_of_rider_sites_only() {
+        // `swapsim calibrate` writes these (issue 14).
+        let source = riders_with(
+            "[[site_override]]\nsite = \"A\"\nswap_adoption = 0.45\n\
+             couriers = { courier = 7 }\n\
+             [[site_override]]\nsite = \"A\"\nebikes = 900\n",
+        );
+        let site = &model(&source).sites[0];
+        assert_eq!((site.ebikes, site.swap_adoption), (900, 0.45));
+        assert_eq!(site.couriers, [(1, 7)]);
+        let bad = riders_with(
+            "[[site_override]]\nsite = \"A\"\nswap_adoption = 1.5\ncouriers = { commuter = 3 }\n",
+        );
+        assert_eq!(
+            problems(&bad),
+            [
+                "t.toml:19:17: site_override[0].swap_adoption: site 'A': expected a number in \
+                 [0, 1], found 1.5",
+                "t.toml:20:14: site_override[0].couriers.commuter: site 'A': group `commuter` \
+                 does not work across the district (`works_across_district`); expected `courier`",
+            ]
+        );
+        let analytic = format!("{VALID}\n[[site_override]]\nsite = \"A\"\nswap_adoption = 0.2\n");
+        let found = problems(&analytic);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].ends_with(
+                "ebikes, swap_adoption and couriers apply to rider-driven sites, but this \
+                 site has `demand`"
+            ),
+            "{found:?}"
         );
     }
 
