@@ -100,6 +100,16 @@ pub(crate) fn backtest(args: &BacktestArgs, streams: &mut Streams<'_>) -> Result
     let log = read_log(&args.log, &args.read, streams)?;
     let estimates = records::estimate(&log.tally, records::DEFAULT_COURIER_THRESHOLD);
     let model = load(&args.scenario, &args.overrides)?;
+    if !estimates
+        .sites
+        .iter()
+        .any(|e| model.sites.iter().any(|s| s.name == e.site))
+    {
+        return Err(records::CalibrateError::NoSharedSite {
+            log_sites: estimates.sites.iter().map(|e| e.site.clone()).collect(),
+        }
+        .into());
+    }
     let result = sim_core::run(&model, threads(args.threads.n));
     let fits = records::backtest(
         &model,

@@ -452,3 +452,85 @@ fn round(x: f64, digits: i32) -> f64 {
 fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ReadOptions, estimate, read_csv};
+
+    const PILOT: &str = include_str!("../../scenarios/bishan-pilot.toml");
+
+    fn estimates(csv: &str) -> Estimates {
+        let log = read_csv(csv.as_bytes(), "swaps.csv", &ReadOptions::default()).unwrap();
+        estimate(&log.tally, 1.5)
+    }
+
+    fn options() -> CalibrateOptions {
+        CalibrateOptions {
+            partial: false,
+            log_name: "swaps.csv".into(),
+        }
+    }
+
+    #[test]
+    fn calibrating_again_replaces_the_block_and_the_text_is_deterministic() {
+        let csv = "time,site,cabinet_id,user_id,soc_in,soc_out\n\
+                   2024-03-25 07:41,美吉鑫小区,C01,u1,31,98\n\
+                   2024-03-25 12:02,美吉鑫小区,C02,k1,12,99\n\
+                   2024-03-25 18:02,美吉鑫小区,C02,k1,15,99\n\
+                   2024-03-26 08:10,美吉鑫小区,C03,u2,40,97\n\
+                   2024-03-26 12:10,美吉鑫小区,C03,k1,20,97\n";
+        let e = estimates(csv);
+        let model = scenarios::parse(PILOT, "p.toml").unwrap();
+        let once = calibrate(PILOT, &model, &e, &options()).unwrap();
+        assert!(once.text.starts_with(PILOT));
+        let read = scenarios::parse(&once.text, "c.toml").unwrap();
+        assert_eq!(read.sites[0].couriers, [(1, 1)]);
+        assert!((read.sites[0].swap_adoption - 0.002).abs() < 1e-12);
+        let again = calibrate(&once.text, &read, &e, &options()).unwrap();
+        assert_eq!(again.text, once.text);
+    }
+
+    #[test]
+    fn a_log_of_failed_attempts_only_keeps_the_default_riders_and_checks() {
+        let csv = "time,site,cabinet_id,user_id,soc_in,result\n\
+                   2024-03-25 07:41,美吉鑫小区,C01,u1,,无电池\n";
+        let e = estimates(csv);
+        let model = scenarios::parse(PILOT, "p.toml").unwrap();
+        let text = calibrate(PILOT, &model, &e, &options()).unwrap().text;
+        assert!(text.contains("# No commuters in the log"), "{text}");
+        scenarios::parse(&text, "c.toml").unwrap_or_else(|d| panic!("{d:?}"));
+    }
+
+    #[test]
+    fn a_scenario_with_its_own_groups_is_refused() {
+        let source = format!("{PILOT}\n{}", GROUPS);
+        let model = scenarios::parse(&source, "p.toml").unwrap();
+        let e = estimates(
+            "time,site,cabinet_id,user_id,soc_in\n2024-03-25 07:41,美吉鑫小区,C01,u1,30\n",
+        );
+        assert!(matches!(
+            calibrate(&source, &model, &e, &options()),
+            Err(CalibrateError::OwnGroups)
+        ));
+    }
+
+    const GROUPS: &str = r#"
+[[group]]
+name = "commuter"
+daily_km = 25
+wh_per_km = 16
+trips_per_day = 2
+profile = "commuter"
+swap_threshold_soc = 0.3
+
+[[group]]
+name = "courier"
+daily_km = 120
+wh_per_km = 14
+trips_per_day = 20
+profile = "courier"
+swap_threshold_soc = 0.2
+works_across_district = true
+"#;
+}
