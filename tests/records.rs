@@ -370,3 +370,79 @@ fn records_sites_that_differ_fail_unless_partial() {
     assert_eq!(code, exit::ERROR);
     assert!(err.contains("share no site"), "{err}");
 }
+
+#[test]
+fn records_weekly_reports_a_week_against_the_plan_and_lists_sites_above_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let calibrated = dir.path().join("calibrated.toml");
+    let log = sample().display().to_string();
+    let (code, _, err) = swapsim([
+        "calibrate",
+        &log,
+        "--scenario",
+        &pilot(),
+        "--out",
+        calibrated.to_str().unwrap(),
+    ]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    // A plan directory as `plan --out` writes one: plan.toml and the run's
+    // summary.json (here the calibrated scenario run as it is).
+    let plan = dir.path().join("plan");
+    let (code, _, err) = swapsim([
+        "run",
+        calibrated.to_str().unwrap(),
+        "--out",
+        plan.to_str().unwrap(),
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    fs::copy(&calibrated, plan.join("plan.toml")).unwrap();
+    let plan = plan.to_str().unwrap();
+    let (code, out, err) = swapsim(["weekly", &log, "--plan", plan, "--week", "2024-W14"]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    assert!(
+        out.starts_with("week 2024-W14 (2024-04-01 to 2024-04-07)"),
+        "{out}"
+    );
+    assert!(out.ends_with("no site runs above the plan\n"), "{out}");
+    let (_, json, _) = swapsim([
+        "weekly", &log, "--plan", plan, "--week", "2024-W14", "--format", "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let site = &json["sites"][0];
+    // The week's subscribers: the 340 less those who did not swap that week.
+    let subscribers = site["subscribers"].as_u64().unwrap();
+    assert!((330..=340).contains(&subscribers), "{site}");
+    assert_eq!(site["planned_subscribers"], 340.0);
+    assert_eq!(
+        (
+            site["cabinets_seen"].as_u64(),
+            site["cabinets_planned"].as_u64()
+        ),
+        (Some(6), Some(6))
+    );
+    let growth = site["growth"].as_f64().unwrap();
+    assert!(growth.abs() < 0.1, "a steady log grows little: {growth}");
+    // At 1.5 × the rates the site runs above the plan, with an action.
+    let fast = generate(dir.path(), "1.5");
+    let (code, out, err) = swapsim([
+        "weekly",
+        fast.to_str().unwrap(),
+        "--plan",
+        plan,
+        "--week",
+        "2024-W15",
+    ]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    assert!(
+        out.contains("actions:\n  美吉鑫小区: re-plan: demand +"),
+        "{out}"
+    );
+    let (code, _, err) = swapsim(["weekly", &log, "--plan", plan, "--week", "2024-W55"]);
+    assert_eq!(code, exit::ERROR);
+    assert_eq!(
+        err,
+        "error: --week: 2024 has weeks 1 to 52, found '2024-W55'\n"
+    );
+}

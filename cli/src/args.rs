@@ -108,6 +108,9 @@ pub(crate) enum Command {
     /// Compare a scenario's simulated swap demand with a swap log, site by site
     #[command(after_help = BACKTEST_EXIT_CODES)]
     Backtest(BacktestArgs),
+    /// A week of a swap log against the plan that `plan --out` wrote: swaps, subscribers, stockouts, actions
+    #[command(after_help = WEEKLY_EXIT_CODES)]
+    Weekly(WeeklyArgs),
 }
 
 /// `--seed`, `--replications` and `--days`: values that replace the
@@ -574,4 +577,44 @@ pub(crate) struct BacktestArgs {
 
     #[command(flatten)]
     pub(crate) threads: Threads,
+}
+
+/// `swapsim weekly --help`.
+const WEEKLY_EXIT_CODES: &str = "\
+Exit codes:
+  0  success (sites above the plan are listed with their actions)
+  2  usage or I/O error, or a log or plan directory that cannot be read";
+
+/// `swapsim weekly`.
+#[derive(Debug, Args)]
+pub(crate) struct WeeklyArgs {
+    /// Swap log: CSV (UTF-8) or an .xlsx workbook, one row per swap attempt
+    #[arg(value_name = "LOG")]
+    pub(crate) log: PathBuf,
+
+    /// The directory `plan --out` wrote (plan.toml, summary.json)
+    #[arg(long, value_name = "PLANDIR", required = true)]
+    pub(crate) plan: PathBuf,
+
+    /// The ISO week to report, like 2024-W14
+    #[arg(long, value_name = "YYYY-Www", required = true)]
+    pub(crate) week: String,
+
+    /// A site runs above the plan past the top of its interval by more than this share
+    #[arg(long, value_name = "SHARE", default_value_t = records::DEFAULT_TOLERANCE, value_parser = share)]
+    pub(crate) tolerance: f64,
+
+    /// Output on stdout: table (for people), json or csv (for scripts)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = Format::Table,
+        hide_possible_values = true,
+        help_heading = "Output"
+    )]
+    pub(crate) format: Format,
+
+    #[command(flatten)]
+    pub(crate) read: LogArgs,
 }

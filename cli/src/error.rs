@@ -187,6 +187,10 @@ pub(crate) enum Error {
     /// A scenario cannot be calibrated from a log.
     #[error(transparent)]
     Calibrate(#[from] records::CalibrateError),
+    /// `weekly`: a week that is not `YYYY-Www`, or a plan directory
+    /// whose `summary.json` cannot be read.
+    #[error("{0}")]
+    Weekly(String),
     /// Writing to stdout failed (a closed pipe is not an error: see
     /// [`Error::is_broken_pipe`]).
     #[error("cannot write to stdout: {0}")]

@@ -156,6 +156,7 @@ where
         }
         Command::Calibrate(args) => swaps::calibrate(&args, &mut streams),
         Command::Backtest(args) => swaps::backtest(&args, &mut streams),
+        Command::Weekly(args) => swaps::weekly(&args, &mut streams),
     };
     exit_code(done, &mut streams)
 }

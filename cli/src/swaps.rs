@@ -7,7 +7,7 @@ use std::path::Path;
 use records::{Backtest, Estimates, Log, ReadOptions};
 use sim_core::Model;
 
-use crate::args::{BacktestArgs, CalibrateArgs, Format, LogArgs, Overrides};
+use crate::args::{BacktestArgs, CalibrateArgs, Format, LogArgs, Overrides, WeeklyArgs};
 use crate::error::Error;
 use crate::streams::Streams;
 use crate::{Status, config, output, table, threads};
@@ -278,6 +278,176 @@ fn backtest_csv(b: &Backtest) -> String {
                 f.observed_stockout.map_or(String::new(), |x| x.to_string()),
                 f.simulated_stockout.to_string(),
                 f.pass.to_string(),
+            ]
+        })
+        .collect();
+    output::csv_text(&header, &rows)
+}
+
+/// `swapsim weekly LOG --plan PLANDIR --week 2024-W14`.
+pub(crate) fn weekly(args: &WeeklyArgs, streams: &mut Streams<'_>) -> Result<Status, Error> {
+    let monday =
+        records::iso_week(&args.week).map_err(|m| Error::Weekly(format!("--week: {m}")))?;
+    let log = read_log(&args.log, &args.read, streams)?;
+    let plan = config::load(&args.plan.join(output::PLAN_TOML_FILE))?.model;
+    let summary_path = args.plan.join("summary.json");
+    let summary = config::read(&summary_path)?;
+    let predicted = predicted(&summary).ok_or_else(|| {
+        Error::Weekly(format!(
+            "'{}' is not the summary.json of a run or plan: expected sites with \
+             swap_requests_per_day and stockout_probability",
+            summary_path.display()
+        ))
+    })?;
+    let week = records::weekly(
+        &log.tally,
+        monday,
+        &args.week,
+        &plan,
+        &predicted,
+        args.tolerance,
+    );
+    for site in &week.unplanned {
+        streams.tell(format_args!(
+            "warning: site '{site}' is in the log but not the plan: not reported"
+        ));
+    }
+    let text = match args.format {
+        Format::Table => weekly_table(&week),
+        // Serialising plain numbers and strings cannot fail.
+        Format::Json => serde_json::to_string_pretty(&week).unwrap_or_default() + "\n",
+        Format::Csv => weekly_csv(&week),
+    };
+    streams.out(&text)?;
+    Ok(Status::Success)
+}
+
+/// What a run's `summary.json` predicts per site.
+fn predicted(summary: &str) -> Option<Vec<records::Predicted>> {
+    let value: serde_json::Value = serde_json::from_str(summary).ok()?;
+    let estimate = |kpi: &serde_json::Value| -> Option<sim_core::Estimate> {
+        Some(sim_core::Estimate {
+            mean: kpi.get("mean")?.as_f64()?,
+            ci95_low: kpi.get("ci95_low")?.as_f64()?,
+            ci95_high: kpi.get("ci95_high")?.as_f64()?,
+        })
+    };
+    value
+        .get("sites")?
+        .as_array()?
+        .iter()
+        .map(|site| {
+            let kpis = site.get("kpis")?;
+            Some(records::Predicted {
+                site: site.get("name")?.as_str()?.to_owned(),
+                requests_per_day: estimate(kpis.get("swap_requests_per_day")?)?,
+                stockout_probability: estimate(kpis.get("stockout_probability")?)?.mean,
+            })
+        })
+        .collect()
+}
+
+/// The week, one row per site, then the actions.
+fn weekly_table(w: &records::Weekly) -> String {
+    let mut out = format!(
+        "week {} ({} to {}) against the plan; above it: past its 95 % interval by more than {:.0} %\n\n",
+        w.week,
+        w.from,
+        w.to,
+        100.0 * w.tolerance
+    );
+    let mut rows = vec![vec![
+        "site".to_owned(),
+        "town".to_owned(),
+        "requests".to_owned(),
+        "plan [95 %]".to_owned(),
+        "vs last week".to_owned(),
+        "subscribers".to_owned(),
+        "plan".to_owned(),
+        "stockouts".to_owned(),
+        "plan".to_owned(),
+        "cabinets".to_owned(),
+        "plan".to_owned(),
+    ]];
+    for s in &w.sites {
+        let (low, mean, high) = s.planned_requests;
+        rows.push(vec![
+            s.site.clone(),
+            if s.town.is_empty() {
+                "-".to_owned()
+            } else {
+                s.town.clone()
+            },
+            s.requests.to_string(),
+            format!("{mean:.0} [{low:.0}, {high:.0}]"),
+            s.growth
+                .map_or("-".to_owned(), |g| format!("{:+.1} %", 100.0 * g)),
+            s.subscribers.to_string(),
+            format!("{:.0}", s.planned_subscribers),
+            s.stockouts.to_string(),
+            format!("{:.0}", s.planned_stockouts),
+            s.cabinets_seen.to_string(),
+            s.cabinets_planned.to_string(),
+        ]);
+    }
+    table::write_aligned(&mut out, &rows);
+    let actions: Vec<&records::SiteWeek> =
+        w.sites.iter().filter(|s| !s.action.is_empty()).collect();
+    if actions.is_empty() {
+        out.push_str("\nno site runs above the plan\n");
+    } else {
+        out.push_str("\nactions:\n");
+        for s in actions {
+            out.push_str(&format!("  {}: {}\n", s.site, s.action));
+        }
+    }
+    out
+}
+
+/// The week as CSV, one row per site.
+fn weekly_csv(w: &records::Weekly) -> String {
+    let header = [
+        "week",
+        "site",
+        "town",
+        "requests",
+        "planned_requests",
+        "planned_ci95_low",
+        "planned_ci95_high",
+        "requests_last_week",
+        "growth",
+        "subscribers",
+        "planned_subscribers",
+        "stockouts",
+        "planned_stockouts",
+        "cabinets_seen",
+        "cabinets_planned",
+        "above_plan",
+        "action",
+    ];
+    let rows: Vec<Vec<String>> = w
+        .sites
+        .iter()
+        .map(|s| {
+            vec![
+                w.week.clone(),
+                s.site.clone(),
+                s.town.clone(),
+                s.requests.to_string(),
+                s.planned_requests.1.to_string(),
+                s.planned_requests.0.to_string(),
+                s.planned_requests.2.to_string(),
+                s.requests_last_week
+                    .map_or(String::new(), |r| r.to_string()),
+                s.growth.map_or(String::new(), |g| g.to_string()),
+                s.subscribers.to_string(),
+                s.planned_subscribers.to_string(),
+                s.stockouts.to_string(),
+                s.planned_stockouts.to_string(),
+                s.cabinets_seen.to_string(),
+                s.cabinets_planned.to_string(),
+                s.above_plan.to_string(),
+                s.action.clone(),
             ]
         })
         .collect();

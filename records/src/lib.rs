@@ -31,6 +31,7 @@ mod estimate;
 mod format;
 mod read;
 mod tally;
+mod weekly;
 
 pub use backtest::{Backtest, DEFAULT_TOLERANCE, PROFILE_TOLERANCE, SiteFit, backtest};
 pub use calibrate::{CALIBRATE_MARKER, CalibrateError, CalibrateOptions, Calibrated, calibrate};
@@ -41,3 +42,4 @@ pub use estimate::{
 pub use format::{Column, LocalTime, date_text, parse_result, parse_soc, parse_time};
 pub use read::{Log, ReadError, ReadOptions, RowProblem, read_csv, read_log, read_xlsx};
 pub use tally::{Row, Tally};
+pub use weekly::{Predicted, SiteWeek, Weekly, iso_week, weekly};

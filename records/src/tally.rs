@@ -4,7 +4,7 @@
 //! with its rows: a row updates its user's counters and its day's counts
 //! and is dropped.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::format::LocalTime;
 
@@ -58,6 +58,9 @@ pub(crate) struct SiteTally {
     pub(crate) days: BTreeMap<i32, DayTally>,
     /// Cabinet ids seen.
     pub(crate) cabinets: BTreeSet<Box<str>>,
+    /// Users active in each week, by the week's Monday (days since
+    /// 1970-01-01): memory grows with users × weeks, not rows.
+    pub(crate) week_users: BTreeMap<i32, HashSet<u32>>,
 }
 
 /// One user's counters at one site.
@@ -126,6 +129,7 @@ impl Tally {
                     user: Vec::new(),
                     days: BTreeMap::new(),
                     cabinets: BTreeSet::new(),
+                    week_users: BTreeMap::new(),
                 });
                 self.index.insert(row.site.into(), self.sites.len() - 1);
                 self.sites.len() - 1
@@ -144,6 +148,8 @@ impl Tally {
                 site.user.len() - 1
             }
         };
+        let monday = row.time.day - crate::format::weekday(row.time.day) as i32;
+        site.week_users.entry(monday).or_default().insert(u as u32);
         let user = &mut site.user[u];
         let day = site.days.entry(row.time.day).or_default();
         let hour = row.time.hour() + if row.time.is_weekend() { 24 } else { 0 };
