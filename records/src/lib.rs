@@ -6,8 +6,9 @@
 //! ([`read_log`] → [`Tally`]), estimates the scenario inputs it measures
 //! ([`estimate`]: subscribers, swaps per subscriber and day, the courier
 //! share, hour-of-day profiles, the charge at hand-in, the stockout share),
-//! writes them into a scenario ([`calibrate`]) and compares a simulated
-//! run with the log ([`backtest`]).
+//! writes them into a scenario ([`calibrate`]), compares a simulated
+//! run with the log ([`backtest`]) and sets a week of it against a plan
+//! ([`weekly`]).
 //!
 //! Architecture invariant: this crate prints nothing and knows no exit
 //! codes; it reads scenarios only through the `scenarios` crate and runs
