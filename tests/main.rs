@@ -19,6 +19,7 @@ mod planner;
 mod plausibility;
 mod queueing_theory;
 mod readme;
+mod records;
 mod report;
 mod scenario_errors;
 mod shard;

@@ -19,7 +19,8 @@ const MAX_THREADS: i64 = 1024;
 pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  the run finished but targets were missed (run --check or merge --check, or plan found no feasible deployment)
+  1  the run finished but targets were missed (run --check or merge --check, or plan found no feasible deployment),
+     or a site of a swap log missed the scenario (backtest, calibrate --check)
   2  usage, scenario or I/O error, or a scenario warning with --deny-warnings";
 
 /// `swapsim run --help`: 1 only with `--check`.
@@ -121,6 +122,15 @@ pub(crate) enum Command {
     /// Merge the shards of a run (--shard) into exactly the result of the run on one machine
     #[command(after_help = MERGE_EXIT_CODES)]
     Merge(MergeArgs),
+    /// Measure a scenario's riders from a swap log (CSV or .xlsx) and write them into the scenario
+    #[command(after_help = CALIBRATE_EXIT_CODES)]
+    Calibrate(CalibrateArgs),
+    /// Compare a scenario's simulated swap demand with a swap log, site by site
+    #[command(after_help = BACKTEST_EXIT_CODES)]
+    Backtest(BacktestArgs),
+    /// A week of a swap log against the plan that `plan --out` wrote: swaps, subscribers, stockouts, actions
+    #[command(after_help = WEEKLY_EXIT_CODES)]
+    Weekly(WeeklyArgs),
 }
 
 /// `--seed`, `--replications` and `--days`: values that replace the
@@ -631,4 +641,167 @@ pub(crate) enum PlanFormat {
 pub(crate) enum Lang {
     Zh,
     En,
+}
+
+/// `swapsim calibrate --help`: 1 only with `--check`.
+const CALIBRATE_EXIT_CODES: &str = "\
+Exit codes:
+  0  success; with --check, every site of the log fits the calibrated scenario
+  1  --check found a site that misses by more than the tolerance (the file is still written)
+  2  usage or I/O error, a log or scenario that cannot be read, or sites that differ without --partial";
+
+/// `swapsim backtest --help`.
+const BACKTEST_EXIT_CODES: &str = "\
+Exit codes:
+  0  every site of the log fits the scenario within the tolerances
+  1  a site misses by more than a tolerance (the fits are still printed)
+  2  usage or I/O error, or a log or scenario that cannot be read";
+
+/// How to read a swap log: `--skip-bad-rows` and `--sheet`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Swap log")]
+pub(crate) struct LogArgs {
+    /// Skip rows that cannot be read, and count them, instead of failing
+    #[arg(long)]
+    pub(crate) skip_bad_rows: bool,
+
+    /// Sheet of an .xlsx log to read (default: its first)
+    #[arg(long = "sheet", value_name = "NAME")]
+    pub(crate) sheet_name: Option<String>,
+}
+
+/// `--tolerance` of `backtest` and `calibrate --check`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Backtest")]
+pub(crate) struct ToleranceArgs {
+    /// Largest relative miss of a site's daily swap requests (0.15 = 15 %)
+    #[arg(long, value_name = "SHARE", default_value_t = records::DEFAULT_TOLERANCE, value_parser = share)]
+    pub(crate) tolerance: f64,
+
+    /// Also judge the stockout share: the largest difference, in share of requests (0.05 = 5 points)
+    #[arg(long, value_name = "SHARE", value_parser = share)]
+    pub(crate) stockout_tolerance: Option<f64>,
+}
+
+/// A share in (0, 10].
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 10.0 => Ok(x),
+        _ => Err("expected a share above 0, like 0.15 for 15 %".to_owned()),
+    }
+}
+
+/// `swapsim calibrate`.
+#[derive(Debug, Args)]
+pub(crate) struct CalibrateArgs {
+    /// Swap log: CSV (UTF-8) or an .xlsx workbook, one row per swap attempt
+    #[arg(value_name = "LOG")]
+    pub(crate) log: PathBuf,
+
+    /// Scenario (TOML) to calibrate; its sites are the log's
+    #[arg(long, value_name = "FILE", required = true)]
+    pub(crate) scenario: PathBuf,
+
+    /// Write the calibrated scenario to FILE (and the estimates to stdout) instead of the scenario to stdout
+    #[arg(long, short, value_name = "FILE", help_heading = "Output")]
+    pub(crate) out: Option<PathBuf>,
+
+    /// Users averaging at least this many swaps a day are couriers
+    #[arg(long, value_name = "SWAPS", default_value_t = records::DEFAULT_COURIER_THRESHOLD, value_parser = share)]
+    pub(crate) courier_threshold: f64,
+
+    /// Calibrate the sites the log and the scenario share; skip the others
+    #[arg(long)]
+    pub(crate) partial: bool,
+
+    /// Then backtest the calibrated scenario on the log; exit 1 if a site misses (without --out: print the estimates and the fits only)
+    #[arg(long, help_heading = "Backtest")]
+    pub(crate) check: bool,
+
+    #[command(flatten)]
+    pub(crate) tolerance: ToleranceArgs,
+
+    #[command(flatten)]
+    pub(crate) read: LogArgs,
+
+    #[command(flatten)]
+    pub(crate) overrides: Overrides,
+
+    #[command(flatten)]
+    pub(crate) threads: Threads,
+}
+
+/// `swapsim backtest`.
+#[derive(Debug, Args)]
+pub(crate) struct BacktestArgs {
+    /// Swap log: CSV (UTF-8) or an .xlsx workbook, one row per swap attempt
+    #[arg(value_name = "LOG")]
+    pub(crate) log: PathBuf,
+
+    /// Scenario file (TOML)
+    #[arg(value_name = "SCENARIO")]
+    pub(crate) scenario: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) tolerance: ToleranceArgs,
+
+    /// Output on stdout: table (for people), json or csv (for scripts)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = Format::Table,
+        hide_possible_values = true,
+        help_heading = "Output"
+    )]
+    pub(crate) format: Format,
+
+    #[command(flatten)]
+    pub(crate) read: LogArgs,
+
+    #[command(flatten)]
+    pub(crate) overrides: Overrides,
+
+    #[command(flatten)]
+    pub(crate) threads: Threads,
+}
+
+/// `swapsim weekly --help`.
+const WEEKLY_EXIT_CODES: &str = "\
+Exit codes:
+  0  success (sites above the plan are listed with their actions)
+  2  usage or I/O error, or a log or plan directory that cannot be read";
+
+/// `swapsim weekly`.
+#[derive(Debug, Args)]
+pub(crate) struct WeeklyArgs {
+    /// Swap log: CSV (UTF-8) or an .xlsx workbook, one row per swap attempt
+    #[arg(value_name = "LOG")]
+    pub(crate) log: PathBuf,
+
+    /// The directory `plan --out` wrote (plan.toml, summary.json)
+    #[arg(long, value_name = "PLANDIR", required = true)]
+    pub(crate) plan: PathBuf,
+
+    /// The ISO week to report, like 2024-W14
+    #[arg(long, value_name = "YYYY-Www", required = true)]
+    pub(crate) week: String,
+
+    /// A site runs above the plan past the top of its interval by more than this share
+    #[arg(long, value_name = "SHARE", default_value_t = records::DEFAULT_TOLERANCE, value_parser = share)]
+    pub(crate) tolerance: f64,
+
+    /// Output on stdout: table (for people), json or csv (for scripts)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = Format::Table,
+        hide_possible_values = true,
+        help_heading = "Output"
+    )]
+    pub(crate) format: Format,
+
+    #[command(flatten)]
+    pub(crate) read: LogArgs,
 }

@@ -770,7 +770,11 @@ fn find_font(given: Option<PathBuf>, candidates: &[&str]) -> Result<report::Font
 
 /// Applies `--seed`, `--replications` and `--days` to `model`, loaded from
 /// `scenario`.
-fn apply(model: &mut Model, overrides: &Overrides, scenario: &Path) -> Result<(), Error> {
+pub(crate) fn apply(
+    model: &mut Model,
+    overrides: &Overrides,
+    scenario: &Path,
+) -> Result<(), Error> {
     if let Some(seed) = overrides.seed {
         model.seed = seed;
     }
@@ -860,7 +864,7 @@ fn toml_files(dir: &Path) -> Vec<String> {
 }
 
 /// The text of the UTF-8 file at `path`.
-fn read(path: &Path) -> Result<String, Error> {
+pub(crate) fn read(path: &Path) -> Result<String, Error> {
     std::fs::read_to_string(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::InvalidData {
             Error::NotUtf8 {

@@ -197,6 +197,17 @@ pub(crate) enum Error {
     /// duplicated or foreign shard is named), or its scenario changed.
     #[error(transparent)]
     Merge(#[from] batch::merge::MergeError),
+    /// A swap log cannot be read (its bad rows, if that is why, are
+    /// written before).
+    #[error(transparent)]
+    Log(#[from] records::ReadError),
+    /// A scenario cannot be calibrated from a log.
+    #[error(transparent)]
+    Calibrate(#[from] records::CalibrateError),
+    /// `weekly`: a week that is not `YYYY-Www`, or a plan directory
+    /// whose `summary.json` cannot be read.
+    #[error("{0}")]
+    Weekly(String),
     /// Writing to stdout failed (a closed pipe is not an error: see
     /// [`Error::is_broken_pipe`]).
     #[error("cannot write to stdout: {0}")]
@@ -284,6 +295,12 @@ pub(crate) fn report(error: &Error, stderr: &mut dyn Write) {
         Error::Survey { diagnostics, .. } => {
             for diagnostic in diagnostics {
                 let _ = writeln!(stderr, "{}\n", diagnostic.render());
+            }
+            writeln!(stderr, "error: {error}")
+        }
+        Error::Log(records::ReadError::BadRows { problems, .. }) => {
+            for problem in problems {
+                let _ = writeln!(stderr, "{problem}");
             }
             writeln!(stderr, "error: {error}")
         }

@@ -52,6 +52,7 @@ mod plan;
 mod run;
 mod streams;
 mod survey;
+mod swaps;
 mod sweep;
 mod table;
 mod timeseries;
@@ -75,7 +76,9 @@ pub mod exit {
     pub const SUCCESS: u8 = 0;
     /// The run finished but the scenario's targets were missed: `run
     /// --check` (or `merge --check` of its shards) found a KPI above its
-    /// limit, or `plan` found no feasible deployment.
+    /// limit, or `plan` found no feasible deployment; or a site of a swap
+    /// log missed the scenario by more than the tolerance (`backtest`,
+    /// `calibrate --check`).
     pub const TARGETS_MISSED: u8 = 1;
     /// A usage, scenario or I/O error; the reason is on stderr.
     pub const ERROR: u8 = 2;
@@ -161,6 +164,9 @@ where
             ReportConfig::resolve(args).and_then(|config| html::report(&config, &mut streams))
         }
         Command::Merge(args) => cluster::merge(args, &mut streams),
+        Command::Calibrate(args) => swaps::calibrate(&args, &mut streams),
+        Command::Backtest(args) => swaps::backtest(&args, &mut streams),
+        Command::Weekly(args) => swaps::weekly(&args, &mut streams),
     };
     exit_code(done, &mut streams)
 }

@@ -372,6 +372,7 @@ fn read_model(mut root: Table<'_, '_>, files: &Files<'_>, sink: &mut Sink<'_>) -
     let site_overrides = overrides::read_sites(
         root.optional_tables(sink, "site_override"),
         &site_names,
+        &ctx,
         sink,
     );
     let transformer_overrides =

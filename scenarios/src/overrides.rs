@@ -37,6 +37,13 @@ pub(crate) struct SiteOverride {
     max_riders_present: Option<(u32, At)>,
     charger_power_w: Option<(f64, At)>,
     nonsub_interval_days: Option<(f64, At)>,
+    /// Resident e-bikes (`swapsim calibrate` writes it when the log has
+    /// more subscribers than the site has e-bikes).
+    ebikes: Option<(u32, At)>,
+    /// Share of the e-bikes on a subscription (`swapsim calibrate`).
+    swap_adoption: Option<(f64, At)>,
+    /// Couriers living here, replacing the site's: `(group, count)`.
+    couriers: Option<(Vec<(usize, u32)>, At)>,
     /// Prefixed to messages: "site 'A'".
     subject: String,
     /// Whether every key is valid; the keys that are not are `None`.
@@ -141,6 +148,7 @@ pub(crate) fn apply_scenario(
 pub(crate) fn read_sites(
     tables: Vec<Option<Table<'_, '_>>>,
     names: &SiteNames,
+    ctx: &crate::site::Context<'_>,
     sink: &mut Sink<'_>,
 ) -> Overrides<SiteOverride> {
     let names = names.in_order();
@@ -152,7 +160,7 @@ pub(crate) fn read_sites(
     };
     let overrides: Vec<Option<SiteOverride>> = tables
         .into_iter()
-        .map(|t| t.and_then(|t| read_site(t, &sites, sink)))
+        .map(|t| t.and_then(|t| read_site(t, &sites, ctx, sink)))
         .collect();
     Overrides::collect(overrides)
 }
@@ -162,6 +170,7 @@ pub(crate) fn read_sites(
 fn read_site(
     mut t: Table<'_, '_>,
     sites: &Reference<'_>,
+    ctx: &crate::site::Context<'_>,
     sink: &mut Sink<'_>,
 ) -> Option<SiteOverride> {
     let name = t.required(sink, "site", &Text);
@@ -185,6 +194,14 @@ fn read_site(
         "nonsub_interval_days",
         &bounds::NONSUB_INTERVAL_DAYS,
     );
+    let ebikes = set(&mut t, sink, "ebikes", &bounds::EBIKES);
+    let swap_adoption = set(&mut t, sink, "swap_adoption", &crate::site::SHARE);
+    let couriers = match t.item("couriers") {
+        None => Ok(None),
+        Some(item) => crate::site::read_couriers(&item, ctx, sink)
+            .map(|c| Some((c, item.at())))
+            .ok_or(()),
+    };
     let subject = t.subject().unwrap_or_default().to_owned();
     t.finish(sink);
     known?;
@@ -199,7 +216,10 @@ fn read_site(
     .iter()
     .all(|key| key.is_ok())
         && charger_power_w.is_ok()
-        && nonsub_interval_days.is_ok();
+        && nonsub_interval_days.is_ok()
+        && ebikes.is_ok()
+        && swap_adoption.is_ok()
+        && couriers.is_ok();
     Some(SiteOverride {
         site: name?,
         cabinets: cabinets.ok().flatten(),
@@ -210,6 +230,9 @@ fn read_site(
         max_riders_present: max_riders_present.ok().flatten(),
         charger_power_w: charger_power_w.ok().flatten(),
         nonsub_interval_days: nonsub_interval_days.ok().flatten(),
+        ebikes: ebikes.ok().flatten(),
+        swap_adoption: swap_adoption.ok().flatten(),
+        couriers: couriers.ok().flatten(),
         subject,
         complete,
     })
@@ -264,6 +287,7 @@ pub(crate) fn apply_sites(
     // Per site: where its overrides last set the slots and the batteries.
     let mut last: Vec<Option<Last<'_>>> = vec![None; sites.len()];
     let mut unchecked = vec![false; sites.len()];
+    let mut unchecked_ok = true;
     for o in &overrides.list {
         let Some(index) = sites.iter().position(|s| s.spec.name == o.site) else {
             debug_assert!(false, "unknown site '{}' was not reported", o.site);
@@ -303,8 +327,34 @@ pub(crate) fn apply_sites(
         if let Some((days, _)) = o.nonsub_interval_days {
             spec.nonsub_interval_days = Some(days);
         }
+        let rider_keys = [
+            o.ebikes.as_ref().map(|(_, at)| at),
+            o.swap_adoption.as_ref().map(|(_, at)| at),
+            o.couriers.as_ref().map(|(_, at)| at),
+        ];
+        if spec.demand != sim_core::Demand::Riders
+            && let Some(at) = rider_keys.into_iter().flatten().next()
+        {
+            at.error(
+                sink,
+                Some(&o.subject),
+                "ebikes, swap_adoption and couriers apply to rider-driven sites, \
+                 but this site has `demand`",
+            );
+            unchecked_ok = false;
+            continue;
+        }
+        if let Some((n, _)) = o.ebikes {
+            spec.ebikes = n;
+        }
+        if let Some((share, _)) = o.swap_adoption {
+            spec.swap_adoption = share;
+        }
+        if let Some((couriers, _)) = &o.couriers {
+            spec.couriers.clone_from(couriers);
+        }
     }
-    let mut ok = overrides.ok;
+    let mut ok = overrides.ok && unchecked_ok;
     for ((site, last), unchecked) in sites.iter().zip(last).zip(unchecked) {
         let spec = &site.spec;
         let Some(last) = last.filter(|_| !unchecked) else {
@@ -607,7 +657,7 @@ mod tests {
                 "t.toml:23:1: site_override[1].slot: unknown key, expected one of `site`, \
                  `cabinets`, `slots_per_cabinet`, `batteries`, `pile_ports`, \
                  `max_concurrent_charging`, `max_riders_present`, `charger_power_w`, \
-                 `nonsub_interval_days`",
+                 `nonsub_interval_days`, `ebikes`, `swap_adoption`, `couriers`",
                 "t.toml:26:14: transformer_override[0].rating_kva: transformer 'T1': expected a \
                  positive number, found 0",
             ]
@@ -630,6 +680,41 @@ mod tests {
                 "t.toml:18:15: transformer_override[0].transformer: unknown transformer `T1`: \
                  the scenario defines no `[[transformer]]` or site's own transformer"
             ]
+        );
+    }
+
+    #[test]
+    fn calibrated_overrides_set_the_subscribers_of_rider_sites_only() {
+        // `swapsim calibrate` writes these (issue 14).
+        let source = riders_with(
+            "[[site_override]]\nsite = \"A\"\nswap_adoption = 0.45\n\
+             couriers = { courier = 7 }\n\
+             [[site_override]]\nsite = \"A\"\nebikes = 900\n",
+        );
+        let site = &model(&source).sites[0];
+        assert_eq!((site.ebikes, site.swap_adoption), (900, 0.45));
+        assert_eq!(site.couriers, [(1, 7)]);
+        let bad = riders_with(
+            "[[site_override]]\nsite = \"A\"\nswap_adoption = 1.5\ncouriers = { commuter = 3 }\n",
+        );
+        assert_eq!(
+            problems(&bad),
+            [
+                "t.toml:19:17: site_override[0].swap_adoption: site 'A': expected a number in \
+                 [0, 1], found 1.5",
+                "t.toml:20:14: site_override[0].couriers.commuter: site 'A': group `commuter` \
+                 does not work across the district (`works_across_district`); expected `courier`",
+            ]
+        );
+        let analytic = format!("{VALID}\n[[site_override]]\nsite = \"A\"\nswap_adoption = 0.2\n");
+        let found = problems(&analytic);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].ends_with(
+                "ebikes, swap_adoption and couriers apply to rider-driven sites, but this \
+                 site has `demand`"
+            ),
+            "{found:?}"
         );
     }
 

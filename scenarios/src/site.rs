@@ -702,7 +702,11 @@ fn read_mix(item: &Item<'_, '_>, ctx: &Context<'_>, sink: &mut Sink<'_>) -> Opti
 
 /// Reads `couriers`: `{ group = count, ... }` of groups that work across
 /// the district, or a count of the first such group.
-fn read_couriers(item: &Item<'_, '_>, ctx: &Context<'_>, sink: &mut Sink<'_>) -> Option<Couriers> {
+pub(crate) fn read_couriers(
+    item: &Item<'_, '_>,
+    ctx: &Context<'_>,
+    sink: &mut Sink<'_>,
+) -> Option<Couriers> {
     if let DeValue::Table(_) = item.get() {
         let mut t = item.table(sink)?;
         let mut couriers = Some(Vec::new());

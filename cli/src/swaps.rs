@@ -1,0 +1,455 @@
+//! `swapsim calibrate` and `swapsim backtest`: a swap log against a
+//! scenario. The reading, estimating and writing live in the `records`
+//! crate; this module parses nothing but arguments and prints.
+
+use std::path::Path;
+
+use records::{Backtest, Estimates, Log, ReadOptions};
+use sim_core::Model;
+
+use crate::args::{BacktestArgs, CalibrateArgs, Format, LogArgs, Overrides, WeeklyArgs};
+use crate::error::Error;
+use crate::streams::Streams;
+use crate::{Status, config, output, table, threads};
+
+/// Reads the log, telling what `--skip-bad-rows` skipped on stderr.
+fn read_log(path: &Path, args: &LogArgs, streams: &mut Streams<'_>) -> Result<Log, Error> {
+    let options = ReadOptions {
+        skip_bad_rows: args.skip_bad_rows,
+        sheet: args.sheet_name.clone(),
+    };
+    let log = records::read_log(path, &options)?;
+    if log.skipped_rows > 0 {
+        for problem in &log.problems {
+            streams.tell(format_args!("warning: {problem}"));
+        }
+        streams.tell(format_args!(
+            "warning: {}: skipped {} unreadable row{} (--skip-bad-rows), read {}",
+            log.file,
+            log.skipped_rows,
+            if log.skipped_rows == 1 { "" } else { "s" },
+            log.tally.rows
+        ));
+    }
+    Ok(log)
+}
+
+/// Loads a scenario with `--seed`, `--replications` and `--days` applied.
+fn load(path: &Path, overrides: &Overrides) -> Result<Model, Error> {
+    let mut model = config::load(path)?.model;
+    config::apply(&mut model, overrides, path)?;
+    Ok(model)
+}
+
+/// `swapsim calibrate LOG --scenario S.toml [--out FILE] [--check]`.
+pub(crate) fn calibrate(args: &CalibrateArgs, streams: &mut Streams<'_>) -> Result<Status, Error> {
+    let log = read_log(&args.log, &args.read, streams)?;
+    let estimates = records::estimate(&log.tally, args.courier_threshold);
+    let source = config::read(&args.scenario)?;
+    let model = config::load(&args.scenario)?.model;
+    let options = records::CalibrateOptions {
+        partial: args.partial,
+        log_name: file_name(&args.log),
+    };
+    let calibrated = records::calibrate(&source, &model, &estimates, &options)?;
+    for site in &calibrated.log_only {
+        streams.tell(format_args!(
+            "warning: site '{site}' is in the log but not the scenario: skipped (--partial)"
+        ));
+    }
+    for site in &calibrated.scenario_only {
+        streams.tell(format_args!(
+            "warning: site '{site}' is in the scenario but not the log: kept as it is (--partial)"
+        ));
+    }
+    // The file must pass `swapsim check`; a failure here is a bug, told
+    // as the scenario's diagnostics.
+    let name = args.scenario.display().to_string();
+    let mut checked =
+        scenarios::parse_with(&calibrated.text, &name, &|p| std::fs::read_to_string(p))
+            .map_err(|d| Error::Load(scenarios::LoadError::Invalid(d)))?;
+    config::apply(&mut checked, &args.overrides, &args.scenario)?;
+    match &args.out {
+        Some(path) => {
+            output::write_file_atomically(path, calibrated.text.as_bytes())?;
+            streams.out(&estimates_table(&estimates))?;
+            streams.say(format_args!("wrote {}", path.display()));
+        }
+        None if !args.check => streams.out(&calibrated.text)?,
+        // A dry run: what the log measures and how the result fits it.
+        None => streams.out(&estimates_table(&estimates))?,
+    }
+    if !args.check {
+        return Ok(Status::Success);
+    }
+    let result = sim_core::run(&checked, threads(args.threads.n));
+    streams.out("\n")?;
+    let fits = records::backtest(
+        &checked,
+        &result,
+        &estimates,
+        args.tolerance.tolerance,
+        args.tolerance.stockout_tolerance,
+    );
+    streams.out(&backtest_table(&fits))?;
+    Ok(status(&fits, streams))
+}
+
+/// `swapsim backtest LOG SCENARIO.toml`.
+pub(crate) fn backtest(args: &BacktestArgs, streams: &mut Streams<'_>) -> Result<Status, Error> {
+    let log = read_log(&args.log, &args.read, streams)?;
+    let estimates = records::estimate(&log.tally, records::DEFAULT_COURIER_THRESHOLD);
+    let model = load(&args.scenario, &args.overrides)?;
+    if !estimates
+        .sites
+        .iter()
+        .any(|e| model.sites.iter().any(|s| s.name == e.site))
+    {
+        return Err(records::CalibrateError::NoSharedSite {
+            log_sites: estimates.sites.iter().map(|e| e.site.clone()).collect(),
+        }
+        .into());
+    }
+    let result = sim_core::run(&model, threads(args.threads.n));
+    let fits = records::backtest(
+        &model,
+        &result,
+        &estimates,
+        args.tolerance.tolerance,
+        args.tolerance.stockout_tolerance,
+    );
+    let text = match args.format {
+        Format::Table => backtest_table(&fits),
+        // Serialising plain numbers and strings cannot fail.
+        Format::Json => serde_json::to_string_pretty(&fits).unwrap_or_default() + "\n",
+        Format::Csv => backtest_csv(&fits),
+    };
+    streams.out(&text)?;
+    Ok(status(&fits, streams))
+}
+
+/// Success when every site fits; otherwise the misses on stderr.
+fn status(fits: &Backtest, streams: &mut Streams<'_>) -> Status {
+    for site in &fits.log_only {
+        streams.tell(format_args!(
+            "warning: site '{site}' is in the log but not the scenario: not compared"
+        ));
+    }
+    let mut missed = false;
+    for fit in fits.sites.iter().filter(|f| !f.pass) {
+        missed = true;
+        for miss in &fit.misses {
+            streams.tell(format_args!("missed: site '{}': {miss}", fit.site));
+        }
+    }
+    if missed {
+        Status::TargetsMissed
+    } else {
+        Status::Success
+    }
+}
+
+/// The file name of `path`, for the calibrated block's comment.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// What the log measures, one row per site.
+fn estimates_table(e: &Estimates) -> String {
+    let mut out = format!(
+        "swap log {} to {} ({} days); couriers: {} swaps a day or more\n\n",
+        e.first_day, e.last_day, e.days, e.courier_threshold
+    );
+    let mut rows = vec![vec![
+        "site".to_owned(),
+        "subscribers".to_owned(),
+        "couriers".to_owned(),
+        "swaps/sub/day".to_owned(),
+        "requests/day".to_owned(),
+        "hand-in SOC".to_owned(),
+        "stockout".to_owned(),
+        "cabinets".to_owned(),
+    ]];
+    for s in &e.sites {
+        rows.push(vec![
+            s.site.clone(),
+            s.subscribers.to_string(),
+            format!(
+                "{} ({:.1} %)",
+                s.couriers.users,
+                100.0 * s.courier_share.value
+            ),
+            format!(
+                "{:.3} [{:.3}, {:.3}]",
+                s.swaps_per_subscriber_day.value,
+                s.swaps_per_subscriber_day.low,
+                s.swaps_per_subscriber_day.high
+            ),
+            format!(
+                "{:.1} [{:.1}, {:.1}]",
+                s.requests_per_day.value, s.requests_per_day.low, s.requests_per_day.high
+            ),
+            {
+                let all = &s.commuters.hand_in;
+                format!("{:.1} %", 100.0 * all.mean.value)
+            },
+            s.stockout_share
+                .map_or("-".to_owned(), |x| format!("{:.2} %", 100.0 * x.value)),
+            s.cabinets.len().to_string(),
+        ]);
+    }
+    table::write_aligned(&mut out, &rows);
+    out
+}
+
+/// The fits, one row per site, with the tolerances above.
+fn backtest_table(b: &Backtest) -> String {
+    let stockout = match b.stockout_tolerance {
+        Some(t) => format!("stockout share within ±{:.1} points", 100.0 * t),
+        None => "stockout share shown, not judged".to_owned(),
+    };
+    let mut out = format!(
+        "backtest: requests a day within ±{:.0} % (or inside the simulated 95 % interval), \
+         hourly profile within {} (total variation), {stockout}\n\n",
+        100.0 * b.tolerance,
+        b.profile_tolerance,
+    );
+    let mut rows = vec![vec![
+        "site".to_owned(),
+        "requests/day observed".to_owned(),
+        "simulated [95 %]".to_owned(),
+        "miss".to_owned(),
+        "profile TVD".to_owned(),
+        "stockout obs".to_owned(),
+        "sim".to_owned(),
+        "fit".to_owned(),
+    ]];
+    for f in &b.sites {
+        let sim = f.simulated_requests_per_day;
+        rows.push(vec![
+            f.site.clone(),
+            format!("{:.1}", f.observed_requests_per_day.value),
+            format!(
+                "{:.1} [{:.1}, {:.1}]",
+                sim.mean, sim.ci95_low, sim.ci95_high
+            ),
+            format!("{:+.1} %", 100.0 * f.requests_miss),
+            format!("{:.3}", f.profile_distance),
+            f.observed_stockout
+                .map_or("-".to_owned(), |x| format!("{:.2} %", 100.0 * x)),
+            format!("{:.2} %", 100.0 * f.simulated_stockout),
+            if f.pass { "ok" } else { "MISS" }.to_owned(),
+        ]);
+    }
+    table::write_aligned(&mut out, &rows);
+    out
+}
+
+/// The fits as CSV, one row per site.
+fn backtest_csv(b: &Backtest) -> String {
+    let header = [
+        "site",
+        "observed_requests_per_day",
+        "simulated_requests_per_day",
+        "simulated_ci95_low",
+        "simulated_ci95_high",
+        "requests_miss",
+        "profile_distance",
+        "observed_stockout",
+        "simulated_stockout",
+        "pass",
+    ];
+    let rows: Vec<Vec<String>> = b
+        .sites
+        .iter()
+        .map(|f| {
+            let sim = f.simulated_requests_per_day;
+            vec![
+                f.site.clone(),
+                f.observed_requests_per_day.value.to_string(),
+                sim.mean.to_string(),
+                sim.ci95_low.to_string(),
+                sim.ci95_high.to_string(),
+                f.requests_miss.to_string(),
+                f.profile_distance.to_string(),
+                f.observed_stockout.map_or(String::new(), |x| x.to_string()),
+                f.simulated_stockout.to_string(),
+                f.pass.to_string(),
+            ]
+        })
+        .collect();
+    output::csv_text(&header, &rows)
+}
+
+/// `swapsim weekly LOG --plan PLANDIR --week 2024-W14`.
+pub(crate) fn weekly(args: &WeeklyArgs, streams: &mut Streams<'_>) -> Result<Status, Error> {
+    let monday =
+        records::iso_week(&args.week).map_err(|m| Error::Weekly(format!("--week: {m}")))?;
+    let log = read_log(&args.log, &args.read, streams)?;
+    let plan = config::load(&args.plan.join(output::PLAN_TOML_FILE))?.model;
+    let summary_path = args.plan.join("summary.json");
+    let summary = config::read(&summary_path)?;
+    let predicted = predicted(&summary).ok_or_else(|| {
+        Error::Weekly(format!(
+            "'{}' is not the summary.json of a run or plan: expected sites with \
+             swap_requests_per_day and stockout_probability",
+            summary_path.display()
+        ))
+    })?;
+    let week = records::weekly(
+        &log.tally,
+        monday,
+        &args.week,
+        &plan,
+        &predicted,
+        args.tolerance,
+    );
+    for site in &week.unplanned {
+        streams.tell(format_args!(
+            "warning: site '{site}' is in the log but not the plan: not reported"
+        ));
+    }
+    let text = match args.format {
+        Format::Table => weekly_table(&week),
+        // Serialising plain numbers and strings cannot fail.
+        Format::Json => serde_json::to_string_pretty(&week).unwrap_or_default() + "\n",
+        Format::Csv => weekly_csv(&week),
+    };
+    streams.out(&text)?;
+    Ok(Status::Success)
+}
+
+/// What a run's `summary.json` predicts per site.
+fn predicted(summary: &str) -> Option<Vec<records::Predicted>> {
+    let value: serde_json::Value = serde_json::from_str(summary).ok()?;
+    let estimate = |kpi: &serde_json::Value| -> Option<sim_core::Estimate> {
+        Some(sim_core::Estimate {
+            mean: kpi.get("mean")?.as_f64()?,
+            ci95_low: kpi.get("ci95_low")?.as_f64()?,
+            ci95_high: kpi.get("ci95_high")?.as_f64()?,
+        })
+    };
+    value
+        .get("sites")?
+        .as_array()?
+        .iter()
+        .map(|site| {
+            let kpis = site.get("kpis")?;
+            Some(records::Predicted {
+                site: site.get("name")?.as_str()?.to_owned(),
+                requests_per_day: estimate(kpis.get("swap_requests_per_day")?)?,
+                stockout_probability: estimate(kpis.get("stockout_probability")?)?.mean,
+            })
+        })
+        .collect()
+}
+
+/// The week, one row per site, then the actions.
+fn weekly_table(w: &records::Weekly) -> String {
+    let mut out = format!(
+        "week {} ({} to {}) against the plan; above it: past its 95 % interval by more than {:.0} %\n\n",
+        w.week,
+        w.from,
+        w.to,
+        100.0 * w.tolerance
+    );
+    let mut rows = vec![vec![
+        "site".to_owned(),
+        "town".to_owned(),
+        "requests".to_owned(),
+        "plan [95 %]".to_owned(),
+        "vs last week".to_owned(),
+        "subscribers".to_owned(),
+        "plan".to_owned(),
+        "stockouts".to_owned(),
+        "plan".to_owned(),
+        "cabinets".to_owned(),
+        "plan".to_owned(),
+    ]];
+    for s in &w.sites {
+        let (low, mean, high) = s.planned_requests;
+        rows.push(vec![
+            s.site.clone(),
+            if s.town.is_empty() {
+                "-".to_owned()
+            } else {
+                s.town.clone()
+            },
+            s.requests.to_string(),
+            format!("{mean:.0} [{low:.0}, {high:.0}]"),
+            s.growth
+                .map_or("-".to_owned(), |g| format!("{:+.1} %", 100.0 * g)),
+            s.subscribers.to_string(),
+            format!("{:.0}", s.planned_subscribers),
+            s.stockouts.to_string(),
+            format!("{:.0}", s.planned_stockouts),
+            s.cabinets_seen.to_string(),
+            s.cabinets_planned.to_string(),
+        ]);
+    }
+    table::write_aligned(&mut out, &rows);
+    let actions: Vec<&records::SiteWeek> =
+        w.sites.iter().filter(|s| !s.action.is_empty()).collect();
+    if actions.is_empty() {
+        out.push_str("\nno site runs above the plan\n");
+    } else {
+        out.push_str("\nactions:\n");
+        for s in actions {
+            out.push_str(&format!("  {}: {}\n", s.site, s.action));
+        }
+    }
+    out
+}
+
+/// The week as CSV, one row per site.
+fn weekly_csv(w: &records::Weekly) -> String {
+    let header = [
+        "week",
+        "site",
+        "town",
+        "requests",
+        "planned_requests",
+        "planned_ci95_low",
+        "planned_ci95_high",
+        "requests_last_week",
+        "growth",
+        "subscribers",
+        "planned_subscribers",
+        "stockouts",
+        "planned_stockouts",
+        "cabinets_seen",
+        "cabinets_planned",
+        "above_plan",
+        "action",
+    ];
+    let rows: Vec<Vec<String>> = w
+        .sites
+        .iter()
+        .map(|s| {
+            vec![
+                w.week.clone(),
+                s.site.clone(),
+                s.town.clone(),
+                s.requests.to_string(),
+                s.planned_requests.1.to_string(),
+                s.planned_requests.0.to_string(),
+                s.planned_requests.2.to_string(),
+                s.requests_last_week
+                    .map_or(String::new(), |r| r.to_string()),
+                s.growth.map_or(String::new(), |g| g.to_string()),
+                s.subscribers.to_string(),
+                s.planned_subscribers.to_string(),
+                s.stockouts.to_string(),
+                s.planned_stockouts.to_string(),
+                s.cabinets_seen.to_string(),
+                s.cabinets_planned.to_string(),
+                s.above_plan.to_string(),
+                s.action.clone(),
+            ]
+        })
+        .collect();
+    output::csv_text(&header, &rows)
+}

@@ -1,0 +1,575 @@
+//! Reading a swap-record export, CSV or `.xlsx`, row by row into a
+//! [`Tally`], with every unreadable row reported by row and column.
+//!
+//! A CSV is streamed: one record buffer is reused for every row, so a log
+//! of millions of rows reads in flat memory. A workbook is read by
+//! calamine as a whole sheet (an `.xlsx` holds at most 1,048,576 rows).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use calamine::{Data, Reader as _, Xlsx};
+
+use crate::format::{Column, parse_result, parse_soc, parse_time};
+use crate::tally::{Row, Tally};
+
+/// How to read a log.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// Skip unreadable rows (and count them) instead of failing.
+    pub skip_bad_rows: bool,
+    /// The worksheet of a workbook to read; its first when `None`.
+    pub sheet: Option<String>,
+}
+
+/// A log, read.
+#[derive(Debug)]
+pub struct Log {
+    /// The file's name, as given.
+    pub file: String,
+    /// What its readable rows say.
+    pub tally: Tally,
+    /// Rows skipped as unreadable (with `skip_bad_rows`).
+    pub skipped_rows: u64,
+    /// One entry per distinct problem of the skipped rows.
+    pub problems: Vec<RowProblem>,
+}
+
+/// One distinct problem in a log's rows: the first row that has it, and
+/// how many more rows have the same problem in the same column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowProblem {
+    /// The file's name.
+    pub file: String,
+    /// Row of the file or worksheet \[1-based; the header is row 1\].
+    pub row: u64,
+    /// Column \[1-based\].
+    pub column: usize,
+    /// The column's header as written.
+    pub header: String,
+    /// What is wrong; lowercase, no trailing period.
+    pub message: String,
+    /// The cell's text.
+    pub found: String,
+    /// Further rows with the same problem in the same column.
+    pub more: u64,
+}
+
+impl fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: row {}, column {} ({}): {}",
+            self.file, self.row, self.column, self.header, self.message
+        )?;
+        if !self.found.is_empty() {
+            write!(f, ", found '{}'", excerpt(&self.found))?;
+        }
+        if self.more > 0 {
+            let s = if self.more == 1 { "" } else { "s" };
+            write!(f, " (and {} more row{s} like it)", self.more)?;
+        }
+        Ok(())
+    }
+}
+
+/// At most 40 chars of a cell.
+fn excerpt(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars.by_ref().take(40).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// Why a log cannot be read. Each is fatal to the command that reads it.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file cannot be opened or read.
+    #[error("cannot read '{file}': {message}")]
+    Io {
+        /// The file's name.
+        file: String,
+        /// What the operating system said.
+        message: String,
+    },
+    /// A CSV log is not UTF-8 text.
+    #[error(
+        "'{file}': row {row} is not UTF-8 text: save the export as \"CSV UTF-8\", or convert it (iconv -f GBK -t UTF-8)"
+    )]
+    NotUtf8 {
+        /// The file's name.
+        file: String,
+        /// The row \[1-based\].
+        row: u64,
+    },
+    /// A CSV log is malformed (a quote left open, say).
+    #[error("'{file}': row {row}: {message}")]
+    Csv {
+        /// The file's name.
+        file: String,
+        /// The row \[1-based\].
+        row: u64,
+        /// What the CSV reader said.
+        message: String,
+    },
+    /// The workbook cannot be read, or has no such sheet.
+    #[error("cannot read the workbook '{file}': {message}")]
+    Workbook {
+        /// The file's name.
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The log has no header row.
+    #[error(
+        "'{file}' is empty: expected a header row naming the columns ({})",
+        expected_columns()
+    )]
+    Empty {
+        /// The file's name.
+        file: String,
+    },
+    /// Required columns are missing from the header.
+    #[error(
+        "'{file}' has no column {}; its header names {}",
+        missing.iter().map(|c| format!("'{}' (or '{}')", c.en(), c.zh())).collect::<Vec<_>>().join(", "),
+        found.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", ")
+    )]
+    MissingColumns {
+        /// The file's name.
+        file: String,
+        /// The required columns not found.
+        missing: Vec<Column>,
+        /// The headers found.
+        found: Vec<String>,
+    },
+    /// Two headers name one column.
+    #[error("'{file}': columns {first} and {second} both name '{column}'")]
+    DuplicateColumn {
+        /// The file's name.
+        file: String,
+        /// The column.
+        column: Column,
+        /// Its first position \[1-based\].
+        first: usize,
+        /// Its second position \[1-based\].
+        second: usize,
+    },
+    /// Rows that cannot be read, without `skip_bad_rows`.
+    #[error(
+        "'{file}': {bad_rows} row{} cannot be read (--skip-bad-rows skips them)",
+        if *bad_rows == 1 { "" } else { "s" }
+    )]
+    BadRows {
+        /// The file's name.
+        file: String,
+        /// Rows with a problem.
+        bad_rows: u64,
+        /// One per distinct problem.
+        problems: Vec<RowProblem>,
+    },
+    /// No readable row.
+    #[error("'{file}' has no swap records{}", if *skipped > 0 { format!(" that can be read ({skipped} rows skipped)") } else { String::new() })]
+    NoRows {
+        /// The file's name.
+        file: String,
+        /// Rows skipped as unreadable.
+        skipped: u64,
+    },
+}
+
+/// `time (换电时间), ...` for messages.
+fn expected_columns() -> String {
+    Column::ALL
+        .iter()
+        .filter(|c| c.required())
+        .map(|c| format!("{} or {}", c.en(), c.zh()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads the log at `path`: an `.xlsx` workbook when it is one (a zip
+/// archive, or a name ending in `.xlsx`), else UTF-8 CSV.
+pub fn read_log(path: &Path, options: &ReadOptions) -> Result<Log, ReadError> {
+    let file = path.display().to_string();
+    let io = |e: std::io::Error| ReadError::Io {
+        file: file.clone(),
+        message: e.to_string(),
+    };
+    let mut f = File::open(path).map_err(io)?;
+    let mut magic = [0u8; 4];
+    let n = f.read(&mut magic).map_err(io)?;
+    let lower = file.to_lowercase();
+    let is_xlsx =
+        &magic[..n] == b"PK\x03\x04" || lower.ends_with(".xlsx") || lower.ends_with(".xlsm");
+    drop(f);
+    if is_xlsx {
+        let bytes = std::fs::read(path).map_err(io)?;
+        read_xlsx(&bytes, &file, options)
+    } else {
+        let f = File::open(path).map_err(io)?;
+        read_csv(BufReader::with_capacity(1 << 16, f), &file, options)
+    }
+}
+
+/// Reads a CSV log from `input`, named `file` in messages.
+pub fn read_csv(input: impl Read, file: &str, options: &ReadOptions) -> Result<Log, ReadError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input);
+    let mut record = csv::StringRecord::new();
+    let mut reading = Reading::new(file, options);
+    let csv_error = |e: csv::Error, row: u64| match e.kind() {
+        csv::ErrorKind::Utf8 { pos, .. } => ReadError::NotUtf8 {
+            file: file.to_owned(),
+            row: pos.as_ref().map_or(row, |p| p.line()),
+        },
+        csv::ErrorKind::Io(io) => ReadError::Io {
+            file: file.to_owned(),
+            message: io.to_string(),
+        },
+        _ => ReadError::Csv {
+            file: file.to_owned(),
+            row,
+            message: e.to_string(),
+        },
+    };
+    let mut row = 0;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                row = record.position().map_or(row + 1, |p| p.line());
+                reading.row(row, record.iter())?;
+            }
+            Err(e) => return Err(csv_error(e, row + 1)),
+        }
+    }
+    reading.finish()
+}
+
+/// Reads a workbook log from its bytes, named `file` in messages.
+pub fn read_xlsx(bytes: &[u8], file: &str, options: &ReadOptions) -> Result<Log, ReadError> {
+    let unreadable = |message: String| ReadError::Workbook {
+        file: file.to_owned(),
+        message,
+    };
+    let mut workbook =
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let sheets = workbook.sheet_names();
+    let name = match &options.sheet {
+        Some(name) if sheets.contains(name) => name.clone(),
+        Some(name) => {
+            return Err(unreadable(format!(
+                "no sheet '{name}', expected one of {}",
+                sheets
+                    .iter()
+                    .map(|s| format!("'{s}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        None => sheets
+            .first()
+            .cloned()
+            .ok_or_else(|| unreadable("it has no sheets".into()))?,
+    };
+    let range = workbook
+        .worksheet_range(&name)
+        .map_err(|e| unreadable(e.to_string()))?;
+    let (first_row, _) = range.start().unwrap_or((0, 0));
+    let mut reading = Reading::new(file, options);
+    let mut cells: Vec<String> = Vec::new();
+    for (r, row) in (u64::from(first_row) + 1..).zip(range.rows()) {
+        cells.clear();
+        cells.extend(row.iter().map(cell_text));
+        reading.row(r, cells.iter().map(String::as_str))?;
+    }
+    reading.finish()
+}
+
+/// A worksheet cell as the text a CSV export would have.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::DateTime(dt) => dt.as_f64().to_string(),
+        Data::Bool(true) => "TRUE".to_owned(),
+        Data::Bool(false) => "FALSE".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// The state of one read: the header's columns, the tally, the problems.
+struct Reading<'o> {
+    file: String,
+    options: &'o ReadOptions,
+    /// Per field of a row: its column, if the header named one.
+    columns: Option<Vec<Option<Column>>>,
+    /// The header's cells as written.
+    headers: Vec<String>,
+    /// Where each column is \[0-based field\].
+    at: HashMap<Column, usize>,
+    tally: Tally,
+    bad_rows: u64,
+    problems: Vec<RowProblem>,
+    /// The problem already kept for (column, message).
+    seen: HashMap<(usize, &'static str), usize>,
+}
+
+impl<'o> Reading<'o> {
+    fn new(file: &str, options: &'o ReadOptions) -> Self {
+        Reading {
+            file: file.to_owned(),
+            options,
+            columns: None,
+            headers: Vec::new(),
+            at: HashMap::new(),
+            tally: Tally::default(),
+            bad_rows: 0,
+            problems: Vec::new(),
+            seen: HashMap::new(),
+        }
+    }
+
+    /// One row of the file, number `row` \[1-based\].
+    fn row<'c>(&mut self, row: u64, cells: impl Iterator<Item = &'c str>) -> Result<(), ReadError> {
+        if self.columns.is_none() {
+            let cells: Vec<&str> = cells.collect();
+            if cells.iter().all(|c| c.trim().is_empty()) {
+                return Ok(());
+            }
+            return self.header(&cells);
+        }
+        // Up to 16 fields on the stack's reused buffer: the fields the
+        // header names, by column.
+        let mut fields: [&str; 9] = [""; 9];
+        let mut any = false;
+        let columns = self.columns.as_deref().unwrap_or_default();
+        for (i, cell) in cells.enumerate() {
+            any |= !cell.trim().is_empty();
+            if let Some(Some(column)) = columns.get(i) {
+                fields[*column as usize] = cell;
+            }
+        }
+        if !any {
+            return Ok(());
+        }
+        let get = |c: Column| fields[c as usize].trim();
+        let mut bad = false;
+        let mut problem = |reading: &mut Self, column: Column, message: &'static str| {
+            bad = true;
+            let field = reading.at[&column];
+            reading.problem(row, field, message, fields[column as usize]);
+        };
+        let time = parse_time(get(Column::Time));
+        if let Err(m) = time {
+            problem(self, Column::Time, m);
+        }
+        for column in [Column::Site, Column::CabinetId, Column::UserId] {
+            if get(column).is_empty() {
+                problem(
+                    self,
+                    column,
+                    "empty: every swap names its site, cabinet and user",
+                );
+            }
+        }
+        let swapped = if self.at.contains_key(&Column::Result) {
+            parse_result(get(Column::Result)).unwrap_or_else(|m| {
+                problem(self, Column::Result, m);
+                true
+            })
+        } else {
+            true
+        };
+        // A failed attempt may leave the hand-in charge empty.
+        let soc_in = if !swapped && get(Column::SocIn).is_empty() {
+            None
+        } else {
+            match parse_soc(get(Column::SocIn)) {
+                Ok(soc) => Some(soc),
+                Err(m) => {
+                    problem(self, Column::SocIn, m);
+                    None
+                }
+            }
+        };
+        let soc_out = if self.at.contains_key(&Column::SocOut) && !get(Column::SocOut).is_empty() {
+            match parse_soc(get(Column::SocOut)) {
+                Ok(soc) => Some(soc),
+                Err(m) => {
+                    problem(self, Column::SocOut, m);
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        if bad {
+            self.bad_rows += 1;
+            return Ok(());
+        }
+        let Ok(time) = time else {
+            return Ok(());
+        };
+        self.tally.add(&Row {
+            time,
+            site: get(Column::Site),
+            cabinet: get(Column::CabinetId),
+            user: get(Column::UserId),
+            soc_in,
+            soc_out,
+            swapped,
+        });
+        Ok(())
+    }
+
+    /// The header row: which field is which column.
+    fn header(&mut self, cells: &[&str]) -> Result<(), ReadError> {
+        let mut columns = Vec::with_capacity(cells.len());
+        for (i, cell) in cells.iter().enumerate() {
+            let column = Column::from_header(cell);
+            if let Some(column) = column {
+                if let Some(&first) = self.at.get(&column) {
+                    return Err(ReadError::DuplicateColumn {
+                        file: self.file.clone(),
+                        column,
+                        first: first + 1,
+                        second: i + 1,
+                    });
+                }
+                self.at.insert(column, i);
+            }
+            columns.push(column);
+        }
+        let missing: Vec<Column> = Column::ALL
+            .into_iter()
+            .filter(|c| c.required() && !self.at.contains_key(c))
+            .collect();
+        if !missing.is_empty() {
+            return Err(ReadError::MissingColumns {
+                file: self.file.clone(),
+                missing,
+                found: cells.iter().map(|c| c.trim().to_owned()).collect(),
+            });
+        }
+        self.tally.has_result = self.at.contains_key(&Column::Result);
+        self.headers = cells.iter().map(|c| c.trim().to_owned()).collect();
+        self.columns = Some(columns);
+        Ok(())
+    }
+
+    /// Keeps a problem unless the same one in the same column is kept.
+    fn problem(&mut self, row: u64, field: usize, message: &'static str, found: &str) {
+        if let Some(&i) = self.seen.get(&(field, message)) {
+            self.problems[i].more += 1;
+            return;
+        }
+        self.seen.insert((field, message), self.problems.len());
+        self.problems.push(RowProblem {
+            file: self.file.clone(),
+            row,
+            column: field + 1,
+            header: self.headers[field].clone(),
+            message: message.to_owned(),
+            found: found.trim().to_owned(),
+            more: 0,
+        });
+    }
+
+    fn finish(self) -> Result<Log, ReadError> {
+        if self.columns.is_none() {
+            return Err(ReadError::Empty { file: self.file });
+        }
+        if self.bad_rows > 0 && !self.options.skip_bad_rows {
+            return Err(ReadError::BadRows {
+                file: self.file,
+                bad_rows: self.bad_rows,
+                problems: self.problems,
+            });
+        }
+        if self.tally.rows == 0 {
+            return Err(ReadError::NoRows {
+                file: self.file,
+                skipped: self.bad_rows,
+            });
+        }
+        Ok(Log {
+            file: self.file,
+            tally: self.tally,
+            skipped_rows: self.bad_rows,
+            problems: self.problems,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "time,site,cabinet_id,user_id,soc_in,soc_out,result\n";
+
+    fn read(text: &str, skip: bool) -> Result<Log, ReadError> {
+        let options = ReadOptions {
+            skip_bad_rows: skip,
+            sheet: None,
+        };
+        read_csv(text.as_bytes(), "swaps.csv", &options)
+    }
+
+    #[test]
+    fn bad_rows_are_reported_once_per_problem_with_row_and_column() {
+        let text = format!(
+            "{HEADER}2024-03-25 07:00,A,C1,u1,35,98,成功\n\
+             2024-03-25 07:10,A,C1,u2,abc,98,成功\n\
+             2024-03-25 07:20,A,C1,u3,xyz,98,成功\n\
+             2024-03-32 07:30,A,C1,u4,30,98,成功\n\
+             2024-03-25 07:40,A,C1,u5,30,98,maybe\n"
+        );
+        let Err(ReadError::BadRows {
+            bad_rows, problems, ..
+        }) = read(&text, false)
+        else {
+            panic!("bad rows must fail");
+        };
+        assert_eq!(bad_rows, 4);
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "swaps.csv: row 3, column 5 (soc_in): expected a charge 0–100 (%) or 0–1, found 'abc' (and 1 more row like it)",
+                "swaps.csv: row 5, column 1 (time): not a calendar date: expected `YYYY-MM-DD` from 1970, found '2024-03-32 07:30'",
+                "swaps.csv: row 6, column 7 (result): expected `成功`/`success` or `无电池`/`no_battery`, found 'maybe'",
+            ]
+        );
+        let log = read(&text, true).unwrap();
+        assert_eq!((log.tally.rows, log.skipped_rows), (1, 4));
+    }
+
+    #[test]
+    fn missing_columns_name_both_headers() {
+        let err = read("time,site\n2024-03-25 07:00,A\n", false).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "'swaps.csv' has no column 'cabinet_id' (or '柜机编号'), 'user_id' (or '用户ID'), \
+             'soc_in' (or '换入SOC'); its header names 'time', 'site'"
+        );
+        assert!(matches!(read("", false), Err(ReadError::Empty { .. })));
+        assert!(matches!(read(HEADER, false), Err(ReadError::NoRows { .. })));
+    }
+
+    #[test]
+    fn a_failed_attempt_needs_no_hand_in_charge() {
+        let text =
+            format!("{HEADER}2024-03-25 07:00,A,C1,u1,,,无电池\n2024-03-25 07:05,A,C1,u1,31,,\n");
+        let log = read(&text, false).unwrap();
+        let site = &log.tally.sites[0];
+        assert_eq!((site.user[0].swaps, site.user[0].no_battery), (1, 1));
+        assert_eq!(site.user[0].soc_in_n, 1);
+    }
+}

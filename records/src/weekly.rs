@@ -1,0 +1,192 @@
+//! The week's operations against the plan: `swapsim weekly`.
+//!
+//! For each site of the log that the plan has: the week's swap requests,
+//! subscribers and stockouts against the plan's predicted interval, the
+//! growth on the week before, the cabinets seen in the log against the
+//! plan's, and what to do where demand runs above the plan.
+
+use sim_core::{Estimate, Model};
+
+use crate::format::{date_text, days_from_civil, weekday};
+use crate::tally::Tally;
+
+/// What the plan predicts for one site, per day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Predicted {
+    /// The site's name.
+    pub site: String,
+    /// Swap requests a day: mean and 95 % interval.
+    pub requests_per_day: Estimate,
+    /// Share of requests that find no battery (mean).
+    pub stockout_probability: f64,
+}
+
+/// One site's week.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SiteWeek {
+    /// The site's name.
+    pub site: String,
+    /// Its town, from the plan.
+    pub town: String,
+    /// Swap requests this week (swaps and attempts that found no battery).
+    pub requests: u64,
+    /// The plan's interval for the week: 7 × its daily 95 % interval.
+    pub planned_requests: (f64, f64, f64),
+    /// Requests the week before, when the log has that week.
+    pub requests_last_week: Option<u64>,
+    /// Growth on the week before, as a share.
+    pub growth: Option<f64>,
+    /// Distinct users this week.
+    pub subscribers: u64,
+    /// The plan's subscribers: e-bikes × adoption plus couriers.
+    pub planned_subscribers: f64,
+    /// Attempts that found no battery this week.
+    pub stockouts: u64,
+    /// The plan's stockouts for the week's requests.
+    pub planned_stockouts: f64,
+    /// Cabinet ids seen in the log up to the week's end.
+    pub cabinets_seen: usize,
+    /// The plan's cabinets.
+    pub cabinets_planned: u32,
+    /// Whether the week's requests run above the plan's interval, by more
+    /// than the tolerance.
+    pub above_plan: bool,
+    /// The action, in words, or empty.
+    pub action: String,
+}
+
+/// A week against the plan.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Weekly {
+    /// The week, `2024-W14`.
+    pub week: String,
+    /// Its Monday and Sunday.
+    pub from: String,
+    /// Its Sunday.
+    pub to: String,
+    /// Per site of the log that the plan has, in log order.
+    pub sites: Vec<SiteWeek>,
+    /// Sites of the log the plan does not have.
+    pub unplanned: Vec<String>,
+    /// How far above the plan's interval a site may run \[share\].
+    pub tolerance: f64,
+}
+
+/// The Monday (days since 1970-01-01) of an ISO week `YYYY-Www`.
+pub fn iso_week(text: &str) -> Result<i32, String> {
+    let bad = || format!("expected an ISO week like 2024-W14, found '{text}'");
+    let (year, week) = text.trim().split_once("-W").ok_or_else(bad)?;
+    let year: i32 = year.parse().map_err(|_| bad())?;
+    let week: i32 = week.parse().map_err(|_| bad())?;
+    if !(1970..=9999).contains(&year) {
+        return Err(bad());
+    }
+    // Week 1 holds 4 January.
+    let jan4 = days_from_civil(year, 1, 4);
+    let first_monday = jan4 - weekday(jan4) as i32;
+    let next_jan4 = days_from_civil(year + 1, 1, 4);
+    let weeks = (next_jan4 - weekday(next_jan4) as i32 - first_monday) / 7;
+    if !(1..=weeks).contains(&week) {
+        return Err(format!("{year} has weeks 1 to {weeks}, found '{text}'"));
+    }
+    Ok(first_monday + (week - 1) * 7)
+}
+
+/// The week from `monday` in `tally`, against `plan` (the plan's model)
+/// and what its run predicts per site. A site runs above the plan when its
+/// week's requests exceed the top of the plan's interval by more than
+/// `tolerance` (a share: the interval is of the plan's mean, narrower than
+/// one week's spread, and the model's own bias on the sample log is about
+/// 6 %).
+pub fn weekly(
+    tally: &Tally,
+    monday: i32,
+    week: &str,
+    plan: &Model,
+    predicted: &[Predicted],
+    tolerance: f64,
+) -> Weekly {
+    let mut sites = Vec::new();
+    let mut unplanned = Vec::new();
+    for site in &tally.sites {
+        let (Some(spec), Some(p)) = (
+            plan.sites.iter().find(|s| s.name == site.name),
+            predicted.iter().find(|p| p.site == site.name),
+        ) else {
+            unplanned.push(site.name.clone());
+            continue;
+        };
+        let sum = |from: i32| -> (u64, u64, bool) {
+            let mut any = false;
+            let (mut requests, mut stockouts) = (0, 0);
+            for (_, t) in site.days.range(from..from + 7) {
+                any = true;
+                requests += u64::from(t.swaps + t.no_battery);
+                stockouts += u64::from(t.no_battery);
+            }
+            (requests, stockouts, any)
+        };
+        let (requests, stockouts, _) = sum(monday);
+        let (last, _, had_last) = sum(monday - 7);
+        let requests_last_week = had_last.then_some(last);
+        let growth = requests_last_week
+            .filter(|&l| l > 0)
+            .map(|l| requests as f64 / l as f64 - 1.0);
+        let r = p.requests_per_day;
+        let planned_requests = (7.0 * r.ci95_low, 7.0 * r.mean, 7.0 * r.ci95_high);
+        let above_plan = requests as f64 > planned_requests.2 * (1.0 + tolerance);
+        let couriers: u32 = spec.couriers.iter().map(|(_, n)| n).sum();
+        let planned_subscribers = f64::from(spec.ebikes) * spec.swap_adoption + f64::from(couriers);
+        let action = if above_plan && planned_requests.1 > 0.0 {
+            // Batteries in proportion to demand: the plan's stock scaled by
+            // the week's requests over the plan's mean.
+            let scale = requests as f64 / planned_requests.1;
+            let add = (f64::from(spec.batteries) * (scale - 1.0)).ceil() as u32;
+            format!(
+                "re-plan: demand {:+.0} % on the plan; about {add} batteries more",
+                100.0 * (scale - 1.0)
+            )
+        } else {
+            String::new()
+        };
+        sites.push(SiteWeek {
+            site: site.name.clone(),
+            town: spec.town.clone(),
+            requests,
+            planned_requests,
+            requests_last_week,
+            growth,
+            subscribers: site.week_users.get(&monday).map_or(0, |u| u.len() as u64),
+            planned_subscribers,
+            stockouts,
+            planned_stockouts: planned_requests.1 * p.stockout_probability,
+            cabinets_seen: site.cabinets.len(),
+            cabinets_planned: spec.cabinets,
+            above_plan,
+            action,
+        });
+    }
+    Weekly {
+        week: week.to_owned(),
+        from: date_text(monday),
+        to: date_text(monday + 6),
+        sites,
+        unplanned,
+        tolerance,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_weeks_start_on_their_monday() {
+        assert_eq!(date_text(iso_week("2024-W14").unwrap()), "2024-04-01");
+        assert_eq!(date_text(iso_week("2024-W01").unwrap()), "2024-01-01");
+        assert_eq!(date_text(iso_week("2021-W01").unwrap()), "2021-01-04");
+        assert_eq!(date_text(iso_week("2020-W53").unwrap()), "2020-12-28");
+        assert!(iso_week("2021-W53").is_err());
+        assert!(iso_week("2024-14").is_err());
+    }
+}
