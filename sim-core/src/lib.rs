@@ -65,6 +65,7 @@ mod engine;
 mod model;
 pub mod planner;
 pub mod queue;
+mod reach;
 mod results;
 pub mod rng;
 mod sample;

@@ -11,8 +11,9 @@ use super::{
     Slot, Transformers,
 };
 use crate::curve::Curve;
-use crate::model::{ChoicePolicy, Demand, Model, RiderGroup, Strategy};
+use crate::model::{Demand, Model, RiderGroup, Strategy};
 use crate::queue::EventQueue;
+use crate::reach::Reach;
 use crate::rng::{Purpose, key, name_key, stream2};
 use crate::sample::sample_dist;
 use crate::stats::TimeWeighted;
@@ -264,8 +265,7 @@ impl<'m> Sim<'m> {
             tw_any_over: TimeWeighted::with_threshold(0.5),
             door_slot: vec![NONE; first_door as usize],
             door_rider: vec![NONE; first_door as usize],
-            reach: Vec::new(),
-            reach_start: Vec::new(),
+            reach: Reach::default(),
             work_cum: Vec::new(),
             plug_share: normalised(&model.riders.home.plug_in_profile),
             strategy: model.cabinet.strategy,
@@ -288,7 +288,7 @@ impl<'m> Sim<'m> {
         for &home in &sim.riders.home {
             sim.sites.counters[home as usize].subscribers += 1;
         }
-        sim.plan_reach();
+        sim.reach = Reach::new(model);
         sim.start_grid();
         for site in 0..n_sites as u32 {
             sim.schedule_arrival(site);
@@ -438,39 +438,6 @@ impl<'m> Sim<'m> {
             .push(stream2(seed, rep, Purpose::Fallback, rider_key));
         r.rng_workplace
             .push(stream2(seed, rep, Purpose::WorkPlace, rider_key));
-    }
-
-    /// For every site, the cabinet sites a rider there may use, nearest
-    /// first, within the detour limit (only the site itself for `home`).
-    fn plan_reach(&mut self) {
-        let model = self.model;
-        let choice = model.riders.choice;
-        let n = model.sites.len();
-        self.reach_start.reserve(n + 1);
-        let mut near: Vec<(u32, f64)> = Vec::new();
-        for (s, a) in model.sites.iter().enumerate() {
-            self.reach_start.push(self.reach.len() as u32);
-            near.clear();
-            for (t, b) in model.sites.iter().enumerate() {
-                if b.slots() == 0 {
-                    continue;
-                }
-                let d = ((a.x_m - b.x_m).powi(2) + (a.y_m - b.y_m).powi(2)).sqrt();
-                let allowed = match choice.policy {
-                    ChoicePolicy::Home => s == t,
-                    ChoicePolicy::Nearest | ChoicePolicy::AppInformed => {
-                        s == t || d <= choice.max_detour_m
-                    }
-                };
-                if allowed {
-                    near.push((t as u32, if s == t { 0.0 } else { d }));
-                }
-            }
-            // Ties by site index keep the order deterministic.
-            near.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
-            self.reach.extend_from_slice(&near);
-        }
-        self.reach_start.push(self.reach.len() as u32);
     }
 }
 
