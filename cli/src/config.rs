@@ -71,6 +71,14 @@ impl RunConfig {
                 hint: "pass --replications 2 or more, or set the scenario's `replications`",
             });
         }
+        crate::limits::check(
+            &args.scenario,
+            "run",
+            &model,
+            model.replications,
+            args.threads.n,
+            &args.threads.limits,
+        )?;
         Ok(RunConfig {
             scenario: args.scenario,
             model,
@@ -138,6 +146,16 @@ impl PlanConfig {
                 hint: "set the scenario's `replications` to 2 or more",
             });
         }
+        // The planner runs up to its most replications per candidate.
+        let most = model.replications.max(model.planner.max_replications);
+        crate::limits::check(
+            &args.scenario,
+            "plan",
+            &model,
+            most,
+            args.threads.n,
+            &args.threads.limits,
+        )?;
         let out = out_dir(args.out, "--out", args.force)?;
         let source = match &out {
             Some(_) => Some(read(&args.scenario)?),
@@ -224,6 +242,17 @@ impl CompareConfig {
         }
         for (_, model) in &mut scenarios {
             model.seed = seed;
+        }
+        // Each scenario runs in turn; the largest decides.
+        for (path, model) in &scenarios {
+            crate::limits::check(
+                path,
+                "compare",
+                model,
+                model.replications,
+                args.threads.n,
+                &args.threads.limits,
+            )?;
         }
         Ok(CompareConfig {
             scenarios,
@@ -421,6 +450,9 @@ fn out_dir(
         return Err(Error::OutNotEmpty { flag, path: dir });
     }
     crate::output::check_dir_writable(&dir)?;
+    if force {
+        crate::output::remove_stale_temps(&dir)?;
+    }
     Ok(Some(dir))
 }
 

@@ -75,6 +75,30 @@ pub(crate) enum Error {
         /// How to ask for more.
         hint: &'static str,
     },
+    /// A run's resource estimate is past `--max-memory` or the events a
+    /// run may take: refused before anything runs.
+    #[error(
+        "'{}': `{command}` would need about {memory} and about {events} events \
+         ({days} days × {replications} replications), {limit}; run fewer days, \
+         replications, threads or sites",
+        scenario.display()
+    )]
+    TooBig {
+        /// The scenario path as given.
+        scenario: PathBuf,
+        /// The command refused.
+        command: &'static str,
+        /// The memory estimate, for people.
+        memory: String,
+        /// The event estimate, for people.
+        events: String,
+        /// Which limit it is past.
+        limit: String,
+        /// Days simulated.
+        days: u32,
+        /// Replications asked for (the planner's most).
+        replications: u32,
+    },
     /// `compare` got scenarios that do not run for the same time.
     #[error(
         "cannot compare: {field} is {first_value} in '{}' but {other_value} in '{}'{}",

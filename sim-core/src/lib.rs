@@ -72,7 +72,7 @@ mod sample;
 pub mod stats;
 
 pub use engine::{
-    Counters, DayProgress, LOAD_COMPONENTS, Replication, Series, TransformerCounters,
+    Counters, DayProgress, LOAD_COMPONENTS, Replication, Resources, Series, TransformerCounters,
     simulate_replication, simulate_replication_with,
 };
 pub use model::{

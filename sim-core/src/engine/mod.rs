@@ -15,6 +15,7 @@ mod cabinet;
 mod demand;
 mod grid;
 mod home;
+mod resources;
 mod setup;
 
 use std::collections::VecDeque;
@@ -30,6 +31,7 @@ use crate::stats::TimeWeighted;
 use crate::{MS_PER_DAY, MS_PER_HOUR, Time};
 
 pub(crate) use grid::QUARTER_MS;
+pub use resources::Resources;
 
 /// Marks an empty reference in the id arrays.
 const NONE: u32 = u32::MAX;

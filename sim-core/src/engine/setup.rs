@@ -458,7 +458,7 @@ impl GroupPlan {
 }
 
 /// An empty histogram of waits or delays \[ms\].
-fn wait_histogram() -> Histogram<u32> {
+pub(super) fn wait_histogram() -> Histogram<u32> {
     Histogram::new_with_bounds(1, MAX_WAIT_MS, 2).expect("static histogram bounds are valid")
 }
 
