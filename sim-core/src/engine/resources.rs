@@ -79,8 +79,11 @@ fn series_cells(model: &Model, days: u32) -> u64 {
     (measured_days * 96).saturating_mul(per_quarter)
 }
 
+/// A wait histogram grown to hold a day's wait \[bytes\].
 fn histogram_bytes() -> u64 {
-    super::setup::wait_histogram().distinct_values() as u64 * 4 + 256
+    let mut h = super::setup::wait_histogram();
+    super::setup::record_wait(&mut h, crate::MS_PER_DAY);
+    h.distinct_values() as u64 * 4 + 256
 }
 
 /// A replication's result, kept until the summary \[bytes\].

@@ -458,8 +458,28 @@ impl GroupPlan {
 }
 
 /// An empty histogram of waits or delays \[ms\].
+///
+/// It starts with one bucket (1 KB) and grows as longer waits come in:
+/// a histogram sized for [`MAX_WAIT_MS`] up front took 15 KB, three per
+/// site, which at 10⁵ sites was gigabytes of zeros. The buckets, and so
+/// every quantile, are those of the full-size histogram.
 pub(super) fn wait_histogram() -> Histogram<u32> {
-    Histogram::new_with_bounds(1, MAX_WAIT_MS, 2).expect("static histogram bounds are valid")
+    let mut h = Histogram::new_with_bounds(1, 2, 2).expect("static histogram bounds are valid");
+    h.auto(true);
+    h
+}
+
+/// The longest wait a histogram sized for [`MAX_WAIT_MS`] held as itself
+/// (the end of its last bucket) \[ms\].
+const TOP_WAIT_MS: u64 = (1 << 36) - 1;
+
+/// Records a wait of `ms` in `h` as a histogram sized for [`MAX_WAIT_MS`]
+/// with saturation did: longer than it can hold counts as `MAX_WAIT_MS`.
+#[inline]
+pub(super) fn record_wait(h: &mut Histogram<u32>, ms: u64) {
+    let ms = if ms > TOP_WAIT_MS { MAX_WAIT_MS } else { ms };
+    // Growing to 2³⁶ ms takes 3,840 counts: it cannot fail.
+    let _ = h.record(ms);
 }
 
 /// Weights scaled to sum 1 (all zero stays all zero).
@@ -516,4 +536,34 @@ pub(super) const HOUR: Time = MS_PER_HOUR;
 #[inline]
 pub(super) fn hour_of_day(t: Time) -> usize {
     ((t / HOUR) % 24) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Growing histograms record exactly what the full-size ones did.
+    #[test]
+    fn growing_histograms_keep_the_full_size_buckets() {
+        let mut full: Histogram<u32> =
+            Histogram::new_with_bounds(1, MAX_WAIT_MS, 2).expect("bounds");
+        let top = full.iter_all().last().expect("buckets").value_iterated_to();
+        assert_eq!(top, TOP_WAIT_MS);
+        let mut grown = wait_histogram();
+        let mut x = 1u64;
+        for k in 0..2000u64 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(k);
+            let ms = x >> (k % 40 + 20);
+            full.saturating_record(ms);
+            record_wait(&mut grown, ms);
+        }
+        full.saturating_record_n(0, 17);
+        grown.saturating_record_n(0, 17);
+        for q in [0.0, 0.5, 0.9, 0.95, 0.99, 1.0] {
+            assert_eq!(full.value_at_quantile(q), grown.value_at_quantile(q), "{q}");
+        }
+        assert_eq!(full.len(), grown.len());
+        assert_eq!(full.max(), grown.max());
+        assert_eq!(full.mean().to_bits(), grown.mean().to_bits());
+    }
 }
