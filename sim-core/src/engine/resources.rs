@@ -79,17 +79,25 @@ fn series_cells(model: &Model, days: u32) -> u64 {
     (measured_days * 96).saturating_mul(per_quarter)
 }
 
-/// A wait histogram grown to hold a day's wait \[bytes\].
+/// A wait histogram of a running replication, grown to hold a wait of
+/// ten minutes \[bytes\]: histograms start at 1 KB and grow with the
+/// longest wait (15 KB at the longest).
 fn histogram_bytes() -> u64 {
     let mut h = super::setup::wait_histogram();
-    super::setup::record_wait(&mut h, crate::MS_PER_DAY);
+    super::setup::record_wait(&mut h, 10 * 60_000);
     h.distinct_values() as u64 * 4 + 256
+}
+
+/// A kept replication's wait histogram: most sites' stay near their
+/// first bucket \[bytes\].
+fn kept_histogram_bytes() -> u64 {
+    2 * super::setup::wait_histogram().distinct_values() as u64 * 4 + 256
 }
 
 /// A replication's result, kept until the summary \[bytes\].
 fn kept_bytes(model: &Model, days: u32) -> u64 {
     let sites = model.sites.len() as u64;
-    let per_site = size_of::<Counters>() as u64 + 2 * histogram_bytes();
+    let per_site = size_of::<Counters>() as u64 + 2 * kept_histogram_bytes();
     sites
         .saturating_mul(per_site)
         .saturating_add(

@@ -1,0 +1,321 @@
+//! Issue 13's hardening: inputs that `check` accepts must run in bounded
+//! time and memory, or be refused before running with exit 2 and a
+//! message that says why. Each test is a reproducer of the issue and
+//! finishes within seconds and well under 1 GB.
+
+use std::fs;
+use std::path::Path;
+
+use sim_core::{Demand, Model, Resources, SiteSpec};
+use swapsim_cli::{Progress, exit, main_with};
+
+/// What one in-process run of `swapsim` produced.
+#[derive(Debug)]
+struct Outcome {
+    status: u8,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `swapsim ARGS...` in-process, with progress hidden.
+fn swapsim(args: &[&str]) -> Outcome {
+    let argv = std::iter::once("swapsim").chain(args.iter().copied());
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let status = main_with(argv, &mut stdout, &mut stderr, Progress::Hidden);
+    Outcome {
+        status,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+fn refused(outcome: &Outcome, needle: &str) {
+    assert_eq!(outcome.status, exit::ERROR, "{}", outcome.stderr);
+    assert!(outcome.stdout.is_empty(), "{}", outcome.stdout);
+    assert!(outcome.stderr.contains(needle), "{}", outcome.stderr);
+    assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
+}
+
+/// The pilot's sites and riders with `n` copies of its site, `spacing_m`
+/// apart on a square grid (0: all at one place).
+fn many_sites(n: usize, spacing_m: f64, ebikes: u32) -> String {
+    let pilot = fs::read_to_string("scenarios/bishan-pilot.toml").expect("pilot");
+    let head = &pilot[..pilot.find("[[site]]").expect("a site")];
+    let tail = &pilot[pilot.find("[targets]").expect("targets")..];
+    let side = (n as f64).sqrt().ceil() as usize;
+    let mut text = head.to_string();
+    for i in 0..n {
+        let (x, y) = ((i % side) as f64 * spacing_m, (i / side) as f64 * spacing_m);
+        text.push_str(&format!(
+            "[[site]]\nname = \"s{i}\"\nx_m = {x}\ny_m = {y}\nhouseholds = 1\n\
+             ebikes = {ebikes}\nswap_adoption = 1.0\nmix = {{ commuter = 1.0 }}\n\
+             cabinets = 1\nslots_per_cabinet = 12\nbatteries = 11\n\
+             transformer = \"1号箱变\"\n\n"
+        ));
+    }
+    text.push_str(tail);
+    text
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    fs::write(&path, text).expect("write");
+    path.to_str().expect("UTF-8 temp path").to_string()
+}
+
+/// Issue 13: `--max-memory` refuses a run whose estimate is past it,
+/// before anything runs, and says how much it would need.
+#[test]
+fn issue_13_a_run_past_max_memory_is_refused_with_the_estimate() {
+    let outcome = swapsim(&["run", "scenarios/bishan-pilot.toml", "--max-memory", "1M"]);
+    refused(&outcome, "`run` would need about ");
+    assert!(
+        outcome
+            .stderr
+            .contains("events (28 days × 10 replications), past --max-memory 1.0 MB"),
+        "{}",
+        outcome.stderr
+    );
+    // The same run within a generous limit goes ahead.
+    let ok = swapsim(&[
+        "run",
+        "scenarios/bishan-pilot.toml",
+        "--max-memory",
+        "4G",
+        "--days",
+        "5",
+        "--replications",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(ok.status, exit::SUCCESS, "{}", ok.stderr);
+}
+
+/// `--max-memory` takes sizes with units and nothing else.
+#[test]
+fn issue_13_max_memory_needs_a_size() {
+    let outcome = swapsim(&["run", "scenarios/mmc10.toml", "--max-memory", "lots"]);
+    assert_eq!(outcome.status, exit::ERROR);
+    assert!(
+        outcome.stderr.contains("'lots' is not a size"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+/// Issue 13: `--days 100000000` tried a 153 GB allocation. Days and
+/// replications are bounded, and even both at their bounds are refused
+/// by the estimate, for run, plan and compare.
+#[test]
+fn issue_13_days_and_replications_at_their_bounds_are_refused_by_the_estimate() {
+    let pilot = "scenarios/bishan-pilot.toml";
+    let big = [
+        "--days",
+        "3650",
+        "--replications",
+        "10000",
+        "--max-memory",
+        "1G",
+    ];
+    let mut run = vec!["run", pilot];
+    run.extend(big);
+    refused(&swapsim(&run), "past --max-memory 1.0 GB");
+    let mut compare = vec!["compare", pilot, pilot];
+    compare.extend(big);
+    refused(&swapsim(&compare), "`compare` would need about ");
+    // Without --max-memory the events bound still holds.
+    refused(
+        &swapsim(&[
+            "run",
+            "scenarios/bishan-district.toml",
+            "--days",
+            "3650",
+            "--replications",
+            "1000",
+            "--max-memory",
+            "4000T",
+        ]),
+        "past the 1.0·10¹² events a run may take",
+    );
+}
+
+/// Issue 13: `[planner] min_replications = max_replications = 10⁸` ran
+/// out of memory; the bound keeps them to 10,000 and the estimate counts
+/// the planner's most replications.
+#[test]
+fn issue_13_planner_replications_are_counted_by_the_estimate() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let pilot = fs::read_to_string("scenarios/bishan-pilot.toml").expect("pilot");
+    let text = pilot
+        .replace("days = 28 ", "days = 3650 ")
+        .replace("min_replications = 4 ", "min_replications = 10000 ")
+        .replace("max_replications = 16 ", "max_replications = 10000 ");
+    let scenario = write(tmp.path(), "plan.toml", &text);
+    let outcome = swapsim(&["plan", &scenario, "--max-memory", "1G"]);
+    refused(
+        &outcome,
+        "(3650 days × 10000 replications), past --max-memory 1.0 GB",
+    );
+}
+
+/// Issue 13: `ebikes = 4294967295` with adoption 1, or couriers near
+/// 2³¹, ran out of memory. The bounds keep each site to 200,000 e-bikes;
+/// a thousand such sites pass `check` and are refused by the estimate.
+#[test]
+fn issue_13_ebikes_at_their_bound_on_many_sites_are_refused_by_the_estimate() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let scenario = write(tmp.path(), "bikes.toml", &many_sites(1000, 500.0, 200_000));
+    let check = swapsim(&["check", &scenario]);
+    assert_eq!(check.status, exit::SUCCESS, "{}", check.stderr);
+    let outcome = swapsim(&["run", &scenario, "--max-memory", "1G"]);
+    refused(&outcome, "past --max-memory 1.0 GB");
+    assert!(
+        outcome.stderr.contains(" GB and about "),
+        "{}",
+        outcome.stderr
+    );
+}
+
+/// Issue 13: 10⁴ co-located sites took 2 GB through a dense site × site
+/// table, and 10⁵ aborted. Reachability is neighbour lists now: sites
+/// two kilometres apart (only themselves within reach) run two days of
+/// two replications, and the estimate of 10⁵ of them stays in
+/// proportion to their neighbours (10⁵ entries, where the same sites at
+/// one place have 10¹⁰).
+#[test]
+fn issue_13_a_hundred_thousand_sites_run_in_memory_proportional_to_neighbours() {
+    const N: usize = 100_000;
+    const RUN: usize = 20_000;
+    let side = 317;
+    let mut model = Model {
+        days: 2,
+        warmup_days: 1,
+        replications: 2,
+        ..Model::default()
+    };
+    model.riders.choice.max_detour_m = 1500.0;
+    model.sites = (0..N)
+        .map(|i| SiteSpec {
+            name: format!("s{i}"),
+            x_m: (i % side) as f64 * 2000.0,
+            y_m: (i / side) as f64 * 2000.0,
+            cabinets: 1,
+            slots_per_cabinet: 8,
+            batteries: 7,
+            demand: Demand::Poisson {
+                swaps_per_hour: 0.05,
+            },
+            ..SiteSpec::default()
+        })
+        .collect();
+    let estimate = Resources::estimate(&model, 2, 2, 1);
+    let mut fewer = model.clone();
+    fewer.sites.truncate(RUN);
+    let result = sim_core::run(&fewer, 1);
+    assert_eq!(result.sites.len(), RUN);
+    eprintln!(
+        "{N} sites: estimate {} bytes; peak RSS of the test process after {RUN} sites {} bytes",
+        estimate.memory_bytes,
+        peak_rss_bytes()
+    );
+    // The same sites all at one place: every site is every other's
+    // neighbour, and the estimate says so (10¹⁰ entries).
+    for s in &mut model.sites {
+        (s.x_m, s.y_m) = (0.0, 0.0);
+    }
+    let crowded = Resources::estimate(&model, 2, 2, 1);
+    assert!(crowded.memory_bytes > 40_000_000_000, "{crowded:?}");
+    assert!(
+        estimate.memory_bytes < crowded.memory_bytes / 10,
+        "{estimate:?}"
+    );
+}
+
+/// Peak resident memory of this process so far \[bytes\] (0 where
+/// `/proc` is missing).
+fn peak_rss_bytes() -> u64 {
+    fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Issue 13: 10⁴ co-located sites pass `check`; `run` is refused below
+/// its estimate instead of taking gigabytes.
+#[test]
+fn issue_13_ten_thousand_co_located_sites_are_estimated_before_running() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let scenario = write(tmp.path(), "crowd.toml", &many_sites(10_000, 0.0, 0));
+    let outcome = swapsim(&["run", &scenario, "--days", "4", "--max-memory", "100M"]);
+    refused(&outcome, "past --max-memory 100 MB");
+}
+
+/// The estimate errs high: on the shipped scenarios it is at least the
+/// events the engine counts, and not wildly more.
+#[test]
+fn the_event_estimate_covers_the_shipped_scenarios() {
+    for name in [
+        "bishan-pilot",
+        "mmc10",
+        "courier-hub",
+        "erlang-c",
+        "old-open-community",
+    ] {
+        let mut model =
+            scenarios::load(Path::new(&format!("scenarios/{name}.toml"))).expect("shipped");
+        model.days = model.days.min(14);
+        model.replications = 2;
+        let estimate = Resources::estimate(&model, model.days, 2, 1);
+        let events = sim_core::run(&model, 1).events as f64;
+        let ratio = estimate.events / events;
+        eprintln!(
+            "{name}: estimate {:.3e} events, counted {events:.3e}, ratio {ratio:.2}",
+            estimate.events
+        );
+        assert!((0.8..=25.0).contains(&ratio), "{name}: ratio {ratio}");
+    }
+}
+
+/// Issue 13: temp files of a killed run survived a later `--force`. Now
+/// `--force` removes swapsim's own stale temp files before running, and
+/// leaves other files alone.
+#[test]
+fn issue_13_force_removes_stale_temp_files() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    fs::create_dir_all(out.join("charts")).expect("dirs");
+    for stale in [
+        ".summary.json.4242-0.tmp",
+        ".swapsim-probe-4242.tmp",
+        "charts/.load.svg.4242-3.tmp",
+    ] {
+        fs::write(out.join(stale), "half").expect("stale");
+    }
+    fs::write(out.join("notes.tmp"), "mine").expect("user file");
+    let outcome = swapsim(&[
+        "run",
+        "scenarios/mmc10.toml",
+        "--days",
+        "8",
+        "--replications",
+        "2",
+        "--out",
+        out.to_str().expect("UTF-8"),
+        "--force",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
+    for stale in [
+        ".summary.json.4242-0.tmp",
+        ".swapsim-probe-4242.tmp",
+        "charts/.load.svg.4242-3.tmp",
+    ] {
+        assert!(!out.join(stale).exists(), "{stale} survived");
+    }
+    assert!(out.join("notes.tmp").exists());
+    assert!(out.join("summary.json").exists());
+}
