@@ -319,3 +319,94 @@ fn issue_13_force_removes_stale_temp_files() {
     assert!(out.join("notes.tmp").exists());
     assert!(out.join("summary.json").exists());
 }
+
+/// Issue 13: special files were read until memory ran out. `/dev/zero`
+/// as a scenario, a site table, a survey or a font is refused at once.
+#[test]
+fn issue_13_special_files_are_refused_where_a_file_is_expected() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    refused(
+        &swapsim(&["check", "/dev/zero"]),
+        "cannot read '/dev/zero': not a regular file (a device, pipe or socket); a scenario must be a file",
+    );
+    refused(&swapsim(&["run", "/dev/zero"]), "a scenario must be a file");
+    refused(
+        &swapsim(&[
+            "import-survey",
+            "/dev/zero",
+            "--template",
+            "scenarios/survey-template.toml",
+        ]),
+        "a survey sheet must be a file",
+    );
+    refused(
+        &swapsim(&[
+            "import-survey",
+            "tests/fixtures/survey/valid/english-headers.csv",
+            "--template",
+            "/dev/zero",
+        ]),
+        "a scenario must be a file",
+    );
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let scenario = write(
+        tmp.path(),
+        "table.toml",
+        "[scenario]\nname = \"x\"\n\n[battery]\ncapacity_wh = 1000\n\
+         charge = { model = \"exponential\", mean_hours = 3.0 }\n\n\
+         [[site_table]]\nfile = \"/dev/zero\"\n",
+    );
+    refused(
+        &swapsim(&["check", &scenario]),
+        "site_table[0].file: cannot read '/dev/zero': not a regular file",
+    );
+    let out = tmp.path().join("out");
+    let run = swapsim(&[
+        "run",
+        "scenarios/mmc10.toml",
+        "--days",
+        "8",
+        "--replications",
+        "2",
+        "--out",
+        out.to_str().expect("UTF-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.status, exit::SUCCESS, "{}", run.stderr);
+    let html = tmp.path().join("r.html");
+    refused(
+        &swapsim(&[
+            "report",
+            out.to_str().expect("UTF-8"),
+            "--html",
+            html.to_str().expect("UTF-8"),
+            "--png",
+            "--charts",
+            tmp.path().join("charts").to_str().expect("UTF-8"),
+            "--font",
+            "/dev/zero",
+        ]),
+        "a font must be a file",
+    );
+}
+
+/// A scenario file past 64 MB is refused with the bound before it is
+/// parsed.
+#[test]
+fn issue_13_a_scenario_past_64_mb_is_refused_with_the_bound() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let path = tmp.path().join("huge.toml");
+    let mut text = fs::read_to_string("scenarios/mmc10.toml").expect("mmc10");
+    let pad = "#".repeat(1023) + "\n";
+    while text.len() <= 64 << 20 {
+        text.push_str(&pad);
+    }
+    fs::write(&path, text).expect("write");
+    refused(
+        &swapsim(&["check", path.to_str().expect("UTF-8")]),
+        "65 MB exceeds the bound of 64 MB for a scenario",
+    );
+}

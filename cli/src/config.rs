@@ -321,7 +321,12 @@ pub(crate) struct ImportConfig {
 impl ImportConfig {
     /// Reads the sheet (the `--sheet` of a workbook) and the template.
     pub(crate) fn resolve(args: ImportSurveyArgs) -> Result<ImportConfig, Error> {
-        let bytes = std::fs::read(&args.sheet).map_err(|source| Error::Read {
+        let bytes = scenarios::file::read_regular(
+            &args.sheet,
+            scenarios::file::MAX_SHEET_BYTES,
+            "survey sheet",
+        )
+        .map_err(|source| Error::Read {
             path: args.sheet.clone(),
             source,
         })?;
@@ -536,7 +541,8 @@ fn wrong_file(path: &Path, error: &scenarios::LoadError) -> Option<WrongFile> {
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let bytes = std::fs::read(path).unwrap_or_default();
+    let bytes = scenarios::file::read_regular(path, scenarios::file::MAX_SHEET_BYTES, "file")
+        .unwrap_or_default();
     match extension.as_deref() {
         Some("csv") => Some(WrongFile::Sheet),
         Some("xlsx" | "xlsm" | "xls" | "ods") => Some(WrongFile::Workbook),
@@ -573,18 +579,19 @@ fn toml_files(dir: &Path) -> Vec<String> {
 
 /// The text of the UTF-8 file at `path`.
 fn read(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::InvalidData {
-            Error::NotUtf8 {
-                path: path.to_owned(),
+    scenarios::file::read_regular_text(path, scenarios::file::MAX_SCENARIO_BYTES, "scenario")
+        .map_err(|source| {
+            if source.kind() == std::io::ErrorKind::InvalidData {
+                Error::NotUtf8 {
+                    path: path.to_owned(),
+                }
+            } else {
+                Error::Read {
+                    path: path.to_owned(),
+                    source,
+                }
             }
-        } else {
-            Error::Read {
-                path: path.to_owned(),
-                source,
-            }
-        }
-    })
+        })
 }
 
 #[cfg(test)]

@@ -871,10 +871,19 @@ fn load_json(text: &str, path: &Path) -> Result<ReportInput, ReportError> {
 }
 
 fn read(path: &Path) -> Result<String, ReportError> {
-    std::fs::read_to_string(path).map_err(|source| ReportError::Read {
-        path: path.to_owned(),
-        source,
-    })
+    crate::file::read_regular(path, crate::file::MAX_RESULT_BYTES, "result file")
+        .and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|_| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "stream did not contain valid UTF-8",
+                )
+            })
+        })
+        .map_err(|source| ReportError::Read {
+            path: path.to_owned(),
+            source,
+        })
 }
 
 fn json<T: for<'de> Deserialize<'de>>(text: &str, path: &Path) -> Result<T, ReportError> {

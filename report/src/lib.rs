@@ -79,6 +79,7 @@
 mod assumptions;
 mod charts;
 mod daily;
+mod file;
 mod font;
 mod format;
 mod html;

@@ -115,6 +115,7 @@ mod costs;
 mod couriers;
 mod diag;
 mod dist;
+pub mod file;
 mod group;
 mod home;
 mod overrides;
@@ -255,21 +256,24 @@ pub struct Loaded {
 
 /// [`load_commented`], and the warnings of [`parse_with_warnings`].
 pub fn load_with_warnings(path: &Path) -> Result<Loaded, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes =
+        file::read_regular(path, file::MAX_SCENARIO_BYTES, "scenario").map_err(|source| {
+            LoadError::Io {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
     let file_name = path.display().to_string();
     match String::from_utf8(bytes) {
-        Ok(source) => {
-            parse_with_warnings(&source, &file_name, &|file| std::fs::read_to_string(file))
-                .map(|(model, warnings)| Loaded {
-                    model,
-                    comments: comments(&source),
-                    warnings,
-                })
-                .map_err(LoadError::Invalid)
-        }
+        Ok(source) => parse_with_warnings(&source, &file_name, &|table| {
+            file::read_regular_text(table, file::MAX_SHEET_BYTES, "site table")
+        })
+        .map(|(model, warnings)| Loaded {
+            model,
+            comments: comments(&source),
+            warnings,
+        })
+        .map_err(LoadError::Invalid),
         Err(error) => {
             // Point at the first bad byte, in the valid text before it.
             let valid_up_to = error.utf8_error().valid_up_to();
