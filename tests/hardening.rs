@@ -410,3 +410,78 @@ fn issue_13_a_scenario_past_64_mb_is_refused_with_the_bound() {
         "65 MB exceeds the bound of 64 MB for a scenario",
     );
 }
+
+/// Issue 13: an `.xlsx`, UTF-16 or semicolon-separated sheet got the
+/// GBK hint, which is wrong advice. Each is named for what it is.
+#[test]
+fn issue_13_sheets_that_are_not_csv_are_named_not_taken_for_gbk() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let csv =
+        fs::read_to_string("tests/fixtures/survey/valid/english-headers.csv").expect("survey");
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(csv.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        ("utf16.csv", utf16, "is UTF-16 text"),
+        (
+            "semi.csv",
+            csv.replace(',', ";").into_bytes(),
+            "separated by semicolons",
+        ),
+        (
+            "tabs.csv",
+            csv.replace(',', "\t").into_bytes(),
+            "separated by tabs",
+        ),
+    ];
+    for (name, bytes, says) in &cases {
+        let path = tmp.path().join(name);
+        fs::write(&path, bytes).expect("write");
+        let outcome = swapsim(&[
+            "import-survey",
+            path.to_str().expect("UTF-8"),
+            "--template",
+            "scenarios/survey-template.toml",
+        ]);
+        refused(&outcome, says);
+        assert!(!outcome.stderr.contains("GBK"), "{}", outcome.stderr);
+    }
+    // The same files, and a zip archive, as a site table.
+    let mut zip = b"PK\x03\x04".to_vec();
+    zip.extend([0u8; 64]);
+    let table_cases = [
+        ("utf16.csv", "it is UTF-16 text"),
+        ("semi.csv", "it is separated by semicolons"),
+        ("tabs.csv", "it is separated by tabs"),
+        ("book.csv", "it is a zip archive (an .xlsx workbook, say)"),
+    ];
+    fs::write(tmp.path().join("book.csv"), zip).expect("write");
+    for (name, says) in table_cases {
+        let scenario = write(
+            tmp.path(),
+            "table.toml",
+            &format!(
+                "[scenario]\nname = \"x\"\n\n[battery]\ncapacity_wh = 1000\n\
+                 charge = {{ model = \"exponential\", mean_hours = 3.0 }}\n\n\
+                 [[site_table]]\nfile = \"{name}\"\n"
+            ),
+        );
+        let outcome = swapsim(&["check", &scenario]);
+        refused(&outcome, says);
+        assert!(!outcome.stderr.contains("GBK"), "{}", outcome.stderr);
+    }
+    // A UTF-16 scenario gets the UTF-16 hint.
+    let toml = fs::read_to_string("scenarios/mmc10.toml").expect("mmc10");
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(toml.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    fs::write(tmp.path().join("wide.toml"), utf16).expect("write");
+    let outcome = swapsim(&[
+        "check",
+        tmp.path().join("wide.toml").to_str().expect("UTF-8"),
+    ]);
+    refused(&outcome, "is UTF-16 text");
+    assert!(!outcome.stderr.contains("GBK"), "{}", outcome.stderr);
+}

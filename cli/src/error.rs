@@ -278,7 +278,21 @@ pub(crate) fn report(error: &Error, stderr: &mut dyn Write) {
             }
             let file = diagnostics.first().map_or("", |d| d.file.as_str());
             let _ = writeln!(stderr, "error: {file}: {invalid}");
-            if diagnostics.iter().any(|d| d.field == "encoding") {
+            let utf16 = || {
+                scenarios::file::read_regular(
+                    std::path::Path::new(file),
+                    scenarios::file::MAX_SCENARIO_BYTES,
+                    "scenario",
+                )
+                .is_ok_and(|bytes| scenarios::file::is_utf16(&bytes))
+            };
+            if diagnostics.iter().any(|d| d.field == "encoding") && utf16() {
+                writeln!(
+                    stderr,
+                    "hint: '{file}' is UTF-16 text (Notepad's \"Unicode\"): save it as UTF-8, \
+                     or convert it: iconv -f UTF-16 -t UTF-8 '{file}' > NEW.toml"
+                )
+            } else if diagnostics.iter().any(|d| d.field == "encoding") {
                 writeln!(
                     stderr,
                     "hint: save '{file}' as UTF-8 (in Notepad or Excel: Save As, \

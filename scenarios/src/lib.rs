@@ -265,15 +265,13 @@ pub fn load_with_warnings(path: &Path) -> Result<Loaded, LoadError> {
         })?;
     let file_name = path.display().to_string();
     match String::from_utf8(bytes) {
-        Ok(source) => parse_with_warnings(&source, &file_name, &|table| {
-            file::read_regular_text(table, file::MAX_SHEET_BYTES, "site table")
-        })
-        .map(|(model, warnings)| Loaded {
-            model,
-            comments: comments(&source),
-            warnings,
-        })
-        .map_err(LoadError::Invalid),
+        Ok(source) => parse_with_warnings(&source, &file_name, &file::read_site_table)
+            .map(|(model, warnings)| Loaded {
+                model,
+                comments: comments(&source),
+                warnings,
+            })
+            .map_err(LoadError::Invalid),
         Err(error) => {
             // Point at the first bad byte, in the valid text before it.
             let valid_up_to = error.utf8_error().valid_up_to();
