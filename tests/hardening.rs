@@ -485,3 +485,89 @@ fn issue_13_sheets_that_are_not_csv_are_named_not_taken_for_gbk() {
     refused(&outcome, "is UTF-16 text");
     assert!(!outcome.stderr.contains("GBK"), "{}", outcome.stderr);
 }
+
+/// Issue 13: `report` rendered −1e308, inf and NaN from a hand-edited
+/// result, and silently dropped charts when `profiles.json` had the wrong
+/// shape. Each is now an error naming the file and the field.
+#[test]
+fn issue_13_report_refuses_values_out_of_range_and_wrong_shapes() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let run = swapsim(&[
+        "run",
+        "scenarios/mmc10.toml",
+        "--days",
+        "8",
+        "--replications",
+        "2",
+        "--out",
+        out.to_str().expect("UTF-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.status, exit::SUCCESS, "{}", run.stderr);
+    let summary = fs::read_to_string(out.join("summary.json")).expect("summary");
+    let profiles = fs::read_to_string(out.join("profiles.json")).expect("profiles");
+    let html = tmp.path().join("r.html");
+    let report = || {
+        swapsim(&[
+            "report",
+            out.to_str().expect("UTF-8"),
+            "--html",
+            html.to_str().expect("UTF-8"),
+        ])
+    };
+    assert_eq!(report().status, exit::SUCCESS);
+    let mean = "\"mean\": 217.0";
+    assert!(summary.contains(mean), "{summary}");
+    let cases = [
+        (
+            "-1e308",
+            "network.swap_requests_per_day.mean: -1e+308 is outside any physical range",
+        ),
+        (
+            "-3.0",
+            "network.swap_requests_per_day.mean: -3 is negative, expected 0 or more",
+        ),
+        ("1e999", "is not a swapsim result: number out of range"),
+        ("NaN", "is not a swapsim result"),
+    ];
+    for (value, says) in cases {
+        fs::write(
+            out.join("summary.json"),
+            summary.replacen(mean, &format!("\"mean\": {value}"), 1),
+        )
+        .expect("edit");
+        let outcome = report();
+        refused(&outcome, says);
+        assert!(
+            outcome.stderr.contains("summary.json"),
+            "{}",
+            outcome.stderr
+        );
+    }
+    let share = summary.replacen(
+        "\"stockout_probability\": {\n      \"mean\": ",
+        "\"stockout_probability\": {\n      \"mean\": 1.5, \"was\": ",
+        1,
+    );
+    assert_ne!(share, summary);
+    fs::write(out.join("summary.json"), share).expect("edit");
+    refused(
+        &report(),
+        "network.stockout_probability.mean: 1.5 is a share above 1, expected 0–1",
+    );
+    fs::write(out.join("summary.json"), &summary).expect("restore");
+    // A profile of 23 hours.
+    let mut value: serde_json::Value = serde_json::from_str(&profiles).expect("profiles");
+    let hours = value["network"]["pile_sessions_by_hour"]
+        .as_array_mut()
+        .expect("hours");
+    assert_eq!(hours.len(), 24);
+    hours.pop();
+    fs::write(out.join("profiles.json"), value.to_string()).expect("edit");
+    refused(
+        &report(),
+        "profiles.json': network.pile_sessions_by_hour: 23 values, expected 24",
+    );
+}

@@ -86,6 +86,17 @@ pub enum ReportError {
         /// What is wrong.
         message: String,
     },
+    /// A value of a result is outside its range, or a list has the wrong
+    /// length.
+    #[error("'{}': {field}: {message}", path.display())]
+    Value {
+        /// The file.
+        path: PathBuf,
+        /// The field, as a path (`sites[3].kpis.lost_swap_rate.mean`).
+        field: String,
+        /// What is wrong, and what was expected.
+        message: String,
+    },
     /// A directory holds none of the result files.
     #[error("'{}' holds no summary.json, plan.json or compare.json", path.display())]
     NoResult {
@@ -887,6 +898,13 @@ fn read(path: &Path) -> Result<String, ReportError> {
 }
 
 fn json<T: for<'de> Deserialize<'de>>(text: &str, path: &Path) -> Result<T, ReportError> {
+    // Checked as a `Value` first, then read in the file's own key order.
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|source| ReportError::Json {
+            path: path.to_owned(),
+            source,
+        })?;
+    crate::strict::check(&value, path)?;
     serde_json::from_str(text).map_err(|source| ReportError::Json {
         path: path.to_owned(),
         source,

@@ -89,6 +89,7 @@ mod map;
 mod plot;
 mod raster;
 mod reference;
+mod strict;
 mod summary;
 mod towns;
 
