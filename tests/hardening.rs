@@ -393,21 +393,21 @@ fn issue_13_special_files_are_refused_where_a_file_is_expected() {
     );
 }
 
-/// A scenario file past 64 MB is refused with the bound before it is
+/// A scenario file past 128 MB is refused with the bound before it is
 /// parsed.
 #[test]
-fn issue_13_a_scenario_past_64_mb_is_refused_with_the_bound() {
+fn issue_13_a_scenario_past_128_mb_is_refused_with_the_bound() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let path = tmp.path().join("huge.toml");
     let mut text = fs::read_to_string("scenarios/mmc10.toml").expect("mmc10");
     let pad = "#".repeat(1023) + "\n";
-    while text.len() <= 64 << 20 {
+    while text.len() <= 128 << 20 {
         text.push_str(&pad);
     }
     fs::write(&path, text).expect("write");
     refused(
         &swapsim(&["check", path.to_str().expect("UTF-8")]),
-        "65 MB exceeds the bound of 64 MB for a scenario",
+        "129 MB exceeds the bound of 128 MB for a scenario",
     );
 }
 
