@@ -15,6 +15,7 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
@@ -337,6 +338,10 @@ fn mutated_results_are_read_or_refused_by_report() {
 const CASE_BYTES: u64 = 256 << 20;
 const CASE_EVENTS: f64 = 3e6;
 
+/// Cases that ran a simulation (the others did not parse, or their
+/// estimate was past a case's share).
+static RAN: AtomicUsize = AtomicUsize::new(0);
+
 /// Runs `model` for 2 days × 2 replications if the estimate lets it;
 /// never panics, and a refused estimate is a clean, finite figure.
 fn runs_within_bounds(mut model: sim_core::Model) -> Result<(), TestCaseError> {
@@ -353,6 +358,7 @@ fn runs_within_bounds(mut model: sim_core::Model) -> Result<(), TestCaseError> {
         return Ok(());
     }
     let started = Instant::now();
+    RAN.fetch_add(1, Ordering::Relaxed);
     let result = sim_core::run(&model, 1);
     prop_assert_eq!(result.sites.len(), model.sites.len());
     prop_assert!(
@@ -382,6 +388,9 @@ fn scenarios_that_pass_check_run_two_days_of_two_replications() {
             },
         )
         .expect("no panic, bounded runs");
+    let ran = RAN.load(Ordering::Relaxed);
+    eprintln!("{ran} scenarios ran 2 days × 2 replications");
+    assert!(ran > 0, "no case ran a simulation");
 }
 
 /// The corpus: inputs that once broke swapsim or sit on a bound. Each
