@@ -243,17 +243,7 @@ impl CompareConfig {
         for (_, model) in &mut scenarios {
             model.seed = seed;
         }
-        // Each scenario runs in turn; the largest decides.
-        for (path, model) in &scenarios {
-            crate::limits::check(
-                path,
-                "compare",
-                model,
-                model.replications,
-                args.threads.n,
-                &args.threads.limits,
-            )?;
-        }
+        crate::limits::check_compare(&scenarios, args.threads.n, &args.threads.limits)?;
         Ok(CompareConfig {
             scenarios,
             comments: first_comments.unwrap_or_default(),

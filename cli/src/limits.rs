@@ -164,6 +164,56 @@ pub(crate) fn check(
 ) -> Result<Resources, Error> {
     let threads = resolved_threads(threads);
     let estimate = Resources::estimate(model, model.days, replications, threads);
+    judge(
+        scenario,
+        command,
+        estimate,
+        model.days,
+        replications,
+        limits,
+    )
+}
+
+/// [`check`] for `compare`: its scenarios run one after another, and it
+/// keeps every replication of each summarised on its own (for the paired
+/// differences) beside the summaries, about as much again as the
+/// replications' results; so the estimates of every scenario, with twice
+/// the replications, add up.
+pub(crate) fn check_compare(
+    scenarios: &[(std::path::PathBuf, Model)],
+    threads: usize,
+    limits: &Limits,
+) -> Result<Resources, Error> {
+    let threads = resolved_threads(threads);
+    let mut total = Resources {
+        memory_bytes: 0,
+        events: 0.0,
+    };
+    for (_, model) in scenarios {
+        let kept = Resources::estimate(model, model.days, 2 * model.replications, threads);
+        let run = Resources::estimate(model, model.days, model.replications, threads);
+        total.memory_bytes = total.memory_bytes.saturating_add(kept.memory_bytes);
+        total.events += run.events;
+    }
+    let (path, first) = &scenarios[0];
+    judge(
+        path,
+        "compare",
+        total,
+        first.days,
+        first.replications,
+        limits,
+    )
+}
+
+fn judge(
+    scenario: &Path,
+    command: &'static str,
+    estimate: Resources,
+    days: u32,
+    replications: u32,
+    limits: &Limits,
+) -> Result<Resources, Error> {
     let (limit, flag_given) = match limits.max_memory {
         Some(ByteSize(b)) => (b, true),
         None => (default_max_memory(), false),
@@ -189,7 +239,7 @@ pub(crate) fn check(
                     human_events(MAX_EVENTS)
                 )
             },
-            days: model.days,
+            days,
             replications,
         });
     }
