@@ -571,3 +571,14 @@ fn issue_13_report_refuses_values_out_of_range_and_wrong_shapes() {
         "profiles.json': network.pile_sessions_by_hour: 23 values, expected 24",
     );
 }
+
+/// Found by `tests/fuzz.rs`: `capacity_wh = 1e308` passed `check` and
+/// the energy balance of the run overflowed to NaN. The capacity is
+/// bounded now.
+#[test]
+fn fuzz_finding_capacity_past_its_bound_is_refused() {
+    refused(
+        &swapsim(&["check", "tests/fixtures/fuzz/scenarios/capacity-1e308.toml"]),
+        "battery.capacity_wh: expected a number in (0, 100000], found 1e308",
+    );
+}

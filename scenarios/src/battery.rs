@@ -36,7 +36,7 @@ const TAPER_STEPS: Integer<u32> = Integer::between(1, 16);
 
 /// Reads `[battery]`.
 pub(crate) fn read(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<BatterySpec> {
-    let capacity_wh = t.required(sink, "capacity_wh", &Number::POSITIVE);
+    let capacity_wh = t.required(sink, "capacity_wh", &crate::bounds::CAPACITY_WH);
     let charge = t
         .required_table(sink, "charge")
         .and_then(|charge| read_charge(charge, sink));

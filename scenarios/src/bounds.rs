@@ -116,6 +116,18 @@ pub(crate) const NONSUB_INTERVAL_DAYS: Bounded<Number> = Bounded::new(
     WHY_INTERVAL,
 );
 
+/// Battery capacity: (0, 100,000] Wh. A capacity of 1e308 Wh passed
+/// `check` and overflowed the energy balance to NaN (found by
+/// `tests/fuzz.rs`).
+pub(crate) const CAPACITY_WH: Bounded<Number> = Bounded::new(
+    Number::new(Excluded(0.0), Included(100_000.0)),
+    Number::POSITIVE,
+    WHY_CAPACITY,
+);
+/// Why [`CAPACITY_WH`] holds.
+pub(crate) const WHY_CAPACITY: &str =
+    "a swap battery is carried by hand; 100 kWh is a car's whole battery";
+
 /// A [`Kind`] with a domain bound: a value that only the bound rejects
 /// gets the reason with its error.
 pub(crate) struct Bounded<K> {
