@@ -582,3 +582,16 @@ fn fuzz_finding_capacity_past_its_bound_is_refused() {
         "battery.capacity_wh: expected a number in (0, 100000], found 1e308",
     );
 }
+
+/// Found by `tests/fuzz.rs`: `efficiency = 1e-300` passed `check` and the
+/// grid energy (stored energy over efficiency) overflowed to NaN.
+#[test]
+fn fuzz_finding_efficiency_past_its_bound_is_refused() {
+    refused(
+        &swapsim(&[
+            "check",
+            "tests/fixtures/fuzz/scenarios/efficiency-1e-300.toml",
+        ]),
+        "battery.charge.efficiency: expected a number in [0.1, 1], found 1e-300",
+    );
+}

@@ -93,7 +93,7 @@ fn read_cc_cv(t: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Option<CcCv> {
     let defaults = CcCv::default();
     let power_w = t.required(sink, "power_w", &Number::POSITIVE);
     let knee_soc = t.required(sink, "knee_soc", &KNEE_SOC);
-    let efficiency = t.required(sink, "efficiency", &FRACTION);
+    let efficiency = t.required(sink, "efficiency", &crate::bounds::EFFICIENCY);
     let taper_steps = t.defaulted(sink, "taper_steps", &TAPER_STEPS, defaults.taper_steps);
     let taper_end_fraction = t.defaulted(
         sink,

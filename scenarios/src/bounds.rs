@@ -128,6 +128,18 @@ pub(crate) const CAPACITY_WH: Bounded<Number> = Bounded::new(
 pub(crate) const WHY_CAPACITY: &str =
     "a swap battery is carried by hand; 100 kWh is a car's whole battery";
 
+/// Charging efficiency: [0.1, 1]. An efficiency of 1e-300 passed
+/// `check` and the grid energy (stored energy over efficiency)
+/// overflowed to NaN (found by `tests/fuzz.rs`).
+pub(crate) const EFFICIENCY: Bounded<Number> = Bounded::new(
+    Number::new(Included(0.1), Included(1.0)),
+    Number::new(Excluded(0.0), Included(1.0)),
+    WHY_EFFICIENCY,
+);
+/// Why [`EFFICIENCY`] holds.
+pub(crate) const WHY_EFFICIENCY: &str =
+    "a charger that loses nine tenths of its energy is a heater; real ones lose 5-20%";
+
 /// A [`Kind`] with a domain bound: a value that only the bound rejects
 /// gets the reason with its error.
 pub(crate) struct Bounded<K> {
