@@ -595,3 +595,18 @@ fn fuzz_finding_efficiency_past_its_bound_is_refused() {
         "battery.charge.efficiency: expected a number in [0.1, 1], found 1e-300",
     );
 }
+
+/// Found by `tests/fuzz.rs`: `design_kw_per_household = 1e308` passed
+/// `check`, the base load overflowed and the load bands were NaN. The
+/// transformer's rating, design load, base peak and households are
+/// bounded now.
+#[test]
+fn fuzz_finding_design_load_past_its_bound_is_refused() {
+    refused(
+        &swapsim(&[
+            "check",
+            "tests/fixtures/fuzz/scenarios/kw-per-household-1e308.toml",
+        ]),
+        "transformer.design_kw_per_household: site '老城区开放小区': expected a number in (0, 100], found 1e308",
+    );
+}

@@ -140,6 +140,28 @@ pub(crate) const EFFICIENCY: Bounded<Number> = Bounded::new(
 pub(crate) const WHY_EFFICIENCY: &str =
     "a charger that loses nine tenths of its energy is a heater; real ones lose 5-20%";
 
+/// Transformer rating: (0, 10⁷] kVA, loose enough that a rating written
+/// in VA still gets its unit-slip warning.
+pub(crate) const RATING_KVA: Bounded<Number> = Bounded::new(
+    Number::new(Excluded(0.0), Included(10_000_000.0)),
+    Number::POSITIVE,
+    "a community transformer is 30-2500 kVA; 10 GVA is a large power station",
+);
+/// Design load per household: (0, 100] kW. At 1e308 the base load
+/// overflowed and the load bands' samples were NaN (found by
+/// `tests/fuzz.rs`).
+pub(crate) const KW_PER_HOUSEHOLD: Bounded<Number> = Bounded::new(
+    Number::new(Excluded(0.0), Included(100.0)),
+    Number::POSITIVE,
+    "the design load of a flat is 4-12 kW; 100 kW is a small workshop",
+);
+/// Base peak load of a transformer: [0, 10⁷] kW.
+pub(crate) const BASE_PEAK_KW: Bounded<Number> = Bounded::new(
+    Number::new(Included(0.0), Included(10_000_000.0)),
+    Number::NON_NEGATIVE,
+    "a community transformer is 30-2500 kVA; 10 GW is a large power station",
+);
+
 /// A [`Kind`] with a domain bound: a value that only the bound rejects
 /// gets the reason with its error.
 pub(crate) struct Bounded<K> {
