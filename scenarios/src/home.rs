@@ -10,8 +10,6 @@ use crate::dist;
 use crate::shapes;
 use crate::walk::{Number, Table};
 
-/// Stored ÷ grid energy: (0, 1].
-
 /// The values of every key when absent.
 pub(crate) fn defaults() -> HomeCharging {
     HomeCharging {

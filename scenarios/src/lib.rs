@@ -781,7 +781,7 @@ mod tests {
             problems(&source),
             [
                 "t.toml:3:8: scenario.days: expected an integer from 1 to 3650, found string",
-                "t.toml:9:15: battery.capacity_wh: expected a positive number, found -1",
+                "t.toml:9:15: battery.capacity_wh: expected a number in (0, 100000], found -1",
                 "t.toml:14:1: site[0].cabinets: site 'A': missing required key `cabinets`, \
                  expected a positive integer",
                 "t.toml:16:1: site[0].cabinet: site 'A': unknown key, expected one of `name`, \

@@ -609,7 +609,7 @@ mod tests {
                  `max_concurrent_charging`, `max_riders_present`, `charger_power_w`, \
                  `nonsub_interval_days`",
                 "t.toml:26:14: transformer_override[0].rating_kva: transformer 'T1': expected a \
-                 positive number, found 0",
+                 number in (0, 10000000], found 0",
             ]
         );
         // Fewer slots blame the slots' override when batteries are not set.
