@@ -349,10 +349,8 @@ fn runs_within_bounds(mut model: sim_core::Model) -> Result<(), TestCaseError> {
     model.warmup_days = 1;
     model.replications = 2;
     let estimate = Resources::estimate(&model, 2, 2, 1);
-    prop_assert!(
-        estimate.events.is_finite() && estimate.events >= 0.0,
-        "{estimate:?}"
-    );
+    // Infinite is fine (refused); NaN would pass every limit.
+    prop_assert!(estimate.events >= 0.0, "{estimate:?}");
     prop_assert!(estimate.memory_bytes > 0, "{estimate:?}");
     if estimate.memory_bytes > CASE_BYTES || estimate.events > CASE_EVENTS {
         return Ok(());

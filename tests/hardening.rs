@@ -610,3 +610,21 @@ fn fuzz_finding_design_load_past_its_bound_is_refused() {
         "transformer.design_kw_per_household: site '老城区开放小区': expected a number in (0, 100], found 1e308",
     );
 }
+
+/// Found by `tests/fuzz.rs`: a courier group riding a mean of 1e308 km a
+/// day made the event estimate NaN, which no limit refused. It is
+/// unbounded now, and refused.
+#[test]
+fn fuzz_finding_an_unbounded_event_estimate_is_refused() {
+    refused(
+        &swapsim(&[
+            "run",
+            "tests/fixtures/fuzz/scenarios/estimate-nan-events.toml",
+            "--days",
+            "4",
+            "--replications",
+            "2",
+        ]),
+        "about 10³⁰⁸ or more events (4 days × 2 replications), past the 1.0·10¹² events a run may take",
+    );
+}

@@ -96,6 +96,9 @@ pub(crate) fn human_bytes(bytes: u64) -> String {
 
 /// An event count for people: "4·10⁹".
 pub(crate) fn human_events(events: f64) -> String {
+    if !events.is_finite() {
+        return "10³⁰⁸ or more".to_owned();
+    }
     if events < 1e4 {
         return format!("{events:.0}");
     }

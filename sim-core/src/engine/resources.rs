@@ -64,9 +64,16 @@ impl Resources {
             .saturating_add(concurrent.saturating_mul(live))
             .saturating_add(u64::from(replications).saturating_mul(kept))
             .saturating_add(summary);
+        let events = events_per_day(model) * f64::from(days) * f64::from(replications);
         Resources {
             memory_bytes,
-            events: events_per_day(model) * f64::from(days) * f64::from(replications),
+            // Extreme distributions (a mean of 1e308 km a day) overflow to
+            // infinity, or NaN from inf × 0: either way, unbounded.
+            events: if events.is_nan() {
+                f64::INFINITY
+            } else {
+                events
+            },
         }
     }
 }
