@@ -10,6 +10,8 @@ mod district;
 mod door_chain;
 mod energy_accounting;
 mod excel;
+mod fuzz;
+mod hardening;
 mod nonsub_interval;
 mod off_peak;
 mod operator_figures;

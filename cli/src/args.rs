@@ -179,6 +179,9 @@ pub(crate) struct Threads {
         value_parser = clap::value_parser!(u16).range(0..=MAX_THREADS).map(usize::from)
     )]
     pub(crate) n: usize,
+
+    #[command(flatten)]
+    pub(crate) limits: crate::limits::Limits,
 }
 
 /// What `--lang` applies to: the `--html` report or the charts of `--out`.

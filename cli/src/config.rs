@@ -105,6 +105,17 @@ impl RunConfig {
             replications: args.overrides.replications,
         };
         let cluster = &args.cluster;
+        // Emitting runs nothing here: the shards run on the cluster's nodes.
+        if cluster.emit.is_none() {
+            crate::limits::check(
+                &args.scenario,
+                "run",
+                &model,
+                model.replications,
+                args.threads.n,
+                &args.threads.limits,
+            )?;
+        }
         if cluster.shards.is_some()
             && cluster.emit.is_none()
             && cluster.shard != Some(ShardSpec::Env)
@@ -393,6 +404,16 @@ impl PlanConfig {
                 hint: "set the scenario's `replications` to 2 or more",
             });
         }
+        // The planner runs up to its most replications per candidate.
+        let most = model.replications.max(model.planner.max_replications);
+        crate::limits::check(
+            &args.scenario,
+            "plan",
+            &model,
+            most,
+            args.threads.n,
+            &args.threads.limits,
+        )?;
         let out = out_dir(args.out, "--out", args.force)?;
         let source = match &out {
             Some(_) => Some(read(&args.scenario)?),
@@ -483,6 +504,7 @@ impl CompareConfig {
         for (_, model) in &mut scenarios {
             model.seed = seed;
         }
+        crate::limits::check_compare(&scenarios, args.threads.n, &args.threads.limits)?;
         Ok(CompareConfig {
             scenarios,
             comments: first_comments.unwrap_or_default(),
@@ -541,6 +563,7 @@ impl SweepConfig {
             other => Error::Sweep(other),
         })?;
         let warnings = Warnings::new(sweep.file.warnings.clone(), &args.warnings);
+        crate::limits::check_sweep(&args.sweep, &sweep, args.threads.n, &args.threads.limits)?;
         if let Some(path) = &args.html {
             crate::output::check_file_writable(path)?;
         }
@@ -612,7 +635,12 @@ pub(crate) struct ImportConfig {
 impl ImportConfig {
     /// Reads the sheet (the `--sheet` of a workbook) and the template.
     pub(crate) fn resolve(args: ImportSurveyArgs) -> Result<ImportConfig, Error> {
-        let bytes = std::fs::read(&args.sheet).map_err(|source| Error::Read {
+        let bytes = scenarios::file::read_regular(
+            &args.sheet,
+            scenarios::file::MAX_SHEET_BYTES,
+            "survey sheet",
+        )
+        .map_err(|source| Error::Read {
             path: args.sheet.clone(),
             source,
         })?;
@@ -741,6 +769,9 @@ fn out_dir(
         return Err(Error::OutNotEmpty { flag, path: dir });
     }
     crate::output::check_dir_writable(&dir)?;
+    if force {
+        crate::output::remove_stale_temps(&dir)?;
+    }
     Ok(Some(dir))
 }
 
@@ -828,7 +859,8 @@ fn wrong_file(path: &Path, error: &scenarios::LoadError) -> Option<WrongFile> {
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let bytes = std::fs::read(path).unwrap_or_default();
+    let bytes = scenarios::file::read_regular(path, scenarios::file::MAX_SHEET_BYTES, "file")
+        .unwrap_or_default();
     match extension.as_deref() {
         Some("csv") => Some(WrongFile::Sheet),
         Some("xlsx" | "xlsm" | "xls" | "ods") => Some(WrongFile::Workbook),
@@ -865,18 +897,19 @@ fn toml_files(dir: &Path) -> Vec<String> {
 
 /// The text of the UTF-8 file at `path`.
 pub(crate) fn read(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::InvalidData {
-            Error::NotUtf8 {
-                path: path.to_owned(),
+    scenarios::file::read_regular_text(path, scenarios::file::MAX_SCENARIO_BYTES, "scenario")
+        .map_err(|source| {
+            if source.kind() == std::io::ErrorKind::InvalidData {
+                Error::NotUtf8 {
+                    path: path.to_owned(),
+                }
+            } else {
+                Error::Read {
+                    path: path.to_owned(),
+                    source,
+                }
             }
-        } else {
-            Error::Read {
-                path: path.to_owned(),
-                source,
-            }
-        }
-    })
+        })
 }
 
 #[cfg(test)]

@@ -78,6 +78,30 @@ pub(crate) enum Error {
         /// How to ask for more.
         hint: &'static str,
     },
+    /// A run's resource estimate is past `--max-memory` or the events a
+    /// run may take: refused before anything runs.
+    #[error(
+        "'{}': `{command}` would need about {memory} and about {events} events \
+         ({days} days × {replications} replications), {limit}; run fewer days, \
+         replications, threads or sites",
+        scenario.display()
+    )]
+    TooBig {
+        /// The scenario path as given.
+        scenario: PathBuf,
+        /// The command refused.
+        command: &'static str,
+        /// The memory estimate, for people.
+        memory: String,
+        /// The event estimate, for people.
+        events: String,
+        /// Which limit it is past.
+        limit: String,
+        /// Days simulated.
+        days: u32,
+        /// Replications asked for (the planner's most).
+        replications: u32,
+    },
     /// `compare` got scenarios that do not run for the same time.
     #[error(
         "cannot compare: {field} is {first_value} in '{}' but {other_value} in '{}'{}",
@@ -282,7 +306,21 @@ pub(crate) fn report(error: &Error, stderr: &mut dyn Write) {
             }
             let file = diagnostics.first().map_or("", |d| d.file.as_str());
             let _ = writeln!(stderr, "error: {file}: {invalid}");
-            if diagnostics.iter().any(|d| d.field == "encoding") {
+            let utf16 = || {
+                scenarios::file::read_regular(
+                    std::path::Path::new(file),
+                    scenarios::file::MAX_SCENARIO_BYTES,
+                    "scenario",
+                )
+                .is_ok_and(|bytes| scenarios::file::is_utf16(&bytes))
+            };
+            if diagnostics.iter().any(|d| d.field == "encoding") && utf16() {
+                writeln!(
+                    stderr,
+                    "hint: '{file}' is UTF-16 text (Notepad's \"Unicode\"): save it as UTF-8, \
+                     or convert it: iconv -f UTF-16 -t UTF-8 '{file}' > NEW.toml"
+                )
+            } else if diagnostics.iter().any(|d| d.field == "encoding") {
                 writeln!(
                     stderr,
                     "hint: save '{file}' as UTF-8 (in Notepad or Excel: Save As, \

@@ -47,6 +47,7 @@ mod compare;
 mod config;
 mod error;
 mod html;
+mod limits;
 mod output;
 mod plan;
 mod run;

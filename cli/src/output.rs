@@ -3,7 +3,7 @@
 use std::ffi::OsStr;
 use std::fs::OpenOptions;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
@@ -231,6 +231,42 @@ pub(crate) fn check_dir_writable(dir: &Path) -> Result<(), Error> {
             source,
         }),
     }
+}
+
+/// Removes the temporary files that killed runs left in `dir` and its
+/// `charts/` (`.NAME.PID-N.tmp`, `.swapsim-probe-PID.tmp`: only swapsim's
+/// own pattern, so a user's `notes.tmp` stays). For `--force`, before
+/// anything runs; gives the files removed.
+pub(crate) fn remove_stale_temps(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut removed = Vec::new();
+    for d in [dir.to_path_buf(), dir.join("charts")] {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let ours = name.starts_with('.')
+                && name.ends_with(".tmp")
+                && name
+                    .trim_end_matches(".tmp")
+                    .rsplit(['.', '-'])
+                    .next()
+                    .is_some_and(|tail| {
+                        !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit())
+                    });
+            if !ours || !entry.file_type().is_ok_and(|t| t.is_file()) {
+                continue;
+            }
+            let path = entry.path();
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed.push(path),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(source) => return Err(Error::Remove { path, source }),
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// Checks, before anything runs, that the file `path` can be written (see

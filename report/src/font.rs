@@ -91,10 +91,12 @@ fn quoted(chars: &[char]) -> String {
 impl Font {
     /// Reads the font at `path`; see [`Font::from_bytes`].
     pub fn load(path: &Path) -> Result<Font, FontError> {
-        let data = std::fs::read(path).map_err(|source| FontError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let data = crate::file::read_regular(path, crate::file::MAX_FONT_BYTES, "font").map_err(
+            |source| FontError::Read {
+                path: path.to_owned(),
+                source,
+            },
+        )?;
         Font::from_bytes(data, path)
     }
 

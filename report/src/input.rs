@@ -86,6 +86,17 @@ pub enum ReportError {
         /// What is wrong.
         message: String,
     },
+    /// A value of a result is outside its range, or a list has the wrong
+    /// length.
+    #[error("'{}': {field}: {message}", path.display())]
+    Value {
+        /// The file.
+        path: PathBuf,
+        /// The field, as a path (`sites[3].kpis.lost_swap_rate.mean`).
+        field: String,
+        /// What is wrong, and what was expected.
+        message: String,
+    },
     /// A directory holds none of the result files.
     #[error("'{}' holds no summary.json, plan.json or compare.json", path.display())]
     NoResult {
@@ -871,13 +882,29 @@ fn load_json(text: &str, path: &Path) -> Result<ReportInput, ReportError> {
 }
 
 fn read(path: &Path) -> Result<String, ReportError> {
-    std::fs::read_to_string(path).map_err(|source| ReportError::Read {
-        path: path.to_owned(),
-        source,
-    })
+    crate::file::read_regular(path, crate::file::MAX_RESULT_BYTES, "result file")
+        .and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|_| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "stream did not contain valid UTF-8",
+                )
+            })
+        })
+        .map_err(|source| ReportError::Read {
+            path: path.to_owned(),
+            source,
+        })
 }
 
 fn json<T: for<'de> Deserialize<'de>>(text: &str, path: &Path) -> Result<T, ReportError> {
+    // Checked as a `Value` first, then read in the file's own key order.
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|source| ReportError::Json {
+            path: path.to_owned(),
+            source,
+        })?;
+    crate::strict::check(&value, path)?;
     serde_json::from_str(text).map_err(|source| ReportError::Json {
         path: path.to_owned(),
         source,

@@ -79,6 +79,7 @@
 mod assumptions;
 mod charts;
 mod daily;
+mod file;
 mod font;
 mod format;
 mod html;
@@ -88,6 +89,7 @@ mod map;
 mod plot;
 mod raster;
 mod reference;
+mod strict;
 mod summary;
 pub mod sweep;
 mod towns;

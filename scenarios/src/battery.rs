@@ -36,7 +36,7 @@ const TAPER_STEPS: Integer<u32> = Integer::between(1, 16);
 
 /// Reads `[battery]`.
 pub(crate) fn read(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<BatterySpec> {
-    let capacity_wh = t.required(sink, "capacity_wh", &Number::POSITIVE);
+    let capacity_wh = t.required(sink, "capacity_wh", &crate::bounds::CAPACITY_WH);
     let charge = t
         .required_table(sink, "charge")
         .and_then(|charge| read_charge(charge, sink));
@@ -93,7 +93,7 @@ fn read_cc_cv(t: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Option<CcCv> {
     let defaults = CcCv::default();
     let power_w = t.required(sink, "power_w", &Number::POSITIVE);
     let knee_soc = t.required(sink, "knee_soc", &KNEE_SOC);
-    let efficiency = t.required(sink, "efficiency", &FRACTION);
+    let efficiency = t.required(sink, "efficiency", &crate::bounds::EFFICIENCY);
     let taper_steps = t.defaulted(sink, "taper_steps", &TAPER_STEPS, defaults.taper_steps);
     let taper_end_fraction = t.defaulted(
         sink,
@@ -177,7 +177,7 @@ mod tests {
             [
                 "battery.charge.power_w: expected a positive number, found -400",
                 "battery.charge.knee_soc: expected a number in (0, 1), found 1",
-                "battery.charge.efficiency: expected a number in (0, 1], found 0",
+                "battery.charge.efficiency: expected a number in [0.1, 1], found 0",
                 "battery.charge.taper_steps: expected an integer from 1 to 16, found 17",
                 "battery.charge.taper_end_fraction: expected a number in (0, 1], found 0",
             ]
@@ -188,7 +188,7 @@ mod tests {
                 "t.toml:10:10: battery.charge.knee_soc: missing required key `knee_soc`, \
                  expected a number in (0, 1)",
                 "t.toml:10:10: battery.charge.efficiency: missing required key `efficiency`, \
-                 expected a number in (0, 1]",
+                 expected a number in [0.1, 1]",
             ]
         );
     }
@@ -254,7 +254,7 @@ mod tests {
         );
         assert_eq!(
             problems(&edits(&[("capacity_wh = 1000", "capacity_wh = \"1 kWh\"")])),
-            ["t.toml:9:15: battery.capacity_wh: expected a positive number, found string"]
+            ["t.toml:9:15: battery.capacity_wh: expected a number in (0, 100000], found string"]
         );
     }
 

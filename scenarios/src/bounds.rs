@@ -116,6 +116,52 @@ pub(crate) const NONSUB_INTERVAL_DAYS: Bounded<Number> = Bounded::new(
     WHY_INTERVAL,
 );
 
+/// Battery capacity: (0, 100,000] Wh. A capacity of 1e308 Wh passed
+/// `check` and overflowed the energy balance to NaN (found by
+/// `tests/fuzz.rs`).
+pub(crate) const CAPACITY_WH: Bounded<Number> = Bounded::new(
+    Number::new(Excluded(0.0), Included(100_000.0)),
+    Number::POSITIVE,
+    WHY_CAPACITY,
+);
+/// Why [`CAPACITY_WH`] holds.
+pub(crate) const WHY_CAPACITY: &str =
+    "a swap battery is carried by hand; 100 kWh is a car's whole battery";
+
+/// Charging efficiency: [0.1, 1]. An efficiency of 1e-300 passed
+/// `check` and the grid energy (stored energy over efficiency)
+/// overflowed to NaN (found by `tests/fuzz.rs`).
+pub(crate) const EFFICIENCY: Bounded<Number> = Bounded::new(
+    Number::new(Included(0.1), Included(1.0)),
+    Number::new(Excluded(0.0), Included(1.0)),
+    WHY_EFFICIENCY,
+);
+/// Why [`EFFICIENCY`] holds.
+pub(crate) const WHY_EFFICIENCY: &str =
+    "a charger that loses nine tenths of its energy is a heater; real ones lose 5-20%";
+
+/// Transformer rating: (0, 10⁷] kVA, loose enough that a rating written
+/// in VA still gets its unit-slip warning.
+pub(crate) const RATING_KVA: Bounded<Number> = Bounded::new(
+    Number::new(Excluded(0.0), Included(10_000_000.0)),
+    Number::POSITIVE,
+    "a community transformer is 30-2500 kVA; 10 GVA is a large power station",
+);
+/// Design load per household: (0, 100] kW. At 1e308 the base load
+/// overflowed and the load bands' samples were NaN (found by
+/// `tests/fuzz.rs`).
+pub(crate) const KW_PER_HOUSEHOLD: Bounded<Number> = Bounded::new(
+    Number::new(Excluded(0.0), Included(100.0)),
+    Number::POSITIVE,
+    "the design load of a flat is 4-12 kW; 100 kW is a small workshop",
+);
+/// Base peak load of a transformer: [0, 10⁷] kW.
+pub(crate) const BASE_PEAK_KW: Bounded<Number> = Bounded::new(
+    Number::new(Included(0.0), Included(10_000_000.0)),
+    Number::NON_NEGATIVE,
+    "a community transformer is 30-2500 kVA; 10 GW is a large power station",
+);
+
 /// A [`Kind`] with a domain bound: a value that only the bound rejects
 /// gets the reason with its error.
 pub(crate) struct Bounded<K> {

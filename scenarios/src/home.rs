@@ -2,8 +2,6 @@
 //! ports or by flying wire, for subscribers who could not swap and for the
 //! e-bikes not on a subscription.
 
-use std::ops::Bound::{Excluded, Included};
-
 use sim_core::{Dist, HomeCharging};
 
 use crate::bounds;
@@ -11,9 +9,6 @@ use crate::diag::Sink;
 use crate::dist;
 use crate::shapes;
 use crate::walk::{Number, Table};
-
-/// Stored ÷ grid energy: (0, 1].
-const EFFICIENCY: Number = Number::new(Excluded(0.0), Included(1.0));
 
 /// The values of every key when absent.
 pub(crate) fn defaults() -> HomeCharging {
@@ -46,7 +41,7 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Home
         return Some(d);
     };
     let charger_w = t.defaulted(sink, "charger_w", &Number::POSITIVE, d.charger_w);
-    let efficiency = t.defaulted(sink, "efficiency", &EFFICIENCY, d.efficiency);
+    let efficiency = t.defaulted(sink, "efficiency", &crate::bounds::EFFICIENCY, d.efficiency);
     let dwell_hours = dist::defaulted(
         &mut t,
         sink,

@@ -115,6 +115,7 @@ mod costs;
 mod couriers;
 mod diag;
 mod dist;
+pub mod file;
 mod group;
 mod home;
 mod overrides;
@@ -268,21 +269,22 @@ pub struct Loaded {
 
 /// [`load_commented`], and the warnings of [`parse_with_warnings`].
 pub fn load_with_warnings(path: &Path) -> Result<Loaded, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes =
+        file::read_regular(path, file::MAX_SCENARIO_BYTES, "scenario").map_err(|source| {
+            LoadError::Io {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
     let file_name = path.display().to_string();
     match String::from_utf8(bytes) {
-        Ok(source) => {
-            parse_with_warnings(&source, &file_name, &|file| std::fs::read_to_string(file))
-                .map(|(model, warnings)| Loaded {
-                    model,
-                    comments: comments(&source),
-                    warnings,
-                })
-                .map_err(LoadError::Invalid)
-        }
+        Ok(source) => parse_with_warnings(&source, &file_name, &file::read_site_table)
+            .map(|(model, warnings)| Loaded {
+                model,
+                comments: comments(&source),
+                warnings,
+            })
+            .map_err(LoadError::Invalid),
         Err(error) => {
             // Point at the first bad byte, in the valid text before it.
             let valid_up_to = error.utf8_error().valid_up_to();
@@ -793,7 +795,7 @@ mod tests {
             problems(&source),
             [
                 "t.toml:3:8: scenario.days: expected an integer from 1 to 3650, found string",
-                "t.toml:9:15: battery.capacity_wh: expected a positive number, found -1",
+                "t.toml:9:15: battery.capacity_wh: expected a number in (0, 100000], found -1",
                 "t.toml:14:1: site[0].cabinets: site 'A': missing required key `cabinets`, \
                  expected a positive integer",
                 "t.toml:16:1: site[0].cabinet: site 'A': unknown key, expected one of `name`, \

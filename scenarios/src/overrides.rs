@@ -20,7 +20,7 @@ use crate::bounds;
 use crate::diag::Sink;
 use crate::scenario::Scenario;
 use crate::site::{AMOUNT, Built, COUNT, SiteNames};
-use crate::walk::{At, Integer, Invalid, Kind, Number, Reference, Table, Text};
+use crate::walk::{At, Integer, Invalid, Kind, Reference, Table, Text};
 
 /// The line that starts the block [`plan_file`] appends.
 pub const PLAN_MARKER: &str = "# ---- plan written by `swapsim plan`";
@@ -252,7 +252,7 @@ pub(crate) fn read_transformers(
             if let Some(name) = &name {
                 t.set_subject(format!("transformer '{name}'"));
             }
-            let rating_kva = t.required(sink, "rating_kva", &Number::POSITIVE);
+            let rating_kva = t.required(sink, "rating_kva", &crate::bounds::RATING_KVA);
             let at = t.at("transformer");
             t.finish(sink);
             Some(TransformerOverride {
@@ -659,7 +659,7 @@ mod tests {
                  `max_concurrent_charging`, `max_riders_present`, `charger_power_w`, \
                  `nonsub_interval_days`, `ebikes`, `swap_adoption`, `couriers`",
                 "t.toml:26:14: transformer_override[0].rating_kva: transformer 'T1': expected a \
-                 positive number, found 0",
+                 number in (0, 10000000], found 0",
             ]
         );
         // Fewer slots blame the slots' override when batteries are not set.

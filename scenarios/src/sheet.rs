@@ -39,6 +39,15 @@ pub enum SheetError {
         /// The file's name.
         file: String,
     },
+    /// A file given as CSV is something else: UTF-16 text, or cells
+    /// separated by semicolons or tabs.
+    #[error("'{file}' is {what}")]
+    NotCsv {
+        /// The file's name.
+        file: String,
+        /// What it is, and what to do.
+        what: &'static str,
+    },
     /// The workbook cannot be opened or its sheet cannot be read.
     #[error("cannot read the workbook '{file}': {message}")]
     Workbook {
@@ -108,6 +117,12 @@ impl SurveySheet {
             return Err(SheetError::NotAWorkbook {
                 file: file.to_owned(),
                 sheet: sheet.to_owned(),
+            });
+        }
+        if let Some(what) = crate::file::not_csv(bytes) {
+            return Err(SheetError::NotCsv {
+                file: file.to_owned(),
+                what,
             });
         }
         let text = std::str::from_utf8(bytes).map_err(|_| SheetError::NotUtf8 {

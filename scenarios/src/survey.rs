@@ -1376,7 +1376,7 @@ mod tests {
         assert_eq!(
             lines,
             [
-                "t.toml:5:15: battery.capacity_wh: expected a positive number, found -1",
+                "t.toml:5:15: battery.capacity_wh: expected a number in (0, 100000], found -1",
                 "t.toml:10:1: survey.slots: unknown key, expected one of `slots_per_cabinet`, \
                  `batteries_per_subscriber`, `swap_adoption`, `lithium_share`, \
                  `transformer_base_utilization`, `origin_lon`, `origin_lat`; did you mean \

@@ -13,7 +13,7 @@ use sim_core::{BaseLoadBasis, TransformerSpec};
 
 use crate::diag::Sink;
 use crate::shapes::{self, Shape};
-use crate::walk::{Integer, Number, Table, Text};
+use crate::walk::{Number, Table, Text};
 
 /// Power factor of the load when `power_factor` is absent.
 pub(crate) const DEFAULT_POWER_FACTOR: f64 = 0.9;
@@ -137,7 +137,7 @@ pub(crate) fn read_all(tables: Vec<Option<Table<'_, '_>>>, sink: &mut Sink<'_>) 
 
 /// Reads every key of a transformer but its name.
 pub(crate) fn read_keys(t: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Draft> {
-    let rating_kva = t.required(sink, "rating_kva", &Number::POSITIVE);
+    let rating_kva = t.required(sink, "rating_kva", &crate::bounds::RATING_KVA);
     let power_factor = t.defaulted(sink, "power_factor", &FRACTION, DEFAULT_POWER_FACTOR);
     let allowed_utilization = t.defaulted(
         sink,
@@ -148,15 +148,15 @@ pub(crate) fn read_keys(t: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Dr
     let design_kw_per_household = t.defaulted(
         sink,
         "design_kw_per_household",
-        &Number::POSITIVE,
+        &crate::bounds::KW_PER_HOUSEHOLD,
         DEFAULT_DESIGN_KW_PER_HOUSEHOLD,
     );
     let base_profile = match t.item("base_profile") {
         None => Some(shapes::RESIDENTIAL),
         Some(item) => shapes::read(&item, sink).map(shapes::peak_normalised),
     };
-    let base_peak_kw = t.optional(sink, "base_peak_kw", &Number::NON_NEGATIVE);
-    let households = t.optional(sink, "households", &Integer::at_least(0));
+    let base_peak_kw = t.optional(sink, "base_peak_kw", &crate::bounds::BASE_PEAK_KW);
+    let households = t.optional(sink, "households", &crate::bounds::EBIKES);
     Some(Draft {
         rating_kva: rating_kva?,
         power_factor: power_factor?,

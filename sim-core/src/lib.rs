@@ -65,6 +65,7 @@ mod engine;
 mod model;
 pub mod planner;
 pub mod queue;
+mod reach;
 mod results;
 pub mod rng;
 mod sample;
@@ -72,7 +73,7 @@ pub mod stats;
 mod wire;
 
 pub use engine::{
-    Counters, DayProgress, LOAD_COMPONENTS, Replication, Series, TransformerCounters,
+    Counters, DayProgress, LOAD_COMPONENTS, Replication, Resources, Series, TransformerCounters,
     simulate_replication, simulate_replication_with,
 };
 pub use model::{

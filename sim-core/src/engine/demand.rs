@@ -4,9 +4,10 @@
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
-use super::setup::{HOUR, hour_of_day, pick, pick_hour};
+use super::setup::{HOUR, hour_of_day, pick, pick_hour, record_wait};
 use super::{Event, NONE, Sim, hours_to_ms};
 use crate::model::{ChoicePolicy, Patience};
+use crate::reach::distance_m;
 use crate::rng::{Purpose, key, stream2};
 use crate::{MAX_TRIPS_PER_DAY, MS_PER_DAY, Time};
 
@@ -189,22 +190,27 @@ impl Sim<'_> {
     /// The cabinet site a rider at `origin` heads for, with its distance
     /// and the distance of the nearest cabinet site \[m\].
     fn choose_cabinet(&self, origin: u32) -> Option<(u32, f64, f64)> {
-        let o = origin as usize;
-        let reach = &self.reach[self.reach_start[o] as usize..self.reach_start[o + 1] as usize];
-        let (nearest, nearest_m) = *reach.first()?;
-        let (site, distance_m) = match self.model.riders.choice.policy {
-            ChoicePolicy::Home | ChoicePolicy::Nearest => (nearest, nearest_m),
+        let reach = self.reach.of(origin);
+        let nearest = *reach.first()?;
+        let site = match self.model.riders.choice.policy {
+            ChoicePolicy::Home | ChoicePolicy::Nearest => nearest,
             // The app shows live stock and the line: the nearest site with
             // a battery for everyone in line and room to join it.
             ChoicePolicy::AppInformed => reach
                 .iter()
                 .copied()
-                .find(|&(s, _)| {
+                .find(|&s| {
                     let s = s as usize;
                     self.sites.ready[s] > self.sites.waiting[s]
                         && self.present(s) < self.sites.max_present[s]
                 })
-                .unwrap_or((nearest, nearest_m)),
+                .unwrap_or(nearest),
+        };
+        let nearest_m = distance_m(self.model, origin, nearest);
+        let distance_m = if site == nearest {
+            nearest_m
+        } else {
+            distance_m(self.model, origin, site)
         };
         Some((site, distance_m, nearest_m))
     }
@@ -399,17 +405,17 @@ impl Sim<'_> {
                     c.delay_ms_sum += crate::ms_f64(queued_ms);
                     if queued_ms > 0 {
                         c.served_after_delay += 1;
-                        self.sites.same_delay_hist[origin as usize].saturating_record(queued_ms);
+                        record_wait(&mut self.sites.same_delay_hist[origin as usize], queued_ms);
                     }
                 }
                 Some(delay_ms) => {
                     if queued_ms > 0 {
-                        c.wait_hist.saturating_record(queued_ms);
+                        record_wait(&mut c.wait_hist, queued_ms);
                     }
                     c.delay_ms_sum += crate::ms_f64(delay_ms);
                     if delay_ms > 0 {
                         c.served_after_delay += 1;
-                        c.delay_hist.saturating_record(delay_ms);
+                        record_wait(&mut c.delay_hist, delay_ms);
                     }
                 }
             }

@@ -15,6 +15,7 @@ mod cabinet;
 mod demand;
 mod grid;
 mod home;
+mod resources;
 mod setup;
 
 use std::collections::VecDeque;
@@ -25,11 +26,13 @@ use serde::{Deserialize, Serialize};
 use crate::curve::Curve;
 use crate::model::{Model, Patience, Strategy};
 use crate::queue::EventQueue;
+use crate::reach::Reach;
 use crate::rng::StreamRng;
 use crate::stats::TimeWeighted;
 use crate::{MS_PER_DAY, MS_PER_HOUR, Time};
 
 pub(crate) use grid::QUARTER_MS;
+pub use resources::Resources;
 
 /// Marks an empty reference in the id arrays.
 const NONE: u32 = u32::MAX;
@@ -553,10 +556,8 @@ struct Sim<'m> {
     door_slot: Vec<u32>,
     /// The rider at each busy door (`NONE`: an anonymous analytic rider).
     door_rider: Vec<u32>,
-    /// Cabinet sites within reach of each site, nearest first:
-    /// `reach[reach_start\[s\]..reach_start\[s + 1\]]` as (site, distance m).
-    reach: Vec<(u32, f64)>,
-    reach_start: Vec<u32>,
+    /// Cabinet sites within reach of each site, nearest first.
+    reach: Reach,
     /// Cumulative courier work weights over sites.
     work_cum: Vec<f64>,
     /// Plug-in shares per hour of day (sum 1).

@@ -11,8 +11,9 @@ use super::{
     Slot, Transformers,
 };
 use crate::curve::Curve;
-use crate::model::{ChoicePolicy, Demand, Model, RiderGroup, Strategy};
+use crate::model::{Demand, Model, RiderGroup, Strategy};
 use crate::queue::EventQueue;
+use crate::reach::Reach;
 use crate::rng::{Purpose, key, name_key, stream2};
 use crate::sample::sample_dist;
 use crate::stats::TimeWeighted;
@@ -264,8 +265,7 @@ impl<'m> Sim<'m> {
             tw_any_over: TimeWeighted::with_threshold(0.5),
             door_slot: vec![NONE; first_door as usize],
             door_rider: vec![NONE; first_door as usize],
-            reach: Vec::new(),
-            reach_start: Vec::new(),
+            reach: Reach::default(),
             work_cum: Vec::new(),
             plug_share: normalised(&model.riders.home.plug_in_profile),
             strategy: model.cabinet.strategy,
@@ -288,7 +288,7 @@ impl<'m> Sim<'m> {
         for &home in &sim.riders.home {
             sim.sites.counters[home as usize].subscribers += 1;
         }
-        sim.plan_reach();
+        sim.reach = Reach::new(model);
         sim.start_grid();
         for site in 0..n_sites as u32 {
             sim.schedule_arrival(site);
@@ -439,39 +439,6 @@ impl<'m> Sim<'m> {
         r.rng_workplace
             .push(stream2(seed, rep, Purpose::WorkPlace, rider_key));
     }
-
-    /// For every site, the cabinet sites a rider there may use, nearest
-    /// first, within the detour limit (only the site itself for `home`).
-    fn plan_reach(&mut self) {
-        let model = self.model;
-        let choice = model.riders.choice;
-        let n = model.sites.len();
-        self.reach_start.reserve(n + 1);
-        let mut near: Vec<(u32, f64)> = Vec::new();
-        for (s, a) in model.sites.iter().enumerate() {
-            self.reach_start.push(self.reach.len() as u32);
-            near.clear();
-            for (t, b) in model.sites.iter().enumerate() {
-                if b.slots() == 0 {
-                    continue;
-                }
-                let d = ((a.x_m - b.x_m).powi(2) + (a.y_m - b.y_m).powi(2)).sqrt();
-                let allowed = match choice.policy {
-                    ChoicePolicy::Home => s == t,
-                    ChoicePolicy::Nearest | ChoicePolicy::AppInformed => {
-                        s == t || d <= choice.max_detour_m
-                    }
-                };
-                if allowed {
-                    near.push((t as u32, if s == t { 0.0 } else { d }));
-                }
-            }
-            // Ties by site index keep the order deterministic.
-            near.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
-            self.reach.extend_from_slice(&near);
-        }
-        self.reach_start.push(self.reach.len() as u32);
-    }
 }
 
 impl GroupPlan {
@@ -491,8 +458,28 @@ impl GroupPlan {
 }
 
 /// An empty histogram of waits or delays \[ms\].
-fn wait_histogram() -> Histogram<u32> {
-    Histogram::new_with_bounds(1, MAX_WAIT_MS, 2).expect("static histogram bounds are valid")
+///
+/// It starts with one bucket (1 KB) and grows as longer waits come in:
+/// a histogram sized for [`MAX_WAIT_MS`] up front took 15 KB, three per
+/// site, which at 10⁵ sites was gigabytes of zeros. The buckets, and so
+/// every quantile, are those of the full-size histogram.
+pub(super) fn wait_histogram() -> Histogram<u32> {
+    let mut h = Histogram::new_with_bounds(1, 2, 2).expect("static histogram bounds are valid");
+    h.auto(true);
+    h
+}
+
+/// The longest wait a histogram sized for [`MAX_WAIT_MS`] held as itself
+/// (the end of its last bucket) \[ms\].
+const TOP_WAIT_MS: u64 = (1 << 36) - 1;
+
+/// Records a wait of `ms` in `h` as a histogram sized for [`MAX_WAIT_MS`]
+/// with saturation did: longer than it can hold counts as `MAX_WAIT_MS`.
+#[inline]
+pub(super) fn record_wait(h: &mut Histogram<u32>, ms: u64) {
+    let ms = if ms > TOP_WAIT_MS { MAX_WAIT_MS } else { ms };
+    // Growing to 2³⁶ ms takes 3,840 counts: it cannot fail.
+    let _ = h.record(ms);
 }
 
 /// Weights scaled to sum 1 (all zero stays all zero).
@@ -549,4 +536,34 @@ pub(super) const HOUR: Time = MS_PER_HOUR;
 #[inline]
 pub(super) fn hour_of_day(t: Time) -> usize {
     ((t / HOUR) % 24) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Growing histograms record exactly what the full-size ones did.
+    #[test]
+    fn growing_histograms_keep_the_full_size_buckets() {
+        let mut full: Histogram<u32> =
+            Histogram::new_with_bounds(1, MAX_WAIT_MS, 2).expect("bounds");
+        let top = full.iter_all().last().expect("buckets").value_iterated_to();
+        assert_eq!(top, TOP_WAIT_MS);
+        let mut grown = wait_histogram();
+        let mut x = 1u64;
+        for k in 0..2000u64 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(k);
+            let ms = x >> (k % 40 + 20);
+            full.saturating_record(ms);
+            record_wait(&mut grown, ms);
+        }
+        full.saturating_record_n(0, 17);
+        grown.saturating_record_n(0, 17);
+        for q in [0.0, 0.5, 0.9, 0.95, 0.99, 1.0] {
+            assert_eq!(full.value_at_quantile(q), grown.value_at_quantile(q), "{q}");
+        }
+        assert_eq!(full.len(), grown.len());
+        assert_eq!(full.max(), grown.max());
+        assert_eq!(full.mean().to_bits(), grown.mean().to_bits());
+    }
 }

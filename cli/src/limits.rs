@@ -1,0 +1,313 @@
+//! `--max-memory` and the resource check before a run: a run whose
+//! estimate (`sim_core::Resources`) does not fit is refused with the
+//! estimate, before anything is simulated.
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use clap::Args;
+use sim_core::{Model, Resources};
+
+use crate::error::Error;
+
+/// Memory assumed when the machine's cannot be read \[bytes\]: 4 GiB,
+/// a small laptop's share.
+const FALLBACK_MEMORY: u64 = 4 << 30;
+
+/// Most events a run may take: at about 10⁷ events a second and core,
+/// 10¹² events is more than a day of a 32-core machine; past it a run is
+/// a mistake (days, replications or riders off by orders of magnitude).
+pub(crate) const MAX_EVENTS: f64 = 1e12;
+
+/// `--max-memory`.
+#[derive(Clone, Copy, Debug, Default, Args)]
+pub(crate) struct Limits {
+    /// Refuse a run estimated to need more memory than this (e.g. 4G, 512M); default: half the machine's available memory
+    #[arg(long = "max-memory", value_name = "SIZE")]
+    pub(crate) max_memory: Option<ByteSize>,
+}
+
+/// A size in bytes, written as `4G`, `512M`, `64K` or a plain number of
+/// bytes (binary units: 1G = 2³⁰ bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ByteSize(pub(crate) u64);
+
+impl FromStr for ByteSize {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let (number, unit) = match t.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
+            Some(i) => t.split_at(i),
+            None => (t, ""),
+        };
+        let shift = match unit
+            .trim()
+            .to_ascii_uppercase()
+            .trim_end_matches(['B', 'I'])
+        {
+            "" => 0,
+            "K" => 10,
+            "M" => 20,
+            "G" => 30,
+            "T" => 40,
+            _ => {
+                return Err(format!(
+                    "'{s}' is not a size: write a number with K, M, G or T, such as 4G or 512M"
+                ));
+            }
+        };
+        let value: f64 = number
+            .parse()
+            .map_err(|_| format!("'{s}' is not a size: write a number such as 4G or 512M"))?;
+        let bytes = value * (1u64 << shift) as f64;
+        if !(bytes >= 1.0 && bytes < 2f64.powi(63)) {
+            return Err(format!("'{s}' is not a size between 1 byte and 8E"));
+        }
+        Ok(ByteSize(bytes as u64))
+    }
+}
+
+impl fmt::Display for ByteSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&human_bytes(self.0))
+    }
+}
+
+/// `bytes` for people: "about 2.1 GB" without the "about".
+pub(crate) fn human_bytes(bytes: u64) -> String {
+    let b = bytes as f64;
+    let (value, unit) = if b >= (1u64 << 40) as f64 {
+        (b / (1u64 << 40) as f64, "TB")
+    } else if b >= (1u64 << 30) as f64 {
+        (b / (1u64 << 30) as f64, "GB")
+    } else if b >= (1u64 << 20) as f64 {
+        (b / (1u64 << 20) as f64, "MB")
+    } else {
+        (b / 1024.0, "KB")
+    };
+    if value >= 100.0 {
+        format!("{value:.0} {unit}")
+    } else {
+        format!("{value:.1} {unit}")
+    }
+}
+
+/// An event count for people: "4·10⁹".
+pub(crate) fn human_events(events: f64) -> String {
+    if !events.is_finite() {
+        return "10³⁰⁸ or more".to_owned();
+    }
+    if events < 1e4 {
+        return format!("{events:.0}");
+    }
+    let exponent = events.log10().floor();
+    let mantissa = events / 10f64.powf(exponent);
+    let digits: String = format!("{exponent:.0}")
+        .chars()
+        .map(|c| match c {
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            _ => '⁹',
+        })
+        .collect();
+    format!("{mantissa:.1}·10{digits}")
+}
+
+/// The default `--max-memory`: half of the memory available now (or of
+/// the total, where the kernel does not say), so a run leaves the
+/// machine usable; a fixed 4 GiB share where `/proc/meminfo` is missing.
+pub(crate) fn default_max_memory() -> u64 {
+    let info = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map(|kb| kb * 1024)
+    };
+    match field("MemAvailable:").or_else(|| field("MemTotal:")) {
+        Some(bytes) => bytes / 2,
+        None => FALLBACK_MEMORY / 2,
+    }
+}
+
+/// Worker threads for `threads` (0 = all cores), as rayon will start them.
+pub(crate) fn resolved_threads(threads: usize) -> usize {
+    if threads > 0 {
+        threads
+    } else {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    }
+}
+
+/// Refuses a run of `model` for `days` days and `replications`
+/// replications on `threads` threads whose estimate is past `limits` or
+/// [`MAX_EVENTS`]; `command` names what was asked for.
+pub(crate) fn check(
+    scenario: &Path,
+    command: &'static str,
+    model: &Model,
+    replications: u32,
+    threads: usize,
+    limits: &Limits,
+) -> Result<Resources, Error> {
+    let threads = resolved_threads(threads);
+    let estimate = Resources::estimate(model, model.days, replications, threads);
+    judge(
+        scenario,
+        command,
+        estimate,
+        model.days,
+        replications,
+        limits,
+    )
+}
+
+/// [`check`] for `compare`: its scenarios run one after another, and it
+/// keeps every replication of each summarised on its own (for the paired
+/// differences) beside the summaries, about as much again as the
+/// replications' results; so the estimates of every scenario, with twice
+/// the replications, add up.
+pub(crate) fn check_compare(
+    scenarios: &[(std::path::PathBuf, Model)],
+    threads: usize,
+    limits: &Limits,
+) -> Result<Resources, Error> {
+    let threads = resolved_threads(threads);
+    let mut total = Resources {
+        memory_bytes: 0,
+        events: 0.0,
+    };
+    for (_, model) in scenarios {
+        let kept = Resources::estimate(model, model.days, 2 * model.replications, threads);
+        let run = Resources::estimate(model, model.days, model.replications, threads);
+        total.memory_bytes = total.memory_bytes.saturating_add(kept.memory_bytes);
+        total.events += run.events;
+    }
+    let (path, first) = &scenarios[0];
+    judge(
+        path,
+        "compare",
+        total,
+        first.days,
+        first.replications,
+        limits,
+    )
+}
+
+/// [`check`] for `sweep`: a run or check sweep holds every replication of
+/// its points until each point is summarised (one pool of work), so their
+/// estimates add up; a plan sweep plans one point after another, so the
+/// largest point's plan is what must fit. Events add up either way.
+pub(crate) fn check_sweep(
+    path: &Path,
+    sweep: &batch::Sweep,
+    threads: usize,
+    limits: &Limits,
+) -> Result<Resources, Error> {
+    let threads = resolved_threads(threads);
+    let plan = sweep.file.mode == scenarios::sweep::Mode::Plan;
+    let mut total = Resources {
+        memory_bytes: 0,
+        events: 0.0,
+    };
+    let (mut days, mut replications) = (0, 0);
+    for point in sweep.points() {
+        let model = sweep.model(point.index);
+        let reps = if plan {
+            model.replications.max(model.planner.max_replications)
+        } else {
+            model.replications
+        };
+        let one = Resources::estimate(model, model.days, reps, threads);
+        total.memory_bytes = if plan {
+            total.memory_bytes.max(one.memory_bytes)
+        } else {
+            total.memory_bytes.saturating_add(one.memory_bytes)
+        };
+        total.events += one.events;
+        days = days.max(model.days);
+        replications = replications.max(reps);
+    }
+    judge(path, "sweep", total, days, replications, limits)
+}
+
+fn judge(
+    scenario: &Path,
+    command: &'static str,
+    estimate: Resources,
+    days: u32,
+    replications: u32,
+    limits: &Limits,
+) -> Result<Resources, Error> {
+    let (limit, flag_given) = match limits.max_memory {
+        Some(ByteSize(b)) => (b, true),
+        None => (default_max_memory(), false),
+    };
+    if estimate.memory_bytes > limit || estimate.events > MAX_EVENTS {
+        return Err(Error::TooBig {
+            scenario: scenario.to_path_buf(),
+            command,
+            memory: human_bytes(estimate.memory_bytes),
+            events: human_events(estimate.events),
+            limit: if estimate.memory_bytes > limit {
+                if flag_given {
+                    format!("past --max-memory {}", human_bytes(limit))
+                } else {
+                    format!(
+                        "past the default limit of {} (half the available memory; raise it with --max-memory)",
+                        human_bytes(limit)
+                    )
+                }
+            } else {
+                format!(
+                    "past the {} events a run may take",
+                    human_events(MAX_EVENTS)
+                )
+            },
+            days,
+            replications,
+        });
+    }
+    Ok(estimate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_binary_units() {
+        assert_eq!("4G".parse(), Ok(ByteSize(4 << 30)));
+        assert_eq!("512M".parse(), Ok(ByteSize(512 << 20)));
+        assert_eq!("512MB".parse(), Ok(ByteSize(512 << 20)));
+        assert_eq!("1.5GiB".parse(), Ok(ByteSize(3 << 29)));
+        assert_eq!("64k".parse(), Ok(ByteSize(64 << 10)));
+        assert_eq!("1000".parse(), Ok(ByteSize(1000)));
+        for bad in ["", "G", "4X", "-1G", "0", "1e999", "nanG", "99999999999T"] {
+            assert!(bad.parse::<ByteSize>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn figures_read_as_the_issue_writes_them() {
+        assert_eq!(human_bytes(2_254_857_830), "2.1 GB");
+        assert_eq!(human_events(4.2e9), "4.2·10⁹");
+        assert_eq!(human_events(1e12), "1.0·10¹²");
+        assert_eq!(human_events(950.0), "950");
+    }
+}

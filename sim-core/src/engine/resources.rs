@@ -1,0 +1,207 @@
+//! What a run will take before it starts: memory and events, from the
+//! model alone, so a run that cannot fit is refused instead of aborting
+//! on a failed allocation hours later.
+//!
+//! The memory figure adds up the engine's own arrays (their element sizes
+//! are taken from the types, so they follow the code), the replications'
+//! results kept until they are summarised, and the summary. Calibrated
+//! against peak RSS in `benches/RESULTS.md`: the estimate errs high.
+
+use std::mem::size_of;
+
+use super::{Counters, Slot, TransformerCounters};
+use crate::model::{ChargeModel, Demand, Model};
+use crate::rng::StreamRng;
+use crate::stats::TimeWeighted;
+
+/// What a run of a model will take \[bytes, events\].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Resources {
+    /// Peak memory, about \[bytes\].
+    pub memory_bytes: u64,
+    /// Events handled over all replications, about.
+    pub events: f64,
+}
+
+/// Memory of the process before any replication: the binary, the
+/// allocator and the model \[bytes\]; the smallest measured peak RSS.
+const BASE_BYTES: u64 = 8 << 20;
+
+/// Bytes of a site's state in a running replication beyond its
+/// histograms and streams: lines, time-weighted accumulators, counters
+/// and bookkeeping (measured slack included).
+const SITE_BYTES: u64 = 1024;
+
+/// Bytes a rider takes in a running replication besides its battery:
+/// the rider arrays (about 90 bytes), two streams and a pending event
+/// with the queue's growth room.
+const RIDER_BYTES: u64 = 96 + 2 * size_of::<StreamRng>() as u64 + 2 * EVENT_BYTES;
+
+/// One entry of the future-event list \[bytes\].
+const EVENT_BYTES: u64 = 16;
+
+/// A battery's arrays: SOC, capacity, cycles, slot, rider \[bytes\].
+const BATTERY_BYTES: u64 = 3 * 8 + 2 * 4;
+
+impl Resources {
+    /// The estimate for `replications` replications of `days` days of
+    /// `model` on `threads` threads (at least 1: the caller resolves "all
+    /// cores"). A pure function of its arguments.
+    pub fn estimate(model: &Model, days: u32, replications: u32, threads: usize) -> Resources {
+        let live = live_bytes(model, days);
+        let kept = kept_bytes(model, days);
+        let concurrent = (threads.max(1) as u64).min(u64::from(replications.max(1)));
+        let sites = model.sites.len() as u64;
+        let measured_days = u64::from(days.saturating_sub(model.warmup_days.min(days)));
+        // The summary: per-site KPI samples of every replication, the
+        // averaged series (f64) and the load bands' scratch.
+        let summary = u64::from(replications)
+            .saturating_mul(sites.saturating_add(1))
+            .saturating_mul(40 * 8)
+            .saturating_add(series_cells(model, days).saturating_mul(8))
+            .saturating_add(u64::from(replications).saturating_mul(measured_days) * 8);
+        let memory_bytes = BASE_BYTES
+            .saturating_add(concurrent.saturating_mul(live))
+            .saturating_add(u64::from(replications).saturating_mul(kept))
+            .saturating_add(summary);
+        let events = events_per_day(model) * f64::from(days) * f64::from(replications);
+        Resources {
+            memory_bytes,
+            // Extreme distributions (a mean of 1e308 km a day) overflow to
+            // infinity, or NaN from inf × 0: either way, unbounded.
+            events: if events.is_nan() {
+                f64::INFINITY
+            } else {
+                events
+            },
+        }
+    }
+}
+
+/// Quarter hours times series (four load parts per transformer, the stock
+/// of each site) in the measured window.
+fn series_cells(model: &Model, days: u32) -> u64 {
+    let measured_days = u64::from(days.saturating_sub(model.warmup_days.min(days)));
+    let per_quarter = 4 * model.grid.transformers.len() as u64 + model.sites.len() as u64;
+    (measured_days * 96).saturating_mul(per_quarter)
+}
+
+/// A wait histogram of a running replication, grown to hold a wait of
+/// ten minutes \[bytes\]: histograms start at 1 KB and grow with the
+/// longest wait (15 KB at the longest).
+fn histogram_bytes() -> u64 {
+    let mut h = super::setup::wait_histogram();
+    super::setup::record_wait(&mut h, 10 * 60_000);
+    h.distinct_values() as u64 * 4 + 256
+}
+
+/// A kept replication's wait histogram: most sites' stay near their
+/// first bucket \[bytes\].
+fn kept_histogram_bytes() -> u64 {
+    2 * super::setup::wait_histogram().distinct_values() as u64 * 4 + 256
+}
+
+/// A replication's result, kept until the summary \[bytes\].
+fn kept_bytes(model: &Model, days: u32) -> u64 {
+    let sites = model.sites.len() as u64;
+    let per_site = size_of::<Counters>() as u64 + 2 * kept_histogram_bytes();
+    sites
+        .saturating_mul(per_site)
+        .saturating_add(
+            model.grid.transformers.len() as u64 * size_of::<TransformerCounters>() as u64,
+        )
+        .saturating_add(series_cells(model, days).saturating_mul(4))
+}
+
+/// One running replication's state \[bytes\].
+fn live_bytes(model: &Model, days: u32) -> u64 {
+    let sites = model.sites.len() as u64;
+    let mut slots = 0u64;
+    let mut doors = 0u64;
+    let mut batteries = 0u64;
+    let mut riders = 0u64;
+    for s in &model.sites {
+        slots += u64::from(s.slots());
+        doors += u64::from(s.cabinets);
+        batteries += u64::from(s.batteries);
+        if s.demand == Demand::Riders {
+            riders += u64::from(s.ebikes);
+            riders += s.couriers.iter().map(|&(_, n)| u64::from(n)).sum::<u64>();
+        }
+    }
+    riders += model
+        .riders
+        .district_couriers
+        .iter()
+        .map(|p| u64::from(p.count))
+        .sum::<u64>();
+    let per_site = SITE_BYTES
+        + 3 * histogram_bytes()
+        + 6 * size_of::<StreamRng>() as u64
+        + 8 * size_of::<TimeWeighted>() as u64
+        + size_of::<Counters>() as u64
+        // The charging line holds up to the site's slots; the rider line
+        // starts at 64.
+        + 64 * 8;
+    // A slot: its state, the ready stack, the charging line, a pending
+    // stage end with the queue's growth room.
+    let per_slot = size_of::<Slot>() as u64 + 4 + 4 + 2 * EVENT_BYTES;
+    let reach = crate::reach::entries_bound(model).saturating_mul(4) + sites * 8;
+    sites
+        .saturating_mul(per_site)
+        .saturating_add(slots.saturating_mul(per_slot))
+        .saturating_add(doors * 8)
+        .saturating_add(
+            batteries
+                .saturating_add(riders)
+                .saturating_mul(BATTERY_BYTES),
+        )
+        .saturating_add(riders.saturating_mul(RIDER_BYTES))
+        .saturating_add(reach)
+        .saturating_add(series_cells(model, days).saturating_mul(4))
+}
+
+/// Events of one replication-day, about: a swap is a request, a swap's
+/// end and the charge of the battery it returns, stage by stage; a
+/// plug-in of a bike not on a subscription starts and ends; the clock
+/// ticks 96 times and turns the day once.
+fn events_per_day(model: &Model) -> f64 {
+    let stages = match &model.battery.charge {
+        ChargeModel::CcCv(c) => f64::from(c.taper_steps) + 2.0,
+        _ => 1.0,
+    };
+    let per_swap = 3.0 + stages;
+    let mut swaps = 0.0;
+    let mut plug_ins = 0.0;
+    let capacity = model.battery.capacity_wh.max(1.0);
+    let group_swaps_per_rider: Vec<f64> = model
+        .riders
+        .groups
+        .iter()
+        .map(|g| {
+            let wh = g.daily_km.mean().max(0.0) * g.wh_per_km.mean().max(0.0);
+            let usable = (1.0 - g.swap_threshold_soc.mean().clamp(0.01, 0.9)) * capacity;
+            // A rider's need also wakes for each trip's check.
+            wh / usable + 1.0
+        })
+        .collect();
+    let per_rider = group_swaps_per_rider.iter().copied().fold(0.0, f64::max);
+    for s in &model.sites {
+        match s.demand {
+            Demand::Poisson { swaps_per_hour } => swaps += 24.0 * swaps_per_hour.max(0.0),
+            Demand::Riders => {
+                let couriers: u32 = s.couriers.iter().map(|&(_, n)| n).sum();
+                let subscribers = f64::from(s.ebikes) * s.swap_adoption;
+                swaps += (subscribers + f64::from(couriers)) * per_rider;
+                let interval = s
+                    .nonsub_interval_days
+                    .unwrap_or(model.riders.home.nonsub_interval_days)
+                    .max(1e-3);
+                plug_ins += (f64::from(s.ebikes) - subscribers).max(0.0) / interval;
+            }
+        }
+    }
+    let district: u32 = model.riders.district_couriers.iter().map(|p| p.count).sum();
+    swaps += f64::from(district) * per_rider;
+    swaps * per_swap + 2.0 * plug_ins + 97.0 + model.sites.len() as f64
+}

@@ -1,0 +1,630 @@
+//! Issue 13's hardening: inputs that `check` accepts must run in bounded
+//! time and memory, or be refused before running with exit 2 and a
+//! message that says why. Each test is a reproducer of the issue and
+//! finishes within seconds and well under 1 GB.
+
+use std::fs;
+use std::path::Path;
+
+use sim_core::{Demand, Model, Resources, SiteSpec};
+use swapsim_cli::{Progress, exit, main_with};
+
+/// What one in-process run of `swapsim` produced.
+#[derive(Debug)]
+struct Outcome {
+    status: u8,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `swapsim ARGS...` in-process, with progress hidden.
+fn swapsim(args: &[&str]) -> Outcome {
+    let argv = std::iter::once("swapsim").chain(args.iter().copied());
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let status = main_with(argv, &mut stdout, &mut stderr, Progress::Hidden);
+    Outcome {
+        status,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+fn refused(outcome: &Outcome, needle: &str) {
+    assert_eq!(outcome.status, exit::ERROR, "{}", outcome.stderr);
+    assert!(outcome.stdout.is_empty(), "{}", outcome.stdout);
+    assert!(outcome.stderr.contains(needle), "{}", outcome.stderr);
+    assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
+}
+
+/// The pilot's sites and riders with `n` copies of its site, `spacing_m`
+/// apart on a square grid (0: all at one place).
+fn many_sites(n: usize, spacing_m: f64, ebikes: u32) -> String {
+    let pilot = fs::read_to_string("scenarios/bishan-pilot.toml").expect("pilot");
+    let head = &pilot[..pilot.find("[[site]]").expect("a site")];
+    let tail = &pilot[pilot.find("[targets]").expect("targets")..];
+    let side = (n as f64).sqrt().ceil() as usize;
+    let mut text = head.to_string();
+    for i in 0..n {
+        let (x, y) = ((i % side) as f64 * spacing_m, (i / side) as f64 * spacing_m);
+        text.push_str(&format!(
+            "[[site]]\nname = \"s{i}\"\nx_m = {x}\ny_m = {y}\nhouseholds = 1\n\
+             ebikes = {ebikes}\nswap_adoption = 1.0\nmix = {{ commuter = 1.0 }}\n\
+             cabinets = 1\nslots_per_cabinet = 12\nbatteries = 11\n\
+             transformer = \"1号箱变\"\n\n"
+        ));
+    }
+    text.push_str(tail);
+    text
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    fs::write(&path, text).expect("write");
+    path.to_str().expect("UTF-8 temp path").to_string()
+}
+
+/// Issue 13: `--max-memory` refuses a run whose estimate is past it,
+/// before anything runs, and says how much it would need.
+#[test]
+fn issue_13_a_run_past_max_memory_is_refused_with_the_estimate() {
+    let outcome = swapsim(&["run", "scenarios/bishan-pilot.toml", "--max-memory", "1M"]);
+    refused(&outcome, "`run` would need about ");
+    assert!(
+        outcome
+            .stderr
+            .contains("events (28 days × 10 replications), past --max-memory 1.0 MB"),
+        "{}",
+        outcome.stderr
+    );
+    // The same run within a generous limit goes ahead.
+    let ok = swapsim(&[
+        "run",
+        "scenarios/bishan-pilot.toml",
+        "--max-memory",
+        "4G",
+        "--days",
+        "5",
+        "--replications",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(ok.status, exit::SUCCESS, "{}", ok.stderr);
+}
+
+/// `--max-memory` takes sizes with units and nothing else.
+#[test]
+fn issue_13_max_memory_needs_a_size() {
+    let outcome = swapsim(&["run", "scenarios/mmc10.toml", "--max-memory", "lots"]);
+    assert_eq!(outcome.status, exit::ERROR);
+    assert!(
+        outcome.stderr.contains("'lots' is not a size"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+/// Issue 13: `--days 100000000` tried a 153 GB allocation. Days and
+/// replications are bounded, and even both at their bounds are refused
+/// by the estimate, for run, plan and compare.
+#[test]
+fn issue_13_days_and_replications_at_their_bounds_are_refused_by_the_estimate() {
+    let pilot = "scenarios/bishan-pilot.toml";
+    let big = [
+        "--days",
+        "3650",
+        "--replications",
+        "10000",
+        "--max-memory",
+        "1G",
+    ];
+    let mut run = vec!["run", pilot];
+    run.extend(big);
+    refused(&swapsim(&run), "past --max-memory 1.0 GB");
+    let mut compare = vec!["compare", pilot, pilot];
+    compare.extend(big);
+    refused(&swapsim(&compare), "`compare` would need about ");
+    // Without --max-memory the events bound still holds.
+    refused(
+        &swapsim(&[
+            "run",
+            "scenarios/bishan-district.toml",
+            "--days",
+            "3650",
+            "--replications",
+            "1000",
+            "--max-memory",
+            "4000T",
+        ]),
+        "past the 1.0·10¹² events a run may take",
+    );
+}
+
+/// Issue 13: `[planner] min_replications = max_replications = 10⁸` ran
+/// out of memory; the bound keeps them to 10,000 and the estimate counts
+/// the planner's most replications.
+#[test]
+fn issue_13_planner_replications_are_counted_by_the_estimate() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let pilot = fs::read_to_string("scenarios/bishan-pilot.toml").expect("pilot");
+    let text = pilot
+        .replace("days = 28 ", "days = 3650 ")
+        .replace("min_replications = 4 ", "min_replications = 10000 ")
+        .replace("max_replications = 16 ", "max_replications = 10000 ");
+    let scenario = write(tmp.path(), "plan.toml", &text);
+    let outcome = swapsim(&["plan", &scenario, "--max-memory", "1G"]);
+    refused(
+        &outcome,
+        "(3650 days × 10000 replications), past --max-memory 1.0 GB",
+    );
+}
+
+/// Issue 13: `ebikes = 4294967295` with adoption 1, or couriers near
+/// 2³¹, ran out of memory. The bounds keep each site to 200,000 e-bikes;
+/// a thousand such sites pass `check` and are refused by the estimate.
+#[test]
+fn issue_13_ebikes_at_their_bound_on_many_sites_are_refused_by_the_estimate() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let scenario = write(tmp.path(), "bikes.toml", &many_sites(1000, 500.0, 200_000));
+    let check = swapsim(&["check", &scenario]);
+    assert_eq!(check.status, exit::SUCCESS, "{}", check.stderr);
+    let outcome = swapsim(&["run", &scenario, "--max-memory", "1G"]);
+    refused(&outcome, "past --max-memory 1.0 GB");
+    assert!(
+        outcome.stderr.contains(" GB and about "),
+        "{}",
+        outcome.stderr
+    );
+}
+
+/// Issue 13: 10⁴ co-located sites took 2 GB through a dense site × site
+/// table, and 10⁵ aborted. Reachability is neighbour lists now: sites
+/// two kilometres apart (only themselves within reach) run two days of
+/// two replications, and the estimate of 10⁵ of them stays in
+/// proportion to their neighbours (10⁵ entries, where the same sites at
+/// one place have 10¹⁰).
+#[test]
+fn issue_13_a_hundred_thousand_sites_run_in_memory_proportional_to_neighbours() {
+    const N: usize = 100_000;
+    const RUN: usize = 20_000;
+    let side = 317;
+    let mut model = Model {
+        days: 2,
+        warmup_days: 1,
+        replications: 2,
+        ..Model::default()
+    };
+    model.riders.choice.max_detour_m = 1500.0;
+    model.sites = (0..N)
+        .map(|i| SiteSpec {
+            name: format!("s{i}"),
+            x_m: (i % side) as f64 * 2000.0,
+            y_m: (i / side) as f64 * 2000.0,
+            cabinets: 1,
+            slots_per_cabinet: 8,
+            batteries: 7,
+            demand: Demand::Poisson {
+                swaps_per_hour: 0.05,
+            },
+            ..SiteSpec::default()
+        })
+        .collect();
+    let estimate = Resources::estimate(&model, 2, 2, 1);
+    let mut fewer = model.clone();
+    fewer.sites.truncate(RUN);
+    let result = sim_core::run(&fewer, 1);
+    assert_eq!(result.sites.len(), RUN);
+    eprintln!(
+        "{N} sites: estimate {} bytes; peak RSS of the test process after {RUN} sites {} bytes",
+        estimate.memory_bytes,
+        peak_rss_bytes()
+    );
+    // The same sites all at one place: every site is every other's
+    // neighbour, and the estimate says so (10¹⁰ entries).
+    for s in &mut model.sites {
+        (s.x_m, s.y_m) = (0.0, 0.0);
+    }
+    let crowded = Resources::estimate(&model, 2, 2, 1);
+    assert!(crowded.memory_bytes > 40_000_000_000, "{crowded:?}");
+    assert!(
+        estimate.memory_bytes < crowded.memory_bytes / 10,
+        "{estimate:?}"
+    );
+}
+
+/// Peak resident memory of this process so far \[bytes\] (0 where
+/// `/proc` is missing).
+fn peak_rss_bytes() -> u64 {
+    fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Issue 13: 10⁴ co-located sites pass `check`; `run` is refused below
+/// its estimate instead of taking gigabytes.
+#[test]
+fn issue_13_ten_thousand_co_located_sites_are_estimated_before_running() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let scenario = write(tmp.path(), "crowd.toml", &many_sites(10_000, 0.0, 0));
+    let outcome = swapsim(&["run", &scenario, "--days", "4", "--max-memory", "100M"]);
+    refused(&outcome, "past --max-memory 100 MB");
+}
+
+/// The estimate errs high: on the shipped scenarios it is at least the
+/// events the engine counts, and not wildly more.
+#[test]
+fn the_event_estimate_covers_the_shipped_scenarios() {
+    for name in [
+        "bishan-pilot",
+        "mmc10",
+        "courier-hub",
+        "erlang-c",
+        "old-open-community",
+    ] {
+        let mut model =
+            scenarios::load(Path::new(&format!("scenarios/{name}.toml"))).expect("shipped");
+        model.days = model.days.min(14);
+        model.replications = 2;
+        let estimate = Resources::estimate(&model, model.days, 2, 1);
+        let events = sim_core::run(&model, 1).events as f64;
+        let ratio = estimate.events / events;
+        eprintln!(
+            "{name}: estimate {:.3e} events, counted {events:.3e}, ratio {ratio:.2}",
+            estimate.events
+        );
+        assert!((0.8..=25.0).contains(&ratio), "{name}: ratio {ratio}");
+    }
+}
+
+/// Issue 13: temp files of a killed run survived a later `--force`. Now
+/// `--force` removes swapsim's own stale temp files before running, and
+/// leaves other files alone.
+#[test]
+fn issue_13_force_removes_stale_temp_files() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    fs::create_dir_all(out.join("charts")).expect("dirs");
+    for stale in [
+        ".summary.json.4242-0.tmp",
+        ".swapsim-probe-4242.tmp",
+        "charts/.load.svg.4242-3.tmp",
+    ] {
+        fs::write(out.join(stale), "half").expect("stale");
+    }
+    fs::write(out.join("notes.tmp"), "mine").expect("user file");
+    let outcome = swapsim(&[
+        "run",
+        "scenarios/mmc10.toml",
+        "--days",
+        "8",
+        "--replications",
+        "2",
+        "--out",
+        out.to_str().expect("UTF-8"),
+        "--force",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
+    for stale in [
+        ".summary.json.4242-0.tmp",
+        ".swapsim-probe-4242.tmp",
+        "charts/.load.svg.4242-3.tmp",
+    ] {
+        assert!(!out.join(stale).exists(), "{stale} survived");
+    }
+    assert!(out.join("notes.tmp").exists());
+    assert!(out.join("summary.json").exists());
+}
+
+/// Issue 13: special files were read until memory ran out. `/dev/zero`
+/// as a scenario, a site table, a survey or a font is refused at once.
+#[test]
+fn issue_13_special_files_are_refused_where_a_file_is_expected() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    refused(
+        &swapsim(&["check", "/dev/zero"]),
+        "cannot read '/dev/zero': not a regular file (a device, pipe or socket); a scenario must be a file",
+    );
+    refused(&swapsim(&["run", "/dev/zero"]), "a scenario must be a file");
+    refused(
+        &swapsim(&[
+            "import-survey",
+            "/dev/zero",
+            "--template",
+            "scenarios/survey-template.toml",
+        ]),
+        "a survey sheet must be a file",
+    );
+    refused(
+        &swapsim(&[
+            "import-survey",
+            "tests/fixtures/survey/valid/english-headers.csv",
+            "--template",
+            "/dev/zero",
+        ]),
+        "a scenario must be a file",
+    );
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let scenario = write(
+        tmp.path(),
+        "table.toml",
+        "[scenario]\nname = \"x\"\n\n[battery]\ncapacity_wh = 1000\n\
+         charge = { model = \"exponential\", mean_hours = 3.0 }\n\n\
+         [[site_table]]\nfile = \"/dev/zero\"\n",
+    );
+    refused(
+        &swapsim(&["check", &scenario]),
+        "site_table[0].file: cannot read '/dev/zero': not a regular file",
+    );
+    let out = tmp.path().join("out");
+    let run = swapsim(&[
+        "run",
+        "scenarios/mmc10.toml",
+        "--days",
+        "8",
+        "--replications",
+        "2",
+        "--out",
+        out.to_str().expect("UTF-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.status, exit::SUCCESS, "{}", run.stderr);
+    let html = tmp.path().join("r.html");
+    refused(
+        &swapsim(&[
+            "report",
+            out.to_str().expect("UTF-8"),
+            "--html",
+            html.to_str().expect("UTF-8"),
+            "--png",
+            "--charts",
+            tmp.path().join("charts").to_str().expect("UTF-8"),
+            "--font",
+            "/dev/zero",
+        ]),
+        "a font must be a file",
+    );
+}
+
+/// A scenario file past 128 MB is refused with the bound before it is
+/// parsed.
+#[test]
+fn issue_13_a_scenario_past_128_mb_is_refused_with_the_bound() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let path = tmp.path().join("huge.toml");
+    let mut text = fs::read_to_string("scenarios/mmc10.toml").expect("mmc10");
+    let pad = "#".repeat(1023) + "\n";
+    while text.len() <= 128 << 20 {
+        text.push_str(&pad);
+    }
+    fs::write(&path, text).expect("write");
+    refused(
+        &swapsim(&["check", path.to_str().expect("UTF-8")]),
+        "129 MB exceeds the bound of 128 MB for a scenario",
+    );
+}
+
+/// Issue 13: an `.xlsx`, UTF-16 or semicolon-separated sheet got the
+/// GBK hint, which is wrong advice. Each is named for what it is.
+#[test]
+fn issue_13_sheets_that_are_not_csv_are_named_not_taken_for_gbk() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let csv =
+        fs::read_to_string("tests/fixtures/survey/valid/english-headers.csv").expect("survey");
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(csv.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        ("utf16.csv", utf16, "is UTF-16 text"),
+        (
+            "semi.csv",
+            csv.replace(',', ";").into_bytes(),
+            "separated by semicolons",
+        ),
+        (
+            "tabs.csv",
+            csv.replace(',', "\t").into_bytes(),
+            "separated by tabs",
+        ),
+    ];
+    for (name, bytes, says) in &cases {
+        let path = tmp.path().join(name);
+        fs::write(&path, bytes).expect("write");
+        let outcome = swapsim(&[
+            "import-survey",
+            path.to_str().expect("UTF-8"),
+            "--template",
+            "scenarios/survey-template.toml",
+        ]);
+        refused(&outcome, says);
+        assert!(!outcome.stderr.contains("GBK"), "{}", outcome.stderr);
+    }
+    // The same files, and a zip archive, as a site table.
+    let mut zip = b"PK\x03\x04".to_vec();
+    zip.extend([0u8; 64]);
+    let table_cases = [
+        ("utf16.csv", "it is UTF-16 text"),
+        ("semi.csv", "it is separated by semicolons"),
+        ("tabs.csv", "it is separated by tabs"),
+        ("book.csv", "it is a zip archive (an .xlsx workbook, say)"),
+    ];
+    fs::write(tmp.path().join("book.csv"), zip).expect("write");
+    for (name, says) in table_cases {
+        let scenario = write(
+            tmp.path(),
+            "table.toml",
+            &format!(
+                "[scenario]\nname = \"x\"\n\n[battery]\ncapacity_wh = 1000\n\
+                 charge = {{ model = \"exponential\", mean_hours = 3.0 }}\n\n\
+                 [[site_table]]\nfile = \"{name}\"\n"
+            ),
+        );
+        let outcome = swapsim(&["check", &scenario]);
+        refused(&outcome, says);
+        assert!(!outcome.stderr.contains("GBK"), "{}", outcome.stderr);
+    }
+    // A UTF-16 scenario gets the UTF-16 hint.
+    let toml = fs::read_to_string("scenarios/mmc10.toml").expect("mmc10");
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(toml.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    fs::write(tmp.path().join("wide.toml"), utf16).expect("write");
+    let outcome = swapsim(&[
+        "check",
+        tmp.path().join("wide.toml").to_str().expect("UTF-8"),
+    ]);
+    refused(&outcome, "is UTF-16 text");
+    assert!(!outcome.stderr.contains("GBK"), "{}", outcome.stderr);
+}
+
+/// Issue 13: `report` rendered −1e308, inf and NaN from a hand-edited
+/// result, and silently dropped charts when `profiles.json` had the wrong
+/// shape. Each is now an error naming the file and the field.
+#[test]
+fn issue_13_report_refuses_values_out_of_range_and_wrong_shapes() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let run = swapsim(&[
+        "run",
+        "scenarios/mmc10.toml",
+        "--days",
+        "8",
+        "--replications",
+        "2",
+        "--out",
+        out.to_str().expect("UTF-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.status, exit::SUCCESS, "{}", run.stderr);
+    let summary = fs::read_to_string(out.join("summary.json")).expect("summary");
+    let profiles = fs::read_to_string(out.join("profiles.json")).expect("profiles");
+    let html = tmp.path().join("r.html");
+    let report = || {
+        swapsim(&[
+            "report",
+            out.to_str().expect("UTF-8"),
+            "--html",
+            html.to_str().expect("UTF-8"),
+        ])
+    };
+    assert_eq!(report().status, exit::SUCCESS);
+    let mean = "\"mean\": 217.0";
+    assert!(summary.contains(mean), "{summary}");
+    let cases = [
+        (
+            "-1e308",
+            "network.swap_requests_per_day.mean: -1e+308 is outside any physical range",
+        ),
+        (
+            "-3.0",
+            "network.swap_requests_per_day.mean: -3 is negative, expected 0 or more",
+        ),
+        ("1e999", "is not a swapsim result: number out of range"),
+        ("NaN", "is not a swapsim result"),
+    ];
+    for (value, says) in cases {
+        fs::write(
+            out.join("summary.json"),
+            summary.replacen(mean, &format!("\"mean\": {value}"), 1),
+        )
+        .expect("edit");
+        let outcome = report();
+        refused(&outcome, says);
+        assert!(
+            outcome.stderr.contains("summary.json"),
+            "{}",
+            outcome.stderr
+        );
+    }
+    let share = summary.replacen(
+        "\"stockout_probability\": {\n      \"mean\": ",
+        "\"stockout_probability\": {\n      \"mean\": 1.5, \"was\": ",
+        1,
+    );
+    assert_ne!(share, summary);
+    fs::write(out.join("summary.json"), share).expect("edit");
+    refused(
+        &report(),
+        "network.stockout_probability.mean: 1.5 is a share above 1, expected 0–1",
+    );
+    fs::write(out.join("summary.json"), &summary).expect("restore");
+    // A profile of 23 hours.
+    let mut value: serde_json::Value = serde_json::from_str(&profiles).expect("profiles");
+    let hours = value["network"]["pile_sessions_by_hour"]
+        .as_array_mut()
+        .expect("hours");
+    assert_eq!(hours.len(), 24);
+    hours.pop();
+    fs::write(out.join("profiles.json"), value.to_string()).expect("edit");
+    refused(
+        &report(),
+        "profiles.json': network.pile_sessions_by_hour: 23 values, expected 24",
+    );
+}
+
+/// Found by `tests/fuzz.rs`: `capacity_wh = 1e308` passed `check` and
+/// the energy balance of the run overflowed to NaN. The capacity is
+/// bounded now.
+#[test]
+fn fuzz_finding_capacity_past_its_bound_is_refused() {
+    refused(
+        &swapsim(&["check", "tests/fixtures/fuzz/scenarios/capacity-1e308.toml"]),
+        "battery.capacity_wh: expected a number in (0, 100000], found 1e308",
+    );
+}
+
+/// Found by `tests/fuzz.rs`: `efficiency = 1e-300` passed `check` and the
+/// grid energy (stored energy over efficiency) overflowed to NaN.
+#[test]
+fn fuzz_finding_efficiency_past_its_bound_is_refused() {
+    refused(
+        &swapsim(&[
+            "check",
+            "tests/fixtures/fuzz/scenarios/efficiency-1e-300.toml",
+        ]),
+        "battery.charge.efficiency: expected a number in [0.1, 1], found 1e-300",
+    );
+}
+
+/// Found by `tests/fuzz.rs`: `design_kw_per_household = 1e308` passed
+/// `check`, the base load overflowed and the load bands were NaN. The
+/// transformer's rating, design load, base peak and households are
+/// bounded now.
+#[test]
+fn fuzz_finding_design_load_past_its_bound_is_refused() {
+    refused(
+        &swapsim(&[
+            "check",
+            "tests/fixtures/fuzz/scenarios/kw-per-household-1e308.toml",
+        ]),
+        "transformer.design_kw_per_household: site '老城区开放小区': expected a number in (0, 100], found 1e308",
+    );
+}
+
+/// Found by `tests/fuzz.rs`: a courier group riding a mean of 1e308 km a
+/// day made the event estimate NaN, which no limit refused. It is
+/// unbounded now, and refused.
+#[test]
+fn fuzz_finding_an_unbounded_event_estimate_is_refused() {
+    refused(
+        &swapsim(&[
+            "run",
+            "tests/fixtures/fuzz/scenarios/estimate-nan-events.toml",
+            "--days",
+            "4",
+            "--replications",
+            "2",
+        ]),
+        "about 10³⁰⁸ or more events (4 days × 2 replications), past the 1.0·10¹² events a run may take",
+    );
+}
