@@ -471,4 +471,19 @@ fn the_table_ends_with_the_robustness_sentence_and_the_report_has_a_tornado() {
         roxmltree::Document::parse(&page.replace("<!DOCTYPE html>\n", "")).map(drop),
         Ok(())
     );
+    // A sweep that judges no targets says in its summary which axis moves
+    // each key KPI most: the widest bar of that KPI's tornado.
+    let summary = &page[page.find("id=\"summary\"").expect("summary")..];
+    let summary = &summary[..summary.find("</section>").expect("end")];
+    let first_tornado = &page[page.find("class=\"tornado\"").expect("tornado")..];
+    let widest = first_tornado
+        .split("text-anchor=\"end\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the first bar's axis");
+    let first_line = summary.split("<li>").nth(1).expect("a line per key KPI");
+    assert!(
+        first_line.contains(&format!("影响最大的是 {widest}，")),
+        "{first_line} / {widest}"
+    );
 }

@@ -337,7 +337,7 @@ const ZH: Words = Words {
     base: "基准",
     target: "目标",
     worst_note: "各点取最不利站点的指标，竖线为 95% 置信区间，虚线为目标。",
-    no_sentence: "本次扫描未判定目标（模式不是 check）。",
+    no_sentence: "本次扫描未判定目标（模式不是 check）；各关键指标的变化如下，取最不利站点：",
 };
 
 const EN: Words = Words {
@@ -355,7 +355,7 @@ const EN: Words = Words {
     base: "base",
     target: "target",
     worst_note: "Each point shows the worst site's KPI, the line its 95% interval; the dashed line is the target.",
-    no_sentence: "This sweep judged no targets (its mode is not check).",
+    no_sentence: "This sweep judged no targets (its mode is not check); how each key KPI moves, at the worst site:",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -389,6 +389,14 @@ pub fn render_sweep_html(input: &SweepInput, lang: Lang) -> String {
     ));
     if input.robustness.is_empty() {
         let _ = writeln!(html, "<p>{}</p>", w.no_sentence);
+        let lines = ranges(input, lang);
+        if !lines.is_empty() {
+            html.push_str("<ul>\n");
+            for line in &lines {
+                let _ = writeln!(html, "<li>{}</li>", escape(line));
+            }
+            html.push_str("</ul>\n");
+        }
     } else {
         html.push_str("<ul>\n");
         for r in &input.robustness {
@@ -675,36 +683,11 @@ fn tornado(html: &mut String, input: &SweepInput, lang: Lang) {
         "<section id=\"tornado\">\n<h2>{}</h2>\n<p>{}</p>",
         w.tornado, w.tornado_note
     );
-    let Some(base) = input
-        .points
-        .iter()
-        .find(|p| p.values.iter().all(Option::is_none))
-    else {
-        html.push_str("</section>\n");
-        return;
-    };
     for (k, name) in input.kpis.iter().enumerate() {
         let label = kpi(name, lang);
-        let Some(base_value) = base.kpis.get(k).copied().flatten().map(|e| e.mean) else {
+        let Some((base_value, bars)) = tornado_bars(input, k) else {
             continue;
         };
-        let mut bars: Vec<(&str, f64, f64)> = input
-            .axes
-            .iter()
-            .enumerate()
-            .filter_map(|(a, axis)| {
-                let means: Vec<f64> = input
-                    .points
-                    .iter()
-                    .filter(|p| p.values.get(a).is_some_and(Option::is_some))
-                    .filter_map(|p| p.kpis.get(k).copied().flatten().map(|e| e.mean))
-                    .collect();
-                let lo = means.iter().copied().fold(base_value, f64::min);
-                let hi = means.iter().copied().fold(base_value, f64::max);
-                (!means.is_empty()).then_some((axis.as_str(), lo, hi))
-            })
-            .collect();
-        bars.sort_by(|p, q| (q.2 - q.1).total_cmp(&(p.2 - p.1)));
         let lo = bars.iter().map(|b| b.1).fold(base_value, f64::min);
         let hi = bars.iter().map(|b| b.2).fold(base_value, f64::max);
         let span = if hi > lo { hi - lo } else { 1.0 };
@@ -750,6 +733,105 @@ fn tornado(html: &mut String, input: &SweepInput, lang: Lang) {
         );
     }
     html.push_str("</section>\n");
+}
+
+/// The tornado of key KPI `k` of a one-at-a-time sweep: the base point's
+/// mean, and per axis the span `(axis, low, high)` of the KPI's mean over
+/// that axis's values (the base included), widest first. `None` without a
+/// base point or a base value.
+fn tornado_bars(input: &SweepInput, k: usize) -> Option<(f64, Vec<(&str, f64, f64)>)> {
+    let base = input
+        .points
+        .iter()
+        .find(|p| p.values.iter().all(Option::is_none))?;
+    let base_value = base.kpis.get(k).copied().flatten()?.mean;
+    let mut bars: Vec<(&str, f64, f64)> = input
+        .axes
+        .iter()
+        .enumerate()
+        .filter_map(|(a, axis)| {
+            let means: Vec<f64> = input
+                .points
+                .iter()
+                .filter(|p| p.values.get(a).is_some_and(Option::is_some))
+                .filter_map(|p| p.kpis.get(k).copied().flatten().map(|e| e.mean))
+                .collect();
+            let lo = means.iter().copied().fold(base_value, f64::min);
+            let hi = means.iter().copied().fold(base_value, f64::max);
+            (!means.is_empty()).then_some((axis.as_str(), lo, hi))
+        })
+        .collect();
+    bars.sort_by(|p, q| (q.2 - q.1).total_cmp(&(p.2 - p.1)));
+    Some((base_value, bars))
+}
+
+/// The summary of a sweep that judged no targets, one line per key KPI:
+/// for one axis at a time, the axis that moves it most and how far; for
+/// a grid or a sample, its lowest and highest mean and at which points.
+fn ranges(input: &SweepInput, lang: Lang) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (k, name) in input.kpis.iter().enumerate() {
+        let label = kpi(name, lang);
+        let unit = label.with_unit();
+        let scaled = |x: f64| short(x * label.scale);
+        if input.design == "one_at_a_time" {
+            let Some((base, bars)) = tornado_bars(input, k) else {
+                continue;
+            };
+            let Some(&(axis, lo, hi)) = bars.first().filter(|b| b.2 > b.1) else {
+                lines.push(match lang {
+                    Lang::Zh => format!(
+                        "{unit}：各参数在所扫描范围内都不改变其均值（{}）。",
+                        scaled(base)
+                    ),
+                    Lang::En => format!(
+                        "{unit}: no axis moves its mean over the values swept ({}).",
+                        scaled(base)
+                    ),
+                });
+                continue;
+            };
+            lines.push(match lang {
+                Lang::Zh => format!(
+                    "{unit}：影响最大的是 {axis}，均值 {} – {}（基准 {}）。",
+                    scaled(lo),
+                    scaled(hi),
+                    scaled(base)
+                ),
+                Lang::En => format!(
+                    "{unit}: moved most by {axis}, mean {} – {} (base {}).",
+                    scaled(lo),
+                    scaled(hi),
+                    scaled(base)
+                ),
+            });
+        } else {
+            let means: Vec<(usize, f64)> = input
+                .points
+                .iter()
+                .filter_map(|p| Some((p.index, p.kpis.get(k).copied().flatten()?.mean)))
+                .collect();
+            let Some(&(lo_at, lo)) = means.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else {
+                continue;
+            };
+            let Some(&(hi_at, hi)) = means.iter().max_by(|a, b| a.1.total_cmp(&b.1)) else {
+                continue;
+            };
+            lines.push(match lang {
+                Lang::Zh => format!(
+                    "{unit}：均值 {}（点 {lo_at}）– {}（点 {hi_at}）。",
+                    scaled(lo),
+                    scaled(hi)
+                ),
+                Lang::En => format!(
+                    "{unit}: mean {} (point {lo_at}) – {} (point {hi_at}).",
+                    scaled(lo),
+                    scaled(hi)
+                ),
+            });
+        }
+    }
+    lines
 }
 
 #[cfg(test)]
