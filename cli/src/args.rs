@@ -118,7 +118,7 @@ pub(crate) enum Command {
     /// Write a result of run, plan or compare as a self-contained HTML report with SVG charts
     #[command(after_help = REPORT_EXIT_CODES)]
     Report(ReportArgs),
-    /// Merge the shards of a run (--shard) into exactly the result of the run on one machine
+    /// Merge the shards of a run or a sweep (--shard) into exactly the result on one machine
     #[command(after_help = MERGE_EXIT_CODES)]
     Merge(MergeArgs),
 }
@@ -280,7 +280,7 @@ pub(crate) struct RunArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Cluster")]
 pub(crate) struct ClusterArgs {
-    /// Compute only shard I of N (from 0; a block of replications) and write it to --out DIR for `swapsim merge`; env: the index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX
+    /// Compute only shard I of N (from 0; a block of replications, or of a sweep's points) and write it to --out DIR for `swapsim merge`; env: the index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX
     #[arg(
         long,
         value_name = "I/N|env",
@@ -544,6 +544,9 @@ pub(crate) struct SweepArgs {
         help_heading = "Report"
     )]
     pub(crate) lang: Lang,
+
+    #[command(flatten)]
+    pub(crate) cluster: ClusterArgs,
 }
 
 /// `swapsim import-survey`.
