@@ -23,7 +23,7 @@ use report::sweep::{Held, MissCount, Robustness};
 use scenarios::{Diagnostic, LoadError};
 use scenarios::sweep::{Axis, SweepFile};
 use serde::{Deserialize, Serialize};
-use sim_core::{DayProgress, Model, Replication, RunResult};
+use sim_core::{DayProgress, Model, Profiles, Replication, RunResult, Timeseries};
 
 use crate::partial::{Job, Settings};
 use crate::shard::Unit;
@@ -138,31 +138,59 @@ impl PointResult {
     }
 }
 
-/// A point's result as a shard's partial holds it: the [`PointResult`]
-/// and, in mode `plan`, the plan's run, which `sweep.json` leaves out
-/// but the point's files in `points/NNNN/` are written from.
+/// A point's result as a shard's partial holds it: the [`PointResult`],
+/// in mode `plan` the plan's run (which `sweep.json` leaves out), and what
+/// the run's JSON leaves out, so that the merge writes the point's files
+/// in `points/NNNN/` exactly as the one-machine sweep does.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PointItem {
     /// The point's entry of `sweep.json`.
     pub point: PointResult,
-    /// Mode `plan`: the plan's run, with its series.
+    /// Mode `plan`: the plan's run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run: Option<RunResult>,
+    /// Events handled over the point's replications.
+    pub events: u64,
+    /// The run's 15-minute series.
+    pub timeseries: Timeseries,
+    /// The run's hour-of-day profiles and wait quantiles.
+    pub profiles: Profiles,
 }
 
 impl From<PointResult> for PointItem {
     fn from(mut point: PointResult) -> PointItem {
         let run = point.run.take();
-        PointItem { point, run }
+        let source = match &point.result {
+            Outcome::Run(run) => Some(&**run),
+            Outcome::Plan(_) => run.as_ref(),
+        };
+        let (events, timeseries, profiles) = source.map_or_else(Default::default, |r| {
+            (r.events, r.timeseries.clone(), r.profiles.clone())
+        });
+        PointItem {
+            point,
+            run,
+            events,
+            timeseries,
+            profiles,
+        }
     }
 }
 
 impl From<PointItem> for PointResult {
     fn from(item: PointItem) -> PointResult {
-        PointResult {
-            run: item.run,
-            ..item.point
+        let mut point = item.point;
+        point.run = item.run;
+        let target = match &mut point.result {
+            Outcome::Run(run) => Some(&mut **run),
+            Outcome::Plan(_) => point.run.as_mut(),
+        };
+        if let Some(run) = target {
+            run.events = item.events;
+            run.timeseries = item.timeseries;
+            run.profiles = item.profiles;
         }
+        point
     }
 }
 
