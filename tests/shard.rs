@@ -959,14 +959,7 @@ fn sweep_shards_that_do_not_fit_or_merge_are_told() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("shards");
     // More shards than points.
-    let out = swapsim(&[
-        "sweep",
-        PILOT_SWEEP,
-        "--shard",
-        "0/10",
-        "--out",
-        path(&dir),
-    ]);
+    let out = swapsim(&["sweep", PILOT_SWEEP, "--shard", "0/10", "--out", path(&dir)]);
     assert_eq!(out.status, exit::ERROR);
     assert!(
         out.stderr.contains("10 shards for 9 points"),

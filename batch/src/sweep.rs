@@ -20,8 +20,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 use report::sweep::{Held, MissCount, Robustness};
-use scenarios::{Diagnostic, LoadError};
 use scenarios::sweep::{Axis, SweepFile};
+use scenarios::{Diagnostic, LoadError};
 use serde::{Deserialize, Serialize};
 use sim_core::{DayProgress, Model, Profiles, Replication, RunResult, Timeseries};
 
@@ -265,10 +265,11 @@ impl Sweep {
         let file = scenarios::sweep::load_sweep(path).map_err(|e| match e {
             // The sweep file's own problems; the base scenario's stay a
             // scenario's.
-            LoadError::Invalid(problems)
+            LoadError::Invalid(mut problems)
                 if problems.first().is_some_and(|d| d.file == sweep_file) =>
             {
                 let total = problems.len();
+                problems.truncate(MAX_PROBLEMS);
                 SweepError::Invalid { problems, total }
             }
             other => SweepError::Load(other),

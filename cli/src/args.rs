@@ -34,7 +34,7 @@ const MERGE_EXIT_CODES: &str = "\
 Exit codes:
   0  success; with --check, every target met
   1  --check found a target missed (the KPIs are still printed)
-  2  usage or I/O error, or shards that do not merge: missing, duplicated, of another job, damaged, or their scenario changed";
+  2  usage or I/O error, or shards that do not merge: missing, duplicated, of another job, damaged, or their scenario or sweep file changed";
 
 /// `swapsim check --help`: no targets are checked, so never 1.
 const CHECK_EXIT_CODES: &str = "\
@@ -362,7 +362,7 @@ pub(crate) struct MergeArgs {
     )]
     pub(crate) format: Format,
 
-    /// Write the files of `run --out` into DIR: summary.json, timeseries.csv, ready.csv, profiles.json, context.json, results.xlsx and charts/*.svg
+    /// Write the files of `run --out` (summary.json, timeseries.csv, ready.csv, profiles.json, context.json, results.xlsx, charts/*.svg) or, for a sweep's shards, of `sweep --out` into DIR
     #[arg(
         long,
         short,

@@ -243,8 +243,7 @@ fn check_split(
     whole: Option<&'static str>,
     command: &str,
 ) -> Result<(), Error> {
-    if cluster.shards.is_some() && cluster.emit.is_none() && cluster.shard != Some(ShardSpec::Env)
-    {
+    if cluster.shards.is_some() && cluster.emit.is_none() && cluster.shard != Some(ShardSpec::Env) {
         return Err(Error::Usage(
             "--shards N goes with --shard env or --emit (with --shard I/N, N is the count)".into(),
         ));
@@ -568,7 +567,11 @@ impl SweepConfig {
         };
         let sweep = load_sweep(&args.sweep, &overrides)?;
         let warnings = Warnings::new(sweep.file.warnings.clone(), &args.warnings);
-        check_split(&args.cluster, args.html.is_some().then_some("--html"), "sweep")?;
+        check_split(
+            &args.cluster,
+            args.html.is_some().then_some("--html"),
+            "sweep",
+        )?;
         if let Some(path) = &args.html {
             crate::output::check_file_writable(path)?;
         }

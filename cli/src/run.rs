@@ -20,7 +20,13 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
             return cluster::run_shard(config, *shard, *resume, streams);
         }
         RunMode::Emit { engine, job } => {
-            return cluster::emit(&config.scenario, config.out.as_deref(), *engine, job, streams);
+            return cluster::emit(
+                &config.scenario,
+                config.out.as_deref(),
+                *engine,
+                job,
+                streams,
+            );
         }
     }
     let model = &config.model;
