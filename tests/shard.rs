@@ -1,5 +1,6 @@
-//! Runs split across machines (issue 12): `run --shard`, `merge`,
-//! `--resume`, `--shard env` and the cluster files of `run --emit`.
+//! Runs and sweeps split across machines (issue 12): `run --shard`,
+//! `sweep --shard`, `merge`, `--resume`, `--shard env` and the cluster
+//! files of `run --emit` and `sweep --emit`.
 //!
 //! The merge of any split is byte-identical to the run on one machine:
 //! every file of `--out` that depends on the numbers (summary.json,
@@ -555,6 +556,64 @@ fn kubernetes_manifests_are_an_indexed_job_and_a_merge_job() {
         pod["containers"][0]["volumeMounts"][0]["mountPath"].as_str(),
         Some("/shared/it's here")
     );
+
+    // A sweep's manifests, as `sweep --emit k8s` writes them: the same
+    // Indexed Job over its points, running the sweep file.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("k8s");
+    ok(&[
+        "sweep",
+        "scenarios/bishan-pilot.sweep.toml",
+        "--emit",
+        "k8s",
+        "--shards",
+        "3",
+        "--max-parallel",
+        "2",
+        "--shared-dir",
+        "/mnt/swapsim",
+        "--out",
+        path(&dir),
+    ]);
+    let shards = yaml(&fs::read_to_string(dir.join("job.yaml")).unwrap());
+    assert_eq!(shards["kind"].as_str(), Some("Job"));
+    let spec = &shards["spec"];
+    assert_eq!(spec["completionMode"].as_str(), Some("Indexed"));
+    assert_eq!(spec["completions"].as_i64(), Some(3));
+    assert_eq!(spec["parallelism"].as_i64(), Some(2));
+    let pod = &spec["template"]["spec"];
+    let container = &pod["containers"][0];
+    let command = strings(&container["command"]);
+    let sweep = fs::canonicalize("scenarios/bishan-pilot.sweep.toml").unwrap();
+    assert_eq!(
+        command[..3],
+        [batch::emit::IMAGE_BIN, "sweep", path(&sweep)]
+    );
+    let at = command.iter().position(|a| a == "--shard").unwrap();
+    assert_eq!(command[at + 1..at + 4], ["env", "--shards", "3"]);
+    let at = command.iter().position(|a| a == "--out").unwrap();
+    assert_eq!(command[at + 1], "/mnt/swapsim/shards");
+    let mount = &container["volumeMounts"][0];
+    assert_eq!(mount["mountPath"].as_str(), Some("/mnt/swapsim"));
+    assert_eq!(mount["name"], pod["volumes"][0]["name"]);
+    assert!(
+        shards["metadata"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("swapsim-bishan-pilot-sweep")
+    );
+    let merge = yaml(&fs::read_to_string(dir.join("merge-job.yaml")).unwrap());
+    assert_eq!(merge["kind"].as_str(), Some("Job"));
+    let command = strings(&merge["spec"]["template"]["spec"]["containers"][0]["command"]);
+    assert_eq!(
+        command[..4],
+        [
+            batch::emit::IMAGE_BIN,
+            "merge",
+            "/mnt/swapsim/shards",
+            "--out"
+        ]
+    );
 }
 
 #[test]
@@ -748,5 +807,281 @@ fn merge_check_judges_the_targets_as_run_check_does() {
             .contains("pass --check to `swapsim merge` instead"),
         "{}",
         refused.stderr
+    );
+}
+
+// Sweeps: a shard holds a block of points.
+
+/// The pilot's shipped sweep (9 points, one axis at a time), short.
+const PILOT_SWEEP: &str = "scenarios/bishan-pilot.sweep.toml";
+const SWEEP_SHORT: [&str; 4] = ["--replications", "2", "--days", "4"];
+
+/// The files of a sweep's `--out` whose bytes depend only on the numbers,
+/// and of each point's directory (context.json and results.xlsx also name
+/// the scenario's path as given).
+const SWEEP_FILES: [&str; 3] = ["sweep.json", "sweep.csv", "report.html"];
+
+/// Runs shards `which` of `n` of the sweep `file` (with `extra` flags)
+/// into `dir`.
+fn sweep_shards(file: &str, extra: &[&str], n: u32, which: impl Iterator<Item = u32>, dir: &Path) {
+    for i in which {
+        let spec = format!("{i}/{n}");
+        let mut args = vec!["sweep", file, "--shard", &spec, "--out", path(dir)];
+        args.extend_from_slice(extra);
+        ok(&args);
+    }
+}
+
+/// Every file of `whole`'s `--out` that depends only on the numbers is
+/// byte-identical in `merged`.
+fn assert_same_sweep(whole: &Path, merged: &Path, points: usize, what: &str) {
+    for file in SWEEP_FILES {
+        assert!(
+            fs::read(whole.join(file)).unwrap() == fs::read(merged.join(file)).unwrap(),
+            "{what}: {file} differs from the one-machine sweep's"
+        );
+    }
+    for point in 0..points {
+        let dir = format!("points/{point:04}");
+        for file in EXACT_FILES {
+            let (a, b) = (whole.join(&dir).join(file), merged.join(&dir).join(file));
+            assert!(
+                fs::read(&a).unwrap() == fs::read(&b).unwrap(),
+                "{what}: {dir}/{file} differs from the one-machine sweep's"
+            );
+        }
+        assert!(merged.join(&dir).join("results.xlsx").is_file(), "{what}");
+    }
+}
+
+#[test]
+fn sweep_merge_is_byte_identical_to_the_sweep_on_one_machine() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    let mut args = vec![
+        "sweep",
+        PILOT_SWEEP,
+        "--out",
+        path(&whole),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(&SWEEP_SHORT);
+    let printed = ok(&args).stdout;
+    let points = serde_json::from_str::<serde_json::Value>(&printed).unwrap()["points"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(points, 9);
+    for n in [1, 2, 4, 9] {
+        let dir = tmp.path().join(format!("shards-{n}"));
+        // Out of order, each on one thread; the whole sweep had all cores.
+        let mut one_thread = SWEEP_SHORT.to_vec();
+        one_thread.extend(["--threads", "1"]);
+        sweep_shards(PILOT_SWEEP, &one_thread, n, (0..n).rev(), &dir);
+        let merged = tmp.path().join(format!("merged-{n}"));
+        let out = ok(&[
+            "merge",
+            path(&dir),
+            "--out",
+            path(&merged),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(out.stdout, printed, "{n} shards: stdout");
+        assert_same_sweep(&whole, &merged, points, &format!("{n} shards"));
+    }
+}
+
+#[test]
+fn sweep_merge_in_mode_check_keeps_the_verdicts_and_the_robustness_sentence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("check.sweep.toml");
+    let scenario = fs::canonicalize(PILOT).unwrap();
+    fs::write(
+        &file,
+        format!(
+            "[sweep]\nscenario = {:?}\nmode = \"check\"\ndesign = \"grid\"\n\n\
+             [[axis]]\nkey = \"site.*.swap_adoption\"\nvalues = [0.1, 0.4]\n\n\
+             [[axis]]\nkey = \"cabinet.strategy.model\"\n\
+             values = [\"immediate\", \"off_peak_with_reserve\"]\n",
+            scenario.display().to_string()
+        ),
+    )
+    .unwrap();
+    let file = path(&file);
+    let whole = tmp.path().join("whole");
+    let mut args = vec!["sweep", file, "--out", path(&whole)];
+    args.extend_from_slice(&SWEEP_SHORT);
+    let table = ok(&args).stdout;
+    assert!(table.contains("site.*.swap_adoption"), "{table}");
+    let dir = tmp.path().join("shards");
+    sweep_shards(file, &SWEEP_SHORT, 3, [2, 0, 1].into_iter(), &dir);
+    let merged = tmp.path().join("merged");
+    let out = ok(&["merge", path(&dir), "--out", path(&merged)]);
+    assert_eq!(out.stdout, table, "the table and its robustness sentences");
+    assert_same_sweep(&whole, &merged, 4, "mode check");
+    let json = fs::read_to_string(merged.join("sweep.json")).unwrap();
+    assert!(json.contains("\"targets_met\""), "{json}");
+}
+
+#[test]
+fn a_sweep_shard_shows_its_block_and_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shards");
+    sweep_shards(PILOT_SWEEP, &SWEEP_SHORT, 4, 1..2, &dir);
+    let file = dir.join("shard-1-of-4.jsonl");
+    let header = batch::partial::read_header(&file).unwrap();
+    assert_eq!(header.job.unit, batch::shard::Unit::Points);
+    assert_eq!((header.first, header.end, header.job.total), (2, 4, 9));
+    assert_eq!(header.job.overrides.replications, Some(2));
+    let text = fs::read_to_string(&file).unwrap();
+    let marked = text.replacen("\"index\":2,", "\"index\":2 ,", 1);
+    assert_ne!(marked, text);
+    fs::write(&file, &marked).unwrap();
+    let mut args = vec!["sweep", PILOT_SWEEP, "--shard", "1/4", "--out", path(&dir)];
+    args.extend(SWEEP_SHORT);
+    let out = swapsim(&args);
+    assert_eq!(out.status, exit::ERROR);
+    assert!(out.stderr.contains("pass --resume"), "{}", out.stderr);
+    args.push("--resume");
+    let out = ok(&args);
+    assert_eq!(out.stdout.trim(), path(&file));
+    assert_eq!(fs::read_to_string(&file).unwrap(), marked, "skipped");
+    // Another job's file under the same name is run again.
+    args.extend(["--seed", "9"]);
+    ok(&args);
+    assert_eq!(batch::partial::read_header(&file).unwrap().job.seed, 9);
+}
+
+#[test]
+fn sweep_shards_that_do_not_fit_or_merge_are_told() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shards");
+    // More shards than points.
+    let out = swapsim(&["sweep", PILOT_SWEEP, "--shard", "0/10", "--out", path(&dir)]);
+    assert_eq!(out.status, exit::ERROR);
+    assert!(
+        out.stderr.contains("10 shards for 9 points"),
+        "{}",
+        out.stderr
+    );
+    // --html needs the whole sweep.
+    let out = swapsim(&[
+        "sweep",
+        PILOT_SWEEP,
+        "--shard",
+        "0/2",
+        "--html",
+        path(&tmp.path().join("r.html")),
+        "--out",
+        path(&dir),
+    ]);
+    assert_eq!(out.status, exit::ERROR);
+    assert!(
+        out.stderr.contains("--html needs the whole sweep"),
+        "{}",
+        out.stderr
+    );
+    // A missing block of points is named.
+    sweep_shards(PILOT_SWEEP, &SWEEP_SHORT, 3, [0, 2].into_iter(), &dir);
+    let out = swapsim(&["merge", path(&dir), "--out", path(&tmp.path().join("o"))]);
+    assert_eq!(out.status, exit::ERROR);
+    assert!(
+        out.stderr
+            .contains("1 of 3 shards missing: shard 1/3 (points 3..6, file shard-1-of-3.jsonl)"),
+        "{}",
+        out.stderr
+    );
+    // A run's merge flag on a sweep's shards.
+    sweep_shards(PILOT_SWEEP, &SWEEP_SHORT, 3, 1..2, &dir);
+    let out = swapsim(&[
+        "merge",
+        path(&dir),
+        "--check",
+        "--out",
+        path(&tmp.path().join("o")),
+    ]);
+    assert_eq!(out.status, exit::ERROR);
+    assert!(
+        out.stderr
+            .contains("--check is for the shards of a run; these are of a sweep"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}
+
+#[test]
+fn a_changed_base_scenario_is_refused_at_a_sweep_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(PILOT).unwrap();
+    let scenario = tmp.path().join("bishan-pilot.toml");
+    fs::write(&scenario, &text).unwrap();
+    // The sweep file names its scenario relative to itself, so the copy
+    // sweeps the copy; the sweep file itself never changes below.
+    let sweep = tmp.path().join("pilot.sweep.toml");
+    fs::copy(PILOT_SWEEP, &sweep).unwrap();
+    let dir = tmp.path().join("shards");
+    sweep_shards(path(&sweep), &SWEEP_SHORT, 2, 0..2, &dir);
+    let changed = text.replacen("seed = ", "seed = 1", 1);
+    assert_ne!(changed, text);
+    fs::write(&scenario, &changed).unwrap();
+    let stderr = merge_fails(&[&dir], &tmp.path().join("out"));
+    assert!(
+        stderr.contains("pilot.sweep.toml: changed since the shards ran (what it resolves to"),
+        "{stderr}"
+    );
+    assert!(!tmp.path().join("out").join("sweep.json").exists());
+    fs::write(&scenario, &text).unwrap();
+    ok(&["merge", path(&dir), "--out", path(&tmp.path().join("out"))]);
+}
+
+#[test]
+fn sweep_emit_runs_the_sweep_file_by_its_absolute_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = fs::canonicalize(PILOT_SWEEP).unwrap();
+    let dir = tmp.path().join("slurm");
+    ok(&[
+        "sweep",
+        PILOT_SWEEP,
+        "--days",
+        "4",
+        "--emit",
+        "slurm",
+        "--shards",
+        "3",
+        "--bin",
+        "/cluster/bin/swapsim",
+        "--out",
+        path(&dir),
+    ]);
+    let script = fs::read_to_string(dir.join("submit.sh")).unwrap();
+    assert!(script.contains("#SBATCH --array=0-2"), "{script}");
+    let exec = script
+        .lines()
+        .find_map(|l| l.strip_prefix("exec "))
+        .unwrap();
+    let words = shell_split(exec);
+    assert_eq!(
+        words[..5],
+        ["/cluster/bin/swapsim", "sweep", path(&sweep), "--days", "4"]
+    );
+    // More shards than points cannot be emitted either.
+    let out = swapsim(&[
+        "sweep",
+        PILOT_SWEEP,
+        "--emit",
+        "k8s",
+        "--shards",
+        "10",
+        "--out",
+        path(&tmp.path().join("k8s")),
+    ]);
+    assert_eq!(out.status, exit::ERROR);
+    assert!(
+        out.stderr.contains("10 shards for 9 points"),
+        "{}",
+        out.stderr
     );
 }

@@ -254,6 +254,48 @@ fn a_bad_sweep_file_is_told_with_every_problem() {
     );
 }
 
+#[test]
+fn a_sweep_file_error_says_sweep_file_and_when_the_list_is_cut() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // 60 values the scenario rejects, each told at its place.
+    let values: Vec<String> = (1..=60)
+        .map(|i| format!("{:.2}", 1.0 + f64::from(i) / 100.0))
+        .collect();
+    let axes = format!(
+        "[[axis]]\nkey = \"site.*.swap_adoption\"\nvalues = [{}]\n",
+        values.join(", ")
+    );
+    let sweep = sweep_file(dir.path(), "", &axes);
+    let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
+    assert_eq!(outcome.status, exit::ERROR);
+    let told = outcome
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with(&sweep.display().to_string()))
+        .count();
+    assert_eq!(told, batch::sweep::MAX_PROBLEMS, "{}", outcome.stderr);
+    let last = outcome.stderr.lines().last().unwrap_or_default();
+    assert_eq!(
+        last,
+        format!(
+            "error: {}: invalid sweep file: 60 problems (the first 50 shown)",
+            sweep.display()
+        )
+    );
+    // Fewer than the cap: no note.
+    let axes = "[[axis]]\nkey = \"site.*.swap_adoption\"\nvalues = [0.2, 1.5]\n";
+    let sweep = sweep_file(dir.path(), "", axes);
+    let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
+    assert!(
+        outcome.stderr.ends_with(&format!(
+            "error: {}: invalid sweep file: 1 problem\n",
+            sweep.display()
+        )),
+        "{}",
+        outcome.stderr
+    );
+}
+
 /// `site.*` reaches the sites of a `[[site_table]]`: the value is written
 /// into every row of its CSV, and a bad one is told once with the count.
 #[test]

@@ -20,23 +20,19 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 use report::sweep::{Held, MissCount, Robustness};
-use scenarios::LoadError;
 use scenarios::sweep::{Axis, SweepFile};
+use scenarios::{Diagnostic, LoadError};
 use serde::{Deserialize, Serialize};
-use sim_core::{DayProgress, Model, Replication, RunResult};
+use sim_core::{DayProgress, Model, Profiles, Replication, RunResult, Timeseries};
+
+use crate::partial::{Job, Settings};
+use crate::shard::Unit;
 
 pub use scenarios::sweep::{AxisValue, Design, Mode};
 
-/// `--seed`, `--days` and `--replications`: the same for every point.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Overrides {
-    /// Base seed of the random streams.
-    pub seed: Option<u64>,
-    /// Days per replication, warm-up included.
-    pub days: Option<u32>,
-    /// Replications behind each interval.
-    pub replications: Option<u32>,
-}
+/// `--seed`, `--days` and `--replications`: the same for every point (the
+/// same type as a shard's, which records them).
+pub use crate::partial::Overrides;
 
 /// Why a sweep cannot run. All are fatal and found before anything runs.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +41,24 @@ pub enum SweepError {
     /// do not validate: every problem, as diagnostics.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// The sweep file, or points whose values do not validate: the first
+    /// [`MAX_PROBLEMS`] problems, each told in the sweep file (a point's at
+    /// its axis's value).
+    #[error(
+        "invalid sweep file: {}{}",
+        count_problems(*total),
+        if *total > problems.len() {
+            format!(" (the first {} shown)", problems.len())
+        } else {
+            String::new()
+        }
+    )]
+    Invalid {
+        /// The problems told, at most [`MAX_PROBLEMS`].
+        problems: Vec<Diagnostic>,
+        /// All the problems found.
+        total: usize,
+    },
     /// `--days` leaves no measured day after the scenario's warm-up.
     #[error(
         "--days {days} must be greater than warmup_days ({warmup_days}) of '{}'",
@@ -124,6 +138,62 @@ impl PointResult {
     }
 }
 
+/// A point's result as a shard's partial holds it: the [`PointResult`],
+/// in mode `plan` the plan's run (which `sweep.json` leaves out), and what
+/// the run's JSON leaves out, so that the merge writes the point's files
+/// in `points/NNNN/` exactly as the one-machine sweep does.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PointItem {
+    /// The point's entry of `sweep.json`.
+    pub point: PointResult,
+    /// Mode `plan`: the plan's run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunResult>,
+    /// Events handled over the point's replications.
+    pub events: u64,
+    /// The run's 15-minute series.
+    pub timeseries: Timeseries,
+    /// The run's hour-of-day profiles and wait quantiles.
+    pub profiles: Profiles,
+}
+
+impl From<PointResult> for PointItem {
+    fn from(mut point: PointResult) -> PointItem {
+        let run = point.run.take();
+        let source = match &point.result {
+            Outcome::Run(run) => Some(&**run),
+            Outcome::Plan(_) => run.as_ref(),
+        };
+        let (events, timeseries, profiles) = source.map_or_else(Default::default, |r| {
+            (r.events, r.timeseries.clone(), r.profiles.clone())
+        });
+        PointItem {
+            point,
+            run,
+            events,
+            timeseries,
+            profiles,
+        }
+    }
+}
+
+impl From<PointItem> for PointResult {
+    fn from(item: PointItem) -> PointResult {
+        let mut point = item.point;
+        point.run = item.run;
+        let target = match &mut point.result {
+            Outcome::Run(run) => Some(&mut **run),
+            Outcome::Plan(_) => point.run.as_mut(),
+        };
+        if let Some(run) = target {
+            run.events = item.events;
+            run.timeseries = item.timeseries;
+            run.profiles = item.profiles;
+        }
+        point
+    }
+}
+
 /// `sweep.json`'s `"sweep"`: what was swept, and how.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Header {
@@ -191,7 +261,19 @@ impl Sweep {
     /// `overrides` to every point, and validates every point: every
     /// problem is reported at once, before anything runs.
     pub fn load(path: &Path, overrides: &Overrides) -> Result<Sweep, SweepError> {
-        let file = scenarios::sweep::load_sweep(path)?;
+        let sweep_file = path.display().to_string();
+        let file = scenarios::sweep::load_sweep(path).map_err(|e| match e {
+            // The sweep file's own problems; the base scenario's stay a
+            // scenario's.
+            LoadError::Invalid(mut problems)
+                if problems.first().is_some_and(|d| d.file == sweep_file) =>
+            {
+                let total = problems.len();
+                problems.truncate(MAX_PROBLEMS);
+                SweepError::Invalid { problems, total }
+            }
+            other => SweepError::Load(other),
+        })?;
         let points = layout(&file);
         let mut models = Vec::with_capacity(points.len());
         let mut problems = Vec::new();
@@ -204,8 +286,9 @@ impl Sweep {
             }
         }
         if !problems.is_empty() {
+            let total = problems.len();
             problems.truncate(MAX_PROBLEMS);
-            return Err(LoadError::Invalid(problems).into());
+            return Err(SweepError::Invalid { problems, total });
         }
         let base = &file.base;
         // The command line first, then the sweep file.
@@ -245,6 +328,40 @@ impl Sweep {
     /// The sweep's axes.
     pub fn axes(&self) -> &[Axis] {
         &self.file.axes
+    }
+
+    /// The job of this sweep split into `shards` blocks of points: `input`
+    /// is the sweep file (absolute) with bytes `input_bytes`, `overrides`
+    /// the command line's. What it resolves to is every point's model, so
+    /// a change to the base scenario, a site table or the overrides (not
+    /// only to the sweep file) is refused at the merge.
+    pub fn job(
+        &self,
+        input: PathBuf,
+        input_bytes: &[u8],
+        overrides: Overrides,
+        shards: u32,
+    ) -> Job {
+        let resolved = serde_json::to_vec(&self.models).expect("a model has string keys only");
+        let header = self.header();
+        let base = self.models.first().unwrap_or(&self.file.base);
+        let settings = Settings {
+            seed: header.seed,
+            days: header.days,
+            warmup_days: base.warmup_days,
+            replications: header.replications,
+        };
+        let total = u32::try_from(self.points.len()).unwrap_or(u32::MAX);
+        Job::new(
+            Unit::Points,
+            input,
+            input_bytes,
+            &resolved,
+            overrides,
+            settings,
+            shards,
+            total,
+        )
     }
 
     /// Computes the points `range` on `threads` threads (0 = all cores),
@@ -464,7 +581,16 @@ impl Sweep {
 
 /// Most diagnostics a sweep reports: one bad value can break every point
 /// of a grid.
-const MAX_PROBLEMS: usize = 50;
+pub const MAX_PROBLEMS: usize = 50;
+
+/// `1 problem`, `3 problems`.
+fn count_problems(n: usize) -> String {
+    if n == 1 {
+        "1 problem".to_owned()
+    } else {
+        format!("{n} problems")
+    }
+}
 
 /// [`Document`] borrowing its points.
 #[derive(Serialize)]

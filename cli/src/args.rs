@@ -35,7 +35,7 @@ const MERGE_EXIT_CODES: &str = "\
 Exit codes:
   0  success; with --check, every target met
   1  --check found a target missed (the KPIs are still printed)
-  2  usage or I/O error, or shards that do not merge: missing, duplicated, of another job, damaged, or their scenario changed";
+  2  usage or I/O error, or shards that do not merge: missing, duplicated, of another job, damaged, or their scenario or sweep file changed";
 
 /// `swapsim check --help`: no targets are checked, so never 1.
 const CHECK_EXIT_CODES: &str = "\
@@ -119,7 +119,7 @@ pub(crate) enum Command {
     /// Write a result of run, plan or compare as a self-contained HTML report with SVG charts
     #[command(after_help = REPORT_EXIT_CODES)]
     Report(ReportArgs),
-    /// Merge the shards of a run (--shard) into exactly the result of the run on one machine
+    /// Merge the shards of a run or a sweep (--shard) into exactly the result on one machine
     #[command(after_help = MERGE_EXIT_CODES)]
     Merge(MergeArgs),
     /// Measure a scenario's riders from a swap log (CSV or .xlsx) and write them into the scenario
@@ -293,7 +293,7 @@ pub(crate) struct RunArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Cluster")]
 pub(crate) struct ClusterArgs {
-    /// Compute only shard I of N (from 0; a block of replications) and write it to --out DIR for `swapsim merge`; env: the index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX
+    /// Compute only shard I of N (from 0; a block of replications, or of a sweep's points) and write it to --out DIR for `swapsim merge`; env: the index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX
     #[arg(
         long,
         value_name = "I/N|env",
@@ -375,7 +375,7 @@ pub(crate) struct MergeArgs {
     )]
     pub(crate) format: Format,
 
-    /// Write the files of `run --out` into DIR: summary.json, timeseries.csv, ready.csv, profiles.json, context.json, results.xlsx and charts/*.svg
+    /// Write the files of `run --out` (summary.json, timeseries.csv, ready.csv, profiles.json, context.json, results.xlsx, charts/*.svg) or, for a sweep's shards, of `sweep --out` into DIR
     #[arg(
         long,
         short,
@@ -557,6 +557,9 @@ pub(crate) struct SweepArgs {
         help_heading = "Report"
     )]
     pub(crate) lang: Lang,
+
+    #[command(flatten)]
+    pub(crate) cluster: ClusterArgs,
 }
 
 /// `swapsim import-survey`.

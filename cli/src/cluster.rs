@@ -1,18 +1,21 @@
-//! `run --shard`, `run --emit` and `merge`: the glue between the arguments
-//! and `batch`, which shards, checks, merges and writes the job files.
+//! `run --shard`, `sweep --shard`, `--emit` and `merge`: the glue between
+//! the arguments and `batch`, which shards, checks, merges and writes the
+//! job files.
 
 use std::time::Instant;
 
 use batch::emit::{Emit, Engine};
 use batch::partial::{self, Job};
 use batch::shard::{Shard, Unit};
+use batch::sweep::{PointItem, PointResult};
 use sim_core::Replication;
 
 use crate::args::MergeArgs;
-use crate::config::{RunConfig, absolute};
+use crate::config::{RunConfig, SweepConfig, absolute};
 use crate::error::Error;
 use crate::streams::{Bar, Streams};
-use crate::{Status, count, output, run};
+use crate::sweep::PointBar;
+use crate::{Status, count, output, run, sweep};
 
 /// `run --shard I/N --out DIR`: computes the shard's block of
 /// replications and writes it as `DIR/shard-I-of-N.jsonl`, whose path it
@@ -33,20 +36,8 @@ pub(crate) fn run_shard(
     })?;
     let job = Job::run(input, &bytes, model, config.overrides, shard.count);
     let header = job.header(shard);
-    let path = dir.join(shard.file_name());
-    if resume && partial::finished(dir, &header) {
-        streams.say(format_args!(
-            "shard {shard}: {} already finished: skipped",
-            path.display()
-        ));
-        streams.out(&format!("{}\n", path.display()))?;
+    if skip_finished(dir, &header, resume, streams)? {
         return Ok(Status::Success);
-    }
-    if path.exists() && !resume {
-        return Err(Error::Usage(format!(
-            "'{}' exists: pass --resume to keep it if it is this shard, finished",
-            path.display()
-        )));
     }
     let block = header.items();
     streams.say(format_args!(
@@ -72,15 +63,96 @@ pub(crate) fn run_shard(
     Ok(Status::Success)
 }
 
-/// `run --emit slurm|k8s --shards N --out DIR`: writes the job files into
-/// `DIR` and prints their paths and how to submit them.
+/// Whether the shard of `header` is done already: with `resume`, when
+/// `dir` holds it, finished, for the same job (its path is printed, as a
+/// shard that ran prints it). Without `resume`, a file under its name is
+/// an error, not overwritten.
+fn skip_finished(
+    dir: &std::path::Path,
+    header: &partial::Header,
+    resume: bool,
+    streams: &mut Streams<'_>,
+) -> Result<bool, Error> {
+    let shard = header.shard();
+    let path = dir.join(shard.file_name());
+    if resume && partial::finished(dir, header) {
+        streams.say(format_args!(
+            "shard {shard}: {} already finished: skipped",
+            path.display()
+        ));
+        streams.out(&format!("{}\n", path.display()))?;
+        return Ok(true);
+    }
+    if path.exists() && !resume {
+        return Err(Error::Usage(format!(
+            "'{}' exists: pass --resume to keep it if it is this shard, finished",
+            path.display()
+        )));
+    }
+    Ok(false)
+}
+
+/// `sweep --shard I/N --out DIR`: computes the shard's block of points
+/// and writes their results as `DIR/shard-I-of-N.jsonl`, whose path it
+/// prints. With `--resume`, a shard that `DIR` already holds, finished,
+/// for the same job, is skipped.
+pub(crate) fn sweep_shard(
+    config: &SweepConfig,
+    shard: Shard,
+    resume: bool,
+    streams: &mut Streams<'_>,
+) -> Result<Status, Error> {
+    let dir = config.out.as_deref().expect("--shard requires --out");
+    let sweep = &config.sweep;
+    let input = absolute(&config.path)?;
+    let bytes = std::fs::read(&input).map_err(|source| Error::Read {
+        path: input.clone(),
+        source,
+    })?;
+    let job = sweep.job(input, &bytes, config.overrides, shard.count);
+    let header = job.header(shard);
+    if skip_finished(dir, &header, resume, streams)? {
+        return Ok(Status::Success);
+    }
+    let block = header.items();
+    streams.say(format_args!(
+        "sweeping '{}': shard {shard}, points {}..{} of {}, on {}",
+        config.path.display(),
+        block.start,
+        block.end,
+        job.total,
+        count(crate::threads(config.threads) as u64, "thread"),
+    ));
+    let started = Instant::now();
+    let bar = PointBar(Bar::points(streams, block.len() as u64));
+    let range = block.start as usize..block.end as usize;
+    let items: Vec<PointItem> = sweep
+        .run(range, config.threads, &bar)
+        .into_iter()
+        .map(PointItem::from)
+        .collect();
+    bar.0.clear();
+    let path = partial::write(dir, &header, &items)?;
+    streams.say(format_args!(
+        "wrote {} in {:.2} s",
+        path.display(),
+        started.elapsed().as_secs_f64()
+    ));
+    streams.out(&format!("{}\n", path.display()))?;
+    Ok(Status::Success)
+}
+
+/// `run` or `sweep --emit slurm|k8s --shards N --out DIR`: writes the job
+/// files into `DIR` and prints their paths and how to submit them.
+/// `input` is the scenario or sweep file as given.
 pub(crate) fn emit(
-    config: &RunConfig,
+    input: &std::path::Path,
+    out: Option<&std::path::Path>,
     engine: Engine,
     job: &Emit,
     streams: &mut Streams<'_>,
 ) -> Result<Status, Error> {
-    let dir = config.out.as_deref().expect("--emit requires --out");
+    let dir = out.expect("--emit requires --out");
     let mut text = String::new();
     for (name, contents) in job.files(engine) {
         output::write_atomically(dir, name, contents.as_bytes())?;
@@ -106,7 +178,7 @@ pub(crate) fn emit(
     streams.say(format_args!(
         "{} of '{}' for {}; the result will be in {}",
         count(u64::from(job.shards), "shard"),
-        config.scenario.display(),
+        input.display(),
         match engine {
             Engine::Slurm => "Slurm",
             Engine::Kubernetes => "Kubernetes",
@@ -140,20 +212,16 @@ fn make_executable(path: &std::path::Path) -> Result<(), Error> {
 }
 
 /// `swapsim merge DIR... --out OUT`: checks that the shards are one job,
-/// each shard exactly once, reloads the job's scenario (refusing one that
-/// changed), summarises every replication in order and writes what `run
-/// --out` of the whole job writes.
+/// each shard exactly once, reloads the job's scenario or sweep file
+/// (refusing one that changed), and writes what `run --out` (summarising
+/// every replication in order) or `sweep --out` (every point in order) of
+/// the whole job writes.
 pub(crate) fn merge(args: MergeArgs, streams: &mut Streams<'_>) -> Result<Status, Error> {
     let started = Instant::now();
     let gathered = batch::merge::gather(&args.shards)?;
     let job = &gathered.job;
-    match job.unit {
-        Unit::Replications => {}
-        Unit::Points => {
-            return Err(Error::Usage(
-                "these shards are of a sweep: this swapsim merges the shards of a run".into(),
-            ));
-        }
+    if job.unit == Unit::Points {
+        return merge_sweep(&gathered, args, started, streams);
     }
     let config = RunConfig::for_merge(job, args)?;
     let reps: Vec<Replication> = gathered.items()?;
@@ -169,4 +237,30 @@ pub(crate) fn merge(args: MergeArgs, streams: &mut Streams<'_>) -> Result<Status
         started.elapsed().as_secs_f64()
     ));
     run::finish(&config, &result, streams)
+}
+
+/// `merge` of a sweep's shards: every point's result, in index order,
+/// written as `sweep --out` writes them.
+fn merge_sweep(
+    gathered: &batch::merge::Gathered,
+    args: MergeArgs,
+    started: Instant,
+    streams: &mut Streams<'_>,
+) -> Result<Status, Error> {
+    let job = &gathered.job;
+    let config = SweepConfig::for_merge(job, args)?;
+    let items: Vec<PointItem> = gathered.items()?;
+    streams.say(format_args!(
+        "merging {} of '{}': {}",
+        count(u64::from(job.shards), "shard"),
+        job.input.display(),
+        count(items.len() as u64, "point"),
+    ));
+    let results: Vec<PointResult> = items.into_iter().map(PointResult::from).collect();
+    let status = sweep::finish(&config, &results, streams)?;
+    streams.say(format_args!(
+        "merged in {:.2} s",
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(status)
 }

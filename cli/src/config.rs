@@ -52,12 +52,12 @@ pub(crate) struct RunConfig {
     pub(crate) mode: RunMode,
 }
 
-/// What `swapsim run` does with the scenario.
+/// What `swapsim run` (or `sweep`) does with the scenario (or sweep file).
 #[derive(Debug)]
 pub(crate) enum RunMode {
-    /// Every replication, here.
+    /// Every replication (or point), here.
     Whole,
-    /// `--shard`: one block of replications into `--out DIR`.
+    /// `--shard`: one block of replications (or points) into `--out DIR`.
     Shard {
         /// The shard, resolved (from the environment for `--shard env`).
         shard: batch::shard::Shard,
@@ -104,9 +104,8 @@ impl RunConfig {
             days: args.overrides.days,
             replications: args.overrides.replications,
         };
-        let cluster = &args.cluster;
         // Emitting runs nothing here: the shards run on the cluster's nodes.
-        if cluster.emit.is_none() {
+        if args.cluster.emit.is_none() {
             crate::limits::check(
                 &args.scenario,
                 "run",
@@ -116,71 +115,28 @@ impl RunConfig {
                 &args.threads.limits,
             )?;
         }
-        if cluster.shards.is_some()
-            && cluster.emit.is_none()
-            && cluster.shard != Some(ShardSpec::Env)
-        {
-            return Err(Error::Usage(
-                "--shards N goes with --shard env or --emit (with --shard I/N, N is the count)"
-                    .into(),
-            ));
-        }
-        let split = if cluster.shard.is_some() {
-            Some("--shard")
-        } else if cluster.emit.is_some() {
-            Some("--emit")
+        let whole = if args.check {
+            Some("--check")
+        } else if args.html.html.is_some() {
+            Some("--html")
         } else {
             None
         };
-        if let Some(flag) = split {
-            let whole = if args.check {
-                Some("--check")
-            } else if args.html.html.is_some() {
-                Some("--html")
-            } else {
-                None
-            };
-            if let Some(whole) = whole {
-                return Err(Error::Usage(format!(
-                    "{whole} needs the whole run, and {flag} computes a part of it: \
-                     pass {whole} to `swapsim merge` instead"
-                )));
-            }
-        }
+        check_split(&args.cluster, whole, "run")?;
         let reports = Reports::resolve(args.html)?;
-        let (mode, out) = match (cluster.shard, cluster.emit) {
-            (Some(spec), _) => {
-                let shard = spec.resolve(|name| std::env::var(name).ok(), cluster.shards)?;
-                Shard::check_fits(shard.count, model.replications, Unit::Replications)?;
-                // Other shards' files may be there: each shard writes its own.
-                let out = args.out.expect("clap: --shard requires --out");
-                crate::output::check_dir_writable(&out)?;
-                let resume = cluster.resume;
-                (RunMode::Shard { shard, resume }, Some(out))
-            }
-            (None, Some(engine)) => {
-                let shards = cluster.shards.expect("clap: --emit requires --shards");
-                Shard::check_fits(shards, model.replications, Unit::Replications)?;
-                let out =
-                    out_dir(args.out, "--out", args.force)?.expect("clap: --emit requires --out");
-                let job = emit_job(
-                    engine,
-                    &args.scenario,
-                    &out,
-                    &args.overrides,
-                    args.threads.n,
-                    cluster,
-                )?;
-                (
-                    RunMode::Emit {
-                        engine: job.0,
-                        job: job.1,
-                    },
-                    Some(out),
-                )
-            }
-            (None, None) => (RunMode::Whole, out_dir(args.out, "--out", args.force)?),
-        };
+        let (mode, out) = split_mode(
+            &args.cluster,
+            SplitJob {
+                command: "run",
+                input: &args.scenario,
+                overrides: &args.overrides,
+                threads: args.threads.n,
+                total: model.replications,
+                unit: Unit::Replications,
+            },
+            args.out,
+            args.force,
+        )?;
         Ok(RunConfig {
             scenario: args.scenario,
             model,
@@ -273,19 +229,95 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
     })
 }
 
-/// The job that `--emit` writes: the shards run this scenario with these
+/// What a command splits into shards, for [`split_mode`].
+struct SplitJob<'a> {
+    /// `run` or `sweep`.
+    command: &'static str,
+    /// The scenario or sweep file, as given.
+    input: &'a Path,
+    /// `--seed`, `--days` and `--replications`.
+    overrides: &'a Overrides,
+    /// `--threads`.
+    threads: usize,
+    /// Items in the job: replications or points.
+    total: u32,
+    /// What the items are.
+    unit: Unit,
+}
+
+/// Refuses cluster flags that do not go together: `--shards` without
+/// `--shard env` or `--emit`, and `whole` (a flag that needs the whole
+/// job, such as `--html`) with `--shard` or `--emit`, which belongs to the
+/// merge.
+fn check_split(
+    cluster: &ClusterArgs,
+    whole: Option<&'static str>,
+    command: &str,
+) -> Result<(), Error> {
+    if cluster.shards.is_some() && cluster.emit.is_none() && cluster.shard != Some(ShardSpec::Env) {
+        return Err(Error::Usage(
+            "--shards N goes with --shard env or --emit (with --shard I/N, N is the count)".into(),
+        ));
+    }
+    let split = if cluster.shard.is_some() {
+        Some("--shard")
+    } else if cluster.emit.is_some() {
+        Some("--emit")
+    } else {
+        None
+    };
+    if let (Some(flag), Some(whole)) = (split, whole) {
+        return Err(Error::Usage(format!(
+            "{whole} needs the whole {command}, and {flag} computes a part of it: \
+             pass {whole} to `swapsim merge` instead"
+        )));
+    }
+    Ok(())
+}
+
+/// The whole job, one shard of it or the cluster's files, and the `--out`
+/// directory, checked: a shard's may hold other shards' files, the
+/// others must be empty unless `force`.
+fn split_mode(
+    cluster: &ClusterArgs,
+    job: SplitJob<'_>,
+    out: Option<PathBuf>,
+    force: bool,
+) -> Result<(RunMode, Option<PathBuf>), Error> {
+    Ok(match (cluster.shard, cluster.emit) {
+        (Some(spec), _) => {
+            let shard = spec.resolve(|name| std::env::var(name).ok(), cluster.shards)?;
+            Shard::check_fits(shard.count, job.total, job.unit)?;
+            // Other shards' files may be there: each shard writes its own.
+            let out = out.expect("clap: --shard requires --out");
+            crate::output::check_dir_writable(&out)?;
+            let resume = cluster.resume;
+            (RunMode::Shard { shard, resume }, Some(out))
+        }
+        (None, Some(engine)) => {
+            let shards = cluster.shards.expect("clap: --emit requires --shards");
+            Shard::check_fits(shards, job.total, job.unit)?;
+            let out = out_dir(out, "--out", force)?.expect("clap: --emit requires --out");
+            let (engine, job) = emit_job(engine, &job, &out, cluster)?;
+            (RunMode::Emit { engine, job }, Some(out))
+        }
+        (None, None) => (RunMode::Whole, out_dir(out, "--out", force)?),
+    })
+}
+
+/// The job that `--emit` writes: the shards run this scenario (or sweep
+/// file) with these
 /// overrides (and `--threads`, if given), and every path is the one the
 /// nodes see: `--bin` (default this binary, or the image's for k8s),
 /// `--shared-dir` (default `out`, absolute). A scenario inside `out` is
 /// named inside the shared directory.
 fn emit_job(
     engine: EmitEngine,
-    scenario: &Path,
+    job: &SplitJob<'_>,
     out: &Path,
-    overrides: &Overrides,
-    threads: usize,
     cluster: &ClusterArgs,
 ) -> Result<(batch::emit::Engine, batch::emit::Emit), Error> {
+    let (scenario, overrides, threads) = (job.input, job.overrides, job.threads);
     let engine = match engine {
         EmitEngine::Slurm => batch::emit::Engine::Slurm,
         EmitEngine::K8s => batch::emit::Engine::Kubernetes,
@@ -318,7 +350,7 @@ fn emit_job(
             text(&exe)
         }
     };
-    let mut command = vec!["run".to_owned(), text(&scenario_seen)];
+    let mut command = vec![job.command.to_owned(), text(&scenario_seen)];
     let mut flag = |name: &str, value: Option<String>| {
         if let Some(value) = value {
             command.extend([name.to_owned(), value]);
@@ -539,46 +571,128 @@ pub(crate) struct SweepConfig {
     pub(crate) lang: report::Lang,
     /// The base scenario's implausible values.
     pub(crate) warnings: Warnings,
+    /// `--seed`, `--days` and `--replications` as given, for a shard's
+    /// partial result and the merge.
+    pub(crate) overrides: batch::partial::Overrides,
+    /// The whole sweep, one shard of its points, or the job files for a
+    /// cluster.
+    pub(crate) mode: RunMode,
 }
 
 impl SweepConfig {
     /// Loads the sweep and validates every point with the overrides.
     pub(crate) fn resolve(args: SweepArgs) -> Result<SweepConfig, Error> {
-        let overrides = batch::sweep::Overrides {
+        let overrides = batch::partial::Overrides {
             seed: args.overrides.seed,
             days: args.overrides.days,
             replications: args.overrides.replications,
         };
-        let sweep = batch::Sweep::load(&args.sweep, &overrides).map_err(|e| match e {
-            batch::SweepError::Load(e) => Error::Load(e),
-            batch::SweepError::DaysWithinWarmup {
-                days,
-                warmup_days,
-                scenario,
-            } => Error::DaysWithinWarmup {
-                days,
-                warmup_days,
-                scenario,
-            },
-            other => Error::Sweep(other),
-        })?;
+        let sweep = load_sweep(&args.sweep, &overrides)?;
         let warnings = Warnings::new(sweep.file.warnings.clone(), &args.warnings);
-        crate::limits::check_sweep(&args.sweep, &sweep, args.threads.n, &args.threads.limits)?;
+        if args.cluster.emit.is_none() {
+            crate::limits::check_sweep(&args.sweep, &sweep, args.threads.n, &args.threads.limits)?;
+        }
+        check_split(
+            &args.cluster,
+            args.html.is_some().then_some("--html"),
+            "sweep",
+        )?;
         if let Some(path) = &args.html {
             crate::output::check_file_writable(path)?;
         }
         let lang = args.lang.into();
+        let (mode, out) = split_mode(
+            &args.cluster,
+            SplitJob {
+                command: "sweep",
+                input: &args.sweep,
+                overrides: &args.overrides,
+                threads: args.threads.n,
+                total: u32::try_from(sweep.points().len()).unwrap_or(u32::MAX),
+                unit: Unit::Points,
+            },
+            args.out,
+            args.force,
+        )?;
         Ok(SweepConfig {
             path: args.sweep,
             sweep,
             threads: args.threads.n,
             format: args.format,
-            out: out_dir(args.out, "--out", args.force)?,
+            out,
             html: args.html.map(|path| HtmlReport { path, lang }),
             lang,
             warnings,
+            overrides,
+            mode,
         })
     }
+
+    /// The configuration that `swapsim merge` writes a sweep's shards
+    /// with: as `sweep --out` of the shards' sweep file (`job.input`) with
+    /// their overrides. Refuses a sweep file, scenario or site table that
+    /// changed since the shards ran, and the flags of a run's merge.
+    pub(crate) fn for_merge(
+        job: &batch::partial::Job,
+        args: MergeArgs,
+    ) -> Result<SweepConfig, Error> {
+        let run_only = [
+            (args.check, "--check"),
+            (args.all_sites, "--all-sites"),
+            (args.html.png, "--png"),
+            (args.html.map_kpi.is_some(), "--map-kpi"),
+        ];
+        if let Some((_, flag)) = run_only.iter().find(|(given, _)| *given) {
+            return Err(Error::Usage(format!(
+                "{flag} is for the shards of a run; these are of a sweep \
+                 (in mode check, a sweep judges each point's targets itself)"
+            )));
+        }
+        let path = job.input.clone();
+        let sweep = load_sweep(&path, &job.overrides)?;
+        let bytes = read_bytes(&path)?;
+        let now = sweep.job(path.clone(), &bytes, job.overrides, job.shards);
+        batch::merge::check_input(job, &now)?;
+        if let Some(page) = &args.html.html {
+            crate::output::check_file_writable(page)?;
+        }
+        let lang = args.html.lang.into();
+        Ok(SweepConfig {
+            path,
+            sweep,
+            threads: 0,
+            format: args.format,
+            out: out_dir(Some(args.out), "--out", args.force)?,
+            html: args.html.html.map(|path| HtmlReport { path, lang }),
+            lang,
+            // The shards told them.
+            warnings: Warnings::new(
+                Vec::new(),
+                &crate::args::Warnings {
+                    deny_warnings: false,
+                },
+            ),
+            overrides: job.overrides,
+            mode: RunMode::Whole,
+        })
+    }
+}
+
+/// Loads the sweep at `path` and validates every point with `overrides`.
+fn load_sweep(path: &Path, overrides: &batch::partial::Overrides) -> Result<batch::Sweep, Error> {
+    batch::Sweep::load(path, overrides).map_err(|e| match e {
+        batch::SweepError::Load(e) => Error::Load(e),
+        batch::SweepError::DaysWithinWarmup {
+            days,
+            warmup_days,
+            scenario,
+        } => Error::DaysWithinWarmup {
+            days,
+            warmup_days,
+            scenario,
+        },
+        other => Error::Sweep(other),
+    })
 }
 
 /// The warnings about a command's scenarios (values outside the plausible

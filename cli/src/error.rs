@@ -330,6 +330,13 @@ pub(crate) fn report(error: &Error, stderr: &mut dyn Write) {
                 Ok(())
             }
         }
+        Error::Sweep(invalid @ batch::SweepError::Invalid { problems, .. }) => {
+            for diagnostic in problems {
+                let _ = writeln!(stderr, "{}\n", diagnostic.render());
+            }
+            let file = problems.first().map_or("", |d| d.file.as_str());
+            writeln!(stderr, "error: {file}: {invalid}")
+        }
         Error::Survey { diagnostics, .. } => {
             for diagnostic in diagnostics {
                 let _ = writeln!(stderr, "{}\n", diagnostic.render());

@@ -19,7 +19,15 @@ pub(crate) fn run(config: &RunConfig, streams: &mut Streams<'_>) -> Result<Statu
         RunMode::Shard { shard, resume } => {
             return cluster::run_shard(config, *shard, *resume, streams);
         }
-        RunMode::Emit { engine, job } => return cluster::emit(config, *engine, job, streams),
+        RunMode::Emit { engine, job } => {
+            return cluster::emit(
+                &config.scenario,
+                config.out.as_deref(),
+                *engine,
+                job,
+                streams,
+            );
+        }
     }
     let model = &config.model;
     streams.say(format_args!(

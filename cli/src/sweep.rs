@@ -9,10 +9,10 @@ use batch::Sweep;
 use batch::sweep::{Mode, PointResult, SweepProgress};
 
 use crate::args::Format;
-use crate::config::SweepConfig;
+use crate::config::{RunMode, SweepConfig};
 use crate::error::Error;
 use crate::streams::{Bar, Streams};
-use crate::{Status, count, html, output, table};
+use crate::{Status, cluster, count, html, output, table, workbook};
 
 /// The sweep's report in `--out DIR`.
 pub(crate) const REPORT_FILE: &str = "report.html";
@@ -26,6 +26,15 @@ pub(crate) const POINTS_DIR: &str = "points";
 /// `swapsim sweep`: runs every point, writes the `--out` files and the
 /// `--html` report, and prints the table (or JSON, or CSV).
 pub(crate) fn sweep(config: &SweepConfig, streams: &mut Streams<'_>) -> Result<Status, Error> {
+    match &config.mode {
+        RunMode::Whole => {}
+        RunMode::Shard { shard, resume } => {
+            return cluster::sweep_shard(config, *shard, *resume, streams);
+        }
+        RunMode::Emit { engine, job } => {
+            return cluster::emit(&config.path, config.out.as_deref(), *engine, job, streams);
+        }
+    }
     let sweep = &config.sweep;
     let n = sweep.points().len();
     let first = sweep.model(0);
@@ -48,27 +57,39 @@ pub(crate) fn sweep(config: &SweepConfig, streams: &mut Streams<'_>) -> Result<S
         "done in {:.2} s",
         started.elapsed().as_secs_f64()
     ));
+    finish(config, &results, streams)
+}
 
-    let json = sweep.json(&results);
+/// Writes `results`, every point of `config`'s sweep in index order, as
+/// `sweep` does: the `--out` files, the `--html` report and stdout.
+/// `merge` of a sweep's shards ends the same way, so its files are the
+/// sweep's.
+pub(crate) fn finish(
+    config: &SweepConfig,
+    results: &[PointResult],
+    streams: &mut Streams<'_>,
+) -> Result<Status, Error> {
+    let sweep = &config.sweep;
+    let json = sweep.json(results);
     if let Some(dir) = &config.out {
-        write_out(config, dir, &json, &results, streams)?;
+        write_out(config, dir, &json, results, streams)?;
     }
     if let Some(page) = &config.html {
-        let text = report::sweep::render_sweep_html(&sweep.report_input(&results), page.lang);
+        let text = report::sweep::render_sweep_html(&sweep.report_input(results), page.lang);
         output::write_file_atomically(&page.path, text.as_bytes())?;
         streams.say(format_args!("wrote {}", page.path.display()));
     }
     let text = match config.format {
         Format::Json => json,
-        Format::Csv => csv(sweep, &results),
-        Format::Table => table_text(sweep, &results),
+        Format::Csv => csv(sweep, results),
+        Format::Table => table_text(sweep, results),
     };
     streams.out(&text)?;
     Ok(Status::Success)
 }
 
 /// Points done on the sweep's bar; days are not counted.
-struct PointBar(Bar);
+pub(crate) struct PointBar(pub(crate) Bar);
 
 impl sim_core::DayProgress for PointBar {
     fn day_done(&self, _replication: u32, _day: u32) {}
@@ -81,8 +102,8 @@ impl SweepProgress for PointBar {
 }
 
 /// `--out DIR`: `sweep.json`, `sweep.csv`, `report.html`, and each
-/// point's run files (as `run --out` writes them; mode `plan` adds
-/// `plan.json`) in `points/NNNN/`.
+/// point's run files (as `run --out` writes them, `results.xlsx`
+/// included; mode `plan` adds `plan.json`) in `points/NNNN/`.
 fn write_out(
     config: &SweepConfig,
     dir: &Path,
@@ -98,6 +119,9 @@ fn write_out(
         if let Some(run) = result.run_result() {
             let context = html::context(&sweep.file.scenario, model, &sweep.file.comments);
             files.extend(output::run_files(run, &context));
+            let file = sweep.file.scenario.display().to_string();
+            let book = workbook::run(&file, model, run, config.lang);
+            files.push((workbook::RUN_FILE, book));
         }
         if let batch::sweep::Outcome::Plan(plan) = &result.result {
             let mut text = serde_json::to_string_pretty(plan)

@@ -735,17 +735,20 @@ fn tornado(html: &mut String, input: &SweepInput, lang: Lang) {
     html.push_str("</section>\n");
 }
 
+/// A tornado bar: an axis and the low and high means of a KPI over it.
+type Bar<'a> = (&'a str, f64, f64);
+
 /// The tornado of key KPI `k` of a one-at-a-time sweep: the base point's
 /// mean, and per axis the span `(axis, low, high)` of the KPI's mean over
 /// that axis's values (the base included), widest first. `None` without a
 /// base point or a base value.
-fn tornado_bars(input: &SweepInput, k: usize) -> Option<(f64, Vec<(&str, f64, f64)>)> {
+fn tornado_bars(input: &SweepInput, k: usize) -> Option<(f64, Vec<Bar<'_>>)> {
     let base = input
         .points
         .iter()
         .find(|p| p.values.iter().all(Option::is_none))?;
     let base_value = base.kpis.get(k).copied().flatten()?.mean;
-    let mut bars: Vec<(&str, f64, f64)> = input
+    let mut bars: Vec<Bar<'_>> = input
         .axes
         .iter()
         .enumerate()

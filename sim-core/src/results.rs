@@ -414,7 +414,9 @@ impl Profiles {
 }
 
 /// 15-minute series of the measurement window, averaged over replications.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Its serde form carries a sweep's point between machines (a shard's
+/// partial result); floats read back exactly.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timeseries {
     /// Quarter hours in the window.
     pub quarters: usize,
