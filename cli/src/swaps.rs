@@ -318,6 +318,11 @@ pub(crate) fn weekly(args: &WeeklyArgs, streams: &mut Streams<'_>) -> Result<Sta
         Format::Json => serde_json::to_string_pretty(&week).unwrap_or_default() + "\n",
         Format::Csv => weekly_csv(&week),
     };
+    if let Some(path) = &args.html {
+        let page = report::render_weekly_html(&week, &plan.name, args.lang.into());
+        output::write_file_atomically(path, page.as_bytes())?;
+        streams.say(format_args!("wrote {} (weekly report)", path.display()));
+    }
     streams.out(&text)?;
     Ok(Status::Success)
 }

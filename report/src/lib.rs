@@ -93,6 +93,7 @@ mod strict;
 mod summary;
 pub mod sweep;
 mod towns;
+mod weekly;
 
 pub use assumptions::{
     Assumption, Context, DistUnit, ScenarioFile, SiteInfo, Source, Transformer, Value,
@@ -114,6 +115,7 @@ pub use map::{
 };
 pub use reference::SOURCES_FILE;
 pub use summary::site_map_of;
+pub use weekly::render_weekly_html;
 
 /// Which command the results come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
