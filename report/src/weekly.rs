@@ -102,7 +102,10 @@ fn words(lang: Lang) -> &'static Words {
 pub fn render_weekly_html(week: &Weekly, plan: &str, lang: Lang) -> String {
     let w = words(lang);
     let subtitle = match lang {
-        Lang::Zh => format!("{}（{} 至 {}），方案：{plan}", week.week, week.from, week.to),
+        Lang::Zh => format!(
+            "{}（{} 至 {}），方案：{plan}",
+            week.week, week.from, week.to
+        ),
         Lang::En => format!("{} ({} to {}), plan: {plan}", week.week, week.from, week.to),
     };
     let mut h = String::new();
@@ -168,10 +171,14 @@ fn summary(h: &mut String, week: &Weekly, lang: Lang) {
         let _ = writeln!(h, "<p>{}</p>", escape(w.no_action));
     } else {
         let _ = writeln!(h, "<ul class=\"misses\">");
+        let colon = match lang {
+            Lang::Zh => "：",
+            Lang::En => ": ",
+        };
         for s in &above {
             let _ = writeln!(
                 h,
-                "<li><strong>{}</strong>: {}</li>",
+                "<li><strong>{}</strong>{colon}{}</li>",
                 escape(&s.site),
                 escape(&action(s, lang))
             );
