@@ -616,3 +616,92 @@ fn records_weekly_html_opens_with_the_summary_and_its_table_is_the_json() {
     assert_eq!(code, exit::ERROR, "{err}");
     assert!(err.starts_with("error: "), "{err}");
 }
+
+#[test]
+fn records_weekly_out_writes_json_csv_and_an_xlsx_that_reads_back_as_the_json() {
+    use calamine::{Data, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan_with_town(dir.path());
+    let out = dir.path().join("week");
+    let fast = fast_log();
+    let args = [
+        "weekly",
+        fast.to_str().unwrap(),
+        "--plan",
+        plan.to_str().unwrap(),
+        "--week",
+        "2024-W15",
+    ];
+    let (code, printed, err) = swapsim(args.into_iter().chain([
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]));
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    // weekly.json is what --format json prints.
+    assert_eq!(
+        fs::read_to_string(out.join("weekly.json")).unwrap(),
+        printed
+    );
+    let json: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    let site = &json["sites"][0];
+    // weekly.csv is --format csv with a BOM, for Excel.
+    let (_, csv, _) = swapsim(args.into_iter().chain(["--format", "csv"]));
+    let bytes = fs::read(out.join("weekly.csv")).unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+    assert_eq!(std::str::from_utf8(&bytes[3..]).unwrap(), csv);
+    // weekly.xlsx reads back with the JSON's figures, English headers.
+    let mut book: Xlsx<_> = calamine::open_workbook(out.join("weekly.xlsx")).unwrap();
+    let range = book.worksheet_range("Week").unwrap();
+    let rows: Vec<&[Data]> = range.rows().collect();
+    assert_eq!(rows.len(), 2);
+    let column = |name: &str| -> &Data {
+        let at = rows[0]
+            .iter()
+            .position(|c| c == &Data::String(name.to_owned()))
+            .unwrap_or_else(|| panic!("no column {name}"));
+        &rows[1][at]
+    };
+    assert_eq!(column("Site"), &Data::String("美吉鑫小区".into()));
+    assert_eq!(column("Town"), &Data::String("碧城街道".into()));
+    for (header, field) in [
+        ("Requests", "requests"),
+        ("Requests last week", "requests_last_week"),
+        ("Growth", "growth"),
+        ("Subscribers", "subscribers"),
+        ("Planned subscribers", "planned_subscribers"),
+        ("Stockouts", "stockouts"),
+        ("Planned stockouts", "planned_stockouts"),
+        ("Cabinets seen", "cabinets_seen"),
+        ("Cabinets planned", "cabinets_planned"),
+        ("Batteries to add", "batteries_to_add"),
+    ] {
+        assert_eq!(
+            column(header),
+            &Data::Float(site[field].as_f64().unwrap()),
+            "{header}"
+        );
+    }
+    let planned = site["planned_requests"].as_array().unwrap();
+    assert_eq!(
+        column("Planned"),
+        &Data::Float(planned[1].as_f64().unwrap())
+    );
+    assert_eq!(column("Above plan"), &Data::Bool(true));
+    // In Chinese, the headers are Chinese.
+    let (code, _, err) = swapsim(args.into_iter().chain(["--out", out.to_str().unwrap()]));
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    let mut book: Xlsx<_> = calamine::open_workbook(out.join("weekly.xlsx")).unwrap();
+    let range = book.worksheet_range("本周").unwrap();
+    assert_eq!(range.get((0, 3)), Some(&Data::String("换电需求".into())));
+    // An --out that is a file is an error, not a panic.
+    let (code, _, err) = swapsim(
+        args.into_iter()
+            .chain(["--out", out.join("weekly.json").to_str().unwrap()]),
+    );
+    assert_eq!(code, exit::ERROR, "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+}

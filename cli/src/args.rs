@@ -805,6 +805,10 @@ pub(crate) struct WeeklyArgs {
     )]
     pub(crate) format: Format,
 
+    /// Also write weekly.json, weekly.csv and weekly.xlsx into DIR (created if missing; those three replaced)
+    #[arg(long, short, value_name = "DIR", help_heading = "Output")]
+    pub(crate) out: Option<PathBuf>,
+
     /// Also write the weekly operations report to FILE (replaced if it exists)
     #[arg(long, value_name = "FILE", help_heading = "Report")]
     pub(crate) html: Option<PathBuf>,
@@ -816,7 +820,6 @@ pub(crate) struct WeeklyArgs {
         value_name = "LANG",
         default_value_t = Lang::Zh,
         hide_possible_values = true,
-        requires = "html",
         help_heading = "Report"
     )]
     pub(crate) lang: Lang,
