@@ -705,3 +705,68 @@ fn records_weekly_out_writes_json_csv_and_an_xlsx_that_reads_back_as_the_json() 
     assert_eq!(code, exit::ERROR, "{err}");
     assert!(err.starts_with("error: "), "{err}");
 }
+
+#[test]
+fn records_backtest_html_has_a_table_and_an_hourly_chart_per_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("backtest.html");
+    let log = sample().display().to_string();
+    let scenario = pilot_plan().join("plan.toml").display().to_string();
+    // A short run: the page, not the fit, is under test.
+    let args = [
+        "backtest",
+        log.as_str(),
+        scenario.as_str(),
+        "--days",
+        "5",
+        "--replications",
+        "2",
+        "--threads",
+        "2",
+    ];
+    let (code, _, err) =
+        swapsim(
+            args.into_iter()
+                .chain(["--html", html.to_str().unwrap(), "--lang", "en"]),
+        );
+    assert!(
+        code == exit::SUCCESS || code == exit::TARGETS_MISSED,
+        "{err}"
+    );
+    let (_, json, _) = swapsim(args.into_iter().chain(["--format", "json"]));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let fit = &json["sites"][0];
+    assert_eq!(fit["observed_profile"].as_array().unwrap().len(), 24);
+    assert_eq!(fit["simulated_profile"].as_array().unwrap().len(), 24);
+
+    let page = fs::read_to_string(&html).unwrap();
+    let doc = parse_html(&page);
+    let row = by_id(&doc, "sites")
+        .descendants()
+        .find(|n| n.attribute("data-site") == Some("美吉鑫小区"))
+        .expect("a row for the site");
+    let verdict = if fit["pass"] == true { "ok" } else { "miss" };
+    let cells: Vec<String> = row
+        .children()
+        .filter(|n| n.is_element())
+        .map(text_of)
+        .collect();
+    assert_eq!(cells.last().map(String::as_str), Some(verdict), "{cells:?}");
+    let profiles = by_id(&doc, "profiles");
+    let figure = profiles
+        .descendants()
+        .find(|n| n.tag_name().name() == "figure")
+        .expect("a chart");
+    assert_eq!(figure.attribute("data-site"), Some("美吉鑫小区"));
+    let series: Vec<(&str, usize)> = figure
+        .descendants()
+        .filter(|n| n.tag_name().name() == "polyline")
+        .map(|n| {
+            (
+                n.attribute("data-series").unwrap(),
+                n.attribute("points").unwrap().split(' ').count(),
+            )
+        })
+        .collect();
+    assert_eq!(series, [("observed", 24), ("simulated", 24)]);
+}

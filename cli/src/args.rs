@@ -759,6 +759,22 @@ pub(crate) struct BacktestArgs {
     )]
     pub(crate) format: Format,
 
+    /// Also write the backtest's report to FILE (replaced if it exists)
+    #[arg(long, value_name = "FILE", help_heading = "Report")]
+    pub(crate) html: Option<PathBuf>,
+
+    /// Language of the report: zh (Chinese) or en (English)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "LANG",
+        default_value_t = Lang::Zh,
+        hide_possible_values = true,
+        requires = "html",
+        help_heading = "Report"
+    )]
+    pub(crate) lang: Lang,
+
     #[command(flatten)]
     pub(crate) read: LogArgs,
 

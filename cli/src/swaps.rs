@@ -124,6 +124,16 @@ pub(crate) fn backtest(args: &BacktestArgs, streams: &mut Streams<'_>) -> Result
         Format::Json => serde_json::to_string_pretty(&fits).unwrap_or_default() + "\n",
         Format::Csv => backtest_csv(&fits),
     };
+    if let Some(path) = &args.html {
+        let page = report::render_backtest_html(
+            &fits,
+            &model.name,
+            &file_name(&args.log),
+            args.lang.into(),
+        );
+        output::write_file_atomically(path, page.as_bytes())?;
+        streams.say(format_args!("wrote {} (backtest report)", path.display()));
+    }
     streams.out(&text)?;
     Ok(status(&fits, streams))
 }

@@ -77,6 +77,7 @@
 //! ```
 
 mod assumptions;
+mod backtest;
 mod charts;
 mod daily;
 mod file;
@@ -98,6 +99,7 @@ mod weekly;
 pub use assumptions::{
     Assumption, Context, DistUnit, ScenarioFile, SiteInfo, Source, Transformer, Value,
 };
+pub use backtest::render_backtest_html;
 pub use charts::{Chart, MAX_SITES_PER_CHART, Omitted, charts, omitted};
 pub use font::{CJK_FONT_PATHS, Font, FontError, find_cjk_font};
 pub use html::{render_html, render_html_with_charts};
