@@ -543,7 +543,7 @@ fn records_weekly_html_opens_with_the_summary_and_its_table_is_the_json() {
         "{summary}"
     );
     assert!(
-        summary.contains(&format!("美吉鑫小区: re-plan: demand +")),
+        summary.contains("美吉鑫小区: re-plan: demand +"),
         "{summary}"
     );
     assert!(

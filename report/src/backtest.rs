@@ -123,7 +123,7 @@ pub fn render_backtest_html(fits: &Backtest, scenario: &str, log: &str, lang: La
             "<tr data-site=\"{}\"><td>{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{} <span class=\"ci\">[{}, {}]</span></td>\
              <td class=\"num\">{:+.1}%</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td class=\"{class}\">{}</td></tr>",
+             <td class=\"num\">{}%</td><td class=\"{class}\">{}</td></tr>",
             escape(&f.site),
             escape(&f.site),
             trim(f.observed_requests_per_day.value, 1),
@@ -134,7 +134,7 @@ pub fn render_backtest_html(fits: &Backtest, scenario: &str, log: &str, lang: La
             trim(f.profile_distance, 3),
             f.observed_stockout
                 .map_or_else(|| "–".to_owned(), |x| format!("{}%", trim(100.0 * x, 2))),
-            format!("{}%", trim(100.0 * f.simulated_stockout, 2)),
+            trim(100.0 * f.simulated_stockout, 2),
             verdict
         );
     }
