@@ -769,4 +769,21 @@ fn records_backtest_html_has_a_table_and_an_hourly_chart_per_site() {
         })
         .collect();
     assert_eq!(series, [("observed", 24), ("simulated", 24)]);
+    // Both are drawn as shares of the day on one axis: neither line lies
+    // flat on the floor while the other fills the plot (the run's profile
+    // is counts, the log's shares). The plot spans y 16 to 224.
+    for line in figure
+        .descendants()
+        .filter(|n| n.tag_name().name() == "polyline")
+    {
+        let ys: Vec<f64> = line
+            .attribute("points")
+            .unwrap()
+            .split(' ')
+            .map(|p| p.split(',').nth(1).unwrap().parse().unwrap())
+            .collect();
+        let highest = ys.iter().fold(f64::INFINITY, |a, &b| a.min(b));
+        assert!(ys.iter().all(|y| (16.0..=224.0).contains(y)), "{ys:?}");
+        assert!(highest < 150.0, "a flat line: {ys:?}");
+    }
 }

@@ -40,8 +40,8 @@ pub struct SiteFit {
     pub profile_distance: f64,
     /// The log's share of requests in each hour of the day (24, sum 1).
     pub observed_profile: Vec<f64>,
-    /// The run's share of requests in each hour of the day (24, sum 1;
-    /// empty when the run has no profile for the site).
+    /// The run's requests in each hour of the day (24, as its profile
+    /// holds them; empty when the run has no profile for the site).
     pub simulated_profile: Vec<f64>,
     /// Stockout share in the log, when it has `result`.
     pub observed_stockout: Option<f64>,

@@ -172,12 +172,21 @@ fn chart(h: &mut String, f: &SiteFit, w: &Words) {
     if f.simulated_profile.len() != 24 {
         let _ = writeln!(h, "<p class=\"no-chart\">{}</p>", w.no_profile);
     }
-    let top = f
-        .observed_profile
+    // The run's profile is requests by hour, the log's shares: both are
+    // drawn as shares of the day.
+    let shares = |v: &[f64]| -> Vec<f64> {
+        let sum: f64 = v.iter().sum();
+        v.iter()
+            .map(|x| if sum > 0.0 { x / sum } else { 0.0 })
+            .collect()
+    };
+    let observed = shares(&f.observed_profile);
+    let simulated = shares(&f.simulated_profile);
+    let top = observed
         .iter()
-        .chain(&f.simulated_profile)
+        .chain(&simulated)
         .fold(0.0_f64, |a, &b| a.max(b))
-        .max(0.01);
+        .clamp(0.01, 1.0);
     // A round top: the next 2 % step.
     let top = (top / 0.02).ceil() * 0.02;
     let (left, right, up, down) = MARGIN;
@@ -219,10 +228,10 @@ fn chart(h: &mut String, f: &SiteFit, w: &Words) {
         w.hour
     );
     for (name, series, colour, dash) in [
-        ("observed", &f.observed_profile, "#1a1a1a", ""),
+        ("observed", &observed, "#1a1a1a", ""),
         (
             "simulated",
-            &f.simulated_profile,
+            &simulated,
             "#b00020",
             " stroke-dasharray=\"6 4\"",
         ),
