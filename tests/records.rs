@@ -364,40 +364,59 @@ fn records_sites_that_differ_fail_unless_partial() {
     assert!(err.contains("share no site"), "{err}");
 }
 
+/// What `swapsim plan scenarios/bishan-pilot.toml --out DIR` wrote (its
+/// plan.toml and summary.json, all `weekly` reads), committed so each
+/// weekly test needs no plan of its own; the test below checks it against
+/// a fresh `plan --out` (about 2 s here, 24 s from an unoptimised binary).
+fn pilot_plan() -> PathBuf {
+    root().join("tests/fixtures/records/bishan-pilot-plan")
+}
+
+/// The committed plan directory is what `plan --out` writes today.
+#[test]
+fn records_the_pilot_plan_fixture_is_what_plan_out_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan");
+    let (code, _, err) = swapsim(["plan", &pilot(), "--out", out.to_str().unwrap()]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    for name in ["plan.toml", "summary.json"] {
+        assert_eq!(
+            fs::read_to_string(out.join(name)).unwrap(),
+            fs::read_to_string(pilot_plan().join(name)).unwrap(),
+            "{name}: regenerate tests/fixtures/records/bishan-pilot-plan with plan --out"
+        );
+    }
+}
+
 #[test]
 fn records_weekly_reports_a_week_against_the_plan_and_lists_sites_above_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let calibrated = dir.path().join("calibrated.toml");
     let log = sample().display().to_string();
-    let (code, _, err) = swapsim([
-        "calibrate",
-        &log,
-        "--scenario",
-        &pilot(),
-        "--out",
-        calibrated.to_str().unwrap(),
-    ]);
-    assert_eq!(code, exit::SUCCESS, "{err}");
-    // A plan directory as `plan --out` writes one: plan.toml and the run's
-    // summary.json (here the calibrated scenario run as it is).
-    let plan = dir.path().join("plan");
-    let (code, _, err) = swapsim([
-        "run",
-        calibrated.to_str().unwrap(),
-        "--out",
-        plan.to_str().unwrap(),
-        "--threads",
-        "2",
-    ]);
-    assert_eq!(code, exit::SUCCESS, "{err}");
-    fs::copy(&calibrated, plan.join("plan.toml")).unwrap();
+    let plan = pilot_plan();
     let plan = plan.to_str().unwrap();
+    // The pilot's plan (not calibrated) expects about 217 requests a day;
+    // the log has about 294: the week runs above the plan.
     let (code, out, err) = swapsim(["weekly", &log, "--plan", plan, "--week", "2024-W14"]);
     assert_eq!(code, exit::SUCCESS, "{err}");
     assert!(
         out.starts_with("week 2024-W14 (2024-04-01 to 2024-04-07)"),
         "{out}"
     );
+    assert!(
+        out.contains("actions:\n  美吉鑫小区: re-plan: demand +35 % on the plan"),
+        "{out}"
+    );
+    // With a tolerance wide enough, no site is above it.
+    let (code, out, err) = swapsim([
+        "weekly",
+        &log,
+        "--plan",
+        plan,
+        "--week",
+        "2024-W14",
+        "--tolerance",
+        "0.5",
+    ]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
     assert!(out.ends_with("no site runs above the plan\n"), "{out}");
     let (_, json, _) = swapsim([
         "weekly", &log, "--plan", plan, "--week", "2024-W14", "--format", "json",
@@ -438,4 +457,328 @@ fn records_weekly_reports_a_week_against_the_plan_and_lists_sites_above_it() {
         err,
         "error: --week: 2024 has weeks 1 to 52, found '2024-W55'\n"
     );
+}
+
+/// The HTML parsed as XML: the report is well-formed as well as HTML.
+fn parse_html(html: &str) -> roxmltree::Document<'_> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(html, options)
+        .unwrap_or_else(|e| panic!("the report is not well-formed: {e}"))
+}
+
+/// The element with `id`, or a panic naming it.
+fn by_id<'a, 'i>(doc: &'a roxmltree::Document<'i>, id: &str) -> roxmltree::Node<'a, 'i> {
+    doc.descendants()
+        .find(|n| n.attribute("id") == Some(id))
+        .unwrap_or_else(|| panic!("no element with id=\"{id}\""))
+}
+
+/// All the text under `n`.
+fn text_of(n: roxmltree::Node<'_, '_>) -> String {
+    n.descendants()
+        .filter(|d| d.is_text())
+        .filter_map(|d| d.text())
+        .collect()
+}
+
+/// The pilot's plan directory with its site in a town, in `dir`.
+fn plan_with_town(dir: &Path) -> PathBuf {
+    let plan = dir.join("plan");
+    fs::create_dir(&plan).unwrap();
+    let toml = fs::read_to_string(pilot_plan().join("plan.toml")).unwrap();
+    let toml = toml.replacen(
+        "name = \"美吉鑫小区\"\n",
+        "name = \"美吉鑫小区\"\ntown = \"碧城街道\"\n",
+        1,
+    );
+    assert!(toml.contains("town = \"碧城街道\""));
+    fs::write(plan.join("plan.toml"), toml).unwrap();
+    fs::copy(pilot_plan().join("summary.json"), plan.join("summary.json")).unwrap();
+    plan
+}
+
+#[test]
+fn records_weekly_html_opens_with_the_summary_and_its_table_is_the_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan_with_town(dir.path());
+    let plan = plan.to_str().unwrap();
+    let fast = fast_log();
+    let fast = fast.to_str().unwrap();
+    let html = dir.path().join("weekly.html");
+    let args = ["weekly", fast, "--plan", plan, "--week", "2024-W15"];
+    let (code, _, err) =
+        swapsim(
+            args.into_iter()
+                .chain(["--html", html.to_str().unwrap(), "--lang", "en"]),
+        );
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    let (_, json, _) = swapsim(args.into_iter().chain(["--format", "json"]));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let site = &json["sites"][0];
+    assert_eq!(site["above_plan"], true);
+    let add = site["batteries_to_add"].as_u64().unwrap();
+    assert!(add > 0, "{site}");
+
+    let page = fs::read_to_string(&html).unwrap();
+    let doc = parse_html(&page);
+    assert_eq!(doc.root_element().attribute("lang"), Some("en"));
+    // The summary comes first, in plain words, with the action.
+    let sections: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "section")
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    assert_eq!(sections, ["summary", "towns", "sites", "actions"]);
+    let summary = text_of(by_id(&doc, "summary"));
+    assert!(
+        summary.contains("1 of 1 site runs above the plan's interval"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("美吉鑫小区: re-plan: demand +"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("add about {add} batteries")),
+        "{summary}"
+    );
+    // Each figure of the sites' table is the JSON's.
+    let row = by_id(&doc, "sites")
+        .descendants()
+        .find(|n| n.attribute("data-site") == Some("美吉鑫小区"))
+        .expect("a row for the site");
+    let cell = |field: &str| -> String {
+        row.descendants()
+            .find(|n| n.attribute("data-field") == Some(field))
+            .map(text_of)
+            .unwrap_or_else(|| panic!("no cell {field}"))
+    };
+    for field in [
+        "requests",
+        "subscribers",
+        "stockouts",
+        "cabinets_seen",
+        "cabinets_planned",
+    ] {
+        assert_eq!(cell(field), site[field].to_string(), "{field}");
+    }
+    let growth = site["growth"].as_f64().unwrap();
+    assert_eq!(cell("growth"), format!("{:+.1}%", 100.0 * growth));
+    // The town roll-up sums the sites of its town.
+    let towns = text_of(by_id(&doc, "towns"));
+    assert!(towns.contains("碧城街道"), "{towns}");
+    assert!(towns.contains(&site["requests"].to_string()), "{towns}");
+    // The action list names the batteries to add.
+    let actions = by_id(&doc, "actions");
+    let added = actions
+        .descendants()
+        .find(|n| n.attribute("data-field") == Some("batteries_to_add"))
+        .map(text_of);
+    assert_eq!(added, Some(add.to_string()));
+
+    // In Chinese, with a steady log and a wide tolerance: nothing to do,
+    // and the plan without towns says so.
+    let (code, _, err) = swapsim([
+        "weekly",
+        sample().to_str().unwrap(),
+        "--plan",
+        pilot_plan().to_str().unwrap(),
+        "--week",
+        "2024-W14",
+        "--tolerance",
+        "0.5",
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    let page = fs::read_to_string(&html).unwrap();
+    let doc = parse_html(&page);
+    assert_eq!(doc.root_element().attribute("lang"), Some("zh"));
+    let summary = text_of(by_id(&doc, "summary"));
+    assert!(summary.contains("本周 1 个站点中有 0 个"), "{summary}");
+    assert!(summary.contains("无需调整"), "{summary}");
+    assert!(text_of(by_id(&doc, "towns")).contains("站点未填写所属街道/镇"));
+
+    // A report that cannot be written (its directory is a file) is an
+    // error, not a panic.
+    let (code, _, err) = swapsim(
+        args.into_iter()
+            .chain(["--html", html.join("w.html").to_str().unwrap()]),
+    );
+    assert_eq!(code, exit::ERROR, "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+}
+
+#[test]
+fn records_weekly_out_writes_json_csv_and_an_xlsx_that_reads_back_as_the_json() {
+    use calamine::{Data, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan_with_town(dir.path());
+    let out = dir.path().join("week");
+    let fast = fast_log();
+    let args = [
+        "weekly",
+        fast.to_str().unwrap(),
+        "--plan",
+        plan.to_str().unwrap(),
+        "--week",
+        "2024-W15",
+    ];
+    let (code, printed, err) = swapsim(args.into_iter().chain([
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]));
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    // weekly.json is what --format json prints.
+    assert_eq!(
+        fs::read_to_string(out.join("weekly.json")).unwrap(),
+        printed
+    );
+    let json: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    let site = &json["sites"][0];
+    // weekly.csv is --format csv with a BOM, for Excel.
+    let (_, csv, _) = swapsim(args.into_iter().chain(["--format", "csv"]));
+    let bytes = fs::read(out.join("weekly.csv")).unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+    assert_eq!(std::str::from_utf8(&bytes[3..]).unwrap(), csv);
+    // weekly.xlsx reads back with the JSON's figures, English headers.
+    let mut book: Xlsx<_> = calamine::open_workbook(out.join("weekly.xlsx")).unwrap();
+    let range = book.worksheet_range("Week").unwrap();
+    let rows: Vec<&[Data]> = range.rows().collect();
+    assert_eq!(rows.len(), 2);
+    let column = |name: &str| -> &Data {
+        let at = rows[0]
+            .iter()
+            .position(|c| c == &Data::String(name.to_owned()))
+            .unwrap_or_else(|| panic!("no column {name}"));
+        &rows[1][at]
+    };
+    assert_eq!(column("Site"), &Data::String("美吉鑫小区".into()));
+    assert_eq!(column("Town"), &Data::String("碧城街道".into()));
+    for (header, field) in [
+        ("Requests", "requests"),
+        ("Requests last week", "requests_last_week"),
+        ("Growth", "growth"),
+        ("Subscribers", "subscribers"),
+        ("Planned subscribers", "planned_subscribers"),
+        ("Stockouts", "stockouts"),
+        ("Planned stockouts", "planned_stockouts"),
+        ("Cabinets seen", "cabinets_seen"),
+        ("Cabinets planned", "cabinets_planned"),
+        ("Batteries to add", "batteries_to_add"),
+    ] {
+        assert_eq!(
+            column(header),
+            &Data::Float(site[field].as_f64().unwrap()),
+            "{header}"
+        );
+    }
+    let planned = site["planned_requests"].as_array().unwrap();
+    assert_eq!(
+        column("Planned"),
+        &Data::Float(planned[1].as_f64().unwrap())
+    );
+    assert_eq!(column("Above plan"), &Data::Bool(true));
+    // In Chinese, the headers are Chinese.
+    let (code, _, err) = swapsim(args.into_iter().chain(["--out", out.to_str().unwrap()]));
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    let mut book: Xlsx<_> = calamine::open_workbook(out.join("weekly.xlsx")).unwrap();
+    let range = book.worksheet_range("本周").unwrap();
+    assert_eq!(range.get((0, 3)), Some(&Data::String("换电需求".into())));
+    // An --out that is a file is an error, not a panic.
+    let (code, _, err) = swapsim(
+        args.into_iter()
+            .chain(["--out", out.join("weekly.json").to_str().unwrap()]),
+    );
+    assert_eq!(code, exit::ERROR, "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+}
+
+#[test]
+fn records_backtest_html_has_a_table_and_an_hourly_chart_per_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("backtest.html");
+    let log = sample().display().to_string();
+    let scenario = pilot_plan().join("plan.toml").display().to_string();
+    // A short run: the page, not the fit, is under test.
+    let args = [
+        "backtest",
+        log.as_str(),
+        scenario.as_str(),
+        "--days",
+        "5",
+        "--replications",
+        "2",
+        "--threads",
+        "2",
+    ];
+    let (code, _, err) =
+        swapsim(
+            args.into_iter()
+                .chain(["--html", html.to_str().unwrap(), "--lang", "en"]),
+        );
+    assert!(
+        code == exit::SUCCESS || code == exit::TARGETS_MISSED,
+        "{err}"
+    );
+    let (_, json, _) = swapsim(args.into_iter().chain(["--format", "json"]));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let fit = &json["sites"][0];
+    assert_eq!(fit["observed_profile"].as_array().unwrap().len(), 24);
+    assert_eq!(fit["simulated_profile"].as_array().unwrap().len(), 24);
+
+    let page = fs::read_to_string(&html).unwrap();
+    let doc = parse_html(&page);
+    let row = by_id(&doc, "sites")
+        .descendants()
+        .find(|n| n.attribute("data-site") == Some("美吉鑫小区"))
+        .expect("a row for the site");
+    let verdict = if fit["pass"] == true { "ok" } else { "miss" };
+    let cells: Vec<String> = row
+        .children()
+        .filter(|n| n.is_element())
+        .map(text_of)
+        .collect();
+    assert_eq!(cells.last().map(String::as_str), Some(verdict), "{cells:?}");
+    let profiles = by_id(&doc, "profiles");
+    let figure = profiles
+        .descendants()
+        .find(|n| n.tag_name().name() == "figure")
+        .expect("a chart");
+    assert_eq!(figure.attribute("data-site"), Some("美吉鑫小区"));
+    let series: Vec<(&str, usize)> = figure
+        .descendants()
+        .filter(|n| n.tag_name().name() == "polyline")
+        .map(|n| {
+            (
+                n.attribute("data-series").unwrap(),
+                n.attribute("points").unwrap().split(' ').count(),
+            )
+        })
+        .collect();
+    assert_eq!(series, [("observed", 24), ("simulated", 24)]);
+    // Both are drawn as shares of the day on one axis: neither line lies
+    // flat on the floor while the other fills the plot (the run's profile
+    // is counts, the log's shares). The plot spans y 16 to 224.
+    for line in figure
+        .descendants()
+        .filter(|n| n.tag_name().name() == "polyline")
+    {
+        let ys: Vec<f64> = line
+            .attribute("points")
+            .unwrap()
+            .split(' ')
+            .map(|p| p.split(',').nth(1).unwrap().parse().unwrap())
+            .collect();
+        let highest = ys.iter().fold(f64::INFINITY, |a, &b| a.min(b));
+        assert!(ys.iter().all(|y| (16.0..=224.0).contains(y)), "{ys:?}");
+        assert!(highest < 150.0, "a flat line: {ys:?}");
+    }
 }

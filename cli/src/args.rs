@@ -762,6 +762,22 @@ pub(crate) struct BacktestArgs {
     )]
     pub(crate) format: Format,
 
+    /// Also write the backtest's report to FILE (replaced if it exists)
+    #[arg(long, value_name = "FILE", help_heading = "Report")]
+    pub(crate) html: Option<PathBuf>,
+
+    /// Language of the report: zh (Chinese) or en (English)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "LANG",
+        default_value_t = Lang::Zh,
+        hide_possible_values = true,
+        requires = "html",
+        help_heading = "Report"
+    )]
+    pub(crate) lang: Lang,
+
     #[command(flatten)]
     pub(crate) read: LogArgs,
 
@@ -807,6 +823,25 @@ pub(crate) struct WeeklyArgs {
         help_heading = "Output"
     )]
     pub(crate) format: Format,
+
+    /// Also write weekly.json, weekly.csv and weekly.xlsx into DIR (created if missing; those three replaced)
+    #[arg(long, short, value_name = "DIR", help_heading = "Output")]
+    pub(crate) out: Option<PathBuf>,
+
+    /// Also write the weekly operations report to FILE (replaced if it exists)
+    #[arg(long, value_name = "FILE", help_heading = "Report")]
+    pub(crate) html: Option<PathBuf>,
+
+    /// Language of the report: zh (Chinese) or en (English)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "LANG",
+        default_value_t = Lang::Zh,
+        hide_possible_values = true,
+        help_heading = "Report"
+    )]
+    pub(crate) lang: Lang,
 
     #[command(flatten)]
     pub(crate) read: LogArgs,

@@ -10,7 +10,7 @@ use sim_core::Model;
 use crate::args::{BacktestArgs, CalibrateArgs, Format, LogArgs, Overrides, WeeklyArgs};
 use crate::error::Error;
 use crate::streams::Streams;
-use crate::{Status, config, output, table, threads};
+use crate::{Status, config, output, table, threads, workbook};
 
 /// Reads the log, telling what `--skip-bad-rows` skipped on stderr.
 fn read_log(path: &Path, args: &LogArgs, streams: &mut Streams<'_>) -> Result<Log, Error> {
@@ -124,6 +124,16 @@ pub(crate) fn backtest(args: &BacktestArgs, streams: &mut Streams<'_>) -> Result
         Format::Json => serde_json::to_string_pretty(&fits).unwrap_or_default() + "\n",
         Format::Csv => backtest_csv(&fits),
     };
+    if let Some(path) = &args.html {
+        let page = report::render_backtest_html(
+            &fits,
+            &model.name,
+            &file_name(&args.log),
+            args.lang.into(),
+        );
+        output::write_file_atomically(path, page.as_bytes())?;
+        streams.say(format_args!("wrote {} (backtest report)", path.display()));
+    }
     streams.out(&text)?;
     Ok(status(&fits, streams))
 }
@@ -284,6 +294,11 @@ fn backtest_csv(b: &Backtest) -> String {
     output::csv_text(&header, &rows)
 }
 
+/// `weekly --out`'s JSON, as `--format json` prints it.
+const WEEKLY_JSON_FILE: &str = "weekly.json";
+/// `weekly --out`'s CSV, as `--format csv` prints it, with a BOM.
+const WEEKLY_CSV_FILE: &str = "weekly.csv";
+
 /// `swapsim weekly LOG --plan PLANDIR --week 2024-W14`.
 pub(crate) fn weekly(args: &WeeklyArgs, streams: &mut Streams<'_>) -> Result<Status, Error> {
     let monday =
@@ -318,6 +333,32 @@ pub(crate) fn weekly(args: &WeeklyArgs, streams: &mut Streams<'_>) -> Result<Sta
         Format::Json => serde_json::to_string_pretty(&week).unwrap_or_default() + "\n",
         Format::Csv => weekly_csv(&week),
     };
+    if let Some(dir) = &args.out {
+        // Written one by one, not through `output::write_dir`: that removes
+        // other commands' result files, and a weekly report may well go
+        // into the plan's own directory.
+        let json = serde_json::to_string_pretty(&week).unwrap_or_default() + "\n";
+        let files = [
+            (WEEKLY_JSON_FILE, json.into_bytes()),
+            (
+                WEEKLY_CSV_FILE,
+                output::with_bom(weekly_csv(&week).as_bytes()),
+            ),
+            (
+                workbook::WEEKLY_FILE,
+                workbook::weekly(&week, args.lang.into()),
+            ),
+        ];
+        for (name, contents) in &files {
+            output::write_atomically(dir, name, contents)?;
+            streams.say(format_args!("wrote {}", dir.join(name).display()));
+        }
+    }
+    if let Some(path) = &args.html {
+        let page = report::render_weekly_html(&week, &plan.name, args.lang.into());
+        output::write_file_atomically(path, page.as_bytes())?;
+        streams.say(format_args!("wrote {} (weekly report)", path.display()));
+    }
     streams.out(&text)?;
     Ok(Status::Success)
 }

@@ -743,3 +743,95 @@ const EN: Words = Words {
     diff_ci95_low: "diff_ci95_low",
     diff_ci95_high: "diff_ci95_high",
 };
+
+/// `weekly --out`'s workbook.
+pub(crate) const WEEKLY_FILE: &str = "weekly.xlsx";
+
+/// `weekly --out`'s workbook: one sheet, one row per site, the columns of
+/// `weekly.csv` (the week, the site, its figures against the plan, the
+/// action) with Chinese or English headers. Numbers are the JSON's;
+/// growth is a fraction shown as a percentage; an empty cell is a figure
+/// the log does not have (no week before).
+pub(crate) fn weekly(week: &records::Weekly, lang: report::Lang) -> Vec<u8> {
+    let (sheet_name, headers): (&str, [&str; 17]) = match lang {
+        report::Lang::Zh => (
+            "本周",
+            [
+                "周",
+                "站点",
+                "街道/镇",
+                "换电需求",
+                "方案预测",
+                "方案下限",
+                "方案上限",
+                "上周需求",
+                "环比",
+                "换电用户",
+                "方案用户",
+                "缺电次数",
+                "方案缺电",
+                "在用换电柜",
+                "方案换电柜",
+                "超出方案",
+                "建议增加电池",
+            ],
+        ),
+        report::Lang::En => (
+            "Week",
+            [
+                "Week",
+                "Site",
+                "Town",
+                "Requests",
+                "Planned",
+                "Plan low",
+                "Plan high",
+                "Requests last week",
+                "Growth",
+                "Subscribers",
+                "Planned subscribers",
+                "Stockouts",
+                "Planned stockouts",
+                "Cabinets seen",
+                "Cabinets planned",
+                "Above plan",
+                "Batteries to add",
+            ],
+        ),
+    };
+    let build = || -> Result<Vec<u8>, XlsxError> {
+        let mut book = Workbook::new();
+        let bold = Format::new().set_bold();
+        let percent = Format::new().set_num_format("0.0%");
+        let sheet = book.add_worksheet();
+        sheet.set_name(sheet_name)?;
+        header(sheet, &headers, &bold)?;
+        for (row, s) in (1..).zip(&week.sites) {
+            sheet.write_string(row, 0, &week.week)?;
+            sheet.write_string(row, 1, &s.site)?;
+            sheet.write_string(row, 2, &s.town)?;
+            sheet.write_number(row, 3, s.requests as f64)?;
+            sheet.write_number(row, 4, s.planned_requests.1)?;
+            sheet.write_number(row, 5, s.planned_requests.0)?;
+            sheet.write_number(row, 6, s.planned_requests.2)?;
+            if let Some(r) = s.requests_last_week {
+                sheet.write_number(row, 7, r as f64)?;
+            }
+            if let Some(g) = s.growth {
+                number(sheet, row, 8, g, true, &percent)?;
+            }
+            sheet.write_number(row, 9, s.subscribers as f64)?;
+            sheet.write_number(row, 10, s.planned_subscribers)?;
+            sheet.write_number(row, 11, s.stockouts as f64)?;
+            sheet.write_number(row, 12, s.planned_stockouts)?;
+            sheet.write_number(row, 13, s.cabinets_seen as f64)?;
+            sheet.write_number(row, 14, f64::from(s.cabinets_planned))?;
+            sheet.write_boolean(row, 15, s.above_plan)?;
+            sheet.write_number(row, 16, f64::from(s.batteries_to_add))?;
+        }
+        sheet.set_column_width(1, 16)?;
+        sheet.set_freeze_panes(1, 0)?;
+        book.save_to_buffer()
+    };
+    build().expect("a workbook in memory has valid sheet names and cells, and saves")
+}

@@ -38,6 +38,11 @@ pub struct SiteFit {
     pub requests_miss: f64,
     /// Total variation distance of the hourly profiles, 0–1.
     pub profile_distance: f64,
+    /// The log's share of requests in each hour of the day (24, sum 1).
+    pub observed_profile: Vec<f64>,
+    /// The run's requests in each hour of the day (24, as its profile
+    /// holds them; empty when the run has no profile for the site).
+    pub simulated_profile: Vec<f64>,
     /// Stockout share in the log, when it has `result`.
     pub observed_stockout: Option<f64>,
     /// Simulated stockout probability (mean).
@@ -140,6 +145,8 @@ pub fn backtest(
             simulated_requests_per_day: sim,
             requests_miss,
             profile_distance,
+            observed_profile: e.profile.to_vec(),
+            simulated_profile,
             observed_stockout,
             simulated_stockout,
             pass: misses.is_empty(),

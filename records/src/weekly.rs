@@ -51,6 +51,9 @@ pub struct SiteWeek {
     /// Whether the week's requests run above the plan's interval, by more
     /// than the tolerance.
     pub above_plan: bool,
+    /// Batteries to add when the site runs above the plan: the plan's
+    /// stock scaled by the week's requests over the plan's mean; else 0.
+    pub batteries_to_add: u32,
     /// The action, in words, or empty.
     pub action: String,
 }
@@ -137,17 +140,20 @@ pub fn weekly(
         let above_plan = requests as f64 > planned_requests.2 * (1.0 + tolerance);
         let couriers: u32 = spec.couriers.iter().map(|(_, n)| n).sum();
         let planned_subscribers = f64::from(spec.ebikes) * spec.swap_adoption + f64::from(couriers);
-        let action = if above_plan && planned_requests.1 > 0.0 {
+        let (batteries_to_add, action) = if above_plan && planned_requests.1 > 0.0 {
             // Batteries in proportion to demand: the plan's stock scaled by
             // the week's requests over the plan's mean.
             let scale = requests as f64 / planned_requests.1;
             let add = (f64::from(spec.batteries) * (scale - 1.0)).ceil() as u32;
-            format!(
-                "re-plan: demand {:+.0} % on the plan; about {add} batteries more",
-                100.0 * (scale - 1.0)
+            (
+                add,
+                format!(
+                    "re-plan: demand {:+.0} % on the plan; about {add} batteries more",
+                    100.0 * (scale - 1.0)
+                ),
             )
         } else {
-            String::new()
+            (0, String::new())
         };
         sites.push(SiteWeek {
             site: site.name.clone(),
@@ -163,6 +169,7 @@ pub fn weekly(
             cabinets_seen: site.cabinets.len(),
             cabinets_planned: spec.cabinets,
             above_plan,
+            batteries_to_add,
             action,
         });
     }

@@ -93,6 +93,32 @@ table.key { width: auto; }
 }
 "#;
 
+/// The page's head and header, shared by every report of this crate:
+/// `title` over `subtitle`, the stylesheet, and the version line.
+pub(crate) fn page_head(h: &mut String, lang: Lang, title: &str, subtitle: &str) {
+    let _ = writeln!(h, "<!DOCTYPE html>");
+    let _ = writeln!(h, "<html lang=\"{}\">", lang.tag());
+    let _ = writeln!(h, "<head>");
+    let _ = writeln!(h, "<meta charset=\"utf-8\"/>");
+    let _ = writeln!(
+        h,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
+    );
+    let _ = writeln!(h, "<title>{} — {}</title>", escape(title), escape(subtitle));
+    let _ = writeln!(h, "<style>{CSS}</style>");
+    let _ = writeln!(h, "</head>");
+    let _ = writeln!(h, "<body>");
+    let _ = writeln!(h, "<header class=\"report-header\">");
+    let _ = writeln!(h, "<h1>{}</h1>", escape(title));
+    let _ = writeln!(h, "<p class=\"subtitle\">{}</p>", escape(subtitle));
+    let _ = writeln!(
+        h,
+        "<p class=\"generated\">swapsim {}</p>",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(h, "</header>");
+}
+
 /// The report as a self-contained HTML page in `lang`.
 pub fn render_html(input: &ReportInput, lang: Lang) -> String {
     render_html_with_charts(input, lang, &charts(input, lang))
@@ -105,28 +131,7 @@ pub fn render_html_with_charts(input: &ReportInput, lang: Lang, charts: &[Chart]
     let title = i18n::title(input.kind, lang);
     let name = scenario_name(input);
     let mut h = String::new();
-    let _ = writeln!(h, "<!DOCTYPE html>");
-    let _ = writeln!(h, "<html lang=\"{}\">", lang.tag());
-    let _ = writeln!(h, "<head>");
-    let _ = writeln!(h, "<meta charset=\"utf-8\"/>");
-    let _ = writeln!(
-        h,
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
-    );
-    let _ = writeln!(h, "<title>{} — {}</title>", escape(title), escape(&name));
-    let _ = writeln!(h, "<style>{CSS}</style>");
-    let _ = writeln!(h, "</head>");
-    let _ = writeln!(h, "<body>");
-    let _ = writeln!(h, "<header class=\"report-header\">");
-    let _ = writeln!(h, "<h1>{}</h1>", escape(title));
-    let _ = writeln!(h, "<p class=\"subtitle\">{}</p>", escape(&name));
-    let _ = writeln!(
-        h,
-        "<p class=\"generated\">swapsim {}</p>",
-        env!("CARGO_PKG_VERSION")
-    );
-    let _ = writeln!(h, "</header>");
-
+    page_head(&mut h, lang, title, &name);
     summary::summary(&mut h, input, lang);
     if input.compare.is_none() {
         towns::section(&mut h, input, lang);

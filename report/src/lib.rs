@@ -77,6 +77,7 @@
 //! ```
 
 mod assumptions;
+mod backtest;
 mod charts;
 mod daily;
 mod file;
@@ -93,10 +94,12 @@ mod strict;
 mod summary;
 pub mod sweep;
 mod towns;
+mod weekly;
 
 pub use assumptions::{
     Assumption, Context, DistUnit, ScenarioFile, SiteInfo, Source, Transformer, Value,
 };
+pub use backtest::render_backtest_html;
 pub use charts::{Chart, MAX_SITES_PER_CHART, Omitted, charts, omitted};
 pub use font::{CJK_FONT_PATHS, Font, FontError, find_cjk_font};
 pub use html::{render_html, render_html_with_charts};
@@ -114,6 +117,7 @@ pub use map::{
 };
 pub use reference::SOURCES_FILE;
 pub use summary::site_map_of;
+pub use weekly::render_weekly_html;
 
 /// Which command the results come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
