@@ -11,7 +11,7 @@ use batch::sweep::{PointItem, PointResult};
 use sim_core::Replication;
 
 use crate::args::MergeArgs;
-use crate::config::{RunConfig, SweepConfig, absolute};
+use crate::config::{RunConfig, SweepConfig, absolute, read_bytes};
 use crate::error::Error;
 use crate::streams::{Bar, Streams};
 use crate::sweep::PointBar;
@@ -30,10 +30,7 @@ pub(crate) fn run_shard(
     let dir = config.out.as_deref().expect("--shard requires --out");
     let model = &config.model;
     let input = absolute(&config.scenario)?;
-    let bytes = std::fs::read(&input).map_err(|source| Error::Read {
-        path: input.clone(),
-        source,
-    })?;
+    let bytes = read_bytes(&input)?;
     let job = Job::run(input, &bytes, model, config.overrides, shard.count);
     let header = job.header(shard);
     if skip_finished(dir, &header, resume, streams)? {
@@ -105,10 +102,7 @@ pub(crate) fn sweep_shard(
     let dir = config.out.as_deref().expect("--shard requires --out");
     let sweep = &config.sweep;
     let input = absolute(&config.path)?;
-    let bytes = std::fs::read(&input).map_err(|source| Error::Read {
-        path: input.clone(),
-        source,
-    })?;
+    let bytes = read_bytes(&input)?;
     let job = sweep.job(input, &bytes, config.overrides, shard.count);
     let header = job.header(shard);
     if skip_finished(dir, &header, resume, streams)? {

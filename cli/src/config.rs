@@ -200,13 +200,7 @@ impl RunConfig {
             out: out_dir(Some(args.out), "--out", args.force)?,
             check: args.check,
             all_sites: args.all_sites,
-            // The shards told them.
-            warnings: Warnings::new(
-                Vec::new(),
-                &crate::args::Warnings {
-                    deny_warnings: false,
-                },
-            ),
+            warnings: Warnings::none(),
             overrides: job.overrides,
             mode: RunMode::Whole,
         })
@@ -222,7 +216,7 @@ pub(crate) fn absolute(path: &Path) -> Result<PathBuf, Error> {
 }
 
 /// The bytes of `path`.
-fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_owned(),
         source,
@@ -665,13 +659,7 @@ impl SweepConfig {
             out: out_dir(Some(args.out), "--out", args.force)?,
             html: args.html.html.map(|path| HtmlReport { path, lang }),
             lang,
-            // The shards told them.
-            warnings: Warnings::new(
-                Vec::new(),
-                &crate::args::Warnings {
-                    deny_warnings: false,
-                },
-            ),
+            warnings: Warnings::none(),
             overrides: job.overrides,
             mode: RunMode::Whole,
         })
@@ -712,6 +700,14 @@ impl Warnings {
         Warnings {
             found,
             deny: args.deny_warnings,
+        }
+    }
+
+    /// No warnings: a merge's, whose shards told theirs.
+    pub(crate) fn none() -> Self {
+        Warnings {
+            found: Vec::new(),
+            deny: false,
         }
     }
 
