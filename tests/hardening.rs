@@ -333,6 +333,23 @@ fn issue_13_special_files_are_refused_where_a_file_is_expected() {
     );
     refused(&swapsim(&["run", "/dev/zero"]), "a scenario must be a file");
     refused(
+        &swapsim(&["sweep", "/dev/zero"]),
+        "not a regular file (a device, pipe or socket); a sweep file or scenario must be a file",
+    );
+    refused(
+        &swapsim(&[
+            "calibrate",
+            "/dev/zero",
+            "--scenario",
+            "scenarios/bishan-pilot.toml",
+        ]),
+        "not a regular file (a device, pipe or socket); a swap log must be a file",
+    );
+    refused(
+        &swapsim(&["backtest", "/dev/zero", "scenarios/bishan-pilot.toml"]),
+        "a swap log must be a file",
+    );
+    refused(
         &swapsim(&[
             "import-survey",
             "/dev/zero",

@@ -201,6 +201,8 @@ pub fn read_log(path: &Path, options: &ReadOptions) -> Result<Log, ReadError> {
         file: file.clone(),
         message: e.to_string(),
     };
+    // Streamed, so no size bound; but a device would stream for ever.
+    scenarios::file::check_regular(path, "swap log").map_err(io)?;
     let mut f = File::open(path).map_err(io)?;
     let mut magic = [0u8; 4];
     let n = f.read(&mut magic).map_err(io)?;

@@ -22,13 +22,7 @@ pub const MAX_SHEET_BYTES: u64 = 256 << 20;
 /// A directory gives the operating system's own error, so callers that
 /// explain directories still can.
 pub fn read_regular(path: &Path, max_bytes: u64, what: &str) -> io::Result<Vec<u8>> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() && !meta.is_dir() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("not a regular file (a device, pipe or socket); a {what} must be a file"),
-        ));
-    }
+    let meta = check_regular(path, what)?;
     if meta.is_file() && meta.len() > max_bytes {
         return Err(too_big(meta.len(), max_bytes, what));
     }
@@ -39,6 +33,22 @@ pub fn read_regular(path: &Path, max_bytes: u64, what: &str) -> io::Result<Vec<u
         return Err(too_big(bytes.len() as u64, max_bytes, what));
     }
     Ok(bytes)
+}
+
+/// The metadata of `path`, refused when it is a device, pipe or socket
+/// (which could be read for ever); `what` names the file in the error. A
+/// directory passes, so callers that explain directories still can. For
+/// files read whole, [`read_regular`]; for files streamed, this before
+/// opening them.
+pub fn check_regular(path: &Path, what: &str) -> io::Result<std::fs::Metadata> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() && !meta.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("not a regular file (a device, pipe or socket); a {what} must be a file"),
+        ));
+    }
+    Ok(meta)
 }
 
 /// [`read_regular`] as UTF-8 text (`InvalidData` if it is not).

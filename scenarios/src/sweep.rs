@@ -43,7 +43,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diag::{Diagnostic, Sink};
 use crate::walk::{At, Choice, Integer, Item, Number, Reference, Table, Text};
-use crate::{Comments, LoadError, comments, parse_with_warnings};
+use crate::{Comments, LoadError, comments, file, parse_with_warnings};
 
 /// What a sweep does at each point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -301,7 +301,7 @@ pub fn load_sweep(path: &Path) -> Result<SweepFile, LoadError> {
     };
     let files = RefCell::new(HashMap::new());
     let read = |file: &Path| {
-        let text = std::fs::read_to_string(file)?;
+        let text = file::read_site_table(file)?;
         files.borrow_mut().insert(file.to_owned(), text.clone());
         Ok(text)
     };
@@ -576,7 +576,7 @@ impl SweepFile {
         let read = |path: &Path| -> io::Result<String> {
             let text = match files.get(path) {
                 Some(text) => text.clone(),
-                None => std::fs::read_to_string(path)?,
+                None => file::read_site_table(path)?,
             };
             Ok(edit_csv(&text, &csv_edits))
         };
@@ -1028,11 +1028,15 @@ fn read_range(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
     ))
 }
 
-/// The text of the UTF-8 file at `path`.
+/// The text of the UTF-8 file at `path`: a regular file within
+/// [`file::MAX_SCENARIO_BYTES`], as a scenario is read.
 fn read_text(path: &Path) -> Result<String, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        path: path.to_owned(),
-        source,
+    let what = "sweep file or scenario";
+    let bytes = file::read_regular(path, file::MAX_SCENARIO_BYTES, what).map_err(|source| {
+        LoadError::Io {
+            path: path.to_owned(),
+            source,
+        }
     })?;
     String::from_utf8(bytes).map_err(|error| {
         let file_name = path.display().to_string();
