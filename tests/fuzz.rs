@@ -10,8 +10,13 @@
 //! - `tests/fixtures/fuzz/` keeps the interesting inputs found, and every
 //!   one of them is run again here.
 //!
-//! The default case counts keep the suite to seconds. A longer campaign:
-//! `PROPTEST_CASES=20000 cargo test --release --test integration -- fuzz::`.
+//! The default case counts keep the suite to seconds, from a fixed seed
+//! per property so a plain `cargo test` is repeatable. A fuzz pass runs
+//! each property for a time budget instead, from fresh random seeds:
+//! `SWAPSIM_FUZZ_SECONDS=60 cargo test --test integration -- fuzz::`
+//! (`.ci/run` does this; a campaign gives it 3600 and `--release`). Each
+//! property prints how many cases it ran. A failure prints the shrunk
+//! input: keep it in `tests/fixtures/fuzz/` once fixed.
 
 use std::fs;
 use std::path::Path;
@@ -19,7 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngSeed, TestRunner};
 use scenarios::{Diagnostic, SurveySheet};
 use sim_core::Resources;
 
@@ -34,6 +39,67 @@ fn config(default: u32) -> Config {
         failure_persistence: None,
         ..Config::default()
     }
+}
+
+/// The fuzz pass's budget per property: `SWAPSIM_FUZZ_SECONDS`, if set.
+fn budget() -> Option<Duration> {
+    let seconds: f64 = std::env::var("SWAPSIM_FUZZ_SECONDS").ok()?.parse().ok()?;
+    (seconds > 0.0).then(|| Duration::from_secs_f64(seconds))
+}
+
+/// Checks `test` on values of `strategy`: `default` cases from a fixed
+/// seed, or, in a fuzz pass, batches from fresh random seeds until the
+/// budget is spent, printing how many ran. A failing case panics with
+/// the shrunk input.
+fn fuzz<S: Strategy>(
+    name: &str,
+    default: u32,
+    strategy: &S,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) {
+    let Some(budget) = budget() else {
+        let mut runner = TestRunner::new(Config {
+            rng_seed: RngSeed::Fixed(seed_of(name)),
+            ..config(default)
+        });
+        if let Err(e) = runner.run(strategy, &test) {
+            panic!("{name}: {e}");
+        }
+        return;
+    };
+    const BATCH: u32 = 32;
+    let started = Instant::now();
+    let mut cases = 0u64;
+    while started.elapsed() < budget {
+        let mut runner = TestRunner::new(Config {
+            cases: BATCH,
+            ..config(BATCH)
+        });
+        if let Err(e) = runner.run(strategy, &test) {
+            panic!("{name}: {e} (after {cases} cases)");
+        }
+        cases += u64::from(BATCH);
+    }
+    let cpu = thread_cpu_seconds().map_or(String::new(), |s| format!(", {s:.0} s of CPU"));
+    eprintln!(
+        "fuzz {name}: {cases} cases in {:.0} s{cpu}",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// CPU time of this thread (Linux: `/proc/thread-self/schedstat`), so a
+/// campaign on a shared machine can say how much fuzzing it did.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: f64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(nanos / 1e9)
+}
+
+/// A fixed seed from a property's name (FNV-1a).
+fn seed_of(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// Values that once broke something, or sit on a bound.
@@ -231,34 +297,35 @@ fn parse_located(text: &str, table: &str) -> Result<Option<sim_core::Model>, Tes
 fn mutated_scenarios_parse_or_give_located_diagnostics() {
     let table = shipped("bishan-district-sites.csv");
     let texts: Vec<String> = SCENARIOS.iter().map(|s| shipped(s)).collect();
-    let mut runner = TestRunner::new(config(200));
-    runner
-        .run(
-            &(0..texts.len(), prop::collection::vec(edit(), 1..6)),
-            |(k, edits)| parse_located(&apply(&texts[k], &edits), &table).map(drop),
-        )
-        .expect("no panic, every diagnostic located");
+    fuzz(
+        "scenario parser",
+        200,
+        &(0..texts.len(), prop::collection::vec(edit(), 1..6)),
+        |(k, edits)| parse_located(&apply(&texts[k], &edits), &table).map(drop),
+    );
 }
 
 #[test]
 fn mutated_site_tables_parse_or_give_located_diagnostics() {
     let district = shipped("bishan-district.toml");
     let table = shipped("bishan-district-sites.csv");
-    let mut runner = TestRunner::new(config(64));
-    runner
-        .run(&prop::collection::vec(edit(), 1..6), |edits| {
-            parse_located(&district, &apply(&table, &edits)).map(drop)
-        })
-        .expect("no panic, every diagnostic located");
+    fuzz(
+        "site table",
+        64,
+        &prop::collection::vec(edit(), 1..6),
+        |edits| parse_located(&district, &apply(&table, &edits)).map(drop),
+    );
 }
 
 #[test]
 fn mutated_surveys_import_or_give_located_diagnostics() {
     let survey = shipped("bishan-survey-sample.csv");
     let template = shipped("survey-template.toml");
-    let mut runner = TestRunner::new(config(200));
-    runner
-        .run(&prop::collection::vec(edit(), 1..6), |edits| {
+    fuzz(
+        "survey import",
+        200,
+        &prop::collection::vec(edit(), 1..6),
+        |edits| {
             let text = apply(&survey, &edits);
             let Ok(sheet) = SurveySheet::read(text.as_bytes(), "fuzz.csv", None) else {
                 return Ok(());
@@ -270,8 +337,8 @@ fn mutated_surveys_import_or_give_located_diagnostics() {
                 }
                 Err(diagnostics) => located(&diagnostics),
             }
-        })
-        .expect("no panic, every diagnostic located");
+        },
+    );
 }
 
 /// A run's result files, once, for the report's readers.
@@ -310,28 +377,27 @@ fn mutated_results_are_read_or_refused_by_report() {
         .iter()
         .map(|n| fs::read_to_string(dir.path().join(n)).expect("result file"))
         .collect();
-    let mut runner = TestRunner::new(config(64));
-    runner
-        .run(
-            &(0..names.len(), prop::collection::vec(edit(), 1..4)),
-            |(k, edits)| {
-                let path = dir.path().join(names[k]);
-                fs::write(&path, apply(&originals[k], &edits)).expect("write");
-                let read = report::load_dir(dir.path());
-                fs::write(&path, &originals[k]).expect("restore");
-                if let Err(e) = read {
-                    let message = e.to_string();
-                    prop_assert!(
-                        message.contains(names[k])
-                            || message.contains(".json")
-                            || message.contains(".csv"),
-                        "{message}"
-                    );
-                }
-                Ok(())
-            },
-        )
-        .expect("no panic; errors name the file");
+    fuzz(
+        "report readers",
+        64,
+        &(0..names.len(), prop::collection::vec(edit(), 1..4)),
+        |(k, edits)| {
+            let path = dir.path().join(names[k]);
+            fs::write(&path, apply(&originals[k], &edits)).expect("write");
+            let read = report::load_dir(dir.path());
+            fs::write(&path, &originals[k]).expect("restore");
+            if let Err(e) = read {
+                let message = e.to_string();
+                prop_assert!(
+                    message.contains(names[k])
+                        || message.contains(".json")
+                        || message.contains(".csv"),
+                    "{message}"
+                );
+            }
+            Ok(())
+        },
+    );
 }
 
 /// The most a property case may take, estimated.
@@ -370,22 +436,21 @@ fn runs_within_bounds(mut model: sim_core::Model) -> Result<(), TestCaseError> {
 #[test]
 fn scenarios_that_pass_check_run_two_days_of_two_replications() {
     let texts: Vec<String> = RUNNABLE.iter().map(|s| shipped(s)).collect();
-    let mut runner = TestRunner::new(config(24));
-    runner
-        .run(
-            &(
-                0..texts.len(),
-                prop::collection::vec(
-                    (0..400usize, 0..NUMBERS.len()).prop_map(|(n, k)| Edit::Number(n, k)),
-                    1..4,
-                ),
+    fuzz(
+        "checked scenarios run",
+        24,
+        &(
+            0..texts.len(),
+            prop::collection::vec(
+                (0..400usize, 0..NUMBERS.len()).prop_map(|(n, k)| Edit::Number(n, k)),
+                1..4,
             ),
-            |(k, edits)| match parse_located(&apply(&texts[k], &edits), "")? {
-                Some(model) => runs_within_bounds(model),
-                None => Ok(()),
-            },
-        )
-        .expect("no panic, bounded runs");
+        ),
+        |(k, edits)| match parse_located(&apply(&texts[k], &edits), "")? {
+            Some(model) => runs_within_bounds(model),
+            None => Ok(()),
+        },
+    );
     let ran = RAN.load(Ordering::Relaxed);
     eprintln!("{ran} scenarios ran 2 days × 2 replications");
     assert!(ran > 0, "no case ran a simulation");

@@ -629,19 +629,56 @@ fn fuzz_finding_design_load_past_its_bound_is_refused() {
 }
 
 /// Found by `tests/fuzz.rs`: a courier group riding a mean of 1e308 km a
-/// day made the event estimate NaN, which no limit refused. It is
-/// unbounded now, and refused.
+/// day made the event estimate NaN, which no limit refused. The estimate
+/// is unbounded for such a model now, and refused; and 1e308 itself no
+/// longer passes `check` (no number may pass 1e15), so the estimate is
+/// tried with 1e14 km, under that net.
 #[test]
 fn fuzz_finding_an_unbounded_event_estimate_is_refused() {
     refused(
         &swapsim(&[
             "run",
-            "tests/fixtures/fuzz/scenarios/estimate-nan-events.toml",
+            "tests/fixtures/fuzz/scenarios/estimate-huge-events.toml",
             "--days",
             "4",
             "--replications",
             "2",
         ]),
-        "about 10³⁰⁸ or more events (4 days × 2 replications), past the 1.0·10¹² events a run may take",
+        "about 9.2·10¹⁶ events (4 days × 2 replications), past the 1.0·10¹² events a run may take",
+    );
+    refused(
+        &swapsim(&[
+            "check",
+            "tests/fixtures/fuzz/scenarios/estimate-nan-events.toml",
+        ]),
+        "group[1].daily_km.mean: group 'courier': expected a positive number, found 1e308",
+    );
+}
+
+/// Found by a fuzz pass of `tests/fuzz.rs`: a home `charger_w = 1e308`
+/// passed `check`, and the load bands' samples were NaN (a debug build
+/// panicked sorting them). Charging power is bounded now, as a site's
+/// `charger_power_w` is.
+#[test]
+fn fuzz_finding_charger_power_past_its_bound_is_refused() {
+    refused(
+        &swapsim(&[
+            "check",
+            "tests/fixtures/fuzz/scenarios/charger-w-1e308.toml",
+        ]),
+        "home_charging.charger_w: expected a number in (0, 10000], found 1e308 \
+         (an e-bike battery charges at 100-1000 W; 10 kW is a car's wallbox)",
+    );
+}
+
+/// Under every key's own bound, no number of a scenario may pass 1e15 in
+/// magnitude, so that no sum or product of inputs overflows: this key
+/// (watt-hours of a bike not on a subscription) has no bound of its own.
+#[test]
+fn numbers_past_1e15_are_refused_whatever_the_key() {
+    refused(
+        &swapsim(&["check", "tests/fixtures/fuzz/scenarios/magnitude-1e16.toml"]),
+        "home_charging.nonsub_battery_wh: expected a positive number, found 1e16 \
+         (no quantity in the model comes near 1e15",
     );
 }

@@ -91,7 +91,7 @@ fn read_charge(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<ChargeModel>
 /// Reads the keys of `charge = { model = "cc_cv", ... }`.
 fn read_cc_cv(t: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Option<CcCv> {
     let defaults = CcCv::default();
-    let power_w = t.required(sink, "power_w", &Number::POSITIVE);
+    let power_w = t.required(sink, "power_w", &crate::bounds::CHARGER_W);
     let knee_soc = t.required(sink, "knee_soc", &KNEE_SOC);
     let efficiency = t.required(sink, "efficiency", &crate::bounds::EFFICIENCY);
     let taper_steps = t.defaulted(sink, "taper_steps", &TAPER_STEPS, defaults.taper_steps);
@@ -175,7 +175,7 @@ mod tests {
         assert_eq!(
             messages,
             [
-                "battery.charge.power_w: expected a positive number, found -400",
+                "battery.charge.power_w: expected a number in (0, 10000], found -400",
                 "battery.charge.knee_soc: expected a number in (0, 1), found 1",
                 "battery.charge.efficiency: expected a number in [0.1, 1], found 0",
                 "battery.charge.taper_steps: expected an integer from 1 to 16, found 17",

@@ -140,6 +140,15 @@ pub(crate) const EFFICIENCY: Bounded<Number> = Bounded::new(
 pub(crate) const WHY_EFFICIENCY: &str =
     "a charger that loses nine tenths of its energy is a heater; real ones lose 5-20%";
 
+/// Charging power of a slot or a home charger: (0, 10,000] W, as a
+/// site's `charger_power_w`. A home `charger_w` of 1e308 W passed `check`
+/// and the load bands' samples were NaN (found by `tests/fuzz.rs`).
+pub(crate) const CHARGER_W: Bounded<Number> = Bounded::new(
+    crate::site::CHARGER_POWER,
+    Number::POSITIVE,
+    "an e-bike battery charges at 100-1000 W; 10 kW is a car's wallbox",
+);
+
 /// Transformer rating: (0, 10⁷] kVA, loose enough that a rating written
 /// in VA still gets its unit-slip warning.
 pub(crate) const RATING_KVA: Bounded<Number> = Bounded::new(
@@ -188,7 +197,10 @@ impl<K: Kind> Kind for Bounded<K> {
 
     fn read(&self, value: &DeValue<'_>, raw: &str) -> Result<K::Out, String> {
         self.kind.read(value, raw).map_err(|message| {
-            if self.wide.read(value, raw).is_ok() {
+            // The bound explains a value that only it rejects, or that
+            // the type rejects only by the magnitude net under every key.
+            let wide = self.wide.read(value, raw);
+            if wide.is_ok() || wide.is_err_and(|m| m.contains(crate::walk::PAST_MAGNITUDE)) {
                 format!("{message} ({})", self.why)
             } else {
                 message

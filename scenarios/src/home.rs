@@ -40,7 +40,7 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Home
     let Some(mut t) = t else {
         return Some(d);
     };
-    let charger_w = t.defaulted(sink, "charger_w", &Number::POSITIVE, d.charger_w);
+    let charger_w = t.defaulted(sink, "charger_w", &bounds::CHARGER_W, d.charger_w);
     let efficiency = t.defaulted(sink, "efficiency", &crate::bounds::EFFICIENCY, d.efficiency);
     let dwell_hours = dist::defaulted(
         &mut t,

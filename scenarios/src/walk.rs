@@ -714,11 +714,23 @@ impl Kind for Number {
             other => return Err(mismatch(self, describe(other, raw))),
         };
         match x {
+            Some(x) if self.contains(x) && x.abs() > MAX_MAGNITUDE => {
+                Err(format!("{} ({PAST_MAGNITUDE})", mismatch(self, raw)))
+            }
             Some(x) if self.contains(x) => Ok(x),
             _ => Err(mismatch(self, raw)),
         }
     }
 }
+
+/// The largest magnitude any number in a scenario may have, whatever its
+/// key: a safety net under the keys' own bounds (watts, kWh, yuan and
+/// metres of a district all stay far below it), so that no product or sum
+/// of inputs reaches infinity.
+pub(crate) const MAX_MAGNITUDE: f64 = 1e15;
+/// Why [`MAX_MAGNITUDE`] holds, in its error.
+pub(crate) const PAST_MAGNITUDE: &str =
+    "no quantity in the model comes near 1e15; past it sums and products overflow";
 
 /// An unsigned integer type the schema reads.
 pub(crate) trait Unsigned: Copy + Display + PartialOrd + TryFrom<i64> + Into<u64> {
