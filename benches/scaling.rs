@@ -2,7 +2,8 @@
 //! scale with threads.
 //!
 //! Inputs are built in one place, [`district_of`]: `bishan-district.toml`
-//! tiled to about 10,000, 50,000 and 200,000 resident e-bikes. The first
+//! tiled to about 10,000, 50,000, 200,000 and 1,000,000 resident e-bikes
+//! (the last a synthetic city of about 950 communities). The first
 //! `k` communities of the site table are kept, in table order; past its 175
 //! rows the table repeats as a copy of the district placed east of the last
 //! one, far enough that no rider's detour crosses between copies. District
@@ -10,8 +11,9 @@
 //! district, and the cost per e-bike should stay flat (DESIGN.md §7: memory
 //! and time linear in the entities).
 //!
-//! - `scaling_30d/{10k,50k,200k}`: one replication of 30 days on one core,
-//!   in events per second.
+//! - `scaling_30d/{10k,50k,200k,1m}`: one replication of 30 days on one
+//!   core, in events per second (target: time grows with e-bikes to an
+//!   exponent below 1.05 between 200k and 1m).
 //! - `threads/{1,2}`: `sim_core::run` of [`THREADS_REPLICATIONS`]
 //!   replications of the 50k district for [`THREADS_DAYS`] days on one and
 //!   two threads (target: ≥ 1.8× on two cores).
@@ -30,7 +32,12 @@ use sim_core::Model;
 const DAYS: u32 = 30;
 
 /// District sizes, as (bench id, resident e-bikes aimed at).
-const SIZES: [(&str, u64); 3] = [("10k", 10_000), ("50k", 50_000), ("200k", 200_000)];
+const SIZES: [(&str, u64); 4] = [
+    ("10k", 10_000),
+    ("50k", 50_000),
+    ("200k", 200_000),
+    ("1m", 1_000_000),
+];
 
 /// Replications of the thread-scaling input: a multiple of 2 threads.
 const THREADS_REPLICATIONS: u32 = 4;
