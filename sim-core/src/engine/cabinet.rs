@@ -23,7 +23,7 @@ impl Sim<'_> {
             let score = |sim: &Self, slot: u32| match rule {
                 DispenseRule::HighestSoc => sim.current_soc(slot),
                 DispenseRule::LeastCycled => {
-                    -sim.batteries.cycles[sim.slots[slot as usize].battery as usize]
+                    -sim.batteries[sim.slots[slot as usize].battery as usize].cycles
                 }
             };
             let mut best = score(self, slot);
@@ -65,24 +65,24 @@ impl Sim<'_> {
         let out = self.slots[i].battery as usize;
         let fade = self.model.battery.fade_per_cycle;
         if fade > 0.0 {
-            let health = (1.0 - fade * self.batteries.cycles[out]).max(0.05);
-            self.batteries.capacity_wh[out] = self.model.battery.capacity_wh * health;
+            let health = (1.0 - fade * self.batteries[out].cycles).max(0.05);
+            self.batteries[out].capacity_wh = self.model.battery.capacity_wh * health;
         }
         if rider == NONE {
             // Anonymous riders: the handed-in battery takes the dispensed
             // one's identity, so the site's stock is conserved by construction.
-            self.batteries.soc[out] = self.model.battery.return_soc;
+            self.batteries[out].soc = self.model.battery.return_soc;
         } else {
             // The returned battery went into an empty compartment and the
             // full one left another; slots of a site are interchangeable,
             // so the returned battery takes the freed slot.
-            let incoming = self.riders.battery[rider as usize];
+            let incoming = self.riders[rider as usize].battery;
             self.slots[i].battery = incoming;
-            self.batteries.slot[incoming as usize] = slot;
-            self.batteries.rider[incoming as usize] = NONE;
-            self.batteries.slot[out] = NONE;
-            self.batteries.rider[out] = rider;
-            self.riders.battery[rider as usize] = out as u32;
+            self.batteries[incoming as usize].slot = slot;
+            self.batteries[incoming as usize].rider = NONE;
+            self.batteries[out].slot = NONE;
+            self.batteries[out].rider = rider;
+            self.riders[rider as usize].battery = out as u32;
         }
         self.slots[i].phase = Phase::Empty;
         self.enqueue_charge(slot);
@@ -132,13 +132,13 @@ impl Sim<'_> {
     pub(super) fn current_soc(&self, slot: u32) -> f64 {
         let i = slot as usize;
         let battery = self.slots[i].battery as usize;
-        let soc = self.batteries.soc[battery];
+        let soc = self.batteries[battery].soc;
         if self.slots[i].phase != Phase::Charging {
             return soc;
         }
         let elapsed_h = crate::ms_f64(self.now - self.slots[i].stage_start) / MS_PER_HOUR as f64;
         let gained = self.slots[i].power_w * elapsed_h
-            / (self.inv_efficiency * self.batteries.capacity_wh[battery]);
+            / (self.inv_efficiency * self.batteries[battery].capacity_wh);
         (soc + gained).min(self.slots[i].stage_soc_end)
     }
 
@@ -153,18 +153,18 @@ impl Sim<'_> {
     }
 
     fn book_stored(&mut self, battery: usize, soc: f64) {
-        let capacity = self.batteries.capacity_wh[battery];
-        let stored = (soc - self.batteries.soc[battery]) * capacity;
+        let capacity = self.batteries[battery].capacity_wh;
+        let stored = (soc - self.batteries[battery].soc) * capacity;
         self.stored_wh_total += stored;
-        self.batteries.cycles[battery] += stored / capacity;
-        self.batteries.soc[battery] = soc;
+        self.batteries[battery].cycles += stored / capacity;
+        self.batteries[battery].soc = soc;
     }
 
     /// A battery was put in `slot`: it joins the site's charge line.
     fn enqueue_charge(&mut self, slot: u32) {
         let i = slot as usize;
         let s = self.slots[i].site;
-        let soc = self.batteries.soc[self.slots[i].battery as usize];
+        let soc = self.batteries[self.slots[i].battery as usize].soc;
         if soc >= self.model.battery.dispense_soc - 1e-12 {
             self.mark_ready(slot);
         }
@@ -213,8 +213,8 @@ impl Sim<'_> {
                 }
                 let battery = self.slots[slot as usize].battery as usize;
                 let p = self.curves[s].nominal_power_w(
-                    self.batteries.soc[battery],
-                    self.batteries.capacity_wh[battery],
+                    self.batteries[battery].soc,
+                    self.batteries[battery].capacity_wh,
                 );
                 let t = t as usize;
                 self.transformers.tw_total[t].level() + p <= self.transformers.limit_w[t] + 1e-6
@@ -235,8 +235,8 @@ impl Sim<'_> {
         let i = slot as usize;
         let s = self.slots[i].site as usize;
         let battery = self.slots[i].battery as usize;
-        let soc = self.batteries.soc[battery];
-        let capacity = self.batteries.capacity_wh[battery];
+        let soc = self.batteries[battery].soc;
+        let capacity = self.batteries[battery].capacity_wh;
         let curve = &self.curves[s];
         let stage = curve.stage(soc, capacity, &mut self.sites.rng_charge[s]);
         let ms = hours_to_ms(stage.hours).max(1);
@@ -305,9 +305,9 @@ impl Sim<'_> {
             return;
         }
         let b = self.slots[slot as usize].battery as usize;
-        if 1.0 - fade * self.batteries.cycles[b] < retire {
-            self.batteries.cycles[b] = 0.0;
-            self.batteries.capacity_wh[b] = self.model.battery.capacity_wh;
+        if 1.0 - fade * self.batteries[b].cycles < retire {
+            self.batteries[b].cycles = 0.0;
+            self.batteries[b].capacity_wh = self.model.battery.capacity_wh;
             if self.now >= self.window_start {
                 let s = self.slots[slot as usize].site as usize;
                 self.sites.counters[s].retired += 1;

@@ -61,7 +61,7 @@ impl Sim<'_> {
     /// Schedules the rider's next swap need, from `from` on.
     pub(super) fn schedule_need(&mut self, rider: u32, from: Time) {
         if let Some((t, soc)) = self.next_need(rider, from) {
-            self.riders.need_soc[rider as usize] = soc;
+            self.riders[rider as usize].need_soc = soc;
             self.queue.push(t, Event::SwapNeed { rider });
         }
     }
@@ -72,14 +72,14 @@ impl Sim<'_> {
     /// Returns the time and the battery's SOC then.
     fn next_need(&self, rider: u32, from: Time) -> Option<(Time, f64)> {
         let r = rider as usize;
-        let b = self.riders.battery[r] as usize;
-        let trip_wh = self.riders.trip_wh[r];
+        let b = self.riders[r].battery as usize;
+        let trip_wh = self.riders[r].trip_wh;
         if trip_wh <= 0.0 {
             return None;
         }
-        let plan = &self.groups[self.riders.group[r] as usize];
+        let plan = &self.groups[self.riders[r].group as usize];
         let mut budget_wh =
-            (self.batteries.soc[b] - self.riders.threshold_soc[r]) * self.batteries.capacity_wh[b];
+            (self.batteries[b].soc - self.riders[r].threshold_soc) * self.batteries[b].capacity_wh;
         let mut day = from / MS_PER_DAY;
         let mut times = [0 as Time; MAX_TRIPS_PER_DAY];
         loop {
@@ -99,7 +99,7 @@ impl Sim<'_> {
                     self.model.seed,
                     self.replication,
                     Purpose::Trips,
-                    key(&[self.riders.key[r], day]),
+                    key(&[self.riders[r].key, day]),
                 );
                 let n = if weekend {
                     plan.trips_weekend.sample(&mut rng)
@@ -119,9 +119,9 @@ impl Sim<'_> {
                     }
                     budget_wh -= trip_wh;
                     if budget_wh < 0.0 {
-                        let at = t + self.riders.trip_ms[r];
-                        let capacity = self.batteries.capacity_wh[b];
-                        let soc = (self.riders.threshold_soc[r] + budget_wh / capacity).max(0.0);
+                        let at = t + self.riders[r].trip_ms;
+                        let capacity = self.batteries[b].capacity_wh;
+                        let soc = (self.riders[r].threshold_soc + budget_wh / capacity).max(0.0);
                         return (at < self.horizon).then_some((at, soc));
                     }
                 }
@@ -134,18 +134,18 @@ impl Sim<'_> {
     pub(super) fn on_swap_need(&mut self, rider: u32) {
         let r = rider as usize;
         // The trips since the last swap drained the battery to here.
-        let b = self.riders.battery[r] as usize;
-        self.batteries.soc[b] = self.riders.need_soc[r];
-        let group = self.riders.group[r] as usize;
+        let b = self.riders[r].battery as usize;
+        self.batteries[b].soc = self.riders[r].need_soc;
+        let group = self.riders[r].group as usize;
         let origin = if self.groups[group].works_across_district {
-            let u = self.riders.rng_workplace[r].random::<f64>();
-            pick(&self.work_cum, u).unwrap_or(self.riders.home[r])
+            let u = self.riders[r].rng_workplace.random::<f64>();
+            pick(&self.work_cum, u).unwrap_or(self.riders[r].home)
         } else {
-            self.riders.home[r]
+            self.riders[r].home
         };
         let counted = self.request_arises(origin);
-        self.riders.origin[r] = origin;
-        self.riders.counted[r] = counted;
+        self.riders[r].origin = origin;
+        self.riders[r].counted = counted;
         let Some((site, distance_m, nearest_m)) = self.choose_cabinet(origin) else {
             // No cabinet within reach: a stockout and a lost swap at once.
             if counted {
@@ -165,7 +165,7 @@ impl Sim<'_> {
         };
         // The swap delay runs from when the nearest cabinet could be
         // reached: only the detour beyond it counts.
-        self.riders.need_at[r] = self.now + ride_ms(nearest_m);
+        self.riders[r].need_at = self.now + ride_ms(nearest_m);
         if distance_m <= 0.0 {
             self.at_cabinet(site, origin, rider, counted);
         } else {
@@ -183,7 +183,7 @@ impl Sim<'_> {
     pub(super) fn on_reach_cabinet(&mut self, rider: u32, site: u32) {
         self.in_transit -= 1;
         let r = rider as usize;
-        let (origin, counted) = (self.riders.origin[r], self.riders.counted[r]);
+        let (origin, counted) = (self.riders[r].origin, self.riders[r].counted);
         self.at_cabinet(site, origin, rider, counted);
     }
 
@@ -270,7 +270,7 @@ impl Sim<'_> {
                 }
             }
         } else {
-            self.riders.patience_ms[rider as usize]
+            self.riders[rider as usize].patience_ms
         };
         if patience_ms == 0 {
             self.end_request(origin, counted, 0, None, false);
@@ -305,12 +305,12 @@ impl Sim<'_> {
         let slot = self.reserve_battery(site);
         // An anonymous analytic rider has no ride: the delay is the wait.
         let delay_ms =
-            (rider != NONE).then(|| self.now.saturating_sub(self.riders.need_at[rider as usize]));
+            (rider != NONE).then(|| self.now.saturating_sub(self.riders[rider as usize].need_at));
         self.end_request(origin, counted, self.now - joined, delay_ms, true);
         if self.now >= self.window_start {
             self.sites.counters[s].swaps_here += 1;
             if rider != NONE {
-                let g = self.riders.group[rider as usize] as usize;
+                let g = self.riders[rider as usize].group as usize;
                 self.group_swaps[g] += 1;
             }
         }
@@ -470,19 +470,19 @@ impl Sim<'_> {
             return;
         }
         let r = rider as usize;
-        let home = self.riders.home[r];
-        let b = self.riders.battery[r] as usize;
+        let home = self.riders[r].home;
+        let b = self.riders[r].battery as usize;
         let dwell_h = crate::sample::sample_dist(
             &self.model.riders.home.dwell_hours,
-            &mut self.riders.rng_fallback[r],
+            &mut self.riders[r].rng_fallback,
         )
         .max(0.1);
         let dwell_ms = hours_to_ms(dwell_h);
-        let capacity = self.batteries.capacity_wh[b];
-        let wanted_wh = (1.0 - self.batteries.soc[b]) * capacity;
+        let capacity = self.batteries[b].capacity_wh;
+        let wanted_wh = (1.0 - self.batteries[b].soc) * capacity;
         let stored_wh = self.home_charge(home, wanted_wh, dwell_ms);
-        self.batteries.soc[b] = (self.batteries.soc[b] + stored_wh / capacity).min(1.0);
-        self.batteries.cycles[b] += stored_wh / capacity;
+        self.batteries[b].soc = (self.batteries[b].soc + stored_wh / capacity).min(1.0);
+        self.batteries[b].cycles += stored_wh / capacity;
         self.schedule_need(rider, self.now + dwell_ms);
     }
 }

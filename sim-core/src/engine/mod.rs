@@ -428,17 +428,17 @@ impl Slot {
 
 /// Per-battery state, struct of arrays. A battery is in one slot or on one
 /// rider's bike; a retired battery is replaced in place by a new one.
-struct Batteries {
+struct Battery {
     /// SOC when last updated (stage boundaries, swaps, home charges).
-    soc: Vec<f64>,
+    soc: f64,
     /// Current capacity \[Wh\].
-    capacity_wh: Vec<f64>,
+    capacity_wh: f64,
     /// Equivalent full cycles: stored energy ÷ capacity.
-    cycles: Vec<f64>,
+    cycles: f64,
     /// Slot holding the battery, or `NONE`.
-    slot: Vec<u32>,
+    slot: u32,
     /// Rider carrying the battery, or `NONE`.
-    rider: Vec<u32>,
+    rider: u32,
 }
 
 /// Waiting-request slab.
@@ -459,29 +459,32 @@ struct Requests {
 }
 
 /// Per-rider state, struct of arrays.
-struct RiderState {
-    group: Vec<u32>,
-    home: Vec<u32>,
-    battery: Vec<u32>,
-    threshold_soc: Vec<f64>,
-    patience_ms: Vec<Time>,
-    /// Energy of one trip \[Wh\].
-    trip_wh: Vec<f64>,
-    /// Length of one trip \[ms\].
-    trip_ms: Vec<Time>,
-    /// Battery SOC when the scheduled need fires.
-    need_soc: Vec<f64>,
+struct Rider {
+    // Read on every need and swap: kept in the first cache line.
+    /// Equivalent of `group`'s index into `Sim::groups`.
+    group: u32,
+    home: u32,
+    battery: u32,
     /// Site where the current request arose.
-    origin: Vec<u32>,
+    origin: u32,
+    threshold_soc: f64,
+    /// Energy of one trip \[Wh\].
+    trip_wh: f64,
+    /// Length of one trip \[ms\].
+    trip_ms: Time,
+    /// Battery SOC when the scheduled need fires.
+    need_soc: f64,
     /// When the current request would have reached the nearest cabinet
     /// with no detour: the start of its swap delay.
-    need_at: Vec<Time>,
-    /// Whether the current request arose inside the window.
-    counted: Vec<bool>,
+    need_at: Time,
     /// Stream key: who the rider is, not their id (see `create_riders`).
-    key: Vec<u64>,
-    rng_fallback: Vec<StreamRng>,
-    rng_workplace: Vec<StreamRng>,
+    key: u64,
+    patience_ms: Time,
+    /// Whether the current request arose inside the window.
+    counted: bool,
+    // Drawn from only on a fallback or a courier's need.
+    rng_fallback: StreamRng,
+    rng_workplace: StreamRng,
 }
 
 /// Per-transformer state, struct of arrays.
@@ -540,9 +543,13 @@ struct Sim<'m> {
     /// Per site, from its first slot: the slots holding a dispensable
     /// battery, `ready\[site\]` of them, in no particular order.
     ready_stack: Vec<u32>,
-    batteries: Batteries,
+    /// One struct per battery (32 bytes, two to a cache line), as riders.
+    batteries: Vec<Battery>,
     requests: Requests,
-    riders: RiderState,
+    /// One struct per rider, not one array per field: a rider's event
+    /// touches most fields, and at a million e-bikes each field array
+    /// cost a cache miss of its own.
+    riders: Vec<Rider>,
     groups: Vec<GroupPlan>,
     transformers: Transformers,
     /// Sum of all transformers' load \[W\].
@@ -753,7 +760,7 @@ impl<'m> Sim<'m> {
         self.tw_any_over.close(now);
         self.check_conservation();
         let mut group_riders = vec![0u64; self.groups.len()];
-        for &g in &self.riders.group {
+        for g in self.riders.iter().map(|r| r.group) {
             group_riders[g as usize] += 1;
         }
         Replication {
@@ -776,21 +783,21 @@ impl<'m> Sim<'m> {
         if !cfg!(debug_assertions) {
             return;
         }
-        let n_batteries = self.batteries.slot.len();
+        let n_batteries = self.batteries.len();
         let mut seen = vec![false; n_batteries];
         for (slot, b) in self.slots.iter().map(|x| x.battery).enumerate() {
             if b != NONE {
                 assert!(!seen[b as usize], "battery {b} counted twice");
                 seen[b as usize] = true;
-                assert_eq!(self.batteries.slot[b as usize], slot as u32);
-                assert_eq!(self.batteries.rider[b as usize], NONE);
+                assert_eq!(self.batteries[b as usize].slot, slot as u32);
+                assert_eq!(self.batteries[b as usize].rider, NONE);
             }
         }
-        for (rider, &b) in self.riders.battery.iter().enumerate() {
+        for (rider, b) in self.riders.iter().map(|r| r.battery).enumerate() {
             assert!(!seen[b as usize], "battery {b} counted twice");
             seen[b as usize] = true;
-            assert_eq!(self.batteries.rider[b as usize], rider as u32);
-            assert_eq!(self.batteries.slot[b as usize], NONE);
+            assert_eq!(self.batteries[b as usize].rider, rider as u32);
+            assert_eq!(self.batteries[b as usize].slot, NONE);
         }
         assert!(seen.iter().all(|&x| x), "a battery is nowhere");
         let waiting: u64 = self.sites.waiting.iter().map(|&w| u64::from(w)).sum();
@@ -852,7 +859,7 @@ impl<'m> Sim<'m> {
     /// Whether the 15-minute clock runs (anything time-of-day dependent).
     fn ticking(&self) -> bool {
         !self.transformers.limit_w.is_empty()
-            || !self.riders.group.is_empty()
+            || !self.riders.is_empty()
             || self.sites.nonsub.iter().any(|&n| n > 0)
             || !matches!(self.strategy, Strategy::Immediate)
     }

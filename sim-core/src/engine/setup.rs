@@ -7,8 +7,8 @@ use rand::RngExt;
 use rand_distr::Poisson;
 
 use super::{
-    Batteries, Counters, Event, GroupPlan, NONE, Phase, Requests, RiderState, Series, Sim, Sites,
-    Slot, Transformers,
+    Battery, Counters, Event, GroupPlan, NONE, Phase, Requests, Rider, Series, Sim, Sites, Slot,
+    Transformers,
 };
 use crate::curve::Curve;
 use crate::model::{Demand, Model, RiderGroup, Strategy};
@@ -225,13 +225,7 @@ impl<'m> Sim<'m> {
             sites,
             slots,
             ready_stack: vec![NONE; total_slots],
-            batteries: Batteries {
-                soc: Vec::new(),
-                capacity_wh: Vec::new(),
-                cycles: Vec::new(),
-                slot: Vec::new(),
-                rider: Vec::new(),
-            },
+            batteries: Vec::new(),
             requests: Requests {
                 origin: Vec::new(),
                 cabinet: Vec::new(),
@@ -242,22 +236,7 @@ impl<'m> Sim<'m> {
                 alive: Vec::new(),
                 free: Vec::new(),
             },
-            riders: RiderState {
-                group: Vec::new(),
-                home: Vec::new(),
-                battery: Vec::new(),
-                threshold_soc: Vec::new(),
-                patience_ms: Vec::new(),
-                trip_wh: Vec::new(),
-                trip_ms: Vec::new(),
-                need_soc: Vec::new(),
-                origin: Vec::new(),
-                need_at: Vec::new(),
-                counted: Vec::new(),
-                key: Vec::new(),
-                rng_fallback: Vec::new(),
-                rng_workplace: Vec::new(),
-            },
+            riders: Vec::new(),
             groups,
             transformers,
             tw_network: TimeWeighted::default(),
@@ -285,7 +264,7 @@ impl<'m> Sim<'m> {
         };
         sim.stock_cabinets(capacity_wh);
         sim.create_riders(capacity_wh);
-        for &home in &sim.riders.home {
+        for home in sim.riders.iter().map(|r| r.home) {
             sim.sites.counters[home as usize].subscribers += 1;
         }
         sim.reach = Reach::new(model);
@@ -294,7 +273,7 @@ impl<'m> Sim<'m> {
             sim.schedule_arrival(site);
             sim.schedule_plug_in(site);
         }
-        for rider in 0..sim.riders.group.len() as u32 {
+        for rider in 0..sim.riders.len() as u32 {
             sim.schedule_need(rider, 0);
         }
         if sim.ticking() {
@@ -320,20 +299,21 @@ impl<'m> Sim<'m> {
                 let battery = self.new_battery(capacity_wh, 1.0);
                 self.slots[slot as usize].battery = battery;
                 self.slots[slot as usize].phase = Phase::Idle;
-                self.batteries.slot[battery as usize] = slot;
+                self.batteries[battery as usize].slot = slot;
                 self.mark_ready(slot);
             }
         }
     }
 
     fn new_battery(&mut self, capacity_wh: f64, soc: f64) -> u32 {
-        let b = &mut self.batteries;
-        b.soc.push(soc);
-        b.capacity_wh.push(capacity_wh);
-        b.cycles.push(0.0);
-        b.slot.push(NONE);
-        b.rider.push(NONE);
-        (b.soc.len() - 1) as u32
+        self.batteries.push(Battery {
+            soc,
+            capacity_wh,
+            cycles: 0.0,
+            slot: NONE,
+            rider: NONE,
+        });
+        (self.batteries.len() - 1) as u32
     }
 
     /// Subscribers of each site (residents by the mix, then resident
@@ -402,7 +382,7 @@ impl<'m> Sim<'m> {
     }
 
     fn add_rider(&mut self, group: usize, home: u32, capacity_wh: f64, rider_key: u64) {
-        let id = self.riders.group.len() as u32;
+        let id = self.riders.len() as u32;
         let spec: &RiderGroup = &self.model.riders.groups[group];
         let (seed, rep) = (self.model.seed, self.replication);
         let mut traits = stream2(seed, rep, Purpose::RiderTraits, rider_key);
@@ -419,25 +399,23 @@ impl<'m> Sim<'m> {
         // Riders start anywhere between their threshold and full.
         let soc = threshold + (1.0 - threshold) * traits.random::<f64>();
         let battery = self.new_battery(capacity_wh, soc);
-        self.batteries.rider[battery as usize] = id;
-        let r = &mut self.riders;
-        r.group.push(group as u32);
-        r.home.push(home);
-        r.battery.push(battery);
-        r.threshold_soc.push(threshold);
-        r.patience_ms.push(super::hours_to_ms(patience_min / 60.0));
-        r.trip_wh.push(trip_km * wh_per_km);
-        r.trip_ms
-            .push(super::hours_to_ms(trip_km / spec.speed_kmh.max(1.0)).max(1));
-        r.need_soc.push(soc);
-        r.origin.push(home);
-        r.need_at.push(0);
-        r.counted.push(false);
-        r.key.push(rider_key);
-        r.rng_fallback
-            .push(stream2(seed, rep, Purpose::Fallback, rider_key));
-        r.rng_workplace
-            .push(stream2(seed, rep, Purpose::WorkPlace, rider_key));
+        self.batteries[battery as usize].rider = id;
+        self.riders.push(Rider {
+            group: group as u32,
+            home,
+            battery,
+            origin: home,
+            threshold_soc: threshold,
+            trip_wh: trip_km * wh_per_km,
+            trip_ms: super::hours_to_ms(trip_km / spec.speed_kmh.max(1.0)).max(1),
+            need_soc: soc,
+            need_at: 0,
+            key: rider_key,
+            patience_ms: super::hours_to_ms(patience_min / 60.0),
+            counted: false,
+            rng_fallback: stream2(seed, rep, Purpose::Fallback, rider_key),
+            rng_workplace: stream2(seed, rep, Purpose::WorkPlace, rider_key),
+        });
     }
 }
 
