@@ -138,7 +138,7 @@ impl Sim<'_> {
         self.batteries[b].soc = self.riders[r].need_soc;
         let group = self.riders[r].group as usize;
         let origin = if self.groups[group].works_across_district {
-            let u = self.riders[r].rng_workplace.random::<f64>();
+            let u = self.rider_streams[r].workplace.random::<f64>();
             pick(&self.work_cum, u).unwrap_or(self.riders[r].home)
         } else {
             self.riders[r].home
@@ -474,7 +474,7 @@ impl Sim<'_> {
         let b = self.riders[r].battery as usize;
         let dwell_h = crate::sample::sample_dist(
             &self.model.riders.home.dwell_hours,
-            &mut self.riders[r].rng_fallback,
+            &mut self.rider_streams[r].fallback,
         )
         .max(0.1);
         let dwell_ms = hours_to_ms(dwell_h);

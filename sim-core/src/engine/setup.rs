@@ -7,8 +7,8 @@ use rand::RngExt;
 use rand_distr::Poisson;
 
 use super::{
-    Battery, Counters, Event, GroupPlan, NONE, Phase, Requests, Rider, Series, Sim, Sites, Slot,
-    Transformers,
+    Battery, Counters, Event, GroupPlan, NONE, Phase, Requests, Rider, RiderStreams, Series, Sim,
+    Sites, Slot, Transformers,
 };
 use crate::curve::Curve;
 use crate::model::{Demand, Model, RiderGroup, Strategy};
@@ -237,6 +237,7 @@ impl<'m> Sim<'m> {
                 free: Vec::new(),
             },
             riders: Vec::new(),
+            rider_streams: Vec::new(),
             groups,
             transformers,
             tw_network: TimeWeighted::default(),
@@ -413,8 +414,10 @@ impl<'m> Sim<'m> {
             key: rider_key,
             patience_ms: super::hours_to_ms(patience_min / 60.0),
             counted: false,
-            rng_fallback: stream2(seed, rep, Purpose::Fallback, rider_key),
-            rng_workplace: stream2(seed, rep, Purpose::WorkPlace, rider_key),
+        });
+        self.rider_streams.push(RiderStreams {
+            fallback: stream2(seed, rep, Purpose::Fallback, rider_key),
+            workplace: stream2(seed, rep, Purpose::WorkPlace, rider_key),
         });
     }
 }
