@@ -1010,6 +1010,11 @@ fn records_weekly_headroom_brackets_the_adoption_at_which_the_plan_stops_holding
         "{summary}"
     );
     assert!(summary.contains(&format!("today {today:.2}")), "{summary}");
+    // The week's demand, about 297 a day, is past the 222 or so at which
+    // the plan stops holding: the page says so.
+    let at_limit = h["requests_per_day"].as_f64().unwrap();
+    assert!(site["requests"].as_f64().unwrap() / 7.0 > at_limit, "{h}");
+    assert!(summary.contains("a day, already past it)"), "{summary}");
     let cell = by_id(&doc, "sites")
         .descendants()
         .find(|n| n.attribute("data-field") == Some("headroom"))

@@ -179,16 +179,20 @@ fn headroom_sentence(s: &SiteWeek, lang: Lang) -> Option<String> {
     let site = &s.site;
     let today_a = s.adoption_today.map(|a| format!("{a:.2}"));
     let per_day = s.requests as f64 / 7.0;
+    // This week's demand past what the plan holds, whatever the adoption
+    // (riders may swap more often than the plan's).
+    let past = h.requests_per_day.is_some_and(|r| per_day > r);
     Some(match lang {
         Lang::Zh => {
             let today = today_a.map_or(String::new(), |a| format!("，目前为 {a}"));
             let head = format!("{site}的换电需求比方案高 {over:.0}%；");
             match (h.holds_up_to, h.misses_at) {
                 (Some(low), Some(_)) => format!(
-                    "{head}按方案配置，换电渗透率不超过 {} 时仍满足方案指标（约每日 {} 次需求，本周每日 {} 次）{today}。",
+                    "{head}按方案配置，换电渗透率不超过 {} 时仍满足方案指标（约每日 {} 次需求，本周每日 {} 次{}）{today}。",
                     adoption_floor(low),
                     trim(h.requests_per_day.unwrap_or(0.0), 0),
-                    trim(per_day, 0)
+                    trim(per_day, 0),
+                    if past { "，已超出" } else { "" }
                 ),
                 (Some(_), None) => format!(
                     "{head}按方案配置，即使全部电动车都换电（渗透率 1）仍满足方案指标{today}。"
@@ -201,10 +205,11 @@ fn headroom_sentence(s: &SiteWeek, lang: Lang) -> Option<String> {
             let head = format!("Demand at {site} runs {over:.0}% above plan; ");
             match (h.holds_up_to, h.misses_at) {
                 (Some(low), Some(_)) => format!(
-                    "{head}the plan holds up to adoption {} (about {} requests a day; this week {} a day){today}.",
+                    "{head}the plan holds up to adoption {} (about {} requests a day; this week {} a day{}){today}.",
                     adoption_floor(low),
                     trim(h.requests_per_day.unwrap_or(0.0), 0),
-                    trim(per_day, 0)
+                    trim(per_day, 0),
+                    if past { ", already past it" } else { "" }
                 ),
                 (Some(_), None) => format!(
                     "{head}the plan holds even if every e-bike subscribes (adoption 1){today}."
