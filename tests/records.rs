@@ -1128,3 +1128,48 @@ fn records_weekly_out_refuses_to_replace_a_report_without_force() {
         serde_json::from_slice(&fs::read(Path::new(plan).join("weekly.json")).unwrap()).unwrap();
     assert_eq!(json["week"], "2024-W15");
 }
+
+/// Issue 14: calibrate no longer refuses a scenario with its own
+/// `[[group]]`s; it keeps them, applies the per-site estimates, and says
+/// on stderr what it left.
+#[test]
+fn records_calibrate_keeps_a_scenarios_own_groups_and_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("groups.toml");
+    let text = fs::read_to_string(pilot()).unwrap().replace(
+        "# No [[group]]:",
+        "[[group]]\nname = \"commuter\"\ndaily_km = 25\nwh_per_km = 16\ntrips_per_day = 2\n\
+         profile = \"commuter\"\nswap_threshold_soc = 0.3\n\n[[group]]\nname = \"courier\"\n\
+         daily_km = 120\nwh_per_km = 14\ntrips_per_day = 20\nprofile = \"courier\"\n\
+         swap_threshold_soc = 0.2\nworks_across_district = true\n\n# Groups above:",
+    );
+    fs::write(&scenario, &text).unwrap();
+    let calibrated = dir.path().join("calibrated.toml");
+    let (code, _, err) = swapsim([
+        "calibrate",
+        sample().to_str().unwrap(),
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--out",
+        calibrated.to_str().unwrap(),
+    ]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    assert!(
+        err.starts_with(
+            "warning: the scenario declares its own [[group]]s ('commuter', 'courier'): kept as written"
+        ),
+        "{err}"
+    );
+    let model = scenarios::load(&calibrated).unwrap_or_else(|e| panic!("{e:?}"));
+    // The log's 300 commuters on 1000 e-bikes, its 40 couriers.
+    let site = &model.sites[0];
+    assert!(
+        (site.swap_adoption - 0.3).abs() < 0.01,
+        "{}",
+        site.swap_adoption
+    );
+    assert_eq!(site.couriers, [(1, 40)]);
+    let (code, out, err) = swapsim(["check", calibrated.to_str().unwrap()]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    assert!(out.starts_with("ok: "), "{out}");
+}
