@@ -426,11 +426,18 @@ fn share(a: Option<f64>) -> String {
 }
 
 /// The adoption the plan holds up to, with the first found to miss in
-/// brackets: `0.516 [0.523]`; `–` when not searched.
+/// brackets below it, as the plan's interval is: `0.516 [0.523]`; `–`
+/// when not searched. HTML.
 fn headroom_cell(s: &SiteWeek) -> String {
     s.headroom.as_ref().map_or_else(
         || "–".to_owned(),
-        |h| format!("{} [{}]", share(h.holds_up_to), share(h.misses_at)),
+        |h| {
+            format!(
+                "{} <span class=\"ci\">[{}]</span>",
+                share(h.holds_up_to),
+                share(h.misses_at)
+            )
+        },
     )
 }
 
