@@ -626,6 +626,8 @@ fn records_weekly_out_writes_json_csv_and_an_xlsx_that_reads_back_as_the_json() 
         plan.to_str().unwrap(),
         "--week",
         "2024-W15",
+        "--headroom",
+        "none",
     ];
     let (code, printed, err) = swapsim(args.into_iter().chain([
         "--format",
@@ -686,12 +688,66 @@ fn records_weekly_out_writes_json_csv_and_an_xlsx_that_reads_back_as_the_json() 
         &Data::Float(planned[1].as_f64().unwrap())
     );
     assert_eq!(column("Above plan"), &Data::Bool(true));
+    // The towns' sheet is the JSON's towns, as the report rolls them up.
+    let town = &json["towns"][0];
+    assert_eq!(json["towns"].as_array().unwrap().len(), 1);
+    assert_eq!(town["town"], "碧城街道");
+    assert_eq!(town["requests"], site["requests"]);
+    let range = book.worksheet_range("Towns").unwrap();
+    let rows: Vec<&[Data]> = range.rows().collect();
+    assert_eq!(rows.len(), 2);
+    let column = |name: &str| -> &Data {
+        let at = rows[0]
+            .iter()
+            .position(|c| c == &Data::String(name.to_owned()))
+            .unwrap_or_else(|| panic!("no column {name}"));
+        &rows[1][at]
+    };
+    assert_eq!(column("Town"), &Data::String("碧城街道".into()));
+    for (header, field) in [
+        ("Sites", "sites"),
+        ("Requests", "requests"),
+        ("Planned", "planned_requests"),
+        ("Subscribers", "subscribers"),
+        ("Stockouts", "stockouts"),
+        ("Sites above plan", "above_plan"),
+        ("Batteries to add", "batteries_to_add"),
+    ] {
+        assert_eq!(
+            column(header),
+            &Data::Float(town[field].as_f64().unwrap()),
+            "{header}"
+        );
+    }
     // In Chinese, the headers are Chinese.
-    let (code, _, err) = swapsim(args.into_iter().chain(["--out", out.to_str().unwrap()]));
+    let (code, _, err) =
+        swapsim(
+            args.into_iter()
+                .chain(["--out", out.to_str().unwrap(), "--force"]),
+        );
     assert_eq!(code, exit::SUCCESS, "{err}");
     let mut book: Xlsx<_> = calamine::open_workbook(out.join("weekly.xlsx")).unwrap();
     let range = book.worksheet_range("本周").unwrap();
     assert_eq!(range.get((0, 3)), Some(&Data::String("换电需求".into())));
+    let range = book.worksheet_range("街镇").unwrap();
+    assert_eq!(range.get((1, 1)), Some(&Data::String("碧城街道".into())));
+    // Without towns in the plan, no towns' sheet.
+    let bare = dir.path().join("bare");
+    let (code, _, err) = swapsim([
+        "weekly",
+        fast.to_str().unwrap(),
+        "--plan",
+        pilot_plan().to_str().unwrap(),
+        "--week",
+        "2024-W15",
+        "--headroom",
+        "none",
+        "--out",
+        bare.to_str().unwrap(),
+    ]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    let book: Xlsx<_> = calamine::open_workbook(bare.join("weekly.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["本周"]);
     // An --out that is a file is an error, not a panic.
     let (code, _, err) = swapsim(
         args.into_iter()
@@ -736,6 +792,30 @@ fn records_backtest_html_has_a_table_and_an_hourly_chart_per_site() {
 
     let page = fs::read_to_string(&html).unwrap();
     let doc = parse_html(&page);
+    // The answer first, in plain words: how many sites fit, by which
+    // tolerances, and the worst fits.
+    let sections: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "section")
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    assert_eq!(sections, ["summary", "sites", "profiles"]);
+    let summary = text_of(by_id(&doc, "summary"));
+    let fitting = if fit["pass"] == true { 1 } else { 0 };
+    assert!(
+        summary.contains(&format!(
+            "{fitting} of 1 site fits the log: requests a day within ±15% of the simulated mean \
+             (or inside its 95% interval), the hourly profile within 0.15 (total variation); \
+             the stockout share is shown, not judged."
+        )),
+        "{summary}"
+    );
+    let miss = fit["requests_miss"].as_f64().unwrap();
+    assert!(
+        summary.contains("Worst fits:")
+            && summary.contains(&format!("美吉鑫小区: requests {:+.1}%", 100.0 * miss)),
+        "{summary}"
+    );
     let row = by_id(&doc, "sites")
         .descendants()
         .find(|n| n.attribute("data-site") == Some("美吉鑫小区"))
@@ -781,4 +861,315 @@ fn records_backtest_html_has_a_table_and_an_hourly_chart_per_site() {
         assert!(ys.iter().all(|y| (16.0..=224.0).contains(y)), "{ys:?}");
         assert!(highest < 150.0, "a flat line: {ys:?}");
     }
+
+    // A scenario whose sites name their town gets the roll-up by town,
+    // after the summary; in Chinese, with the stockout share judged.
+    let towns = plan_with_town(dir.path()).join("plan.toml");
+    let args = args.map(|a| {
+        if a == scenario {
+            towns.to_str().unwrap()
+        } else {
+            a
+        }
+    });
+    let (code, _, err) = swapsim(args.into_iter().chain([
+        "--html",
+        html.to_str().unwrap(),
+        "--stockout-tolerance",
+        "0.5",
+    ]));
+    assert!(
+        code == exit::SUCCESS || code == exit::TARGETS_MISSED,
+        "{err}"
+    );
+    let page = fs::read_to_string(&html).unwrap();
+    let doc = parse_html(&page);
+    let sections: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "section")
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    assert_eq!(sections, ["summary", "towns", "sites", "profiles"]);
+    let summary = text_of(by_id(&doc, "summary"));
+    assert!(summary.contains("1 个站点中有"), "{summary}");
+    assert!(summary.contains("±15%"), "{summary}");
+    assert!(
+        summary.contains("缺电比例相差不超过 50 个百分点"),
+        "{summary}"
+    );
+    let town = by_id(&doc, "towns")
+        .descendants()
+        .find(|n| n.attribute("data-town") == Some("碧城街道"))
+        .map(|row| {
+            row.children()
+                .filter(|n| n.is_element())
+                .map(text_of)
+                .collect::<Vec<_>>()
+        })
+        .expect("a row for the town");
+    assert_eq!(town[..2], ["碧城街道", "1"]);
+}
+
+/// The pilot's plan model as `weekly` reads it, with `adoption` at its
+/// site, run and checked as `run --check` of the plan file would be: the
+/// targets it misses, as `site: kpi`.
+fn plan_misses_at(adoption: f64) -> Vec<String> {
+    let mut model = scenarios::load(&pilot_plan().join("plan.toml")).expect("the plan loads");
+    model.sites[0].swap_adoption = adoption;
+    let result = sim_core::run(&model, 2);
+    result
+        .misses(&model.targets)
+        .iter()
+        .map(|m| format!("{}: {}", m.site, m.kpi))
+        .collect()
+}
+
+/// Issue 14: "the adoption at which the plan stops holding (from the
+/// plan's own targets)". The sample log runs about 37 % above the pilot's
+/// plan; the search brackets the adoption where the planned sizing stops
+/// meeting the plan's targets, and each end of the bracket is checked
+/// here by a run of its own: the low end meets every target, the high end
+/// misses one.
+#[test]
+fn records_weekly_headroom_brackets_the_adoption_at_which_the_plan_stops_holding() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan_with_town(dir.path());
+    let out = dir.path().join("week");
+    let html = dir.path().join("weekly.html");
+    let log = sample().display().to_string();
+    let args = [
+        "weekly",
+        log.as_str(),
+        "--plan",
+        plan.to_str().unwrap(),
+        "--week",
+        "2024-W16",
+        "--threads",
+        "2",
+    ];
+    let (code, printed, err) = swapsim(args.into_iter().chain([
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]));
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    let site = &json["sites"][0];
+    assert_eq!(site["above_plan"], true, "{site}");
+    assert_eq!(site["adoption_planned"], 0.3);
+    let h = &site["headroom"];
+    let low = h["holds_up_to"].as_f64().expect("a bracket");
+    let high = h["misses_at"].as_f64().expect("a bracket");
+    assert!(
+        0.3 <= low && low < high && high - low <= records::HEADROOM_RESOLUTION,
+        "{h}"
+    );
+    // The plan's own settings: its check at its own adoption is the plan's.
+    assert_eq!(
+        (h["days"].as_u64(), h["replications"].as_u64()),
+        (Some(28), Some(10))
+    );
+    // Each end, run on its own: the plan holds at the low end and misses
+    // at the high end what the search says it misses.
+    assert_eq!(plan_misses_at(low), Vec::<String>::new(), "{h}");
+    let missed: Vec<String> = h["missed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_owned())
+        .collect();
+    assert!(!missed.is_empty(), "{h}");
+    assert_eq!(plan_misses_at(high), missed, "{h}");
+    // Today's adoption as the plan counts subscribers: the week's less
+    // the plan's 40 couriers, over its 1000 e-bikes.
+    let today = site["adoption_today"].as_f64().unwrap();
+    let subscribers = site["subscribers"].as_f64().unwrap();
+    assert!(
+        (today - (subscribers - 40.0) / 1000.0).abs() < 1e-12,
+        "{site}"
+    );
+
+    // The page says it in the summary, in plain words.
+    let page = fs::read_to_string(&html).unwrap();
+    let doc = parse_html(&page);
+    let summary = text_of(by_id(&doc, "summary"));
+    let floor = format!("{:.2}", (low * 100.0 + 1e-7).floor() / 100.0);
+    assert!(
+        summary.contains(&format!(
+            "Demand at 美吉鑫小区 runs {:.0}% above plan; the plan holds up to adoption {floor}",
+            100.0
+                * (site["requests"].as_f64().unwrap()
+                    / site["planned_requests"][1].as_f64().unwrap()
+                    - 1.0)
+        )),
+        "{summary}"
+    );
+    assert!(summary.contains(&format!("today {today:.2}")), "{summary}");
+    // The week's demand, about 297 a day, is past the 222 or so at which
+    // the plan stops holding: the page says so.
+    let at_limit = h["requests_per_day"].as_f64().unwrap();
+    assert!(site["requests"].as_f64().unwrap() / 7.0 > at_limit, "{h}");
+    assert!(summary.contains("a day, already past it)"), "{summary}");
+    let cell = by_id(&doc, "sites")
+        .descendants()
+        .find(|n| n.attribute("data-field") == Some("headroom"))
+        .map(text_of);
+    assert_eq!(cell, Some(format!("{low:.3} [{high:.3}]")));
+    // The CSV and the workbook carry the bracket too.
+    let (_, csv, _) = swapsim(args.into_iter().chain(["--format", "csv"]));
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let row = reader.records().next().unwrap().unwrap();
+    let field = |name: &str| row[headers.iter().position(|h| h == name).unwrap()].to_owned();
+    assert_eq!(field("headroom_holds_up_to"), low.to_string());
+    assert_eq!(field("headroom_misses_at"), high.to_string());
+    assert_eq!(field("adoption_today"), today.to_string());
+    {
+        use calamine::{Data, Reader, Xlsx};
+        let mut book: Xlsx<_> = calamine::open_workbook(out.join("weekly.xlsx")).unwrap();
+        let range = book.worksheet_range("Week").unwrap();
+        let rows: Vec<&[Data]> = range.rows().collect();
+        let column = |name: &str| -> &Data {
+            let at = rows[0]
+                .iter()
+                .position(|c| c == &Data::String(name.to_owned()))
+                .unwrap_or_else(|| panic!("no column {name}"));
+            &rows[1][at]
+        };
+        assert_eq!(column("Plan holds up to adoption"), &Data::Float(low));
+        assert_eq!(column("Plan misses at adoption"), &Data::Float(high));
+        assert_eq!(column("Adoption today"), &Data::Float(today));
+    }
+
+    // --headroom none runs nothing and says nothing of it.
+    let (code, printed, err) =
+        swapsim(
+            args.into_iter()
+                .chain(["--format", "json", "--headroom", "none"]),
+        );
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(json["sites"][0]["headroom"], serde_json::Value::Null);
+    // Below the plan's interval (a wide tolerance), the default searches
+    // nothing; --headroom all searches every site.
+    let wide = ["--tolerance", "0.5", "--format", "json"];
+    let (_, printed, _) = swapsim(args.into_iter().chain(wide));
+    let json: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(json["sites"][0]["headroom"], serde_json::Value::Null);
+    let (_, printed, _) = swapsim(args.into_iter().chain(wide).chain(["--headroom", "all"]));
+    let json: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(
+        json["sites"][0]["headroom"]["holds_up_to"].as_f64(),
+        Some(low)
+    );
+}
+
+/// Issue 14: `weekly --out` replaces a report already in DIR only with
+/// `--force`, as `run --out` does; a plan's own files do not count.
+#[test]
+fn records_weekly_out_refuses_to_replace_a_report_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan_with_town(dir.path());
+    let plan = plan.to_str().unwrap();
+    let log = sample().display().to_string();
+    let args = [
+        "weekly",
+        log.as_str(),
+        "--plan",
+        plan,
+        "--week",
+        "2024-W14",
+        "--headroom",
+        "none",
+        "--out",
+        plan,
+    ];
+    // Into the plan's own directory: its files stay.
+    let (code, _, err) = swapsim(args);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    let written = fs::read(Path::new(plan).join("weekly.json")).unwrap();
+    assert!(Path::new(plan).join("plan.toml").exists());
+    // Again, without --force: refused before anything is read or run.
+    let other_week = args.map(|a| if a == "2024-W14" { "2024-W15" } else { a });
+    let (code, out, err) = swapsim(other_week);
+    assert_eq!(code, exit::ERROR);
+    assert_eq!(out, "");
+    assert_eq!(
+        err,
+        format!(
+            "error: --out '{plan}' already holds weekly.json, weekly.csv, weekly.xlsx: \
+             pass --force to replace them\n"
+        )
+    );
+    assert_eq!(
+        fs::read(Path::new(plan).join("weekly.json")).unwrap(),
+        written
+    );
+    // One file is enough to refuse.
+    let lone = dir.path().join("lone");
+    fs::create_dir(&lone).unwrap();
+    fs::write(lone.join("weekly.xlsx"), "not mine").unwrap();
+    let into_lone = args.map(|a| if a == plan { lone.to_str().unwrap() } else { a });
+    let (code, _, err) = swapsim(into_lone);
+    assert_eq!(code, exit::ERROR);
+    assert!(
+        err.ends_with("already holds weekly.xlsx: pass --force to replace it\n"),
+        "{err}"
+    );
+    // With --force the week is replaced.
+    let (code, _, err) = swapsim(other_week.into_iter().chain(["--force"]));
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(Path::new(plan).join("weekly.json")).unwrap()).unwrap();
+    assert_eq!(json["week"], "2024-W15");
+}
+
+/// Issue 14: calibrate no longer refuses a scenario with its own
+/// `[[group]]`s; it keeps them, applies the per-site estimates, and says
+/// on stderr what it left.
+#[test]
+fn records_calibrate_keeps_a_scenarios_own_groups_and_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("groups.toml");
+    let text = fs::read_to_string(pilot()).unwrap().replace(
+        "# No [[group]]:",
+        "[[group]]\nname = \"commuter\"\ndaily_km = 25\nwh_per_km = 16\ntrips_per_day = 2\n\
+         profile = \"commuter\"\nswap_threshold_soc = 0.3\n\n[[group]]\nname = \"courier\"\n\
+         daily_km = 120\nwh_per_km = 14\ntrips_per_day = 20\nprofile = \"courier\"\n\
+         swap_threshold_soc = 0.2\nworks_across_district = true\n\n# Groups above:",
+    );
+    fs::write(&scenario, &text).unwrap();
+    let calibrated = dir.path().join("calibrated.toml");
+    let (code, _, err) = swapsim([
+        "calibrate",
+        sample().to_str().unwrap(),
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--out",
+        calibrated.to_str().unwrap(),
+    ]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    assert!(
+        err.starts_with(
+            "warning: the scenario declares its own [[group]]s ('commuter', 'courier'): kept as written"
+        ),
+        "{err}"
+    );
+    let model = scenarios::load(&calibrated).unwrap_or_else(|e| panic!("{e:?}"));
+    // The log's 300 commuters on 1000 e-bikes, its 40 couriers.
+    let site = &model.sites[0];
+    assert!(
+        (site.swap_adoption - 0.3).abs() < 0.01,
+        "{}",
+        site.swap_adoption
+    );
+    assert_eq!(site.couriers, [(1, 40)]);
+    let (code, out, err) = swapsim(["check", calibrated.to_str().unwrap()]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    assert!(out.starts_with("ok: "), "{out}");
 }

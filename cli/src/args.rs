@@ -649,6 +649,18 @@ pub(crate) enum Lang {
     En,
 }
 
+/// The sites `weekly` searches for the adoption at which the plan stops
+/// holding (each search is about ten runs of the plan).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Headroom {
+    /// The sites whose demand runs above the plan's interval.
+    Above,
+    /// Every site.
+    All,
+    /// None: no runs.
+    None,
+}
+
 /// `swapsim calibrate --help`: 1 only with `--check`.
 const CALIBRATE_EXIT_CODES: &str = "\
 Exit codes:
@@ -813,6 +825,17 @@ pub(crate) struct WeeklyArgs {
     #[arg(long, value_name = "SHARE", default_value_t = records::DEFAULT_TOLERANCE, value_parser = share)]
     pub(crate) tolerance: f64,
 
+    /// Where to search for the adoption at which the plan stops holding: above (sites above the plan), all, or none
+    #[arg(
+        long,
+        value_enum,
+        value_name = "SITES",
+        default_value_t = Headroom::Above,
+        hide_possible_values = true,
+        help_heading = "Headroom"
+    )]
+    pub(crate) headroom: Headroom,
+
     /// Output on stdout: table (for people), json or csv (for scripts)
     #[arg(
         long,
@@ -824,9 +847,13 @@ pub(crate) struct WeeklyArgs {
     )]
     pub(crate) format: Format,
 
-    /// Also write weekly.json, weekly.csv and weekly.xlsx into DIR (created if missing; those three replaced)
+    /// Also write weekly.json, weekly.csv and weekly.xlsx into DIR (created if missing; other files left alone)
     #[arg(long, short, value_name = "DIR", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
+
+    /// Replace weekly.json, weekly.csv and weekly.xlsx if DIR already holds them
+    #[arg(long, help_heading = "Output")]
+    pub(crate) force: bool,
 
     /// Also write the weekly operations report to FILE (replaced if it exists)
     #[arg(long, value_name = "FILE", help_heading = "Report")]
@@ -845,4 +872,7 @@ pub(crate) struct WeeklyArgs {
 
     #[command(flatten)]
     pub(crate) read: LogArgs,
+
+    #[command(flatten)]
+    pub(crate) threads: Threads,
 }

@@ -178,6 +178,20 @@ pub(crate) enum Error {
         /// The directory as given.
         path: PathBuf,
     },
+    /// `weekly --out DIR` would replace a report already there, and
+    /// `--force` was not given.
+    #[error(
+        "--out '{}' already holds {}: pass --force to replace {}",
+        dir.display(),
+        files.join(", "),
+        if files.len() == 1 { "it" } else { "them" }
+    )]
+    OutExists {
+        /// The directory as given.
+        dir: PathBuf,
+        /// The files it holds that would be replaced.
+        files: Vec<&'static str>,
+    },
     /// A stale result file in an output directory could not be removed.
     #[error("cannot remove '{}': {source}", path.display())]
     Remove {

@@ -7,7 +7,7 @@ use std::path::Path;
 use records::{Backtest, Estimates, Log, ReadOptions};
 use sim_core::Model;
 
-use crate::args::{BacktestArgs, CalibrateArgs, Format, LogArgs, Overrides, WeeklyArgs};
+use crate::args::{BacktestArgs, CalibrateArgs, Format, Headroom, LogArgs, Overrides, WeeklyArgs};
 use crate::error::Error;
 use crate::streams::Streams;
 use crate::{Status, config, output, table, threads, workbook};
@@ -52,6 +52,9 @@ pub(crate) fn calibrate(args: &CalibrateArgs, streams: &mut Streams<'_>) -> Resu
         log_name: file_name(&args.log),
     };
     let calibrated = records::calibrate(&source, &model, &estimates, &options)?;
+    for warning in &calibrated.warnings {
+        streams.tell(format_args!("warning: {warning}"));
+    }
     for site in &calibrated.log_only {
         streams.tell(format_args!(
             "warning: site '{site}' is in the log but not the scenario: skipped (--partial)"
@@ -299,12 +302,19 @@ const WEEKLY_JSON_FILE: &str = "weekly.json";
 /// `weekly --out`'s CSV, as `--format csv` prints it, with a BOM.
 const WEEKLY_CSV_FILE: &str = "weekly.csv";
 
+/// `weekly --out`'s files, which it refuses to replace without `--force`.
+const WEEKLY_FILES: [&str; 3] = [WEEKLY_JSON_FILE, WEEKLY_CSV_FILE, workbook::WEEKLY_FILE];
+
 /// `swapsim weekly LOG --plan PLANDIR --week 2024-W14`.
 pub(crate) fn weekly(args: &WeeklyArgs, streams: &mut Streams<'_>) -> Result<Status, Error> {
     let monday =
         records::iso_week(&args.week).map_err(|m| Error::Weekly(format!("--week: {m}")))?;
+    if let Some(dir) = &args.out {
+        check_weekly_out(dir, args.force)?;
+    }
     let log = read_log(&args.log, &args.read, streams)?;
-    let plan = config::load(&args.plan.join(output::PLAN_TOML_FILE))?.model;
+    let plan_path = args.plan.join(output::PLAN_TOML_FILE);
+    let plan = config::load(&plan_path)?.model;
     let summary_path = args.plan.join("summary.json");
     let summary = config::read(&summary_path)?;
     let predicted = predicted(&summary).ok_or_else(|| {
@@ -314,7 +324,7 @@ pub(crate) fn weekly(args: &WeeklyArgs, streams: &mut Streams<'_>) -> Result<Sta
             summary_path.display()
         ))
     })?;
-    let week = records::weekly(
+    let mut week = records::weekly(
         &log.tally,
         monday,
         &args.week,
@@ -327,6 +337,7 @@ pub(crate) fn weekly(args: &WeeklyArgs, streams: &mut Streams<'_>) -> Result<Sta
             "warning: site '{site}' is in the log but not the plan: not reported"
         ));
     }
+    search_headroom(&mut week, &plan, &plan_path, args, streams)?;
     let text = match args.format {
         Format::Table => weekly_table(&week),
         // Serialising plain numbers and strings cannot fail.
@@ -361,6 +372,76 @@ pub(crate) fn weekly(args: &WeeklyArgs, streams: &mut Streams<'_>) -> Result<Sta
     }
     streams.out(&text)?;
     Ok(Status::Success)
+}
+
+/// Refuses an `--out` directory that already holds a weekly report
+/// unless `force` (checked before anything is read or run, as `run
+/// --out` checks its directory); the directory's other files, a plan's
+/// say, do not count. With `force`, killed runs' temp files are cleared.
+fn check_weekly_out(dir: &Path, force: bool) -> Result<(), Error> {
+    let there: Vec<&'static str> = WEEKLY_FILES
+        .into_iter()
+        .filter(|name| dir.join(name).symlink_metadata().is_ok())
+        .collect();
+    if !there.is_empty() && !force {
+        return Err(Error::OutExists {
+            dir: dir.to_owned(),
+            files: there,
+        });
+    }
+    output::check_dir_writable(dir)?;
+    if force {
+        output::remove_stale_temps(dir)?;
+    }
+    Ok(())
+}
+
+/// Searches, per `--headroom`, the adoption at which the plan stops
+/// holding at each site, and sets it in `week`.
+fn search_headroom(
+    week: &mut records::Weekly,
+    plan: &Model,
+    plan_path: &Path,
+    args: &WeeklyArgs,
+    streams: &mut Streams<'_>,
+) -> Result<(), Error> {
+    let searched: Vec<usize> = (0..week.sites.len())
+        .filter(|&i| match args.headroom {
+            Headroom::Above => week.sites[i].above_plan,
+            Headroom::All => true,
+            Headroom::None => false,
+        })
+        .collect();
+    if searched.is_empty() {
+        return Ok(());
+    }
+    // The largest run the search makes: every searched site at adoption 1.
+    let mut largest = plan.clone();
+    for site in &mut largest.sites {
+        if searched.iter().any(|&i| week.sites[i].site == site.name) {
+            site.swap_adoption = 1.0;
+        }
+    }
+    crate::limits::check(
+        plan_path,
+        "weekly",
+        &largest,
+        largest.replications,
+        args.threads.n,
+        &args.threads.limits,
+    )?;
+    let n = threads(args.threads.n);
+    for i in searched {
+        let site = &mut week.sites[i];
+        site.headroom = records::headroom(plan, &site.site, &mut |m| sim_core::run(m, n));
+        if let Some(h) = &site.headroom {
+            streams.say(format_args!(
+                "headroom of {}: {} runs of {} days × {} replications",
+                site.site, h.runs, h.days, h.replications
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// What a run's `summary.json` predicts per site.
@@ -409,6 +490,9 @@ fn weekly_table(w: &records::Weekly) -> String {
         "plan".to_owned(),
         "cabinets".to_owned(),
         "plan".to_owned(),
+        "adoption".to_owned(),
+        "today".to_owned(),
+        "plan holds to [misses at]".to_owned(),
     ]];
     for s in &w.sites {
         let (low, mean, high) = s.planned_requests;
@@ -429,6 +513,13 @@ fn weekly_table(w: &records::Weekly) -> String {
             format!("{:.0}", s.planned_stockouts),
             s.cabinets_seen.to_string(),
             s.cabinets_planned.to_string(),
+            format!("{:.3}", s.adoption_planned),
+            s.adoption_today
+                .map_or("-".to_owned(), |a| format!("{a:.3}")),
+            s.headroom.as_ref().map_or("-".to_owned(), |h| {
+                let end = |a: Option<f64>| a.map_or("-".to_owned(), |a| format!("{a:.3}"));
+                format!("{} [{}]", end(h.holds_up_to), end(h.misses_at))
+            }),
         ]);
     }
     table::write_aligned(&mut out, &rows);
@@ -440,9 +531,37 @@ fn weekly_table(w: &records::Weekly) -> String {
         out.push_str("\nactions:\n");
         for s in actions {
             out.push_str(&format!("  {}: {}\n", s.site, s.action));
+            if let Some(line) = headroom_line(s) {
+                out.push_str(&format!("    {line}\n"));
+            }
         }
     }
     out
+}
+
+/// Where the plan stops holding at a site, in a line, or `None` when it
+/// was not searched.
+fn headroom_line(s: &records::SiteWeek) -> Option<String> {
+    let h = s.headroom.as_ref()?;
+    let today = s
+        .adoption_today
+        .map_or(String::new(), |a| format!(", today {a:.3}"));
+    Some(match (h.holds_up_to, h.misses_at) {
+        (Some(low), Some(high)) => format!(
+            "the plan holds up to adoption {low:.3} (about {:.0} requests a day; at {high:.3} it \
+             misses {}){today}; planned {:.3}",
+            h.requests_per_day.unwrap_or(0.0),
+            h.missed.join(", "),
+            s.adoption_planned
+        ),
+        (Some(_), None) => {
+            format!("the plan holds even at adoption 1, every e-bike subscribed{today}")
+        }
+        (None, _) => format!(
+            "the plan misses its targets even at adoption 0 ({}){today}",
+            h.missed.join(", ")
+        ),
+    })
 }
 
 /// The week as CSV, one row per site.
@@ -465,11 +584,19 @@ fn weekly_csv(w: &records::Weekly) -> String {
         "cabinets_planned",
         "above_plan",
         "action",
+        "adoption_planned",
+        "adoption_today",
+        "headroom_holds_up_to",
+        "headroom_misses_at",
+        "headroom_requests_per_day",
+        "headroom_missed",
     ];
     let rows: Vec<Vec<String>> = w
         .sites
         .iter()
         .map(|s| {
+            let h = s.headroom.as_ref();
+            let opt = |x: Option<f64>| x.map_or(String::new(), |x| x.to_string());
             vec![
                 w.week.clone(),
                 s.site.clone(),
@@ -489,6 +616,12 @@ fn weekly_csv(w: &records::Weekly) -> String {
                 s.cabinets_planned.to_string(),
                 s.above_plan.to_string(),
                 s.action.clone(),
+                s.adoption_planned.to_string(),
+                opt(s.adoption_today),
+                opt(h.and_then(|h| h.holds_up_to)),
+                opt(h.and_then(|h| h.misses_at)),
+                opt(h.and_then(|h| h.requests_per_day)),
+                h.map_or(String::new(), |h| h.missed.join("; ")),
             ]
         })
         .collect();

@@ -747,65 +747,27 @@ const EN: Words = Words {
 /// `weekly --out`'s workbook.
 pub(crate) const WEEKLY_FILE: &str = "weekly.xlsx";
 
-/// `weekly --out`'s workbook: one sheet, one row per site, the columns of
-/// `weekly.csv` (the week, the site, its figures against the plan, the
-/// action) with Chinese or English headers. Numbers are the JSON's;
-/// growth is a fraction shown as a percentage; an empty cell is a figure
-/// the log does not have (no week before).
+/// `weekly --out`'s workbook: the sheet of sites, one row per site, the
+/// columns of `weekly.csv` (the week, the site, its figures against the
+/// plan, the adoption and where the plan stops holding), then, when the
+/// plan's sites name their town, the towns' sheet (the JSON's `towns`,
+/// as the report rolls them up), with Chinese or English headers.
+/// Numbers are the JSON's; growth is a fraction shown as a percentage;
+/// an empty cell is a figure the log does not have (no week before) or
+/// a search not made.
 pub(crate) fn weekly(week: &records::Weekly, lang: report::Lang) -> Vec<u8> {
-    let (sheet_name, headers): (&str, [&str; 17]) = match lang {
-        report::Lang::Zh => (
-            "本周",
-            [
-                "周",
-                "站点",
-                "街道/镇",
-                "换电需求",
-                "方案预测",
-                "方案下限",
-                "方案上限",
-                "上周需求",
-                "环比",
-                "换电用户",
-                "方案用户",
-                "缺电次数",
-                "方案缺电",
-                "在用换电柜",
-                "方案换电柜",
-                "超出方案",
-                "建议增加电池",
-            ],
-        ),
-        report::Lang::En => (
-            "Week",
-            [
-                "Week",
-                "Site",
-                "Town",
-                "Requests",
-                "Planned",
-                "Plan low",
-                "Plan high",
-                "Requests last week",
-                "Growth",
-                "Subscribers",
-                "Planned subscribers",
-                "Stockouts",
-                "Planned stockouts",
-                "Cabinets seen",
-                "Cabinets planned",
-                "Above plan",
-                "Batteries to add",
-            ],
-        ),
+    let w = match lang {
+        report::Lang::Zh => &WEEKLY_ZH,
+        report::Lang::En => &WEEKLY_EN,
     };
     let build = || -> Result<Vec<u8>, XlsxError> {
         let mut book = Workbook::new();
         let bold = Format::new().set_bold();
         let percent = Format::new().set_num_format("0.0%");
+        let share = Format::new().set_num_format("0.000");
         let sheet = book.add_worksheet();
-        sheet.set_name(sheet_name)?;
-        header(sheet, &headers, &bold)?;
+        sheet.set_name(w.sheet_sites)?;
+        header(sheet, &w.sites, &bold)?;
         for (row, s) in (1..).zip(&week.sites) {
             sheet.write_string(row, 0, &week.week)?;
             sheet.write_string(row, 1, &s.site)?;
@@ -828,10 +790,137 @@ pub(crate) fn weekly(week: &records::Weekly, lang: report::Lang) -> Vec<u8> {
             sheet.write_number(row, 14, f64::from(s.cabinets_planned))?;
             sheet.write_boolean(row, 15, s.above_plan)?;
             sheet.write_number(row, 16, f64::from(s.batteries_to_add))?;
+            sheet.write_number_with_format(row, 17, s.adoption_planned, &share)?;
+            if let Some(a) = s.adoption_today {
+                sheet.write_number_with_format(row, 18, a, &share)?;
+            }
+            if let Some(h) = &s.headroom {
+                if let Some(a) = h.holds_up_to {
+                    sheet.write_number_with_format(row, 19, a, &share)?;
+                }
+                if let Some(a) = h.misses_at {
+                    sheet.write_number_with_format(row, 20, a, &share)?;
+                }
+                sheet.write_string(row, 21, h.missed.join("; "))?;
+            }
         }
         sheet.set_column_width(1, 16)?;
         sheet.set_freeze_panes(1, 0)?;
+        if !week.towns.is_empty() {
+            let sheet = book.add_worksheet();
+            sheet.set_name(w.sheet_towns)?;
+            header(sheet, &w.towns, &bold)?;
+            for (row, t) in (1..).zip(&week.towns) {
+                let name = if t.town.is_empty() {
+                    w.no_town
+                } else {
+                    t.town.as_str()
+                };
+                sheet.write_string(row, 0, &week.week)?;
+                sheet.write_string(row, 1, name)?;
+                sheet.write_number(row, 2, f64::from(t.sites))?;
+                sheet.write_number(row, 3, t.requests as f64)?;
+                sheet.write_number(row, 4, t.planned_requests)?;
+                sheet.write_number(row, 5, t.subscribers as f64)?;
+                sheet.write_number(row, 6, t.stockouts as f64)?;
+                sheet.write_number(row, 7, f64::from(t.above_plan))?;
+                sheet.write_number(row, 8, f64::from(t.batteries_to_add))?;
+            }
+            sheet.set_column_width(1, 16)?;
+            sheet.set_freeze_panes(1, 0)?;
+        }
         book.save_to_buffer()
     };
     build().expect("a workbook in memory has valid sheet names and cells, and saves")
 }
+
+/// The weekly workbook's words in one language.
+struct WeeklyWords {
+    sheet_sites: &'static str,
+    sheet_towns: &'static str,
+    no_town: &'static str,
+    sites: [&'static str; 22],
+    towns: [&'static str; 9],
+}
+
+const WEEKLY_ZH: WeeklyWords = WeeklyWords {
+    sheet_sites: "本周",
+    sheet_towns: "街镇",
+    no_town: "（未填街镇）",
+    sites: [
+        "周",
+        "站点",
+        "街道/镇",
+        "换电需求",
+        "方案预测",
+        "方案下限",
+        "方案上限",
+        "上周需求",
+        "环比",
+        "换电用户",
+        "方案用户",
+        "缺电次数",
+        "方案缺电",
+        "在用换电柜",
+        "方案换电柜",
+        "超出方案",
+        "建议增加电池",
+        "方案换电渗透率",
+        "本周渗透率",
+        "方案可承受渗透率",
+        "不达标渗透率",
+        "不达标指标",
+    ],
+    towns: [
+        "周",
+        "街道/镇",
+        "站点数",
+        "换电需求",
+        "方案预测",
+        "换电用户",
+        "缺电次数",
+        "超出方案的站点",
+        "建议增加电池",
+    ],
+};
+
+const WEEKLY_EN: WeeklyWords = WeeklyWords {
+    sheet_sites: "Week",
+    sheet_towns: "Towns",
+    no_town: "(no town)",
+    sites: [
+        "Week",
+        "Site",
+        "Town",
+        "Requests",
+        "Planned",
+        "Plan low",
+        "Plan high",
+        "Requests last week",
+        "Growth",
+        "Subscribers",
+        "Planned subscribers",
+        "Stockouts",
+        "Planned stockouts",
+        "Cabinets seen",
+        "Cabinets planned",
+        "Above plan",
+        "Batteries to add",
+        "Adoption planned",
+        "Adoption today",
+        "Plan holds up to adoption",
+        "Plan misses at adoption",
+        "Targets missed there",
+    ],
+    towns: [
+        "Week",
+        "Town",
+        "Sites",
+        "Requests",
+        "Planned",
+        "Subscribers",
+        "Stockouts",
+        "Sites above plan",
+        "Batteries to add",
+    ],
+};

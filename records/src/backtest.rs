@@ -30,6 +30,8 @@ pub const PROFILE_TOLERANCE: f64 = 0.15;
 pub struct SiteFit {
     /// The site's name.
     pub site: String,
+    /// Its town in the scenario, or empty.
+    pub town: String,
     /// Swap requests a day in the log, with the interval over days.
     pub observed_requests_per_day: Interval,
     /// Simulated swap requests a day: mean and 95 % interval.
@@ -141,6 +143,7 @@ pub fn backtest(
         }
         sites.push(SiteFit {
             site: e.site.clone(),
+            town: model.sites[index].town.clone(),
             observed_requests_per_day: observed,
             simulated_requests_per_day: sim,
             requests_miss,

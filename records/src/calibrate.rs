@@ -21,6 +21,14 @@
 //!   below their threshold, half a trip's charge on average, so the
 //!   threshold is the hand-in charge plus half a trip;
 //! - hour-of-day requests, weekdays and weekends → the group's `profile`.
+//!
+//! A scenario that declares its own `[[group]]`s keeps them as written:
+//! a group cannot be declared twice, and its riders may not be the log's
+//! commuters and couriers. The measured groups are then written as
+//! comments, to copy into the scenario's groups by hand, and only the
+//! per-site estimates apply: `swap_adoption` (every resident group of the
+//! site's `mix`), and the couriers when exactly one group works across the
+//! district; [`Calibrated::warnings`] says what was left.
 
 use std::fmt::Write as _;
 
@@ -62,6 +70,8 @@ pub struct Calibrated {
     pub log_only: Vec<String>,
     /// Rider-driven sites of the scenario not in the log (kept as they are).
     pub scenario_only: Vec<String>,
+    /// What could not be applied, in words (a scenario's own groups).
+    pub warnings: Vec<String>,
 }
 
 /// Why a scenario cannot be calibrated from a log. Each is fatal.
@@ -88,12 +98,6 @@ pub enum CalibrateError {
         /// The log's sites.
         log_sites: Vec<String>,
     },
-    /// The scenario declares its own `[[group]]`s.
-    #[error(
-        "the scenario declares its own [[group]]s; calibrate writes the `commuter` and `courier` \
-         groups it measures in place of the default groups, so start from a scenario without [[group]]"
-    )]
-    OwnGroups,
     /// A site in the log has Poisson `demand`, not riders.
     #[error("site '{site}' has `demand` (Poisson requests), so it has no riders to calibrate")]
     Analytic {
@@ -125,9 +129,6 @@ pub fn calibrate(
     let declares_groups = source
         .parse::<toml::Table>()
         .is_ok_and(|t| t.contains_key("group"));
-    if declares_groups {
-        return Err(CalibrateError::OwnGroups);
-    }
     let log_only: Vec<String> = estimates
         .sites
         .iter()
@@ -178,8 +179,82 @@ pub fn calibrate(
         ("commuter", &estimates.commuters, COMMUTER_TRIPS, false),
         ("courier", &estimates.couriers, COURIER_TRIPS, true),
     ];
-    for (name, b, trips, across) in groups {
-        write_group(&mut out, name, b, trips, across, estimates, battery);
+    let mut warnings = Vec::new();
+    // The group that takes each site's couriers: `courier`, or the
+    // scenario's one group working across the district.
+    let mut courier_group = Some("courier".to_owned());
+    if declares_groups {
+        let names = |across: bool| -> Vec<String> {
+            model
+                .riders
+                .groups
+                .iter()
+                .filter(|g| g.works_across_district == across)
+                .map(|g| g.name.clone())
+                .collect()
+        };
+        let (residents, couriers) = (names(false), names(true));
+        warnings.push(format!(
+            "the scenario declares its own [[group]]s ({}): kept as written; what the log \
+             measures of commuters and couriers (swaps a day, hourly profile, charge at hand-in) \
+             is written as comments to copy into them, and each site's swap_adoption applies to \
+             its resident groups ({})",
+            quoted(
+                &model
+                    .riders
+                    .groups
+                    .iter()
+                    .map(|g| g.name.clone())
+                    .collect::<Vec<_>>()
+            ),
+            if residents.is_empty() {
+                "none".to_owned()
+            } else {
+                quoted(&residents)
+            }
+        ));
+        courier_group = match couriers.as_slice() {
+            [one] => Some(one.clone()),
+            _ => {
+                warnings.push(format!(
+                    "the log's couriers are not applied: the scenario has {} (couriers are \
+                     riders of a group with works_across_district = true); each site's count \
+                     is in its comment, set `couriers` by hand",
+                    if couriers.is_empty() {
+                        "no group that works across the district".to_owned()
+                    } else {
+                        format!(
+                            "{} groups that work across the district ({})",
+                            couriers.len(),
+                            quoted(&couriers)
+                        )
+                    }
+                ));
+                None
+            }
+        };
+        let _ = writeln!(
+            out,
+            "\n# The scenario's own [[group]]s are kept. The log measures these groups; copy \
+             their keys into yours to apply them:"
+        );
+        for (name, b, trips, across) in groups {
+            let mut group = String::new();
+            write_group(&mut group, name, b, trips, across, estimates, battery);
+            for line in group.lines() {
+                if line.is_empty() {
+                    out.push('\n');
+                } else if line.starts_with('#') {
+                    let _ = writeln!(out, "{line}");
+                } else {
+                    let _ = writeln!(out, "# {line}");
+                }
+            }
+        }
+    } else {
+        for (name, b, trips, across) in groups {
+            write_group(&mut out, name, b, trips, across, estimates, battery);
+        }
     }
     for (e, site) in shared {
         let _ = write!(
@@ -220,7 +295,19 @@ pub fn calibrate(
             estimates.courier_threshold,
             percent_interval(&e.courier_share, "users"),
         );
-        let _ = writeln!(out, "couriers = {{ courier = {} }}", e.couriers.users);
+        match &courier_group {
+            Some(group) => {
+                let _ = writeln!(
+                    out,
+                    "couriers = {{ {} = {} }}",
+                    toml_key(group),
+                    e.couriers.users
+                );
+            }
+            None => {
+                let _ = writeln!(out, "# couriers not set: no one group to take them");
+            }
+        }
         let _ = writeln!(
             out,
             "# Measured, not inputs: swap requests a day {}{}",
@@ -241,6 +328,7 @@ pub fn calibrate(
         text: out,
         log_only,
         scenario_only,
+        warnings,
     })
 }
 
@@ -448,6 +536,19 @@ fn round(x: f64, digits: i32) -> f64 {
     (x * f).round() / f
 }
 
+/// `name` as a TOML key: bare when it can be, else quoted.
+fn toml_key(name: &str) -> String {
+    let bare = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if bare {
+        name.to_owned()
+    } else {
+        toml_string(name)
+    }
+}
+
 /// `text` as a TOML basic string.
 fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
@@ -502,17 +603,68 @@ mod tests {
         scenarios::parse(&text, "c.toml").unwrap_or_else(|d| panic!("{d:?}"));
     }
 
+    /// Two users a day at the pilot: a commuter and a courier (3 swaps).
+    const TWO_USERS: &str = "time,site,cabinet_id,user_id,soc_in\n\
+                             2024-03-25 07:41,美吉鑫小区,C01,u1,30\n\
+                             2024-03-25 09:00,美吉鑫小区,C01,k1,15\n\
+                             2024-03-25 12:00,美吉鑫小区,C01,k1,15\n\
+                             2024-03-25 18:00,美吉鑫小区,C01,k1,15\n";
+
     #[test]
-    fn a_scenario_with_its_own_groups_is_refused() {
-        let source = format!("{PILOT}\n{}", GROUPS);
-        let model = scenarios::parse(&source, "p.toml").unwrap();
-        let e = estimates(
-            "time,site,cabinet_id,user_id,soc_in\n2024-03-25 07:41,美吉鑫小区,C01,u1,30\n",
+    fn a_scenario_with_its_own_groups_keeps_them_and_gets_the_site_estimates() {
+        let groups = GROUPS.replace("name = \"courier\"", "name = \"外卖骑手\"");
+        let source = format!("{PILOT}\n{groups}").replace(
+            "couriers = { courier = 40 }",
+            "couriers = { \"外卖骑手\" = 40 }",
         );
-        assert!(matches!(
-            calibrate(&source, &model, &e, &options()),
-            Err(CalibrateError::OwnGroups)
-        ));
+        let model = scenarios::parse(&source, "p.toml").unwrap();
+        let e = estimates(TWO_USERS);
+        let c = calibrate(&source, &model, &e, &options()).unwrap();
+        // The groups are the scenario's, the measured ones commented out.
+        let read = scenarios::parse(&c.text, "c.toml").unwrap_or_else(|d| panic!("{d:?}"));
+        assert_eq!(read.riders.groups, model.riders.groups);
+        assert!(
+            c.text.contains("\n# [[group]]\n# name = \"commuter\"\n"),
+            "{}",
+            c.text
+        );
+        // The site's estimates apply: one commuter on 1000 e-bikes, the
+        // courier in the one group that works across the district.
+        assert!((read.sites[0].swap_adoption - 0.001).abs() < 1e-12);
+        let courier = read
+            .riders
+            .groups
+            .iter()
+            .position(|g| g.name == "外卖骑手")
+            .unwrap();
+        assert_eq!(read.sites[0].couriers, [(courier, 1)]);
+        assert!(
+            c.text.contains("couriers = { \"外卖骑手\" = 1 }"),
+            "{}",
+            c.text
+        );
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(c.warnings[0].contains("own [[group]]s ('commuter', '外卖骑手')"));
+        // Calibrating the result again gives the same text.
+        let again = calibrate(&c.text, &read, &e, &options()).unwrap();
+        assert_eq!(again.text, c.text);
+    }
+
+    #[test]
+    fn couriers_without_one_group_to_take_them_are_left_with_a_warning() {
+        let groups = GROUPS.replace("works_across_district = true", "");
+        let source = format!("{PILOT}\n{groups}").replace("couriers = { courier = 40 }", "");
+        let model = scenarios::parse(&source, "p.toml").unwrap();
+        let c = calibrate(&source, &model, &estimates(TWO_USERS), &options()).unwrap();
+        let read = scenarios::parse(&c.text, "c.toml").unwrap_or_else(|d| panic!("{d:?}"));
+        assert!(read.sites[0].couriers.is_empty());
+        assert!(c.text.contains("# couriers not set"), "{}", c.text);
+        assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
+        assert!(
+            c.warnings[1].contains("no group that works across the district"),
+            "{:?}",
+            c.warnings
+        );
     }
 
     const GROUPS: &str = r#"

@@ -8,7 +8,8 @@
 //! share, hour-of-day profiles, the charge at hand-in, the stockout share),
 //! writes them into a scenario ([`calibrate`]), compares a simulated
 //! run with the log ([`backtest`]) and sets a week of it against a plan
-//! ([`weekly`]).
+//! ([`weekly`]), with the adoption at which the plan stops holding
+//! ([`headroom()`]).
 //!
 //! Architecture invariant: this crate prints nothing and knows no exit
 //! codes; it reads scenarios only through the `scenarios` crate and runs
@@ -30,6 +31,7 @@ mod backtest;
 mod calibrate;
 mod estimate;
 mod format;
+mod headroom;
 mod read;
 mod tally;
 mod weekly;
@@ -41,6 +43,7 @@ pub use estimate::{
     total_variation,
 };
 pub use format::{Column, LocalTime, date_text, parse_result, parse_soc, parse_time};
+pub use headroom::{HEADROOM_RESOLUTION, Headroom, headroom};
 pub use read::{Log, ReadError, ReadOptions, RowProblem, read_csv, read_log, read_xlsx};
 pub use tally::{Row, Tally};
-pub use weekly::{Predicted, SiteWeek, Weekly, iso_week, weekly};
+pub use weekly::{Predicted, SiteWeek, TownWeek, Weekly, iso_week, towns, weekly};

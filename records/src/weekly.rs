@@ -5,9 +5,12 @@
 //! growth on the week before, the cabinets seen in the log against the
 //! plan's, and what to do where demand runs above the plan.
 
+use std::collections::BTreeMap;
+
 use sim_core::{Estimate, Model};
 
 use crate::format::{date_text, days_from_civil, weekday};
+use crate::headroom::Headroom;
 use crate::tally::Tally;
 
 /// What the plan predicts for one site, per day.
@@ -48,6 +51,13 @@ pub struct SiteWeek {
     pub cabinets_seen: usize,
     /// The plan's cabinets.
     pub cabinets_planned: u32,
+    /// The plan's swap adoption at the site (its e-bikes' share on a
+    /// subscription).
+    pub adoption_planned: f64,
+    /// This week's adoption, as the plan counts subscribers: the week's
+    /// subscribers less the plan's couriers, over the plan's e-bikes;
+    /// `None` for a site with no e-bikes.
+    pub adoption_today: Option<f64>,
     /// Whether the week's requests run above the plan's interval, by more
     /// than the tolerance.
     pub above_plan: bool,
@@ -56,6 +66,60 @@ pub struct SiteWeek {
     pub batteries_to_add: u32,
     /// The action, in words, or empty.
     pub action: String,
+    /// The adoption at which the planned sizing stops meeting the plan's
+    /// targets ([`crate::headroom()`]), when it was searched for.
+    pub headroom: Option<Headroom>,
+}
+
+/// One town's week: its sites added up.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct TownWeek {
+    /// The town, or empty for the sites that name none.
+    pub town: String,
+    /// Its sites in the report.
+    pub sites: u32,
+    /// Swap requests this week.
+    pub requests: u64,
+    /// The plan's requests for the week (the sum of the sites' means).
+    pub planned_requests: f64,
+    /// Distinct users this week, summed over the sites.
+    pub subscribers: u64,
+    /// Attempts that found no battery this week.
+    pub stockouts: u64,
+    /// Its sites above the plan.
+    pub above_plan: u32,
+    /// Batteries to add over its sites.
+    pub batteries_to_add: u32,
+}
+
+impl TownWeek {
+    /// Adds one site's week.
+    pub fn add(&mut self, s: &SiteWeek) {
+        self.sites += 1;
+        self.requests += s.requests;
+        self.planned_requests += s.planned_requests.1;
+        self.subscribers += s.subscribers;
+        self.stockouts += s.stockouts;
+        self.above_plan += u32::from(s.above_plan);
+        self.batteries_to_add += s.batteries_to_add;
+    }
+}
+
+/// The sites rolled up by town, by the towns' names; none when no site
+/// names its town (sites without one then make a town named "").
+pub fn towns(sites: &[SiteWeek]) -> Vec<TownWeek> {
+    if sites.iter().all(|s| s.town.is_empty()) {
+        return Vec::new();
+    }
+    let mut towns: BTreeMap<&str, TownWeek> = BTreeMap::new();
+    for site in sites {
+        let town = towns.entry(site.town.as_str()).or_insert_with(|| TownWeek {
+            town: site.town.clone(),
+            ..TownWeek::default()
+        });
+        town.add(site);
+    }
+    towns.into_values().collect()
 }
 
 /// A week against the plan.
@@ -69,6 +133,9 @@ pub struct Weekly {
     pub to: String,
     /// Per site of the log that the plan has, in log order.
     pub sites: Vec<SiteWeek>,
+    /// The sites rolled up by town ([`towns`]); empty when no site names
+    /// its town.
+    pub towns: Vec<TownWeek>,
     /// Sites of the log the plan does not have.
     pub unplanned: Vec<String>,
     /// How far above the plan's interval a site may run \[share\].
@@ -140,6 +207,10 @@ pub fn weekly(
         let above_plan = requests as f64 > planned_requests.2 * (1.0 + tolerance);
         let couriers: u32 = spec.couriers.iter().map(|(_, n)| n).sum();
         let planned_subscribers = f64::from(spec.ebikes) * spec.swap_adoption + f64::from(couriers);
+        let subscribers = site.week_users.get(&monday).map_or(0, |u| u.len() as u64);
+        let adoption_today = (spec.ebikes > 0).then(|| {
+            subscribers.saturating_sub(u64::from(couriers)) as f64 / f64::from(spec.ebikes)
+        });
         let (batteries_to_add, action) = if above_plan && planned_requests.1 > 0.0 {
             // Batteries in proportion to demand: the plan's stock scaled by
             // the week's requests over the plan's mean.
@@ -162,21 +233,25 @@ pub fn weekly(
             planned_requests,
             requests_last_week,
             growth,
-            subscribers: site.week_users.get(&monday).map_or(0, |u| u.len() as u64),
+            subscribers,
             planned_subscribers,
             stockouts,
             planned_stockouts: planned_requests.1 * p.stockout_probability,
             cabinets_seen: site.cabinets.len(),
             cabinets_planned: spec.cabinets,
+            adoption_planned: spec.swap_adoption,
+            adoption_today,
             above_plan,
             batteries_to_add,
             action,
+            headroom: None,
         });
     }
     Weekly {
         week: week.to_owned(),
         from: date_text(monday),
         to: date_text(monday + 6),
+        towns: towns(&sites),
         sites,
         unplanned,
         tolerance,

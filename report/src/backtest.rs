@@ -1,11 +1,15 @@
-//! The report of a backtest (`swapsim backtest --html`): a table of the
-//! fits per site (`id="sites"`), then per site a chart of the hour-of-day
-//! profile of requests, observed against simulated (`id="profiles"`).
+//! The report of a backtest (`swapsim backtest --html`): first the answer
+//! in plain words (`id="summary"`: how many sites fit, the tolerances
+//! used, the worst fits), the roll-up by town when the scenario's sites
+//! name theirs (`id="towns"`), a table of the fits per site
+//! (`id="sites"`), then per site a chart of the hour-of-day profile of
+//! requests, observed against simulated (`id="profiles"`).
 //!
 //! The input is `records::Backtest`, what `backtest --format json`
 //! prints. The chart is hand-drawn SVG (two polylines over 24 hours): a
 //! plotters chart would bring its own layout for two lines of 24 points.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use records::{Backtest, SiteFit};
@@ -37,6 +41,8 @@ struct Words {
     hour: &'static str,
     share: &'static str,
     no_profile: &'static str,
+    worst: &'static str,
+    fitting: &'static str,
 }
 
 const ZH: Words = Words {
@@ -56,6 +62,8 @@ const ZH: Words = Words {
     hour: "时",
     share: "需求占比",
     no_profile: "模拟结果没有该站点的分时分布。",
+    worst: "拟合最差的站点",
+    fitting: "相符站点",
 };
 
 const EN: Words = Words {
@@ -75,6 +83,8 @@ const EN: Words = Words {
     hour: "hour",
     share: "share of requests",
     no_profile: "The run has no hourly profile for this site.",
+    worst: "Worst fits",
+    fitting: "Sites that fit",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -90,6 +100,8 @@ pub fn render_backtest_html(fits: &Backtest, scenario: &str, log: &str, lang: La
     let w = words(lang);
     let mut h = String::new();
     page_head(&mut h, lang, w.title, &format!("{log} · {scenario}"));
+    summary(&mut h, fits, lang);
+    towns(&mut h, fits, lang);
     let _ = writeln!(h, "<section class=\"sites\" id=\"sites\">");
     let _ = writeln!(h, "<h2>{}</h2>", w.fits);
     let _ = writeln!(h, "<table class=\"sites\">");
@@ -160,6 +172,173 @@ pub fn render_backtest_html(fits: &Backtest, scenario: &str, log: &str, lang: La
     let _ = writeln!(h, "</section>");
     let _ = writeln!(h, "</body>\n</html>");
     h
+}
+
+/// How far a site is from its tolerances: the larger of its requests'
+/// miss and its profile's distance, each over its tolerance (above 1
+/// misses).
+fn badness(f: &SiteFit, fits: &Backtest) -> f64 {
+    let requests = if fits.tolerance > 0.0 {
+        f.requests_miss.abs() / fits.tolerance
+    } else {
+        f.requests_miss.abs()
+    };
+    requests.max(f.profile_distance / fits.profile_tolerance.max(1e-9))
+}
+
+/// The answer in plain words (`id="summary"`): how many sites fit, with
+/// the tolerances used, and the worst fits (up to three).
+fn summary(h: &mut String, fits: &Backtest, lang: Lang) {
+    let s = lang.summary_words();
+    let w = words(lang);
+    let n = fits.sites.len();
+    let fit = fits.sites.iter().filter(|f| f.pass).count();
+    let requests = trim(100.0 * fits.tolerance, 1);
+    let profile = trim(fits.profile_tolerance, 3);
+    let sentence = match lang {
+        Lang::Zh => {
+            let stockout = fits.stockout_tolerance.map_or_else(
+                || "；缺电比例仅展示，不作判断".to_owned(),
+                |t| format!("，缺电比例相差不超过 {} 个百分点", trim(100.0 * t, 1)),
+            );
+            format!(
+                "{n} 个站点中有 {fit} 个与日志相符：日换电需求与模拟均值相差不超过 ±{requests}%（或落在模拟的 95% 区间内），分时需求分布的总变差不超过 {profile}{stockout}。"
+            )
+        }
+        Lang::En => {
+            let stockout = fits.stockout_tolerance.map_or_else(
+                || "; the stockout share is shown, not judged".to_owned(),
+                |t| {
+                    format!(
+                        ", and the stockout share within {} points",
+                        trim(100.0 * t, 1)
+                    )
+                },
+            );
+            format!(
+                "{fit} of {n} site{} fit{} the log: requests a day within ±{requests}% of the simulated mean (or inside its 95% interval), the hourly profile within {profile} (total variation){stockout}.",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" },
+            )
+        }
+    };
+    let class = if fit == n { "ok" } else { "bad" };
+    let _ = writeln!(h, "<section class=\"summary\" id=\"summary\">");
+    let _ = writeln!(h, "<h2>{}</h2>", s.summary);
+    let _ = writeln!(h, "<p class=\"{class}\">{}</p>", escape(&sentence));
+    let mut worst: Vec<&SiteFit> = fits.sites.iter().collect();
+    // Misses first, then the farthest from the tolerances; ties by name.
+    worst.sort_by(|a, b| {
+        a.pass
+            .cmp(&b.pass)
+            .then(badness(b, fits).total_cmp(&badness(a, fits)))
+            .then(a.site.cmp(&b.site))
+    });
+    worst.truncate(3);
+    if !worst.is_empty() {
+        let _ = writeln!(h, "<p>{}:</p>\n<ul class=\"worst\">", w.worst);
+        for f in worst {
+            let line = match lang {
+                Lang::Zh => format!(
+                    "需求偏差 {:+.1}%，分时差异 {}{}",
+                    100.0 * f.requests_miss,
+                    trim(f.profile_distance, 3),
+                    if f.pass { "，相符" } else { "，不符" }
+                ),
+                Lang::En => format!(
+                    "requests {:+.1}%, profile {} apart{}",
+                    100.0 * f.requests_miss,
+                    trim(f.profile_distance, 3),
+                    if f.pass { ", fits" } else { ", misses" }
+                ),
+            };
+            let colon = match lang {
+                Lang::Zh => "：",
+                Lang::En => ": ",
+            };
+            let _ = writeln!(
+                h,
+                "<li data-site=\"{}\"><strong>{}</strong>{colon}{}</li>",
+                escape(&f.site),
+                escape(&f.site),
+                escape(&line)
+            );
+        }
+        let _ = writeln!(h, "</ul>");
+    }
+    if !fits.log_only.is_empty() {
+        let names = fits.log_only.join(", ");
+        let line = match lang {
+            Lang::Zh => format!("日志中有场景未包含的站点，未比较：{names}"),
+            Lang::En => format!("Sites in the log but not the scenario, not compared: {names}"),
+        };
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(&line));
+    }
+    let _ = writeln!(h, "</section>");
+}
+
+/// One town's fits.
+#[derive(Default)]
+struct Town {
+    sites: u32,
+    fit: u32,
+    observed: f64,
+    simulated: f64,
+}
+
+/// The roll-up by town (`id="towns"`), when any site names its town:
+/// sites, those that fit, and requests a day observed against simulated.
+fn towns(h: &mut String, fits: &Backtest, lang: Lang) {
+    if fits.sites.iter().all(|f| f.town.is_empty()) {
+        return;
+    }
+    let s = lang.summary_words();
+    let w = words(lang);
+    let mut towns: BTreeMap<&str, Town> = BTreeMap::new();
+    let mut all = Town::default();
+    for f in &fits.sites {
+        for t in [towns.entry(f.town.as_str()).or_default(), &mut all] {
+            t.sites += 1;
+            t.fit += u32::from(f.pass);
+            t.observed += f.observed_requests_per_day.value;
+            t.simulated += f.simulated_requests_per_day.mean;
+        }
+    }
+    let _ = writeln!(h, "<section class=\"towns\" id=\"towns\">");
+    let _ = writeln!(h, "<h2>{}</h2>", s.towns);
+    let _ = writeln!(
+        h,
+        "<table class=\"towns\"><thead><tr><th>{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th><th class=\"num\">{} ({})</th><th class=\"num\">{} ({})</th>\
+         <th class=\"num\">{}</th></tr></thead>\n<tbody>",
+        s.town, s.sites, w.fitting, w.requests, w.observed, w.requests, w.simulated, w.miss
+    );
+    let row = |h: &mut String, name: &str, t: &Town, class: &str| {
+        let miss = if t.simulated > 0.0 {
+            format!("{:+.1}%", 100.0 * (t.observed / t.simulated - 1.0))
+        } else {
+            "–".to_owned()
+        };
+        let bad = if t.fit < t.sites { " miss" } else { "" };
+        let _ = writeln!(
+            h,
+            "<tr{class} data-town=\"{}\"><td>{}</td><td class=\"num\">{}</td>\
+             <td class=\"num{bad}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{miss}</td></tr>",
+            escape(name),
+            escape(name),
+            t.sites,
+            t.fit,
+            trim(t.observed, 1),
+            trim(t.simulated, 1),
+        );
+    };
+    for (name, t) in &towns {
+        row(h, if name.is_empty() { s.no_town } else { name }, t, "");
+    }
+    row(h, s.total, &all, " class=\"total\"");
+    let _ = writeln!(h, "</tbody>\n</table>");
+    let _ = writeln!(h, "</section>");
 }
 
 /// One site's profile chart: observed (solid) and simulated (dashed).

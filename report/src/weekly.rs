@@ -2,16 +2,18 @@
 //! the swap log against the plan, for the week's meeting. First the answer
 //! (`id="summary"`): how many sites run above the plan's interval, and
 //! what to do; then the roll-up by town (`id="towns"`), the per-site table
-//! (`id="sites"`) and the action list (`id="actions"`).
+//! (`id="sites"`) and the action list (`id="actions"`). Where `weekly`
+//! searched for it, each site above the plan gets a sentence on the
+//! adoption at which the planned sizing stops meeting the plan's targets,
+//! against this week's.
 //!
 //! The input is `records::Weekly`, the same value `weekly --format json`
 //! prints; the page reuses the run report's head, stylesheet and town
 //! words.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use records::{SiteWeek, Weekly};
+use records::{SiteWeek, TownWeek, Weekly};
 
 use crate::format::{escape, trim};
 use crate::html::page_head;
@@ -36,6 +38,10 @@ struct Words {
     action: &'static str,
     no_action: &'static str,
     table_note: &'static str,
+    adoption: &'static str,
+    adoption_today: &'static str,
+    holds_up_to: &'static str,
+    headroom_note: &'static str,
 }
 
 const ZH: Words = Words {
@@ -55,6 +61,10 @@ const ZH: Words = Words {
     action: "行动",
     no_action: "本周没有站点超出方案预测，无需调整。",
     table_note: "换电需求含成功换电与因无满电电池而失败的尝试；方案预测为方案每日 95% 区间的 7 倍。",
+    adoption: "方案渗透率",
+    adoption_today: "本周渗透率",
+    holds_up_to: "方案可承受渗透率",
+    headroom_note: "渗透率为换电用户（不含骑手）占电动车的比例；方案可承受渗透率：按方案配置、方案的天数与重复次数模拟，仍满足方案全部指标的最高渗透率（二分法，区间内第一个不达标的值在括号中）。",
 };
 
 const EN: Words = Words {
@@ -74,6 +84,10 @@ const EN: Words = Words {
     action: "Action",
     no_action: "No site runs above the plan this week; nothing to change.",
     table_note: "Requests are swaps plus attempts that found no charged battery; the plan's interval is 7 × its daily 95% interval.",
+    adoption: "Adoption (plan)",
+    adoption_today: "Adoption today",
+    holds_up_to: "Plan holds up to",
+    headroom_note: "Adoption is the share of the e-bikes on a subscription (couriers apart). The plan holds up to: the highest adoption at which the planned sizing still meets every target of the plan, run with the plan's days and replications (a bisection; the first adoption found to miss is in brackets).",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -92,6 +106,7 @@ fn words(lang: Lang) -> &'static Words {
 ///     from: "2024-04-01".into(),
 ///     to: "2024-04-07".into(),
 ///     sites: vec![],
+///     towns: vec![],
 ///     unplanned: vec![],
 ///     tolerance: 0.1,
 /// };
@@ -127,11 +142,7 @@ fn growth(g: Option<f64>) -> String {
 /// One action in words: re-plan, the demand over the plan's mean, and the
 /// batteries to add.
 fn action(s: &SiteWeek, lang: Lang) -> String {
-    let over = if s.planned_requests.1 > 0.0 {
-        100.0 * (s.requests as f64 / s.planned_requests.1 - 1.0)
-    } else {
-        0.0
-    };
+    let over = over_plan(s);
     match lang {
         Lang::Zh => format!(
             "重新规划：需求比方案高 {over:.0}%，约需增加 {} 块电池",
@@ -142,6 +153,73 @@ fn action(s: &SiteWeek, lang: Lang) -> String {
             s.batteries_to_add
         ),
     }
+}
+
+/// An adoption to two decimals, rounded down (a limit is not to be
+/// overstated).
+fn adoption_floor(a: f64) -> String {
+    format!("{:.2}", ((a + 1e-9) * 100.0).floor() / 100.0)
+}
+
+/// The demand over the plan's mean, in per cent.
+fn over_plan(s: &SiteWeek) -> f64 {
+    if s.planned_requests.1 > 0.0 {
+        100.0 * (s.requests as f64 / s.planned_requests.1 - 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// Where the plan stops holding at a site above it, in a sentence: the
+/// demand over the plan, the adoption the plan holds to, and today's;
+/// `None` when it was not searched.
+fn headroom_sentence(s: &SiteWeek, lang: Lang) -> Option<String> {
+    let h = s.headroom.as_ref()?;
+    let over = over_plan(s);
+    let site = &s.site;
+    let today_a = s.adoption_today.map(|a| format!("{a:.2}"));
+    let per_day = s.requests as f64 / 7.0;
+    // This week's demand past what the plan holds, whatever the adoption
+    // (riders may swap more often than the plan's).
+    let past = h.requests_per_day.is_some_and(|r| per_day > r);
+    Some(match lang {
+        Lang::Zh => {
+            let today = today_a.map_or(String::new(), |a| format!("，目前为 {a}"));
+            let head = format!("{site}的换电需求比方案高 {over:.0}%；");
+            match (h.holds_up_to, h.misses_at) {
+                (Some(low), Some(_)) => format!(
+                    "{head}按方案配置，换电渗透率不超过 {} 时仍满足方案指标（约每日 {} 次需求，本周每日 {} 次{}）{today}。",
+                    adoption_floor(low),
+                    trim(h.requests_per_day.unwrap_or(0.0), 0),
+                    trim(per_day, 0),
+                    if past { "，已超出" } else { "" }
+                ),
+                (Some(_), None) => format!(
+                    "{head}按方案配置，即使全部电动车都换电（渗透率 1）仍满足方案指标{today}。"
+                ),
+                (None, _) => format!("{head}按方案配置，即使渗透率为 0 也不满足方案指标{today}。"),
+            }
+        }
+        Lang::En => {
+            let today = today_a.map_or(String::new(), |a| format!(", today {a}"));
+            let head = format!("Demand at {site} runs {over:.0}% above plan; ");
+            match (h.holds_up_to, h.misses_at) {
+                (Some(low), Some(_)) => format!(
+                    "{head}the plan holds up to adoption {} (about {} requests a day; this week {} a day{}){today}.",
+                    adoption_floor(low),
+                    trim(h.requests_per_day.unwrap_or(0.0), 0),
+                    trim(per_day, 0),
+                    if past { ", already past it" } else { "" }
+                ),
+                (Some(_), None) => format!(
+                    "{head}the plan holds even if every e-bike subscribes (adoption 1){today}."
+                ),
+                (None, _) => {
+                    format!("{head}the plan misses its targets even at adoption 0{today}.")
+                }
+            }
+        }
+    })
 }
 
 /// The answer in plain words (`id="summary"`).
@@ -184,6 +262,16 @@ fn summary(h: &mut String, week: &Weekly, lang: Lang) {
             );
         }
         let _ = writeln!(h, "</ul>");
+        for s in &above {
+            if let Some(sentence) = headroom_sentence(s, lang) {
+                let _ = writeln!(
+                    h,
+                    "<p class=\"headroom\" data-site=\"{}\">{}</p>",
+                    escape(&s.site),
+                    escape(&sentence)
+                );
+            }
+        }
     }
     if !week.unplanned.is_empty() {
         let names = week.unplanned.join(", ");
@@ -196,30 +284,6 @@ fn summary(h: &mut String, week: &Weekly, lang: Lang) {
     let _ = writeln!(h, "</section>");
 }
 
-/// One town's week.
-#[derive(Default)]
-struct Town {
-    sites: u32,
-    requests: u64,
-    planned: f64,
-    subscribers: u64,
-    stockouts: u64,
-    above: u32,
-    batteries_to_add: u32,
-}
-
-impl Town {
-    fn add(&mut self, s: &SiteWeek) {
-        self.sites += 1;
-        self.requests += s.requests;
-        self.planned += s.planned_requests.1;
-        self.subscribers += s.subscribers;
-        self.stockouts += s.stockouts;
-        self.above += u32::from(s.above_plan);
-        self.batteries_to_add += s.batteries_to_add;
-    }
-}
-
 /// The roll-up by town (`id="towns"`), or one line saying that no site
 /// names its town.
 fn towns(h: &mut String, week: &Weekly, lang: Lang) {
@@ -227,15 +291,13 @@ fn towns(h: &mut String, week: &Weekly, lang: Lang) {
     let w = words(lang);
     let _ = writeln!(h, "<section class=\"towns\" id=\"towns\">");
     let _ = writeln!(h, "<h2>{}</h2>", s.towns);
-    if week.sites.iter().all(|x| x.town.is_empty()) {
+    if week.towns.is_empty() {
         let _ = writeln!(h, "<p class=\"none\">{}</p>", s.no_towns);
         let _ = writeln!(h, "</section>");
         return;
     }
-    let mut towns: BTreeMap<&str, Town> = BTreeMap::new();
-    let mut all = Town::default();
+    let mut all = TownWeek::default();
     for site in &week.sites {
-        towns.entry(site.town.as_str()).or_default().add(site);
         all.add(site);
     }
     let _ = writeln!(h, "<table class=\"towns\">");
@@ -252,8 +314,8 @@ fn towns(h: &mut String, week: &Weekly, lang: Lang) {
         let _ = write!(h, "<th class=\"num\">{}</th>", escape(head));
     }
     let _ = writeln!(h, "</tr></thead>\n<tbody>");
-    let row = |h: &mut String, name: &str, t: &Town, class: &str| {
-        let miss = if t.above > 0 { " miss" } else { "" };
+    let row = |h: &mut String, name: &str, t: &TownWeek, class: &str| {
+        let miss = if t.above_plan > 0 { " miss" } else { "" };
         let _ = writeln!(
             h,
             "<tr{class}><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
@@ -262,15 +324,20 @@ fn towns(h: &mut String, week: &Weekly, lang: Lang) {
             escape(name),
             t.sites,
             t.requests,
-            trim(t.planned, 0),
+            trim(t.planned_requests, 0),
             t.subscribers,
             t.stockouts,
-            t.above,
+            t.above_plan,
             t.batteries_to_add
         );
     };
-    for (name, t) in &towns {
-        row(h, if name.is_empty() { s.no_town } else { name }, t, "");
+    for t in &week.towns {
+        let name = if t.town.is_empty() {
+            s.no_town
+        } else {
+            t.town.as_str()
+        };
+        row(h, name, t, "");
     }
     row(h, s.total, &all, " class=\"total\"");
     let _ = writeln!(h, "</tbody>\n</table>");
@@ -296,6 +363,9 @@ fn sites(h: &mut String, week: &Weekly, lang: Lang) {
         w.plan,
         w.cabinets_seen,
         w.plan,
+        w.adoption,
+        w.adoption_today,
+        w.holds_up_to,
     ] {
         let _ = write!(h, "<th class=\"num\">{}</th>", escape(head));
     }
@@ -317,7 +387,10 @@ fn sites(h: &mut String, week: &Weekly, lang: Lang) {
              <td class=\"num\" data-field=\"subscribers\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num\" data-field=\"stockouts\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num{cabinets}\" data-field=\"cabinets_seen\">{}</td>\
-             <td class=\"num\" data-field=\"cabinets_planned\">{}</td></tr>",
+             <td class=\"num\" data-field=\"cabinets_planned\">{}</td>\
+             <td class=\"num\" data-field=\"adoption_planned\">{}</td>\
+             <td class=\"num\" data-field=\"adoption_today\">{}</td>\
+             <td class=\"num\" data-field=\"headroom\">{}</td></tr>",
             escape(&site.site),
             escape(&site.site),
             if site.town.is_empty() {
@@ -336,11 +409,36 @@ fn sites(h: &mut String, week: &Weekly, lang: Lang) {
             trim(site.planned_stockouts, 1),
             site.cabinets_seen,
             site.cabinets_planned,
+            share(Some(site.adoption_planned)),
+            share(site.adoption_today),
+            headroom_cell(site),
         );
     }
     let _ = writeln!(h, "</tbody>\n</table>");
     let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(w.table_note));
+    let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(w.headroom_note));
     let _ = writeln!(h, "</section>");
+}
+
+/// A share to three decimals, or `–`.
+fn share(a: Option<f64>) -> String {
+    a.map_or_else(|| "–".to_owned(), |a| format!("{a:.3}"))
+}
+
+/// The adoption the plan holds up to, with the first found to miss in
+/// brackets below it, as the plan's interval is: `0.516 [0.523]`; `–`
+/// when not searched. HTML.
+fn headroom_cell(s: &SiteWeek) -> String {
+    s.headroom.as_ref().map_or_else(
+        || "–".to_owned(),
+        |h| {
+            format!(
+                "{} <span class=\"ci\">[{}]</span>",
+                share(h.holds_up_to),
+                share(h.misses_at)
+            )
+        },
+    )
 }
 
 /// The action list (`id="actions"`): sites to re-plan and batteries to
@@ -359,13 +457,21 @@ fn actions(h: &mut String, week: &Weekly, lang: Lang) {
             w.site, w.batteries_to_add, w.action
         );
         for s in above {
+            let mut what = action(s, lang);
+            if let Some(sentence) = headroom_sentence(s, lang) {
+                what.push_str(match lang {
+                    Lang::Zh => "。",
+                    Lang::En => ". ",
+                });
+                what.push_str(&sentence);
+            }
             let _ = writeln!(
                 h,
                 "<tr data-site=\"{}\"><td>{}</td><td class=\"num\" data-field=\"batteries_to_add\">{}</td><td>{}</td></tr>",
                 escape(&s.site),
                 escape(&s.site),
                 s.batteries_to_add,
-                escape(&action(s, lang))
+                escape(&what)
             );
         }
         let _ = writeln!(h, "</tbody>\n</table>");
