@@ -102,7 +102,7 @@ impl Sim<'_> {
         self.door_slot[door] = slot;
         self.door_rider[door] = rider;
         self.sites.busy_doors[s] += 1;
-        let level = f64::from(self.sites.busy_doors[s]);
+        let level = self.sites.busy_doors[s];
         self.sites.tw_busy[s].set(self.now, level);
         if until < self.horizon {
             self.queue.push(until, Event::SwapEnd { door: door as u32 });
@@ -118,7 +118,7 @@ impl Sim<'_> {
         self.door_rider[d] = NONE;
         let s = site as usize;
         self.sites.busy_doors[s] -= 1;
-        let level = f64::from(self.sites.busy_doors[s]);
+        let level = self.sites.busy_doors[s];
         self.sites.tw_busy[s].set(self.now, level);
         self.hand_over(slot, rider);
         if rider != NONE {
@@ -225,7 +225,7 @@ impl Sim<'_> {
     fn start_charging(&mut self, slot: u32) {
         let s = self.slots[slot as usize].site as usize;
         self.sites.charging[s] += 1;
-        let level = f64::from(self.sites.charging[s]);
+        let level = self.sites.charging[s];
         self.sites.tw_charging[s].set(self.now, level);
         self.slots[slot as usize].phase = Phase::Charging;
         self.begin_stage(slot);
@@ -325,7 +325,7 @@ impl Sim<'_> {
         self.ready_stack[first + top as usize] = slot;
         self.slots[i].ready_pos = top;
         self.sites.ready[s] = top + 1;
-        self.sites.tw_ready[s].set(self.now, f64::from(top + 1));
+        self.sites.tw_ready[s].set(self.now, top + 1);
     }
 
     fn unmark_ready(&mut self, slot: u32) {
@@ -341,7 +341,7 @@ impl Sim<'_> {
         self.slots[last as usize].ready_pos = pos;
         self.slots[i].ready_pos = NONE;
         self.sites.ready[s] = top;
-        self.sites.tw_ready[s].set(self.now, f64::from(top));
+        self.sites.tw_ready[s].set(self.now, top);
         if !matches!(self.strategy, Strategy::Immediate) {
             // Lower stock may call for charging now (reserve).
             self.try_start(s as u32);
@@ -358,7 +358,7 @@ impl Sim<'_> {
         self.set_slot_power(slot, 0.0);
         self.slots[i].phase = Phase::Idle;
         self.sites.charging[s] -= 1;
-        let level = f64::from(self.sites.charging[s]);
+        let level = self.sites.charging[s];
         self.sites.tw_charging[s].set(self.now, level);
     }
 

@@ -281,7 +281,7 @@ impl Sim<'_> {
         let generation = self.requests.generation[request as usize];
         self.sites.rider_line[s].push_back((request, generation));
         self.sites.waiting[s] += 1;
-        let level = f64::from(self.sites.waiting[s]);
+        let level = self.sites.waiting[s];
         self.sites.tw_waiting[s].set(self.now, level);
         if patience_ms != Time::MAX {
             let at = self.now.saturating_add(patience_ms);
@@ -370,7 +370,7 @@ impl Sim<'_> {
     fn leave_line(&mut self, site: u32) {
         let s = site as usize;
         self.sites.waiting[s] -= 1;
-        let level = f64::from(self.sites.waiting[s]);
+        let level = self.sites.waiting[s];
         self.sites.tw_waiting[s].set(self.now, level);
     }
 

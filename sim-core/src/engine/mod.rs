@@ -28,7 +28,7 @@ use crate::model::{Model, Patience, Strategy};
 use crate::queue::EventQueue;
 use crate::reach::Reach;
 use crate::rng::StreamRng;
-use crate::stats::TimeWeighted;
+use crate::stats::{CountWeighted, TimeWeighted};
 use crate::{MS_PER_DAY, MS_PER_HOUR, Time};
 
 pub(crate) use grid::QUARTER_MS;
@@ -375,10 +375,10 @@ struct Sites {
     /// Positive waits of served requests whose delay is their wait
     /// (anonymous analytic riders), merged into both histograms at the end.
     same_delay_hist: Vec<Histogram<u32>>,
-    tw_ready: Vec<TimeWeighted>,
-    tw_busy: Vec<TimeWeighted>,
-    tw_charging: Vec<TimeWeighted>,
-    tw_waiting: Vec<TimeWeighted>,
+    tw_ready: Vec<CountWeighted>,
+    tw_busy: Vec<CountWeighted>,
+    tw_charging: Vec<CountWeighted>,
+    tw_waiting: Vec<CountWeighted>,
     /// Cabinet, pile and flying-wire load of the site \[W\].
     tw_load: Vec<[TimeWeighted; 3]>,
     /// Cabinet energy area at the last tick \[W·ms\], for the cost.

@@ -16,7 +16,7 @@ use crate::queue::EventQueue;
 use crate::reach::Reach;
 use crate::rng::{Purpose, key, name_key, stream2};
 use crate::sample::sample_dist;
-use crate::stats::TimeWeighted;
+use crate::stats::{CountWeighted, TimeWeighted};
 use crate::{MS_PER_DAY, MS_PER_HOUR, Time};
 
 /// Largest wait the histograms resolve \[ms\] (about 400 days).
@@ -63,11 +63,11 @@ impl<'m> Sim<'m> {
             rng_plugins: Vec::with_capacity(n_sites),
             rng_plugin_traits: Vec::with_capacity(n_sites),
             rng_swap: Vec::with_capacity(n_sites),
-            tw_ready: vec![TimeWeighted::default(); n_sites],
-            tw_busy: vec![TimeWeighted::default(); n_sites],
+            tw_ready: vec![CountWeighted::default(); n_sites],
+            tw_busy: vec![CountWeighted::default(); n_sites],
             same_delay_hist: Vec::with_capacity(n_sites),
-            tw_charging: vec![TimeWeighted::default(); n_sites],
-            tw_waiting: vec![TimeWeighted::default(); n_sites],
+            tw_charging: vec![CountWeighted::default(); n_sites],
+            tw_waiting: vec![CountWeighted::default(); n_sites],
             tw_load: vec![[TimeWeighted::default(); 3]; n_sites],
             billed_area: vec![0.0; n_sites],
             ready_area_at_tick: vec![0.0; n_sites],
