@@ -15,7 +15,7 @@ impl Sim<'_> {
     pub(super) fn reserve_battery(&mut self, site: u32) -> u32 {
         let s = site as usize;
         let first = self.sites.first_slot[s] as usize;
-        let ready = &self.ready_stack[first..first + self.sites.ready[s] as usize];
+        let ready = &self.ready_stack[first..first + self.sites.live[s].ready as usize];
         debug_assert!(!ready.is_empty(), "swap with no ready battery");
         let mut slot = ready[0];
         if ready.len() > 1 {
@@ -101,9 +101,9 @@ impl Sim<'_> {
                 .expect("a swap starts only at a free door");
         self.door_slot[door] = slot;
         self.door_rider[door] = rider;
-        self.sites.busy_doors[s] += 1;
-        let level = self.sites.busy_doors[s];
-        self.sites.tw_busy[s].set(self.now, level);
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.busy_doors += 1;
+        live.tw_busy.set(now, live.busy_doors);
         if until < self.horizon {
             self.queue.push(until, Event::SwapEnd { door: door as u32 });
         }
@@ -117,9 +117,9 @@ impl Sim<'_> {
         self.door_slot[d] = NONE;
         self.door_rider[d] = NONE;
         let s = site as usize;
-        self.sites.busy_doors[s] -= 1;
-        let level = self.sites.busy_doors[s];
-        self.sites.tw_busy[s].set(self.now, level);
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.busy_doors -= 1;
+        live.tw_busy.set(now, live.busy_doors);
         self.hand_over(slot, rider);
         if rider != NONE {
             self.schedule_need(rider, self.now);
@@ -197,14 +197,15 @@ impl Sim<'_> {
     #[inline]
     fn may_start(&self, slot: u32) -> bool {
         let s = self.slots[slot as usize].site as usize;
-        if self.sites.charging[s] >= self.sites.cap[s] {
+        if self.sites.live[s].charging >= self.sites.cap[s] {
             return false;
         }
         match self.strategy {
             Strategy::Immediate => true,
             Strategy::OffPeakWithReserve { .. } => {
                 self.in_valley()
-                    || self.sites.ready[s] + self.sites.charging[s] < self.sites.reserve[s]
+                    || self.sites.live[s].ready + self.sites.live[s].charging
+                        < self.sites.reserve[s]
             }
             Strategy::GridCapped => {
                 let t = self.sites.transformer[s];
@@ -224,9 +225,9 @@ impl Sim<'_> {
 
     fn start_charging(&mut self, slot: u32) {
         let s = self.slots[slot as usize].site as usize;
-        self.sites.charging[s] += 1;
-        let level = self.sites.charging[s];
-        self.sites.tw_charging[s].set(self.now, level);
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.charging += 1;
+        live.tw_charging.set(now, live.charging);
         self.slots[slot as usize].phase = Phase::Charging;
         self.begin_stage(slot);
     }
@@ -320,12 +321,13 @@ impl Sim<'_> {
         let s = self.slots[i].site as usize;
         debug_assert!(!self.slots[i].dispensable);
         self.slots[i].dispensable = true;
-        let top = self.sites.ready[s];
+        let top = self.sites.live[s].ready;
         let first = self.sites.first_slot[s] as usize;
         self.ready_stack[first + top as usize] = slot;
         self.slots[i].ready_pos = top;
-        self.sites.ready[s] = top + 1;
-        self.sites.tw_ready[s].set(self.now, top + 1);
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.ready = top + 1;
+        live.tw_ready.set(now, top + 1);
     }
 
     fn unmark_ready(&mut self, slot: u32) {
@@ -334,14 +336,15 @@ impl Sim<'_> {
         debug_assert!(self.slots[i].dispensable);
         self.slots[i].dispensable = false;
         let first = self.sites.first_slot[s] as usize;
-        let top = self.sites.ready[s] - 1;
+        let top = self.sites.live[s].ready - 1;
         let pos = self.slots[i].ready_pos;
         let last = self.ready_stack[first + top as usize];
         self.ready_stack[first + pos as usize] = last;
         self.slots[last as usize].ready_pos = pos;
         self.slots[i].ready_pos = NONE;
-        self.sites.ready[s] = top;
-        self.sites.tw_ready[s].set(self.now, top);
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.ready = top;
+        live.tw_ready.set(now, top);
         if !matches!(self.strategy, Strategy::Immediate) {
             // Lower stock may call for charging now (reserve).
             self.try_start(s as u32);
@@ -357,9 +360,9 @@ impl Sim<'_> {
         self.slots[i].generation = super::next_generation(self.slots[i].generation);
         self.set_slot_power(slot, 0.0);
         self.slots[i].phase = Phase::Idle;
-        self.sites.charging[s] -= 1;
-        let level = self.sites.charging[s];
-        self.sites.tw_charging[s].set(self.now, level);
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.charging -= 1;
+        live.tw_charging.set(now, live.charging);
     }
 
     /// Ends a finished charge and hands its turn to the next queued slot.

@@ -12,7 +12,7 @@ use std::mem::size_of;
 use super::{Counters, Slot, TransformerCounters};
 use crate::model::{ChargeModel, Demand, Model};
 use crate::rng::StreamRng;
-use crate::stats::{CountWeighted, TimeWeighted};
+use crate::stats::TimeWeighted;
 
 /// What a run of a model will take \[bytes, events\].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -139,7 +139,7 @@ fn live_bytes(model: &Model, days: u32) -> u64 {
         + 3 * histogram_bytes()
         + 6 * size_of::<StreamRng>() as u64
         + 4 * size_of::<TimeWeighted>() as u64
-        + 4 * size_of::<CountWeighted>() as u64
+        + size_of::<super::Live>() as u64
         + size_of::<Counters>() as u64
         // The charging line holds up to the site's slots; the rider line
         // starts at 64.
