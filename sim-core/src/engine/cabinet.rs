@@ -1,7 +1,7 @@
 //! Cabinets: dispensing, the charge line, charge stages and the charging
 //! strategies.
 
-use super::{Event, NONE, Phase, Sim, hours_to_ms};
+use super::{Event, NONE, Phase, Sim, Slot, hours_to_ms};
 use crate::model::{DispenseRule, Strategy};
 use crate::{MS_PER_HOUR, Time};
 
@@ -17,25 +17,11 @@ impl Sim<'_> {
         let first = self.sites.first_slot[s] as usize;
         let ready = &self.ready_stack[first..first + self.sites.live[s].ready as usize];
         debug_assert!(!ready.is_empty(), "swap with no ready battery");
-        let mut slot = ready[0];
-        if ready.len() > 1 {
-            let rule = self.model.cabinet.dispense;
-            let score = |sim: &Self, slot: u32| match rule {
-                DispenseRule::HighestSoc => sim.current_soc(slot),
-                DispenseRule::LeastCycled => {
-                    -sim.batteries.cycles[sim.slots[slot as usize].battery as usize]
-                }
-            };
-            let mut best = score(self, slot);
-            for &candidate in &ready[1..] {
-                let x = score(self, candidate);
-                // Ties go to the lower slot number, whatever the stack order.
-                if x > best || (x == best && candidate < slot) {
-                    best = x;
-                    slot = candidate;
-                }
-            }
-        }
+        let slot = if ready.len() > 1 {
+            self.pick_ready(ready)
+        } else {
+            ready[0]
+        };
         match self.slots[slot as usize].phase {
             // Still tapering above the dispense threshold: stop here.
             Phase::Charging => {
@@ -127,19 +113,36 @@ impl Sim<'_> {
         self.serve_line(site);
     }
 
+    /// The ready slot the dispense rule picks from `ready`: the highest SOC
+    /// now, or the fewest cycles; ties go to the lower slot number,
+    /// whatever the stack order. A district site offers dozens of ready
+    /// batteries to every swap, so what does not change from one
+    /// candidate to the next is read once, outside the loop.
+    fn pick_ready(&self, ready: &[u32]) -> u32 {
+        let slots = &self.slots[..];
+        let (soc, capacity_wh) = (&self.batteries.soc[..], &self.batteries.capacity_wh[..]);
+        let (now, inv_efficiency) = (self.now, self.inv_efficiency);
+        match self.model.cabinet.dispense {
+            DispenseRule::HighestSoc => best_of(ready, |slot| {
+                soc_now(&slots[slot as usize], now, soc, capacity_wh, inv_efficiency)
+            }),
+            DispenseRule::LeastCycled => {
+                let cycles = &self.batteries.cycles[..];
+                best_of(ready, |slot| -cycles[slots[slot as usize].battery as usize])
+            }
+        }
+    }
+
     /// SOC of the battery in `slot` at `now`.
     #[inline]
     pub(super) fn current_soc(&self, slot: u32) -> f64 {
-        let i = slot as usize;
-        let battery = self.slots[i].battery as usize;
-        let soc = self.batteries.soc[battery];
-        if self.slots[i].phase != Phase::Charging {
-            return soc;
-        }
-        let elapsed_h = crate::ms_f64(self.now - self.slots[i].stage_start) / MS_PER_HOUR as f64;
-        let gained = self.slots[i].power_w * elapsed_h
-            / (self.inv_efficiency * self.batteries.capacity_wh[battery]);
-        (soc + gained).min(self.slots[i].stage_soc_end)
+        soc_now(
+            &self.slots[slot as usize],
+            self.now,
+            &self.batteries.soc,
+            &self.batteries.capacity_wh,
+            self.inv_efficiency,
+        )
     }
 
     /// Books the energy of the current stage up to `now` and moves the
@@ -380,4 +383,35 @@ impl Sim<'_> {
         self.slots[slot as usize].phase = Phase::Queued;
         self.sites.charge_line[s].push_front(slot);
     }
+}
+
+/// The slot of `ready` with the highest score; ties go to the lower slot
+/// number.
+#[inline(always)]
+fn best_of(ready: &[u32], score: impl Fn(u32) -> f64) -> u32 {
+    let mut slot = ready[0];
+    let mut best = score(slot);
+    for &candidate in &ready[1..] {
+        let x = score(candidate);
+        if x > best || (x == best && candidate < slot) {
+            best = x;
+            slot = candidate;
+        }
+    }
+    slot
+}
+
+/// SOC at `now` of the battery in `slot`, from its SOC at the stage start
+/// (`soc[battery]`) and the stage's power. One body for single reads and
+/// for the dispense scan, so both give the same bits.
+#[inline(always)]
+fn soc_now(slot: &Slot, now: Time, soc: &[f64], capacity_wh: &[f64], inv_efficiency: f64) -> f64 {
+    let battery = slot.battery as usize;
+    let at_start = soc[battery];
+    if slot.phase != Phase::Charging {
+        return at_start;
+    }
+    let elapsed_h = crate::ms_f64(now - slot.stage_start) / MS_PER_HOUR as f64;
+    let gained = slot.power_w * elapsed_h / (inv_efficiency * capacity_wh[battery]);
+    (at_start + gained).min(slot.stage_soc_end)
 }
