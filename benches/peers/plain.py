@@ -1,7 +1,7 @@
 """swapsim against a tuned plain Rust loop on M/M/10, as whole processes
 (DESIGN.md §7: within 1.4× its time, on the same customers).
 
-    python3 benches/peers/plain.py [--pairs N] [--days N] [--replications N]
+    python3 benches/peers/plain.py [--pairs N] [--days N] [--replications N] [--no-build]
 
 Builds `swapsim` (release) and `cargo bench --bench plain_mmc`
 (`benches/peers/plain_mmc.rs`), then runs
@@ -16,7 +16,9 @@ the median wall time, the median CPU time (user + system, from wait4: less
 moved by other processes on a shared machine than wall time) and the ratio swapsim ÷ plain, with the 1-minute load average before and
 after; and it checks both sides' P(wait) and mean wait against Erlang
 C(10, 9) within 1.5 half-widths of their own interval, as compare.py does
-(exit 1 if a side misses). Needs only python3 and cargo.
+(exit 1 if a side misses). `--no-build` takes the binaries as they are in
+target/ (while another cargo command holds the build directory). Needs
+only python3 and cargo.
 """
 
 import json
@@ -64,6 +66,22 @@ def build():
     return os.path.join(target, "release", "swapsim"), plain
 
 
+def built():
+    """The binaries as they are: target/release/swapsim and the newest
+    plain_mmc bench executable."""
+    import glob
+
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    plains = [
+        p
+        for p in glob.glob(os.path.join(target, "release", "deps", "plain_mmc-*"))
+        if os.access(p, os.X_OK) and not p.endswith(".d")
+    ]
+    if not plains:
+        sys.exit("plain.py: no plain_mmc executable; run without --no-build")
+    return os.path.join(target, "release", "swapsim"), max(plains, key=os.path.getmtime)
+
+
 def timed(cmd):
     """Runs `cmd`; returns (wall s, CPU s, parsed JSON stdout). (No peak RSS:
     Linux carries ru_maxrss over exec, so the child would report Python's.)"""
@@ -82,7 +100,7 @@ def main():
     pairs = arg("--pairs", 5)
     days = arg("--days", 926)
     replications = arg("--replications", 10)
-    swapsim, plain = build()
+    swapsim, plain = built() if "--no-build" in sys.argv else build()
     sides = {
         "swapsim": [
             swapsim, "run", SCENARIO, "--threads", "1", "--format", "json", "-q",
