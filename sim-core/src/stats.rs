@@ -119,7 +119,7 @@ impl TimeWeighted {
 /// on nearly every event: a change is a multiply-add on integers, with no
 /// peak or threshold to keep. The area is exact, so it is the same number
 /// `TimeWeighted` gives as long as that one's `f64` sums stay exact (below
-/// 2^53 level·ms: 1,000 riders waiting for 100 years), whatever pieces
+/// 2^53 level·ms, about 2,800 riders waiting for 100 years), whatever pieces
 /// the time is cut into. Same window rules as `TimeWeighted`: counts from
 /// the last [`CountWeighted::open_window`], `set` with non-decreasing
 /// times.
