@@ -1,7 +1,7 @@
 //! Cabinets: dispensing, the charge line, charge stages and the charging
 //! strategies.
 
-use super::{Event, NONE, Phase, Sim, hours_to_ms};
+use super::{Battery, Event, NONE, Phase, Sim, Slot, hours_to_ms};
 use crate::model::{DispenseRule, Strategy};
 use crate::{MS_PER_HOUR, Time};
 
@@ -15,27 +15,13 @@ impl Sim<'_> {
     pub(super) fn reserve_battery(&mut self, site: u32) -> u32 {
         let s = site as usize;
         let first = self.sites.first_slot[s] as usize;
-        let ready = &self.ready_stack[first..first + self.sites.ready[s] as usize];
+        let ready = &self.ready_stack[first..first + self.sites.live[s].ready as usize];
         debug_assert!(!ready.is_empty(), "swap with no ready battery");
-        let mut slot = ready[0];
-        if ready.len() > 1 {
-            let rule = self.model.cabinet.dispense;
-            let score = |sim: &Self, slot: u32| match rule {
-                DispenseRule::HighestSoc => sim.current_soc(slot),
-                DispenseRule::LeastCycled => {
-                    -sim.batteries[sim.slots[slot as usize].battery as usize].cycles
-                }
-            };
-            let mut best = score(self, slot);
-            for &candidate in &ready[1..] {
-                let x = score(self, candidate);
-                // Ties go to the lower slot number, whatever the stack order.
-                if x > best || (x == best && candidate < slot) {
-                    best = x;
-                    slot = candidate;
-                }
-            }
-        }
+        let slot = if ready.len() > 1 {
+            self.pick_ready(ready)
+        } else {
+            ready[0]
+        };
         match self.slots[slot as usize].phase {
             // Still tapering above the dispense threshold: stop here.
             Phase::Charging => {
@@ -101,9 +87,9 @@ impl Sim<'_> {
                 .expect("a swap starts only at a free door");
         self.door_slot[door] = slot;
         self.door_rider[door] = rider;
-        self.sites.busy_doors[s] += 1;
-        let level = f64::from(self.sites.busy_doors[s]);
-        self.sites.tw_busy[s].set(self.now, level);
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.busy_doors += 1;
+        live.tw_busy.set(now, live.busy_doors);
         if until < self.horizon {
             self.queue.push(until, Event::SwapEnd { door: door as u32 });
         }
@@ -117,9 +103,9 @@ impl Sim<'_> {
         self.door_slot[d] = NONE;
         self.door_rider[d] = NONE;
         let s = site as usize;
-        self.sites.busy_doors[s] -= 1;
-        let level = f64::from(self.sites.busy_doors[s]);
-        self.sites.tw_busy[s].set(self.now, level);
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.busy_doors -= 1;
+        live.tw_busy.set(now, live.busy_doors);
         self.hand_over(slot, rider);
         if rider != NONE {
             self.schedule_need(rider, self.now);
@@ -127,19 +113,33 @@ impl Sim<'_> {
         self.serve_line(site);
     }
 
+    /// The ready slot the dispense rule picks from `ready`: the highest SOC
+    /// now, or the fewest cycles; ties go to the lower slot number,
+    /// whatever the stack order. A district site offers dozens of ready
+    /// batteries to every swap, so what does not change from one
+    /// candidate to the next is read once, outside the loop.
+    fn pick_ready(&self, ready: &[u32]) -> u32 {
+        let (slots, batteries) = (&self.slots[..], &self.batteries[..]);
+        let (now, inv_efficiency) = (self.now, self.inv_efficiency);
+        match self.model.cabinet.dispense {
+            DispenseRule::HighestSoc => best_of(ready, |slot| {
+                soc_now(&slots[slot as usize], now, batteries, inv_efficiency)
+            }),
+            DispenseRule::LeastCycled => best_of(ready, |slot| {
+                -batteries[slots[slot as usize].battery as usize].cycles
+            }),
+        }
+    }
+
     /// SOC of the battery in `slot` at `now`.
     #[inline]
     pub(super) fn current_soc(&self, slot: u32) -> f64 {
-        let i = slot as usize;
-        let battery = self.slots[i].battery as usize;
-        let soc = self.batteries[battery].soc;
-        if self.slots[i].phase != Phase::Charging {
-            return soc;
-        }
-        let elapsed_h = crate::ms_f64(self.now - self.slots[i].stage_start) / MS_PER_HOUR as f64;
-        let gained = self.slots[i].power_w * elapsed_h
-            / (self.inv_efficiency * self.batteries[battery].capacity_wh);
-        (soc + gained).min(self.slots[i].stage_soc_end)
+        soc_now(
+            &self.slots[slot as usize],
+            self.now,
+            &self.batteries,
+            self.inv_efficiency,
+        )
     }
 
     /// Books the energy of the current stage up to `now` and moves the
@@ -197,14 +197,15 @@ impl Sim<'_> {
     #[inline]
     fn may_start(&self, slot: u32) -> bool {
         let s = self.slots[slot as usize].site as usize;
-        if self.sites.charging[s] >= self.sites.cap[s] {
+        if self.sites.live[s].charging >= self.sites.cap[s] {
             return false;
         }
         match self.strategy {
             Strategy::Immediate => true,
             Strategy::OffPeakWithReserve { .. } => {
                 self.in_valley()
-                    || self.sites.ready[s] + self.sites.charging[s] < self.sites.reserve[s]
+                    || self.sites.live[s].ready + self.sites.live[s].charging
+                        < self.sites.reserve[s]
             }
             Strategy::GridCapped => {
                 let t = self.sites.transformer[s];
@@ -224,9 +225,9 @@ impl Sim<'_> {
 
     fn start_charging(&mut self, slot: u32) {
         let s = self.slots[slot as usize].site as usize;
-        self.sites.charging[s] += 1;
-        let level = f64::from(self.sites.charging[s]);
-        self.sites.tw_charging[s].set(self.now, level);
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.charging += 1;
+        live.tw_charging.set(now, live.charging);
         self.slots[slot as usize].phase = Phase::Charging;
         self.begin_stage(slot);
     }
@@ -320,12 +321,13 @@ impl Sim<'_> {
         let s = self.slots[i].site as usize;
         debug_assert!(!self.slots[i].dispensable);
         self.slots[i].dispensable = true;
-        let top = self.sites.ready[s];
+        let top = self.sites.live[s].ready;
         let first = self.sites.first_slot[s] as usize;
         self.ready_stack[first + top as usize] = slot;
         self.slots[i].ready_pos = top;
-        self.sites.ready[s] = top + 1;
-        self.sites.tw_ready[s].set(self.now, f64::from(top + 1));
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.ready = top + 1;
+        live.tw_ready.set(now, top + 1);
     }
 
     fn unmark_ready(&mut self, slot: u32) {
@@ -334,14 +336,15 @@ impl Sim<'_> {
         debug_assert!(self.slots[i].dispensable);
         self.slots[i].dispensable = false;
         let first = self.sites.first_slot[s] as usize;
-        let top = self.sites.ready[s] - 1;
+        let top = self.sites.live[s].ready - 1;
         let pos = self.slots[i].ready_pos;
         let last = self.ready_stack[first + top as usize];
         self.ready_stack[first + pos as usize] = last;
         self.slots[last as usize].ready_pos = pos;
         self.slots[i].ready_pos = NONE;
-        self.sites.ready[s] = top;
-        self.sites.tw_ready[s].set(self.now, f64::from(top));
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.ready = top;
+        live.tw_ready.set(now, top);
         if !matches!(self.strategy, Strategy::Immediate) {
             // Lower stock may call for charging now (reserve).
             self.try_start(s as u32);
@@ -357,9 +360,9 @@ impl Sim<'_> {
         self.slots[i].generation = super::next_generation(self.slots[i].generation);
         self.set_slot_power(slot, 0.0);
         self.slots[i].phase = Phase::Idle;
-        self.sites.charging[s] -= 1;
-        let level = f64::from(self.sites.charging[s]);
-        self.sites.tw_charging[s].set(self.now, level);
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.charging -= 1;
+        live.tw_charging.set(now, live.charging);
     }
 
     /// Ends a finished charge and hands its turn to the next queued slot.
@@ -377,4 +380,35 @@ impl Sim<'_> {
         self.slots[slot as usize].phase = Phase::Queued;
         self.sites.charge_line[s].push_front(slot);
     }
+}
+
+/// The slot of `ready` with the highest score; ties go to the lower slot
+/// number.
+#[inline(always)]
+fn best_of(ready: &[u32], score: impl Fn(u32) -> f64) -> u32 {
+    let mut slot = ready[0];
+    let mut best = score(slot);
+    for &candidate in &ready[1..] {
+        let x = score(candidate);
+        if x > best || (x == best && candidate < slot) {
+            best = x;
+            slot = candidate;
+        }
+    }
+    slot
+}
+
+/// SOC at `now` of the battery in `slot`, from its SOC at the stage start
+/// (`soc[battery]`) and the stage's power. One body for single reads and
+/// for the dispense scan, so both give the same bits.
+#[inline(always)]
+fn soc_now(slot: &Slot, now: Time, batteries: &[Battery], inv_efficiency: f64) -> f64 {
+    let battery = &batteries[slot.battery as usize];
+    let at_start = battery.soc;
+    if slot.phase != Phase::Charging {
+        return at_start;
+    }
+    let elapsed_h = crate::ms_f64(now - slot.stage_start) / MS_PER_HOUR as f64;
+    let gained = slot.power_w * elapsed_h / (inv_efficiency * battery.capacity_wh);
+    (at_start + gained).min(slot.stage_soc_end)
 }

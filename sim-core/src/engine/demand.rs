@@ -201,7 +201,7 @@ impl Sim<'_> {
                 .copied()
                 .find(|&s| {
                     let s = s as usize;
-                    self.sites.ready[s] > self.sites.waiting[s]
+                    self.sites.live[s].ready > self.sites.live[s].waiting
                         && self.present(s) < self.sites.max_present[s]
                 })
                 .unwrap_or(nearest),
@@ -218,14 +218,15 @@ impl Sim<'_> {
     /// Riders at `site`: waiting in line or at a door.
     #[inline]
     fn present(&self, site: usize) -> u32 {
-        self.sites.waiting[site] + self.sites.busy_doors[site]
+        let live = &self.sites.live[site];
+        live.waiting + live.busy_doors
     }
 
     /// Whether the head of the line could start a swap now.
     #[inline]
     fn can_start(&self, site: usize) -> bool {
-        self.sites.ready[site] > 0
-            && (self.instant_swaps || self.sites.busy_doors[site] < self.sites.n_doors[site])
+        let live = &self.sites.live[site];
+        live.ready > 0 && (self.instant_swaps || live.busy_doors < self.sites.n_doors[site])
     }
 
     // ----- at the cabinet -------------------------------------------------
@@ -246,7 +247,7 @@ impl Sim<'_> {
             self.fall_back(rider);
             return;
         }
-        if self.sites.waiting[s] == 0 && self.can_start(s) {
+        if self.sites.live[s].waiting == 0 && self.can_start(s) {
             self.start_swap(site, origin, rider, counted, self.now);
             return;
         }
@@ -254,7 +255,7 @@ impl Sim<'_> {
         // is sure (the line is served in order and stock only grows until
         // their turn): they wait for a door, however impatient. Otherwise
         // it is a stockout and patience decides.
-        let covered = self.sites.ready[s] > self.sites.waiting[s];
+        let covered = self.sites.live[s].ready > self.sites.live[s].waiting;
         if counted && !covered {
             self.count_stockout(origin);
         }
@@ -280,9 +281,9 @@ impl Sim<'_> {
         let request = self.new_request(origin, site, rider, counted);
         let generation = self.requests.generation[request as usize];
         self.sites.rider_line[s].push_back((request, generation));
-        self.sites.waiting[s] += 1;
-        let level = f64::from(self.sites.waiting[s]);
-        self.sites.tw_waiting[s].set(self.now, level);
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.waiting += 1;
+        live.tw_waiting.set(now, live.waiting);
         if patience_ms != Time::MAX {
             let at = self.now.saturating_add(patience_ms);
             if at < self.horizon {
@@ -369,9 +370,9 @@ impl Sim<'_> {
 
     fn leave_line(&mut self, site: u32) {
         let s = site as usize;
-        self.sites.waiting[s] -= 1;
-        let level = f64::from(self.sites.waiting[s]);
-        self.sites.tw_waiting[s].set(self.now, level);
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.waiting -= 1;
+        live.tw_waiting.set(now, live.waiting);
     }
 
     /// Closes a request at its origin: served (a swap starts) after

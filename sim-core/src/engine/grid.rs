@@ -150,7 +150,7 @@ impl Sim<'_> {
         }
         let quarters = self.series.quarters;
         for s in 0..self.model.sites.len() {
-            let tw = &mut self.sites.tw_ready[s];
+            let tw = &mut self.sites.live[s].tw_ready;
             tw.close(now);
             let area = tw.area();
             let ready = (area - self.sites.ready_area_at_tick[s]) / per_quarter;

@@ -138,7 +138,8 @@ fn live_bytes(model: &Model, days: u32) -> u64 {
     let per_site = SITE_BYTES
         + 3 * histogram_bytes()
         + 6 * size_of::<StreamRng>() as u64
-        + 8 * size_of::<TimeWeighted>() as u64
+        + 4 * size_of::<TimeWeighted>() as u64
+        + size_of::<super::Live>() as u64
         + size_of::<Counters>() as u64
         // The charging line holds up to the site's slots; the rider line
         // starts at 64.

@@ -7,8 +7,8 @@ use rand::RngExt;
 use rand_distr::Poisson;
 
 use super::{
-    Battery, Counters, Event, GroupPlan, NONE, Phase, Requests, Rider, RiderStreams, Series, Sim,
-    Sites, Slot, Transformers,
+    Battery, Counters, Event, GroupPlan, Live, NONE, Phase, Requests, Rider, RiderStreams, Series,
+    Sim, Sites, Slot, Transformers,
 };
 use crate::curve::Curve;
 use crate::model::{Demand, Model, RiderGroup, Strategy};
@@ -44,15 +44,11 @@ impl<'m> Sim<'m> {
             n_slots: Vec::with_capacity(n_sites),
             first_door: Vec::with_capacity(n_sites),
             n_doors: Vec::with_capacity(n_sites),
-            busy_doors: vec![0; n_sites],
             max_present: Vec::with_capacity(n_sites),
             transformer: Vec::with_capacity(n_sites),
             next_arrival_h: vec![0.0; n_sites],
-            ready: vec![0; n_sites],
-            charging: vec![0; n_sites],
             charge_line: Vec::with_capacity(n_sites),
             rider_line: Vec::with_capacity(n_sites),
-            waiting: vec![0; n_sites],
             ports_free: Vec::with_capacity(n_sites),
             nonsub: vec![0; n_sites],
             history: vec![[0; 24]; n_sites],
@@ -63,11 +59,8 @@ impl<'m> Sim<'m> {
             rng_plugins: Vec::with_capacity(n_sites),
             rng_plugin_traits: Vec::with_capacity(n_sites),
             rng_swap: Vec::with_capacity(n_sites),
-            tw_ready: vec![TimeWeighted::default(); n_sites],
-            tw_busy: vec![TimeWeighted::default(); n_sites],
             same_delay_hist: Vec::with_capacity(n_sites),
-            tw_charging: vec![TimeWeighted::default(); n_sites],
-            tw_waiting: vec![TimeWeighted::default(); n_sites],
+            live: vec![Live::default(); n_sites],
             tw_load: vec![[TimeWeighted::default(); 3]; n_sites],
             billed_area: vec![0.0; n_sites],
             ready_area_at_tick: vec![0.0; n_sites],
