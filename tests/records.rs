@@ -653,15 +653,7 @@ fn records_weekly_out_writes_json_csv_and_an_xlsx_that_reads_back_as_the_json() 
     // weekly.xlsx reads back with the JSON's figures, English headers.
     let mut book: Xlsx<_> = calamine::open_workbook(out.join("weekly.xlsx")).unwrap();
     let range = book.worksheet_range("Week").unwrap();
-    let rows: Vec<&[Data]> = range.rows().collect();
-    assert_eq!(rows.len(), 2);
-    let column = |name: &str| -> &Data {
-        let at = rows[0]
-            .iter()
-            .position(|c| c == &Data::String(name.to_owned()))
-            .unwrap_or_else(|| panic!("no column {name}"));
-        &rows[1][at]
-    };
+    let column = |name: &str| only_row_cell(&range, name);
     assert_eq!(column("Site"), &Data::String("美吉鑫小区".into()));
     assert_eq!(column("Town"), &Data::String("碧城街道".into()));
     for (header, field) in [
@@ -694,15 +686,7 @@ fn records_weekly_out_writes_json_csv_and_an_xlsx_that_reads_back_as_the_json() 
     assert_eq!(town["town"], "碧城街道");
     assert_eq!(town["requests"], site["requests"]);
     let range = book.worksheet_range("Towns").unwrap();
-    let rows: Vec<&[Data]> = range.rows().collect();
-    assert_eq!(rows.len(), 2);
-    let column = |name: &str| -> &Data {
-        let at = rows[0]
-            .iter()
-            .position(|c| c == &Data::String(name.to_owned()))
-            .unwrap_or_else(|| panic!("no column {name}"));
-        &rows[1][at]
-    };
+    let column = |name: &str| only_row_cell(&range, name);
     assert_eq!(column("Town"), &Data::String("碧城街道".into()));
     for (header, field) in [
         ("Sites", "sites"),
@@ -1172,4 +1156,16 @@ fn records_calibrate_keeps_a_scenarios_own_groups_and_warns() {
     let (code, out, err) = swapsim(["check", calibrated.to_str().unwrap()]);
     assert_eq!(code, exit::SUCCESS, "{err}");
     assert!(out.starts_with("ok: "), "{out}");
+}
+
+/// The cell under header `name` of a sheet that has a header row and one
+/// row of data.
+fn only_row_cell<'a>(range: &'a calamine::Range<calamine::Data>, name: &str) -> &'a calamine::Data {
+    let rows: Vec<&[calamine::Data]> = range.rows().collect();
+    assert_eq!(rows.len(), 2, "a header and one row");
+    let at = rows[0]
+        .iter()
+        .position(|c| c == &calamine::Data::String(name.to_owned()))
+        .unwrap_or_else(|| panic!("no column {name}"));
+    &rows[1][at]
 }
