@@ -428,3 +428,48 @@ fn the_plan_result_is_the_run_of_the_plan() {
     assert_eq!((p.model.seed, p.model.days), (model.seed, model.days));
     assert_eq!(p.result, run(&p.model, 1));
 }
+
+/// Issue 15: the demand probe is not simulated: it takes its
+/// replications from the run of the scenario as given (the same model and
+/// seed), and the plan's counts are the simulations it announced. The
+/// plan still meets every target. Seed 1, the small district of `models`,
+/// 2–8 replications.
+#[test]
+fn issue_15_the_demand_probe_reuses_the_scenario_run() {
+    use std::sync::Mutex;
+
+    use sim_core::DayProgress;
+    use sim_core::planner::{Progress, Step};
+
+    #[derive(Default)]
+    struct Notes(Mutex<Vec<(u32, String)>>);
+    impl DayProgress for Notes {
+        fn day_done(&self, _: u32, _: u32) {}
+    }
+    impl Progress for Notes {
+        fn simulating(&self, step: &Step<'_>) {
+            let mut notes = self.0.lock().unwrap();
+            notes.push((step.new, step.note.to_owned()));
+        }
+    }
+
+    let mut model = small_district();
+    model.targets = Targets {
+        max_lost_swap_rate: Some(0.02),
+        max_wait_minutes_p95: Some(10.0),
+        max_transformer_utilization: Some(0.8),
+        ..Targets::default()
+    };
+    assert!(model.replications >= model.planner.min_replications.max(2));
+    let notes = Notes::default();
+    let p = plan(&model, 0, &notes);
+    assert!(p.feasible, "{:?}", p.problems);
+    let notes = notes.0.into_inner().unwrap();
+    assert!(
+        notes.iter().all(|(_, note)| note != "demand probe"),
+        "the probe runs again: {notes:?}"
+    );
+    assert_eq!(p.simulations as usize, notes.len());
+    let announced: u64 = notes.iter().map(|&(new, _)| u64::from(new)).sum();
+    assert_eq!(p.replications, announced);
+}

@@ -26,6 +26,9 @@
 //!    battery, one pile port) is removed where the site still meets its
 //!    targets without it; where not, the plan records why it is kept
 //!    ([`Kept`]).
+//!    No deployment is simulated twice: the demand probe reuses the run
+//!    of the scenario as given, and an unchanged deployment reuses its
+//!    replications.
 //! 6. **Judge once.** The plan's figures are one run of the planned
 //!    deployment with the scenario's seed, days and replications: exactly
 //!    what `swapsim run` gives for the plan file. Every target it misses
@@ -48,7 +51,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{DayProgress, Replication};
 use crate::model::{Demand, Model, Patience, SiteSpec, TransformerSpec};
-use crate::results::{Estimate, Kpis, RunResult, run_replications_with, summarise};
+use crate::results::{
+    Estimate, Kpis, RunResult, run_replication_range, run_replications_with, summarise,
+};
 
 /// How the planner reports progress (the CLI draws a bar from it): each
 /// simulation as it starts ([`Progress::simulating`]), and each simulated
@@ -529,12 +534,16 @@ pub fn plan(model: &Model, threads: usize, progress: &dyn Progress) -> Plan {
         left: 0,
         last: None,
     };
-    let baseline = crate::run(model, threads).network;
+    // The scenario as given, for the report's before → after. Its first
+    // replications are also the demand probe's: the probe runs the same
+    // model, and replication `r` depends only on `(seed, r)`.
+    let given = run_replication_range(model, threads, 0..model.replications);
+    let baseline = summarise(model, &given).network;
     // What the progress estimate expects: growing, pruning each kind of
     // unit, the final check and the final evaluation.
     let after_growing = EXPECTED_PRUNE_ROUNDS * search.prune_kinds().len() as u32 + 2;
     search.left = 1 + EXPECTED_GROW_ROUNDS + after_growing;
-    search.start_from_theory();
+    search.start_from_theory(given);
     search.left = EXPECTED_GROW_ROUNDS + after_growing;
     let first = search.evaluate("first candidate");
     let grown = search.grow(first, after_growing);
@@ -572,14 +581,15 @@ impl Search<'_> {
         });
     }
 
-    /// Erlang B sizing per site at its peak-hour load.
-    fn start_from_theory(&mut self) {
+    /// Erlang B sizing per site at its peak-hour load; `given` are
+    /// replications of the scenario as given, from 0.
+    fn start_from_theory(&mut self, given: Vec<Replication>) {
         let targets = &self.base.targets;
         let blocking = targets
             .max_stockout_probability
             .or(targets.max_lost_swap_rate)
             .unwrap_or(0.05);
-        let peak_per_h = self.peak_demand_per_hour();
+        let peak_per_h = self.peak_demand_per_hour(given);
         // The fastest charger on offer: the fewest batteries for the load;
         // pruning then steps it down where the targets allow.
         let fastest = self.base.planner.charger_power_catalogue_w.last().copied();
@@ -610,8 +620,10 @@ impl Search<'_> {
     }
 
     /// Peak-hour request rate per site: the Poisson rate, or a probe run's
-    /// busiest hour for rider-driven sites.
-    fn peak_demand_per_hour(&mut self) -> Vec<f64> {
+    /// busiest hour for rider-driven sites. The probe's replications come
+    /// from `given` (the scenario as given, from replication 0) as far as
+    /// it has them.
+    fn peak_demand_per_hour(&mut self, mut given: Vec<Replication>) -> Vec<f64> {
         let needs_probe = self.base.sites.iter().any(|s| s.demand == Demand::Riders);
         let mut peaks: Vec<f64> = self
             .base
@@ -626,9 +638,19 @@ impl Search<'_> {
             let mut probe = self.base.clone();
             probe.replications = self.base.planner.min_replications.max(2);
             let reps = probe.replications;
-            self.announce(reps, reps, "demand probe");
-            let reps = run_replications_with(&probe, self.threads, 0..reps, self.progress);
-            self.simulations += 1;
+            given.truncate(reps as usize);
+            let have = given.len() as u32;
+            if have < reps {
+                self.announce(reps - have, reps, "demand probe");
+                given.extend(run_replications_with(
+                    &probe,
+                    self.threads,
+                    have..reps,
+                    self.progress,
+                ));
+                self.simulations += 1;
+            }
+            let reps = given;
             for (s, site) in self.base.sites.iter().enumerate() {
                 if site.demand != Demand::Riders {
                     continue;
@@ -651,23 +673,36 @@ impl Search<'_> {
     /// Evaluates the current model, adding replications where close.
     /// Replications already run are kept when more are added: replication
     /// `r` depends only on `(seed, r)`, so the union is exactly a larger run.
+    /// For the same reason the last evaluation's replications count again
+    /// when the deployment is unchanged (a pruning round that kept nothing
+    /// leaves it so): the evaluation goes through the same steps and gives
+    /// the same result, without simulating them again.
     fn evaluate(&mut self, note: &str) -> RunResult {
         let base = self.base;
         let planner = &base.planner;
         let mut reps = planner.min_replications.max(2);
-        let mut done = Vec::new();
+        let mut done = match self.last.take() {
+            Some((sites, transformers, done))
+                if sites == self.model.sites && transformers == self.model.grid.transformers =>
+            {
+                done
+            }
+            _ => Vec::new(),
+        };
         loop {
             let have = done.len() as u32;
-            self.simulations += 1;
-            self.announce(reps - have, reps, note);
-            done.extend(run_replications_with(
-                &self.model,
-                self.threads,
-                have..reps,
-                self.progress,
-            ));
+            if have < reps {
+                self.simulations += 1;
+                self.announce(reps - have, reps, note);
+                done.extend(run_replications_with(
+                    &self.model,
+                    self.threads,
+                    have..reps,
+                    self.progress,
+                ));
+            }
             self.model.replications = reps;
-            let result = summarise(&self.model, &done);
+            let result = summarise(&self.model, &done[..reps as usize]);
             if reps >= planner.max_replications || !self.any_close(&result) {
                 self.evaluations += 1;
                 self.evaluated_replications += u64::from(reps);
