@@ -42,13 +42,7 @@ fn loss_plan_is_the_smallest_erlang_b_battery_count() {
 /// seeds at the planner's precision it still does (by the upper 95% bound).
 #[test]
 fn district_plan_meets_targets_with_fresh_seeds() {
-    let mut model = small_district();
-    model.targets = Targets {
-        max_lost_swap_rate: Some(0.02),
-        max_wait_minutes_p95: Some(10.0),
-        max_transformer_utilization: Some(0.8),
-        ..Targets::default()
-    };
+    let model = district_with_targets();
     let p = plan(&model, 0, &Silent);
     assert!(p.feasible, "{:?}", p.problems);
     assert!(p.simulations >= 3);
@@ -453,13 +447,7 @@ fn issue_15_the_demand_probe_reuses_the_scenario_run() {
         }
     }
 
-    let mut model = small_district();
-    model.targets = Targets {
-        max_lost_swap_rate: Some(0.02),
-        max_wait_minutes_p95: Some(10.0),
-        max_transformer_utilization: Some(0.8),
-        ..Targets::default()
-    };
+    let model = district_with_targets();
     assert!(model.replications >= model.planner.min_replications.max(2));
     let notes = Notes::default();
     let p = plan(&model, 0, &notes);
@@ -472,4 +460,17 @@ fn issue_15_the_demand_probe_reuses_the_scenario_run() {
     assert_eq!(p.simulations as usize, notes.len());
     let announced: u64 = notes.iter().map(|&(new, _)| u64::from(new)).sum();
     assert_eq!(p.replications, announced);
+}
+
+/// The small district with the targets its plans are checked against:
+/// 2% lost swaps, a 10-minute p95 wait, 80% of the transformers' rating.
+fn district_with_targets() -> sim_core::Model {
+    let mut model = small_district();
+    model.targets = Targets {
+        max_lost_swap_rate: Some(0.02),
+        max_wait_minutes_p95: Some(10.0),
+        max_transformer_utilization: Some(0.8),
+        ..Targets::default()
+    };
+    model
 }
