@@ -50,14 +50,7 @@ pub(crate) fn run_shard(
     let bar = Bar::new(streams, block.len() as u64, model.days, "shard");
     let reps = sim_core::run_replications_with(model, config.threads, block, &bar);
     bar.clear();
-    let path = partial::write(dir, &header, &reps)?;
-    streams.say(format_args!(
-        "wrote {} in {:.2} s",
-        path.display(),
-        started.elapsed().as_secs_f64()
-    ));
-    streams.out(&format!("{}\n", path.display()))?;
-    Ok(Status::Success)
+    write_shard(dir, &header, &reps, started, streams)
 }
 
 /// Whether the shard of `header` is done already: with `resume`, when
@@ -126,7 +119,19 @@ pub(crate) fn sweep_shard(
         .map(PointItem::from)
         .collect();
     bar.0.clear();
-    let path = partial::write(dir, &header, &items)?;
+    write_shard(dir, &header, &items, started, streams)
+}
+
+/// Writes a computed shard's `items` into `dir` and prints its path, as
+/// `merge` and a scheduler's script expect.
+fn write_shard<T: serde::Serialize>(
+    dir: &std::path::Path,
+    header: &partial::Header,
+    items: &[T],
+    started: Instant,
+    streams: &mut Streams<'_>,
+) -> Result<Status, Error> {
+    let path = partial::write(dir, header, items)?;
     streams.say(format_args!(
         "wrote {} in {:.2} s",
         path.display(),
