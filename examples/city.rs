@@ -14,6 +14,7 @@
 use std::time::Instant;
 
 use swapsim_suite::city::tiled_district;
+use swapsim_suite::process::{peak_rss_kib, thread_cpu_seconds};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -27,11 +28,11 @@ fn main() {
     let built = Instant::now();
     let model = tiled_district(ebikes, days);
     let build_s = built.elapsed().as_secs_f64();
-    let cpu_before = cpu_seconds();
+    let cpu_before = thread_cpu_seconds();
     let started = Instant::now();
     let replication = sim_core::simulate_replication(&model, 0);
     let wall = started.elapsed().as_secs_f64();
-    let cpu = cpu_seconds()
+    let cpu = thread_cpu_seconds()
         .zip(cpu_before)
         .map(|(after, before)| after - before);
     let total: u64 = model.sites.iter().map(|s| u64::from(s.ebikes)).sum();
@@ -43,7 +44,7 @@ fn main() {
         cpu.map_or("?".into(), |c| format!("{c:.3} s")),
         cpu.unwrap_or(wall) * 1e9 / replication.events as f64,
         cpu.unwrap_or(wall) * 1e6 / total as f64,
-        peak_rss().map_or("?".into(), |kb| format!("{:.1} MiB", kb as f64 / 1024.0)),
+        peak_rss_kib().map_or("?".into(), |kb| format!("{:.1} MiB", kb as f64 / 1024.0)),
     );
 }
 
@@ -59,17 +60,4 @@ fn parse_size(s: &str) -> Option<u64> {
 fn usage(what: &str) -> ! {
     eprintln!("usage: city SIZE [DAYS]: expected {what}");
     std::process::exit(2)
-}
-
-/// CPU time of this thread so far (Linux; the replication runs on it).
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    Some(stat.split_whitespace().next()?.parse::<f64>().ok()? / 1e9)
-}
-
-/// Peak resident memory of the process in KiB (Linux: `VmHWM`).
-fn peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }

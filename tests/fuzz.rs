@@ -80,19 +80,12 @@ fn fuzz<S: Strategy>(
         }
         cases += u64::from(BATCH);
     }
-    let cpu = thread_cpu_seconds().map_or(String::new(), |s| format!(", {s:.0} s of CPU"));
+    let cpu = swapsim_suite::process::thread_cpu_seconds()
+        .map_or(String::new(), |s| format!(", {s:.0} s of CPU"));
     eprintln!(
         "fuzz {name}: {cases} cases in {:.0} s{cpu}",
         started.elapsed().as_secs_f64()
     );
-}
-
-/// CPU time of this thread (Linux: `/proc/thread-self/schedstat`), so a
-/// campaign on a shared machine can say how much fuzzing it did.
-fn thread_cpu_seconds() -> Option<f64> {
-    let stat = fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let nanos: f64 = stat.split_whitespace().next()?.parse().ok()?;
-    Some(nanos / 1e9)
 }
 
 /// A fixed seed from a property's name (FNV-1a).

@@ -6,4 +6,5 @@ pub mod city;
 pub mod fixtures;
 pub mod intervals;
 pub mod models;
+pub mod process;
 pub mod theory;
