@@ -302,6 +302,19 @@ fn kept_bounds_describe_the_final_plan() {
                     assert_eq!(Some(*kva), site.transformer_kva, "{kept:?}");
                     checked += 1;
                 }
+                (
+                    Unit::Cabinet,
+                    KeptWhy::HoldsBatteries {
+                        batteries,
+                        capacity,
+                    },
+                ) => {
+                    assert_eq!(*batteries, site.batteries, "{kept:?}");
+                    let without_one = (site.cabinets - 1) * (site.slots_per_cabinet - 1);
+                    assert_eq!(*capacity, without_one, "{kept:?}");
+                    assert!(capacity < batteries, "{kept:?}");
+                    checked += 1;
+                }
                 _ => {}
             }
         }
@@ -473,4 +486,88 @@ fn district_with_targets() -> sim_core::Model {
         ..Targets::default()
     };
     model
+}
+
+/// The small district's three sites, no shared transformer, and a fourth
+/// site 5 km away: two parts. With `district_wide`, the couriers work
+/// across the district (the district couriers and the sites' own).
+fn two_part_district(district_wide: bool) -> sim_core::Model {
+    let mut model = swapsim_suite::models::small_district();
+    let mut far = model.sites[2].clone();
+    far.name = "D".into();
+    far.x_m = 5_000.0;
+    model.sites.push(far);
+    for site in &mut model.sites {
+        site.transformer = None;
+        site.couriers = vec![(1, 3)];
+    }
+    model.grid.transformers.clear();
+    model.days = 6;
+    model.warmup_days = 1;
+    model.riders.groups[1].works_across_district = district_wide;
+    if !district_wide {
+        model.riders.district_couriers.clear();
+    }
+    model
+}
+
+/// Issue 15: the planner sizes a district part by part. A part is what no
+/// resident crosses (reach, transformers), and where no rider works across
+/// the district a part simulated alone gives exactly the whole model's
+/// counters at its sites.
+#[test]
+fn issue_15_a_part_alone_is_the_whole_model_at_its_sites() {
+    use sim_core::planner::{parts, simulate_part};
+    let model = two_part_district(false);
+    assert_eq!(parts(&model), vec![vec![0, 1, 2], vec![3]]);
+    let mut shared = model.clone();
+    shared.grid.transformers = swapsim_suite::models::small_district().grid.transformers;
+    shared.sites[0].transformer = Some(0);
+    shared.sites[3].transformer = Some(0);
+    assert_eq!(
+        parts(&shared),
+        vec![vec![0, 1, 2, 3]],
+        "a shared transformer joins"
+    );
+    for rep in 0..2 {
+        let whole = sim_core::simulate_replication(&model, rep);
+        for part in parts(&model) {
+            let alone = simulate_part(&model, &part, rep);
+            assert!(alone.events < whole.events);
+            for &s in &part {
+                assert_eq!(
+                    serde_json::to_string(&alone.sites[s]).unwrap(),
+                    serde_json::to_string(&whole.sites[s]).unwrap(),
+                    "site {s}, replication {rep}"
+                );
+            }
+        }
+    }
+}
+
+/// Issue 15: riders who work across the district keep coming to a part's
+/// sites from everywhere in its sub-model (those living outside it
+/// included), so its swap requests stay those of the whole model, within
+/// a few percent; without them, the part alone would see fewer.
+#[test]
+fn issue_15_a_part_keeps_the_riders_who_work_across_the_district() {
+    use sim_core::planner::{parts, simulate_part};
+    let model = two_part_district(true);
+    let part = &parts(&model)[0];
+    let requests =
+        |rep: &sim_core::Replication| -> u64 { part.iter().map(|&s| rep.sites[s].requests).sum() };
+    let (mut whole, mut alone) = (0, 0);
+    for rep in 0..4 {
+        whole += requests(&sim_core::simulate_replication(&model, rep));
+        alone += requests(&simulate_part(&model, part, rep));
+    }
+    let gap = (alone as f64 - whole as f64).abs() / whole as f64;
+    assert!(gap < 0.03, "requests: {alone} alone, {whole} whole");
+    // The couriers living at the far site D do swap in the first part.
+    let mut no_d = model.clone();
+    no_d.sites[3].couriers.clear();
+    let fewer: u64 = (0..4)
+        .map(|rep| requests(&simulate_part(&no_d, part, rep)))
+        .sum();
+    assert!(fewer < alone, "{fewer} without D's couriers, {alone} with");
 }

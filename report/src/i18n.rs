@@ -1013,6 +1013,23 @@ pub(crate) fn kept(reason: &Kept, lang: Lang) -> String {
             "a site keeps at least one battery",
         )
         .to_owned(),
+        (
+            KeptWhy::HoldsBatteries {
+                batteries,
+                capacity,
+            },
+            Lang::Zh,
+        ) => format!("少一个换电柜只能放 {capacity} 块电池，少于达标所需的 {batteries} 块"),
+        (
+            KeptWhy::HoldsBatteries {
+                batteries,
+                capacity,
+            },
+            Lang::En,
+        ) => format!(
+            "one cabinet fewer holds {capacity} batteries, fewer than the {batteries} the \
+             targets need"
+        ),
         (KeptWhy::TooFewForTenth { count, existing }, Lang::Zh) => match reason.unit {
             Unit::PilePortsTenth => {
                 format!("{count} 个端口太少，无法在现有的 {existing} 个之上按 10% 减少")

@@ -948,6 +948,10 @@ mod tests {
                 limit: 0.02,
             },
             Why::LastOne,
+            Why::HoldsBatteries {
+                batteries: 17,
+                capacity: 11,
+            },
             Why::TooFewForTenth {
                 count: 12,
                 existing: 3,
@@ -964,6 +968,7 @@ mod tests {
             match why {
                 Why::RaisesKpi { .. }
                 | Why::LastOne
+                | Why::HoldsBatteries { .. }
                 | Why::TooFewForTenth { .. }
                 | Why::TenthStepsOnly { .. }
                 | Why::ExistingPorts { .. }

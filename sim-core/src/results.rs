@@ -527,12 +527,8 @@ pub fn summarise(model: &Model, reps: &[Replication]) -> RunResult {
     let price = model.grid.tariff.residential_cny_per_kwh;
     for rep in reps {
         let window_ms = rep.window_ms;
-        for (s, c) in rep.sites.iter().enumerate() {
-            let grid = match model.sites[s].transformer {
-                Some(t) => Grid::of(&rep.transformers[t]),
-                None => Grid::cabinets_only(c.cabinet_peak_w),
-            };
-            site_values[s].push(values(std::slice::from_ref(c), window_ms, grid, price));
+        for (s, v) in site_values.iter_mut().enumerate() {
+            v.push(site_values_of(model, rep, s));
         }
         let grid = if rep.transformers.is_empty() {
             Grid::cabinets_only(rep.sites.iter().map(|c| c.cabinet_peak_w).sum())
@@ -561,6 +557,31 @@ pub fn summarise(model: &Model, reps: &[Replication]) -> RunResult {
         timeseries: Timeseries::average(model, reps),
         profiles: Profiles::build(model, reps),
     }
+}
+
+/// The KPIs of site `s` over `reps`: what [`summarise`] gives for it,
+/// without the network, the series or the profiles (the planner's sub-models).
+pub(crate) fn site_kpis<R: std::borrow::Borrow<Replication>>(
+    model: &Model,
+    reps: &[R],
+    s: usize,
+) -> Kpis {
+    let values: Vec<Values> = reps
+        .iter()
+        .map(|rep| site_values_of(model, rep.borrow(), s))
+        .collect();
+    Kpis::from_values(&values)
+}
+
+/// Site `s`'s KPI values in one replication.
+fn site_values_of(model: &Model, rep: &Replication, s: usize) -> Values {
+    let c = &rep.sites[s];
+    let grid = match model.sites[s].transformer {
+        Some(t) => Grid::of(&rep.transformers[t]),
+        None => Grid::cabinets_only(c.cabinet_peak_w),
+    };
+    let price = model.grid.tariff.residential_cny_per_kwh;
+    values(std::slice::from_ref(c), rep.window_ms, grid, price)
 }
 
 /// Transformer figures behind a KPI row.

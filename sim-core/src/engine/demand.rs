@@ -143,6 +143,12 @@ impl Sim<'_> {
         } else {
             self.riders[r].home
         };
+        if !self.outside.is_empty() && self.outside[origin as usize] {
+            // Outside a planner's sub-model: a full battery, at once.
+            self.batteries[b].soc = 1.0;
+            self.schedule_need(rider, self.now);
+            return;
+        }
         let counted = self.request_arises(origin);
         self.riders[r].origin = origin;
         self.riders[r].counted = counted;

@@ -297,7 +297,25 @@ pub fn simulate_replication(model: &Model, replication: u32) -> Replication {
 /// One replication, with or without a listener: one body, so the event
 /// loop is compiled once, as it was before there were listeners.
 fn simulate(model: &Model, replication: u32, progress: Option<&dyn DayProgress>) -> Replication {
-    let mut sim = Sim::new(model, replication);
+    simulate_within(model, replication, &[], progress)
+}
+
+/// One replication of a sub-model, for the planner: only the sites not
+/// marked in `outside` are simulated. At the sites outside (whose
+/// cabinets and ports the caller has emptied) only the riders who work
+/// across the district are created, and no plug-ins; such a rider keeps
+/// their work places over every site, and one who needs a swap outside
+/// gets a full battery there at once, counted nowhere. Where no rider
+/// works across the district, the sites inside are exactly those of the
+/// whole model (`outside` empty: the whole model, exactly as
+/// [`simulate_replication`]).
+pub(crate) fn simulate_within<'m>(
+    model: &'m Model,
+    replication: u32,
+    outside: &'m [bool],
+    progress: Option<&'m dyn DayProgress>,
+) -> Replication {
+    let mut sim = Sim::new_within(model, replication, outside);
     if let Some(progress) = progress {
         sim.listen(progress);
     }
@@ -542,6 +560,9 @@ struct GroupPlan {
 struct Sim<'m> {
     model: &'m Model,
     replication: u32,
+    /// Sites outside a planner's sub-model (see [`simulate_within`]);
+    /// empty for the whole model.
+    outside: &'m [bool],
     /// Who hears of each simulated day, if anyone.
     progress: Option<&'m dyn DayProgress>,
     /// Charge curve per site (sites may have their own charger power).

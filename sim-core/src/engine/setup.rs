@@ -28,7 +28,14 @@ const COURIER: u64 = 2;
 const DISTRICT: u64 = 3;
 
 impl<'m> Sim<'m> {
+    #[cfg(test)]
     pub(super) fn new(model: &'m Model, replication: u32) -> Self {
+        Sim::new_within(model, replication, &[])
+    }
+
+    /// The sub-model of [`super::simulate_within`]: at the sites marked in
+    /// `outside`, only the riders who work across the district.
+    pub(super) fn new_within(model: &'m Model, replication: u32, outside: &'m [bool]) -> Self {
         let n_sites = model.sites.len();
         let total_slots: usize = model.sites.iter().map(|s| s.slots() as usize).sum();
         let seed = model.seed;
@@ -202,6 +209,7 @@ impl<'m> Sim<'m> {
         let mut sim = Sim {
             model,
             replication,
+            outside,
             progress: None,
             curves: model
                 .sites
@@ -333,7 +341,14 @@ impl<'m> Sim<'m> {
             let site_key = name_key(&spec.name);
             let subscribers = (f64::from(spec.ebikes) * spec.swap_adoption).round() as u32;
             let subscribers = subscribers.min(spec.ebikes);
-            self.sites.nonsub[s] = spec.ebikes - subscribers;
+            let outside = !self.outside.is_empty() && self.outside[s];
+            self.sites.nonsub[s] = if outside {
+                0
+            } else {
+                spec.ebikes - subscribers
+            };
+            // Outside a sub-model, only riders who work across the district.
+            let kept = |group: usize| !outside || model.riders.groups[group].works_across_district;
             let mut left = subscribers;
             for (k, &(group, share)) in spec.mix.iter().enumerate() {
                 let n = if k + 1 == spec.mix.len() {
@@ -342,6 +357,9 @@ impl<'m> Sim<'m> {
                     ((f64::from(subscribers) * share).round() as u32).min(left)
                 };
                 left -= n;
+                if !kept(group) {
+                    continue;
+                }
                 for ordinal in 0..n {
                     let rider_key =
                         key(&[site_key, group_key[group], RESIDENT, u64::from(ordinal)]);
@@ -349,6 +367,9 @@ impl<'m> Sim<'m> {
                 }
             }
             for &(group, n) in &spec.couriers {
+                if !kept(group) {
+                    continue;
+                }
                 for ordinal in 0..n {
                     let rider_key = key(&[site_key, group_key[group], COURIER, u64::from(ordinal)]);
                     self.add_rider(group, s as u32, capacity_wh, rider_key);

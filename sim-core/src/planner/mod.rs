@@ -15,20 +15,31 @@
 //! 3. **Add replications only where a decision is close.** A candidate is
 //!    first run with `min_replications`; when some target's interval
 //!    straddles its limit, the run is repeated with twice as many, up to
-//!    `max_replications`.
-//! 4. **Grow where the worst violation is.** At every site that misses a
-//!    target, the unit behind its worst violation (by KPI ÷ limit) grows:
-//!    batteries (and cabinets to hold them, each with one compartment
-//!    left empty for the returned battery), pile ports, or the transformer
-//!    to the next standard size. Where that unit is at its bound, the
-//!    unit behind the next violation grows.
-//! 5. **Prune.** Each kind of unit (a cabinet, 10% of the batteries, one
-//!    battery, one pile port) is removed where the site still meets its
-//!    targets without it; where not, the plan records why it is kept
-//!    ([`Kept`]).
+//!    `max_replications`. While sizing, this holds per part of the
+//!    district (`parts.rs`): sites that no resident links (beyond the
+//!    detour limit, on other transformers) are simulated apart, a part
+//!    that did not change keeps its replications, and only a part with a
+//!    close site runs more.
+//! 4. **Size every site at once.** Each count at each site (batteries,
+//!    with the cabinets that hold them, each with one compartment left
+//!    empty for the returned battery; pile ports; the transformer's size)
+//!    keeps a bracket, the largest value seen failing the targets it
+//!    answers for and the smallest seen meeting them, and every
+//!    evaluation moves every open bracket: growing where nothing has met
+//!    the targets yet (in proportion to the violation), stepping down
+//!    where nothing has failed, interpolating in between (halving for
+//!    transformer sizes) (`bracket.rs`). A count
+//!    at its bound (the most cabinets or pile ports, the largest
+//!    transformer) stays there and the plan says why ([`Problem`]); why
+//!    each other count stays at its size is the failure one unit below,
+//!    or its floor ([`Kept`]). The last evaluation is of the whole
+//!    model, and a failure there reopens the bracket.
+//! 5. **Prune the charger.** With a charger catalogue, the slot charger
+//!    power is stepped down where the site still meets its targets; why
+//!    each unit is kept is recorded ([`Kept`]).
 //!    No deployment is simulated twice: the demand probe reuses the run
-//!    of the scenario as given, and an unchanged deployment reuses its
-//!    replications.
+//!    of the scenario as given, and an unchanged deployment (or part)
+//!    reuses its replications.
 //! 6. **Judge once.** The plan's figures are one run of the planned
 //!    deployment with the scenario's seed, days and replications: exactly
 //!    what `swapsim run` gives for the plan file. Every target it misses
@@ -46,6 +57,11 @@
 
 use std::borrow::Cow;
 use std::fmt;
+
+mod bracket;
+mod parts;
+
+pub use parts::{parts, simulate_part};
 
 use serde::{Deserialize, Serialize};
 
@@ -101,8 +117,11 @@ impl Progress for Silent {
     fn simulating(&self, _: &Step<'_>) {}
 }
 
-/// Rounds of growing the progress estimate expects before pruning.
+/// Rounds of growing the progress estimate expects after pruning the
+/// charger's power.
 const EXPECTED_GROW_ROUNDS: u32 = 3;
+/// Evaluations the progress estimate expects for sizing by brackets.
+const EXPECTED_SIZING_ROUNDS: u32 = 8;
 /// Evaluations the progress estimate expects per kind of unit pruned.
 const EXPECTED_PRUNE_ROUNDS: u32 = 2;
 
@@ -293,6 +312,14 @@ pub enum KeptWhy {
     },
     /// A site keeps at least one cabinet, or one battery.
     LastOne,
+    /// One cabinet fewer holds only `capacity` batteries (a compartment
+    /// of each left empty), fewer than the `batteries` the targets need.
+    HoldsBatteries {
+        /// Batteries the plan stocks.
+        batteries: u32,
+        /// What the cabinets hold without one of them.
+        capacity: u32,
+    },
     /// `count` units are too few for a 10% step: the step would be under
     /// two units or, for pile ports, go below the `existing` ones.
     TooFewForTenth {
@@ -353,6 +380,14 @@ impl fmt::Display for Kept {
                 };
                 write!(f, "{kept}: a site keeps at least one {what}")
             }
+            KeptWhy::HoldsBatteries {
+                batteries,
+                capacity,
+            } => write!(
+                f,
+                "{kept}: one cabinet fewer holds {capacity} batteries, fewer than the \
+                 {batteries} the targets need"
+            ),
             KeptWhy::TooFewForTenth { count, existing } if unit == Unit::PilePortsTenth => write!(
                 f,
                 "{kept}: {count} ports are too few for 10% steps above the {existing} existing"
@@ -507,6 +542,8 @@ struct Search<'a> {
     /// The sites and transformers of the last evaluation, and its
     /// replications: the final evaluation reuses them when nothing changed.
     last: Option<(Vec<SiteSpec>, Vec<TransformerSpec>, Vec<Replication>)>,
+    /// The district's parts, evaluated apart while sizing.
+    parts: parts::Parts,
 }
 
 /// Plans `model` on `threads` threads (0 = all cores).
@@ -533,6 +570,7 @@ pub fn plan(model: &Model, threads: usize, progress: &dyn Progress) -> Plan {
         evaluated_replications: 0,
         left: 0,
         last: None,
+        parts: parts::Parts::new(model),
     };
     // The scenario as given, for the report's before → after. Its first
     // replications are also the demand probe's: the probe runs the same
@@ -541,14 +579,18 @@ pub fn plan(model: &Model, threads: usize, progress: &dyn Progress) -> Plan {
     let baseline = summarise(model, &given).network;
     // What the progress estimate expects: growing, pruning each kind of
     // unit, the final check and the final evaluation.
-    let after_growing = EXPECTED_PRUNE_ROUNDS * search.prune_kinds().len() as u32 + 2;
-    search.left = 1 + EXPECTED_GROW_ROUNDS + after_growing;
+    // What the progress estimate expects: sizing, then pruning the
+    // charger's power (when chosen) with its final check, then the final
+    // evaluation.
+    let power = search.prune_kinds(true);
+    let after_sizing = EXPECTED_PRUNE_ROUNDS * power.len() as u32 + 2;
+    search.left = 1 + EXPECTED_SIZING_ROUNDS + after_sizing;
     search.start_from_theory(given);
-    search.left = EXPECTED_GROW_ROUNDS + after_growing;
-    let first = search.evaluate("first candidate");
-    let grown = search.grow(first, after_growing);
-    if search.problems.is_empty() {
-        search.prune(grown);
+    search.left = EXPECTED_SIZING_ROUNDS + after_sizing;
+    let first = search.evaluate_parts("first candidate");
+    let sized = search.bracket(first, after_sizing);
+    if search.problems.is_empty() && !power.is_empty() {
+        search.prune(sized, &power);
         // Pruning undoes failed removals site by site; judge the final
         // deployment afresh and grow again where it falls short.
         search.left = 1;
@@ -719,13 +761,18 @@ impl Search<'_> {
     }
 
     fn any_close(&self, result: &RunResult) -> bool {
-        result.sites.iter().any(|site| {
-            self.base.targets.list().iter().any(|&(kpi, limit)| {
-                let (Some(limit), Some(e)) = (limit, site.kpis.get(kpi)) else {
-                    return false;
-                };
-                e.ci95_low <= limit && limit <= strict(e)
-            })
+        (0..result.sites.len()).any(|s| self.site_close(&result.sites, s))
+    }
+
+    /// Whether some target's limit at site `s` lies between the low end
+    /// of its KPI's interval and the planner's check.
+    fn site_close(&self, sites: &[crate::results::SiteResult], s: usize) -> bool {
+        let kpis = &sites[s].kpis;
+        self.base.targets.list().iter().any(|&(kpi, limit)| {
+            let (Some(limit), Some(e)) = (limit, kpis.get(kpi)) else {
+                return false;
+            };
+            e.ci95_low <= limit && limit <= strict(e)
         })
     }
 
@@ -942,8 +989,7 @@ impl Search<'_> {
 
     /// Tries each kind of unit in turn at every site; keeps removals where
     /// the site still meets its targets.
-    fn prune(&mut self, mut result: RunResult) {
-        let kinds = self.prune_kinds();
+    fn prune(&mut self, mut result: RunResult, kinds: &[Unit]) {
         for (k, &unit) in kinds.iter().enumerate() {
             let kinds_after = (kinds.len() - k - 1) as u32;
             let mut blocked = vec![false; self.model.sites.len()];
@@ -1027,8 +1073,10 @@ impl Search<'_> {
         }
     }
 
-    /// The kinds of unit pruned, in order.
-    fn prune_kinds(&self) -> Vec<Unit> {
+    /// The kinds of unit pruned one step at a time, in order: with
+    /// `after_brackets`, those the brackets do not size (the charger's
+    /// power, when the planner chooses it).
+    fn prune_kinds(&self, after_brackets: bool) -> Vec<Unit> {
         let decides_power = !self.base.planner.charger_power_catalogue_w.is_empty()
             && self.base.battery.charger_power_w().is_some();
         [
@@ -1042,6 +1090,7 @@ impl Search<'_> {
         ]
         .into_iter()
         .filter(|&unit| unit != Unit::ChargerPower || decides_power)
+        .filter(|&unit| !after_brackets || unit == Unit::ChargerPower)
         .collect()
     }
 
