@@ -503,9 +503,13 @@ impl Search<'_> {
         for (s, site) in brackets.iter().enumerate() {
             let mut kept = Vec::new();
             let spec = &self.model.sites[s];
+            // The failure below the size the count met its targets at; none
+            // for a count stuck at its bound (a `Problem` says why).
             let failure = |k: usize| -> Option<KeptWhy> {
                 let b = site[k].as_ref()?;
-                b.lo.as_ref().map(|(.., why)| why.clone())
+                let (h, _) = b.hi?;
+                let (l, .., why) = b.lo.as_ref()?;
+                (*l < h).then(|| why.clone())
             };
             // Batteries, and the cabinets that hold them.
             {
