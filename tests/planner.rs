@@ -571,3 +571,33 @@ fn issue_15_a_part_keeps_the_riders_who_work_across_the_district() {
         .sum();
     assert!(fewer < alone, "{fewer} without D's couriers, {alone} with");
 }
+
+/// Issue 15: a district of two parts is sized part by part, with riders
+/// who work across both; the search ends with an evaluation of the whole
+/// model, so the plan holds when re-run whole with fresh seeds, and is the
+/// same at any thread count.
+#[test]
+fn issue_15_a_plan_sized_part_by_part_holds_for_the_whole_model() {
+    let mut model = two_part_district(true);
+    model.days = 10;
+    model.warmup_days = 2;
+    model.targets = Targets {
+        max_lost_swap_rate: Some(0.03),
+        ..Targets::default()
+    };
+    let p = plan(&model, 0, &Silent);
+    assert!(p.feasible, "{:?}", p.problems);
+    assert_eq!(
+        p.result,
+        run(&p.model, 1),
+        "the plan's figures are a whole run"
+    );
+    for seed in [101, 202] {
+        let mut again = p.model.clone();
+        again.seed = seed;
+        again.replications = 2 * model.planner.max_replications;
+        let misses = run(&again, 0).misses(&model.targets);
+        assert!(misses.is_empty(), "seed {seed}: {misses:?}");
+    }
+    assert_eq!(plan(&model, 1, &Silent).sites, p.sites);
+}

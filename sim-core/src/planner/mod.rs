@@ -33,7 +33,8 @@
 //!    transformer) stays there and the plan says why ([`Problem`]); why
 //!    each other count stays at its size is the failure one unit below,
 //!    or its floor ([`Kept`]). The last evaluation is of the whole
-//!    model, and a failure there reopens the bracket.
+//!    model, judged (where there were parts) by the upper 95% bound as
+//!    the plan's figures are, and a failure there reopens the bracket.
 //! 5. **Prune the charger.** With a charger catalogue, the slot charger
 //!    power is stepped down where the site still meets its targets; why
 //!    each unit is kept is recorded ([`Kept`]).
