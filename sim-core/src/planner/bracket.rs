@@ -11,23 +11,23 @@
 //!   pass;
 //! - both known: the value where the KPI's logarithm, interpolated
 //!   between the two ends, reaches 98% of the limit (the midpoint when
-//!   the same end moved twice in a row).
+//!   the same end moved twice in a row, and for transformer sizes).
 //!
 //! A bracket is closed when its ends are one unit apart (one battery,
 //! one transformer size, one pile port up to 20 ports and 10% above).
 //! The search ends at the evaluation where every bracket is closed, every
 //! count is at its bracket's passing end and every site meets its
-//! targets. A failure at the passing end (a neighbour's cut moved riders
-//! here) reopens the bracket upwards.
+//! targets; that evaluation is of the whole model (the others may be part
+//! by part, `parts.rs`). A failure at the passing end (a neighbour's cut
+//! moved riders here) reopens the bracket upwards.
 //!
 //! Sites are sized together, so the rounds are those of the slowest
 //! bracket, not the sum of one kind of unit after another as in the
-//! pruning this replaced (27 district evaluations down to about 10 on
-//! `bishan-district.toml`, see benches/RESULTS.md).
+//! pruning this replaced (on `bishan-district.toml`, 21 whole-model
+//! evaluations instead of 27; see benches/RESULTS.md).
 
 use super::{
-    EXPECTED_SIZING_ROUNDS, Kept, KeptWhy, Problem, ProblemWhy, SINGLE_PORT_PRUNING, Search, Unit,
-    strict,
+    EXPECTED_SIZING_ROUNDS, Kept, KeptWhy, ProblemWhy, SINGLE_PORT_PRUNING, Search, Unit, strict,
 };
 use crate::results::RunResult;
 
@@ -270,14 +270,7 @@ impl Search<'_> {
                                 }
                                 Err(why) => {
                                     bracket.stuck = true;
-                                    let problem = Problem {
-                                        site: self.model.sites[s].name.clone(),
-                                        kpi: kpi.into(),
-                                        why,
-                                    };
-                                    if !self.problems.contains(&problem) {
-                                        self.problems.push(problem);
-                                    }
+                                    self.note_problem(s, kpi, why);
                                 }
                             }
                         }

@@ -578,12 +578,10 @@ pub fn plan(model: &Model, threads: usize, progress: &dyn Progress) -> Plan {
     // model, and replication `r` depends only on `(seed, r)`.
     let given = run_replication_range(model, threads, 0..model.replications);
     let baseline = summarise(model, &given).network;
-    // What the progress estimate expects: growing, pruning each kind of
-    // unit, the final check and the final evaluation.
     // What the progress estimate expects: sizing, then pruning the
     // charger's power (when chosen) with its final check, then the final
     // evaluation.
-    let power = search.prune_kinds(true);
+    let power = search.stepped_kinds();
     let after_sizing = EXPECTED_PRUNE_ROUNDS * power.len() as u32 + 2;
     search.left = 1 + EXPECTED_SIZING_ROUNDS + after_sizing;
     search.start_from_theory(given);
@@ -782,10 +780,9 @@ impl Search<'_> {
             let kpis = self
                 .base
                 .targets
-                .list()
-                .iter()
-                .filter_map(|&(kpi, limit)| {
-                    limit?;
+                .set()
+                .into_iter()
+                .filter_map(|(kpi, _)| {
                     let e = site.kpis.get(kpi)?;
                     Some((kpi, e.mean, e.ci95_high))
                 })
@@ -878,16 +875,7 @@ impl Search<'_> {
                             changed = true;
                             break;
                         }
-                        Err(why) => {
-                            let problem = Problem {
-                                site: self.model.sites[s].name.clone(),
-                                kpi: kpi.into(),
-                                why,
-                            };
-                            if !self.problems.contains(&problem) {
-                                self.problems.push(problem);
-                            }
-                        }
+                        Err(why) => self.note_problem(s, kpi, why),
                     }
                 }
             }
@@ -1074,25 +1062,28 @@ impl Search<'_> {
         }
     }
 
-    /// The kinds of unit pruned one step at a time, in order: with
-    /// `after_brackets`, those the brackets do not size (the charger's
-    /// power, when the planner chooses it).
-    fn prune_kinds(&self, after_brackets: bool) -> Vec<Unit> {
+    /// The kinds of unit pruned one step at a time after the brackets:
+    /// the charger's power, when the planner chooses it.
+    fn stepped_kinds(&self) -> Vec<Unit> {
         let decides_power = !self.base.planner.charger_power_catalogue_w.is_empty()
             && self.base.battery.charger_power_w().is_some();
-        [
-            Unit::Cabinet,
-            Unit::BatteriesTenth,
-            Unit::Battery,
-            Unit::ChargerPower,
-            Unit::PilePortsTenth,
-            Unit::PilePort,
-            Unit::TransformerSize,
-        ]
-        .into_iter()
-        .filter(|&unit| unit != Unit::ChargerPower || decides_power)
-        .filter(|&unit| !after_brackets || unit == Unit::ChargerPower)
-        .collect()
+        if decides_power {
+            vec![Unit::ChargerPower]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Records that `kpi` at site `s` cannot be met, and why, once.
+    fn note_problem(&mut self, s: usize, kpi: &'static str, why: ProblemWhy) {
+        let problem = Problem {
+            site: self.model.sites[s].name.clone(),
+            kpi: kpi.into(),
+            why,
+        };
+        if !self.problems.contains(&problem) {
+            self.problems.push(problem);
+        }
     }
 
     /// Site names for progress notes: up to three, then how many more.
@@ -1353,10 +1344,9 @@ impl Search<'_> {
             let targets = self
                 .base
                 .targets
-                .list()
-                .iter()
-                .filter_map(|&(kpi, limit)| {
-                    let limit = limit?;
+                .set()
+                .into_iter()
+                .filter_map(|(kpi, limit)| {
                     let estimate = result.sites[s].kpis.get(kpi)?;
                     Some(TargetCheck {
                         kpi: kpi.into(),
