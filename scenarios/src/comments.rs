@@ -41,11 +41,16 @@ pub type Comments = BTreeMap<String, String>;
 /// assert!(!comments.contains_key("battery.fade_per_cycle"));
 /// ```
 pub fn comments(source: &str) -> Comments {
-    let mut out = Comments::new();
-    if let Ok(document) = DeTable::parse(source) {
-        let lines = Lines::new(source);
-        collect(document.get_ref(), "", &lines, &mut out);
+    match DeTable::parse(source) {
+        Ok(document) => of_document(source, document.get_ref()),
+        Err(_) => Comments::new(),
     }
+}
+
+/// The [`Comments`] of `document`, already parsed from `source`.
+pub(crate) fn of_document(source: &str, document: &DeTable<'_>) -> Comments {
+    let mut out = Comments::new();
+    collect(document, "", &Lines::new(source), &mut out);
     out
 }
 

@@ -6,6 +6,9 @@
 //! as a warning, with the range and the unit slip that would bring it into
 //! the range. Only `cli` decides what a warning does to the exit code.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 /// A plausible range of the fields whose paths match [`Range::fields`].
 #[derive(Clone, Copy, Debug)]
 pub struct Range {
@@ -248,10 +251,7 @@ pub(crate) enum Of {
 /// indices, like `site[3].charger_power_w`), or `None` when it is
 /// plausible or no range covers the field.
 pub(crate) fn judge(path: &str, value: f64, of: Of) -> Option<String> {
-    let path = without_indices(path);
-    let range = RANGES
-        .iter()
-        .find(|r| r.fields.iter().any(|f| matches(f, &path)))?;
+    let range = &RANGES[range_of(path)?];
     let plausible = |x: f64| (range.low..=range.high).contains(&x);
     if plausible(value) || (range.zero_ok && value == 0.0) {
         return None;
@@ -277,6 +277,27 @@ pub(crate) fn judge(path: &str, value: f64, of: Of) -> Option<String> {
     Some(message)
 }
 
+/// The index in [`RANGES`] of the range that applies to `path`, if any.
+/// Remembered per path without indices: a survey of 100,000 sites asks
+/// for the same few dozen paths millions of times. Entries grow at most
+/// with the distinct paths of the file read (named tables add theirs).
+fn range_of(path: &str) -> Option<usize> {
+    thread_local! {
+        static KNOWN: RefCell<HashMap<String, Option<usize>>> = RefCell::new(HashMap::new());
+    }
+    let path = without_indices(path);
+    KNOWN.with_borrow_mut(|known| {
+        if let Some(&range) = known.get(&path) {
+            return range;
+        }
+        let range = RANGES
+            .iter()
+            .position(|r| r.fields.iter().any(|f| matches(f, &path)));
+        known.insert(path, range);
+        range
+    })
+}
+
 /// `path` with every `[N]` written `[]`.
 fn without_indices(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -298,17 +319,38 @@ fn without_indices(path: &str) -> String {
 /// Whether `path` matches `pattern`, segment by segment; `*` matches one
 /// or more segments.
 fn matches(pattern: &str, path: &str) -> bool {
-    let pattern: Vec<&str> = pattern.split('.').collect();
-    let path: Vec<&str> = path.split('.').collect();
-    segments_match(&pattern, &path)
+    let (head, pattern_rest) = first_segment(pattern);
+    let (segment, path_rest) = first_segment(path);
+    if head == "*" {
+        // One segment or more: try every split of the path after its first.
+        let mut rest = path_rest;
+        loop {
+            let matched = match (pattern_rest, rest) {
+                (None, None) => true,
+                (Some(p), Some(r)) => matches(p, r),
+                _ => false,
+            };
+            match rest {
+                _ if matched => return true,
+                Some(r) => rest = first_segment(r).1,
+                None => return false,
+            }
+        }
+    }
+    head == segment
+        && match (pattern_rest, path_rest) {
+            (None, None) => true,
+            (Some(p), Some(r)) => matches(p, r),
+            _ => false,
+        }
 }
 
-fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
-    match (pattern.split_first(), path.split_first()) {
-        (None, None) => true,
-        (Some((&"*", rest)), Some(_)) => (1..=path.len()).any(|n| segments_match(rest, &path[n..])),
-        (Some((p, rest)), Some((s, path_rest))) => p == s && segments_match(rest, path_rest),
-        _ => false,
+/// The first dotted segment of `path` and what follows its dot, if any;
+/// no allocation, as [`judge`] runs for every numeric field read.
+fn first_segment(path: &str) -> (&str, Option<&str>) {
+    match path.split_once('.') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (path, None),
     }
 }
 
@@ -361,6 +403,21 @@ mod tests {
         }
         assert!(judge("tariff.peak.price", 620.0, Of::Value).is_some());
         assert!(judge("charger_power_w", 5.0, Of::Value).is_none());
+    }
+
+    #[test]
+    fn a_star_takes_one_segment_or_more_and_the_rest_must_follow() {
+        assert!(matches("*.c", "a.c"));
+        assert!(matches("*.c", "a.b.c"));
+        assert!(!matches("*.c", "c"));
+        assert!(!matches("*.c", "a.c.d"));
+        assert!(matches("a.*.d", "a.b.c.d"));
+        assert!(!matches("a.*.d", "a.d"));
+        assert!(matches("a.*", "a.b.c"));
+        assert!(!matches("a.*", "a"));
+        assert!(matches("a.b", "a.b"));
+        assert!(!matches("a.b", "a.bc"));
+        assert!(!matches("a", "a.b"));
     }
 
     #[test]

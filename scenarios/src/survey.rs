@@ -212,6 +212,8 @@ pub fn import_survey_sheet(
     if let Some(sheet) = &sheet {
         write_sites(&mut text, &source, sheet, &settings, &mut generated);
     }
+    // The rows are written; free them before the scenario is parsed.
+    drop(sheet);
     let mut template_problems = template_sink.finish();
     // The scenario as a whole: problems in the template's text are the
     // template's, those in a site its row's.
