@@ -275,14 +275,13 @@ fn issue_13_a_million_site_tables_are_refused_before_the_file_is_parsed() {
     let scenario = write(tmp.path(), "million.toml", &text);
     drop(text);
     let outcome = swapsim(&["check", &scenario]);
-    refused(
-        &outcome,
-        "1000000 `[[site]]` tables exceed the bound of 100000",
-    );
+    refused(&outcome, "1000000 sites exceed the bound of 100000");
     // At the first table past the bound.
     let line = head.lines().count() + 100_000 * site_lines + 1;
     assert!(
-        outcome.stderr.contains(&format!("million.toml:{line}:1: site: ")),
+        outcome
+            .stderr
+            .contains(&format!("million.toml:{line}:1: site: ")),
         "{}",
         outcome.stderr
     );
@@ -306,6 +305,61 @@ fn issue_13_a_scenario_past_the_token_bound_is_refused_before_it_is_parsed() {
             "TOML tokens exceed the bound of {} for a scenario",
             scenarios::prescan::MAX_TOKENS
         ),
+    );
+}
+
+/// Issue 13: an allocation the machine refuses, in a run its estimate
+/// allowed, is an error with exit 2, not an abort (134). The test runs
+/// itself again under `ulimit -v` (600 MB of address space) on ten years
+/// of the district, whose load series alone asks for 980 MB, with
+/// `--max-memory` high enough to let it start.
+#[test]
+fn issue_13_an_allocation_the_machine_refuses_is_an_error_not_an_abort() {
+    const CHILD: &str = "SWAPSIM_TEST_OUT_OF_MEMORY_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        let outcome = swapsim(&[
+            "run",
+            "scenarios/bishan-district.toml",
+            "--days",
+            "3650",
+            "--replications",
+            "1",
+            "--threads",
+            "1",
+            "--max-memory",
+            "100G",
+            "--format",
+            "json",
+        ]);
+        refused(
+            &outcome,
+            "error: out of memory: the machine refused 980.3 MB for the transformers' \
+             quarter-hour load series",
+        );
+        assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
+        return;
+    }
+    let exe = std::env::current_exe().expect("the test binary");
+    let child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 600000 && exec \"$0\" \"$@\"")
+        .arg(&exe)
+        .args([
+            "--exact",
+            "hardening::issue_13_an_allocation_the_machine_refuses_is_an_error_not_an_abort",
+            "--test-threads",
+            "1",
+            "--nocapture",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .expect("the test binary runs again");
+    let stdout = String::from_utf8_lossy(&child.stdout);
+    let stderr = String::from_utf8_lossy(&child.stderr);
+    assert!(
+        child.status.success() && stdout.contains("1 passed"),
+        "{:?}\n{stdout}\n{stderr}",
+        child.status
     );
 }
 

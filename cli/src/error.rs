@@ -79,6 +79,14 @@ pub(crate) enum Error {
         hint: &'static str,
     },
     /// A run's resource estimate is past `--max-memory` or the events a
+    /// An allocation the machine refused during a run that its estimate
+    /// allowed: less memory free than `--max-memory` assumed.
+    #[error(
+        "out of memory: {0}; the run's estimate was under --max-memory, but the machine \
+         has less free (other processes, ulimit -v, a container's limit): run fewer days, \
+         replications, threads or sites, or free memory"
+    )]
+    OutOfMemory(sim_core::alloc::OutOfMemory),
     /// run may take: refused before anything runs.
     #[error(
         "'{}': `{command}` would need about {memory} and about {events} events \

@@ -63,6 +63,7 @@ use std::ffi::OsString;
 use std::io::Write;
 
 use clap::{CommandFactory, Parser};
+use sim_core::alloc::OutOfMemory;
 
 use crate::args::{Cli, Command};
 use crate::config::{
@@ -140,36 +141,67 @@ where
     };
     let show_progress = progress == Progress::Stderr && !cli.quiet;
     let mut streams = Streams::new(stdout, stderr, show_progress);
-    let done = match cli.command {
+    let done = out_of_memory_as_error(|| dispatch(cli.command, &mut streams));
+    exit_code(done, &mut streams)
+}
+
+/// Runs `command`, turning a refused allocation of the engine
+/// ([`sim_core::alloc::OutOfMemory`]) into an error instead of an abort.
+/// Any other panic goes on unwinding: it is a bug, and says where.
+fn out_of_memory_as_error(
+    command: impl FnOnce() -> Result<Status, Error>,
+) -> Result<Status, Error> {
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        // The refusal is reported as an error; the default hook would
+        // print it as a panic first.
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if info.payload().downcast_ref::<OutOfMemory>().is_none() {
+                default(info);
+            }
+        }));
+    });
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(command)) {
+        Ok(done) => done,
+        Err(payload) => match payload.downcast::<OutOfMemory>() {
+            Ok(refused) => Err(Error::OutOfMemory(*refused)),
+            Err(other) => std::panic::resume_unwind(other),
+        },
+    }
+}
+
+/// Runs one command.
+fn dispatch(command: Command, streams: &mut Streams<'_>) -> Result<Status, Error> {
+    match command {
         Command::Run(args) => RunConfig::resolve(args).and_then(|config| {
-            config.warnings.tell(&mut streams)?;
-            run::run(&config, &mut streams)
+            config.warnings.tell(streams)?;
+            run::run(&config, streams)
         }),
-        Command::Check(args) => run::check(&args, &mut streams),
+        Command::Check(args) => run::check(&args, streams),
         Command::Plan(args) => PlanConfig::resolve(args).and_then(|config| {
-            config.warnings.tell(&mut streams)?;
-            plan::plan(&config, &mut streams)
+            config.warnings.tell(streams)?;
+            plan::plan(&config, streams)
         }),
         Command::Compare(args) => CompareConfig::resolve(args).and_then(|config| {
-            config.warnings.tell(&mut streams)?;
-            compare::compare(&config, &mut streams)
+            config.warnings.tell(streams)?;
+            compare::compare(&config, streams)
         }),
         Command::Sweep(args) => SweepConfig::resolve(args).and_then(|config| {
-            config.warnings.tell(&mut streams)?;
-            sweep::sweep(&config, &mut streams)
+            config.warnings.tell(streams)?;
+            sweep::sweep(&config, streams)
         }),
         Command::ImportSurvey(args) => {
-            ImportConfig::resolve(args).and_then(|config| survey::import(&config, &mut streams))
+            ImportConfig::resolve(args).and_then(|config| survey::import(&config, streams))
         }
         Command::Report(args) => {
-            ReportConfig::resolve(args).and_then(|config| html::report(&config, &mut streams))
+            ReportConfig::resolve(args).and_then(|config| html::report(&config, streams))
         }
-        Command::Merge(args) => cluster::merge(args, &mut streams),
-        Command::Calibrate(args) => swaps::calibrate(&args, &mut streams),
-        Command::Backtest(args) => swaps::backtest(&args, &mut streams),
-        Command::Weekly(args) => swaps::weekly(&args, &mut streams),
-    };
-    exit_code(done, &mut streams)
+        Command::Merge(args) => cluster::merge(args, streams),
+        Command::Calibrate(args) => swaps::calibrate(&args, streams),
+        Command::Backtest(args) => swaps::backtest(&args, streams),
+        Command::Weekly(args) => swaps::weekly(&args, streams),
+    }
 }
 
 /// Flushes stdout and turns the outcome into an exit code, reporting an

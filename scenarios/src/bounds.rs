@@ -34,6 +34,14 @@ pub const MAX_EBIKES: u32 = 200_000;
 /// in one city is tens of thousands.
 pub const MAX_COURIERS: u32 = 100_000;
 
+/// The error of `n` sites, past [`MAX_SITES`].
+pub(crate) fn too_many_sites(n: usize) -> String {
+    format!(
+        "{n} sites exceed the bound of {MAX_SITES}: a city-scale network (Beijing has about \
+         10,000 swap cabinet sites) ten times over"
+    )
+}
+
 /// Why each bound holds, for the error message (which names the bound).
 pub(crate) const WHY_DAYS: &str =
     "ten years: tariffs, fleets and battery wear change well within that";

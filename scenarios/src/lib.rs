@@ -210,7 +210,8 @@ pub fn parse_with_warnings(
     file_name: &str,
     read_file: &dyn Fn(&Path) -> io::Result<String>,
 ) -> Result<(Model, Vec<Diagnostic>), Vec<Diagnostic>> {
-    parse_document(source, file_name, read_file, false).map(|(model, warnings, _)| (model, warnings))
+    parse_document(source, file_name, read_file, false)
+        .map(|(model, warnings, _)| (model, warnings))
 }
 
 /// [`parse_with_warnings`], and the [`comments`] of the same parse when
@@ -683,15 +684,7 @@ swap_adoption = 0.3
 
 /// Reports `n` sites, past [`bounds::MAX_SITES`], at `at`.
 fn too_many_sites(at: &walk::At, n: usize, sink: &mut Sink<'_>) {
-    at.error(
-        sink,
-        None,
-        format!(
-            "{n} sites exceed the bound of {}: a city-scale network (Beijing has about \
-             10,000 swap cabinet sites) ten times over",
-            bounds::MAX_SITES
-        ),
-    );
+    at.error(sink, None, bounds::too_many_sites(n));
 }
 
 #[cfg(test)]

@@ -79,11 +79,7 @@ pub(crate) fn prescan(source: &str, file_name: &str) -> Result<(), Vec<Diagnosti
         sink.error(
             at..at + "[[site]]".len(),
             "site",
-            format!(
-                "{sites} `[[site]]` tables exceed the bound of {}: a city-scale network \
-                 (Beijing has about 10,000 swap cabinet sites) ten times over",
-                bounds::MAX_SITES
-            ),
+            bounds::too_many_sites(sites),
         );
     } else if let Some(at) = over_tokens {
         sink.error(
@@ -117,7 +113,10 @@ mod tests {
         let errors = prescan(&text, "x.toml").expect_err("past the bound");
         assert_eq!(errors.len(), 1);
         let message = errors[0].to_string();
-        assert!(message.contains("100002 `[[site]]` tables exceed the bound of 100000"), "{message}");
+        assert!(
+            message.contains("100002 sites exceed the bound of 100000"),
+            "{message}"
+        );
         let line = 2 + 2 * bounds::MAX_SITES + 1;
         assert!(message.contains(&format!("x.toml:{line}:1")), "{message}");
     }
@@ -137,7 +136,7 @@ mod tests {
         let errors = prescan(&repeated, "x.toml").expect_err("past the bound");
         let message = errors[0].to_string();
         assert!(
-            message.contains(&format!("{} `[[site]]` tables", (bounds::MAX_SITES / 2 + 1) * 2)),
+            message.contains(&format!("{} sites exceed", (bounds::MAX_SITES / 2 + 1) * 2)),
             "{message}"
         );
     }

@@ -60,6 +60,7 @@
 //! assert!(p > 0.005 && p < 0.06, "{p}");
 //! ```
 
+pub mod alloc;
 mod curve;
 mod engine;
 mod model;

@@ -10,8 +10,9 @@ use super::{
     Battery, Counters, Event, GroupPlan, Live, NONE, Phase, Requests, Rider, RiderStreams, Series,
     Sim, Sites, Slot, Transformers,
 };
+use crate::alloc;
 use crate::curve::Curve;
-use crate::model::{Demand, Model, RiderGroup, Strategy};
+use crate::model::{Demand, Model, RiderGroup, SiteSpec, Strategy};
 use crate::queue::EventQueue;
 use crate::reach::Reach;
 use crate::rng::{Purpose, key, name_key, stream2};
@@ -73,7 +74,7 @@ impl<'m> Sim<'m> {
             ready_area_at_tick: vec![0.0; n_sites],
             counters: Vec::with_capacity(n_sites),
         };
-        let mut slots = Vec::with_capacity(total_slots);
+        let mut slots = alloc::with_capacity(total_slots, "the slots' state");
         let mut first_slot = 0u32;
         let mut first_door = 0u32;
         for (i, spec) in model.sites.iter().enumerate() {
@@ -205,6 +206,15 @@ impl<'m> Sim<'m> {
         }
 
         let groups = model.riders.groups.iter().map(GroupPlan::new).collect();
+        // Upper bounds (a sub-model keeps fewer riders): what the arrays
+        // reserve, so a machine that cannot hold them says so (`alloc`).
+        let riders = rider_bound(model);
+        let batteries = model
+            .sites
+            .iter()
+            .map(|s| s.batteries as usize)
+            .sum::<usize>()
+            .saturating_add(riders);
         let capacity_wh = model.battery.capacity_wh;
         let mut sim = Sim {
             model,
@@ -225,8 +235,8 @@ impl<'m> Sim<'m> {
             queue: EventQueue::with_capacity(total_slots + 4 * n_sites + 64),
             sites,
             slots,
-            ready_stack: vec![NONE; total_slots],
-            batteries: Vec::new(),
+            ready_stack: alloc::filled(total_slots, NONE, "the slots' ready stack"),
+            batteries: alloc::with_capacity(batteries, "the batteries' state"),
             requests: Requests {
                 origin: Vec::new(),
                 cabinet: Vec::new(),
@@ -237,15 +247,15 @@ impl<'m> Sim<'m> {
                 alive: Vec::new(),
                 free: Vec::new(),
             },
-            riders: Vec::new(),
-            rider_streams: Vec::new(),
+            riders: alloc::with_capacity(riders, "the riders' state"),
+            rider_streams: alloc::with_capacity(riders, "the riders' random streams"),
             groups,
             transformers,
             tw_network: TimeWeighted::default(),
             n_over: 0,
             tw_any_over: TimeWeighted::with_threshold(0.5),
-            door_slot: vec![NONE; first_door as usize],
-            door_rider: vec![NONE; first_door as usize],
+            door_slot: alloc::filled(first_door as usize, NONE, "the cabinet doors"),
+            door_rider: alloc::filled(first_door as usize, NONE, "the cabinet doors"),
             reach: Reach::default(),
             work_cum: Vec::new(),
             plug_share: normalised(&model.riders.home.plug_in_profile),
@@ -282,8 +292,15 @@ impl<'m> Sim<'m> {
             let quarters = ((horizon - window_start) / super::QUARTER_MS) as usize;
             sim.series = Series {
                 quarters,
-                transformer_kw: Vec::with_capacity(quarters * 4 * n_transformers),
-                site_ready: vec![0.0; quarters * n_sites],
+                transformer_kw: alloc::with_capacity(
+                    quarters.saturating_mul(4 * n_transformers),
+                    "the transformers' quarter-hour load series",
+                ),
+                site_ready: alloc::filled(
+                    quarters.saturating_mul(n_sites),
+                    0.0,
+                    "the sites' quarter-hour stock series",
+                ),
             };
             if super::QUARTER_MS < horizon {
                 sim.queue.push(super::QUARTER_MS, Event::Tick);
@@ -339,8 +356,7 @@ impl<'m> Sim<'m> {
                 continue;
             }
             let site_key = name_key(&spec.name);
-            let subscribers = (f64::from(spec.ebikes) * spec.swap_adoption).round() as u32;
-            let subscribers = subscribers.min(spec.ebikes);
+            let subscribers = subscribers(spec);
             let outside = !self.outside.is_empty() && self.outside[s];
             self.sites.nonsub[s] = if outside {
                 0
@@ -450,6 +466,31 @@ impl GroupPlan {
             works_across_district: g.works_across_district,
         }
     }
+}
+
+/// A site's subscribers: its e-bikes times the swap adoption, rounded.
+fn subscribers(spec: &SiteSpec) -> u32 {
+    ((f64::from(spec.ebikes) * spec.swap_adoption).round() as u32).min(spec.ebikes)
+}
+
+/// Riders of the whole model: every site's subscribers and couriers, and
+/// the district couriers.
+fn rider_bound(model: &Model) -> usize {
+    let at_sites: usize = model
+        .sites
+        .iter()
+        .filter(|s| s.demand == Demand::Riders)
+        .map(|s| {
+            subscribers(s) as usize + s.couriers.iter().map(|&(_, n)| n as usize).sum::<usize>()
+        })
+        .sum();
+    let district: usize = model
+        .riders
+        .district_couriers
+        .iter()
+        .map(|p| p.count as usize)
+        .sum();
+    at_sites.saturating_add(district)
 }
 
 /// An empty histogram of waits or delays \[ms\].
