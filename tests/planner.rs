@@ -247,10 +247,14 @@ fn progress_counts_replications_once_and_names_sites() {
     let p = plan(&model, 0, &record);
     let days = record.1.load(Ordering::Relaxed);
     let (counted, notes, estimates) = record.0.into_inner().unwrap();
-    assert_eq!(counted, p.replications, "the bar's count");
+    // The scenario as given runs first, for the report's before → after:
+    // in the bar, not in the plan's count of the search.
+    assert_eq!(notes[0], "the scenario as given", "{notes:?}");
+    let given = u64::from(model.replications);
+    assert_eq!(counted, given + p.replications, "the bar's count");
     assert_eq!(
         days,
-        p.replications * u64::from(model.days),
+        (given + p.replications) * u64::from(model.days),
         "every day heard"
     );
     if notes.last().is_some_and(|n| n == "final evaluation") {
@@ -470,8 +474,14 @@ fn issue_15_the_demand_probe_reuses_the_scenario_run() {
         notes.iter().all(|(_, note)| note != "demand probe"),
         "the probe runs again: {notes:?}"
     );
-    assert_eq!(p.simulations as usize, notes.len());
-    let announced: u64 = notes.iter().map(|&(new, _)| u64::from(new)).sum();
+    // First the scenario as given, not one of the search's simulations.
+    assert_eq!(
+        notes[0],
+        (model.replications, "the scenario as given".to_owned())
+    );
+    let search = &notes[1..];
+    assert_eq!(p.simulations as usize, search.len());
+    let announced: u64 = search.iter().map(|&(new, _)| u64::from(new)).sum();
     assert_eq!(p.replications, announced);
 }
 

@@ -68,9 +68,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{DayProgress, Replication};
 use crate::model::{Demand, Model, Patience, SiteSpec, TransformerSpec};
-use crate::results::{
-    Estimate, Kpis, RunResult, run_replication_range, run_replications_with, summarise,
-};
+use crate::results::{Estimate, Kpis, RunResult, run_replications_with, summarise};
 
 /// How the planner reports progress (the CLI draws a bar from it): each
 /// simulation as it starts ([`Progress::simulating`]), and each simulated
@@ -84,8 +82,8 @@ pub trait Progress: DayProgress {
 /// got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Step<'a> {
-    /// Simulation number, from 1; 0 is the demand probe of rider-driven
-    /// sites.
+    /// Simulation number, from 1; 0 is the scenario as given (for the
+    /// report's before → after) and the demand probe of rider-driven sites.
     pub simulation: u32,
     /// Replications this simulation runs.
     pub new: u32,
@@ -524,6 +522,9 @@ struct Search<'a> {
     progress: &'a dyn Progress,
     simulations: u32,
     replications: u64,
+    /// Replications of the scenario as given: in the progress, not in the
+    /// plan's count of the search's replications.
+    given: u64,
     candidates: Vec<Candidate>,
     /// Pile ports of the survey: existing ports stay.
     existing_ports: Vec<u32>,
@@ -556,6 +557,7 @@ pub fn plan(model: &Model, threads: usize, progress: &dyn Progress) -> Plan {
         progress,
         simulations: 0,
         replications: 0,
+        given: 0,
         candidates: Vec::new(),
         existing_ports: model.sites.iter().map(|s| s.pile_ports).collect(),
         existing_kva: model
@@ -573,17 +575,18 @@ pub fn plan(model: &Model, threads: usize, progress: &dyn Progress) -> Plan {
         last: None,
         parts: parts::Parts::new(model),
     };
-    // The scenario as given, for the report's before → after. Its first
-    // replications are also the demand probe's: the probe runs the same
-    // model, and replication `r` depends only on `(seed, r)`.
-    let given = run_replication_range(model, threads, 0..model.replications);
-    let baseline = summarise(model, &given).network;
     // What the progress estimate expects: sizing, then pruning the
     // charger's power (when chosen) with its final check, then the final
     // evaluation.
     let power = search.stepped_kinds();
     let after_sizing = EXPECTED_PRUNE_ROUNDS * power.len() as u32 + 2;
     search.left = 1 + EXPECTED_SIZING_ROUNDS + after_sizing;
+    // The scenario as given, for the report's before → after. Its first
+    // replications are also the demand probe's: the probe runs the same
+    // model, and replication `r` depends only on `(seed, r)`.
+    search.announce_given(model.replications);
+    let given = run_replications_with(model, threads, 0..model.replications, progress);
+    let baseline = summarise(model, &given).network;
     search.start_from_theory(given);
     search.left = EXPECTED_SIZING_ROUNDS + after_sizing;
     let first = search.evaluate_parts("first candidate");
@@ -609,7 +612,7 @@ impl Search<'_> {
             0 => u64::from(self.base.planner.min_replications.max(2)),
             n => self.evaluated_replications.div_ceil(u64::from(n)),
         };
-        let done = self.replications;
+        let done = self.given + self.replications;
         self.replications += u64::from(new);
         self.progress.simulating(&Step {
             simulation: self.simulations,
@@ -617,8 +620,24 @@ impl Search<'_> {
             total,
             note,
             done,
-            estimate: self.replications + u64::from(self.left) * per_evaluation,
+            estimate: done + u64::from(new) + u64::from(self.left) * per_evaluation,
             expected_simulations: self.simulations + self.left,
+        });
+    }
+
+    /// Tells the progress that the scenario as given runs, `replications`
+    /// of it, before the search.
+    fn announce_given(&mut self, replications: u32) {
+        self.given = u64::from(replications);
+        let per_evaluation = u64::from(self.base.planner.min_replications.max(2));
+        self.progress.simulating(&Step {
+            simulation: 0,
+            new: replications,
+            total: replications,
+            note: "the scenario as given",
+            done: 0,
+            estimate: self.given + u64::from(self.left) * per_evaluation,
+            expected_simulations: self.left,
         });
     }
 
