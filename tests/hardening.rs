@@ -299,13 +299,36 @@ fn issue_13_a_scenario_past_the_token_bound_is_refused_before_it_is_parsed() {
     text.push_str(&"12,".repeat(values));
     text.push_str("12]\n");
     let scenario = write(tmp.path(), "dense.toml", &text);
+    let past = format!(
+        "TOML tokens exceed the bound of {} for a scenario",
+        scenarios::prescan::MAX_TOKENS
+    );
+    refused(&swapsim(&["check", &scenario]), &past);
+    // The other TOML files read whole: a survey's template and a sweep.
     refused(
-        &swapsim(&["check", &scenario]),
+        &swapsim(&[
+            "import-survey",
+            "--template",
+            &scenario,
+            "scenarios/bishan-survey-sample.csv",
+        ]),
+        &past,
+    );
+    // The sweep's base scenario is valid: the sweep file is the one refused.
+    let base = fs::canonicalize("scenarios/erlang-b.toml").expect("erlang-b");
+    let sweep = write(
+        tmp.path(),
+        "sweep.toml",
         &format!(
-            "TOML tokens exceed the bound of {} for a scenario",
-            scenarios::prescan::MAX_TOKENS
+            "[sweep]\nscenario = {:?}\n\n[[axis]]\nkey = \"battery.capacity_wh\"\n\
+             values = [{}1000]\n",
+            base.to_str().expect("UTF-8"),
+            "1000,".repeat(values)
         ),
     );
+    let outcome = swapsim(&["sweep", &sweep]);
+    refused(&outcome, &past);
+    assert!(outcome.stderr.contains("sweep.toml:"), "{}", outcome.stderr);
 }
 
 /// Issue 13: an allocation the machine refuses, in a run its estimate

@@ -186,6 +186,7 @@ pub fn import_survey_sheet(
     template_source: &str,
     template_name: &str,
 ) -> Result<String, Vec<Diagnostic>> {
+    crate::prescan::prescan(template_source, template_name)?;
     let sheet_name = sheet.file.as_str();
     // Where the sites come from, in the scenario's comment.
     let source = match sheet.sheet_name() {

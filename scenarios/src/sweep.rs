@@ -260,6 +260,7 @@ const DESIGNS: &[&str] = &["grid", "one_at_a_time", "latin_hypercube"];
 pub fn load_sweep(path: &Path) -> Result<SweepFile, LoadError> {
     let source = read_text(path)?;
     let file_name = path.display().to_string();
+    crate::prescan::prescan(&source, &file_name).map_err(LoadError::Invalid)?;
     let mut sink = Sink::new(&file_name, &source);
     let (document, syntax_errors) = DeTable::parse_recoverable(&source);
     if !syntax_errors.is_empty() {
