@@ -56,7 +56,7 @@ fn survey_import(c: &mut Criterion) {
             b.iter(|| {
                 let sheet = SurveySheet::read(text.as_bytes(), "survey.csv", None).expect("CSV");
                 let scenario =
-                    scenarios::import_survey_sheet(&sheet, &template, "survey-template.toml")
+                    scenarios::import_survey_sheet(sheet, &template, "survey-template.toml")
                         .expect("a valid sheet");
                 black_box(scenario.len())
             });

@@ -323,7 +323,7 @@ fn mutated_surveys_import_or_give_located_diagnostics() {
             let Ok(sheet) = SurveySheet::read(text.as_bytes(), "fuzz.csv", None) else {
                 return Ok(());
             };
-            match scenarios::import_survey_sheet(&sheet, &template, "template.toml") {
+            match scenarios::import_survey_sheet(sheet, &template, "template.toml") {
                 Ok(scenario) => {
                     // What the import writes, `check` reads.
                     parse_located(&scenario, "").map(drop)

@@ -109,7 +109,7 @@ fn import_workbook(sheet: &Path) -> Result<String, String> {
     let name = relative(&sheet.with_extension("xlsx"));
     let workbook = scenarios::SurveySheet::read(&bytes, &name, None).expect("a workbook");
     let template_source = fs::read_to_string(&template).expect("template is UTF-8");
-    scenarios::import_survey_sheet(&workbook, &template_source, &relative(&template)).map_err(
+    scenarios::import_survey_sheet(workbook, &template_source, &relative(&template)).map_err(
         |problems| {
             let mut text = problems
                 .iter()

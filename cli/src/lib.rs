@@ -192,7 +192,7 @@ fn dispatch(command: Command, streams: &mut Streams<'_>) -> Result<Status, Error
             sweep::sweep(&config, streams)
         }),
         Command::ImportSurvey(args) => {
-            ImportConfig::resolve(args).and_then(|config| survey::import(&config, streams))
+            ImportConfig::resolve(args).and_then(|config| survey::import(config, streams))
         }
         Command::Report(args) => {
             ReportConfig::resolve(args).and_then(|config| html::report(&config, streams))

@@ -3,7 +3,7 @@
 //! Parsing a TOML document into spanned values takes about 30 bytes of
 //! memory per byte of a dense file: a file of a million `[[site]]` tables
 //! (130 MB) took 4.7 GB only for `check` to refuse it past
-//! [`bounds::MAX_SITES`]. [`prescan`] runs the lexer over the source
+//! [`bounds::MAX_SITES`]. The pre-scan runs the lexer over the source
 //! without keeping its tokens (constant memory, 0.3 s for 130 MB) and
 //! refuses, before anything is parsed, a file with more `[[site]]` tables
 //! than the bound or more tokens than [`MAX_TOKENS`].
