@@ -303,7 +303,15 @@ fn issue_13_a_scenario_past_the_token_bound_is_refused_before_it_is_parsed() {
         "TOML tokens exceed the bound of {} for a scenario",
         scenarios::prescan::MAX_TOKENS
     );
-    refused(&swapsim(&["check", &scenario]), &past);
+    let outcome = swapsim(&["check", &scenario]);
+    refused(&outcome, &past);
+    assert!(
+        outcome
+            .stderr
+            .contains("so this keeps it near 1.6 GB; a survey of 100,000 communities has"),
+        "{}",
+        outcome.stderr
+    );
     // The other TOML files read whole: a survey's template and a sweep.
     refused(
         &swapsim(&[

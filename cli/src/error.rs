@@ -78,7 +78,6 @@ pub(crate) enum Error {
         /// How to ask for more.
         hint: &'static str,
     },
-    /// A run's resource estimate is past `--max-memory` or the events a
     /// An allocation the machine refused during a run that its estimate
     /// allowed: less memory free than `--max-memory` assumed.
     #[error(
@@ -87,6 +86,7 @@ pub(crate) enum Error {
          replications, threads or sites, or free memory"
     )]
     OutOfMemory(sim_core::alloc::OutOfMemory),
+    /// A run's resource estimate is past `--max-memory` or the events a
     /// run may take: refused before anything runs.
     #[error(
         "'{}': `{command}` would need about {memory} and about {events} events \

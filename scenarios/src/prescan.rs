@@ -21,7 +21,9 @@ use crate::diag::{Diagnostic, Sink};
 pub const MAX_TOKENS: usize = 16_000_000;
 
 /// Why [`MAX_TOKENS`] holds, for the error message.
-const WHY_TOKENS: &str = "reading a scenario takes about 100 bytes a token, so this keeps it                           near 1.6 GB; a survey of 100,000 communities has 11 million; put                           a larger network's sites in a `[[site_table]]` CSV";
+const WHY_TOKENS: &str = "reading a scenario takes about 100 bytes a token, so this keeps it \
+                          near 1.6 GB; a survey of 100,000 communities has 11 million; put \
+                          a larger network's sites in a `[[site_table]]` CSV";
 
 /// Refuses `source` when its `[[site]]` tables or its tokens are past
 /// their bounds, with the error at the first table or token past the bound.
