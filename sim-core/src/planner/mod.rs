@@ -608,12 +608,24 @@ impl Search<'_> {
     /// Tells the progress that a simulation of `new` replications starts,
     /// `total` of the candidate in all, and counts them.
     fn announce(&mut self, new: u32, total: u32, note: &str) {
+        let done = self.given + self.replications;
+        self.replications += u64::from(new);
+        self.tell(new, total, note, done);
+    }
+
+    /// Tells the progress that the scenario as given runs, `replications`
+    /// of it, before the search: in the bar, not in the plan's count.
+    fn announce_given(&mut self, replications: u32) {
+        self.given = u64::from(replications);
+        self.tell(replications, replications, "the scenario as given", 0);
+    }
+
+    /// The [`Step`] of a simulation of `new` replications, after `done`.
+    fn tell(&self, new: u32, total: u32, note: &str, done: u64) {
         let per_evaluation = match self.evaluations {
             0 => u64::from(self.base.planner.min_replications.max(2)),
             n => self.evaluated_replications.div_ceil(u64::from(n)),
         };
-        let done = self.given + self.replications;
-        self.replications += u64::from(new);
         self.progress.simulating(&Step {
             simulation: self.simulations,
             new,
@@ -622,22 +634,6 @@ impl Search<'_> {
             done,
             estimate: done + u64::from(new) + u64::from(self.left) * per_evaluation,
             expected_simulations: self.simulations + self.left,
-        });
-    }
-
-    /// Tells the progress that the scenario as given runs, `replications`
-    /// of it, before the search.
-    fn announce_given(&mut self, replications: u32) {
-        self.given = u64::from(replications);
-        let per_evaluation = u64::from(self.base.planner.min_replications.max(2));
-        self.progress.simulating(&Step {
-            simulation: 0,
-            new: replications,
-            total: replications,
-            note: "the scenario as given",
-            done: 0,
-            estimate: self.given + u64::from(self.left) * per_evaluation,
-            expected_simulations: self.left,
         });
     }
 
