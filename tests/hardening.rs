@@ -394,6 +394,71 @@ fn issue_13_an_allocation_the_machine_refuses_is_an_error_not_an_abort() {
     );
 }
 
+/// Issue 13: `import-survey` of 100,000 rows (99,999 communities and the
+/// template's own site) within 1 GB. toml's token and event arrays for
+/// the whole 60 MB scenario were 685 MB at once, and the import aborted
+/// (134) under this limit; the scenario is now parsed in pieces cut at
+/// its `[[site]]` headers (782 MB peak in a release build). The test runs
+/// itself again under `ulimit -v` of 1 GB of address space.
+#[test]
+fn issue_13_a_survey_of_100_000_rows_imports_within_1_gb() {
+    const CHILD: &str = "SWAPSIM_TEST_LARGE_SURVEY_CHILD";
+    const ROWS: usize = 99_999;
+    if let Some(dir) = std::env::var_os(CHILD) {
+        let dir = Path::new(&dir);
+        let sample = fs::read_to_string("scenarios/bishan-survey-sample.csv").expect("sample");
+        let mut lines = sample.lines();
+        let header = lines.next().expect("a header");
+        let body: Vec<&str> = lines.filter(|l| !l.trim().is_empty()).collect();
+        let mut sheet = format!("{header}\n");
+        for i in 0..ROWS {
+            let (_, rest) = body[i % body.len()].split_once(',').expect("a number");
+            let (name, rest) = rest.split_once(',').expect("a name");
+            sheet.push_str(&format!("{},{name}{i},{rest}\n", i + 1));
+        }
+        let sheet_path = write(dir, "survey.csv", &sheet);
+        drop(sheet);
+        let out = dir.join("district.toml");
+        let outcome = swapsim(&[
+            "import-survey",
+            "--quiet",
+            "--template",
+            "scenarios/survey-template.toml",
+            &sheet_path,
+            "--out",
+            out.to_str().expect("UTF-8 temp path"),
+        ]);
+        assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
+        let scenario = fs::read_to_string(&out).expect("the scenario");
+        let sites = scenario.lines().filter(|l| *l == "[[site]]").count();
+        assert_eq!(sites, ROWS + 1);
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let exe = std::env::current_exe().expect("the test binary");
+    let child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1000000 && exec \"$0\" \"$@\"")
+        .arg(&exe)
+        .args([
+            "--exact",
+            "hardening::issue_13_a_survey_of_100_000_rows_imports_within_1_gb",
+            "--test-threads",
+            "1",
+            "--nocapture",
+        ])
+        .env(CHILD, tmp.path())
+        .output()
+        .expect("the test binary runs again");
+    let stdout = String::from_utf8_lossy(&child.stdout);
+    let stderr = String::from_utf8_lossy(&child.stderr);
+    assert!(
+        child.status.success() && stdout.contains("1 passed"),
+        "{:?}\n{stdout}\n{stderr}",
+        child.status
+    );
+}
+
 /// The estimate errs high: on the shipped scenarios it is at least the
 /// events the engine counts, and not wildly more.
 #[test]

@@ -41,9 +41,9 @@ pub type Comments = BTreeMap<String, String>;
 /// assert!(!comments.contains_key("battery.fade_per_cycle"));
 /// ```
 pub fn comments(source: &str) -> Comments {
-    match DeTable::parse(source) {
-        Ok(document) => of_document(source, document.get_ref()),
-        Err(_) => Comments::new(),
+    match crate::pieces::parse(source) {
+        (document, errors) if errors.is_empty() => of_document(source, document.get_ref()),
+        _ => Comments::new(),
     }
 }
 
