@@ -15,10 +15,11 @@ impl Sim<'_> {
     pub(super) fn reserve_battery(&mut self, site: u32) -> u32 {
         let s = site as usize;
         let first = self.sites.first_slot[s] as usize;
-        let ready = &self.ready_stack[first..first + self.sites.live[s].ready as usize];
+        let live = &self.sites.live[s];
+        let ready = &self.ready_stack[first..first + live.ready as usize];
         debug_assert!(!ready.is_empty(), "swap with no ready battery");
         let slot = if ready.len() > 1 {
-            self.pick_ready(ready)
+            self.pick_ready(ready, live.settled as usize)
         } else {
             ready[0]
         };
@@ -118,13 +119,36 @@ impl Sim<'_> {
     /// whatever the stack order. A district site offers dozens of ready
     /// batteries to every swap, so what does not change from one
     /// candidate to the next is read once, outside the loop.
-    fn pick_ready(&self, ready: &[u32]) -> u32 {
+    fn pick_ready(&self, ready: &[u32], settled: usize) -> u32 {
         let (slots, batteries) = (&self.slots[..], &self.batteries[..]);
         let (now, inv_efficiency) = (self.now, self.inv_efficiency);
         match self.model.cabinet.dispense {
-            DispenseRule::HighestSoc => best_of(ready, |slot| {
-                soc_now(&slots[slot as usize], now, batteries, inv_efficiency)
-            }),
+            DispenseRule::HighestSoc => {
+                // The settled batteries all score 1.0: of them only the
+                // lowest slot can win. The winner is the highest score,
+                // ties to the lower slot, in whatever order the candidates
+                // are read, so the split picks what one scan of all would.
+                let score =
+                    |slot: u32| soc_now(&slots[slot as usize], now, batteries, inv_efficiency);
+                if settled == 0 {
+                    return best_of(ready, score);
+                }
+                let (full, others) = ready.split_at(settled);
+                debug_assert!(full.iter().all(|&slot| self.is_settled(slot)));
+                match (full.iter().copied().min(), others.is_empty()) {
+                    (None, _) => best_of(others, score),
+                    (Some(lowest), true) => lowest,
+                    (Some(lowest), false) => {
+                        let other = best_of(others, score);
+                        let x = score(other);
+                        if x > 1.0 || (x == 1.0 && other < lowest) {
+                            other
+                        } else {
+                            lowest
+                        }
+                    }
+                }
+            }
             DispenseRule::LeastCycled => best_of(ready, |slot| {
                 -batteries[slots[slot as usize].battery as usize].cycles
             }),
@@ -225,6 +249,10 @@ impl Sim<'_> {
 
     fn start_charging(&mut self, slot: u32) {
         let s = self.slots[slot as usize].site as usize;
+        if self.sites.live[s].settled > 0 && self.slots[slot as usize].dispensable {
+            // Its score moves with its charge now.
+            self.unsettle_ready(slot);
+        }
         let (now, live) = (self.now, &mut self.sites.live[s]);
         live.charging += 1;
         live.tw_charging.set(now, live.charging);
@@ -289,6 +317,12 @@ impl Sim<'_> {
         if soc_end >= 1.0 {
             self.stop_charging(slot);
             self.retire_if_worn(slot);
+            if self.slots[i].dispensable
+                && self.sites.live[s as usize].keeps_settled
+                && self.is_settled(slot)
+            {
+                self.settle_ready(slot);
+            }
         } else {
             self.begin_stage(slot);
         }
@@ -328,12 +362,62 @@ impl Sim<'_> {
         let (now, live) = (self.now, &mut self.sites.live[s]);
         live.ready = top + 1;
         live.tw_ready.set(now, top + 1);
+        if self.sites.live[s].keeps_settled && self.is_settled(slot) {
+            self.settle_ready(slot);
+        }
+    }
+
+    /// Whether the battery in `slot` scores exactly 1.0 by `highest_soc`,
+    /// and keeps that score while it stays ready: not charging, full.
+    pub(super) fn is_settled(&self, slot: u32) -> bool {
+        let x = &self.slots[slot as usize];
+        x.phase != Phase::Charging && self.batteries[x.battery as usize].soc == 1.0
+    }
+
+    /// Swaps the entries at positions `a` and `b` of site `s`'s ready stack.
+    fn swap_ready(&mut self, s: usize, a: u32, b: u32) {
+        if a == b {
+            return;
+        }
+        let first = self.sites.first_slot[s] as usize;
+        let (x, y) = (first + a as usize, first + b as usize);
+        self.ready_stack.swap(x, y);
+        let (sx, sy) = (self.ready_stack[x], self.ready_stack[y]);
+        self.slots[sx as usize].ready_pos = a;
+        self.slots[sy as usize].ready_pos = b;
+    }
+
+    /// Moves a ready `slot` into its site's settled part of the stack.
+    #[inline(never)]
+    fn settle_ready(&mut self, slot: u32) {
+        let s = self.slots[slot as usize].site as usize;
+        let settled = self.sites.live[s].settled;
+        let pos = self.slots[slot as usize].ready_pos;
+        if pos >= settled {
+            self.swap_ready(s, pos, settled);
+            self.sites.live[s].settled = settled + 1;
+        }
+    }
+
+    /// Moves a ready `slot` out of its site's settled part of the stack.
+    #[inline(never)]
+    fn unsettle_ready(&mut self, slot: u32) {
+        let s = self.slots[slot as usize].site as usize;
+        let settled = self.sites.live[s].settled;
+        let pos = self.slots[slot as usize].ready_pos;
+        if pos < settled {
+            self.swap_ready(s, pos, settled - 1);
+            self.sites.live[s].settled = settled - 1;
+        }
     }
 
     fn unmark_ready(&mut self, slot: u32) {
         let i = slot as usize;
         let s = self.slots[i].site as usize;
         debug_assert!(self.slots[i].dispensable);
+        if self.slots[i].ready_pos < self.sites.live[s].settled {
+            self.unsettle_ready(slot);
+        }
         self.slots[i].dispensable = false;
         let first = self.sites.first_slot[s] as usize;
         let top = self.sites.live[s].ready - 1;

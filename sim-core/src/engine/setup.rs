@@ -12,7 +12,7 @@ use super::{
 };
 use crate::alloc;
 use crate::curve::Curve;
-use crate::model::{Demand, Model, RiderGroup, SiteSpec, Strategy};
+use crate::model::{Demand, DispenseRule, Model, RiderGroup, SiteSpec, Strategy};
 use crate::queue::EventQueue;
 use crate::reach::Reach;
 use crate::rng::{Purpose, key, name_key, stream2};
@@ -92,6 +92,10 @@ impl<'m> Sim<'m> {
             debug_assert!(spec.batteries <= spec.max_batteries(), "{}", spec.name);
             sites.first_slot.push(first_slot);
             sites.n_slots.push(spec.slots());
+            // A few candidates are scanned faster than kept apart.
+            sites.live[i as usize].keeps_settled = model.cabinet.dispense
+                == DispenseRule::HighestSoc
+                && spec.batteries >= keep_settled_from();
             sites.first_door.push(first_door);
             sites.n_doors.push(spec.cabinets);
             sites
@@ -572,6 +576,14 @@ pub(super) const HOUR: Time = MS_PER_HOUR;
 #[inline]
 pub(super) fn hour_of_day(t: Time) -> usize {
     ((t / HOUR) % 24) as usize
+}
+
+/// [`KEEP_SETTLED_FROM`], or a test's own threshold.
+fn keep_settled_from() -> u32 {
+    #[cfg(test)]
+    return super::tests::KEEP_SETTLED_FROM_IN_TEST.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    super::KEEP_SETTLED_FROM
 }
 
 #[cfg(test)]
