@@ -370,27 +370,32 @@ fn issue_13_an_allocation_the_machine_refuses_is_an_error_not_an_abort() {
         assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
         return;
     }
+    passes_again_within(
+        600_000,
+        "hardening::issue_13_an_allocation_the_machine_refuses_is_an_error_not_an_abort",
+        (CHILD, "1".as_ref()),
+    );
+}
+
+/// Runs the test `name` of this binary again, alone, under `ulimit -v
+/// kib` (KiB of address space) with the environment variable `child` set,
+/// and requires that it passes.
+fn passes_again_within(kib: u64, name: &str, child: (&str, &std::ffi::OsStr)) {
     let exe = std::env::current_exe().expect("the test binary");
-    let child = std::process::Command::new("sh")
+    let run = std::process::Command::new("sh")
         .arg("-c")
-        .arg("ulimit -v 600000 && exec \"$0\" \"$@\"")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
         .arg(&exe)
-        .args([
-            "--exact",
-            "hardening::issue_13_an_allocation_the_machine_refuses_is_an_error_not_an_abort",
-            "--test-threads",
-            "1",
-            "--nocapture",
-        ])
-        .env(CHILD, "1")
+        .args(["--exact", name, "--test-threads", "1", "--nocapture"])
+        .env(child.0, child.1)
         .output()
         .expect("the test binary runs again");
-    let stdout = String::from_utf8_lossy(&child.stdout);
-    let stderr = String::from_utf8_lossy(&child.stderr);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
-        child.status.success() && stdout.contains("1 passed"),
+        run.status.success() && stdout.contains("1 passed"),
         "{:?}\n{stdout}\n{stderr}",
-        child.status
+        run.status
     );
 }
 
@@ -435,27 +440,10 @@ fn issue_13_a_survey_of_100_000_rows_imports_within_1_gb() {
         return;
     }
     let tmp = tempfile::tempdir().expect("temp dir");
-    let exe = std::env::current_exe().expect("the test binary");
-    let child = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("ulimit -v 1000000 && exec \"$0\" \"$@\"")
-        .arg(&exe)
-        .args([
-            "--exact",
-            "hardening::issue_13_a_survey_of_100_000_rows_imports_within_1_gb",
-            "--test-threads",
-            "1",
-            "--nocapture",
-        ])
-        .env(CHILD, tmp.path())
-        .output()
-        .expect("the test binary runs again");
-    let stdout = String::from_utf8_lossy(&child.stdout);
-    let stderr = String::from_utf8_lossy(&child.stderr);
-    assert!(
-        child.status.success() && stdout.contains("1 passed"),
-        "{:?}\n{stdout}\n{stderr}",
-        child.status
+    passes_again_within(
+        1_000_000,
+        "hardening::issue_13_a_survey_of_100_000_rows_imports_within_1_gb",
+        (CHILD, tmp.path().as_os_str()),
     );
 }
 
