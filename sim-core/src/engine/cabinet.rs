@@ -249,7 +249,8 @@ impl Sim<'_> {
 
     fn start_charging(&mut self, slot: u32) {
         let s = self.slots[slot as usize].site as usize;
-        if self.sites.live[s].settled > 0 && self.slots[slot as usize].dispensable {
+        // A slot not ready has no position (`NONE`).
+        if self.slots[slot as usize].ready_pos < self.sites.live[s].settled {
             // Its score moves with its charge now.
             self.unsettle_ready(slot);
         }
@@ -317,11 +318,8 @@ impl Sim<'_> {
         if soc_end >= 1.0 {
             self.stop_charging(slot);
             self.retire_if_worn(slot);
-            if self.slots[i].dispensable
-                && self.sites.live[s as usize].keeps_settled
-                && self.is_settled(slot)
-            {
-                self.settle_ready(slot);
+            if self.slots[i].dispensable {
+                self.settle_if_full(slot);
             }
         } else {
             self.begin_stage(slot);
@@ -362,6 +360,14 @@ impl Sim<'_> {
         let (now, live) = (self.now, &mut self.sites.live[s]);
         live.ready = top + 1;
         live.tw_ready.set(now, top + 1);
+        self.settle_if_full(slot);
+    }
+
+    /// Moves a ready `slot` into its site's settled part of the stack when
+    /// the site keeps one and its battery is settled.
+    #[inline]
+    fn settle_if_full(&mut self, slot: u32) {
+        let s = self.slots[slot as usize].site as usize;
         if self.sites.live[s].keeps_settled && self.is_settled(slot) {
             self.settle_ready(slot);
         }
@@ -387,28 +393,27 @@ impl Sim<'_> {
         self.slots[sy as usize].ready_pos = b;
     }
 
-    /// Moves a ready `slot` into its site's settled part of the stack.
+    /// Moves a ready `slot`, outside its site's settled part of the
+    /// stack, into it.
     #[inline(never)]
     fn settle_ready(&mut self, slot: u32) {
         let s = self.slots[slot as usize].site as usize;
         let settled = self.sites.live[s].settled;
         let pos = self.slots[slot as usize].ready_pos;
-        if pos >= settled {
-            self.swap_ready(s, pos, settled);
-            self.sites.live[s].settled = settled + 1;
-        }
+        debug_assert!(pos >= settled && pos < self.sites.live[s].ready);
+        self.swap_ready(s, pos, settled);
+        self.sites.live[s].settled = settled + 1;
     }
 
-    /// Moves a ready `slot` out of its site's settled part of the stack.
+    /// Moves a `slot` in its site's settled part of the stack out of it.
     #[inline(never)]
     fn unsettle_ready(&mut self, slot: u32) {
         let s = self.slots[slot as usize].site as usize;
         let settled = self.sites.live[s].settled;
         let pos = self.slots[slot as usize].ready_pos;
-        if pos < settled {
-            self.swap_ready(s, pos, settled - 1);
-            self.sites.live[s].settled = settled - 1;
-        }
+        debug_assert!(pos < settled);
+        self.swap_ready(s, pos, settled - 1);
+        self.sites.live[s].settled = settled - 1;
     }
 
     fn unmark_ready(&mut self, slot: u32) {
