@@ -960,17 +960,24 @@ fn kpi_limit(kpi_name: &str, x: f64, lang: Lang) -> String {
 }
 
 /// "one cabinet", "10% of the batteries", ...
-pub(crate) fn unit(unit: Unit, lang: Lang) -> &'static str {
+pub(crate) fn unit(unit: Unit, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
-    match unit {
+    let one = match unit {
         Unit::Cabinet => pick(zh, "一个换电柜", "one cabinet"),
         Unit::BatteriesTenth => pick(zh, "10% 的电池", "10% of the batteries"),
         Unit::Battery => pick(zh, "一块电池", "one battery"),
+        Unit::Batteries(n) => {
+            return match lang {
+                Lang::Zh => format!("{n} 块电池"),
+                Lang::En => format!("{n} batteries"),
+            };
+        }
         Unit::PilePortsTenth => pick(zh, "10% 的充电桩端口", "10% of the pile ports"),
         Unit::PilePort => pick(zh, "一个充电桩端口", "one pile port"),
         Unit::TransformerSize => pick(zh, "一级变压器容量", "one transformer size"),
         Unit::ChargerPower => pick(zh, "一档仓位充电功率", "one charger power step"),
-    }
+    };
+    one.to_string()
 }
 
 /// Why the plan keeps a unit, in `lang`.
@@ -1830,6 +1837,27 @@ pub(crate) fn operator_sites_left_out(lang: Lang, sites: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A battery bracket that closed wider than one battery says how many
+    /// batteries down the failure it keeps was, in both languages.
+    #[test]
+    fn a_wide_battery_bracket_names_its_width() {
+        let reason = Kept {
+            unit: Unit::Batteries(4),
+            why: KeptWhy::RaisesKpi {
+                kpi: "lost_swap_rate".into(),
+                mean: 0.013,
+                check: 0.0206,
+                limit: 0.02,
+            },
+        };
+        assert!(kept(&reason, Lang::En).starts_with("removing 4 batteries raises"));
+        assert!(kept(&reason, Lang::Zh).starts_with("去掉4 块电池后"));
+        assert_eq!(
+            reason.to_string().split(" raises").next(),
+            Some("removing 4 batteries")
+        );
+    }
 
     /// A KPI without a label shows its JSON name, which a Chinese report
     /// must never do.

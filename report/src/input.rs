@@ -924,6 +924,7 @@ mod tests {
             Unit::Cabinet,
             Unit::BatteriesTenth,
             Unit::Battery,
+            Unit::Batteries(3),
             Unit::PilePortsTenth,
             Unit::PilePort,
             Unit::TransformerSize,
@@ -934,6 +935,7 @@ mod tests {
                 Unit::Cabinet
                 | Unit::BatteriesTenth
                 | Unit::Battery
+                | Unit::Batteries(_)
                 | Unit::PilePortsTenth
                 | Unit::PilePort
                 | Unit::TransformerSize
