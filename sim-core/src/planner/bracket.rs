@@ -16,7 +16,8 @@
 //!
 //! Batteries start with queueing theory's count taken as the passing end,
 //! unsimulated, and are first evaluated a tenth below it
-//! ([`Search::below_theory`]).
+//! ([`Search::below_theory`]); a failure there wider than 1.3 × the limit
+//! drops that assumption, and the count grows from the failure.
 //!
 //! A bracket is closed when its ends are one resolution apart (a fiftieth
 //! of the batteries, at least one, or the last narrow growth's step; one
@@ -139,7 +140,8 @@ impl Bracket {
     }
 
     /// Takes `start`, queueing theory's count, as met without a
-    /// simulation, when the first evaluation is below it at `first`.
+    /// simulation, when the first evaluation is below it at `first`. A
+    /// failure there wider than [`NARROW`] drops the assumption.
     fn assume_met(&mut self, start: u32, first: u32) {
         if start > first {
             self.hi = Some((start, FLOOR_RATIO));
@@ -191,6 +193,12 @@ impl Bracket {
         if self.hi.is_some_and(|(h, _)| h <= value) {
             // It met its targets here before: a neighbour moved riders
             // here since. Search upwards again.
+            self.hi = None;
+            self.assumed = false;
+        }
+        if self.assumed && ratio > NARROW {
+            // Far from its limit a tenth below theory's start: the start
+            // is unlikely to meet it either. Grow from here instead.
             self.hi = None;
             self.assumed = false;
         }
@@ -786,10 +794,17 @@ mod tests {
         // Below the start the bracket steps down twice the first tenth.
         b.judge(36, Ok(0.3), || unreachable!());
         assert!(matches!(b.next(36, ONE), Next::Set(28)));
+        // Far from the limit a tenth below: theory's start is doubted too,
+        // and the bracket grows from the failure.
         let mut b = Bracket::new(1, 3, false);
         b.assume_met(40, 36);
         b.judge(36, fail(2.0), || unreachable!("nothing met at 36"));
-        // Interior: the next trial lies between, and reaching 40 ...
+        assert_eq!(b.hi, None);
+        assert!(matches!(b.next(36, ONE), Next::Grow { from: 36, .. }));
+        let mut b = Bracket::new(1, 3, false);
+        b.assume_met(40, 36);
+        b.judge(36, fail(1.2), || unreachable!("nothing met at 36"));
+        // Narrowly: interior, the next trial lies between, and reaching 40 ...
         assert!(matches!(b.next(36, ONE), Next::Set(v) if v > 36 && v < 40));
         // ... a failure there reopens it, though the reported test passes.
         b.judge(40, fail(1.05), || true);
