@@ -835,3 +835,33 @@ fn issue_13_sites_past_the_bound_are_refused() {
         outcome.stderr
     );
 }
+
+/// `plan --out` of a scenario whose sites come from a `[[site_table]]`
+/// writes the table beside `plan.toml`, which names it as the scenario
+/// did: `run` of the plan file reads it (it failed with "cannot read
+/// DIR/site-table.csv").
+#[test]
+fn a_plan_file_runs_with_the_site_table_beside_it() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let valid = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios/valid");
+    let table = fs::read_to_string(valid.join("site-table.csv")).expect("the fixture's table");
+    let mut scenario = fs::read_to_string(valid.join("site-table.toml")).expect("the fixture");
+    scenario.push_str(
+        "\n[targets]\nmax_lost_swap_rate = 0.05\n\n[planner]\nmin_replications = 2\n\
+         max_replications = 2\nmax_iterations = 5\n",
+    );
+    let path = tmp.path().join("site-table.toml");
+    fs::write(&path, scenario).expect("scenario written");
+    fs::write(tmp.path().join("site-table.csv"), &table).expect("table written");
+    let out = tmp.path().join("plan");
+    let (path, out_arg) = (path.to_str().unwrap(), out.to_str().unwrap());
+    let planned = swapsim(["plan", path, "--days", "4", "-q", "--out", out_arg]);
+    assert_eq!(planned.status, exit::SUCCESS, "{}", planned.stderr);
+    assert_eq!(
+        fs::read_to_string(out.join("site-table.csv")).expect("the table beside the plan"),
+        table
+    );
+    let plan_file = out.join("plan.toml");
+    let ran = swapsim(["run", plan_file.to_str().unwrap(), "--days", "4", "-q"]);
+    assert_eq!(ran.status, exit::SUCCESS, "{}", ran.stderr);
+}

@@ -384,6 +384,10 @@ pub(crate) struct PlanConfig {
     pub(crate) scenario: PathBuf,
     /// The scenario's text, for the plan file; read only with `--out`.
     pub(crate) source: Option<String>,
+    /// The site tables beside the scenario, by the name its `[[site_table]]`
+    /// gives, and their text: copied beside the plan file, which names
+    /// them the same way. Read only with `--out`.
+    pub(crate) site_tables: Vec<(String, String)>,
     /// The scenario's model with `--seed` and `--days` applied; it has targets.
     pub(crate) model: Model,
     /// The comments beside the scenario's keys: the sources of its values.
@@ -445,9 +449,32 @@ impl PlanConfig {
             Some(_) => Some(read(&args.scenario)?),
             None => None,
         };
+        let mut site_tables = Vec::new();
+        if out.is_some() {
+            let dir = args.scenario.parent().unwrap_or(Path::new(""));
+            for table in &loaded.site_tables {
+                // A table beside the scenario goes beside the plan; one in
+                // another directory stays where it is.
+                let Some(name) = table
+                    .strip_prefix(dir)
+                    .ok()
+                    .filter(|name| name.components().count() == 1)
+                    .and_then(Path::to_str)
+                else {
+                    continue;
+                };
+                let text =
+                    scenarios::file::read_site_table(table).map_err(|source| Error::Read {
+                        path: table.clone(),
+                        source,
+                    })?;
+                site_tables.push((name.to_owned(), text));
+            }
+        }
         Ok(PlanConfig {
             scenario: args.scenario,
             source,
+            site_tables,
             model,
             comments,
             threads: args.threads.n,

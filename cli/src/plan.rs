@@ -62,6 +62,12 @@ pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Sta
         let file = config.scenario.display().to_string();
         let book = workbook::plan(&file, model, &plan, config.reports.lang);
         files.push((workbook::PLAN_FILE, book));
+        // The plan file names the scenario's site tables as it does.
+        for (name, text) in &config.site_tables {
+            if files.iter().all(|(n, _)| *n != name.as_str()) {
+                files.push((name.as_str(), text.clone().into_bytes()));
+            }
+        }
         // The final evaluation ran the planned deployment, not `model`.
         files.extend(output::run_files(&plan.result, &context));
         files

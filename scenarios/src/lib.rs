@@ -288,6 +288,9 @@ pub struct Loaded {
     /// Values outside the plausible range of an e-bike network, each a
     /// [`Diagnostic`] of [`Severity::Warning`], in source order.
     pub warnings: Vec<Diagnostic>,
+    /// The site tables read (`[[site_table]] file`), each path as read:
+    /// the key's value joined to the scenario's directory.
+    pub site_tables: Vec<std::path::PathBuf>,
 }
 
 /// [`load_commented`], and the warnings of [`parse_with_warnings`].
@@ -301,13 +304,21 @@ pub fn load_with_warnings(path: &Path) -> Result<Loaded, LoadError> {
         })?;
     let file_name = path.display().to_string();
     match String::from_utf8(bytes) {
-        Ok(source) => parse_document(&source, &file_name, &file::read_site_table, true)
-            .map(|(model, warnings, comments)| Loaded {
-                model,
-                comments,
-                warnings,
-            })
-            .map_err(LoadError::Invalid),
+        Ok(source) => {
+            let read = std::cell::RefCell::new(Vec::new());
+            let reader = |table: &Path| {
+                read.borrow_mut().push(table.to_owned());
+                file::read_site_table(table)
+            };
+            parse_document(&source, &file_name, &reader, true)
+                .map(|(model, warnings, comments)| Loaded {
+                    model,
+                    comments,
+                    warnings,
+                    site_tables: read.take(),
+                })
+                .map_err(LoadError::Invalid)
+        }
         Err(error) => {
             // Point at the first bad byte, in the valid text before it.
             let valid_up_to = error.utf8_error().valid_up_to();
