@@ -62,14 +62,15 @@ pub(crate) fn plan(config: &PlanConfig, streams: &mut Streams<'_>) -> Result<Sta
         let file = config.scenario.display().to_string();
         let book = workbook::plan(&file, model, &plan, config.reports.lang);
         files.push((workbook::PLAN_FILE, book));
-        // The plan file names the scenario's site tables as it does.
+        // The final evaluation ran the planned deployment, not `model`.
+        files.extend(output::run_files(&plan.result, &context));
+        // The plan file names the scenario's site tables as it does; a
+        // table named as one of the plan's own files is not copied.
         for (name, text) in &config.site_tables {
             if files.iter().all(|(n, _)| *n != name.as_str()) {
                 files.push((name.as_str(), text.clone().into_bytes()));
             }
         }
-        // The final evaluation ran the planned deployment, not `model`.
-        files.extend(output::run_files(&plan.result, &context));
         files
     });
     let out = config.out.as_deref().zip(files.as_deref());

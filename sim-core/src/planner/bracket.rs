@@ -190,15 +190,11 @@ impl Bracket {
 
     /// `value` failed, worst at `ratio` × its limit.
     fn failed(&mut self, value: u32, ratio: f64, kpi: &'static str, why: KeptWhy) {
-        if self.hi.is_some_and(|(h, _)| h <= value) {
-            // It met its targets here before: a neighbour moved riders
-            // here since. Search upwards again.
-            self.hi = None;
-            self.assumed = false;
-        }
-        if self.assumed && ratio > NARROW {
-            // Far from its limit a tenth below theory's start: the start
-            // is unlikely to meet it either. Grow from here instead.
+        // It met its targets here before (a neighbour moved riders here
+        // since), or it is far from its limit a tenth below theory's
+        // start, which is then unlikely to meet it either: search upwards
+        // again from here.
+        if self.hi.is_some_and(|(h, _)| h <= value) || (self.assumed && ratio > NARROW) {
             self.hi = None;
             self.assumed = false;
         }
@@ -262,7 +258,7 @@ impl Bracket {
             (Some((l, rl, ..)), Some((h, rh))) => {
                 let (l, h) = (*l, h);
                 let width = h - l;
-                let resolution = resolution(h).max(self.coarse).max(1);
+                let resolution = self.closing_gap(resolution, h);
                 if width <= resolution {
                     return at(h);
                 }
@@ -282,12 +278,19 @@ impl Bracket {
 }
 
 impl Bracket {
+    /// The gap between the ends that closes the bracket at a passing end
+    /// of `h`: the count's resolution, or the last narrow growth's step
+    /// where wider, and at least one.
+    fn closing_gap(&self, resolution: impl Fn(u32) -> u32, h: u32) -> u32 {
+        resolution(h).max(self.coarse).max(1)
+    }
+
     /// Closed: nothing below the passing end, or the failing end within
-    /// `resolution(hi)` of it.
+    /// its closing gap of it.
     fn closed(&self, resolution: impl Fn(u32) -> u32) -> bool {
         match (&self.lo, self.hi) {
             (_, Some((h, _))) if h <= self.floor => true,
-            (Some((l, ..)), Some((h, _))) => h - l <= resolution(h).max(self.coarse).max(1),
+            (Some((l, ..)), Some((h, _))) => h - l <= self.closing_gap(resolution, h),
             _ => false,
         }
     }
