@@ -16,13 +16,14 @@ impl Sim<'_> {
 
     pub(super) fn schedule_arrival(&mut self, site: u32) {
         let s = site as usize;
-        let mean_gap_h = self.sites.mean_gap_h[s];
+        let clock = &mut self.sites.arrivals[s];
+        let mean_gap_h = clock.mean_gap_h;
         if mean_gap_h <= 0.0 {
             return;
         }
-        let gap: f64 = Exp1.sample(&mut self.sites.rng_arrivals[s]);
-        self.sites.next_arrival_h[s] += gap * mean_gap_h;
-        let t = hours_to_ms(self.sites.next_arrival_h[s]);
+        let gap: f64 = Exp1.sample(&mut clock.rng);
+        clock.next_h += gap * mean_gap_h;
+        let t = hours_to_ms(clock.next_h);
         if t < self.horizon {
             self.queue.push(t, Event::Arrival { site });
         }

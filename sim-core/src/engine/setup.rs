@@ -7,8 +7,8 @@ use rand::RngExt;
 use rand_distr::Poisson;
 
 use super::{
-    Battery, Counters, Event, GroupPlan, Live, NONE, Phase, Requests, Rider, RiderStreams, Series,
-    Sim, Sites, Slot, Transformers,
+    Arrivals, Battery, Counters, Event, GroupPlan, Live, NONE, Phase, Requests, Rider,
+    RiderStreams, Series, Sim, Sites, Slot, Transformers,
 };
 use crate::alloc;
 use crate::curve::Curve;
@@ -45,7 +45,7 @@ impl<'m> Sim<'m> {
         let n_transformers = model.grid.transformers.len();
 
         let mut sites = Sites {
-            mean_gap_h: Vec::with_capacity(n_sites),
+            arrivals: Vec::with_capacity(n_sites),
             patience: Vec::with_capacity(n_sites),
             cap: Vec::with_capacity(n_sites),
             first_slot: Vec::with_capacity(n_sites),
@@ -54,14 +54,12 @@ impl<'m> Sim<'m> {
             n_doors: Vec::with_capacity(n_sites),
             max_present: Vec::with_capacity(n_sites),
             transformer: Vec::with_capacity(n_sites),
-            next_arrival_h: vec![0.0; n_sites],
             charge_line: Vec::with_capacity(n_sites),
             rider_line: Vec::with_capacity(n_sites),
             ports_free: Vec::with_capacity(n_sites),
             nonsub: vec![0; n_sites],
             history: vec![[0; 24]; n_sites],
             reserve: vec![0; n_sites],
-            rng_arrivals: Vec::with_capacity(n_sites),
             rng_charge: Vec::with_capacity(n_sites),
             rng_patience: Vec::with_capacity(n_sites),
             rng_plugins: Vec::with_capacity(n_sites),
@@ -81,9 +79,15 @@ impl<'m> Sim<'m> {
             let i = i as u32;
             // Streams follow the site's name, not its place in the list.
             let site_key = name_key(&spec.name);
-            sites.mean_gap_h.push(match spec.demand {
-                Demand::Poisson { swaps_per_hour } if swaps_per_hour > 0.0 => 1.0 / swaps_per_hour,
-                _ => 0.0,
+            sites.arrivals.push(Arrivals {
+                mean_gap_h: match spec.demand {
+                    Demand::Poisson { swaps_per_hour } if swaps_per_hour > 0.0 => {
+                        1.0 / swaps_per_hour
+                    }
+                    _ => 0.0,
+                },
+                next_h: 0.0,
+                rng: stream2(seed, replication, Purpose::Arrivals, site_key),
             });
             sites.patience.push(spec.patience);
             sites
@@ -109,9 +113,6 @@ impl<'m> Sim<'m> {
                 .push(VecDeque::with_capacity(spec.slots() as usize));
             sites.rider_line.push(VecDeque::with_capacity(64));
             sites.ports_free.push(spec.pile_ports);
-            sites
-                .rng_arrivals
-                .push(stream2(seed, replication, Purpose::Arrivals, site_key));
             sites
                 .rng_charge
                 .push(stream2(seed, replication, Purpose::ChargeTime, site_key));
