@@ -14,7 +14,7 @@ impl Sim<'_> {
     /// The battery stays in its slot until the swap ends.
     pub(super) fn reserve_battery(&mut self, site: u32) -> u32 {
         let s = site as usize;
-        let first = self.sites.first_slot[s] as usize;
+        let first = self.sites.live[s].first_slot as usize;
         let live = &self.sites.live[s];
         let ready = &self.ready_stack[first..first + live.ready as usize];
         debug_assert!(!ready.is_empty(), "swap with no ready battery");
@@ -80,7 +80,7 @@ impl Sim<'_> {
     pub(super) fn occupy_door(&mut self, site: u32, slot: u32, rider: u32, until: Time) {
         let s = site as usize;
         let first = self.sites.first_door[s] as usize;
-        let n = self.sites.n_doors[s] as usize;
+        let n = self.sites.live[s].n_doors as usize;
         let door = first
             + self.door_slot[first..first + n]
                 .iter()
@@ -221,7 +221,7 @@ impl Sim<'_> {
     #[inline]
     fn may_start(&self, slot: u32) -> bool {
         let s = self.slots[slot as usize].site as usize;
-        if self.sites.live[s].charging >= self.sites.cap[s] {
+        if self.sites.live[s].charging >= self.sites.live[s].cap {
             return false;
         }
         match self.strategy {
@@ -232,7 +232,7 @@ impl Sim<'_> {
                         < self.sites.reserve[s]
             }
             Strategy::GridCapped => {
-                let t = self.sites.transformer[s];
+                let t = self.sites.live[s].transformer;
                 if t == NONE {
                     return true;
                 }
@@ -354,7 +354,7 @@ impl Sim<'_> {
         debug_assert!(!self.slots[i].dispensable);
         self.slots[i].dispensable = true;
         let top = self.sites.live[s].ready;
-        let first = self.sites.first_slot[s] as usize;
+        let first = self.sites.live[s].first_slot as usize;
         self.ready_stack[first + top as usize] = slot;
         self.slots[i].ready_pos = top;
         let (now, live) = (self.now, &mut self.sites.live[s]);
@@ -385,7 +385,7 @@ impl Sim<'_> {
         if a == b {
             return;
         }
-        let first = self.sites.first_slot[s] as usize;
+        let first = self.sites.live[s].first_slot as usize;
         let (x, y) = (first + a as usize, first + b as usize);
         self.ready_stack.swap(x, y);
         let (sx, sy) = (self.ready_stack[x], self.ready_stack[y]);
@@ -424,7 +424,7 @@ impl Sim<'_> {
             self.unsettle_ready(slot);
         }
         self.slots[i].dispensable = false;
-        let first = self.sites.first_slot[s] as usize;
+        let first = self.sites.live[s].first_slot as usize;
         let top = self.sites.live[s].ready - 1;
         let pos = self.slots[i].ready_pos;
         let last = self.ready_stack[first + top as usize];

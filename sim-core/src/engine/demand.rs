@@ -209,7 +209,7 @@ impl Sim<'_> {
                 .find(|&s| {
                     let s = s as usize;
                     self.sites.live[s].ready > self.sites.live[s].waiting
-                        && self.present(s) < self.sites.max_present[s]
+                        && self.present(s) < self.sites.live[s].max_present
                 })
                 .unwrap_or(nearest),
         };
@@ -233,7 +233,7 @@ impl Sim<'_> {
     #[inline]
     fn can_start(&self, site: usize) -> bool {
         let live = &self.sites.live[site];
-        live.ready > 0 && (self.instant_swaps || live.busy_doors < self.sites.n_doors[site])
+        live.ready > 0 && (self.instant_swaps || live.busy_doors < self.sites.live[site].n_doors)
     }
 
     // ----- at the cabinet -------------------------------------------------
@@ -246,7 +246,7 @@ impl Sim<'_> {
         if self.keep_history {
             self.sites.history[s][hour_of_day(self.now)] += 1;
         }
-        if self.present(s) >= self.sites.max_present[s] {
+        if self.present(s) >= self.sites.live[s].max_present {
             if counted {
                 self.sites.counters[origin as usize].balked += 1;
             }
@@ -269,7 +269,7 @@ impl Sim<'_> {
         let patience_ms = if covered {
             Time::MAX
         } else if rider == NONE {
-            match self.sites.patience[s] {
+            match self.sites.live[s].patience {
                 Patience::None => 0,
                 Patience::Infinite => Time::MAX,
                 Patience::Exponential { mean_minutes } => {

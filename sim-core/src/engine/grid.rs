@@ -27,7 +27,7 @@ impl Sim<'_> {
     pub(super) fn add_load(&mut self, site: u32, kind: usize, delta_w: f64) {
         let s = site as usize;
         self.sites.tw_load[s][kind].add(self.now, delta_w);
-        let t = self.sites.transformer[s];
+        let t = self.sites.live[s].transformer;
         if t != NONE {
             // Site kinds 0..3 are transformer parts 1..4 (0 is the base).
             self.add_transformer_load(t as usize, kind + 1, delta_w);

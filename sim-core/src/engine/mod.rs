@@ -352,16 +352,8 @@ pub trait DayProgress: Sync {
 struct Sites {
     /// The Poisson arrival clock of each site.
     arrivals: Vec<Arrivals>,
-    patience: Vec<Patience>,
-    cap: Vec<u32>,
-    first_slot: Vec<u32>,
     n_slots: Vec<u32>,
     first_door: Vec<u32>,
-    n_doors: Vec<u32>,
-    /// Riders present (waiting or at a door) at which arrivals balk;
-    /// `u32::MAX` = no limit.
-    max_present: Vec<u32>,
-    transformer: Vec<u32>,
     /// Slots waiting to charge (power cap, strategy), first in first out.
     charge_line: Vec<VecDeque<u32>>,
     /// Waiting requests as (request, generation), first in first out;
@@ -414,10 +406,23 @@ struct Arrivals {
 /// than sorting them (M/M/10's ten: +4.5% instructions per event).
 const KEEP_SETTLED_FROM: u32 = 16;
 
-/// A site's counts that change on nearly every event, and their
-/// integrals over the window.
+/// A site's counts that change on nearly every event, their integrals
+/// over the window, and the site's constants the handlers read with them
+/// (so a handler pays one bounds check for all of them).
 #[derive(Clone, Copy, Debug, Default)]
 struct Live {
+    /// The site's first slot (slots and ready stack).
+    first_slot: u32,
+    /// Cabinets, one door each.
+    n_doors: u32,
+    /// Slots allowed to charge at once.
+    cap: u32,
+    /// Riders present (waiting or at a door) at which arrivals balk;
+    /// `u32::MAX` = no limit.
+    max_present: u32,
+    /// Transformer feeding the site, or `NONE`.
+    transformer: u32,
+    patience: Patience,
     /// Dispensable batteries.
     ready: u32,
     /// Of those, the ones known to score exactly 1.0 by the dispense rule
@@ -879,7 +884,7 @@ impl<'m> Sim<'m> {
                 .filter(|&i| self.slots[i].dispensable)
                 .count();
             assert_eq!(dispensable as u32, self.sites.live[s].ready, "ready count");
-            let first = self.sites.first_slot[s] as usize;
+            let first = self.sites.live[s].first_slot as usize;
             for &slot in &self.ready_stack[first..first + dispensable] {
                 assert!(self.slots[slot as usize].dispensable, "stale ready stack");
             }
@@ -902,7 +907,7 @@ impl<'m> Sim<'m> {
                 .count();
             assert_eq!(queued, self.sites.charge_line[s].len(), "charge line");
             let first = self.sites.first_door[s] as usize;
-            let doors = &self.door_slot[first..first + self.sites.n_doors[s] as usize];
+            let doors = &self.door_slot[first..first + self.sites.live[s].n_doors as usize];
             let busy = doors.iter().filter(|&&slot| slot != NONE).count();
             assert_eq!(busy as u32, self.sites.live[s].busy_doors, "busy doors");
             for &slot in doors.iter().filter(|&&slot| slot != NONE) {
@@ -925,7 +930,7 @@ impl<'m> Sim<'m> {
     }
 
     fn slots_of(&self, site: usize) -> std::ops::Range<usize> {
-        let first = self.sites.first_slot[site] as usize;
+        let first = self.sites.live[site].first_slot as usize;
         first..first + self.sites.n_slots[site] as usize
     }
 

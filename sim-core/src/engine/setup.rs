@@ -46,14 +46,8 @@ impl<'m> Sim<'m> {
 
         let mut sites = Sites {
             arrivals: Vec::with_capacity(n_sites),
-            patience: Vec::with_capacity(n_sites),
-            cap: Vec::with_capacity(n_sites),
-            first_slot: Vec::with_capacity(n_sites),
             n_slots: Vec::with_capacity(n_sites),
             first_door: Vec::with_capacity(n_sites),
-            n_doors: Vec::with_capacity(n_sites),
-            max_present: Vec::with_capacity(n_sites),
-            transformer: Vec::with_capacity(n_sites),
             charge_line: Vec::with_capacity(n_sites),
             rider_line: Vec::with_capacity(n_sites),
             ports_free: Vec::with_capacity(n_sites),
@@ -89,25 +83,19 @@ impl<'m> Sim<'m> {
                 next_h: 0.0,
                 rng: stream2(seed, replication, Purpose::Arrivals, site_key),
             });
-            sites.patience.push(spec.patience);
-            sites
-                .cap
-                .push(spec.max_concurrent_charging.unwrap_or(u32::MAX));
+            let live = &mut sites.live[i as usize];
+            live.patience = spec.patience;
+            live.cap = spec.max_concurrent_charging.unwrap_or(u32::MAX);
             debug_assert!(spec.batteries <= spec.max_batteries(), "{}", spec.name);
-            sites.first_slot.push(first_slot);
+            live.first_slot = first_slot;
             sites.n_slots.push(spec.slots());
             // A few candidates are scanned faster than kept apart.
-            sites.live[i as usize].keeps_settled = model.cabinet.dispense
-                == DispenseRule::HighestSoc
+            live.keeps_settled = model.cabinet.dispense == DispenseRule::HighestSoc
                 && spec.batteries >= keep_settled_from();
             sites.first_door.push(first_door);
-            sites.n_doors.push(spec.cabinets);
-            sites
-                .max_present
-                .push(spec.max_riders_present.unwrap_or(u32::MAX));
-            sites
-                .transformer
-                .push(spec.transformer.map_or(NONE, |t| t as u32));
+            live.n_doors = spec.cabinets;
+            live.max_present = spec.max_riders_present.unwrap_or(u32::MAX);
+            live.transformer = spec.transformer.map_or(NONE, |t| t as u32);
             sites
                 .charge_line
                 .push(VecDeque::with_capacity(spec.slots() as usize));
@@ -317,7 +305,7 @@ impl<'m> Sim<'m> {
     /// Every site starts with its batteries full and ready, in its first slots.
     fn stock_cabinets(&mut self, capacity_wh: f64) {
         for (site, spec) in self.model.sites.iter().enumerate() {
-            let first = self.sites.first_slot[site];
+            let first = self.sites.live[site].first_slot;
             for k in 0..spec.batteries {
                 let slot = first + k;
                 let battery = self.new_battery(capacity_wh, 1.0);
