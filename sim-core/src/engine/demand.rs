@@ -5,7 +5,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
 use super::setup::{HOUR, hour_of_day, pick, pick_hour, record_wait};
-use super::{Event, NONE, Sim, hours_to_ms};
+use super::{Event, NONE, Sim, Waiting, hours_to_ms};
 use crate::model::{ChoicePolicy, Patience};
 use crate::reach::distance_m;
 use crate::rng::{Purpose, key, stream2};
@@ -285,13 +285,19 @@ impl Sim<'_> {
             self.fall_back(rider);
             return;
         }
-        let request = self.new_request(origin, site, rider, counted);
-        let generation = self.requests.generation[request as usize];
-        self.sites.rider_line[s].push_back((request, generation));
-        let (now, live) = (self.now, &mut self.sites.live[s]);
-        live.waiting += 1;
-        live.tw_waiting.set(now, live.waiting);
+        let mut waiting = Waiting {
+            joined: self.now,
+            origin,
+            rider,
+            request: NONE,
+            generation: 0,
+            counted,
+        };
         if patience_ms != Time::MAX {
+            // The rider may leave: a request an `Abandon` can end.
+            let request = self.new_request(origin, site, rider, counted);
+            let generation = self.requests.generation[request as usize];
+            (waiting.request, waiting.generation) = (request, generation);
             let at = self.now.saturating_add(patience_ms);
             if at < self.horizon {
                 self.queue.push(
@@ -303,6 +309,10 @@ impl Sim<'_> {
                 );
             }
         }
+        self.sites.rider_line[s].push_back(waiting);
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.waiting += 1;
+        live.tw_waiting.set(now, live.waiting);
     }
 
     /// Starts a swap for a rider who reached the cabinets at `joined`: the
@@ -360,18 +370,17 @@ impl Sim<'_> {
     pub(super) fn serve_line(&mut self, site: u32) {
         let s = site as usize;
         while self.can_start(s) {
-            let Some((request, generation)) = self.sites.rider_line[s].pop_front() else {
+            let Some(w) = self.sites.rider_line[s].pop_front() else {
                 return;
             };
-            if self.requests.generation[request as usize] != generation {
-                continue; // left earlier
+            if w.request != NONE {
+                if self.requests.generation[w.request as usize] != w.generation {
+                    continue; // left earlier
+                }
+                self.release_request(w.request);
             }
-            let i = request as usize;
-            let (origin, rider) = (self.requests.origin[i], self.requests.rider[i]);
-            let (joined, counted) = (self.requests.joined[i], self.requests.counted[i]);
-            self.release_request(request);
             self.leave_line(site);
-            self.start_swap(site, origin, rider, counted, joined);
+            self.start_swap(site, w.origin, w.rider, w.counted, w.joined);
         }
     }
 

@@ -356,9 +356,9 @@ struct Sites {
     first_door: Vec<u32>,
     /// Slots waiting to charge (power cap, strategy), first in first out.
     charge_line: Vec<VecDeque<u32>>,
-    /// Waiting requests as (request, generation), first in first out;
-    /// entries whose generation moved on have left and are skipped.
-    rider_line: Vec<VecDeque<(u32, u32)>>,
+    /// Waiting riders, first in first out; entries whose request's
+    /// generation moved on have left and are skipped.
+    rider_line: Vec<VecDeque<Waiting>>,
     /// Free pile ports.
     ports_free: Vec<u32>,
     /// Bikes not on a subscription.
@@ -499,7 +499,29 @@ struct Battery {
     rider: u32,
 }
 
-/// Waiting-request slab.
+/// A rider in a site's waiting line, with what serving them reads.
+///
+/// A rider who cannot leave the line (infinite patience, or a battery sure
+/// to come: see `at_cabinet`) needs nothing else: no request in the slab,
+/// no `Abandon` to cancel. One who may leave holds a request of the slab
+/// (with its generation), which an `Abandon` ends.
+#[derive(Clone, Copy, Debug)]
+struct Waiting {
+    /// Time the rider joined the line.
+    joined: Time,
+    /// Site where the request arose (for the counters).
+    origin: u32,
+    /// The rider, or `NONE` for analytic demand.
+    rider: u32,
+    /// The request in the slab, or `NONE` for a rider who cannot leave.
+    request: u32,
+    /// The request's generation when the rider joined.
+    generation: u32,
+    /// Whether the request arose inside the window.
+    counted: bool,
+}
+
+/// Slab of the waiting requests that may be abandoned.
 struct Requests {
     /// Site where the request arose (for the counters).
     origin: Vec<u32>,
@@ -872,7 +894,10 @@ impl<'m> Sim<'m> {
         assert!(seen.iter().all(|&x| x), "a battery is nowhere");
         let waiting: u64 = self.sites.live.iter().map(|l| u64::from(l.waiting)).sum();
         let alive = self.requests.alive.iter().filter(|&&a| a).count() as u64;
-        assert_eq!(waiting, alive, "waiting riders vs live requests");
+        let sure = (self.sites.rider_line.iter().flatten())
+            .filter(|w| w.request == NONE)
+            .count() as u64;
+        assert_eq!(waiting, alive + sure, "waiting riders vs live requests");
         assert_eq!(
             self.arrivals_total,
             self.ended_total + waiting + self.in_transit,
