@@ -463,7 +463,11 @@ impl Sim<'_> {
     /// Ends a finished charge and hands its turn to the next queued slot.
     fn stop_charging(&mut self, slot: u32) {
         self.halt_charge(slot);
-        self.try_start(self.slots[slot as usize].site);
+        let site = self.slots[slot as usize].site;
+        // Nothing queued, as mostly: no call.
+        if !self.sites.charge_line[site as usize].is_empty() {
+            self.try_start(site);
+        }
     }
 
     /// Pauses a charge for the grid cap: the slot goes back to the head of
