@@ -267,10 +267,9 @@ impl Sim<'_> {
 
     fn begin_stage(&mut self, slot: u32) {
         let i = slot as usize;
-        let s = self.slots[i].site as usize;
-        let battery = self.slots[i].battery as usize;
-        let soc = self.batteries[battery].soc;
-        let capacity = self.batteries[battery].capacity_wh;
+        let (s, battery) = (self.slots[i].site as usize, self.slots[i].battery);
+        let b = &self.batteries[battery as usize];
+        let (soc, capacity) = (b.soc, b.capacity_wh);
         let curve = &self.curves[s];
         let stage = curve.stage(soc, capacity, &mut self.sites.rng_charge[s]);
         let ms = hours_to_ms(stage.hours).max(1);
@@ -285,12 +284,15 @@ impl Sim<'_> {
             // on average and load peaks stay physical.
             curve.nominal_power_w(soc, capacity)
         };
+        // The slot's fields written through one borrow, after the draw.
+        let now = self.now;
+        let x = &mut self.slots[i];
+        x.stage_start = now;
+        x.stage_soc_end = stage.soc_end;
+        let generation = x.generation;
         self.set_slot_power(slot, power_w);
-        self.slots[i].stage_start = self.now;
-        self.slots[i].stage_soc_end = stage.soc_end;
-        let at = self.now + ms;
+        let at = now + ms;
         if at < self.horizon {
-            let generation = self.slots[i].generation;
             self.queue.push(at, Event::StageEnd { slot, generation });
         }
     }
