@@ -5,7 +5,7 @@ use super::{Battery, Event, NONE, Phase, Sim, Slot, hours_to_ms};
 use crate::model::{DispenseRule, Strategy};
 use crate::{MS_PER_HOUR, Time};
 
-/// Load kinds of a site, as indices into `Sites::tw_load`.
+/// Load kinds of a site, as indices into `Live::load`.
 pub(super) const CABINETS: usize = 0;
 
 impl Sim<'_> {

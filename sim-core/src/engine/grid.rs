@@ -26,8 +26,9 @@ impl Sim<'_> {
     /// by `delta_w`, and of its transformer.
     pub(super) fn add_load(&mut self, site: u32, kind: usize, delta_w: f64) {
         let s = site as usize;
-        self.sites.tw_load[s][kind].add(self.now, delta_w);
-        let t = self.sites.live[s].transformer;
+        let (now, live) = (self.now, &mut self.sites.live[s]);
+        live.load[kind].add(now, delta_w);
+        let t = live.transformer;
         if t != NONE {
             // Site kinds 0..3 are transformer parts 1..4 (0 is the base).
             self.add_transformer_load(t as usize, kind + 1, delta_w);
@@ -159,7 +160,7 @@ impl Sim<'_> {
 
             // The operator pays for cabinet energy at the time-of-use
             // price; residents pay a flat price, applied in the results.
-            let cab = &mut self.sites.tw_load[s][0];
+            let cab = &mut self.sites.live[s].load[0];
             cab.close(now);
             let billed = cab.area();
             let wh = (billed - self.sites.billed_area[s]) / HOUR as f64;

@@ -8,7 +8,7 @@ use super::{Event, Sim, hours_to_ms};
 use crate::Time;
 use crate::sample::sample_dist;
 
-/// Load kinds of a site, as indices into `Sites::tw_load`.
+/// Load kinds of a site, as indices into `Live::load`.
 pub(super) const PILES: usize = 1;
 pub(super) const FLYING_WIRE: usize = 2;
 

@@ -380,8 +380,6 @@ struct Sites {
     /// integrals: one array of structs, so a handler pays one bounds
     /// check and one cache line for them (as for `Slot`).
     live: Vec<Live>,
-    /// Cabinet, pile and flying-wire load of the site \[W\].
-    tw_load: Vec<[TimeWeighted; 3]>,
     /// Cabinet energy area at the last tick \[W·ms\], for the cost.
     billed_area: Vec<f64>,
     /// Ready area at the last tick, for the series.
@@ -444,6 +442,8 @@ struct Live {
     tw_charging: CountWeighted,
     tw_waiting: CountWeighted,
     tw_busy: CountWeighted,
+    /// Cabinet, pile and flying-wire load of the site \[W\].
+    load: [TimeWeighted; 3],
 }
 
 /// One cabinet slot. Slots live in one array, site after site; the fields
@@ -769,7 +769,7 @@ impl<'m> Sim<'m> {
             live.tw_charging.open_window(ws);
             live.tw_waiting.open_window(ws);
             live.tw_busy.open_window(ws);
-            for tw in &mut sites.tw_load[s] {
+            for tw in &mut live.load {
                 tw.open_window(ws);
             }
             sites.billed_area[s] = 0.0;
@@ -810,7 +810,7 @@ impl<'m> Sim<'m> {
             live.tw_charging.close(now);
             live.tw_waiting.close(now);
             live.tw_busy.close(now);
-            for tw in &mut sites.tw_load[s] {
+            for tw in &mut live.load {
                 tw.close(now);
             }
             let c = &mut sites.counters[s];
@@ -826,10 +826,10 @@ impl<'m> Sim<'m> {
             c.charging_area = live.tw_charging.area();
             c.waiting_area = live.tw_waiting.area();
             let ms_per_h = MS_PER_HOUR as f64;
-            c.cabinet_wh = sites.tw_load[s][0].area() / ms_per_h;
-            c.pile_wh = sites.tw_load[s][1].area() / ms_per_h;
-            c.flying_wire_wh = sites.tw_load[s][2].area() / ms_per_h;
-            c.cabinet_peak_w = sites.tw_load[s][0].max();
+            c.cabinet_wh = live.load[0].area() / ms_per_h;
+            c.pile_wh = live.load[1].area() / ms_per_h;
+            c.flying_wire_wh = live.load[2].area() / ms_per_h;
+            c.cabinet_peak_w = live.load[0].max();
             // The served requests that did not wait (see `end_request`).
             let zero_waits = c.served - c.served_after_wait;
             let zero_waits = u32::try_from(zero_waits).unwrap_or(u32::MAX);

@@ -61,7 +61,6 @@ impl<'m> Sim<'m> {
             rng_swap: Vec::with_capacity(n_sites),
             same_delay_hist: Vec::with_capacity(n_sites),
             live: vec![Live::default(); n_sites],
-            tw_load: vec![[TimeWeighted::default(); 3]; n_sites],
             billed_area: vec![0.0; n_sites],
             ready_area_at_tick: vec![0.0; n_sites],
             counters: Vec::with_capacity(n_sites),
