@@ -1,7 +1,7 @@
 //! Cabinets: dispensing, the charge line, charge stages and the charging
 //! strategies.
 
-use super::{Battery, Event, NONE, Phase, Sim, Slot, hours_to_ms};
+use super::{Battery, Charger, Event, NONE, Phase, Sim, Slot, hours_to_ms};
 use crate::model::{DispenseRule, Strategy};
 use crate::{MS_PER_HOUR, Time};
 
@@ -240,7 +240,7 @@ impl Sim<'_> {
                     return true;
                 }
                 let battery = self.slots[slot as usize].battery as usize;
-                let p = self.curves[s].nominal_power_w(
+                let p = self.sites.chargers[s].curve.nominal_power_w(
                     self.batteries[battery].soc,
                     self.batteries[battery].capacity_wh,
                 );
@@ -270,8 +270,8 @@ impl Sim<'_> {
         let (s, battery) = (self.slots[i].site as usize, self.slots[i].battery);
         let b = &self.batteries[battery as usize];
         let (soc, capacity) = (b.soc, b.capacity_wh);
-        let curve = &self.curves[s];
-        let stage = curve.stage(soc, capacity, &mut self.sites.rng_charge[s]);
+        let Charger { curve, rng } = &mut self.sites.chargers[s];
+        let stage = curve.stage(soc, capacity, rng);
         let ms = hours_to_ms(stage.hours).max(1);
         let power_w = if self.staged {
             // Spread the stage's energy over its rounded length, so grid

@@ -368,7 +368,9 @@ struct Sites {
     history: Vec<[u32; 24]>,
     /// Ready-plus-charging stock the off-peak strategy keeps now.
     reserve: Vec<u32>,
-    rng_charge: Vec<StreamRng>,
+    /// Charge curve and charge-time stream of each site, read together
+    /// at every stage start.
+    chargers: Vec<Charger>,
     rng_patience: Vec<StreamRng>,
     rng_plugins: Vec<StreamRng>,
     rng_plugin_traits: Vec<StreamRng>,
@@ -396,6 +398,14 @@ struct Arrivals {
     /// Continuous-time clock of the next arrival \[h\], so rounding to the
     /// millisecond never accumulates.
     next_h: f64,
+    rng: StreamRng,
+}
+
+/// A site's charge curve (sites may have their own charger power) and
+/// the stream of its random stage lengths.
+#[derive(Clone, Debug)]
+struct Charger {
+    curve: Curve,
     rng: StreamRng,
 }
 
@@ -614,8 +624,6 @@ struct Sim<'m> {
     outside: &'m [bool],
     /// Who hears of each simulated day, if anyone.
     progress: Option<&'m dyn DayProgress>,
-    /// Charge curve per site (sites may have their own charger power).
-    curves: Vec<Curve>,
     /// Whether the curves are physical (CC-CV) rather than analytic.
     staged: bool,
     /// 1 ÷ charging efficiency.

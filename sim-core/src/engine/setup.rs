@@ -7,7 +7,7 @@ use rand::RngExt;
 use rand_distr::Poisson;
 
 use super::{
-    Arrivals, Battery, Counters, Event, GroupPlan, Live, NONE, Phase, Requests, Rider,
+    Arrivals, Battery, Charger, Counters, Event, GroupPlan, Live, NONE, Phase, Requests, Rider,
     RiderStreams, Series, Sim, Sites, Slot, Transformers,
 };
 use crate::alloc;
@@ -54,7 +54,7 @@ impl<'m> Sim<'m> {
             nonsub: vec![0; n_sites],
             history: vec![[0; 24]; n_sites],
             reserve: vec![0; n_sites],
-            rng_charge: Vec::with_capacity(n_sites),
+            chargers: Vec::with_capacity(n_sites),
             rng_patience: Vec::with_capacity(n_sites),
             rng_plugins: Vec::with_capacity(n_sites),
             rng_plugin_traits: Vec::with_capacity(n_sites),
@@ -100,9 +100,10 @@ impl<'m> Sim<'m> {
                 .push(VecDeque::with_capacity(spec.slots() as usize));
             sites.rider_line.push(VecDeque::with_capacity(64));
             sites.ports_free.push(spec.pile_ports);
-            sites
-                .rng_charge
-                .push(stream2(seed, replication, Purpose::ChargeTime, site_key));
+            sites.chargers.push(Charger {
+                curve: Curve::new(&model.battery.at_site(spec)),
+                rng: stream2(seed, replication, Purpose::ChargeTime, site_key),
+            });
             sites
                 .rng_patience
                 .push(stream2(seed, replication, Purpose::Patience, site_key));
@@ -213,11 +214,6 @@ impl<'m> Sim<'m> {
             replication,
             outside,
             progress: None,
-            curves: model
-                .sites
-                .iter()
-                .map(|site| Curve::new(&model.battery.at_site(site)))
-                .collect(),
             staged: Curve::new(&model.battery).is_staged(),
             inv_efficiency: 1.0 / Curve::new(&model.battery).efficiency(),
             now: 0,
