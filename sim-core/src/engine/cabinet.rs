@@ -189,7 +189,7 @@ impl Sim<'_> {
         let i = slot as usize;
         let s = self.slots[i].site;
         let soc = self.batteries[self.slots[i].battery as usize].soc;
-        if soc >= self.model.battery.dispense_soc - 1e-12 {
+        if soc >= self.dispensable_from {
             self.mark_ready(slot);
         }
         if soc >= 1.0 - 1e-12 {
@@ -322,8 +322,7 @@ impl Sim<'_> {
         let soc_end = self.slots[i].stage_soc_end;
         self.book_stored(battery, soc_end);
 
-        let became_ready =
-            !self.slots[i].dispensable && soc_end >= self.model.battery.dispense_soc - 1e-12;
+        let became_ready = !self.slots[i].dispensable && soc_end >= self.dispensable_from;
         if soc_end >= 1.0 {
             self.stop_charging(slot);
             self.retire_if_worn(slot);
@@ -341,11 +340,11 @@ impl Sim<'_> {
 
     /// Replaces a full battery whose state of health fell below the limit.
     fn retire_if_worn(&mut self, slot: u32) {
-        let retire = self.model.battery.retire_soh;
-        let fade = self.model.battery.fade_per_cycle;
-        if retire <= 0.0 || fade <= 0.0 {
+        if !self.retires {
             return;
         }
+        let retire = self.model.battery.retire_soh;
+        let fade = self.model.battery.fade_per_cycle;
         let b = self.slots[slot as usize].battery as usize;
         if 1.0 - fade * self.batteries[b].cycles < retire {
             self.batteries[b].cycles = 0.0;

@@ -628,6 +628,11 @@ struct Sim<'m> {
     staged: bool,
     /// 1 ÷ charging efficiency.
     inv_efficiency: f64,
+    /// SOC from which a battery is dispensable: the dispense threshold
+    /// less a rounding margin.
+    dispensable_from: f64,
+    /// Whether batteries wear out and are retired (a limit and a fade).
+    retires: bool,
     now: Time,
     window_start: Time,
     /// Whether the clock passed the warm-up (see `open_window`).

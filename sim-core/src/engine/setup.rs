@@ -216,6 +216,13 @@ impl<'m> Sim<'m> {
             progress: None,
             staged: Curve::new(&model.battery).is_staged(),
             inv_efficiency: 1.0 / Curve::new(&model.battery).efficiency(),
+            dispensable_from: model.battery.dispense_soc - 1e-12,
+            retires: {
+                // As `retire_if_worn` tested: no limit or no fade, none.
+                let b = &model.battery;
+                let never = b.retire_soh <= 0.0 || b.fade_per_cycle <= 0.0;
+                !never
+            },
             now: 0,
             window_start,
             window_open: false,
