@@ -24,7 +24,7 @@
 //!
 //! *Bucketed*: once the heap holds `SPILL_LEN` entries (checked every
 //! `CHECK_EVERY` pushes), the queue splits time into buckets of
-//! 2^`BUCKET_BITS` ms (about 4.4 minutes). The heap keeps only the
+//! 2^`BUCKET_BITS` ms (about 1.1 minutes). The heap keeps only the
 //! entries due before `edge`, the end of the *current* bucket; later ones
 //! wait unsorted in a ring of `RING` buckets (about 12.4 days), and the
 //! few beyond the ring in an overflow heap. When the heap runs dry, the next
@@ -32,9 +32,10 @@
 //! entries that now fall inside the ring move into it. A district holds a
 //! pending `SwapNeed` per rider, days ahead, and a pending `StageEnd` per
 //! charging slot, hours ahead: with them out of the heap, the heap holds
-//! about one bucket (540 entries on average at 200,000 e-bikes, at most
-//! 1,800, instead of 30,000 to 90,000), so pops stay in the L1 cache. See
-//! `benches/RESULTS.md`, "Scaling with the district".
+//! about one bucket (with buckets of 2^18 ms, 540 entries on average at
+//! 200,000 e-bikes, at most 1,800, instead of 30,000 to 90,000; a quarter
+//! of that now), so pops stay in the L1 cache. See `benches/RESULTS.md`,
+//! "Scaling with the district".
 //!
 //! The mode only changes where entries wait, never the order: a direct and
 //! a bucketed queue pop the same sequence for the same pushes.
@@ -101,19 +102,23 @@ const SEQ_LIMIT: u64 = 1 << SEQ_BITS;
 /// Latest time the key can hold \[ms\] (about 34.8 years).
 pub const MAX_TIME: Time = (1 << (64 - SEQ_BITS)) - 1;
 
-/// A bucket is 2^`BUCKET_BITS` ms wide: 262,144 ms, about 4.4 minutes,
-/// about 850 events at 200,000 e-bikes (a refill per 850 pops). Chosen by
-/// measurement: widths of 2^16 to 2^22 ms on the 10k, 50k and 200k
-/// districts under cachegrind (L1 and a 2 MiB L2 of this machine): 2^16
-/// to 2^18 did best, within 1% of each other (narrower buckets need a
-/// longer ring for the same span); 2^22 kept most of the L2 gain but none
-/// of the instruction gain and half of the L1 one.
-const BUCKET_BITS: u32 = 18;
+/// A bucket is 2^`BUCKET_BITS` ms wide: 65,536 ms, about 1.1 minutes,
+/// about 235 events at 200,000 e-bikes and 1,170 at a million (a refill
+/// per that many pops). Chosen by measurement: widths of 2^16 to 2^22 ms
+/// on the 10k, 50k and 200k districts under cachegrind (L1 and a 2 MiB L2
+/// of this machine): 2^16 to 2^18 did best, within 1% of each other
+/// (narrower buckets need a longer ring for the same span); 2^22 kept
+/// most of the L2 gain but none of the instruction gain and half of the
+/// L1 one. At a million e-bikes a bucket of 2^18 ms held about 4,700
+/// events, and its heap outgrew the L1 cache; 2^16 took 5% off that
+/// replication's CPU time and left 10k to 200k unchanged
+/// (benches/RESULTS.md, 2026-12-07).
+const BUCKET_BITS: u32 = 16;
 /// Slots in the ring: `RING` buckets span 2^30 ms, about 12.4 days, beyond
 /// the days-ahead `SwapNeed`s of the district (none of the 200k district's
 /// pushes reaches that far), so the overflow stays nearly empty. 12 bytes
 /// a slot.
-const RING: usize = 1 << 12;
+const RING: usize = 1 << 14;
 const RING_MASK: u64 = RING as u64 - 1;
 /// Words of the ring's occupancy bitmap.
 const WORDS: usize = RING / 64;

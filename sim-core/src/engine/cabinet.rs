@@ -1,7 +1,7 @@
 //! Cabinets: dispensing, the charge line, charge stages and the charging
 //! strategies.
 
-use super::{Battery, Charger, Event, NONE, Phase, Sim, Slot, hours_to_ms};
+use super::{Charge, Charger, Event, NONE, Phase, Sim, Slot, hours_to_ms};
 use crate::model::{DispenseRule, Strategy};
 use crate::{MS_PER_HOUR, Time};
 
@@ -52,21 +52,26 @@ impl Sim<'_> {
         let out = self.slots[i].battery as usize;
         let fade = self.model.battery.fade_per_cycle;
         if fade > 0.0 {
-            let health = (1.0 - fade * self.batteries[out].cycles).max(0.05);
-            self.batteries[out].capacity_wh = self.model.battery.capacity_wh * health;
+            let charge = &mut self.slots[i].charge;
+            let health = (1.0 - fade * charge.cycles).max(0.05);
+            charge.capacity_wh = self.model.battery.capacity_wh * health;
         }
         if rider == NONE {
             // Anonymous riders: the handed-in battery takes the dispensed
             // one's identity, so the site's stock is conserved by construction.
-            self.batteries[out].soc = self.model.battery.return_soc;
+            self.slots[i].charge.soc = self.model.battery.return_soc;
         } else {
             // The returned battery went into an empty compartment and the
             // full one left another; slots of a site are interchangeable,
-            // so the returned battery takes the freed slot.
-            let incoming = self.riders[rider as usize].battery;
-            self.slots[i].battery = incoming;
-            self.batteries[incoming as usize].slot = slot;
-            self.batteries[incoming as usize].rider = NONE;
+            // so the returned battery takes the freed slot, and each
+            // battery's charge goes with it.
+            let incoming = self.riders[rider as usize].battery as usize;
+            let leaving = Charge::take(&mut self.slots[i].charge);
+            self.slots[i].charge = Charge::take(&mut self.batteries[incoming].charge);
+            self.slots[i].battery = incoming as u32;
+            self.batteries[incoming].slot = slot;
+            self.batteries[incoming].rider = NONE;
+            self.batteries[out].charge = leaving;
             self.batteries[out].slot = NONE;
             self.batteries[out].rider = rider;
             self.riders[rider as usize].battery = out as u32;
@@ -120,7 +125,7 @@ impl Sim<'_> {
     /// batteries to every swap, so what does not change from one
     /// candidate to the next is read once, outside the loop.
     fn pick_ready(&self, ready: &[u32], settled: usize) -> u32 {
-        let (slots, batteries) = (&self.slots[..], &self.batteries[..]);
+        let slots = &self.slots[..];
         let (now, inv_efficiency) = (self.now, self.inv_efficiency);
         match self.model.cabinet.dispense {
             DispenseRule::HighestSoc => {
@@ -128,8 +133,7 @@ impl Sim<'_> {
                 // lowest slot can win. The winner is the highest score,
                 // ties to the lower slot, in whatever order the candidates
                 // are read, so the split picks what one scan of all would.
-                let score =
-                    |slot: u32| soc_now(&slots[slot as usize], now, batteries, inv_efficiency);
+                let score = |slot: u32| soc_now(&slots[slot as usize], now, inv_efficiency);
                 if settled == 0 {
                     return best_of(ready, score);
                 }
@@ -149,46 +153,41 @@ impl Sim<'_> {
                     }
                 }
             }
-            DispenseRule::LeastCycled => best_of(ready, |slot| {
-                -batteries[slots[slot as usize].battery as usize].cycles
-            }),
+            DispenseRule::LeastCycled => best_of(ready, |slot| -slots[slot as usize].charge.cycles),
         }
     }
 
     /// SOC of the battery in `slot` at `now`.
     #[inline]
     pub(super) fn current_soc(&self, slot: u32) -> f64 {
-        soc_now(
-            &self.slots[slot as usize],
-            self.now,
-            &self.batteries,
-            self.inv_efficiency,
-        )
+        soc_now(&self.slots[slot as usize], self.now, self.inv_efficiency)
     }
 
     /// Books the energy of the current stage up to `now` and moves the
     /// battery's SOC there; the stage then restarts at `now`.
     pub(super) fn settle_stage(&mut self, slot: u32) {
         let i = slot as usize;
-        let battery = self.slots[i].battery as usize;
         let soc = self.current_soc(slot);
-        self.book_stored(battery, soc);
+        self.book_stored(slot, soc);
         self.slots[i].stage_start = self.now;
     }
 
-    fn book_stored(&mut self, battery: usize, soc: f64) {
-        let capacity = self.batteries[battery].capacity_wh;
-        let stored = (soc - self.batteries[battery].soc) * capacity;
+    /// Moves the charge of the battery in `slot` to `soc`, booking the
+    /// energy stored.
+    fn book_stored(&mut self, slot: u32, soc: f64) {
+        let charge = &mut self.slots[slot as usize].charge;
+        let capacity = charge.capacity_wh;
+        let stored = (soc - charge.soc) * capacity;
+        charge.cycles += stored / capacity;
+        charge.soc = soc;
         self.stored_wh_total += stored;
-        self.batteries[battery].cycles += stored / capacity;
-        self.batteries[battery].soc = soc;
     }
 
     /// A battery was put in `slot`: it joins the site's charge line.
     fn enqueue_charge(&mut self, slot: u32) {
         let i = slot as usize;
         let s = self.slots[i].site;
-        let soc = self.batteries[self.slots[i].battery as usize].soc;
+        let soc = self.slots[i].charge.soc;
         if soc >= self.dispensable_from {
             self.mark_ready(slot);
         }
@@ -239,11 +238,10 @@ impl Sim<'_> {
                 if t == NONE {
                     return true;
                 }
-                let battery = self.slots[slot as usize].battery as usize;
-                let p = self.sites.chargers[s].curve.nominal_power_w(
-                    self.batteries[battery].soc,
-                    self.batteries[battery].capacity_wh,
-                );
+                let charge = &self.slots[slot as usize].charge;
+                let p = self.sites.chargers[s]
+                    .curve
+                    .nominal_power_w(charge.soc, charge.capacity_wh);
                 let t = t as usize;
                 self.transformers.tw_total[t].level() + p <= self.transformers.limit_w[t] + 1e-6
             }
@@ -267,9 +265,12 @@ impl Sim<'_> {
 
     fn begin_stage(&mut self, slot: u32) {
         let i = slot as usize;
-        let (s, battery) = (self.slots[i].site as usize, self.slots[i].battery);
-        let b = &self.batteries[battery as usize];
-        let (soc, capacity) = (b.soc, b.capacity_wh);
+        let s = self.slots[i].site as usize;
+        let Charge {
+            soc,
+            capacity_wh: capacity,
+            ..
+        } = self.slots[i].charge;
         let Charger { curve, rng } = &mut self.sites.chargers[s];
         let stage = curve.stage(soc, capacity, rng);
         let ms = hours_to_ms(stage.hours).max(1);
@@ -317,10 +318,9 @@ impl Sim<'_> {
     pub(super) fn on_stage_end(&mut self, slot: u32) {
         let i = slot as usize;
         let s = self.slots[i].site;
-        let battery = self.slots[i].battery as usize;
         // Close the stage exactly at its breakpoint (no rounding drift).
         let soc_end = self.slots[i].stage_soc_end;
-        self.book_stored(battery, soc_end);
+        self.book_stored(slot, soc_end);
 
         let became_ready = !self.slots[i].dispensable && soc_end >= self.dispensable_from;
         if soc_end >= 1.0 {
@@ -345,10 +345,10 @@ impl Sim<'_> {
         }
         let retire = self.model.battery.retire_soh;
         let fade = self.model.battery.fade_per_cycle;
-        let b = self.slots[slot as usize].battery as usize;
-        if 1.0 - fade * self.batteries[b].cycles < retire {
-            self.batteries[b].cycles = 0.0;
-            self.batteries[b].capacity_wh = self.model.battery.capacity_wh;
+        let charge = &mut self.slots[slot as usize].charge;
+        if 1.0 - fade * charge.cycles < retire {
+            charge.cycles = 0.0;
+            charge.capacity_wh = self.model.battery.capacity_wh;
             if self.now >= self.window_start {
                 let s = self.slots[slot as usize].site as usize;
                 self.sites.counters[s].retired += 1;
@@ -386,7 +386,7 @@ impl Sim<'_> {
     /// and keeps that score while it stays ready: not charging, full.
     pub(super) fn is_settled(&self, slot: u32) -> bool {
         let x = &self.slots[slot as usize];
-        x.phase != Phase::Charging && self.batteries[x.battery as usize].soc == 1.0
+        x.phase != Phase::Charging && x.charge.soc == 1.0
     }
 
     /// Swaps the entries at positions `a` and `b` of site `s`'s ready stack.
@@ -502,11 +502,11 @@ fn best_of(ready: &[u32], score: impl Fn(u32) -> f64) -> u32 {
 }
 
 /// SOC at `now` of the battery in `slot`, from its SOC at the stage start
-/// (`soc[battery]`) and the stage's power. One body for single reads and
-/// for the dispense scan, so both give the same bits.
+/// and the stage's power. One body for single reads and for the dispense
+/// scan, so both give the same bits.
 #[inline(always)]
-fn soc_now(slot: &Slot, now: Time, batteries: &[Battery], inv_efficiency: f64) -> f64 {
-    let battery = &batteries[slot.battery as usize];
+fn soc_now(slot: &Slot, now: Time, inv_efficiency: f64) -> f64 {
+    let battery = &slot.charge;
     let at_start = battery.soc;
     if slot.phase != Phase::Charging {
         return at_start;

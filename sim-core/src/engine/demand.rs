@@ -82,8 +82,8 @@ impl Sim<'_> {
             return None;
         }
         let plan = &self.groups[self.riders[r].group as usize];
-        let mut budget_wh =
-            (self.batteries[b].soc - self.riders[r].threshold_soc) * self.batteries[b].capacity_wh;
+        let mut budget_wh = (self.batteries[b].charge.soc - self.riders[r].threshold_soc)
+            * self.batteries[b].charge.capacity_wh;
         let mut day = from / MS_PER_DAY;
         let mut times = [0 as Time; MAX_TRIPS_PER_DAY];
         loop {
@@ -124,7 +124,7 @@ impl Sim<'_> {
                     budget_wh -= trip_wh;
                     if budget_wh < 0.0 {
                         let at = t + self.riders[r].trip_ms;
-                        let capacity = self.batteries[b].capacity_wh;
+                        let capacity = self.batteries[b].charge.capacity_wh;
                         let soc = (self.riders[r].threshold_soc + budget_wh / capacity).max(0.0);
                         return (at < self.horizon).then_some((at, soc));
                     }
@@ -139,7 +139,7 @@ impl Sim<'_> {
         let r = rider as usize;
         // The trips since the last swap drained the battery to here.
         let b = self.riders[r].battery as usize;
-        self.batteries[b].soc = self.riders[r].need_soc;
+        self.batteries[b].charge.soc = self.riders[r].need_soc;
         let group = self.riders[r].group as usize;
         let origin = if self.groups[group].works_across_district {
             let u = self.rider_streams[r].workplace.random::<f64>();
@@ -149,7 +149,7 @@ impl Sim<'_> {
         };
         if !self.outside.is_empty() && self.outside[origin as usize] {
             // Outside a planner's sub-model: a full battery, at once.
-            self.batteries[b].soc = 1.0;
+            self.batteries[b].charge.soc = 1.0;
             self.schedule_need(rider, self.now);
             return;
         }
@@ -503,11 +503,12 @@ impl Sim<'_> {
         )
         .max(0.1);
         let dwell_ms = hours_to_ms(dwell_h);
-        let capacity = self.batteries[b].capacity_wh;
-        let wanted_wh = (1.0 - self.batteries[b].soc) * capacity;
+        let capacity = self.batteries[b].charge.capacity_wh;
+        let wanted_wh = (1.0 - self.batteries[b].charge.soc) * capacity;
         let stored_wh = self.home_charge(home, wanted_wh, dwell_ms);
-        self.batteries[b].soc = (self.batteries[b].soc + stored_wh / capacity).min(1.0);
-        self.batteries[b].cycles += stored_wh / capacity;
+        let charge = &mut self.batteries[b].charge;
+        charge.soc = (charge.soc + stored_wh / capacity).min(1.0);
+        charge.cycles += stored_wh / capacity;
         self.schedule_need(rider, self.now + dwell_ms);
     }
 }

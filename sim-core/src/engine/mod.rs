@@ -476,6 +476,9 @@ struct Slot {
     power_w: f64,
     /// SOC at the end of the current stage.
     stage_soc_end: f64,
+    /// The held battery's charge, kept here while the battery is in the
+    /// slot (see [`Charge`]).
+    charge: Charge,
 }
 
 impl Slot {
@@ -490,19 +493,53 @@ impl Slot {
             stage_start: 0,
             power_w: 0.0,
             stage_soc_end: 0.0,
+            charge: Charge::MOVED,
         }
     }
 }
 
-/// Per-battery state, struct of arrays. A battery is in one slot or on one
-/// rider's bike; a retired battery is replaced in place by a new one.
-struct Battery {
+/// A battery's charge and wear. It travels with the battery: in its
+/// slot's [`Slot::charge`] while the battery is in a cabinet, in
+/// [`Battery::charge`] while it is on a bike. A stage's end and the
+/// dispense scan read the slot they already hold, not a battery
+/// anywhere in an array of a million (at a million e-bikes that read
+/// was a cache miss on every stage end and every candidate).
+#[derive(Clone, Copy, Debug)]
+struct Charge {
     /// SOC when last updated (stage boundaries, swaps, home charges).
     soc: f64,
     /// Current capacity \[Wh\].
     capacity_wh: f64,
     /// Equivalent full cycles: stored energy ÷ capacity.
     cycles: f64,
+}
+
+impl Charge {
+    /// Left behind where a battery moved out: in debug builds not a
+    /// number, so a read of a stale copy shows in every figure it
+    /// reaches; in release builds never written.
+    const MOVED: Charge = Charge {
+        soc: f64::NAN,
+        capacity_wh: f64::NAN,
+        cycles: f64::NAN,
+    };
+
+    /// The charge in `from`, which is marked as moved out (debug builds).
+    #[inline]
+    fn take(from: &mut Charge) -> Charge {
+        let charge = *from;
+        if cfg!(debug_assertions) {
+            *from = Charge::MOVED;
+        }
+        charge
+    }
+}
+
+/// Per-battery identity, struct of arrays. A battery is in one slot or on
+/// one rider's bike; a retired battery is replaced in place by a new one.
+struct Battery {
+    /// The charge, while the battery is on a bike (in a slot: the slot's).
+    charge: Charge,
     /// Slot holding the battery, or `NONE`.
     slot: u32,
     /// Rider carrying the battery, or `NONE`.
@@ -644,7 +681,8 @@ struct Sim<'m> {
     /// Per site, from its first slot: the slots holding a dispensable
     /// battery, `ready\[site\]` of them, in no particular order.
     ready_stack: Vec<u32>,
-    /// One struct per battery (32 bytes, two to a cache line), as riders.
+    /// One struct per battery (32 bytes, two to a cache line), as riders;
+    /// read for its charge only while the battery is on a bike.
     batteries: Vec<Battery>,
     requests: Requests,
     /// One struct per rider, not one array per field: a rider's event
@@ -896,6 +934,10 @@ impl<'m> Sim<'m> {
                 seen[b as usize] = true;
                 assert_eq!(self.batteries[b as usize].slot, slot as u32);
                 assert_eq!(self.batteries[b as usize].rider, NONE);
+                assert!(
+                    self.slots[slot].charge.soc.is_finite(),
+                    "slot {slot} lost its charge"
+                );
             }
         }
         for (rider, b) in self.riders.iter().map(|r| r.battery).enumerate() {
@@ -903,6 +945,10 @@ impl<'m> Sim<'m> {
             seen[b as usize] = true;
             assert_eq!(self.batteries[b as usize].rider, rider as u32);
             assert_eq!(self.batteries[b as usize].slot, NONE);
+            assert!(
+                self.batteries[b as usize].charge.soc.is_finite(),
+                "rider {rider} lost the charge"
+            );
         }
         assert!(seen.iter().all(|&x| x), "a battery is nowhere");
         let waiting: u64 = self.sites.live.iter().map(|l| u64::from(l.waiting)).sum();

@@ -40,7 +40,8 @@ const RIDER_BYTES: u64 = 96 + 2 * size_of::<StreamRng>() as u64 + 2 * EVENT_BYTE
 /// One entry of the future-event list \[bytes\].
 const EVENT_BYTES: u64 = 16;
 
-/// A battery's arrays: SOC, capacity, cycles, slot, rider \[bytes\].
+/// A battery: its charge (SOC, capacity, cycles), slot and rider \[bytes\];
+/// in a slot, its charge is counted a second time in the slot.
 const BATTERY_BYTES: u64 = 3 * 8 + 2 * 4;
 
 impl Resources {

@@ -7,8 +7,8 @@ use rand::RngExt;
 use rand_distr::Poisson;
 
 use super::{
-    Arrivals, Battery, Charger, Counters, Event, GroupPlan, Live, NONE, Phase, Requests, Rider,
-    RiderStreams, Series, Sim, Sites, Slot, Transformers,
+    Arrivals, Battery, Charge, Charger, Counters, Event, GroupPlan, Live, NONE, Phase, Requests,
+    Rider, RiderStreams, Series, Sim, Sites, Slot, Transformers,
 };
 use crate::alloc;
 use crate::curve::Curve;
@@ -311,8 +311,10 @@ impl<'m> Sim<'m> {
             for k in 0..spec.batteries {
                 let slot = first + k;
                 let battery = self.new_battery(capacity_wh, 1.0);
-                self.slots[slot as usize].battery = battery;
-                self.slots[slot as usize].phase = Phase::Idle;
+                let x = &mut self.slots[slot as usize];
+                x.charge = Charge::take(&mut self.batteries[battery as usize].charge);
+                x.battery = battery;
+                x.phase = Phase::Idle;
                 self.batteries[battery as usize].slot = slot;
                 self.mark_ready(slot);
             }
@@ -321,9 +323,11 @@ impl<'m> Sim<'m> {
 
     fn new_battery(&mut self, capacity_wh: f64, soc: f64) -> u32 {
         self.batteries.push(Battery {
-            soc,
-            capacity_wh,
-            cycles: 0.0,
+            charge: Charge {
+                soc,
+                capacity_wh,
+                cycles: 0.0,
+            },
             slot: NONE,
             rider: NONE,
         });
