@@ -49,7 +49,6 @@ impl Sim<'_> {
     /// cabinet, goes on charge.
     pub(super) fn hand_over(&mut self, slot: u32, rider: u32) {
         let i = slot as usize;
-        let out = self.slots[i].battery as usize;
         let fade = self.model.battery.fade_per_cycle;
         if fade > 0.0 {
             let charge = &mut self.slots[i].charge;
@@ -65,10 +64,11 @@ impl Sim<'_> {
             // full one left another; slots of a site are interchangeable,
             // so the returned battery takes the freed slot, and each
             // battery's charge goes with it.
+            let out = self.slot_battery[i] as usize;
             let incoming = self.riders[rider as usize].battery as usize;
             let leaving = Charge::take(&mut self.slots[i].charge);
             self.slots[i].charge = Charge::take(&mut self.batteries[incoming].charge);
-            self.slots[i].battery = incoming as u32;
+            self.slot_battery[i] = incoming as u32;
             self.batteries[incoming].slot = slot;
             self.batteries[incoming].rider = NONE;
             self.batteries[out].charge = leaving;

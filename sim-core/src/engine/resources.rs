@@ -145,9 +145,9 @@ fn live_bytes(model: &Model, days: u32) -> u64 {
         // The charging line holds up to the site's slots; the rider line
         // starts at 64.
         + 64 * 8;
-    // A slot: its state, the ready stack, the charging line, a pending
-    // stage end with the queue's growth room.
-    let per_slot = size_of::<Slot>() as u64 + 4 + 4 + 2 * EVENT_BYTES;
+    // A slot: its state, its battery's id, the ready stack, the charging
+    // line, a pending stage end with the queue's growth room.
+    let per_slot = size_of::<Slot>() as u64 + 4 + 4 + 4 + 2 * EVENT_BYTES;
     let reach = crate::reach::entries_bound(model).saturating_mul(4) + sites * 8;
     sites
         .saturating_mul(per_site)

@@ -231,6 +231,7 @@ impl<'m> Sim<'m> {
             sites,
             slots,
             ready_stack: alloc::filled(total_slots, NONE, "the slots' ready stack"),
+            slot_battery: alloc::filled(total_slots, NONE, "the slots' batteries"),
             batteries: alloc::with_capacity(batteries, "the batteries' state"),
             requests: Requests {
                 origin: Vec::new(),
@@ -313,8 +314,8 @@ impl<'m> Sim<'m> {
                 let battery = self.new_battery(capacity_wh, 1.0);
                 let x = &mut self.slots[slot as usize];
                 x.charge = Charge::take(&mut self.batteries[battery as usize].charge);
-                x.battery = battery;
                 x.phase = Phase::Idle;
+                self.slot_battery[slot as usize] = battery;
                 self.batteries[battery as usize].slot = slot;
                 self.mark_ready(slot);
             }
