@@ -506,12 +506,12 @@ fn best_of(ready: &[u32], score: impl Fn(u32) -> f64) -> u32 {
 /// scan, so both give the same bits.
 #[inline(always)]
 fn soc_now(slot: &Slot, now: Time, inv_efficiency: f64) -> f64 {
-    let battery = &slot.charge;
-    let at_start = battery.soc;
+    let charge = &slot.charge;
+    let at_start = charge.soc;
     if slot.phase != Phase::Charging {
         return at_start;
     }
     let elapsed_h = crate::ms_f64(now - slot.stage_start) / MS_PER_HOUR as f64;
-    let gained = slot.power_w * elapsed_h / (inv_efficiency * battery.capacity_wh);
+    let gained = slot.power_w * elapsed_h / (inv_efficiency * charge.capacity_wh);
     (at_start + gained).min(slot.stage_soc_end)
 }

@@ -521,9 +521,9 @@ struct Charge {
 }
 
 impl Charge {
-    /// Left behind where a battery moved out: in debug builds not a
-    /// number, so a read of a stale copy shows in every figure it
-    /// reaches; in release builds never written.
+    /// Not a number: the charge of an empty slot, and, in debug builds
+    /// only, what a battery leaves behind where it moved out ([`Charge::take`]),
+    /// so a read of a stale copy shows in every figure it reaches.
     const MOVED: Charge = Charge {
         soc: f64::NAN,
         capacity_wh: f64::NAN,
