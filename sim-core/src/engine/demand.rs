@@ -4,7 +4,7 @@
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
-use super::setup::{HOUR, hour_of_day, pick, pick_hour, record_wait};
+use super::setup::{HOUR, hour_of_day, pick, pick_hour};
 use super::{Event, NONE, Sim, Waiting, hours_to_ms};
 use crate::model::{ChoicePolicy, Patience};
 use crate::reach::distance_m;
@@ -430,17 +430,17 @@ impl Sim<'_> {
                     c.delay_ms_sum += crate::ms_f64(queued_ms);
                     if queued_ms > 0 {
                         c.served_after_delay += 1;
-                        record_wait(&mut self.sites.same_delay_hist[origin as usize], queued_ms);
+                        self.sites.same_delay[origin as usize].record(queued_ms);
                     }
                 }
                 Some(delay_ms) => {
                     if queued_ms > 0 {
-                        record_wait(&mut c.wait_hist, queued_ms);
+                        self.sites.waits[origin as usize].record(queued_ms);
                     }
                     c.delay_ms_sum += crate::ms_f64(delay_ms);
                     if delay_ms > 0 {
                         c.served_after_delay += 1;
-                        record_wait(&mut c.delay_hist, delay_ms);
+                        self.sites.delays[origin as usize].record(delay_ms);
                     }
                 }
             }

@@ -17,6 +17,7 @@ mod grid;
 mod home;
 mod resources;
 mod setup;
+mod waits;
 
 use std::collections::VecDeque;
 
@@ -30,6 +31,7 @@ use crate::reach::Reach;
 use crate::rng::StreamRng;
 use crate::stats::{CountWeighted, TimeWeighted};
 use crate::{MS_PER_DAY, MS_PER_HOUR, Time};
+use waits::WaitCounts;
 
 pub(crate) use grid::QUARTER_MS;
 pub use resources::Resources;
@@ -375,9 +377,14 @@ struct Sites {
     rng_plugins: Vec<StreamRng>,
     rng_plugin_traits: Vec<StreamRng>,
     rng_swap: Vec<StreamRng>,
+    /// Positive waits of served requests whose delay is not their wait,
+    /// handed to `Counters::wait_hist` at the end (see `waits`).
+    waits: Vec<WaitCounts>,
+    /// Their positive delays, handed to `Counters::delay_hist`.
+    delays: Vec<WaitCounts>,
     /// Positive waits of served requests whose delay is their wait
-    /// (anonymous analytic riders), merged into both histograms at the end.
-    same_delay_hist: Vec<Histogram<u32>>,
+    /// (anonymous analytic riders), handed to both histograms.
+    same_delay: Vec<WaitCounts>,
     /// The counts that change on nearly every event, with their
     /// integrals: one array of structs, so a handler pays one bounds
     /// check and one cache line for them (as for `Slot`).
@@ -874,13 +881,16 @@ impl<'m> Sim<'m> {
             }
             let c = &mut sites.counters[s];
             c.busy_area = live.tw_busy.area();
-            let same = &sites.same_delay_hist[s];
-            c.wait_hist
-                .add(same)
-                .expect("histograms share their bounds");
-            c.delay_hist
-                .add(same)
-                .expect("histograms share their bounds");
+            // Handed over, the counts are freed: at most one site's
+            // counts and histograms are held at once.
+            let same = std::mem::take(&mut sites.same_delay[s]);
+            for (counts, hist) in [
+                (&mut sites.waits[s], &mut c.wait_hist),
+                (&mut sites.delays[s], &mut c.delay_hist),
+            ] {
+                std::mem::take(counts).add_to(hist);
+                same.add_to(hist);
+            }
             c.ready_area = live.tw_ready.area();
             c.charging_area = live.tw_charging.area();
             c.waiting_area = live.tw_waiting.area();

@@ -87,19 +87,22 @@ fn series_cells(model: &Model, days: u32) -> u64 {
     (measured_days * 96).saturating_mul(per_quarter)
 }
 
-/// A wait histogram of a running replication, grown to hold a wait of
-/// ten minutes \[bytes\]: histograms start at 1 KB and grow with the
-/// longest wait (15 KB at the longest).
+/// A site's waits while a replication runs \[bytes\]: its three wait
+/// counts grown to hold a wait of ten minutes (they start empty and grow
+/// with the longest wait, 15 KB at the longest), and its two histograms
+/// as they start, at 1 KB (the counts go into them at the end, one site
+/// at a time).
 fn histogram_bytes() -> u64 {
-    let mut h = super::setup::wait_histogram();
-    super::setup::record_wait(&mut h, 10 * 60_000);
-    h.distinct_values() as u64 * 4 + 256
+    let mut counts = super::waits::WaitCounts::default();
+    counts.record(10 * 60_000);
+    let start = super::waits::wait_histogram().distinct_values() as u64 * 4 + 256;
+    3 * counts.bytes() as u64 + 2 * start
 }
 
 /// A kept replication's wait histogram: most sites' stay near their
 /// first bucket \[bytes\].
 fn kept_histogram_bytes() -> u64 {
-    2 * super::setup::wait_histogram().distinct_values() as u64 * 4 + 256
+    2 * super::waits::wait_histogram().distinct_values() as u64 * 4 + 256
 }
 
 /// A replication's result, kept until the summary \[bytes\].
@@ -137,7 +140,7 @@ fn live_bytes(model: &Model, days: u32) -> u64 {
         .map(|p| u64::from(p.count))
         .sum::<u64>();
     let per_site = SITE_BYTES
-        + 3 * histogram_bytes()
+        + histogram_bytes()
         + 6 * size_of::<StreamRng>() as u64
         + 4 * size_of::<TimeWeighted>() as u64
         + size_of::<super::Live>() as u64

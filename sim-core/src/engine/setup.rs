@@ -2,10 +2,10 @@
 
 use std::collections::VecDeque;
 
-use hdrhistogram::Histogram;
 use rand::RngExt;
 use rand_distr::Poisson;
 
+use super::waits::{WaitCounts, wait_histogram};
 use super::{
     Arrivals, Battery, Charge, Charger, Counters, Event, GroupPlan, Live, NONE, Phase, Requests,
     Rider, RiderStreams, Series, Sim, Sites, Slot, Transformers,
@@ -19,9 +19,6 @@ use crate::rng::{Purpose, key, name_key, stream2};
 use crate::sample::sample_dist;
 use crate::stats::TimeWeighted;
 use crate::{MS_PER_DAY, MS_PER_HOUR, Time};
-
-/// Largest wait the histograms resolve \[ms\] (about 400 days).
-const MAX_WAIT_MS: u64 = 1 << 35;
 
 /// Kinds of rider in a rider's stream key (see `create_riders`).
 const RESIDENT: u64 = 1;
@@ -59,7 +56,9 @@ impl<'m> Sim<'m> {
             rng_plugins: Vec::with_capacity(n_sites),
             rng_plugin_traits: Vec::with_capacity(n_sites),
             rng_swap: Vec::with_capacity(n_sites),
-            same_delay_hist: Vec::with_capacity(n_sites),
+            waits: Vec::with_capacity(n_sites),
+            delays: Vec::with_capacity(n_sites),
+            same_delay: Vec::with_capacity(n_sites),
             live: vec![Live::default(); n_sites],
             billed_area: vec![0.0; n_sites],
             ready_area_at_tick: vec![0.0; n_sites],
@@ -119,7 +118,9 @@ impl<'m> Sim<'m> {
             sites
                 .rng_swap
                 .push(stream2(seed, replication, Purpose::SwapTime, site_key));
-            sites.same_delay_hist.push(wait_histogram());
+            sites.waits.push(WaitCounts::default());
+            sites.delays.push(WaitCounts::default());
+            sites.same_delay.push(WaitCounts::default());
             let couriers: u32 = spec.couriers.iter().map(|&(_, n)| n).sum();
             sites.counters.push(Counters {
                 requests: 0,
@@ -493,31 +494,6 @@ fn rider_bound(model: &Model) -> usize {
     at_sites.saturating_add(district)
 }
 
-/// An empty histogram of waits or delays \[ms\].
-///
-/// It starts with one bucket (1 KB) and grows as longer waits come in:
-/// a histogram sized for [`MAX_WAIT_MS`] up front took 15 KB, three per
-/// site, which at 10⁵ sites was gigabytes of zeros. The buckets, and so
-/// every quantile, are those of the full-size histogram.
-pub(super) fn wait_histogram() -> Histogram<u32> {
-    let mut h = Histogram::new_with_bounds(1, 2, 2).expect("static histogram bounds are valid");
-    h.auto(true);
-    h
-}
-
-/// The longest wait a histogram sized for [`MAX_WAIT_MS`] held as itself
-/// (the end of its last bucket) \[ms\].
-const TOP_WAIT_MS: u64 = (1 << 36) - 1;
-
-/// Records a wait of `ms` in `h` as a histogram sized for [`MAX_WAIT_MS`]
-/// with saturation did: longer than it can hold counts as `MAX_WAIT_MS`.
-#[inline]
-pub(super) fn record_wait(h: &mut Histogram<u32>, ms: u64) {
-    let ms = if ms > TOP_WAIT_MS { MAX_WAIT_MS } else { ms };
-    // Growing to 2³⁶ ms takes 3,840 counts: it cannot fail.
-    let _ = h.record(ms);
-}
-
 /// Weights scaled to sum 1 (all zero stays all zero).
 fn normalised(w: &[f64; 24]) -> [f64; 24] {
     let total: f64 = w.iter().sum();
@@ -580,34 +556,4 @@ fn keep_settled_from() -> u32 {
     return super::tests::KEEP_SETTLED_FROM_IN_TEST.with(std::cell::Cell::get);
     #[cfg(not(test))]
     super::KEEP_SETTLED_FROM
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Growing histograms record exactly what the full-size ones did.
-    #[test]
-    fn growing_histograms_keep_the_full_size_buckets() {
-        let mut full: Histogram<u32> =
-            Histogram::new_with_bounds(1, MAX_WAIT_MS, 2).expect("bounds");
-        let top = full.iter_all().last().expect("buckets").value_iterated_to();
-        assert_eq!(top, TOP_WAIT_MS);
-        let mut grown = wait_histogram();
-        let mut x = 1u64;
-        for k in 0..2000u64 {
-            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(k);
-            let ms = x >> (k % 40 + 20);
-            full.saturating_record(ms);
-            record_wait(&mut grown, ms);
-        }
-        full.saturating_record_n(0, 17);
-        grown.saturating_record_n(0, 17);
-        for q in [0.0, 0.5, 0.9, 0.95, 0.99, 1.0] {
-            assert_eq!(full.value_at_quantile(q), grown.value_at_quantile(q), "{q}");
-        }
-        assert_eq!(full.len(), grown.len());
-        assert_eq!(full.max(), grown.max());
-        assert_eq!(full.mean().to_bits(), grown.mean().to_bits());
-    }
 }
