@@ -82,52 +82,75 @@ impl crate::queue::Pack for Event {
     #[inline]
     fn pack(self) -> u64 {
         let (tag, a, b): (u64, u32, u32) = match self {
-            Event::Arrival { site } => (0, site, 0),
-            Event::StageEnd { slot, generation } => (1, slot, generation),
+            Event::Arrival { site } => (tag::ARRIVAL, site, 0),
+            Event::StageEnd { slot, generation } => (tag::STAGE_END, slot, generation),
             Event::Abandon {
                 request,
                 generation,
-            } => (2, request, generation),
-            Event::SwapNeed { rider } => (3, rider, 0),
-            Event::ReachCabinet { rider, site } => (4, rider, site),
-            Event::PlugIn { site } => (5, site, 0),
-            Event::HomeChargeDone { site, pile } => (6, site, u32::from(pile)),
-            Event::PortFree { site } => (7, site, 0),
-            Event::Tick => (8, 0, 0),
-            Event::SwapEnd { door } => (9, door, 0),
-            Event::Day => (10, 0, 0),
+            } => (tag::ABANDON, request, generation),
+            Event::SwapNeed { rider } => (tag::SWAP_NEED, rider, 0),
+            Event::ReachCabinet { rider, site } => (tag::REACH_CABINET, rider, site),
+            Event::PlugIn { site } => (tag::PLUG_IN, site, 0),
+            Event::HomeChargeDone { site, pile } => (tag::HOME_CHARGE_DONE, site, u32::from(pile)),
+            Event::PortFree { site } => (tag::PORT_FREE, site, 0),
+            Event::Tick => (tag::TICK, 0, 0),
+            Event::SwapEnd { door } => (tag::SWAP_END, door, 0),
+            Event::Day => (tag::DAY, 0, 0),
         };
         debug_assert!(b <= GEN_MASK, "28-bit field overflow");
         (tag << 60) | (u64::from(a) << 28) | u64::from(b)
     }
 
+    /// The event loop decodes with [`fields`] and matches the tags itself
+    /// (see `Sim::run`); this is its typed form, for tests.
     #[inline]
     fn unpack(bits: u64) -> Self {
-        let a = (bits >> 28) as u32;
-        let b = (bits as u32) & GEN_MASK;
-        match bits >> 60 {
-            0 => Event::Arrival { site: a },
-            1 => Event::StageEnd {
+        let (tag, a, b) = fields(bits);
+        match tag {
+            tag::ARRIVAL => Event::Arrival { site: a },
+            tag::STAGE_END => Event::StageEnd {
                 slot: a,
                 generation: b,
             },
-            2 => Event::Abandon {
+            tag::ABANDON => Event::Abandon {
                 request: a,
                 generation: b,
             },
-            3 => Event::SwapNeed { rider: a },
-            4 => Event::ReachCabinet { rider: a, site: b },
-            5 => Event::PlugIn { site: a },
-            6 => Event::HomeChargeDone {
+            tag::SWAP_NEED => Event::SwapNeed { rider: a },
+            tag::REACH_CABINET => Event::ReachCabinet { rider: a, site: b },
+            tag::PLUG_IN => Event::PlugIn { site: a },
+            tag::HOME_CHARGE_DONE => Event::HomeChargeDone {
                 site: a,
                 pile: b != 0,
             },
-            7 => Event::PortFree { site: a },
-            9 => Event::SwapEnd { door: a },
-            10 => Event::Day,
+            tag::PORT_FREE => Event::PortFree { site: a },
+            tag::SWAP_END => Event::SwapEnd { door: a },
+            tag::DAY => Event::Day,
             _ => Event::Tick,
         }
     }
+}
+
+/// The packed event's fields: `(tag, a, b)` of [`Pack::pack`]'s
+/// `tag << 60 | a << 28 | b`.
+#[inline(always)]
+fn fields(bits: u64) -> (u64, u32, u32) {
+    (bits >> 60, (bits >> 28) as u32, (bits as u32) & GEN_MASK)
+}
+
+/// The tags of packed events (see `Pack for Event`).
+mod tag {
+    pub(super) const ARRIVAL: u64 = 0;
+    pub(super) const STAGE_END: u64 = 1;
+    pub(super) const ABANDON: u64 = 2;
+    pub(super) const SWAP_NEED: u64 = 3;
+    pub(super) const REACH_CABINET: u64 = 4;
+    pub(super) const PLUG_IN: u64 = 5;
+    pub(super) const HOME_CHARGE_DONE: u64 = 6;
+    pub(super) const PORT_FREE: u64 = 7;
+    pub(super) const TICK: u64 = 8;
+    pub(super) const SWAP_END: u64 = 9;
+    pub(super) const DAY: u64 = 10;
 }
 
 /// What a slot is doing.
@@ -748,7 +771,7 @@ impl<'m> Sim<'m> {
         // The one time the loop itself acts: the end of the warm-up, then
         // the horizon. One comparison per event covers both.
         let mut mark = self.window_start;
-        while let Some((t, event)) = self.queue.pop() {
+        while let Some((t, bits)) = self.queue.pop_packed() {
             if t >= mark {
                 if t >= self.horizon {
                     break;
@@ -760,31 +783,32 @@ impl<'m> Sim<'m> {
             }
             debug_assert!(t >= self.now, "time went backwards");
             self.now = t;
-            match event {
-                Event::Arrival { site } => self.on_arrival(site),
-                Event::StageEnd { slot, generation } => {
-                    if self.slots[slot as usize].generation != generation {
+            // One dispatch, on the packed tag: matching an unpacked
+            // `Event` made LLVM switch twice (`Pack::unpack`, then here).
+            let (tag, a, b) = fields(bits);
+            match tag {
+                tag::ARRIVAL => self.on_arrival(a),
+                tag::STAGE_END => {
+                    if self.slots[a as usize].generation != b {
                         continue;
                     }
-                    self.on_stage_end(slot);
+                    self.on_stage_end(a);
                 }
-                Event::Abandon {
-                    request,
-                    generation,
-                } => {
-                    if self.requests.generation[request as usize] != generation {
+                tag::ABANDON => {
+                    if self.requests.generation[a as usize] != b {
                         continue;
                     }
-                    self.on_abandon(request);
+                    self.on_abandon(a);
                 }
-                Event::SwapNeed { rider } => self.on_swap_need(rider),
-                Event::ReachCabinet { rider, site } => self.on_reach_cabinet(rider, site),
-                Event::PlugIn { site } => self.on_plug_in(site),
-                Event::HomeChargeDone { site, pile } => self.on_home_charge_done(site, pile),
-                Event::PortFree { site } => self.on_port_free(site),
-                Event::SwapEnd { door } => self.on_swap_end(door),
-                Event::Tick => self.on_tick(),
-                Event::Day => {
+                tag::SWAP_NEED => self.on_swap_need(a),
+                tag::REACH_CABINET => self.on_reach_cabinet(a, b),
+                tag::PLUG_IN => self.on_plug_in(a),
+                tag::HOME_CHARGE_DONE => self.on_home_charge_done(a, b != 0),
+                tag::PORT_FREE => self.on_port_free(a),
+                tag::SWAP_END => self.on_swap_end(a),
+                tag::TICK => self.on_tick(),
+                _ => {
+                    debug_assert_eq!(tag, tag::DAY);
                     self.on_day();
                     // Not an event of the model: not counted.
                     continue;
