@@ -60,7 +60,7 @@ impl Curve {
 
     /// The stage that starts at `soc` for a battery of `capacity_wh`.
     /// `rng` is only drawn from by the exponential curve.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn stage(&self, soc: f64, capacity_wh: f64, rng: &mut StreamRng) -> Stage {
         match self {
             Curve::Analytic { hours, exponential } => {
