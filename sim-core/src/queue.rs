@@ -289,13 +289,8 @@ impl<E: Pack> EventQueue<E> {
     /// pop removes it.
     #[inline]
     pub fn pop(&mut self) -> Option<(Time, E)> {
-        self.drop_held();
-        let entry = match self.heap.peek() {
-            Some(&entry) => entry,
-            None => self.refill()?,
-        };
-        self.held = true;
-        Some((entry.time(), E::unpack(entry.event)))
+        let (time, event) = self.pop_packed()?;
+        Some((time, E::unpack(event)))
     }
 
     /// [`EventQueue::pop`] with the event still packed, for a caller that
