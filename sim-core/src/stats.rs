@@ -149,10 +149,7 @@ impl CountWeighted {
     pub fn set(&mut self, now: Time, level: u32) {
         #[cfg(debug_assertions)]
         {
-            assert!(
-                now >= self.closed_at.max(self.last_set),
-                "time went backwards"
-            );
+            self.assert_not_before(now, "time went backwards");
             self.last_set = now;
         }
         let delta = u64::from(level).wrapping_sub(u64::from(self.level));
@@ -164,10 +161,7 @@ impl CountWeighted {
     #[inline]
     pub fn close(&mut self, now: Time) {
         #[cfg(debug_assertions)]
-        assert!(
-            now >= self.closed_at.max(self.last_set),
-            "time went backwards"
-        );
+        self.assert_not_before(now, "time went backwards");
         self.closed_at = now;
     }
 
@@ -175,10 +169,7 @@ impl CountWeighted {
     /// the level carries on.
     pub fn open_window(&mut self, at: Time) {
         #[cfg(debug_assertions)]
-        assert!(
-            at >= self.closed_at.max(self.last_set),
-            "window opens in the past"
-        );
+        self.assert_not_before(at, "window opens in the past");
         self.moments = u64::from(self.level).wrapping_mul(at);
         self.closed_at = at;
     }
@@ -190,6 +181,13 @@ impl CountWeighted {
         assert!(self.closed_at >= self.last_set, "area read before a close");
         let at_close = u64::from(self.level).wrapping_mul(self.closed_at);
         at_close.wrapping_sub(self.moments) as f64
+    }
+
+    /// Debug builds: calls come in time order, `t` no earlier than the last
+    /// change or close.
+    #[cfg(debug_assertions)]
+    fn assert_not_before(&self, t: Time, what: &str) {
+        assert!(t >= self.closed_at.max(self.last_set), "{what}");
     }
 }
 
