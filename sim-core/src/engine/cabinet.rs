@@ -333,7 +333,11 @@ impl Sim<'_> {
             self.begin_stage(slot);
         }
         if became_ready {
-            self.mark_ready(slot);
+            // The returned battery may be ready at once: the line moves on
+            // either way.
+            if !(soc_end >= 1.0 && self.hand_straight(s, slot)) {
+                self.mark_ready(slot);
+            }
             self.serve_line(s);
         }
     }

@@ -6,7 +6,7 @@ use rand_distr::{Distribution, Exp1};
 
 use super::setup::{HOUR, hour_of_day, pick, pick_hour};
 use super::{Event, NONE, Sim, Waiting, hours_to_ms};
-use crate::model::{ChoicePolicy, Patience};
+use crate::model::{ChoicePolicy, Patience, Strategy};
 use crate::reach::distance_m;
 use crate::rng::{Purpose, key, stream2};
 use crate::{MAX_TRIPS_PER_DAY, MS_PER_DAY, Time};
@@ -325,8 +325,22 @@ impl Sim<'_> {
     /// the line moving up): M/M/10 3 instructions per event fewer.
     #[inline(always)]
     fn start_swap(&mut self, site: u32, origin: u32, rider: u32, counted: bool, joined: Time) {
-        let s = site as usize;
         let slot = self.reserve_battery(site);
+        self.swap_from(site, slot, origin, rider, counted, joined);
+    }
+
+    /// [`Sim::start_swap`] with the battery in `slot` already reserved.
+    #[inline(always)]
+    fn swap_from(
+        &mut self,
+        site: u32,
+        slot: u32,
+        origin: u32,
+        rider: u32,
+        counted: bool,
+        joined: Time,
+    ) {
+        let s = site as usize;
         // An anonymous analytic rider has no ride: the delay is the wait.
         let delay_ms =
             (rider != NONE).then(|| self.now.saturating_sub(self.riders[rider as usize].need_at));
@@ -388,6 +402,55 @@ impl Sim<'_> {
             self.leave_line(site);
             self.start_swap(site, w.origin, w.rider, w.counted, w.joined);
         }
+    }
+
+    /// A battery in `slot` of `site` has just charged full, with riders in
+    /// line and no other battery ready: the head of the line gets it
+    /// straight away, as `mark_ready` and `serve_line` would give it (the
+    /// dispense rule has one candidate), without putting it on the ready
+    /// stack and taking it off again at the same instant (M/M/10: two
+    /// riders in three are served so; the counts and integrals are the
+    /// same, to the bit). Returns whether a rider took it; `false` when
+    /// the fast path does not apply or every entry in line had left.
+    ///
+    /// It applies when a swap could start but for the battery (no swap
+    /// time, or a free door; then no other battery is ready either, or
+    /// the line would have moved), and nothing done in between by the
+    /// long way depends on the battery having been ready: no charge waits
+    /// in line that taking a ready battery would start (`unmark_ready`
+    /// re-checks the line under the reserve strategies). Both guards are
+    /// conservative: `a_battery_handed_straight_to_the_line_changes_nothing`
+    /// compares the two ways under every strategy.
+    #[inline(always)]
+    pub(super) fn hand_straight(&mut self, site: u32, slot: u32) -> bool {
+        #[cfg(test)]
+        if !super::tests::HAND_STRAIGHT_IN_TEST.with(std::cell::Cell::get) {
+            return false;
+        }
+        let s = site as usize;
+        let live = &self.sites.live[s];
+        if live.ready != 0
+            || live.waiting == 0
+            || !(self.instant_swaps || live.busy_doors < live.n_doors)
+            || !(matches!(self.strategy, Strategy::Immediate)
+                || self.sites.charge_line[s].is_empty())
+        {
+            return false;
+        }
+        while let Some(w) = self.sites.rider_line[s].pop_front() {
+            if w.request != NONE {
+                if self.requests.generation[w.request as usize] != w.generation {
+                    continue; // left earlier
+                }
+                self.release_request(w.request);
+            }
+            self.leave_line(site);
+            self.swap_from(site, slot, w.origin, w.rider, w.counted, w.joined);
+            #[cfg(test)]
+            super::tests::HANDED_STRAIGHT.with(|c| c.set(c.get() + 1));
+            return true;
+        }
+        false
     }
 
     fn leave_line(&mut self, site: u32) {

@@ -1092,6 +1092,156 @@ mod tests {
         /// [`Live::keeps_settled`].
         pub(super) static KEEP_SETTLED_FROM_IN_TEST: std::cell::Cell<u32> =
             const { std::cell::Cell::new(KEEP_SETTLED_FROM) };
+        /// Whether a test's simulations hand a battery that just charged
+        /// full straight to the line (`Sim::hand_straight`).
+        pub(super) static HAND_STRAIGHT_IN_TEST: std::cell::Cell<bool> =
+            const { std::cell::Cell::new(true) };
+        /// Batteries handed straight to the line on this thread.
+        pub(super) static HANDED_STRAIGHT: std::cell::Cell<u64> =
+            const { std::cell::Cell::new(0) };
+    }
+
+    /// A replication's raw figures (every count, integral and histogram),
+    /// with and without batteries handed straight to the line, and how
+    /// many were handed so.
+    fn with_and_without_hand_straight(model: &Model) -> (String, String, u64) {
+        let run = |straight: bool| {
+            HAND_STRAIGHT_IN_TEST.with(|c| c.set(straight));
+            HANDED_STRAIGHT.with(|c| c.set(0));
+            let rep = simulate_replication(model, 2);
+            HAND_STRAIGHT_IN_TEST.with(|c| c.set(true));
+            (
+                format!("{rep:?}"),
+                HANDED_STRAIGHT.with(std::cell::Cell::get),
+            )
+        };
+        let (long_way, none) = run(false);
+        assert_eq!(none, 0, "the switch turns the fast path off");
+        let (straight, handed) = run(true);
+        (straight, long_way, handed)
+    }
+
+    /// A battery that charges full while riders wait and nothing else is
+    /// ready goes to the head of the line without passing the ready stack
+    /// (`Sim::hand_straight`): the same replication, bit for bit, as the
+    /// long way through `mark_ready`, `serve_line` and `reserve_battery`.
+    /// Across what decides whether it applies and what follows: doors
+    /// with random swap times and a cap on riders present, impatient
+    /// riders (stale entries in line), CC-CV charging (batteries ready
+    /// before full), the three strategies under a transformer cap, and
+    /// rider-driven demand (battery identities swap, needs follow).
+    #[test]
+    fn a_battery_handed_straight_to_the_line_changes_nothing() {
+        use crate::model::{
+            BatterySpec, CcCv, ChargeModel, Demand, Dist, RiderGroup, Riders, SiteSpec, Strategy,
+            TransformerSpec,
+        };
+        let transformer = TransformerSpec {
+            name: "T".into(),
+            rating_kva: 30.0,
+            power_factor: 0.95,
+            allowed_utilization: 0.8,
+            base_peak_kw: 2.0,
+            base_profile: [0.5; 24],
+            base_basis: None,
+        };
+        let mut analytic = small_model();
+        analytic.days = 16;
+        analytic.cabinet.swap_seconds = Dist::Exponential { mean: 120.0 };
+        analytic.sites = (0..2)
+            .map(|k| SiteSpec {
+                name: format!("S{k}"),
+                cabinets: 2,
+                slots_per_cabinet: 12,
+                batteries: 14 + 6 * k,
+                demand: Demand::Poisson {
+                    swaps_per_hour: 9.0 + 3.0 * f64::from(k),
+                },
+                patience: Patience::Exponential { mean_minutes: 20.0 },
+                max_riders_present: Some(6),
+                transformer: Some(0),
+                ..SiteSpec::default()
+            })
+            .collect();
+        analytic.grid.transformers = vec![transformer.clone()];
+        // Ready before full: the fast path never applies, and must not.
+        let mut cc_cv = analytic.clone();
+        cc_cv.battery.charge = ChargeModel::CcCv(CcCv::default());
+        cc_cv.battery.dispense_soc = 0.9;
+
+        let mut riders = small_model();
+        riders.days = 10;
+        riders.riders = Riders {
+            groups: vec![RiderGroup {
+                name: "courier".into(),
+                daily_km: Dist::Uniform {
+                    low: 60.0,
+                    high: 140.0,
+                },
+                wh_per_km: Dist::Fixed { value: 20.0 },
+                trips_weekday: 12.0,
+                trips_weekend: 12.0,
+                profile_weekday: [1.0; 24],
+                profile_weekend: [1.0; 24],
+                swap_threshold_soc: Dist::Uniform {
+                    low: 0.15,
+                    high: 0.3,
+                },
+                patience_minutes: Dist::Fixed { value: 30.0 },
+                speed_kmh: 20.0,
+                works_across_district: false,
+            }],
+            ..Riders::default()
+        };
+        riders.sites = vec![SiteSpec {
+            name: "R".into(),
+            cabinets: 1,
+            slots_per_cabinet: 12,
+            batteries: 8,
+            demand: Demand::Riders,
+            households: 200,
+            ebikes: 150,
+            swap_adoption: 0.4,
+            mix: vec![(0, 1.0)],
+            pile_ports: 4,
+            transformer: Some(0),
+            ..SiteSpec::default()
+        }];
+        riders.grid.transformers = vec![transformer];
+
+        let mut instant = small_model();
+        instant.days = 8;
+        instant.sites[0].demand = Demand::Poisson {
+            swaps_per_hour: 9.5,
+        };
+        instant.sites[0].patience = Patience::Exponential { mean_minutes: 30.0 };
+
+        for (name, model, fires) in [
+            ("analytic", analytic, true),
+            ("cc-cv", cc_cv, false),
+            ("riders", riders, true),
+            ("instant", instant, true),
+        ] {
+            for strategy in [
+                Strategy::Immediate,
+                Strategy::OffPeakWithReserve {
+                    reserve_factor: 0.5,
+                },
+                Strategy::GridCapped,
+            ] {
+                let mut model = model.clone();
+                model.cabinet.strategy = strategy;
+                // A night valley: the reserve strategy holds charges by day.
+                model.grid.tariff.valley[..7].fill(true);
+                let (straight, long_way, handed) = with_and_without_hand_straight(&model);
+                assert_eq!(
+                    handed > 100,
+                    fires,
+                    "{name} {strategy:?}: {handed} handed straight"
+                );
+                assert_eq!(straight, long_way, "{name} {strategy:?}");
+            }
+        }
     }
 
     /// Keeping the full ready batteries apart picks the battery one scan
