@@ -604,6 +604,52 @@ fn issue_13_special_files_are_refused_where_a_file_is_expected() {
     );
 }
 
+/// Outputs are written to a temporary file renamed over the target, which
+/// replaced a device or a FIFO given as the target with a plain file (an
+/// `--html /dev/full` run as root replaced the device). Such a target is
+/// refused before anything runs, and stays what it was; `merge` refuses
+/// a device given as a shard's partial instead of reading it until
+/// memory ran out.
+#[test]
+fn issue_13_special_files_are_refused_as_outputs_and_partials() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let fifo = tmp.path().join("page.html");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo failed");
+    refused(
+        &swapsim(&[
+            "run",
+            "scenarios/mmc10.toml",
+            "--days",
+            "8",
+            "--replications",
+            "2",
+            "--html",
+            fifo.to_str().expect("UTF-8"),
+        ]),
+        "is a device, FIFO or socket, not a regular file",
+    );
+    use std::os::unix::fs::FileTypeExt;
+    let kind = fs::symlink_metadata(&fifo)
+        .expect("still there")
+        .file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced: {kind:?}");
+    if Path::new("/dev/zero").exists() {
+        refused(
+            &swapsim(&[
+                "merge",
+                "/dev/zero",
+                "--out",
+                tmp.path().join("merged").to_str().expect("UTF-8"),
+            ]),
+            "/dev/zero: not a regular file (a device, pipe or socket); a shard's partial result must be a file",
+        );
+    }
+}
+
 /// A scenario file past 128 MB is refused with the bound before it is
 /// parsed.
 #[test]

@@ -14,7 +14,7 @@
 //! so a file with the final name is complete.
 
 use std::fs;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -281,23 +281,34 @@ pub fn write<T: Serialize>(
     Ok(path)
 }
 
-/// The header of the partial at `path` (its first line only).
+/// Longest header line read \[bytes\]: a header is a few hundred bytes;
+/// `/dev/zero` or a file of one endless line given as a partial was read
+/// until memory ran out.
+const MAX_HEADER_BYTES: u64 = 1 << 20;
+
+/// The header of the partial at `path` (its first line only). A device,
+/// pipe or socket is refused before reading.
 pub fn read_header(path: &Path) -> Result<Header, PartialError> {
-    let file = fs::File::open(path).map_err(|source| PartialError::Io {
+    let io_error = |source| PartialError::Io {
         path: path.to_owned(),
         source,
-    })?;
+    };
+    scenarios::file::check_regular(path, "shard's partial result").map_err(io_error)?;
+    let file = fs::File::open(path).map_err(io_error)?;
     let mut line = String::new();
     BufReader::new(file)
+        .take(MAX_HEADER_BYTES)
         .read_line(&mut line)
-        .map_err(|source| PartialError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        .map_err(io_error)?;
     let invalid = |why: String| PartialError::Invalid {
         path: path.to_owned(),
         why,
     };
+    if !line.ends_with('\n') && line.len() as u64 >= MAX_HEADER_BYTES {
+        return Err(invalid(format!(
+            "its first line is longer than {MAX_HEADER_BYTES} bytes: not a header"
+        )));
+    }
     let header: Header = serde_json::from_str(&line).map_err(|e| invalid(e.to_string()))?;
     if header.job.format != FORMAT {
         return Err(invalid(format!(

@@ -278,13 +278,34 @@ pub(crate) fn check_file_writable(path: &Path) -> Result<(), Error> {
         _ => Path::new("."),
     };
     check_dir_writable(dir)?;
-    if path.is_dir() {
-        return Err(Error::WriteOut {
-            path: path.to_owned(),
-            source: io::Error::new(io::ErrorKind::IsADirectory, "is a directory"),
-        });
-    }
-    Ok(())
+    check_replaceable(path)
+}
+
+/// Refuses a target that exists and is no regular file. Outputs are
+/// written to a temporary file renamed over the target, which would
+/// replace a device, a FIFO or a socket with a plain file (an `--html
+/// /dev/full` run as root once replaced the device).
+fn check_replaceable(path: &Path) -> Result<(), Error> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        // Missing (it will be created), or unreadable: the write says why.
+        return Ok(());
+    };
+    let source = if meta.is_file() {
+        return Ok(());
+    } else if meta.is_dir() {
+        io::Error::new(io::ErrorKind::IsADirectory, "is a directory")
+    } else {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "is a device, FIFO or socket, not a regular file: outputs are \
+             written to a temporary file renamed over the target, which \
+             would replace it; name a regular file",
+        )
+    };
+    Err(Error::WriteOut {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Writes `dir/name` through a temporary file in `dir`, which exists.
@@ -292,6 +313,7 @@ fn replace(dir: &Path, name: &OsStr, contents: &[u8]) -> Result<(), Error> {
     /// Tells apart the temporary files of one process (tests run in threads).
     static SEQUENCE: AtomicU64 = AtomicU64::new(0);
     let target = dir.join(name);
+    check_replaceable(&target)?;
     let temp = dir.join(format!(
         ".{}.{}-{}.tmp",
         name.to_string_lossy(),
