@@ -38,10 +38,15 @@ fn pilot() -> PathBuf {
 /// A sweep file in `dir` over the pilot with `axes` (TOML `[[axis]]`
 /// tables) and `head` (more keys of `[sweep]`).
 fn sweep_file(dir: &Path, head: &str, axes: &str) -> PathBuf {
+    sweep_over(dir, &pilot(), head, axes)
+}
+
+/// [`sweep_file`] over `scenario`: the first axis's key is on line 6.
+fn sweep_over(dir: &Path, scenario: &Path, head: &str, axes: &str) -> PathBuf {
     let path = dir.join("sweep.toml");
     let text = format!(
         "[sweep]\nscenario = {:?}\n{head}\n\n{axes}",
-        pilot().display().to_string()
+        scenario.display().to_string()
     );
     fs::write(&path, text).expect("write the sweep file");
     path
@@ -340,6 +345,33 @@ fn site_tables_take_swept_values() {
         "{}",
         outcome.stderr
     );
+}
+
+/// `transformer.NAME.KEY` and `group.NAME.KEY` name the scenario's
+/// `[[transformer]]` and `[[group]]` tables (they were looked up in the
+/// sweep file, which has none, so every such key was refused).
+#[test]
+fn a_named_transformer_or_group_is_the_scenarios() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let axes = "[[axis]]\nkey = \"transformer.1号箱变.rating_kva\"\nvalues = [630, 1000]\n";
+    let path = sweep_file(dir.path(), "", axes);
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    let rating = |point: usize| sweep.model(point).grid.transformers[0].rating_kva;
+    assert_eq!((rating(0), rating(1)), (630.0, 1000.0));
+
+    let hub = root().join("scenarios/courier-hub.toml");
+    let axes = "[[axis]]\nkey = \"group.courier.speed_kmh\"\nvalues = [18.0, 22.0]\n";
+    let path = sweep_over(dir.path(), &hub, "", axes);
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    let speeds = |point: usize| -> Vec<(String, f64)> {
+        let groups = &sweep.model(point).riders.groups;
+        groups.iter().map(|g| (g.name.clone(), g.speed_kmh)).collect()
+    };
+    assert_eq!(
+        speeds(0),
+        [("commuter".to_owned(), 15.0), ("courier".to_owned(), 18.0)]
+    );
+    assert_eq!(speeds(1)[1], ("courier".to_owned(), 22.0));
 }
 
 /// A plan file sets its sites' sizing in `[[site_override]]`s, which apply
