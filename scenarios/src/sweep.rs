@@ -351,7 +351,7 @@ pub fn load_sweep(path: &Path) -> Result<SweepFile, LoadError> {
         scenario_source,
         files: files.into_inner(),
     };
-    file.check_axes(&document, &mut sink);
+    file.check_axes(&mut sink);
     if let (Design::OneAtATime | Design::Grid, Some(at)) = (head.design, &head.lhs_only_at) {
         at.error(
             &mut sink,
@@ -406,13 +406,16 @@ impl SweepFile {
         }
     }
 
-    /// Checks every axis's key, then each of its values alone.
-    fn check_axes(&self, document: &Spanned<DeTable<'_>>, sink: &mut Sink<'_>) {
+    /// Checks every axis's key against the base scenario, then each of
+    /// its values alone.
+    fn check_axes(&self, sink: &mut Sink<'_>) {
+        let (scenario, errors) = DeTable::parse_recoverable(&self.scenario_source);
+        debug_assert!(errors.is_empty(), "the base scenario parsed before");
         for (index, axis) in self.axes.iter().enumerate() {
             let at = |sink: &mut Sink<'_>, message: String| {
                 sink.error(axis.key_span.clone(), format!("axis[{index}].key"), message);
             };
-            if let Err(message) = self.check_key(&axis.key, document) {
+            if let Err(message) = self.check_key(&axis.key, scenario.get_ref()) {
                 at(sink, message);
                 continue;
             }
@@ -425,9 +428,10 @@ impl SweepFile {
         }
     }
 
-    /// Whether `key` names something a sweep can set: a section, and for
-    /// an array of tables the name of one of its elements or `*`.
-    fn check_key(&self, key: &str, document: &Spanned<DeTable<'_>>) -> Result<(), String> {
+    /// Whether `key` names something a sweep can set in `scenario` (the
+    /// base scenario's document): a section, and for an array of tables
+    /// the name of one of its elements or `*`.
+    fn check_key(&self, key: &str, scenario: &DeTable<'_>) -> Result<(), String> {
         let parts = Key::parse(key)?;
         if FIXED_SECTIONS.contains(&parts.section.as_str()) {
             return Err(format!(
@@ -447,7 +451,7 @@ impl SweepFile {
         let names: Vec<String> = if parts.section == "site" {
             self.base.sites.iter().map(|s| s.name.clone()).collect()
         } else {
-            element_names(document.get_ref(), &parts.section)
+            element_names(scenario, &parts.section)
         };
         match selector {
             None => Ok(()),
