@@ -374,6 +374,62 @@ fn a_named_transformer_or_group_is_the_scenarios() {
     assert_eq!(speeds(1)[1], ("courier".to_owned(), 22.0));
 }
 
+/// A key that sets nothing in the scenario is refused at its axis, with
+/// what the scenario has, before anything runs: it used to run every
+/// point as the base scenario.
+#[test]
+fn a_key_that_sets_nothing_is_told_at_its_axis() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = |name: &str| root().join("scenarios").join(name);
+    let cases = [
+        (
+            "bishan-pilot.toml",
+            "group.*.trips_per_day",
+            "`group.*.trips_per_day` sets nothing: the scenario has no `[[group]]`; its \
+             riders are the default groups `commuter` and `courier`, which have no table to \
+             set: declare them as `[[group]]`s to sweep their keys",
+        ),
+        (
+            "bishan-pilot.toml",
+            "group.courier.trips_per_day",
+            "`group.courier.trips_per_day` sets nothing: the scenario has no `[[group]]`",
+        ),
+        (
+            "mmc10.toml",
+            "transformer.*.rating_kva",
+            "`transformer.*.rating_kva` sets nothing: the scenario has no `[[transformer]]`, \
+             and its sites have no transformer of their own",
+        ),
+        (
+            "bishan-district.toml",
+            "transformer.*.rating_kva",
+            "`transformer.*.rating_kva` sets nothing: the scenario has no `[[transformer]]`; \
+             its 175 transformers are its sites' own",
+        ),
+        (
+            "bishan-district.toml",
+            "transformer.璧城-02.rating_kva",
+            "`transformer.璧城-02.rating_kva`: transformer `璧城-02` is site '璧城-02''s own, \
+             set in its site table row: `site.璧城-02.transformer_kva`",
+        ),
+        (
+            "bishan-district.toml",
+            "site.璧城-02.transformer.rating_kva",
+            "`site.璧城-02.transformer.rating_kva`: site `璧城-02` is a row of a site table, \
+             whose cells take a single key, not `transformer.rating_kva`",
+        ),
+    ];
+    for (name, key, expected) in cases {
+        let axes = format!("[[axis]]\nkey = \"{key}\"\nvalues = [630]\n");
+        let sweep = sweep_over(dir.path(), &scenario(name), "", &axes);
+        let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
+        assert_eq!(outcome.status, exit::ERROR, "{key}: {}", outcome.stdout);
+        assert_eq!(outcome.stdout, "", "{key}");
+        let at = format!("{}:6:7: axis[0].key: {expected}", sweep.display());
+        assert!(outcome.stderr.contains(&at), "{key}: {}", outcome.stderr);
+    }
+}
+
 /// A plan file sets its sites' sizing in `[[site_override]]`s, which apply
 /// last: a swept key of a site sets them too, or the sweep would change
 /// nothing.
