@@ -365,7 +365,10 @@ fn a_named_transformer_or_group_is_the_scenarios() {
     let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
     let speeds = |point: usize| -> Vec<(String, f64)> {
         let groups = &sweep.model(point).riders.groups;
-        groups.iter().map(|g| (g.name.clone(), g.speed_kmh)).collect()
+        groups
+            .iter()
+            .map(|g| (g.name.clone(), g.speed_kmh))
+            .collect()
     };
     assert_eq!(
         speeds(0),
