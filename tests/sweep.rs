@@ -433,6 +433,76 @@ fn a_key_that_sets_nothing_is_told_at_its_axis() {
     }
 }
 
+/// One key on two axes is refused at the second, naming the first: the
+/// table and sweep.json's `values` are keyed by key, and showed one value
+/// for both.
+#[test]
+fn a_key_on_two_axes_is_told_at_the_second() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let axes = "[[axis]]\nkey = \"site.*.swap_adoption\"\nvalues = [0.2, 0.4]\n\n\
+                [[axis]]\nkey = \"site.*.swap_adoption\"\nvalues = [0.25]\n";
+    for design in ["grid", "one_at_a_time"] {
+        let head = format!("design = {design:?}");
+        let sweep = sweep_file(dir.path(), &head, axes);
+        let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
+        assert_eq!(outcome.status, exit::ERROR, "{design}: {}", outcome.stdout);
+        assert_eq!(outcome.stdout, "", "{design}");
+        let at = format!(
+            "{}:10:7: axis[1].key: `site.*.swap_adoption` is already the key of axis[0] \
+             (line 6): put all its values in one axis\n10 | key = \"site.*.swap_adoption\"",
+            sweep.display()
+        );
+        assert!(outcome.stderr.contains(&at), "{design}: {}", outcome.stderr);
+    }
+}
+
+/// `site.*.swap_adoption` and `site.美吉鑫小区.swap_adoption` set the same
+/// value: a design that sets both at a point is refused, whichever axis
+/// comes first (the later one used to win silently); `one_at_a_time` sets
+/// one axis a point, so there they are two bars of a tornado.
+#[test]
+fn overlapping_keys_are_refused_where_a_point_sets_both() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let every = "site.*.swap_adoption";
+    let one = "site.美吉鑫小区.swap_adoption";
+    let axes = |first: &str, second: &str| {
+        format!(
+            "[[axis]]\nkey = \"{first}\"\nvalues = [0.2, 0.4]\n\n\
+             [[axis]]\nkey = \"{second}\"\nvalues = [0.25, 0.35]\n"
+        )
+    };
+    let designs = [
+        ("grid", "design = \"grid\""),
+        (
+            "latin_hypercube",
+            "design = \"latin_hypercube\"\nsamples = 4",
+        ),
+    ];
+    for (first, second) in [(every, one), (one, every)] {
+        for (design, head) in designs {
+            let sweep = sweep_file(dir.path(), head, &axes(first, second));
+            let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
+            assert_eq!(outcome.status, exit::ERROR, "{design}: {}", outcome.stdout);
+            // `head` moves the axes down by its lines after the first.
+            let line = 6 + head.lines().count() - 1;
+            let at = format!(
+                "{}:{}:7: axis[1].key: `{second}` overlaps `{first}` of axis[0] (line {line}): \
+                 design \"{design}\" sets both at a point, and one would hide the other; \
+                 use design \"one_at_a_time\" (one axis a point) or two sweeps",
+                sweep.display(),
+                line + 4
+            );
+            assert!(outcome.stderr.contains(&at), "{}", outcome.stderr);
+        }
+    }
+
+    let path = sweep_file(dir.path(), "design = \"one_at_a_time\"", &axes(every, one));
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    let adoption = |point: usize| sweep.model(point).sites[0].swap_adoption;
+    let points: Vec<f64> = (0..sweep.points().len()).map(adoption).collect();
+    assert_eq!(points, [0.3, 0.2, 0.4, 0.25, 0.35]);
+}
+
 /// A plan file sets its sites' sizing in `[[site_override]]`s, which apply
 /// last: a swept key of a site sets them too, or the sweep would change
 /// nothing.
