@@ -26,7 +26,9 @@
 //! if the file has none), so it is read and judged as if it were a cell.
 //! The names are the base scenario's, and a key must set something in
 //! it: `group.*.KEY` of a scenario without `[[group]]` is an error at the
-//! axis, not a sweep of identical points.
+//! axis, not a sweep of identical points. A key takes one axis, and
+//! keys that set one value between them (`site.*.KEY` and `site.NAME.KEY`)
+//! go together only in `one_at_a_time`, which sets one axis a point.
 //!
 //! A value is set in the parsed document, never in the model, so the
 //! scenario's own validation judges it, and a problem is told at the
@@ -354,7 +356,7 @@ pub fn load_sweep(path: &Path) -> Result<SweepFile, LoadError> {
         scenario_source,
         files: files.into_inner(),
     };
-    file.check_axes(&mut sink);
+    file.check_axes(&source, &mut sink);
     if let (Design::OneAtATime | Design::Grid, Some(at)) = (head.design, &head.lhs_only_at) {
         at.error(
             &mut sink,
@@ -409,11 +411,13 @@ impl SweepFile {
         }
     }
 
-    /// Checks every axis's key against the base scenario, then each of
-    /// its values alone.
-    fn check_axes(&self, sink: &mut Sink<'_>) {
+    /// Checks every axis's key against the base scenario and the keys
+    /// before it, then each of its values alone; `source` is the sweep
+    /// file's text.
+    fn check_axes(&self, source: &str, sink: &mut Sink<'_>) {
         let (scenario, errors) = DeTable::parse_recoverable(&self.scenario_source);
         debug_assert!(errors.is_empty(), "the base scenario parsed before");
+        let mut valid = Vec::new();
         for (index, axis) in self.axes.iter().enumerate() {
             let at = |sink: &mut Sink<'_>, message: String| {
                 sink.error(axis.key_span.clone(), format!("axis[{index}].key"), message);
@@ -422,6 +426,11 @@ impl SweepFile {
                 at(sink, message);
                 continue;
             }
+            if let Some(message) = self.clash(index, &valid, source) {
+                at(sink, message);
+                continue;
+            }
+            valid.push(index);
             let mut told = Vec::new();
             for value in &axis.values {
                 if let Err(problems) = self.patched(&[(index, value)]) {
@@ -478,6 +487,36 @@ impl SweepFile {
             .find(name)
             .map(drop)
             .map_err(|message| format!("`{key}`: {message}, or `*` for every one"))
+    }
+
+    /// Why the key of axis `index` cannot go with the valid keys of the
+    /// axes `earlier`: one of them is the same key (the points' values
+    /// are told by key), or, in a design that sets several axes at a
+    /// point, one would set a value the other sets.
+    fn clash(&self, index: usize, earlier: &[usize], source: &str) -> Option<String> {
+        let key = &self.axes[index].key;
+        let parts = Key::parse(key).ok()?;
+        let combines = !matches!(self.design, Design::OneAtATime);
+        earlier.iter().find_map(|&other| {
+            let axis = &self.axes[other];
+            let line = source[..axis.key_span.start].matches('\n').count() + 1;
+            let at = format!("axis[{other}] (line {line})");
+            if axis.key == *key {
+                return Some(format!(
+                    "`{key}` is already the key of {at}: put all its values in one axis"
+                ));
+            }
+            let overlaps = Key::parse(&axis.key).is_ok_and(|o| o.overlaps(&parts));
+            (combines && overlaps).then(|| {
+                format!(
+                    "`{key}` overlaps `{}` of {at}: design \"{}\" sets both at a point, and \
+                     one would hide the other; use design \"one_at_a_time\" (one axis a \
+                     point) or two sweeps",
+                    axis.key,
+                    self.design.name()
+                )
+            })
+        })
     }
 
     /// The names of the elements a key of a named section sets, in
@@ -761,6 +800,19 @@ impl Key {
                 rest: parts[1..].iter().map(|s| (*s).to_owned()).collect(),
             })
         }
+    }
+
+    /// Whether a point that sets both `self` and `other` would set one
+    /// value twice: the same section, an element in common (the same
+    /// name, or `*`) and one key the other or inside it
+    /// (`cabinet.strategy` holds `cabinet.strategy.model`).
+    fn overlaps(&self, other: &Key) -> bool {
+        let elements = match (&self.name, &other.name) {
+            (Some(Some(a)), Some(Some(b))) => a == b,
+            _ => true,
+        };
+        let common = self.rest.len().min(other.rest.len());
+        self.section == other.section && elements && self.rest[..common] == other.rest[..common]
     }
 
     /// The whole path of a key of a plain section.
@@ -1191,4 +1243,39 @@ fn toml_string(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Key;
+
+    #[test]
+    fn keys_overlap_when_they_can_set_one_value() {
+        let cases = [
+            ("battery.capacity_wh", "battery.capacity_wh", true),
+            ("site.*.swap_adoption", "site.A.swap_adoption", true),
+            ("site.A.swap_adoption", "site.*.swap_adoption", true),
+            ("site.*.swap_adoption", "site.*.swap_adoption", true),
+            ("cabinet.strategy", "cabinet.strategy.model", true),
+            ("site.*.transformer", "site.A.transformer.rating_kva", true),
+            ("site.A.swap_adoption", "site.B.swap_adoption", false),
+            ("site.A.swap_adoption", "site.A.batteries", false),
+            ("site.*.swap_adoption", "site.*.swap_adoptions", false),
+            (
+                "cabinet.strategy.model",
+                "cabinet.strategy.reserve_factor",
+                false,
+            ),
+            (
+                "transformer.*.rating_kva",
+                "site.*.transformer.rating_kva",
+                false,
+            ),
+            ("battery.capacity_wh", "targets.capacity_wh", false),
+        ];
+        for (a, b, overlap) in cases {
+            let (ka, kb) = (Key::parse(a).expect(a), Key::parse(b).expect(b));
+            assert_eq!(ka.overlaps(&kb), overlap, "{a} / {b}");
+        }
+    }
 }
