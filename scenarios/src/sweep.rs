@@ -569,16 +569,16 @@ impl SweepFile {
                         "{own}, set in its `[[site]]`: `site.{name}.transformer.{rest}`"
                     ));
                 }
-                Some(match rest.as_str() {
-                    "rating_kva" | "households" => format!(
-                        "{own}, set in its site table row: `site.{name}.transformer_{}`",
-                        if rest == "households" {
-                            "households"
-                        } else {
-                            "kva"
-                        }
-                    ),
-                    _ => format!(
+                let column = match rest.as_str() {
+                    "rating_kva" => Some("transformer_kva"),
+                    "households" => Some("transformer_households"),
+                    _ => None,
+                };
+                Some(match column {
+                    Some(column) => {
+                        format!("{own}, set in its site table row: `site.{name}.{column}`")
+                    }
+                    None => format!(
                         "{own}, set in its site table row, whose only transformer columns \
                          are `transformer_kva` and `transformer_households`"
                     ),
