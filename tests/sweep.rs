@@ -38,10 +38,15 @@ fn pilot() -> PathBuf {
 /// A sweep file in `dir` over the pilot with `axes` (TOML `[[axis]]`
 /// tables) and `head` (more keys of `[sweep]`).
 fn sweep_file(dir: &Path, head: &str, axes: &str) -> PathBuf {
+    sweep_over(dir, &pilot(), head, axes)
+}
+
+/// [`sweep_file`] over `scenario`: the first axis's key is on line 6.
+fn sweep_over(dir: &Path, scenario: &Path, head: &str, axes: &str) -> PathBuf {
     let path = dir.join("sweep.toml");
     let text = format!(
         "[sweep]\nscenario = {:?}\n{head}\n\n{axes}",
-        pilot().display().to_string()
+        scenario.display().to_string()
     );
     fs::write(&path, text).expect("write the sweep file");
     path
@@ -340,6 +345,162 @@ fn site_tables_take_swept_values() {
         "{}",
         outcome.stderr
     );
+}
+
+/// `transformer.NAME.KEY` and `group.NAME.KEY` name the scenario's
+/// `[[transformer]]` and `[[group]]` tables (they were looked up in the
+/// sweep file, which has none, so every such key was refused).
+#[test]
+fn a_named_transformer_or_group_is_the_scenarios() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let axes = "[[axis]]\nkey = \"transformer.1号箱变.rating_kva\"\nvalues = [630, 1000]\n";
+    let path = sweep_file(dir.path(), "", axes);
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    let rating = |point: usize| sweep.model(point).grid.transformers[0].rating_kva;
+    assert_eq!((rating(0), rating(1)), (630.0, 1000.0));
+
+    let hub = root().join("scenarios/courier-hub.toml");
+    let axes = "[[axis]]\nkey = \"group.courier.speed_kmh\"\nvalues = [18.0, 22.0]\n";
+    let path = sweep_over(dir.path(), &hub, "", axes);
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    let speeds = |point: usize| -> Vec<(String, f64)> {
+        let groups = &sweep.model(point).riders.groups;
+        groups
+            .iter()
+            .map(|g| (g.name.clone(), g.speed_kmh))
+            .collect()
+    };
+    assert_eq!(
+        speeds(0),
+        [("commuter".to_owned(), 15.0), ("courier".to_owned(), 18.0)]
+    );
+    assert_eq!(speeds(1)[1], ("courier".to_owned(), 22.0));
+}
+
+/// A key that sets nothing in the scenario is refused at its axis, with
+/// what the scenario has, before anything runs: it used to run every
+/// point as the base scenario.
+#[test]
+fn a_key_that_sets_nothing_is_told_at_its_axis() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = |name: &str| root().join("scenarios").join(name);
+    let cases = [
+        (
+            "bishan-pilot.toml",
+            "group.*.trips_per_day",
+            "`group.*.trips_per_day` sets nothing: the scenario has no `[[group]]`; its \
+             riders are the default groups `commuter` and `courier`, which have no table to \
+             set: declare them as `[[group]]`s to sweep their keys",
+        ),
+        (
+            "bishan-pilot.toml",
+            "group.courier.trips_per_day",
+            "`group.courier.trips_per_day` sets nothing: the scenario has no `[[group]]`",
+        ),
+        (
+            "mmc10.toml",
+            "transformer.*.rating_kva",
+            "`transformer.*.rating_kva` sets nothing: the scenario has no `[[transformer]]`, \
+             and its sites have no transformer of their own",
+        ),
+        (
+            "bishan-district.toml",
+            "transformer.*.rating_kva",
+            "`transformer.*.rating_kva` sets nothing: the scenario has no `[[transformer]]`; \
+             its 175 transformers are its sites' own",
+        ),
+        (
+            "bishan-district.toml",
+            "transformer.璧城-02.rating_kva",
+            "`transformer.璧城-02.rating_kva`: transformer `璧城-02` is site '璧城-02''s own, \
+             set in its site table row: `site.璧城-02.transformer_kva`",
+        ),
+        (
+            "bishan-district.toml",
+            "site.璧城-02.transformer.rating_kva",
+            "`site.璧城-02.transformer.rating_kva`: site `璧城-02` is a row of a site table, \
+             whose cells take a single key, not `transformer.rating_kva`",
+        ),
+    ];
+    for (name, key, expected) in cases {
+        let axes = format!("[[axis]]\nkey = \"{key}\"\nvalues = [630]\n");
+        let sweep = sweep_over(dir.path(), &scenario(name), "", &axes);
+        let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
+        assert_eq!(outcome.status, exit::ERROR, "{key}: {}", outcome.stdout);
+        assert_eq!(outcome.stdout, "", "{key}");
+        let at = format!("{}:6:7: axis[0].key: {expected}", sweep.display());
+        assert!(outcome.stderr.contains(&at), "{key}: {}", outcome.stderr);
+    }
+}
+
+/// One key on two axes is refused at the second, naming the first: the
+/// table and sweep.json's `values` are keyed by key, and showed one value
+/// for both.
+#[test]
+fn a_key_on_two_axes_is_told_at_the_second() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let axes = "[[axis]]\nkey = \"site.*.swap_adoption\"\nvalues = [0.2, 0.4]\n\n\
+                [[axis]]\nkey = \"site.*.swap_adoption\"\nvalues = [0.25]\n";
+    for design in ["grid", "one_at_a_time"] {
+        let head = format!("design = {design:?}");
+        let sweep = sweep_file(dir.path(), &head, axes);
+        let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
+        assert_eq!(outcome.status, exit::ERROR, "{design}: {}", outcome.stdout);
+        assert_eq!(outcome.stdout, "", "{design}");
+        let at = format!(
+            "{}:10:7: axis[1].key: `site.*.swap_adoption` is already the key of axis[0] \
+             (line 6): put all its values in one axis\n10 | key = \"site.*.swap_adoption\"",
+            sweep.display()
+        );
+        assert!(outcome.stderr.contains(&at), "{design}: {}", outcome.stderr);
+    }
+}
+
+/// `site.*.swap_adoption` and `site.美吉鑫小区.swap_adoption` set the same
+/// value: a design that sets both at a point is refused, whichever axis
+/// comes first (the later one used to win silently); `one_at_a_time` sets
+/// one axis a point, so there they are two bars of a tornado.
+#[test]
+fn overlapping_keys_are_refused_where_a_point_sets_both() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let every = "site.*.swap_adoption";
+    let one = "site.美吉鑫小区.swap_adoption";
+    let axes = |first: &str, second: &str| {
+        format!(
+            "[[axis]]\nkey = \"{first}\"\nvalues = [0.2, 0.4]\n\n\
+             [[axis]]\nkey = \"{second}\"\nvalues = [0.25, 0.35]\n"
+        )
+    };
+    let designs = [
+        ("grid", "design = \"grid\""),
+        (
+            "latin_hypercube",
+            "design = \"latin_hypercube\"\nsamples = 4",
+        ),
+    ];
+    for (first, second) in [(every, one), (one, every)] {
+        for (design, head) in designs {
+            let sweep = sweep_file(dir.path(), head, &axes(first, second));
+            let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
+            assert_eq!(outcome.status, exit::ERROR, "{design}: {}", outcome.stdout);
+            // `head` moves the axes down by its lines after the first.
+            let line = 6 + head.lines().count() - 1;
+            let at = format!(
+                "{}:{}:7: axis[1].key: `{second}` overlaps `{first}` of axis[0] (line {line}): \
+                 design \"{design}\" sets both at a point, and one would hide the other; \
+                 use design \"one_at_a_time\" (one axis a point) or two sweeps",
+                sweep.display(),
+                line + 4
+            );
+            assert!(outcome.stderr.contains(&at), "{}", outcome.stderr);
+        }
+    }
+
+    let path = sweep_file(dir.path(), "design = \"one_at_a_time\"", &axes(every, one));
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    let adoption = |point: usize| sweep.model(point).sites[0].swap_adoption;
+    let points: Vec<f64> = (0..sweep.points().len()).map(adoption).collect();
+    assert_eq!(points, [0.3, 0.2, 0.4, 0.25, 0.35]);
 }
 
 /// A plan file sets its sites' sizing in `[[site_override]]`s, which apply

@@ -24,6 +24,11 @@
 //! element. `site.*` and `site.NAME` reach the sites of a `[[site_table]]`
 //! too: the value is written into the site's row of the CSV (a new column
 //! if the file has none), so it is read and judged as if it were a cell.
+//! The names are the base scenario's, and a key must set something in
+//! it: `group.*.KEY` of a scenario without `[[group]]` is an error at the
+//! axis, not a sweep of identical points. A key takes one axis, and
+//! keys that set one value between them (`site.*.KEY` and `site.NAME.KEY`)
+//! go together only in `one_at_a_time`, which sets one axis a point.
 //!
 //! A value is set in the parsed document, never in the model, so the
 //! scenario's own validation judges it, and a problem is told at the
@@ -351,7 +356,7 @@ pub fn load_sweep(path: &Path) -> Result<SweepFile, LoadError> {
         scenario_source,
         files: files.into_inner(),
     };
-    file.check_axes(&document, &mut sink);
+    file.check_axes(&source, &mut sink);
     if let (Design::OneAtATime | Design::Grid, Some(at)) = (head.design, &head.lhs_only_at) {
         at.error(
             &mut sink,
@@ -406,16 +411,26 @@ impl SweepFile {
         }
     }
 
-    /// Checks every axis's key, then each of its values alone.
-    fn check_axes(&self, document: &Spanned<DeTable<'_>>, sink: &mut Sink<'_>) {
+    /// Checks every axis's key against the base scenario and the keys
+    /// before it, then each of its values alone; `source` is the sweep
+    /// file's text.
+    fn check_axes(&self, source: &str, sink: &mut Sink<'_>) {
+        let (scenario, errors) = DeTable::parse_recoverable(&self.scenario_source);
+        debug_assert!(errors.is_empty(), "the base scenario parsed before");
+        let mut valid = Vec::new();
         for (index, axis) in self.axes.iter().enumerate() {
             let at = |sink: &mut Sink<'_>, message: String| {
                 sink.error(axis.key_span.clone(), format!("axis[{index}].key"), message);
             };
-            if let Err(message) = self.check_key(&axis.key, document) {
+            if let Err(message) = self.check_key(&axis.key, scenario.get_ref()) {
                 at(sink, message);
                 continue;
             }
+            if let Some(message) = self.clash(index, &valid, source) {
+                at(sink, message);
+                continue;
+            }
+            valid.push(index);
             let mut told = Vec::new();
             for value in &axis.values {
                 if let Err(problems) = self.patched(&[(index, value)]) {
@@ -425,9 +440,10 @@ impl SweepFile {
         }
     }
 
-    /// Whether `key` names something a sweep can set: a section, and for
-    /// an array of tables the name of one of its elements or `*`.
-    fn check_key(&self, key: &str, document: &Spanned<DeTable<'_>>) -> Result<(), String> {
+    /// Whether `key` names something a sweep can set in `scenario` (the
+    /// base scenario's document): a section, and for an array of tables
+    /// the name of one of its elements or `*`.
+    fn check_key(&self, key: &str, scenario: &DeTable<'_>) -> Result<(), String> {
         let parts = Key::parse(key)?;
         if FIXED_SECTIONS.contains(&parts.section.as_str()) {
             return Err(format!(
@@ -444,30 +460,170 @@ impl SweepFile {
         let Some(selector) = &parts.name else {
             return Ok(());
         };
-        let names: Vec<String> = if parts.section == "site" {
+        let reached = self.reached(&parts, scenario);
+        if let Some(name) = selector
+            && !reached.contains(name)
+            && let Some(message) = self.unreachable(&parts, name, scenario)
+        {
+            return Err(format!("`{key}`: {message}"));
+        }
+        if reached.is_empty() {
+            return Err(format!("`{key}` sets nothing: {}", self.lacking(&parts)));
+        }
+        let Some(name) = selector else {
+            return Ok(());
+        };
+        let names: Vec<&str> = reached.iter().map(String::as_str).collect();
+        let reference = Reference {
+            what: NAMED
+                .iter()
+                .find(|s| **s == parts.section)
+                .expect("a key with a name is of a named section"),
+            defined_in: "table of that name",
+            hint: "",
+            names: &names,
+        };
+        reference
+            .find(name)
+            .map(drop)
+            .map_err(|message| format!("`{key}`: {message}, or `*` for every one"))
+    }
+
+    /// Why the key of axis `index` cannot go with the valid keys of the
+    /// axes `earlier`: one of them is the same key (the points' values
+    /// are told by key), or, in a design that sets several axes at a
+    /// point, one would set a value the other sets.
+    fn clash(&self, index: usize, earlier: &[usize], source: &str) -> Option<String> {
+        let key = &self.axes[index].key;
+        let parts = Key::parse(key).ok()?;
+        let combines = !matches!(self.design, Design::OneAtATime);
+        earlier.iter().find_map(|&other| {
+            let axis = &self.axes[other];
+            let line = source[..axis.key_span.start].matches('\n').count() + 1;
+            let at = format!("axis[{other}] (line {line})");
+            if axis.key == *key {
+                return Some(format!(
+                    "`{key}` is already the key of {at}: put all its values in one axis"
+                ));
+            }
+            let overlaps = Key::parse(&axis.key).is_ok_and(|o| o.overlaps(&parts));
+            (combines && overlaps).then(|| {
+                format!(
+                    "`{key}` overlaps `{}` of {at}: design \"{}\" sets both at a point, and \
+                     one would hide the other; use design \"one_at_a_time\" (one axis a \
+                     point) or two sweeps",
+                    axis.key,
+                    self.design.name()
+                )
+            })
+        })
+    }
+
+    /// The names of the elements a key of a named section sets, in
+    /// `scenario` (the base scenario's document): the section's tables;
+    /// for a single key of a site, every site, site tables' rows too (the
+    /// key is a cell); and the elements of the overrides that set the key.
+    fn reached(&self, parts: &Key, scenario: &DeTable<'_>) -> Vec<String> {
+        let single = parts.rest.len() == 1;
+        let mut names = if parts.section == "site" && single {
             self.base.sites.iter().map(|s| s.name.clone()).collect()
         } else {
-            element_names(document.get_ref(), &parts.section)
+            element_names(scenario, &parts.section)
         };
-        match selector {
-            None => Ok(()),
-            Some(name) => {
-                let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                let what = if parts.section == "site" {
-                    "site"
-                } else {
-                    "element"
+        for (section, overrides, by) in OVERRIDDEN {
+            if *section != parts.section || !single {
+                continue;
+            }
+            let Some(DeValue::Array(elements)) = scenario.get(*overrides).map(Spanned::get_ref)
+            else {
+                continue;
+            };
+            for table in elements.iter().filter_map(|e| e.get_ref().as_table()) {
+                if let (Some(name), true) = (
+                    table.get(*by).and_then(|n| n.get_ref().as_str()),
+                    table.contains_key(parts.rest[0].as_str()),
+                ) && !names.iter().any(|n| n == name)
+                {
+                    names.push(name.to_owned());
+                }
+            }
+        }
+        names
+    }
+
+    /// Why a key of a named section cannot set the element `name`, which
+    /// the scenario has but [`SweepFile::reached`] left out: a site table's
+    /// row takes no nested key, and a site's own transformer is set
+    /// through its site. `None` when the scenario has no such element.
+    fn unreachable(&self, parts: &Key, name: &str, scenario: &DeTable<'_>) -> Option<String> {
+        let rest = parts.rest.join(".");
+        match parts.section.as_str() {
+            "site" if self.base.sites.iter().any(|s| s.name == name) => Some(format!(
+                "site `{name}` is a row of a site table, whose cells take a single key, \
+                 not `{rest}`"
+            )),
+            "transformer" if self.base.grid.transformers.iter().any(|t| t.name == name) => {
+                let own = format!("transformer `{name}` is site '{name}''s own");
+                if element_names(scenario, "site").iter().any(|n| n == name) {
+                    return Some(format!(
+                        "{own}, set in its `[[site]]`: `site.{name}.transformer.{rest}`"
+                    ));
+                }
+                let column = match rest.as_str() {
+                    "rating_kva" => Some("transformer_kva"),
+                    "households" => Some("transformer_households"),
+                    _ => None,
                 };
-                let reference = Reference {
-                    what,
-                    defined_in: "table of that name",
-                    hint: "",
-                    names: &names,
-                };
-                reference
-                    .find(name)
-                    .map(drop)
-                    .map_err(|message| format!("`{key}`: {message}, or `*` for every one"))
+                Some(match column {
+                    Some(column) => {
+                        format!("{own}, set in its site table row: `site.{name}.{column}`")
+                    }
+                    None => format!(
+                        "{own}, set in its site table row, whose only transformer columns \
+                         are `transformer_kva` and `transformer_households`"
+                    ),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// What the scenario has instead, when a key of a named section sets
+    /// no element at all.
+    fn lacking(&self, parts: &Key) -> String {
+        match parts.section.as_str() {
+            "site" => format!(
+                "the scenario's sites are rows of site tables, whose cells take a single \
+                 key, not `{}`",
+                parts.rest.join(".")
+            ),
+            "transformer" => match self.base.grid.transformers.len() {
+                0 => "the scenario has no `[[transformer]]`, and its sites have no \
+                      transformer of their own"
+                    .to_owned(),
+                n => format!(
+                    "the scenario has no `[[transformer]]`; {}, set through the site: \
+                     `site.NAME.transformer.KEY` in a `[[site]]`, the `transformer_kva` and \
+                     `transformer_households` columns of a site table",
+                    if n == 1 {
+                        "its transformer is its site's own".to_owned()
+                    } else {
+                        format!("its {n} transformers are its sites' own")
+                    }
+                ),
+            },
+            _ => {
+                let groups = &self.base.riders.groups;
+                if groups.is_empty() {
+                    return "the scenario has no `[[group]]`, and no riders".to_owned();
+                }
+                let names: Vec<String> = groups.iter().map(|g| format!("`{}`", g.name)).collect();
+                format!(
+                    "the scenario has no `[[group]]`; its riders are the default groups {}, \
+                     which have no table to set: declare them as `[[group]]`s to sweep their \
+                     keys",
+                    names.join(" and ")
+                )
             }
         }
     }
@@ -560,10 +716,13 @@ impl SweepFile {
             let outcome = match &parts.name {
                 None => set(root, &parts.path(), new, whole.clone()),
                 Some(selector) => {
-                    if parts.section == "site" && parts.rest.len() == 1 {
+                    let cell = parts.section == "site" && parts.rest.len() == 1;
+                    if cell {
                         csv_edits.push((selector.as_deref(), &parts.rest[0], value.cell()));
                     }
-                    set_named(root, parts, selector.as_deref(), new)
+                    set_named(root, parts, selector.as_deref(), new).map(|count| {
+                        debug_assert!(count > 0 || cell, "check_key let `{key}` through");
+                    })
                 }
             };
             if let Err(message) = outcome {
@@ -643,6 +802,19 @@ impl Key {
         }
     }
 
+    /// Whether a point that sets both `self` and `other` would set one
+    /// value twice: the same section, an element in common (the same
+    /// name, or `*`) and one key the other or inside it
+    /// (`cabinet.strategy` holds `cabinet.strategy.model`).
+    fn overlaps(&self, other: &Key) -> bool {
+        let elements = match (&self.name, &other.name) {
+            (Some(Some(a)), Some(Some(b))) => a == b,
+            _ => true,
+        };
+        let common = self.rest.len().min(other.rest.len());
+        self.section == other.section && elements && self.rest[..common] == other.rest[..common]
+    }
+
     /// The whole path of a key of a plain section.
     fn path(&self) -> Vec<&str> {
         std::iter::once(self.section.as_str())
@@ -714,13 +886,15 @@ const OVERRIDDEN: &[(&str, &str, &str)] = &[
 
 /// Sets the key of `parts` in every element of `[[section]]` named
 /// `name` (every element for `None`), and in the overrides of those
-/// elements that set it (a plan file's), which would otherwise win.
+/// elements that set it (a plan file's), which would otherwise win; the
+/// number of tables set.
 fn set_named<'i>(
     root: &mut DeTable<'i>,
     parts: &Key,
     name: Option<&str>,
     value: Spanned<DeValue<'i>>,
-) -> Result<(), String> {
+) -> Result<usize, String> {
+    let mut count = 0;
     for (section, overrides, by) in OVERRIDDEN {
         if *section != parts.section || parts.rest.len() != 1 {
             continue;
@@ -735,13 +909,14 @@ fn set_named<'i>(
                 let matches = name.is_none_or(|name| named == Some(name));
                 if let (true, Some(old)) = (matches, table.get_mut(key)) {
                     *old = value.clone();
+                    count += 1;
                 }
             }
         }
     }
     let Some(DeValue::Array(elements)) = root.get_mut(parts.section.as_str()).map(|v| v.get_mut())
     else {
-        return Ok(());
+        return Ok(count);
     };
     let rest: Vec<&str> = parts.rest.iter().map(String::as_str).collect();
     for element in elements.iter_mut() {
@@ -755,9 +930,10 @@ fn set_named<'i>(
         };
         if matches {
             set(table, &rest, value.clone(), span)?;
+            count += 1;
         }
     }
-    Ok(())
+    Ok(count)
 }
 
 /// `text`, a site table's CSV, with each edit (site name or every site,
@@ -1067,4 +1243,39 @@ fn toml_string(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Key;
+
+    #[test]
+    fn keys_overlap_when_they_can_set_one_value() {
+        let cases = [
+            ("battery.capacity_wh", "battery.capacity_wh", true),
+            ("site.*.swap_adoption", "site.A.swap_adoption", true),
+            ("site.A.swap_adoption", "site.*.swap_adoption", true),
+            ("site.*.swap_adoption", "site.*.swap_adoption", true),
+            ("cabinet.strategy", "cabinet.strategy.model", true),
+            ("site.*.transformer", "site.A.transformer.rating_kva", true),
+            ("site.A.swap_adoption", "site.B.swap_adoption", false),
+            ("site.A.swap_adoption", "site.A.batteries", false),
+            ("site.*.swap_adoption", "site.*.swap_adoptions", false),
+            (
+                "cabinet.strategy.model",
+                "cabinet.strategy.reserve_factor",
+                false,
+            ),
+            (
+                "transformer.*.rating_kva",
+                "site.*.transformer.rating_kva",
+                false,
+            ),
+            ("battery.capacity_wh", "targets.capacity_wh", false),
+        ];
+        for (a, b, overlap) in cases {
+            let (ka, kb) = (Key::parse(a).expect(a), Key::parse(b).expect(b));
+            assert_eq!(ka.overlaps(&kb), overlap, "{a} / {b}");
+        }
+    }
 }
