@@ -1169,3 +1169,42 @@ fn only_row_cell<'a>(range: &'a calamine::Range<calamine::Data>, name: &str) -> 
         .unwrap_or_else(|| panic!("no column {name}"));
     &rows[1][at]
 }
+
+/// A copy of the sample log with its line `index` (0 = the header)
+/// replaced by `line`, in `dir`.
+fn sample_with_line(dir: &Path, index: usize, line: &str) -> PathBuf {
+    let mut lines: Vec<String> = fs::read_to_string(sample())
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    lines[index] = line.to_owned();
+    let path = dir.join("swaps.csv");
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+/// Audit of issue 14, A: a stray `"` swallowed the rest of the log into
+/// one cell, and `--skip-bad-rows` then calibrated from the 7 rows before
+/// it.
+#[test]
+fn records_an_unterminated_quote_stops_the_read_where_it_opens_even_with_skip_bad_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let stray = "2024-03-25 08:00:00,美吉鑫小区,C01,U0001,BT1,35,BT2,98,\"success";
+    let path = sample_with_line(dir.path(), 8, stray);
+    let log = path.to_str().unwrap();
+    let pilot = pilot();
+    let expected = format!(
+        "error: '{log}': row 9, column 9 (result): unterminated quote: the `\"` that opens \
+         this cell never closes, so every row after it would be read as part of the cell; \
+         close it, or double a quote inside a cell (`\"\"`); --skip-bad-rows cannot skip \
+         it, as the rows after it would be lost\n"
+    );
+    for skip in [None, Some("--skip-bad-rows")] {
+        let args = ["calibrate", log, "--scenario", &pilot];
+        let (code, out, err) = swapsim(args.into_iter().chain(skip));
+        assert_eq!(code, exit::ERROR, "{skip:?}: {out}");
+        assert!(out.is_empty(), "nothing is written: {out}");
+        assert_eq!(err, expected, "{skip:?}");
+    }
+}

@@ -565,6 +565,50 @@ mod tests {
         assert!(matches!(read(HEADER, false), Err(ReadError::NoRows { .. })));
     }
 
+    /// Rows of day `day` of March 2024, one a minute from 07:00.
+    fn rows(day: u32, n: usize) -> String {
+        (0..n)
+            .map(|i| format!("2024-03-{day:02} 07:{i:02},A,C1,u{i},35,98,成功\n"))
+            .collect()
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_an_error_where_it_opens_even_when_skipping() {
+        // Rows 2–8, then row 9 opens a quote in `result` that never closes.
+        let text = format!(
+            "{HEADER}{}2024-03-25 08:00,A,C1,u9,35,98,\"success\n{}",
+            rows(25, 7),
+            rows(26, 20)
+        );
+        for skip in [false, true] {
+            let err = read(&text, skip).expect_err("an unterminated quote never reads");
+            assert_eq!(
+                err.to_string(),
+                "'swaps.csv': row 9, column 7 (result): unterminated quote: the `\"` that \
+                 opens this cell never closes, so every row after it would be read as part \
+                 of the cell; close it, or double a quote inside a cell (`\"\"`); \
+                 --skip-bad-rows cannot skip it, as the rows after it would be lost",
+                "skip: {skip}"
+            );
+        }
+        // Closed quotes, with a doubled one and a line break inside, read.
+        let text = format!(
+            "{HEADER}2024-03-25 07:00,\"A\",C1,\"u \"\"1\"\"\n\",35,98,成功\n{}\
+             2024-03-25 09:00,A,C1,u2,35,98,\"成功\"",
+            rows(25, 2)
+        );
+        let log = read(&text, false).unwrap();
+        assert_eq!(log.tally.rows, 4);
+        // In the header, the column has no name yet.
+        let err = read("time,\"site\ncabinet_id\n", false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("'swaps.csv': row 1, column 2: unterminated quote"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn a_failed_attempt_needs_no_hand_in_charge() {
         let text =
