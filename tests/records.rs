@@ -1208,3 +1208,40 @@ fn records_an_unterminated_quote_stops_the_read_where_it_opens_even_with_skip_ba
         assert_eq!(err, expected, "{skip:?}");
     }
 }
+
+/// Audit of issue 14, B: a UTF-16 log got the advice for GBK, and logs
+/// separated by semicolons or tabs were told of a missing `time` column.
+#[test]
+fn records_utf16_semicolon_and_tab_logs_are_named_as_the_survey_import_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(sample()).unwrap();
+    let pilot = pilot();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    for (name, bytes, named) in [
+        ("utf16.csv", utf16, "UTF-16 text"),
+        (
+            "semicolons.csv",
+            text.replace(',', ";").into_bytes(),
+            "separated by semicolons",
+        ),
+        (
+            "tabs.csv",
+            text.replace(',', "\t").into_bytes(),
+            "separated by tabs",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).unwrap();
+        let log = path.to_str().unwrap();
+        let (code, _, err) = swapsim(["backtest", log, &pilot]);
+        assert_eq!(code, exit::ERROR, "{name}");
+        assert!(
+            err.starts_with(&format!("error: '{log}' is {named}")),
+            "{name}: {err}"
+        );
+        assert!(!err.contains("GBK") && !err.contains("no column"), "{err}");
+    }
+}

@@ -610,6 +610,52 @@ mod tests {
     }
 
     #[test]
+    fn utf16_semicolons_and_tabs_are_named_instead_of_the_gbk_hint() {
+        let text = format!("{HEADER}{}", rows(25, 3));
+        let utf16 = |bom: bool| -> Vec<u8> {
+            let bom = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+            bom.into_iter()
+                .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+                .collect()
+        };
+        let options = ReadOptions::default();
+        for bytes in [utf16(true), utf16(false)] {
+            let err = read_csv(&bytes[..], "swaps.csv", &options)
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with("'swaps.csv' is UTF-16 text"), "{err}");
+            assert!(!err.contains("GBK"), "{err}");
+        }
+        for (separator, named) in [
+            (";", "separated by semicolons"),
+            ("\t", "separated by tabs"),
+        ] {
+            let err = read(&text.replace(',', separator), false)
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with(&format!("'swaps.csv' is {named}")), "{err}");
+        }
+        let zip = read_csv(&b"PK\x03\x04rest"[..], "swaps.csv", &options)
+            .unwrap_err()
+            .to_string();
+        assert!(zip.starts_with("'swaps.csv' is a zip archive"), "{zip}");
+        // Text that is not UTF-8 and none of those keeps the GBK advice.
+        let mut gbk = HEADER.as_bytes().to_vec();
+        gbk.extend(b"2024-03-25 07:00,\xC3\xC0\xBC\xAA,C1,u1,35,98,\n");
+        let err = read_csv(&gbk[..], "swaps.csv", &options)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("iconv -f GBK"), "{err}");
+        // Wherever the head looked at is cut, inside a character or not,
+        // the log reads.
+        let row = "2024-03-25 07:00,美吉鑫小区,C1,u1,35,98,成功\n";
+        for pad in 0..row.len() {
+            let long = format!("time{}{}{}", " ".repeat(pad), &HEADER[4..], row.repeat(100));
+            assert_eq!(read(&long, false).unwrap().tally.rows, 100, "pad {pad}");
+        }
+    }
+
+    #[test]
     fn a_failed_attempt_needs_no_hand_in_charge() {
         let text =
             format!("{HEADER}2024-03-25 07:00,A,C1,u1,,,无电池\n2024-03-25 07:05,A,C1,u1,31,,\n");
