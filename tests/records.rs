@@ -1245,3 +1245,45 @@ fn records_utf16_semicolon_and_tab_logs_are_named_as_the_survey_import_names_the
         assert!(!err.contains("GBK") && !err.contains("no column"), "{err}");
     }
 }
+
+/// Audit of issue 14, C: `cabinets_seen` counted the whole log's cabinets
+/// in every week, not those seen up to the week's end.
+#[test]
+fn records_weekly_counts_the_cabinets_seen_up_to_the_weeks_end() {
+    let dir = tempfile::tempdir().unwrap();
+    // In 2024-W13 (25 to 31 March) the pilot ran C01–C03 only.
+    let text: String = fs::read_to_string(sample())
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let line = if line.starts_with("2024-03-") {
+                line.replacen(",C04,", ",C01,", 1)
+                    .replacen(",C05,", ",C02,", 1)
+                    .replacen(",C06,", ",C03,", 1)
+            } else {
+                line.to_owned()
+            };
+            line + "\n"
+        })
+        .collect();
+    let path = dir.path().join("swaps.csv");
+    fs::write(&path, text).unwrap();
+    let plan = pilot_plan();
+    for (week, cabinets) in [("2024-W13", 3), ("2024-W14", 6), ("2024-W16", 6)] {
+        let (code, json, err) = swapsim([
+            "weekly",
+            path.to_str().unwrap(),
+            "--plan",
+            plan.to_str().unwrap(),
+            "--week",
+            week,
+            "--headroom",
+            "none",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, exit::SUCCESS, "{err}");
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(json["sites"][0]["cabinets_seen"], cabinets, "{week}");
+    }
+}
