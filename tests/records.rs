@@ -1287,3 +1287,35 @@ fn records_weekly_counts_the_cabinets_seen_up_to_the_weeks_end() {
         assert_eq!(json["sites"][0]["cabinets_seen"], cabinets, "{week}");
     }
 }
+
+/// Audit of issue 14, D: a week outside the log reported 0 requests,
+/// "−100 %" growth and no site above the plan, with exit 0.
+#[test]
+fn records_weekly_refuses_a_week_outside_the_log_naming_its_first_and_last_week() {
+    let log = sample().display().to_string();
+    let plan = pilot_plan();
+    for (week, from, to) in [
+        ("2024-W12", "2024-03-18", "2024-03-24"),
+        ("2024-W17", "2024-04-22", "2024-04-28"),
+        ("2025-W14", "2025-03-31", "2025-04-06"),
+    ] {
+        let (code, out, err) = swapsim([
+            "weekly",
+            &log,
+            "--plan",
+            plan.to_str().unwrap(),
+            "--week",
+            week,
+        ]);
+        assert_eq!(code, exit::ERROR, "{week}: {out}");
+        assert!(out.is_empty(), "{out}");
+        assert_eq!(
+            err,
+            format!(
+                "error: '{log}': --week {week} ({from} to {to}) is outside the log, which runs \
+                 from 2024-W13 (2024-03-25) to 2024-W16 (2024-04-21): expected a week from \
+                 2024-W13 to 2024-W16\n"
+            )
+        );
+    }
+}
