@@ -1319,3 +1319,43 @@ fn records_weekly_refuses_a_week_outside_the_log_naming_its_first_and_last_week(
         );
     }
 }
+
+/// Audit of issue 14, E: one row dated 9999-12-31 stretched the window to
+/// millions of days, and `calibrate` wrote 0.000 swaps a day, exit 0.
+#[test]
+fn records_a_row_far_outside_the_logs_dates_is_a_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = "9999-12-31 23:59:00,美吉鑫小区,C01,U0001,BT1,35,BT2,98,success";
+    let path = sample_with_line(dir.path(), 100, wrong);
+    let log = path.to_str().unwrap();
+    let pilot = pilot();
+    let (code, out, err) = swapsim(["calibrate", log, "--scenario", &pilot]);
+    assert_eq!(code, exit::ERROR, "{out}");
+    assert_eq!(
+        err,
+        format!(
+            "{log}: row 101, column 1 (time): more than 31 days from the rest of the log \
+             (2024-03-25 to 2024-04-21): expected a time from 2024-02-23 to 2024-05-22, \
+             found '9999-12-31 23:59:00'\n\
+             error: '{log}': 1 row cannot be read (--skip-bad-rows skips them)\n"
+        )
+    );
+    let (code, out, err) = swapsim(["calibrate", log, "--scenario", &pilot, "--skip-bad-rows"]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    assert!(
+        err.contains("row 101, column 1 (time): more than 31 days"),
+        "{err}"
+    );
+    assert!(out.contains("couriers = { courier = 40 }"), "{out}");
+    let e = estimates_of_skipping(&path);
+    assert_eq!((e.first_day.as_str(), e.days), ("2024-03-25", 28));
+}
+
+fn estimates_of_skipping(path: &Path) -> Estimates {
+    let options = ReadOptions {
+        skip_bad_rows: true,
+        sheet: None,
+    };
+    let log = read_log(path, &options).expect("the log reads");
+    estimate(&log.tally, records::DEFAULT_COURIER_THRESHOLD)
+}

@@ -656,6 +656,59 @@ mod tests {
     }
 
     #[test]
+    fn rows_far_outside_the_logs_dates_are_bad_rows() {
+        // Four weeks of March 2024, and two rows whose clock was wrong:
+        // one at the end of time (row 5), one at the epoch (row 12).
+        let mut lines: Vec<String> = (1..=28).map(|d| rows(d, 1)).collect();
+        lines.insert(3, "9999-12-31 23:59,A,C1,u1,35,98,成功\n".into());
+        lines.insert(10, "1970-01-01 00:00,A,C1,u1,35,98,成功\n".into());
+        lines.insert(15, "9999-12-30 10:00,A,C1,u1,35,98,成功\n".into());
+        let text = format!("{HEADER}{}", lines.concat());
+        let Err(ReadError::BadRows {
+            bad_rows, problems, ..
+        }) = read(&text, false)
+        else {
+            panic!("rows far outside the log must fail");
+        };
+        assert_eq!(bad_rows, 3);
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "swaps.csv: row 5, column 1 (time): more than 31 days from the rest of the \
+                 log (2024-03-01 to 2024-03-28): expected a time from 2024-01-30 to \
+                 2024-04-28, found '9999-12-31 23:59' (and 1 more row like it)",
+                "swaps.csv: row 12, column 1 (time): more than 31 days from the rest of the \
+                 log (2024-03-01 to 2024-03-28): expected a time from 2024-01-30 to \
+                 2024-04-28, found '1970-01-01 00:00'",
+            ]
+        );
+        let log = read(&text, true).unwrap();
+        assert_eq!((log.tally.rows, log.skipped_rows), (28, 3));
+        assert_eq!(log.tally.window().map(|w| w.2), Some(28));
+        // A month's gap in a log is no outlier: 31 days from the rest.
+        let text = format!(
+            "{HEADER}{}{}",
+            rows(1, 5),
+            "2024-04-01 07:00,A,C1,u1,35,98,成功\n"
+        );
+        assert_eq!(read(&text, false).unwrap().tally.rows, 6);
+        // Unordered rows whose runs meet are one run, whatever the order:
+        // 15 May starts a run of its own, 20 April joins it, and 1 April
+        // joins it to March's.
+        let text = format!(
+            "{HEADER}{}2024-05-15 07:00,A,C2,u9,35,98,成功\n{}\
+             2024-04-20 07:00,A,C2,u8,35,98,成功\n2024-04-01 07:00,A,C1,u1,35,98,成功\n",
+            rows(1, 5),
+            rows(2, 5)
+        );
+        let log = read(&text, false).unwrap();
+        assert_eq!(log.tally.rows, 13);
+        assert_eq!(log.tally.window().map(|w| w.2), Some(76));
+        assert_eq!(log.tally.cabinets("A"), ["C1", "C2"]);
+    }
+
+    #[test]
     fn a_failed_attempt_needs_no_hand_in_charge() {
         let text =
             format!("{HEADER}2024-03-25 07:00,A,C1,u1,,,无电池\n2024-03-25 07:05,A,C1,u1,31,,\n");
