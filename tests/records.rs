@@ -1359,3 +1359,47 @@ fn estimates_of_skipping(path: &Path) -> Estimates {
     let log = read_log(path, &options).expect("the log reads");
     estimate(&log.tally, records::DEFAULT_COURIER_THRESHOLD)
 }
+
+/// Audit of issue 14, F: `backtest` and `calibrate --check` ran without
+/// the resource check of `run`, and judged one replication's interval of
+/// zero width.
+#[test]
+fn records_backtest_and_calibrate_check_keep_runs_bounds_and_two_replications() {
+    let log = sample().display().to_string();
+    let pilot = pilot();
+    let backtest = ["backtest", log.as_str(), pilot.as_str(), "--days", "8"];
+    let check = [
+        "calibrate",
+        log.as_str(),
+        "--scenario",
+        pilot.as_str(),
+        "--check",
+        "--days",
+        "8",
+    ];
+    for (args, command) in [
+        (&backtest[..], "backtest"),
+        (&check[..], "calibrate --check"),
+    ] {
+        let (code, out, err) =
+            swapsim(
+                args.iter()
+                    .copied()
+                    .chain(["--replications", "2", "--max-memory", "1K"]),
+            );
+        assert_eq!(code, exit::ERROR, "{command}: {out}{err}");
+        assert!(
+            err.starts_with(&format!("error: '{pilot}': `{command}` would need about ")),
+            "{err}"
+        );
+        assert!(err.contains("past --max-memory 1.0 KB"), "{err}");
+        let (code, out, err) = swapsim(args.iter().copied().chain(["--replications", "1"]));
+        assert_eq!(code, exit::ERROR, "{command}: {out}{err}");
+        assert!(
+            err.starts_with(&format!(
+                "error: `{command}` needs at least 2 replications, found 1 in '{pilot}'"
+            )),
+            "{err}"
+        );
+    }
+}
