@@ -742,7 +742,7 @@ fn records_weekly_out_writes_json_csv_and_an_xlsx_that_reads_back_as_the_json() 
 }
 
 #[test]
-fn records_backtest_html_has_a_table_and_an_hourly_chart_per_site() {
+fn records_backtest_html_has_a_table_and_a_chart_per_fit() {
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("backtest.html");
     let log = sample().display().to_string();
@@ -783,7 +783,10 @@ fn records_backtest_html_has_a_table_and_an_hourly_chart_per_site() {
         .filter(|n| n.tag_name().name() == "section")
         .filter_map(|n| n.attribute("id"))
         .collect();
-    assert_eq!(sections, ["summary", "sites", "profiles"]);
+    assert_eq!(
+        sections,
+        ["summary", "sites", "requests", "profiles", "stockouts"]
+    );
     let summary = text_of(by_id(&doc, "summary"));
     let fitting = if fit["pass"] == true { 1 } else { 0 };
     assert!(
@@ -846,6 +849,44 @@ fn records_backtest_html_has_a_table_and_an_hourly_chart_per_site() {
         assert!(highest < 150.0, "a flat line: {ys:?}");
     }
 
+    // A chart per fit. Requests a day: per site the simulated 95 %
+    // interval (a bar) and the observed mean (a dot), the dot inside the
+    // bar exactly when the observed mean is inside the interval.
+    let num = |n: roxmltree::Node<'_, '_>, name: &str| -> f64 {
+        n.attribute(name).unwrap().parse().unwrap()
+    };
+    let site_mark = |section: &str, class: &str| {
+        let g = by_id(&doc, section)
+            .descendants()
+            .find(|n| n.tag_name().name() == "g" && n.attribute("data-site") == Some("美吉鑫小区"))
+            .unwrap_or_else(|| panic!("{section}: no marks for the site"));
+        g.descendants()
+            .find(|n| n.attribute("class") == Some(class))
+            .unwrap_or_else(|| panic!("{section}: no {class}"))
+    };
+    let bar = site_mark("requests", "simulated");
+    let dot = site_mark("requests", "observed");
+    let (from, to, at) = (
+        num(bar, "x"),
+        num(bar, "x") + num(bar, "width"),
+        num(dot, "cx"),
+    );
+    let observed = fit["observed_requests_per_day"]["value"].as_f64().unwrap();
+    let sim = &fit["simulated_requests_per_day"];
+    let inside = (sim["ci95_low"].as_f64().unwrap()..=sim["ci95_high"].as_f64().unwrap())
+        .contains(&observed);
+    assert_eq!((from..=to).contains(&at), inside, "{from} {to} {at}");
+    let words = text_of(by_id(&doc, "requests"));
+    assert!(words.contains(&format!("{observed:.1}")), "{words}");
+    // The stockout share: the simulated share (a bar from 0) against the
+    // observed (a dot), in order.
+    let bar = site_mark("stockouts", "simulated");
+    let dot = site_mark("stockouts", "observed");
+    let (end, at) = (num(bar, "x") + num(bar, "width"), num(dot, "cx"));
+    let observed = fit["observed_stockout"].as_f64().unwrap();
+    let simulated = fit["simulated_stockout"].as_f64().unwrap();
+    assert_eq!(at > end, observed > simulated, "{end} {at}");
+
     // A scenario whose sites name their town gets the roll-up by town,
     // after the summary; in Chinese, with the stockout share judged.
     let towns = plan_with_town(dir.path()).join("plan.toml");
@@ -873,7 +914,17 @@ fn records_backtest_html_has_a_table_and_an_hourly_chart_per_site() {
         .filter(|n| n.tag_name().name() == "section")
         .filter_map(|n| n.attribute("id"))
         .collect();
-    assert_eq!(sections, ["summary", "towns", "sites", "profiles"]);
+    assert_eq!(
+        sections,
+        [
+            "summary",
+            "towns",
+            "sites",
+            "requests",
+            "profiles",
+            "stockouts"
+        ]
+    );
     let summary = text_of(by_id(&doc, "summary"));
     assert!(summary.contains("1 个站点中有"), "{summary}");
     assert!(summary.contains("±15%"), "{summary}");
