@@ -4,6 +4,10 @@
 //! A CSV is streamed: one record buffer is reused for every row, so a log
 //! of millions of rows reads in flat memory. A workbook is read by
 //! calamine as a whole sheet (an `.xlsx` holds at most 1,048,576 rows).
+//!
+//! A quote that opens a cell and never closes is refused whole, even
+//! with `skip_bad_rows`: the `csv` crate would read every row after it
+//! as that cell, so no row after it can be trusted.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -12,6 +16,7 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 
 use calamine::{Data, Reader as _, Xlsx};
+use scenarios::file::UNTERMINATED_QUOTE;
 
 use crate::format::{Column, parse_result, parse_soc, parse_time};
 use crate::tally::{Row, Tally};
@@ -107,7 +112,25 @@ pub enum ReadError {
         /// The row \[1-based\].
         row: u64,
     },
-    /// A CSV log is malformed (a quote left open, say).
+    /// A quote opens a cell and never closes. Fatal even with
+    /// `skip_bad_rows`: every row after it would be read as that cell, so
+    /// skipping it would skip them all.
+    #[error(
+        "'{file}': row {row}, column {column}{}: {UNTERMINATED_QUOTE}; --skip-bad-rows cannot \
+         skip it, as the rows after it would be lost",
+        header.as_ref().map_or(String::new(), |h| format!(" ({h})"))
+    )]
+    UnterminatedQuote {
+        /// The file's name.
+        file: String,
+        /// The row where the quote opens \[1-based; the header is row 1\].
+        row: u64,
+        /// Its column \[1-based\].
+        column: usize,
+        /// The column's header, when the header names it.
+        header: Option<String>,
+    },
+    /// A CSV log is malformed otherwise.
     #[error("'{file}': row {row}: {message}")]
     Csv {
         /// The file's name.
@@ -224,7 +247,7 @@ pub fn read_csv(input: impl Read, file: &str, options: &ReadOptions) -> Result<L
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(input);
+        .from_reader(QuoteWatch::new(input));
     let mut record = csv::StringRecord::new();
     let mut reading = Reading::new(file, options);
     let csv_error = |e: csv::Error, row: u64| match e.kind() {
@@ -242,18 +265,143 @@ pub fn read_csv(input: impl Read, file: &str, options: &ReadOptions) -> Result<L
             message: e.to_string(),
         },
     };
+    // A quote left open swallows the rest of the file into the last
+    // record read, whatever else that record then looks wrong for.
     let mut row = 0;
     loop {
-        match reader.read_record(&mut record) {
+        let error = match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 row = record.position().map_or(row + 1, |p| p.line());
-                reading.row(row, record.iter())?;
+                match reading.row(row, record.iter()) {
+                    Ok(()) => continue,
+                    Err(e) => e,
+                }
             }
-            Err(e) => return Err(csv_error(e, row + 1)),
-        }
+            Err(e) => csv_error(e, row + 1),
+        };
+        return Err(reading.unterminated(reader.get_ref()).unwrap_or(error));
+    }
+    if let Some(error) = reading.unterminated(reader.get_ref()) {
+        return Err(error);
     }
     reading.finish()
+}
+
+/// Watches the bytes that the CSV reader reads for a quote that opens a
+/// cell and never closes, as the `csv` crate reads quotes (RFC 4180: a
+/// quote opens a cell only as its first byte, `""` inside is a quote,
+/// a UTF-8 byte-order mark is not text). The crate ends such a quote at
+/// the end of the input without a word, so this is the only way to tell.
+struct QuoteWatch<R> {
+    inner: R,
+    state: Quote,
+    /// Bytes of a leading byte-order mark seen (3 once past it).
+    bom: usize,
+    /// The line being read \[1-based\], as the `csv` crate counts them.
+    line: u64,
+    /// The line where the current record starts \[1-based\].
+    record_line: u64,
+    /// The field of the current record \[0-based\].
+    field: usize,
+    /// The record line and field of the quote open last.
+    open: (u64, usize),
+    /// Whether the input has ended.
+    eof: bool,
+}
+
+/// Where in a record [`QuoteWatch`] is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    /// Before a record: line endings are blank lines.
+    RecordStart,
+    /// At a cell's first byte.
+    FieldStart,
+    /// In a cell without quotes (or after its closing quote).
+    Unquoted,
+    /// Inside quotes.
+    Quoted,
+    /// Just after a quote inside quotes: it closed the cell, or starts `""`.
+    QuoteInQuoted,
+}
+
+impl<R> QuoteWatch<R> {
+    fn new(inner: R) -> Self {
+        QuoteWatch {
+            inner,
+            state: Quote::RecordStart,
+            bom: 0,
+            line: 1,
+            record_line: 1,
+            field: 0,
+            open: (1, 0),
+            eof: false,
+        }
+    }
+
+    fn step(&mut self, b: u8) {
+        const BOM: &[u8; 3] = b"\xEF\xBB\xBF";
+        if self.bom < BOM.len() {
+            if b == BOM[self.bom] {
+                self.bom += 1;
+                return;
+            }
+            self.bom = BOM.len();
+        }
+        if self.state == Quote::RecordStart {
+            match b {
+                b'\n' => {
+                    self.line += 1;
+                    return;
+                }
+                b'\r' => return,
+                _ => {
+                    self.record_line = self.line;
+                    self.field = 0;
+                    self.state = Quote::FieldStart;
+                }
+            }
+        }
+        self.state = match (self.state, b) {
+            (Quote::Quoted, b'"') => Quote::QuoteInQuoted,
+            (Quote::Quoted, b) => {
+                self.line += u64::from(b == b'\n');
+                Quote::Quoted
+            }
+            (Quote::FieldStart, b'"') => {
+                self.open = (self.record_line, self.field);
+                Quote::Quoted
+            }
+            (Quote::QuoteInQuoted, b'"') => Quote::Quoted,
+            (_, b',') => {
+                self.field += 1;
+                Quote::FieldStart
+            }
+            (_, b'\n') => {
+                self.line += 1;
+                Quote::RecordStart
+            }
+            (_, b'\r') => Quote::RecordStart,
+            _ => Quote::Unquoted,
+        };
+    }
+
+    /// The record line and field of a quote still open at the end of the
+    /// input.
+    fn unterminated(&self) -> Option<(u64, usize)> {
+        (self.eof && self.state == Quote::Quoted).then_some(self.open)
+    }
+}
+
+impl<R: Read> Read for QuoteWatch<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.eof |= n == 0 && !buf.is_empty();
+        for &b in &buf[..n] {
+            self.step(b);
+        }
+        Ok(n)
+    }
 }
 
 /// Reads a workbook log from its bytes, named `file` in messages.
@@ -482,6 +630,25 @@ impl<'o> Reading<'o> {
             found: found.trim().to_owned(),
             more: 0,
         });
+    }
+
+    /// The error for a quote that `watch` saw open at the end of the
+    /// input, if it did.
+    fn unterminated<R>(&self, watch: &QuoteWatch<R>) -> Option<ReadError> {
+        let (row, field) = watch.unterminated()?;
+        // The header names the columns of the rows after it (in the
+        // header itself, the cell is what the quote swallowed).
+        let header = (row > 1)
+            .then(|| self.headers.get(field))
+            .flatten()
+            .filter(|h| !h.is_empty())
+            .cloned();
+        Some(ReadError::UnterminatedQuote {
+            file: self.file.clone(),
+            row,
+            column: field + 1,
+            header,
+        })
     }
 
     fn finish(self) -> Result<Log, ReadError> {

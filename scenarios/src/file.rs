@@ -62,6 +62,14 @@ pub fn read_regular_text(path: &Path, max_bytes: u64, what: &str) -> io::Result<
     })
 }
 
+/// What is wrong with a quote that opens a cell and never closes, and
+/// what to do: the `csv` crate ends such a quote at the end of the text,
+/// so one stray `"` would swallow every row after it into one cell. The
+/// site table, the survey import and the swap-log reader all say it so.
+pub const UNTERMINATED_QUOTE: &str = "unterminated quote: the `\"` that opens this cell never \
+     closes, so every row after it would be read as part of the cell; close it, or double a \
+     quote inside a cell (`\"\"`)";
+
 /// What a file given as CSV text is instead, with what to do about it:
 /// a zip archive (an `.xlsx` workbook), UTF-16 text, or cells separated
 /// by semicolons or tabs; `None` when it may well be CSV. Each once got
