@@ -5,9 +5,12 @@
 //! of millions of rows reads in flat memory. A workbook is read by
 //! calamine as a whole sheet (an `.xlsx` holds at most 1,048,576 rows).
 //!
-//! A quote that opens a cell and never closes is refused whole, even
-//! with `skip_bad_rows`: the `csv` crate would read every row after it
-//! as that cell, so no row after it can be trusted.
+//! Three things are refused whole, as no row of them can be trusted: a
+//! file that is not CSV text at all (UTF-16, cells separated by
+//! semicolons or tabs, a zip archive: [`scenarios::file::not_csv`], as
+//! the survey import names them), text that is not UTF-8, and a quote
+//! that opens a cell and never closes (the `csv` crate would read every
+//! row after it as that cell), even with `skip_bad_rows`.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -16,7 +19,7 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 
 use calamine::{Data, Reader as _, Xlsx};
-use scenarios::file::UNTERMINATED_QUOTE;
+use scenarios::file::{NOT_CSV_HEAD, UNTERMINATED_QUOTE, not_csv};
 
 use crate::format::{Column, parse_result, parse_soc, parse_time};
 use crate::tally::{Row, Tally};
@@ -111,6 +114,15 @@ pub enum ReadError {
         file: String,
         /// The row \[1-based\].
         row: u64,
+    },
+    /// A file given as a CSV log is something else: UTF-16 text, cells
+    /// separated by semicolons or tabs, a zip archive.
+    #[error("'{file}' is {what}")]
+    NotCsv {
+        /// The file's name.
+        file: String,
+        /// What it is, and what to do ([`scenarios::file::not_csv`]).
+        what: &'static str,
     },
     /// A quote opens a cell and never closes. Fatal even with
     /// `skip_bad_rows`: every row after it would be read as that cell, so
@@ -244,10 +256,27 @@ pub fn read_log(path: &Path, options: &ReadOptions) -> Result<Log, ReadError> {
 
 /// Reads a CSV log from `input`, named `file` in messages.
 pub fn read_csv(input: impl Read, file: &str, options: &ReadOptions) -> Result<Log, ReadError> {
+    let mut input = input;
+    let mut head = Vec::with_capacity(NOT_CSV_HEAD);
+    input
+        .by_ref()
+        .take(NOT_CSV_HEAD as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| ReadError::Io {
+            file: file.to_owned(),
+            message: e.to_string(),
+        })?;
+    if let Some(what) = not_csv(&head) {
+        return Err(ReadError::NotCsv {
+            file: file.to_owned(),
+            what,
+        });
+    }
+    let watch = QuoteWatch::new(std::io::Cursor::new(head).chain(input));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(QuoteWatch::new(input));
+        .from_reader(watch);
     let mut record = csv::StringRecord::new();
     let mut reading = Reading::new(file, options);
     let csv_error = |e: csv::Error, row: u64| match e.kind() {
