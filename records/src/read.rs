@@ -10,7 +10,8 @@
 //! semicolons or tabs, a zip archive: [`scenarios::file::not_csv`], as
 //! the survey import names them), text that is not UTF-8, and a quote
 //! that opens a cell and never closes (the `csv` crate would read every
-//! row after it as that cell), even with `skip_bad_rows`.
+//! row after it as that cell). Rows far outside the log's dates are bad
+//! rows ([`crate::runs`]).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -21,7 +22,8 @@ use std::path::Path;
 use calamine::{Data, Reader as _, Xlsx};
 use scenarios::file::{NOT_CSV_HEAD, UNTERMINATED_QUOTE, not_csv};
 
-use crate::format::{Column, parse_result, parse_soc, parse_time};
+use crate::format::{Column, date_text, parse_result, parse_soc, parse_time};
+use crate::runs::{GAP_DAYS, Runs};
 use crate::tally::{Row, Tally};
 
 /// How to read a log.
@@ -493,7 +495,10 @@ struct Reading<'o> {
     headers: Vec<String>,
     /// Where each column is \[0-based field\].
     at: HashMap<Column, usize>,
-    tally: Tally,
+    /// The readable rows, by runs of days.
+    runs: Runs,
+    /// Whether the header names a `result` column.
+    has_result: bool,
     bad_rows: u64,
     problems: Vec<RowProblem>,
     /// The problem already kept for (column, message).
@@ -508,7 +513,8 @@ impl<'o> Reading<'o> {
             columns: None,
             headers: Vec::new(),
             at: HashMap::new(),
-            tally: Tally::default(),
+            runs: Runs::default(),
+            has_result: false,
             bad_rows: 0,
             problems: Vec::new(),
             seen: HashMap::new(),
@@ -596,15 +602,19 @@ impl<'o> Reading<'o> {
         let Ok(time) = time else {
             return Ok(());
         };
-        self.tally.add(&Row {
-            time,
-            site: get(Column::Site),
-            cabinet: get(Column::CabinetId),
-            user: get(Column::UserId),
-            soc_in,
-            soc_out,
-            swapped,
-        });
+        self.runs.add(
+            row,
+            get(Column::Time),
+            &Row {
+                time,
+                site: get(Column::Site),
+                cabinet: get(Column::CabinetId),
+                user: get(Column::UserId),
+                soc_in,
+                soc_out,
+                swapped,
+            },
+        );
         Ok(())
     }
 
@@ -637,7 +647,7 @@ impl<'o> Reading<'o> {
                 found: cells.iter().map(|c| c.trim().to_owned()).collect(),
             });
         }
-        self.tally.has_result = self.at.contains_key(&Column::Result);
+        self.has_result = self.at.contains_key(&Column::Result);
         self.headers = cells.iter().map(|c| c.trim().to_owned()).collect();
         self.columns = Some(columns);
         Ok(())
@@ -680,10 +690,49 @@ impl<'o> Reading<'o> {
         })
     }
 
-    fn finish(self) -> Result<Log, ReadError> {
+    /// The rows of runs of days other than the bulk's, as bad rows: one
+    /// problem for those before it and one for those after.
+    fn outliers(&mut self, bulk: (i32, i32), sides: [Vec<crate::runs::Run>; 2]) {
+        let field = self.at[&Column::Time];
+        let (first, last) = bulk;
+        for side in sides {
+            let Some(earliest) = side.iter().min_by_key(|r| r.first_row) else {
+                continue;
+            };
+            let rows: u64 = side.iter().map(|r| r.tally.rows).sum();
+            self.bad_rows += rows;
+            self.problems.push(RowProblem {
+                file: self.file.clone(),
+                row: earliest.first_row,
+                column: field + 1,
+                header: self.headers[field].clone(),
+                message: format!(
+                    "more than {GAP_DAYS} days from the rest of the log ({} to {}): expected a \
+                     time from {} to {}",
+                    date_text(first),
+                    date_text(last),
+                    date_text(first - GAP_DAYS),
+                    date_text(last + GAP_DAYS)
+                ),
+                found: earliest.first_time.clone(),
+                more: rows - 1,
+            });
+        }
+        self.problems.sort_by_key(|p| p.row);
+    }
+
+    fn finish(mut self) -> Result<Log, ReadError> {
         if self.columns.is_none() {
             return Err(ReadError::Empty { file: self.file });
         }
+        let mut tally = match std::mem::take(&mut self.runs).split() {
+            Some((bulk, before, after)) => {
+                self.outliers((bulk.first, bulk.last), [before, after]);
+                bulk.tally
+            }
+            None => Tally::default(),
+        };
+        tally.has_result |= self.has_result;
         if self.bad_rows > 0 && !self.options.skip_bad_rows {
             return Err(ReadError::BadRows {
                 file: self.file,
@@ -691,7 +740,7 @@ impl<'o> Reading<'o> {
                 problems: self.problems,
             });
         }
-        if self.tally.rows == 0 {
+        if tally.rows == 0 {
             return Err(ReadError::NoRows {
                 file: self.file,
                 skipped: self.bad_rows,
@@ -699,7 +748,7 @@ impl<'o> Reading<'o> {
         }
         Ok(Log {
             file: self.file,
-            tally: self.tally,
+            tally,
             skipped_rows: self.bad_rows,
             problems: self.problems,
         })
