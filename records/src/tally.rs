@@ -4,7 +4,7 @@
 //! with its rows: a row updates its user's counters and its day's counts
 //! and is dropped.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::format::LocalTime;
 
@@ -56,8 +56,9 @@ pub(crate) struct SiteTally {
     pub(crate) user: Vec<UserTally>,
     /// Per day (days since 1970-01-01).
     pub(crate) days: BTreeMap<i32, DayTally>,
-    /// Cabinet ids seen.
-    pub(crate) cabinets: BTreeSet<Box<str>>,
+    /// Cabinet ids seen, each with the first day it was seen on (days
+    /// since 1970-01-01).
+    pub(crate) cabinets: BTreeMap<Box<str>, i32>,
     /// Users active in each week, by the week's Monday (days since
     /// 1970-01-01): memory grows with users × weeks, not rows.
     pub(crate) week_users: BTreeMap<i32, HashSet<u32>>,
@@ -92,7 +93,10 @@ impl SiteTally {
             d.swaps += counts.swaps;
             d.no_battery += counts.no_battery;
         }
-        self.cabinets.extend(other.cabinets);
+        for (cabinet, day) in other.cabinets {
+            let first = self.cabinets.entry(cabinet).or_insert(day);
+            *first = (*first).min(day);
+        }
         for (monday, users) in other.week_users {
             self.week_users
                 .entry(monday)
@@ -181,8 +185,11 @@ impl Tally {
         });
         self.has_result |= !row.swapped;
         let site = self.site(row.site);
-        if !site.cabinets.contains(row.cabinet) {
-            site.cabinets.insert(row.cabinet.into());
+        match site.cabinets.get_mut(row.cabinet) {
+            Some(first) => *first = (*first).min(row.time.day),
+            None => {
+                site.cabinets.insert(row.cabinet.into(), row.time.day);
+            }
         }
         let u = site.user_index(row.user) as usize;
         let monday = row.time.day - crate::format::weekday(row.time.day) as i32;
@@ -240,7 +247,7 @@ impl Tally {
                     users: HashMap::new(),
                     user: Vec::new(),
                     days: BTreeMap::new(),
-                    cabinets: BTreeSet::new(),
+                    cabinets: BTreeMap::new(),
                     week_users: BTreeMap::new(),
                 });
                 self.index.insert(name.into(), self.sites.len() - 1);
@@ -266,7 +273,7 @@ impl Tally {
     pub fn cabinets(&self, site: &str) -> Vec<&str> {
         self.index
             .get(site)
-            .map(|&i| self.sites[i].cabinets.iter().map(|c| &**c).collect())
+            .map(|&i| self.sites[i].cabinets.keys().map(|c| &**c).collect())
             .unwrap_or_default()
     }
 }

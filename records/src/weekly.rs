@@ -237,7 +237,11 @@ pub fn weekly(
             planned_subscribers,
             stockouts,
             planned_stockouts: planned_requests.1 * p.stockout_probability,
-            cabinets_seen: site.cabinets.len(),
+            cabinets_seen: site
+                .cabinets
+                .values()
+                .filter(|&&first| first <= monday + 6)
+                .count(),
             cabinets_planned: spec.cabinets,
             adoption_planned: spec.swap_adoption,
             adoption_today,
