@@ -804,7 +804,7 @@ pub(crate) struct BacktestArgs {
 const WEEKLY_EXIT_CODES: &str = "\
 Exit codes:
   0  success (sites above the plan are listed with their actions)
-  2  usage or I/O error, or a log or plan directory that cannot be read";
+  2  usage or I/O error, a log or plan directory that cannot be read, or a week outside the log";
 
 /// `swapsim weekly`.
 #[derive(Debug, Args)]

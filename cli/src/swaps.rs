@@ -331,7 +331,11 @@ pub(crate) fn weekly(args: &WeeklyArgs, streams: &mut Streams<'_>) -> Result<Sta
         &plan,
         &predicted,
         args.tolerance,
-    );
+    )
+    .map_err(|source| Error::Week {
+        log: args.log.clone(),
+        source,
+    })?;
     for site in &week.unplanned {
         streams.tell(format_args!(
             "warning: site '{site}' is in the log but not the plan: not reported"
