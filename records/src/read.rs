@@ -820,6 +820,26 @@ mod tests {
     }
 
     #[test]
+    fn rows_are_the_files_lines_with_crlf_and_blank_lines() {
+        let rows = "2024-03-25 07:00,A,C1,u1,35,98,成功\n\
+                    2024-03-25 07:10,A,C1,u2,abc,98,成功\n\
+                    \n\
+                    2024-03-32 07:20,A,C1,u3,36,98,成功\n";
+        let lf = format!("{HEADER}{rows}");
+        let crlf = lf.replace('\n', "\r\n");
+        for text in [lf.clone(), crlf.clone(), format!("{}{crlf}", '\u{feff}')] {
+            let Err(ReadError::BadRows { problems, .. }) = read(&text, false) else {
+                panic!("bad rows must fail");
+            };
+            let rows: Vec<u64> = problems.iter().map(|p| p.row).collect();
+            assert_eq!(rows, [3, 5], "{text:?}");
+            let log = format!("\r\n{}", text.replace(",36,", ",\"36,"));
+            let err = read(&log, true).unwrap_err().to_string();
+            assert!(err.contains("row 6, column 5 (soc_in)"), "{log:?}: {err}");
+        }
+    }
+
+    #[test]
     fn missing_columns_name_both_headers() {
         let err = read("time,site\n2024-03-25 07:00,A\n", false).unwrap_err();
         assert_eq!(
