@@ -13,7 +13,7 @@
 //! row after it as that cell). Rows far outside the log's dates are bad
 //! rows ([`crate::runs`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -282,9 +282,9 @@ pub fn read_csv(input: impl Read, file: &str, options: &ReadOptions) -> Result<L
     let mut record = csv::StringRecord::new();
     let mut reading = Reading::new(file, options);
     let csv_error = |e: csv::Error, row: u64| match e.kind() {
-        csv::ErrorKind::Utf8 { pos, .. } => ReadError::NotUtf8 {
+        csv::ErrorKind::Utf8 { .. } => ReadError::NotUtf8 {
             file: file.to_owned(),
-            row: pos.as_ref().map_or(row, |p| p.line()),
+            row,
         },
         csv::ErrorKind::Io(io) => ReadError::Io {
             file: file.to_owned(),
@@ -297,19 +297,23 @@ pub fn read_csv(input: impl Read, file: &str, options: &ReadOptions) -> Result<L
         },
     };
     // A quote left open swallows the rest of the file into the last
-    // record read, whatever else that record then looks wrong for.
+    // record read, whatever else that record then looks wrong for. Rows
+    // are numbered by the watch: the csv crate's record positions are
+    // where the record before ended, so after a CRLF or a blank line one
+    // line short.
     let mut row = 0;
     loop {
-        let error = match reader.read_record(&mut record) {
+        let read = reader.read_record(&mut record);
+        if !matches!(read, Ok(false)) {
+            row = reader.get_mut().starts.pop_front().unwrap_or(row + 1);
+        }
+        let error = match read {
             Ok(false) => break,
-            Ok(true) => {
-                row = record.position().map_or(row + 1, |p| p.line());
-                match reading.row(row, record.iter()) {
-                    Ok(()) => continue,
-                    Err(e) => e,
-                }
-            }
-            Err(e) => csv_error(e, row + 1),
+            Ok(true) => match reading.row(row, record.iter()) {
+                Ok(()) => continue,
+                Err(e) => e,
+            },
+            Err(e) => csv_error(e, row),
         };
         return Err(reading.unterminated(reader.get_ref()).unwrap_or(error));
     }
@@ -337,6 +341,9 @@ struct QuoteWatch<R> {
     field: usize,
     /// The record line and field of the quote open last.
     open: (u64, usize),
+    /// The lines where the records seen and not yet taken start: the
+    /// watch runs ahead of the csv reader by its buffer, no more.
+    starts: VecDeque<u64>,
     /// Whether the input has ended.
     eof: bool,
 }
@@ -366,6 +373,7 @@ impl<R> QuoteWatch<R> {
             record_line: 1,
             field: 0,
             open: (1, 0),
+            starts: VecDeque::new(),
             eof: false,
         }
     }
@@ -388,6 +396,7 @@ impl<R> QuoteWatch<R> {
                 b'\r' => return,
                 _ => {
                     self.record_line = self.line;
+                    self.starts.push_back(self.line);
                     self.field = 0;
                     self.state = Quote::FieldStart;
                 }
