@@ -330,7 +330,7 @@ pub fn read_csv(input: impl Read, file: &str, options: &ReadOptions) -> Result<L
 /// the end of the input without a word, so this is the only way to tell.
 struct QuoteWatch<R> {
     inner: R,
-    state: Quote,
+    state: Where,
     /// Bytes of a leading byte-order mark seen (3 once past it).
     bom: usize,
     /// The line being read \[1-based\], as the `csv` crate counts them.
@@ -350,7 +350,7 @@ struct QuoteWatch<R> {
 
 /// Where in a record [`QuoteWatch`] is.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Quote {
+enum Where {
     /// Before a record: line endings are blank lines.
     RecordStart,
     /// At a cell's first byte.
@@ -359,15 +359,16 @@ enum Quote {
     Unquoted,
     /// Inside quotes.
     Quoted,
-    /// Just after a quote inside quotes: it closed the cell, or starts `""`.
-    QuoteInQuoted,
+    /// Just after a quote inside quotes: it closed the cell, or it is the
+    /// first of a `""`.
+    AfterQuote,
 }
 
 impl<R> QuoteWatch<R> {
     fn new(inner: R) -> Self {
         QuoteWatch {
             inner,
-            state: Quote::RecordStart,
+            state: Where::RecordStart,
             bom: 0,
             line: 1,
             record_line: 1,
@@ -387,7 +388,7 @@ impl<R> QuoteWatch<R> {
             }
             self.bom = BOM.len();
         }
-        if self.state == Quote::RecordStart {
+        if self.state == Where::RecordStart {
             match b {
                 b'\n' => {
                     self.line += 1;
@@ -398,31 +399,31 @@ impl<R> QuoteWatch<R> {
                     self.record_line = self.line;
                     self.starts.push_back(self.line);
                     self.field = 0;
-                    self.state = Quote::FieldStart;
+                    self.state = Where::FieldStart;
                 }
             }
         }
         self.state = match (self.state, b) {
-            (Quote::Quoted, b'"') => Quote::QuoteInQuoted,
-            (Quote::Quoted, b) => {
+            (Where::Quoted, b'"') => Where::AfterQuote,
+            (Where::Quoted, b) => {
                 self.line += u64::from(b == b'\n');
-                Quote::Quoted
+                Where::Quoted
             }
-            (Quote::FieldStart, b'"') => {
+            (Where::FieldStart, b'"') => {
                 self.open = (self.record_line, self.field);
-                Quote::Quoted
+                Where::Quoted
             }
-            (Quote::QuoteInQuoted, b'"') => Quote::Quoted,
+            (Where::AfterQuote, b'"') => Where::Quoted,
             (_, b',') => {
                 self.field += 1;
-                Quote::FieldStart
+                Where::FieldStart
             }
             (_, b'\n') => {
                 self.line += 1;
-                Quote::RecordStart
+                Where::RecordStart
             }
-            (_, b'\r') => Quote::RecordStart,
-            _ => Quote::Unquoted,
+            (_, b'\r') => Where::RecordStart,
+            _ => Where::Unquoted,
         };
     }
 
@@ -433,10 +434,10 @@ impl<R> QuoteWatch<R> {
     fn scan(&mut self, mut bytes: &[u8]) {
         while let Some(&b) = bytes.first() {
             let next = match self.state {
-                Quote::Unquoted => bytes
+                Where::Unquoted => bytes
                     .iter()
                     .position(|&b| matches!(b, b',' | b'\n' | b'\r')),
-                Quote::Quoted => bytes.iter().position(|&b| matches!(b, b'"' | b'\n')),
+                Where::Quoted => bytes.iter().position(|&b| matches!(b, b'"' | b'\n')),
                 _ => {
                     self.step(b);
                     bytes = &bytes[1..];
@@ -452,7 +453,7 @@ impl<R> QuoteWatch<R> {
     /// The record line and field of a quote still open at the end of the
     /// input.
     fn unterminated(&self) -> Option<(u64, usize)> {
-        (self.eof && self.state == Quote::Quoted).then_some(self.open)
+        (self.eof && self.state == Where::Quoted).then_some(self.open)
     }
 }
 

@@ -148,25 +148,26 @@ pub enum WeeklyError {
     /// The week ends before the log's first record or starts after its
     /// last: its zero requests would read as a collapse in demand.
     #[error(
-        "{week} ({from} to {to}) is outside the log, which runs from {first_week} \
-         ({first_day}) to {last_week} ({last_day}): expected a week from {first_week} to \
-         {last_week}"
+        "{week} ({} to {}) is outside the log, which runs from {} ({}) to {} ({}): expected \
+         a week from {} to {}",
+        date_text(*monday),
+        date_text(monday + 6),
+        week_of(*first),
+        date_text(*first),
+        week_of(*last),
+        date_text(*last),
+        week_of(*first),
+        week_of(*last)
     )]
     OutsideLog {
         /// The week asked for, `2024-W20`.
         week: String,
-        /// Its Monday.
-        from: String,
-        /// Its Sunday.
-        to: String,
-        /// The ISO week of the log's first record.
-        first_week: String,
-        /// The day of its first record.
-        first_day: String,
-        /// The ISO week of the log's last record.
-        last_week: String,
-        /// The day of its last record.
-        last_day: String,
+        /// Its Monday (days since 1970-01-01).
+        monday: i32,
+        /// The day of the log's first record.
+        first: i32,
+        /// The day of the log's last record.
+        last: i32,
     },
 }
 
@@ -222,12 +223,9 @@ pub fn weekly(
     {
         return Err(WeeklyError::OutsideLog {
             week: week.to_owned(),
-            from: date_text(monday),
-            to: date_text(monday + 6),
-            first_week: week_of(first),
-            first_day: date_text(first),
-            last_week: week_of(last),
-            last_day: date_text(last),
+            monday,
+            first,
+            last,
         });
     }
     let mut sites = Vec::new();

@@ -583,21 +583,59 @@ impl Rows {
         }
     }
 
-    /// The legend, above the plot: (label, mark) pairs, the mark an SVG
-    /// element drawn at (x, y).
-    fn legend(&self, h: &mut String, items: &[(&str, &dyn Fn(f64, f64) -> String)]) {
+    /// The legend, above the plot: each mark and what it stands for.
+    fn legend(&self, h: &mut String, items: &[(Mark, &str)]) {
         let mut x = ROWS_MARGIN.0;
         let y = 14.0;
-        for (label, mark) in items {
+        for (mark, label) in items {
             let _ = writeln!(
                 h,
                 "{}<text x=\"{:.1}\" y=\"{}\">{}</text>",
-                mark(x + 8.0, y - 4.0),
+                mark.svg(x + 8.0, y - 4.0),
                 x + 20.0,
                 y,
                 escape(label)
             );
             x += 34.0 + 7.0 * label.chars().count() as f64;
+        }
+    }
+}
+
+/// The marks of the charts of all sites, as the legend shows them.
+#[derive(Clone, Copy)]
+enum Mark {
+    /// A simulated interval or share: a light bar.
+    Bar,
+    /// The simulated mean: a tick.
+    Tick,
+    /// An observed value: a dot.
+    Dot,
+    /// The band within a tolerance.
+    Band,
+}
+
+impl Mark {
+    /// The mark centred on (x, y).
+    fn svg(self, x: f64, y: f64) -> String {
+        let (left, top) = (x - 6.0, y - 4.0);
+        match self {
+            Mark::Bar => format!(
+                "<rect x=\"{left:.1}\" y=\"{top:.1}\" width=\"12\" height=\"8\" \
+                 fill=\"{SIMULATED}\" fill-opacity=\"0.35\"/>"
+            ),
+            Mark::Tick => format!(
+                "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" \
+                 stroke=\"{SIMULATED}\" stroke-width=\"2\"/>",
+                y - 6.0,
+                y + 6.0
+            ),
+            Mark::Dot => {
+                format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"{OBSERVED}\"/>")
+            }
+            Mark::Band => format!(
+                "<rect x=\"{left:.1}\" y=\"{top:.1}\" width=\"12\" height=\"8\" \
+                 fill=\"#f1f1f1\" stroke=\"#ccc\"/>"
+            ),
         }
     }
 }
@@ -671,33 +709,10 @@ fn requests_chart(h: &mut String, fits: &Backtest, w: &Words) {
     rows.legend(
         h,
         &[
-            (w.interval, &|x, y| {
-                format!(
-                    "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"8\" fill=\"{SIMULATED}\" \
-                     fill-opacity=\"0.35\"/>",
-                    x - 6.0,
-                    y - 4.0
-                )
-            }),
-            (w.mean, &|x, y| {
-                format!(
-                    "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" \
-                     stroke=\"{SIMULATED}\" stroke-width=\"2\"/>",
-                    y - 6.0,
-                    y + 6.0
-                )
-            }),
-            (w.observed_mean, &|x, y| {
-                format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"{OBSERVED}\"/>")
-            }),
-            (&tolerance, &|x, y| {
-                format!(
-                    "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"8\" fill=\"#f1f1f1\" \
-                     stroke=\"#ccc\"/>",
-                    x - 6.0,
-                    y - 4.0
-                )
-            }),
+            (Mark::Bar, w.interval),
+            (Mark::Tick, w.mean),
+            (Mark::Dot, w.observed_mean),
+            (Mark::Band, &tolerance),
         ],
     );
     let (_, right, _, _) = ROWS_MARGIN;
@@ -791,29 +806,9 @@ fn stockout_chart(h: &mut String, fits: &Backtest, w: &Words) {
     let judged = fits
         .stockout_tolerance
         .map(|t| format!("{} ±{} {}", w.tolerance, trim(100.0 * t, 1), w.points));
-    let mut legend: Vec<(&str, &dyn Fn(f64, f64) -> String)> = vec![
-        (w.simulated, &|x, y| {
-            format!(
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"8\" fill=\"{SIMULATED}\" \
-                 fill-opacity=\"0.35\"/>",
-                x - 6.0,
-                y - 4.0
-            )
-        }),
-        (w.observed, &|x, y| {
-            format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"{OBSERVED}\"/>")
-        }),
-    ];
-    let band = |x: f64, y: f64| {
-        format!(
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"8\" fill=\"#f1f1f1\" \
-             stroke=\"#ccc\"/>",
-            x - 6.0,
-            y - 4.0
-        )
-    };
+    let mut legend = vec![(Mark::Bar, w.simulated), (Mark::Dot, w.observed)];
     if let Some(judged) = &judged {
-        legend.push((judged, &band));
+        legend.push((Mark::Band, judged));
     }
     rows.legend(h, &legend);
     let (_, right, _, _) = ROWS_MARGIN;
