@@ -742,7 +742,7 @@ fn records_weekly_out_writes_json_csv_and_an_xlsx_that_reads_back_as_the_json() 
 }
 
 #[test]
-fn records_backtest_html_has_a_table_and_an_hourly_chart_per_site() {
+fn records_backtest_html_has_a_table_and_a_chart_per_fit() {
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("backtest.html");
     let log = sample().display().to_string();
@@ -783,7 +783,10 @@ fn records_backtest_html_has_a_table_and_an_hourly_chart_per_site() {
         .filter(|n| n.tag_name().name() == "section")
         .filter_map(|n| n.attribute("id"))
         .collect();
-    assert_eq!(sections, ["summary", "sites", "profiles"]);
+    assert_eq!(
+        sections,
+        ["summary", "sites", "requests", "profiles", "stockouts"]
+    );
     let summary = text_of(by_id(&doc, "summary"));
     let fitting = if fit["pass"] == true { 1 } else { 0 };
     assert!(
@@ -846,6 +849,44 @@ fn records_backtest_html_has_a_table_and_an_hourly_chart_per_site() {
         assert!(highest < 150.0, "a flat line: {ys:?}");
     }
 
+    // A chart per fit. Requests a day: per site the simulated 95 %
+    // interval (a bar) and the observed mean (a dot), the dot inside the
+    // bar exactly when the observed mean is inside the interval.
+    let num = |n: roxmltree::Node<'_, '_>, name: &str| -> f64 {
+        n.attribute(name).unwrap().parse().unwrap()
+    };
+    let site_mark = |section: &str, class: &str| {
+        let g = by_id(&doc, section)
+            .descendants()
+            .find(|n| n.tag_name().name() == "g" && n.attribute("data-site") == Some("美吉鑫小区"))
+            .unwrap_or_else(|| panic!("{section}: no marks for the site"));
+        g.descendants()
+            .find(|n| n.attribute("class") == Some(class))
+            .unwrap_or_else(|| panic!("{section}: no {class}"))
+    };
+    let bar = site_mark("requests", "simulated");
+    let dot = site_mark("requests", "observed");
+    let (from, to, at) = (
+        num(bar, "x"),
+        num(bar, "x") + num(bar, "width"),
+        num(dot, "cx"),
+    );
+    let observed = fit["observed_requests_per_day"]["value"].as_f64().unwrap();
+    let sim = &fit["simulated_requests_per_day"];
+    let inside = (sim["ci95_low"].as_f64().unwrap()..=sim["ci95_high"].as_f64().unwrap())
+        .contains(&observed);
+    assert_eq!((from..=to).contains(&at), inside, "{from} {to} {at}");
+    let words = text_of(by_id(&doc, "requests"));
+    assert!(words.contains(&format!("{observed:.1}")), "{words}");
+    // The stockout share: the simulated share (a bar from 0) against the
+    // observed (a dot), in order.
+    let bar = site_mark("stockouts", "simulated");
+    let dot = site_mark("stockouts", "observed");
+    let (end, at) = (num(bar, "x") + num(bar, "width"), num(dot, "cx"));
+    let observed = fit["observed_stockout"].as_f64().unwrap();
+    let simulated = fit["simulated_stockout"].as_f64().unwrap();
+    assert_eq!(at > end, observed > simulated, "{end} {at}");
+
     // A scenario whose sites name their town gets the roll-up by town,
     // after the summary; in Chinese, with the stockout share judged.
     let towns = plan_with_town(dir.path()).join("plan.toml");
@@ -873,7 +914,17 @@ fn records_backtest_html_has_a_table_and_an_hourly_chart_per_site() {
         .filter(|n| n.tag_name().name() == "section")
         .filter_map(|n| n.attribute("id"))
         .collect();
-    assert_eq!(sections, ["summary", "towns", "sites", "profiles"]);
+    assert_eq!(
+        sections,
+        [
+            "summary",
+            "towns",
+            "sites",
+            "requests",
+            "profiles",
+            "stockouts"
+        ]
+    );
     let summary = text_of(by_id(&doc, "summary"));
     assert!(summary.contains("1 个站点中有"), "{summary}");
     assert!(summary.contains("±15%"), "{summary}");
@@ -1168,4 +1219,238 @@ fn only_row_cell<'a>(range: &'a calamine::Range<calamine::Data>, name: &str) -> 
         .position(|c| c == &calamine::Data::String(name.to_owned()))
         .unwrap_or_else(|| panic!("no column {name}"));
     &rows[1][at]
+}
+
+/// A copy of the sample log with its line `index` (0 = the header)
+/// replaced by `line`, in `dir`.
+fn sample_with_line(dir: &Path, index: usize, line: &str) -> PathBuf {
+    let mut lines: Vec<String> = fs::read_to_string(sample())
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    lines[index] = line.to_owned();
+    let path = dir.join("swaps.csv");
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+/// Audit of issue 14, A: a stray `"` swallowed the rest of the log into
+/// one cell, and `--skip-bad-rows` then calibrated from the 7 rows before
+/// it.
+#[test]
+fn records_an_unterminated_quote_stops_the_read_where_it_opens_even_with_skip_bad_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let stray = "2024-03-25 08:00:00,美吉鑫小区,C01,U0001,BT1,35,BT2,98,\"success";
+    let path = sample_with_line(dir.path(), 8, stray);
+    let log = path.to_str().unwrap();
+    let pilot = pilot();
+    let expected = format!(
+        "error: '{log}': row 9, column 9 (result): unterminated quote: the `\"` that opens \
+         this cell never closes, so every row after it would be read as part of the cell; \
+         close it, or double a quote inside a cell (`\"\"`); --skip-bad-rows cannot skip \
+         it, as the rows after it would be lost\n"
+    );
+    for skip in [None, Some("--skip-bad-rows")] {
+        let args = ["calibrate", log, "--scenario", &pilot];
+        let (code, out, err) = swapsim(args.into_iter().chain(skip));
+        assert_eq!(code, exit::ERROR, "{skip:?}: {out}");
+        assert!(out.is_empty(), "nothing is written: {out}");
+        assert_eq!(err, expected, "{skip:?}");
+    }
+}
+
+/// Audit of issue 14, B: a UTF-16 log got the advice for GBK, and logs
+/// separated by semicolons or tabs were told of a missing `time` column.
+#[test]
+fn records_utf16_semicolon_and_tab_logs_are_named_as_the_survey_import_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(sample()).unwrap();
+    let pilot = pilot();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    for (name, bytes, named) in [
+        ("utf16.csv", utf16, "UTF-16 text"),
+        (
+            "semicolons.csv",
+            text.replace(',', ";").into_bytes(),
+            "separated by semicolons",
+        ),
+        (
+            "tabs.csv",
+            text.replace(',', "\t").into_bytes(),
+            "separated by tabs",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).unwrap();
+        let log = path.to_str().unwrap();
+        let (code, _, err) = swapsim(["backtest", log, &pilot]);
+        assert_eq!(code, exit::ERROR, "{name}");
+        assert!(
+            err.starts_with(&format!("error: '{log}' is {named}")),
+            "{name}: {err}"
+        );
+        assert!(!err.contains("GBK") && !err.contains("no column"), "{err}");
+    }
+}
+
+/// Audit of issue 14, C: `cabinets_seen` counted the whole log's cabinets
+/// in every week, not those seen up to the week's end.
+#[test]
+fn records_weekly_counts_the_cabinets_seen_up_to_the_weeks_end() {
+    let dir = tempfile::tempdir().unwrap();
+    // In 2024-W13 (25 to 31 March) the pilot ran C01–C03 only.
+    let text: String = fs::read_to_string(sample())
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let line = if line.starts_with("2024-03-") {
+                line.replacen(",C04,", ",C01,", 1)
+                    .replacen(",C05,", ",C02,", 1)
+                    .replacen(",C06,", ",C03,", 1)
+            } else {
+                line.to_owned()
+            };
+            line + "\n"
+        })
+        .collect();
+    let path = dir.path().join("swaps.csv");
+    fs::write(&path, text).unwrap();
+    let plan = pilot_plan();
+    for (week, cabinets) in [("2024-W13", 3), ("2024-W14", 6), ("2024-W16", 6)] {
+        let (code, json, err) = swapsim([
+            "weekly",
+            path.to_str().unwrap(),
+            "--plan",
+            plan.to_str().unwrap(),
+            "--week",
+            week,
+            "--headroom",
+            "none",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, exit::SUCCESS, "{err}");
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(json["sites"][0]["cabinets_seen"], cabinets, "{week}");
+    }
+}
+
+/// Audit of issue 14, D: a week outside the log reported 0 requests,
+/// "−100 %" growth and no site above the plan, with exit 0.
+#[test]
+fn records_weekly_refuses_a_week_outside_the_log_naming_its_first_and_last_week() {
+    let log = sample().display().to_string();
+    let plan = pilot_plan();
+    for (week, from, to) in [
+        ("2024-W12", "2024-03-18", "2024-03-24"),
+        ("2024-W17", "2024-04-22", "2024-04-28"),
+        ("2025-W14", "2025-03-31", "2025-04-06"),
+    ] {
+        let (code, out, err) = swapsim([
+            "weekly",
+            &log,
+            "--plan",
+            plan.to_str().unwrap(),
+            "--week",
+            week,
+        ]);
+        assert_eq!(code, exit::ERROR, "{week}: {out}");
+        assert!(out.is_empty(), "{out}");
+        assert_eq!(
+            err,
+            format!(
+                "error: '{log}': --week {week} ({from} to {to}) is outside the log, which runs \
+                 from 2024-W13 (2024-03-25) to 2024-W16 (2024-04-21): expected a week from \
+                 2024-W13 to 2024-W16\n"
+            )
+        );
+    }
+}
+
+/// Audit of issue 14, E: one row dated 9999-12-31 stretched the window to
+/// millions of days, and `calibrate` wrote 0.000 swaps a day, exit 0.
+#[test]
+fn records_a_row_far_outside_the_logs_dates_is_a_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = "9999-12-31 23:59:00,美吉鑫小区,C01,U0001,BT1,35,BT2,98,success";
+    let path = sample_with_line(dir.path(), 100, wrong);
+    let log = path.to_str().unwrap();
+    let pilot = pilot();
+    let (code, out, err) = swapsim(["calibrate", log, "--scenario", &pilot]);
+    assert_eq!(code, exit::ERROR, "{out}");
+    assert_eq!(
+        err,
+        format!(
+            "{log}: row 101, column 1 (time): more than 31 days from the rest of the log \
+             (2024-03-25 to 2024-04-21): expected a time from 2024-02-23 to 2024-05-22, \
+             found '9999-12-31 23:59:00'\n\
+             error: '{log}': 1 row cannot be read (--skip-bad-rows skips them)\n"
+        )
+    );
+    let (code, out, err) = swapsim(["calibrate", log, "--scenario", &pilot, "--skip-bad-rows"]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    assert!(
+        err.contains("row 101, column 1 (time): more than 31 days"),
+        "{err}"
+    );
+    assert!(out.contains("couriers = { courier = 40 }"), "{out}");
+    let e = estimates_of_skipping(&path);
+    assert_eq!((e.first_day.as_str(), e.days), ("2024-03-25", 28));
+}
+
+fn estimates_of_skipping(path: &Path) -> Estimates {
+    let options = ReadOptions {
+        skip_bad_rows: true,
+        sheet: None,
+    };
+    let log = read_log(path, &options).expect("the log reads");
+    estimate(&log.tally, records::DEFAULT_COURIER_THRESHOLD)
+}
+
+/// Audit of issue 14, F: `backtest` and `calibrate --check` ran without
+/// the resource check of `run`, and judged one replication's interval of
+/// zero width.
+#[test]
+fn records_backtest_and_calibrate_check_keep_runs_bounds_and_two_replications() {
+    let log = sample().display().to_string();
+    let pilot = pilot();
+    let backtest = ["backtest", log.as_str(), pilot.as_str(), "--days", "8"];
+    let check = [
+        "calibrate",
+        log.as_str(),
+        "--scenario",
+        pilot.as_str(),
+        "--check",
+        "--days",
+        "8",
+    ];
+    for (args, command) in [
+        (&backtest[..], "backtest"),
+        (&check[..], "calibrate --check"),
+    ] {
+        let (code, out, err) =
+            swapsim(
+                args.iter()
+                    .copied()
+                    .chain(["--replications", "2", "--max-memory", "1K"]),
+            );
+        assert_eq!(code, exit::ERROR, "{command}: {out}{err}");
+        assert!(
+            err.starts_with(&format!("error: '{pilot}': `{command}` would need about ")),
+            "{err}"
+        );
+        assert!(err.contains("past --max-memory 1.0 KB"), "{err}");
+        let (code, out, err) = swapsim(args.iter().copied().chain(["--replications", "1"]));
+        assert_eq!(code, exit::ERROR, "{command}: {out}{err}");
+        assert!(
+            err.starts_with(&format!(
+                "error: `{command}` needs at least 2 replications, found 1 in '{pilot}'"
+            )),
+            "{err}"
+        );
+    }
 }

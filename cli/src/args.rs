@@ -666,14 +666,15 @@ const CALIBRATE_EXIT_CODES: &str = "\
 Exit codes:
   0  success; with --check, every site of the log fits the calibrated scenario
   1  --check found a site that misses by more than the tolerance (the file is still written)
-  2  usage or I/O error, a log or scenario that cannot be read, or sites that differ without --partial";
+  2  usage or I/O error, a log or scenario that cannot be read, sites that differ without --partial,
+     or with --check a run past --max-memory or of fewer than 2 replications";
 
 /// `swapsim backtest --help`.
 const BACKTEST_EXIT_CODES: &str = "\
 Exit codes:
   0  every site of the log fits the scenario within the tolerances
   1  a site misses by more than a tolerance (the fits are still printed)
-  2  usage or I/O error, or a log or scenario that cannot be read";
+  2  usage or I/O error, a log or scenario that cannot be read, or a run past --max-memory or of fewer than 2 replications";
 
 /// How to read a swap log: `--skip-bad-rows` and `--sheet`.
 #[derive(Debug, Args)]
@@ -804,7 +805,7 @@ pub(crate) struct BacktestArgs {
 const WEEKLY_EXIT_CODES: &str = "\
 Exit codes:
   0  success (sites above the plan are listed with their actions)
-  2  usage or I/O error, or a log or plan directory that cannot be read";
+  2  usage or I/O error, a log or plan directory that cannot be read, or a week outside the log";
 
 /// `swapsim weekly`.
 #[derive(Debug, Args)]

@@ -73,10 +73,10 @@ pub(crate) enum RunMode {
     },
 }
 
-/// Fewest replications behind an interval that `run --check` and `plan`
-/// judge targets by: with one, Student-t has no degrees of freedom and the
+/// Fewest replications behind an interval that `run --check`, `plan`,
+/// `backtest` and `calibrate --check` judge by: with one, Student-t has no degrees of freedom and the
 /// interval collapses to the mean.
-const MIN_CHECKED_REPLICATIONS: u32 = 2;
+pub(crate) const MIN_CHECKED_REPLICATIONS: u32 = 2;
 
 impl RunConfig {
     /// Loads the scenario and applies `--seed`, `--replications` and `--days`.

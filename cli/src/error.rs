@@ -254,6 +254,14 @@ pub(crate) enum Error {
     /// whose `summary.json` cannot be read.
     #[error("{0}")]
     Weekly(String),
+    /// `weekly --week`: a week the log cannot report.
+    #[error("'{}': --week {source}", log.display())]
+    Week {
+        /// The log as given.
+        log: PathBuf,
+        /// Why the week cannot be reported.
+        source: records::WeeklyError,
+    },
     /// Writing to stdout failed (a closed pipe is not an error: see
     /// [`Error::is_broken_pipe`]).
     #[error("cannot write to stdout: {0}")]

@@ -7,7 +7,9 @@ use std::path::Path;
 use records::{Backtest, Estimates, Log, ReadOptions};
 use sim_core::Model;
 
-use crate::args::{BacktestArgs, CalibrateArgs, Format, Headroom, LogArgs, Overrides, WeeklyArgs};
+use crate::args::{
+    BacktestArgs, CalibrateArgs, Format, Headroom, LogArgs, Overrides, Threads, WeeklyArgs,
+};
 use crate::error::Error;
 use crate::streams::Streams;
 use crate::{Status, config, output, table, threads, workbook};
@@ -41,6 +43,34 @@ fn load(path: &Path, overrides: &Overrides) -> Result<Model, Error> {
     Ok(model)
 }
 
+/// Refuses a backtest run of `model` as `run --check` refuses its run:
+/// fewer than 2 replications (an interval of zero width would be judged),
+/// or an estimate past `--max-memory` or the events a run may take.
+fn check_run(
+    scenario: &Path,
+    command: &'static str,
+    model: &Model,
+    threads: &Threads,
+) -> Result<(), Error> {
+    if model.replications < config::MIN_CHECKED_REPLICATIONS {
+        return Err(Error::TooFewReplications {
+            scenario: scenario.to_owned(),
+            command,
+            replications: model.replications,
+            hint: "pass --replications 2 or more, or set the scenario's `replications`",
+        });
+    }
+    crate::limits::check(
+        scenario,
+        command,
+        model,
+        model.replications,
+        threads.n,
+        &threads.limits,
+    )?;
+    Ok(())
+}
+
 /// `swapsim calibrate LOG --scenario S.toml [--out FILE] [--check]`.
 pub(crate) fn calibrate(args: &CalibrateArgs, streams: &mut Streams<'_>) -> Result<Status, Error> {
     let log = read_log(&args.log, &args.read, streams)?;
@@ -72,6 +102,10 @@ pub(crate) fn calibrate(args: &CalibrateArgs, streams: &mut Streams<'_>) -> Resu
         scenarios::parse_with(&calibrated.text, &name, &|p| std::fs::read_to_string(p))
             .map_err(|d| Error::Load(scenarios::LoadError::Invalid(d)))?;
     config::apply(&mut checked, &args.overrides, &args.scenario)?;
+    // Before anything is written: the calibrated scenario is what runs.
+    if args.check {
+        check_run(&args.scenario, "calibrate --check", &checked, &args.threads)?;
+    }
     match &args.out {
         Some(path) => {
             output::write_file_atomically(path, calibrated.text.as_bytes())?;
@@ -100,9 +134,11 @@ pub(crate) fn calibrate(args: &CalibrateArgs, streams: &mut Streams<'_>) -> Resu
 
 /// `swapsim backtest LOG SCENARIO.toml`.
 pub(crate) fn backtest(args: &BacktestArgs, streams: &mut Streams<'_>) -> Result<Status, Error> {
+    // The run's bounds first, before a log of millions of rows is read.
+    let model = load(&args.scenario, &args.overrides)?;
+    check_run(&args.scenario, "backtest", &model, &args.threads)?;
     let log = read_log(&args.log, &args.read, streams)?;
     let estimates = records::estimate(&log.tally, records::DEFAULT_COURIER_THRESHOLD);
-    let model = load(&args.scenario, &args.overrides)?;
     if !estimates
         .sites
         .iter()
@@ -331,7 +367,11 @@ pub(crate) fn weekly(args: &WeeklyArgs, streams: &mut Streams<'_>) -> Result<Sta
         &plan,
         &predicted,
         args.tolerance,
-    );
+    )
+    .map_err(|source| Error::Week {
+        log: args.log.clone(),
+        source,
+    })?;
     for site in &week.unplanned {
         streams.tell(format_args!(
             "warning: site '{site}' is in the log but not the plan: not reported"

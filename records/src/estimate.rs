@@ -207,7 +207,7 @@ pub fn estimate(tally: &Tally, courier_threshold: f64) -> Estimates {
             stockout_share: tally
                 .has_result
                 .then(|| Interval::share(failed, swaps + failed)),
-            cabinets: site.cabinets.iter().map(|c| c.to_string()).collect(),
+            cabinets: site.cabinets.keys().map(|c| c.to_string()).collect(),
             commuters: behaviour(site.user.iter().filter(|u| !is_courier(u)), days),
             couriers: behaviour(site.user.iter().filter(|u| is_courier(u)), days),
         });

@@ -33,6 +33,7 @@ mod estimate;
 mod format;
 mod headroom;
 mod read;
+mod runs;
 mod tally;
 mod weekly;
 
@@ -45,5 +46,6 @@ pub use estimate::{
 pub use format::{Column, LocalTime, date_text, parse_result, parse_soc, parse_time};
 pub use headroom::{HEADROOM_RESOLUTION, Headroom, headroom};
 pub use read::{Log, ReadError, ReadOptions, RowProblem, read_csv, read_log, read_xlsx};
+pub use runs::GAP_DAYS;
 pub use tally::{Row, Tally};
-pub use weekly::{Predicted, SiteWeek, TownWeek, Weekly, iso_week, towns, weekly};
+pub use weekly::{Predicted, SiteWeek, TownWeek, Weekly, WeeklyError, iso_week, towns, weekly};

@@ -4,7 +4,7 @@
 //! with its rows: a row updates its user's counters and its day's counts
 //! and is dropped.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::format::LocalTime;
 
@@ -56,11 +56,54 @@ pub(crate) struct SiteTally {
     pub(crate) user: Vec<UserTally>,
     /// Per day (days since 1970-01-01).
     pub(crate) days: BTreeMap<i32, DayTally>,
-    /// Cabinet ids seen.
-    pub(crate) cabinets: BTreeSet<Box<str>>,
+    /// Cabinet ids seen, each with the first day it was seen on (days
+    /// since 1970-01-01).
+    pub(crate) cabinets: BTreeMap<Box<str>, i32>,
     /// Users active in each week, by the week's Monday (days since
     /// 1970-01-01): memory grows with users × weeks, not rows.
     pub(crate) week_users: BTreeMap<i32, HashSet<u32>>,
+}
+
+impl SiteTally {
+    /// The index of user `id`, new if they were not seen before.
+    fn user_index(&mut self, id: &str) -> u32 {
+        match self.users.get(id) {
+            Some(&u) => u,
+            None => {
+                self.user.push(UserTally::default());
+                let u = (self.user.len() - 1) as u32;
+                self.users.insert(id.into(), u);
+                u
+            }
+        }
+    }
+
+    /// Adds what `other` counted at the same site.
+    fn merge(&mut self, other: SiteTally) {
+        // Other's user indices as this site's.
+        let mut index = vec![0; other.user.len()];
+        for (id, &u) in &other.users {
+            index[u as usize] = self.user_index(id);
+        }
+        for (u, counts) in other.user.iter().enumerate() {
+            self.user[index[u] as usize].add(counts);
+        }
+        for (day, counts) in other.days {
+            let d = self.days.entry(day).or_default();
+            d.swaps += counts.swaps;
+            d.no_battery += counts.no_battery;
+        }
+        for (cabinet, day) in other.cabinets {
+            let first = self.cabinets.entry(cabinet).or_insert(day);
+            *first = (*first).min(day);
+        }
+        for (monday, users) in other.week_users {
+            self.week_users
+                .entry(monday)
+                .or_default()
+                .extend(users.into_iter().map(|u| index[u as usize]));
+        }
+    }
 }
 
 /// One user's counters at one site.
@@ -103,6 +146,26 @@ impl Default for UserTally {
     }
 }
 
+impl UserTally {
+    /// Adds another tally of the same user's.
+    fn add(&mut self, other: &UserTally) {
+        self.swaps += other.swaps;
+        self.no_battery += other.no_battery;
+        for (a, b) in self.hours.iter_mut().zip(&other.hours) {
+            *a += b;
+        }
+        self.soc_in_sum += other.soc_in_sum;
+        self.soc_in_sq += other.soc_in_sq;
+        self.soc_in_n += other.soc_in_n;
+        for (a, b) in self.soc_in_bins.iter_mut().zip(&other.soc_in_bins) {
+            *a += b;
+        }
+        self.used_sum += other.used_sum;
+        self.used_n += other.used_n;
+        self.soc_out_sum += other.soc_out_sum;
+    }
+}
+
 /// One day's counts at a site.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct DayTally {
@@ -120,34 +183,15 @@ impl Tally {
             None => (row.time, row.time),
             Some((a, b)) => (a.min(row.time), b.max(row.time)),
         });
-        let index = match self.index.get(row.site) {
-            Some(&i) => i,
+        self.has_result |= !row.swapped;
+        let site = self.site(row.site);
+        match site.cabinets.get_mut(row.cabinet) {
+            Some(first) => *first = (*first).min(row.time.day),
             None => {
-                self.sites.push(SiteTally {
-                    name: row.site.to_owned(),
-                    users: HashMap::new(),
-                    user: Vec::new(),
-                    days: BTreeMap::new(),
-                    cabinets: BTreeSet::new(),
-                    week_users: BTreeMap::new(),
-                });
-                self.index.insert(row.site.into(), self.sites.len() - 1);
-                self.sites.len() - 1
+                site.cabinets.insert(row.cabinet.into(), row.time.day);
             }
-        };
-        let site = &mut self.sites[index];
-        if !site.cabinets.contains(row.cabinet) {
-            site.cabinets.insert(row.cabinet.into());
         }
-        let u = match site.users.get(row.user) {
-            Some(&u) => u as usize,
-            None => {
-                site.user.push(UserTally::default());
-                site.users
-                    .insert(row.user.into(), (site.user.len() - 1) as u32);
-                site.user.len() - 1
-            }
-        };
+        let u = site.user_index(row.user) as usize;
         let monday = row.time.day - crate::format::weekday(row.time.day) as i32;
         site.week_users.entry(monday).or_default().insert(u as u32);
         let user = &mut site.user[u];
@@ -157,7 +201,6 @@ impl Tally {
         if !row.swapped {
             user.no_battery += 1;
             day.no_battery += 1;
-            self.has_result = true;
             return;
         }
         user.swaps += 1;
@@ -176,6 +219,44 @@ impl Tally {
         }
     }
 
+    /// Adds what `other` counted (a log's rows read in two parts), the
+    /// smaller tally into the larger.
+    pub(crate) fn merge(&mut self, mut other: Tally) {
+        if other.rows > self.rows {
+            std::mem::swap(self, &mut other);
+        }
+        self.rows += other.rows;
+        self.span = match (self.span, other.span) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (a, b) => a.or(b),
+        };
+        self.has_result |= other.has_result;
+        for site in other.sites {
+            let name = site.name.clone();
+            self.site(&name).merge(site);
+        }
+    }
+
+    /// The site named `name`, new if it was not seen before.
+    fn site(&mut self, name: &str) -> &mut SiteTally {
+        let index = match self.index.get(name) {
+            Some(&i) => i,
+            None => {
+                self.sites.push(SiteTally {
+                    name: name.to_owned(),
+                    users: HashMap::new(),
+                    user: Vec::new(),
+                    days: BTreeMap::new(),
+                    cabinets: BTreeMap::new(),
+                    week_users: BTreeMap::new(),
+                });
+                self.index.insert(name.into(), self.sites.len() - 1);
+                self.sites.len() - 1
+            }
+        };
+        &mut self.sites[index]
+    }
+
     /// The sites' names, in order of first appearance.
     pub fn site_names(&self) -> impl Iterator<Item = &str> {
         self.sites.iter().map(|s| s.name.as_str())
@@ -192,7 +273,7 @@ impl Tally {
     pub fn cabinets(&self, site: &str) -> Vec<&str> {
         self.index
             .get(site)
-            .map(|&i| self.sites[i].cabinets.iter().map(|c| &**c).collect())
+            .map(|&i| self.sites[i].cabinets.keys().map(|c| &**c).collect())
             .unwrap_or_default()
     }
 }

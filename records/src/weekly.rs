@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use sim_core::{Estimate, Model};
 
-use crate::format::{date_text, days_from_civil, weekday};
+use crate::format::{civil_from_days, date_text, days_from_civil, weekday};
 use crate::headroom::Headroom;
 use crate::tally::Tally;
 
@@ -142,6 +142,44 @@ pub struct Weekly {
     pub tolerance: f64,
 }
 
+/// Why a week cannot be reported against a log. Fatal to `weekly`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WeeklyError {
+    /// The week ends before the log's first record or starts after its
+    /// last: its zero requests would read as a collapse in demand.
+    #[error(
+        "{week} ({} to {}) is outside the log, which runs from {} ({}) to {} ({}): expected \
+         a week from {} to {}",
+        date_text(*monday),
+        date_text(monday + 6),
+        week_of(*first),
+        date_text(*first),
+        week_of(*last),
+        date_text(*last),
+        week_of(*first),
+        week_of(*last)
+    )]
+    OutsideLog {
+        /// The week asked for, `2024-W20`.
+        week: String,
+        /// Its Monday (days since 1970-01-01).
+        monday: i32,
+        /// The day of the log's first record.
+        first: i32,
+        /// The day of the log's last record.
+        last: i32,
+    },
+}
+
+/// The ISO week `YYYY-Www` that `day` (days since 1970-01-01) is in:
+/// the week of its Thursday, which is in the week's year.
+fn week_of(day: i32) -> String {
+    let thursday = day - weekday(day) as i32 + 3;
+    let (year, _, _) = civil_from_days(thursday);
+    let week = (thursday - days_from_civil(year, 1, 1)) / 7 + 1;
+    format!("{year}-W{week:02}")
+}
+
 /// The Monday (days since 1970-01-01) of an ISO week `YYYY-Www`.
 pub fn iso_week(text: &str) -> Result<i32, String> {
     let bad = || format!("expected an ISO week like 2024-W14, found '{text}'");
@@ -168,6 +206,10 @@ pub fn iso_week(text: &str) -> Result<i32, String> {
 /// `tolerance` (a share: the interval is of the plan's mean, narrower than
 /// one week's spread, and the model's own bias on the sample log is about
 /// 6 %).
+///
+/// A week that ends before the log's first record or starts after its
+/// last is an error naming the log's first and last week: the log says
+/// nothing of it, and its zero requests would read as demand gone.
 pub fn weekly(
     tally: &Tally,
     monday: i32,
@@ -175,7 +217,17 @@ pub fn weekly(
     plan: &Model,
     predicted: &[Predicted],
     tolerance: f64,
-) -> Weekly {
+) -> Result<Weekly, WeeklyError> {
+    if let Some((first, last, _)) = tally.window()
+        && (monday + 6 < first || monday > last)
+    {
+        return Err(WeeklyError::OutsideLog {
+            week: week.to_owned(),
+            monday,
+            first,
+            last,
+        });
+    }
     let mut sites = Vec::new();
     let mut unplanned = Vec::new();
     for site in &tally.sites {
@@ -237,7 +289,11 @@ pub fn weekly(
             planned_subscribers,
             stockouts,
             planned_stockouts: planned_requests.1 * p.stockout_probability,
-            cabinets_seen: site.cabinets.len(),
+            cabinets_seen: site
+                .cabinets
+                .values()
+                .filter(|&&first| first <= monday + 6)
+                .count(),
             cabinets_planned: spec.cabinets,
             adoption_planned: spec.swap_adoption,
             adoption_today,
@@ -247,7 +303,7 @@ pub fn weekly(
             headroom: None,
         });
     }
-    Weekly {
+    Ok(Weekly {
         week: week.to_owned(),
         from: date_text(monday),
         to: date_text(monday + 6),
@@ -255,7 +311,7 @@ pub fn weekly(
         sites,
         unplanned,
         tolerance,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -270,5 +326,17 @@ mod tests {
         assert_eq!(date_text(iso_week("2020-W53").unwrap()), "2020-12-28");
         assert!(iso_week("2021-W53").is_err());
         assert!(iso_week("2024-14").is_err());
+    }
+
+    #[test]
+    fn every_day_is_in_the_week_whose_monday_is_before_it() {
+        for week in [
+            "2020-W53", "2021-W01", "2024-W01", "2024-W13", "2024-W52", "2026-W01",
+        ] {
+            let monday = iso_week(week).unwrap();
+            for day in monday..monday + 7 {
+                assert_eq!(week_of(day), week, "{}", date_text(day));
+            }
+        }
     }
 }

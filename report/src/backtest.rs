@@ -2,12 +2,17 @@
 //! in plain words (`id="summary"`: how many sites fit, the tolerances
 //! used, the worst fits), the roll-up by town when the scenario's sites
 //! name theirs (`id="towns"`), a table of the fits per site
-//! (`id="sites"`), then per site a chart of the hour-of-day profile of
-//! requests, observed against simulated (`id="profiles"`).
+//! (`id="sites"`), then a chart of each fit: the requests a day of every
+//! site, the observed mean against the simulated 95 % interval, as a
+//! share of the simulated mean so that sites of any size share one axis
+//! (`id="requests"`); per site the hour-of-day profile of requests,
+//! observed against simulated (`id="profiles"`); and the stockout share
+//! of every site, observed against simulated (`id="stockouts"`).
 //!
 //! The input is `records::Backtest`, what `backtest --format json`
-//! prints. The chart is hand-drawn SVG (two polylines over 24 hours): a
-//! plotters chart would bring its own layout for two lines of 24 points.
+//! prints. The charts are hand-drawn SVG (polylines over 24 hours, a bar
+//! and a dot per site): a plotters chart would bring its own layout for
+//! so few marks.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -43,6 +48,16 @@ struct Words {
     no_profile: &'static str,
     worst: &'static str,
     fitting: &'static str,
+    requests_chart: &'static str,
+    requests_axis: &'static str,
+    interval: &'static str,
+    mean: &'static str,
+    observed_mean: &'static str,
+    tolerance: &'static str,
+    stockout_chart: &'static str,
+    stockout_axis: &'static str,
+    no_stockout: &'static str,
+    points: &'static str,
 }
 
 const ZH: Words = Words {
@@ -64,6 +79,16 @@ const ZH: Words = Words {
     no_profile: "模拟结果没有该站点的分时分布。",
     worst: "拟合最差的站点",
     fitting: "相符站点",
+    requests_chart: "各站点日换电需求：实测均值与模拟 95% 区间",
+    requests_axis: "相对模拟均值的偏差",
+    interval: "模拟 95% 区间",
+    mean: "模拟均值",
+    observed_mean: "实测均值",
+    tolerance: "容差",
+    stockout_chart: "各站点缺电比例：实测与模拟",
+    stockout_axis: "缺电比例（占换电需求）",
+    no_stockout: "日志没有结果列",
+    points: "个百分点",
 };
 
 const EN: Words = Words {
@@ -85,6 +110,16 @@ const EN: Words = Words {
     no_profile: "The run has no hourly profile for this site.",
     worst: "Worst fits",
     fitting: "Sites that fit",
+    requests_chart: "Requests a day per site: the observed mean against the simulated 95% interval",
+    requests_axis: "against the simulated mean",
+    interval: "simulated 95% interval",
+    mean: "simulated mean",
+    observed_mean: "observed mean",
+    tolerance: "tolerance",
+    stockout_chart: "Stockout share per site: observed against simulated",
+    stockout_axis: "share of requests that found no battery",
+    no_stockout: "the log has no result column",
+    points: "points",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -164,11 +199,19 @@ pub fn render_backtest_html(fits: &Backtest, scenario: &str, log: &str, lang: La
         let _ = writeln!(h, "</ul>");
     }
     let _ = writeln!(h, "</section>");
+    let _ = writeln!(h, "<section class=\"charts\" id=\"requests\">");
+    let _ = writeln!(h, "<h2>{}</h2>", w.requests_chart);
+    requests_chart(&mut h, fits, w);
+    let _ = writeln!(h, "</section>");
     let _ = writeln!(h, "<section class=\"charts\" id=\"profiles\">");
     let _ = writeln!(h, "<h2>{}</h2>", w.profiles);
     for f in &fits.sites {
         chart(&mut h, f, w);
     }
+    let _ = writeln!(h, "</section>");
+    let _ = writeln!(h, "<section class=\"charts\" id=\"stockouts\">");
+    let _ = writeln!(h, "<h2>{}</h2>", w.stockout_chart);
+    stockout_chart(&mut h, fits, w);
     let _ = writeln!(h, "</section>");
     let _ = writeln!(h, "</body>\n</html>");
     h
@@ -455,6 +498,387 @@ fn chart(h: &mut String, f: &SiteFit, w: &Words) {
         escape(&f.site),
         w.share,
         w.profiles
+    );
+    let _ = writeln!(h, "</figure>");
+}
+
+/// Height of one site's row in the charts of all sites \[SVG units\].
+const ROW: f64 = 22.0;
+/// Margins of the charts of all sites: the site names on the left, the
+/// figures on the right, the axis below.
+const ROWS_MARGIN: (f64, f64, f64, f64) = (150.0, 200.0, 34.0, 40.0);
+/// Colours of the observed and simulated marks, as in the profile charts.
+const OBSERVED: &str = "#1a1a1a";
+const SIMULATED: &str = "#b00020";
+
+/// The frame of a chart with a row per site: its SVG opening, and the x
+/// position of a value on an axis from `from` to `to`.
+struct Rows {
+    from: f64,
+    to: f64,
+    height: f64,
+}
+
+impl Rows {
+    fn new(h: &mut String, sites: usize, from: f64, to: f64) -> Rows {
+        let (_, _, up, down) = ROWS_MARGIN;
+        let height = up + down + ROW * sites.max(1) as f64;
+        let _ = writeln!(
+            h,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" \
+             font-family=\"Noto Sans CJK SC, Microsoft YaHei, sans-serif\" font-size=\"11\">"
+        );
+        Rows { from, to, height }
+    }
+
+    /// The x of `value`, clamped to the axis.
+    fn x(&self, value: f64) -> f64 {
+        let (left, right, _, _) = ROWS_MARGIN;
+        let share = ((value - self.from) / (self.to - self.from)).clamp(0.0, 1.0);
+        left + (WIDTH - left - right) * share
+    }
+
+    /// The y of the middle of row `i`.
+    fn y(&self, i: usize) -> f64 {
+        ROWS_MARGIN.2 + ROW * (i as f64 + 0.5)
+    }
+
+    /// The plot's top and bottom.
+    fn plot(&self) -> (f64, f64) {
+        (ROWS_MARGIN.2, self.height - ROWS_MARGIN.3)
+    }
+
+    /// Grid lines and labels at `step`, the label of the axis, and the
+    /// site's name at the left of each row.
+    fn axis(&self, h: &mut String, step: f64, label: &str, names: &[&str]) {
+        let (top, bottom) = self.plot();
+        let ticks = ((self.to - self.from) / step).round() as i64;
+        for i in 0..=ticks {
+            let value = self.from + step * i as f64;
+            let x = self.x(value);
+            let _ = writeln!(
+                h,
+                "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{top}\" y2=\"{bottom}\" stroke=\"#ddd\"/>\
+                 <text x=\"{x:.1}\" y=\"{}\" text-anchor=\"middle\">{}%</text>",
+                bottom + 14.0,
+                trim(100.0 * value, 1)
+            );
+        }
+        let (left, right, _, _) = ROWS_MARGIN;
+        let _ = writeln!(
+            h,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            (left + WIDTH - right) / 2.0,
+            self.height - 4.0,
+            escape(label)
+        );
+        for (i, name) in names.iter().enumerate() {
+            let _ = writeln!(
+                h,
+                "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+                left - 8.0,
+                self.y(i) + 4.0,
+                escape(&short(name))
+            );
+        }
+    }
+
+    /// The legend, above the plot: each mark and what it stands for.
+    fn legend(&self, h: &mut String, items: &[(Mark, &str)]) {
+        let mut x = ROWS_MARGIN.0;
+        let y = 14.0;
+        for (mark, label) in items {
+            let _ = writeln!(
+                h,
+                "{}<text x=\"{:.1}\" y=\"{}\">{}</text>",
+                mark.svg(x + 8.0, y - 4.0),
+                x + 20.0,
+                y,
+                escape(label)
+            );
+            x += 34.0 + 7.0 * label.chars().count() as f64;
+        }
+    }
+}
+
+/// The marks of the charts of all sites, as the legend shows them.
+#[derive(Clone, Copy)]
+enum Mark {
+    /// A simulated interval or share: a light bar.
+    Bar,
+    /// The simulated mean: a tick.
+    Tick,
+    /// An observed value: a dot.
+    Dot,
+    /// The band within a tolerance.
+    Band,
+}
+
+impl Mark {
+    /// The mark centred on (x, y).
+    fn svg(self, x: f64, y: f64) -> String {
+        let (left, top) = (x - 6.0, y - 4.0);
+        match self {
+            Mark::Bar => format!(
+                "<rect x=\"{left:.1}\" y=\"{top:.1}\" width=\"12\" height=\"8\" \
+                 fill=\"{SIMULATED}\" fill-opacity=\"0.35\"/>"
+            ),
+            Mark::Tick => format!(
+                "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" \
+                 stroke=\"{SIMULATED}\" stroke-width=\"2\"/>",
+                y - 6.0,
+                y + 6.0
+            ),
+            Mark::Dot => {
+                format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"{OBSERVED}\"/>")
+            }
+            Mark::Band => format!(
+                "<rect x=\"{left:.1}\" y=\"{top:.1}\" width=\"12\" height=\"8\" \
+                 fill=\"#f1f1f1\" stroke=\"#ccc\"/>"
+            ),
+        }
+    }
+}
+
+/// A site's name shortened for a chart's row label.
+fn short(name: &str) -> String {
+    let mut chars = name.chars();
+    let mut out: String = chars.by_ref().take(14).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// A round step for an axis of `span`: at most about 6 ticks.
+fn step(span: f64) -> f64 {
+    [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0]
+        .into_iter()
+        .find(|s| span / s <= 6.0)
+        .unwrap_or(1.0)
+}
+
+/// Requests a day of every site (`id="requests"`): per row, the
+/// simulated 95 % interval as a bar, its mean as a tick and the observed
+/// mean as a dot, all as shares of the simulated mean (0 % is the
+/// simulated mean), over the band within the tolerance. A dot outside
+/// both the bar and the band is a miss. The axis spans every mark up to
+/// ±200 %; a dot past it sits at the edge, marked `data-clipped`.
+fn requests_chart(h: &mut String, fits: &Backtest, w: &Words) {
+    let relative = |f: &SiteFit| {
+        let s = f.simulated_requests_per_day;
+        (s.mean > 0.0).then(|| {
+            (
+                s.ci95_low / s.mean - 1.0,
+                s.ci95_high / s.mean - 1.0,
+                f.requests_miss,
+            )
+        })
+    };
+    let reach = fits
+        .sites
+        .iter()
+        .filter_map(relative)
+        .flat_map(|(low, high, miss)| [low.abs(), high.abs(), miss.abs()])
+        .filter(|x| x.is_finite())
+        .fold(fits.tolerance, f64::max)
+        .clamp(0.05, 2.0)
+        * 1.1;
+    let step = step(2.0 * reach);
+    let reach = ((reach / step).ceil() * step).min(2.0);
+    let _ = writeln!(h, "<figure class=\"chart\">");
+    let rows = Rows::new(h, fits.sites.len(), -reach, reach);
+    let (top, bottom) = rows.plot();
+    let (band_from, band_to) = (rows.x(-fits.tolerance), rows.x(fits.tolerance));
+    let _ = writeln!(
+        h,
+        "<rect class=\"tolerance\" x=\"{band_from:.1}\" y=\"{top}\" width=\"{:.1}\" \
+         height=\"{:.1}\" fill=\"#f1f1f1\"/>",
+        band_to - band_from,
+        bottom - top
+    );
+    let names: Vec<&str> = fits.sites.iter().map(|f| f.site.as_str()).collect();
+    rows.axis(h, step, w.requests_axis, &names);
+    let zero = rows.x(0.0);
+    let _ = writeln!(
+        h,
+        "<line x1=\"{zero:.1}\" x2=\"{zero:.1}\" y1=\"{top}\" y2=\"{bottom}\" \
+         stroke=\"{SIMULATED}\" stroke-dasharray=\"4 3\"/>"
+    );
+    let tolerance = format!("{} ±{}%", w.tolerance, trim(100.0 * fits.tolerance, 1));
+    rows.legend(
+        h,
+        &[
+            (Mark::Bar, w.interval),
+            (Mark::Tick, w.mean),
+            (Mark::Dot, w.observed_mean),
+            (Mark::Band, &tolerance),
+        ],
+    );
+    let (_, right, _, _) = ROWS_MARGIN;
+    for (i, f) in fits.sites.iter().enumerate() {
+        let y = rows.y(i);
+        let sim = f.simulated_requests_per_day;
+        let observed = f.observed_requests_per_day.value;
+        let _ = writeln!(h, "<g class=\"fit\" data-site=\"{}\">", escape(&f.site));
+        let _ = writeln!(
+            h,
+            "<title>{}: {} {observed:.1}, {} {:.1} [{:.1}, {:.1}] ({:+.1}%)</title>",
+            escape(&f.site),
+            w.observed,
+            w.simulated,
+            sim.mean,
+            sim.ci95_low,
+            sim.ci95_high,
+            100.0 * f.requests_miss
+        );
+        if let Some((low, high, miss)) = relative(f) {
+            let (from, to) = (rows.x(low), rows.x(high));
+            let _ = writeln!(
+                h,
+                "<rect class=\"simulated\" x=\"{from:.1}\" y=\"{:.1}\" width=\"{:.1}\" \
+                 height=\"10\" fill=\"{SIMULATED}\" fill-opacity=\"0.35\"/>\
+                 <line x1=\"{zero:.1}\" x2=\"{zero:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" \
+                 stroke=\"{SIMULATED}\" stroke-width=\"2\"/>",
+                y - 5.0,
+                (to - from).max(0.5),
+                y - 7.0,
+                y + 7.0
+            );
+            let clipped = if miss.abs() > reach {
+                " data-clipped=\"true\""
+            } else {
+                ""
+            };
+            let colour = if f.pass { OBSERVED } else { SIMULATED };
+            let _ = writeln!(
+                h,
+                "<circle class=\"observed\" cx=\"{:.1}\" cy=\"{y:.1}\" r=\"4\" \
+                 fill=\"{colour}\"{clipped}/>",
+                rows.x(miss)
+            );
+        }
+        let _ = writeln!(
+            h,
+            "<text x=\"{}\" y=\"{:.1}\">{observed:.1} · {:.1} [{:.1}, {:.1}]</text>",
+            WIDTH - right + 8.0,
+            y + 4.0,
+            sim.mean,
+            sim.ci95_low,
+            sim.ci95_high
+        );
+        let _ = writeln!(h, "</g>");
+    }
+    let _ = writeln!(h, "</svg>");
+    let _ = writeln!(
+        h,
+        "<figcaption>{} — {} · {} [95%]</figcaption>",
+        w.requests, w.observed, w.simulated
+    );
+    let _ = writeln!(h, "</figure>");
+}
+
+/// The stockout share of every site (`id="stockouts"`): per row, the
+/// simulated share as a bar from 0 and the observed share as a dot, with
+/// the band within the stockout tolerance around the simulated share
+/// when one is judged.
+fn stockout_chart(h: &mut String, fits: &Backtest, w: &Words) {
+    let tolerance = fits.stockout_tolerance.unwrap_or(0.0);
+    let most = fits
+        .sites
+        .iter()
+        .flat_map(|f| {
+            [
+                f.simulated_stockout + tolerance,
+                f.observed_stockout.unwrap_or(0.0),
+            ]
+        })
+        .filter(|x| x.is_finite())
+        .fold(0.01, f64::max)
+        .min(1.0)
+        * 1.1;
+    let step = step(most);
+    let top = ((most / step).ceil() * step).min(1.0);
+    let _ = writeln!(h, "<figure class=\"chart\">");
+    let rows = Rows::new(h, fits.sites.len(), 0.0, top);
+    let names: Vec<&str> = fits.sites.iter().map(|f| f.site.as_str()).collect();
+    rows.axis(h, step, w.stockout_axis, &names);
+    let judged = fits
+        .stockout_tolerance
+        .map(|t| format!("{} ±{} {}", w.tolerance, trim(100.0 * t, 1), w.points));
+    let mut legend = vec![(Mark::Bar, w.simulated), (Mark::Dot, w.observed)];
+    if let Some(judged) = &judged {
+        legend.push((Mark::Band, judged));
+    }
+    rows.legend(h, &legend);
+    let (_, right, _, _) = ROWS_MARGIN;
+    let zero = rows.x(0.0);
+    for (i, f) in fits.sites.iter().enumerate() {
+        let y = rows.y(i);
+        let sim = f.simulated_stockout;
+        let shown =
+            |x: Option<f64>| x.map_or_else(|| "–".to_owned(), |x| format!("{:.2}%", 100.0 * x));
+        let _ = writeln!(h, "<g class=\"fit\" data-site=\"{}\">", escape(&f.site));
+        let _ = writeln!(
+            h,
+            "<title>{}: {} {}, {} {}</title>",
+            escape(&f.site),
+            w.observed,
+            shown(f.observed_stockout),
+            w.simulated,
+            shown(Some(sim))
+        );
+        if let Some(t) = fits.stockout_tolerance {
+            let (from, to) = (rows.x(sim - t), rows.x(sim + t));
+            let _ = writeln!(
+                h,
+                "<rect class=\"tolerance\" x=\"{from:.1}\" y=\"{:.1}\" width=\"{:.1}\" \
+                 height=\"{ROW}\" fill=\"#f1f1f1\"/>",
+                y - ROW / 2.0,
+                to - from
+            );
+        }
+        let _ = writeln!(
+            h,
+            "<rect class=\"simulated\" x=\"{zero:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"10\" \
+             fill=\"{SIMULATED}\" fill-opacity=\"0.35\"/>",
+            y - 5.0,
+            rows.x(sim) - zero
+        );
+        match f.observed_stockout {
+            Some(observed) => {
+                let _ = writeln!(
+                    h,
+                    "<circle class=\"observed\" cx=\"{:.1}\" cy=\"{y:.1}\" r=\"4\" \
+                     fill=\"{OBSERVED}\"/>",
+                    rows.x(observed)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    h,
+                    "<text class=\"no-observed\" x=\"{:.1}\" y=\"{:.1}\" fill=\"#767676\">{}</text>",
+                    rows.x(sim) + 8.0,
+                    y + 4.0,
+                    w.no_stockout
+                );
+            }
+        }
+        let _ = writeln!(
+            h,
+            "<text x=\"{}\" y=\"{:.1}\">{} · {}</text>",
+            WIDTH - right + 8.0,
+            y + 4.0,
+            shown(f.observed_stockout),
+            shown(Some(sim))
+        );
+        let _ = writeln!(h, "</g>");
+    }
+    let _ = writeln!(h, "</svg>");
+    let _ = writeln!(
+        h,
+        "<figcaption>{} — {} · {}</figcaption>",
+        w.stockout, w.observed, w.simulated
     );
     let _ = writeln!(h, "</figure>");
 }

@@ -62,10 +62,19 @@ pub fn read_regular_text(path: &Path, max_bytes: u64, what: &str) -> io::Result<
     })
 }
 
+/// What is wrong with a quote that opens a cell and never closes, and
+/// what to do: the `csv` crate ends such a quote at the end of the text,
+/// so one stray `"` would swallow every row after it into one cell. The
+/// site table, the survey import and the swap-log reader all say it so.
+pub const UNTERMINATED_QUOTE: &str = "unterminated quote: the `\"` that opens this cell never \
+     closes, so every row after it would be read as part of the cell; close it, or double a \
+     quote inside a cell (`\"\"`)";
+
 /// What a file given as CSV text is instead, with what to do about it:
 /// a zip archive (an `.xlsx` workbook), UTF-16 text, or cells separated
 /// by semicolons or tabs; `None` when it may well be CSV. Each once got
-/// the advice for GBK text, which was wrong.
+/// the advice for GBK text, which was wrong. `bytes` may be the file's
+/// head only, [`NOT_CSV_HEAD`] bytes say, cut inside a character or not.
 pub fn not_csv(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(b"PK\x03\x04") {
         return Some(
@@ -79,7 +88,12 @@ pub fn not_csv(bytes: &[u8]) -> Option<&'static str> {
              \"CSV UTF-8 (comma delimited)\", or convert it: iconv -f UTF-16 -t UTF-8",
         );
     }
-    let text = std::str::from_utf8(bytes).ok()?;
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        // A head cut inside a character: its whole characters.
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&bytes[..e.valid_up_to()]).ok()?,
+        Err(_) => return None,
+    };
     let first = text
         .trim_start_matches('\u{feff}')
         .lines()
@@ -102,13 +116,17 @@ pub fn not_csv(bytes: &[u8]) -> Option<&'static str> {
     None
 }
 
+/// How much of a streamed file [`not_csv`] needs to see \[bytes\]: the
+/// header row, and as much as [`is_utf16`] counts NUL bytes in.
+pub const NOT_CSV_HEAD: usize = 4096;
+
 /// A UTF-16 byte-order mark, or many NUL bytes (UTF-16 without a mark:
 /// every other byte of ASCII text is 0).
 pub fn is_utf16(bytes: &[u8]) -> bool {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return true;
     }
-    let head = &bytes[..bytes.len().min(4096)];
+    let head = &bytes[..bytes.len().min(NOT_CSV_HEAD)];
     let nuls = head.iter().filter(|&&b| b == 0).count();
     head.len() >= 4 && nuls * 4 >= head.len()
 }
@@ -177,6 +195,13 @@ mod tests {
         );
         assert_eq!(not_csv(b"name,ebikes\na;b,1\n"), None);
         assert_eq!(not_csv(b"\xB5\xC4,1\n"), None, "GBK is for the GBK hint");
+        // A head cut inside a character is still looked at.
+        let cut = "名称;户数\n".as_bytes();
+        assert!(
+            not_csv(&cut[..cut.len() - 2])
+                .expect(";")
+                .contains("semicolons")
+        );
     }
 
     #[test]

@@ -448,13 +448,7 @@ pub(crate) fn records(text: &str) -> Result<Vec<Record>, (usize, String)> {
                 // of the text, so a stray `"` would swallow every row after
                 // it into one cell.
                 if text.as_bytes().get(cursor + raw_len - 1) != Some(&b'"') {
-                    return Err((
-                        cursor,
-                        "unterminated quote: the `\"` that opens this cell never closes, \
-                         so every row after it would be read as part of the cell; close \
-                         it, or double a quote inside a cell (`\"\"`)"
-                            .to_owned(),
-                    ));
+                    return Err((cursor, crate::file::UNTERMINATED_QUOTE.to_owned()));
                 }
                 (raw_len, cursor + 1)
             } else {
