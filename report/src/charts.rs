@@ -550,6 +550,20 @@ fn hourly_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Entry>) {
     let w = lang.words();
     let p = input.profiles.as_ref().map(|p| &p.network);
     if let Some(p) = p {
+        // A run of constant-rate Poisson sites only keeps no hour-of-day
+        // counts (the engine skips the bookkeeping), though it has
+        // requests: say so rather than that there were none.
+        let per_day = input
+            .summary
+            .as_ref()
+            .and_then(|s| s.network.get("swap_requests_per_day"))
+            .map_or(0.0, |e| e.mean);
+        let recorded = p.requests_by_hour.iter().any(|&x| x > 0.0);
+        let empty = if per_day > 0.0 && !recorded {
+            i18n::hourly_not_recorded(lang, &trim(per_day, 0))
+        } else {
+            w.no_requests.to_owned()
+        };
         out.push(hour_pair_chart(
             "requests",
             w.requests_title,
@@ -558,7 +572,7 @@ fn hourly_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Entry>) {
                 (w.stockouts, &p.stockouts_by_hour),
             ],
             [PALETTE[0], RGBColor(200, 30, 30)],
-            w.no_requests,
+            &empty,
             lang,
         ));
         out.push(wait_chart(&p.wait_quantiles_minutes, lang));
@@ -1053,7 +1067,11 @@ mod tests {
                 .iter()
                 .find(|o| o.name == "requests")
                 .expect("no requests chart");
-            assert!(requests.sentence.contains(recorded), "{}", requests.sentence);
+            assert!(
+                requests.sentence.contains(recorded),
+                "{}",
+                requests.sentence
+            );
             assert!(!requests.sentence.contains(none), "{}", requests.sentence);
         }
     }

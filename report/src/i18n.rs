@@ -1390,6 +1390,23 @@ pub(crate) fn compare_caption(lang: Lang) -> &'static str {
     }
 }
 
+/// Why a run with `per_day` requests a day has no chart of requests by
+/// hour: its sites are constant-rate Poisson, and such a run keeps no
+/// hour-of-day counts.
+pub(crate) fn hourly_not_recorded(lang: Lang, per_day: &str) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "全网每天约 {per_day} 次换电请求，但需求为恒定速率的泊松到达，仿真不记录按小时的请求与缺电次数，\
+             因此不绘制每小时请求图。"
+        ),
+        Lang::En => format!(
+            "The network has about {per_day} swap requests a day, but its demand is constant-rate \
+             Poisson, and for such demand requests and stockouts by hour are not recorded, so \
+             there is no chart of requests by hour."
+        ),
+    }
+}
+
 /// The caption of the hour-of-day charts.
 pub(crate) fn hourly_caption(lang: Lang) -> &'static str {
     match lang {
