@@ -992,6 +992,64 @@ mod tests {
             .collect()
     }
 
+    fn compared(scenarios: &[(&str, &str)]) -> CompareData {
+        CompareData {
+            seed: 1,
+            replications: 2,
+            days: 4,
+            warmup_days: 1,
+            scenarios: scenarios
+                .iter()
+                .map(|&(name, file)| CompareScenario {
+                    name: name.to_owned(),
+                    label: String::new(),
+                    file: file.to_owned(),
+                    sizing: None,
+                })
+                .collect(),
+            network: KpiList(Vec::new()),
+            sites: Vec::new(),
+        }
+    }
+
+    /// Issue 11 audit: scenarios of one name (a plan keeps its scenario's)
+    /// are told apart by the shortest part of their files that differs,
+    /// not by whole paths that make the print too wide.
+    #[test]
+    fn compare_columns_of_one_name_take_the_shortest_distinct_file_part() {
+        let cases: [(&[(&str, &str)], &[&str]); 5] = [
+            (&[("a", "x/a.toml"), ("b", "x/b.toml")], &["a", "b"]),
+            (
+                &[
+                    ("bishan-pilot", "scenarios/bishan-pilot.toml"),
+                    ("bishan-pilot", "scenarios/bishan-pilot-plan.toml"),
+                ],
+                &["bishan-pilot", "bishan-pilot-plan"],
+            ),
+            (
+                &[
+                    ("erlang-b-plan", "scenarios/erlang-b-plan.toml"),
+                    ("erlang-b-plan", "/tmp/.tmpA1b2/plan/plan.toml"),
+                ],
+                &["erlang-b-plan", "plan"],
+            ),
+            (
+                &[
+                    ("district", "/work/runs/before/plan/plan.toml"),
+                    ("district", "/work/runs/after/plan/plan.toml"),
+                ],
+                &["before/plan/plan.toml", "after/plan/plan.toml"],
+            ),
+            (
+                &[("same", "one.toml"), ("same", "one.toml")],
+                &["same (1)", "same (2)"],
+            ),
+        ];
+        for (scenarios, want) in cases {
+            assert_eq!(compared(scenarios).column_names(), want, "{scenarios:?}");
+        }
+    }
+
     /// Issue 10: the wait target is judged on the swap delay, as sim-core
     /// judges it; the report reads sim-core's targets back from
     /// `context.json`, and a target missing there is not set.
