@@ -758,15 +758,23 @@ fn old_plans_show_their_reasons_as_written() {
 }
 
 /// `compare a.toml plan/plan.toml`: a plan keeps its scenario's name, so
-/// the columns are the files, as in `compare`'s table.
+/// the columns are named by the files, by their stems where these differ
+/// (a whole path makes the column too wide to print).
 #[test]
 fn compared_scenarios_with_one_name_are_told_apart_by_file() {
     let mut input = load_dir(&fixture("compare/compare.json")).expect("compare fixture");
     let compare = input.compare.as_mut().expect("compare");
     let name = compare.scenarios[0].name.clone();
     compare.scenarios[1].name = name;
-    let files: Vec<String> = compare.scenarios.iter().map(|s| s.file.clone()).collect();
-    assert_ne!(files[0], files[1]);
+    let files: Vec<String> = compare
+        .scenarios
+        .iter()
+        .map(|s| {
+            let stem = std::path::Path::new(&s.file).file_stem().expect("a file");
+            stem.to_string_lossy().into_owned()
+        })
+        .collect();
+    assert_eq!(files, ["three-sites", "three-sites-grid-capped"]);
     let html = render_html(&input, Lang::En);
     let doc = parse(&html);
     let headers: Vec<String> = doc
@@ -835,6 +843,89 @@ fn a_compare_report_shows_scenarios_side_by_side() {
         "English in the zh compare report: {words:?}"
     );
     golden("compare.outline", &outline(&zh));
+}
+
+/// Issue 11 audit: a scenario compared with its plan (which keeps its
+/// name) prints within an A4 page: the columns take the files' stems, not
+/// whole paths; each difference and its interval sit on lines of their own
+/// under the value; the energy cost is a year's. `.ci/browser-test` prints
+/// such a page and checks that no header breaks inside a word.
+#[test]
+fn a_compare_summary_of_a_scenario_and_its_plan_fits_the_page() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("compare.html");
+    let (_, json) = swapsim_stdout(&[
+        "compare",
+        "scenarios/bishan-pilot.toml",
+        "scenarios/bishan-pilot-plan.toml",
+        "--days",
+        "8",
+        "--replications",
+        "2",
+        "--format",
+        "json",
+        "--html",
+        page.to_str().expect("UTF-8"),
+        "-q",
+    ]);
+    let input = ReportInput::from_compare_json(&json).expect("json");
+    let energy = input
+        .compare
+        .as_ref()
+        .and_then(|c| c.network.get("energy_cost_cny_per_day"))
+        .expect("the energy cost")
+        .clone();
+    let html = fs::read_to_string(&page).expect("the page");
+    let doc = parse(&html);
+    let table = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "table" && classes(*n).contains(&"compare-summary"))
+        .expect("the summary's table");
+    let headers: Vec<String> = table
+        .descendants()
+        .filter(|n| n.tag_name().name() == "th")
+        .map(text_of)
+        .collect();
+    assert!(
+        headers.contains(&"年电费 [元/年]".to_owned()),
+        "{headers:?}"
+    );
+    let energy_column = headers
+        .iter()
+        .position(|h| h == "年电费 [元/年]")
+        .expect("the energy column");
+    let rows: Vec<Vec<roxmltree::Node<'_, '_>>> = table
+        .descendants()
+        .filter(|n| n.tag_name().name() == "tr")
+        .skip(1)
+        .map(|tr| tr.children().filter(|c| c.is_element()).collect())
+        .collect();
+    let names: Vec<String> = rows.iter().map(|r| text_of(r[0])).collect();
+    assert_eq!(names, ["bishan-pilot", "bishan-pilot-plan"]);
+    for (i, row) in rows.iter().enumerate() {
+        let cell = row[energy_column];
+        let shown: f64 = cell
+            .children()
+            .find(|c| c.is_text())
+            .and_then(|t| t.text())
+            .and_then(|t| t.trim().parse().ok())
+            .expect("a number");
+        let year = energy.estimates[i].mean * 365.0;
+        assert!((shown - year).abs() <= 0.01 * year, "{shown} vs {year}");
+        // The second scenario's difference and its interval, each a line.
+        let spans: Vec<String> = cell
+            .children()
+            .filter(|c| c.tag_name().name() == "span")
+            .map(text_of)
+            .collect();
+        if i == 0 {
+            assert!(spans.is_empty(), "{spans:?}");
+        } else {
+            assert_eq!(spans.len(), 2, "{spans:?}");
+            assert!(spans[0].starts_with("Δ "), "{spans:?}");
+            assert!(spans[1].starts_with('['), "{spans:?}");
+        }
+    }
 }
 
 /// Runs `swapsim ARGS...` in-process and returns its exit code and stdout.

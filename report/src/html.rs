@@ -81,7 +81,11 @@ table.sites, table.compare, table.sizing { font-size: .82rem; }
 table.facts th { width: 14rem; }
 table.towns { font-size: .82rem; }
 table.towns th, table.towns td, table.key th { white-space: nowrap; }
-table.key .ci, table.compare-summary .ci { display: inline; }
+table.key .ci { display: inline; }
+table.compare-summary { font-size: .82rem; }
+table.compare-summary .ci { white-space: nowrap; }
+td.verdict, table.compare-summary td:first-child { white-space: nowrap; }
+table.compare th, table.compare-summary th { word-break: keep-all; }
 table.key { width: auto; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {

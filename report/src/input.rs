@@ -647,8 +647,11 @@ pub struct CompareData {
 impl CompareData {
     /// What to call each scenario in tables and charts: its label, else
     /// its name, or, when two scenarios would share one (a plan keeps its
-    /// scenario's name), its file, as `compare`'s own table does. Names
-    /// that still repeat get their position.
+    /// scenario's name), the shortest tail of its file that tells the
+    /// files apart: the file stem (`bishan-pilot-plan`), else the last
+    /// parts of the path (`before/plan/plan.toml`). A whole path makes a
+    /// column too wide to print. Names that still repeat get their
+    /// position.
     pub fn column_names(&self) -> Vec<String> {
         let unique = |names: &[&str]| {
             names
@@ -670,9 +673,34 @@ impl CompareData {
         if unique(&names) {
             return names.into_iter().map(str::to_owned).collect();
         }
-        let files: Vec<&str> = self.scenarios.iter().map(|s| s.file.as_str()).collect();
-        if unique(&files) {
-            return files.into_iter().map(str::to_owned).collect();
+        // The shortest tail of the files that tells them apart: the file
+        // stems, else the last two parts of the paths, and so on.
+        let parts: Vec<Vec<&str>> = self
+            .scenarios
+            .iter()
+            .map(|s| {
+                s.file
+                    .split(['/', '\\'])
+                    .filter(|p| !p.is_empty())
+                    .collect()
+            })
+            .collect();
+        let longest = parts.iter().map(Vec::len).max().unwrap_or(0);
+        for k in 1..=longest {
+            let tails: Vec<String> = parts
+                .iter()
+                .map(|p| {
+                    let tail = p[p.len().saturating_sub(k)..].join("/");
+                    match tail.rsplit_once('.') {
+                        Some((stem, _)) if k == 1 && !stem.is_empty() => stem.to_owned(),
+                        _ => tail,
+                    }
+                })
+                .collect();
+            let tails_ref: Vec<&str> = tails.iter().map(String::as_str).collect();
+            if unique(&tails_ref) {
+                return tails;
+            }
         }
         names
             .iter()

@@ -536,9 +536,17 @@ fn headroom(h: &mut String, input: &ReportInput, lang: Lang) {
     let _ = writeln!(h, "</table>");
 }
 
-/// KPIs of the comparison's summary, each with its paired difference.
+/// The energy cost a day, which the comparison's summary shows a year
+/// of ([`DAYS_A_YEAR`] days).
+const ENERGY_COST: &str = "energy_cost_cny_per_day";
+
+/// Days in the year of an annual cost.
+const DAYS_A_YEAR: f64 = 365.0;
+
+/// KPIs of the comparison's summary, each with its paired difference;
+/// the energy cost as a year's.
 const COMPARE_KPIS: [&str; 4] = [
-    "energy_cost_cny_per_day",
+    ENERGY_COST,
     "lost_swap_rate",
     "flying_wire_per_1000_bikes_day",
     "transformer_peak_utilization",
@@ -562,11 +570,11 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
         s.meets_all
     );
     for kpi in &kpis {
-        let _ = write!(
-            h,
-            "<th class=\"num\">{}</th>",
-            escape(&i18n::kpi(kpi, lang).with_unit())
-        );
+        let head = match *kpi {
+            ENERGY_COST => s.energy_cost_year.to_owned(),
+            _ => i18n::kpi(kpi, lang).with_unit(),
+        };
+        let _ = write!(h, "<th class=\"num\">{}</th>", escape(&head));
     }
     let sized = c.scenarios.iter().all(|x| x.sizing.is_some());
     if sized {
@@ -605,7 +613,7 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
         let class = if missed == 0 { "met" } else { "miss" };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td class=\"{class}\">{}</td>",
+            "<tr><td>{}</td><td class=\"verdict {class}\">{}</td>",
             escape(name),
             escape(&verdict)
         );
@@ -613,7 +621,10 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
             let Some(row) = c.network.get(kpi) else {
                 continue;
             };
-            let scale = i18n::kpi(kpi, lang).scale;
+            let scale = match *kpi {
+                ENERGY_COST => DAYS_A_YEAR,
+                _ => i18n::kpi(kpi, lang).scale,
+            };
             let value = row
                 .estimates
                 .get(i)
@@ -628,10 +639,11 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
                     } else {
                         format!("+{mean}")
                     };
-                    format!(
-                        "<span class=\"ci\">Δ {signed} {}</span>",
-                        ci.unwrap_or_default()
-                    )
+                    // The difference and its interval on lines of their
+                    // own: the columns stay narrow enough to print.
+                    let ci =
+                        ci.map_or_else(String::new, |c| format!("<span class=\"ci\">{c}</span>"));
+                    format!("<span class=\"ci\">Δ {signed}</span>{ci}")
                 })
             };
             let _ = write!(h, "<td class=\"num\">{value}{diff}</td>");
