@@ -928,6 +928,75 @@ fn a_compare_summary_of_a_scenario_and_its_plan_fits_the_page() {
     }
 }
 
+/// Issue 11 audit: `compare` offers `--map-kpi` and `--png`, so its
+/// report draws a site map too: the first scenario's (the one the others
+/// are measured against), with the function of the run and plan reports,
+/// and `--out` writes it beside the charts.
+#[test]
+fn a_compare_report_draws_the_first_scenarios_map() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("compare.html");
+    let out = dir.path().join("out");
+    let kpi = "flying_wire_per_1000_bikes_day";
+    let mut args = vec![
+        "compare",
+        "tests/fixtures/report/three-sites.toml",
+        "tests/fixtures/report/three-sites-grid-capped.toml",
+        "--html",
+        page.to_str().expect("UTF-8"),
+        "--out",
+        out.to_str().expect("UTF-8"),
+        "--map-kpi",
+        kpi,
+        "-q",
+    ];
+    let font = png_font();
+    let font_path = font
+        .as_ref()
+        .map(|f| f.path().to_string_lossy().into_owned());
+    if let Some(path) = &font_path {
+        args.extend(["--png", "--font", path]);
+    }
+    let (code, stderr) = swapsim(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let html = fs::read_to_string(&page).expect("the page");
+    let doc = parse(&html);
+    let ids: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "section")
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    assert_eq!(ids[..2], ["summary", "map"], "{ids:?}");
+    let map = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("map"))
+        .expect("the map section");
+    let markers = map
+        .descendants()
+        .filter(|n| n.tag_name().name() == "circle")
+        .filter(|n| n.ancestors().any(|a| a.attribute("class") == Some("sites")))
+        .count();
+    assert_eq!(markers, 3, "one marker per shared site");
+    let text = text_of(map);
+    let input = load_dir(&out).expect("the --out directory loads");
+    let first = input.compare.as_ref().expect("compare").column_names()[0].clone();
+    assert!(text.contains(&first), "names the scenario it shows: {text}");
+    let label = report::kpi_label(kpi, Lang::Zh).name;
+    assert!(text.contains(&label), "coloured by --map-kpi: {text}");
+    assert!(out.join("charts/map.svg").is_file(), "--out writes the map");
+    if font_path.is_some() {
+        assert!(out.join("charts/map.png").is_file(), "--png draws the map");
+    }
+    // Without --map-kpi, the map colours the first scenario's sites by
+    // their targets.
+    let by_status = report::site_map_of(&input, Lang::En).expect("a map");
+    assert!(
+        by_status.caption.contains("target status"),
+        "{}",
+        by_status.caption
+    );
+}
+
 /// Runs `swapsim ARGS...` in-process and returns its exit code and stdout.
 fn swapsim_stdout(args: &[&str]) -> (u8, String) {
     let argv = std::iter::once("swapsim").chain(args.iter().copied());
