@@ -811,7 +811,8 @@ fn a_compare_report_shows_scenarios_side_by_side() {
     assert_eq!(count(&doc, "table", "compare"), 1 + compare.sites.len() + 2);
     let charts = charts(&input, Lang::En);
     assert!(charts.iter().all(|c| c.name.starts_with("compare-")));
-    assert_eq!(count(&doc, "figure", "chart"), charts.len());
+    // The charts, and the first scenario's site map.
+    assert_eq!(count(&doc, "figure", "chart"), charts.len() + 1);
     assert!(charts.iter().any(|c| c.name == "compare-lost_swap_rate"));
     assert!(
         charts

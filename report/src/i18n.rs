@@ -465,6 +465,24 @@ impl Lang {
     }
 }
 
+/// The title of a comparison's site map, which shows `scenario`.
+pub(crate) fn map_title_of(lang: Lang, scenario: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{}：{scenario}", MAP_ZH.title),
+        Lang::En => format!("{}: {scenario}", MAP_EN.title),
+    }
+}
+
+/// The start of a comparison map's caption: which scenario it shows.
+pub(crate) fn map_of_first(lang: Lang, scenario: &str) -> String {
+    match lang {
+        Lang::Zh => format!("地图按第一个场景（{scenario}）的结果绘制，其余场景与它对比。"),
+        Lang::En => format!(
+            "The map shows the first scenario ({scenario}), which the others are compared with. "
+        ),
+    }
+}
+
 /// The site map's caption: what size, colour and lines mean, and how many
 /// of the labels fitted. `colour` is what the colour shows (a KPI's
 /// label), `None` for the target status.

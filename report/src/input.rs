@@ -1045,7 +1045,8 @@ mod tests {
     /// not by whole paths that make the print too wide.
     #[test]
     fn compare_columns_of_one_name_take_the_shortest_distinct_file_part() {
-        let cases: [(&[(&str, &str)], &[&str]); 5] = [
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+        let cases: [Case<'_>; 5] = [
             (&[("a", "x/a.toml"), ("b", "x/b.toml")], &["a", "b"]),
             (
                 &[

@@ -8,6 +8,7 @@
 //! - a comparison: which scenarios meet every target and how each differs
 //!   from the first, with the paired intervals.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::format::{escape, estimate, shown, trim, with_unit};
@@ -161,19 +162,47 @@ pub(crate) fn summary(h: &mut String, input: &ReportInput, lang: Lang) {
 /// Share of a target's limit from which a site that meets it is "close".
 const CLOSE_SHARE: f64 = 0.9;
 
-/// The site map of a run or a plan: sites where the scenario puts them,
-/// marker area by swap requests a day, colour by target status (missed
-/// when a KPI's upper 95% bound is over its limit, close when it is above
-/// 90% of it, else met) or by `input.map_kpi`; labelled with their
-/// cabinets (planned, for a plan) and grouped by transformer. `None` for a
-/// comparison, or without per-site results.
+/// A site's name and its KPIs (a comparison's first scenario's are
+/// collected, a run's borrowed).
+type SiteKpis<'a> = (&'a str, Cow<'a, KpiList<Estimate>>);
+
+/// The site map of a run, a plan or a comparison: sites where the
+/// scenario puts them, marker area by swap requests a day, colour by
+/// target status (missed when a KPI's upper 95% bound is over its limit,
+/// close when it is above 90% of it, else met) or by `input.map_kpi`;
+/// labelled with their cabinets (planned, for a plan) and grouped by
+/// transformer. A comparison's map is of its first scenario (the one the
+/// others are measured against), over the sites they share, and says so.
+/// `None` without per-site results.
 pub fn site_map_of(input: &ReportInput, lang: Lang) -> Option<crate::SiteMap> {
     use crate::map::{MapColour, MapSite, TargetStatus};
-    if input.compare.is_some() {
-        return None;
-    }
-    let summary = input.summary.as_ref()?;
-    if summary.sites.is_empty() {
+    let (sites, first): (Vec<SiteKpis<'_>>, Option<String>) = match &input.compare {
+        Some(c) => {
+            let sites = c
+                .sites
+                .iter()
+                .map(|site| {
+                    let first = site
+                        .kpis
+                        .0
+                        .iter()
+                        .filter_map(|(k, row)| Some((k.clone(), *row.estimates.first()?)));
+                    (site.name.as_str(), Cow::Owned(KpiList(first.collect())))
+                })
+                .collect();
+            (sites, c.column_names().into_iter().next())
+        }
+        None => {
+            let summary = input.summary.as_ref()?;
+            let sites = summary
+                .sites
+                .iter()
+                .map(|s| (s.name.as_str(), Cow::Borrowed(&s.kpis)))
+                .collect();
+            (sites, None)
+        }
+    };
+    if sites.is_empty() {
         return None;
     }
     let targets = input.context.targets.set();
@@ -181,15 +210,14 @@ pub fn site_map_of(input: &ReportInput, lang: Lang) -> Option<crate::SiteMap> {
         .map_kpi
         .as_deref()
         .map(|name| (name, i18n::kpi(name, lang)));
-    let sites = summary
-        .sites
+    let sites = sites
         .iter()
-        .map(|site| {
-            let info = input.context.sites.iter().find(|i| i.name == site.name);
-            let mean = |kpi: &str| site.kpis.get(kpi).map(|e| e.mean);
+        .map(|(name, kpis)| {
+            let info = input.context.sites.iter().find(|i| i.name == *name);
+            let mean = |kpi: &str| kpis.get(kpi).map(|e| e.mean);
             let mut status = TargetStatus::Met;
             for &(kpi, limit) in &targets {
-                let Some(e) = site.kpis.get(kpi) else {
+                let Some(e) = kpis.get(kpi) else {
                     continue;
                 };
                 if e.ci95_high > limit {
@@ -199,7 +227,7 @@ pub fn site_map_of(input: &ReportInput, lang: Lang) -> Option<crate::SiteMap> {
                 }
             }
             MapSite {
-                name: site.name.clone(),
+                name: (*name).to_owned(),
                 x_m: info.map_or(0.0, |i| i.x_m),
                 y_m: info.map_or(0.0, |i| i.y_m),
                 requests_per_day: mean("swap_requests_per_day").unwrap_or(0.0),
@@ -220,7 +248,15 @@ pub fn site_map_of(input: &ReportInput, lang: Lang) -> Option<crate::SiteMap> {
         },
         None => MapColour::Status,
     };
-    Some(crate::site_map(&sites, &colour, lang))
+    let map = crate::site_map(&sites, &colour, lang);
+    Some(match first {
+        Some(scenario) => {
+            let mut map = map.titled(i18n::map_title_of(lang, &scenario));
+            map.caption = format!("{}{}", i18n::map_of_first(lang, &scenario), map.caption);
+            map
+        }
+        None => map,
+    })
 }
 
 fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
