@@ -2055,6 +2055,171 @@ fn a_plan_report_opens_with_its_verdict_totals_and_money() {
     }
 }
 
+/// The number in the text of a `<p class="{class}">` of `html`'s summary
+/// (the first one after `prefix` in it).
+fn number_after(html: &str, class: &str, prefix: &str) -> f64 {
+    let doc = parse(html);
+    let p = first_section(&doc)
+        .descendants()
+        .find(|n| n.tag_name().name() == "p" && classes(*n).contains(&class))
+        .unwrap_or_else(|| panic!("no p.{class}"));
+    let text = text_of(p);
+    let after = &text[text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("{prefix}: {text}"))
+        + prefix.len()..];
+    let digits: String = after
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("a number after {prefix}: {text}"))
+}
+
+/// The rows of the summary's `table.{class}`: each row's cells' text.
+fn summary_rows(html: &str, class: &str) -> Vec<Vec<String>> {
+    let doc = parse(html);
+    let table = first_section(&doc)
+        .descendants()
+        .find(|n| {
+            n.tag_name().name() == "table" && class.split(' ').all(|c| classes(*n).contains(&c))
+        })
+        .unwrap_or_else(|| panic!("no table.{class}"));
+    table
+        .descendants()
+        .filter(|n| n.tag_name().name() == "tr")
+        .map(|tr| {
+            tr.children()
+                .filter(|c| c.is_element())
+                .map(text_of)
+                .collect()
+        })
+        .collect()
+}
+
+/// Issue 11 audit: the pilot with a swap fee keeps its 6 cabinets and
+/// stocks fewer batteries, yet its summary priced all 6 cabinets and 56
+/// batteries as investment. The one-off investment is what the plan adds
+/// over what exists, item by item (added count × unit price; nothing for
+/// what is kept or removed); the annual cost of the planned fleet is the
+/// planner's objective, unchanged, with the batteries' annuity (their
+/// replacement) on a line of its own; payback is of the added investment.
+#[test]
+fn a_plan_prices_only_what_it_adds() {
+    let path = "scenarios/bishan-pilot.toml";
+    let mut model = scenarios::load(&root().join(path)).expect("the pilot");
+    model.costs.swap_fee_cny = Some(2.0);
+    let plan = sim_core::planner::plan(&model, 0, &sim_core::planner::Silent);
+    assert!(plan.feasible);
+    let input = ReportInput {
+        context: sourced_context(path, &plan.model).planned(),
+        ..ReportInput::from_plan(&plan, &model)
+    };
+    // What the plan adds, priced at [costs]: a cabinet of another size is
+    // a new one; a kept slot whose charger grows pays the difference.
+    let costs = &model.costs;
+    let base_w = model
+        .battery
+        .charger_power_w()
+        .expect("the pilot's charger");
+    let per_slot =
+        |w: Option<f64>| (w.unwrap_or(base_w) - base_w) / 1000.0 * costs.charger_cny_per_kw;
+    let mut added = [0.0; 5];
+    let mut fleet = 0.0;
+    for ((existing, planned), site) in model.sites.iter().zip(&plan.model.sites).zip(&plan.sites) {
+        let new = if planned.slots_per_cabinet == existing.slots_per_cabinet {
+            planned.cabinets.saturating_sub(existing.cabinets)
+        } else {
+            planned.cabinets
+        };
+        let new_slots = f64::from(new * planned.slots_per_cabinet);
+        let kept_slots = f64::from(planned.slots()) - new_slots;
+        let upgrade =
+            (per_slot(planned.charger_power_w) - per_slot(existing.charger_power_w)).max(0.0);
+        let items = [
+            f64::from(new) * costs.cabinet_cny(planned.slots_per_cabinet),
+            f64::from(planned.batteries.saturating_sub(existing.batteries)) * costs.battery_cny,
+            f64::from(planned.pile_ports.saturating_sub(existing.pile_ports)) * costs.pile_port_cny,
+            new_slots * per_slot(planned.charger_power_w) + kept_slots * upgrade,
+            site.capital.transformer_cny,
+        ];
+        for (a, v) in added.iter_mut().zip(items) {
+            *a += v;
+        }
+        fleet += site.capital.total_cny();
+    }
+    let added_total: f64 = added.iter().sum();
+    // The audit's case: nothing bought for cabinets or batteries.
+    assert_eq!((added[0], added[1]), (0.0, 0.0), "{added:?}");
+    assert!(
+        added_total > 0.0 && added_total < fleet,
+        "{added_total} of {fleet}"
+    );
+
+    let data = input.plan.as_ref().expect("plan");
+    for lang in [Lang::Zh, Lang::En] {
+        let html = render_html(&input, lang);
+        let capex = summary_rows(&html, "money capex");
+        let total = capex.last().expect("a total row");
+        let shown: f64 = total.last().expect("a sum").parse().expect("a number");
+        assert_eq!(shown, added_total.round(), "{lang:?}: {capex:?}");
+        // Each item: added count × unit price = amount.
+        for row in &capex[1..capex.len() - 1] {
+            let count: f64 = row[1].parse().unwrap_or_else(|_| panic!("{row:?}"));
+            let amount: f64 = row[3].parse().unwrap_or_else(|_| panic!("{row:?}"));
+            if let Ok(price) = row[2].parse::<f64>() {
+                assert!((count * price - amount).abs() <= 1.0, "{row:?}");
+            }
+        }
+        // The annual cost is the planner's, whatever the investment.
+        let annual = summary_rows(&html, "money annual");
+        let shown: f64 = annual
+            .last()
+            .and_then(|r| r.last())
+            .expect("a total")
+            .parse()
+            .expect("a number");
+        assert_eq!(shown, plan.annual_cost_cny.round(), "{lang:?}: {annual:?}");
+        let batteries: f64 = plan.sites.iter().map(|s| s.capital.batteries_cny).sum();
+        let battery_line = (batteries * data.annuity_factor).round().to_string();
+        assert!(
+            annual.iter().any(|r| r.last() == Some(&battery_line)),
+            "{lang:?}: the batteries' annuity {battery_line} on its own line: {annual:?}"
+        );
+        // Payback from the added investment.
+        let network = input
+            .summary
+            .as_ref()
+            .expect("the final run")
+            .network
+            .clone();
+        let mean = |k: &str| network.get(k).expect(k).mean;
+        let revenue = mean("swap_requests_per_day") * (1.0 - mean("lost_swap_rate")) * 2.0 * 365.0;
+        let running = fleet * data.maintenance_share_per_year
+            + mean("cabinet_energy_cost_cny_per_day") * 365.0;
+        let years = added_total / (revenue - running);
+        let prefix = if lang == Lang::Zh {
+            "新增投资回收期："
+        } else {
+            "Payback of the added investment:"
+        };
+        let shown = number_after(&html, "payback", prefix);
+        assert!(
+            (shown - years).abs() <= 0.051,
+            "{lang:?}: {shown} vs {years}"
+        );
+    }
+    let zh = render_html(&input, Lang::Zh);
+    assert!(zh.contains("规划新增") && zh.contains("电池"), "{zh}");
+    let en = render_html(&input, Lang::En);
+    assert!(
+        en.contains("what the plan adds") && en.contains("planned fleet"),
+        "{en}"
+    );
+}
+
 /// The towns' table (`id="towns"`) sums to the sites, the sites' table
 /// (`id="sites"`) is ordered by town, and a network without towns gets
 /// one line instead of a table.
