@@ -2039,9 +2039,14 @@ fn a_plan_report_opens_with_its_verdict_totals_and_money() {
             );
         }
         let zh = render_html(&input, Lang::Zh);
-        let capex = format!("<th>合计</th><th class=\"num\">{}</th>", capital.round());
+        // The investment is what the plan adds.
+        let added: f64 = plan.sites.iter().map(|s| s.added.capital.total_cny()).sum();
+        let capex = format!(
+            "<th>合计</th><th></th><th></th><th class=\"num\">{}</th>",
+            added.round()
+        );
         assert!(zh.contains(&capex), "{scenario}: {capex}");
-        assert!(zh.contains("一次性投资") && zh.contains("投资年金"));
+        assert!(zh.contains("一次性投资") && zh.contains("电池年金"));
         assert!(zh.contains("规划前") && zh.contains("规划后"), "{zh}");
         assert_eq!(zh.contains("换电收入"), feasible, "revenue only with a fee");
         assert_eq!(

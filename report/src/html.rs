@@ -87,6 +87,8 @@ table.compare-summary .ci { white-space: nowrap; }
 td.verdict, table.compare-summary td:first-child { white-space: nowrap; }
 table.compare th, table.compare-summary th { word-break: keep-all; }
 table.key { width: auto; }
+section.summary table.compact th, section.summary table.compact td { padding: .1rem .45rem; }
+section.summary p.note { font-size: .85em; margin: .3rem 0; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }

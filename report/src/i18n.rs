@@ -1607,14 +1607,18 @@ pub(crate) struct SummaryWords {
     pub transformer_upgrades: &'static str,
     pub capex: &'static str,
     pub capex_items: [&'static str; 5],
+    pub added_count: &'static str,
+    pub unit_price: &'static str,
+    pub amount: &'static str,
+    pub capex_note: &'static str,
+    pub no_investment: &'static str,
     pub total: &'static str,
     pub annual: &'static str,
-    pub annualised_capex: &'static str,
+    pub annualised_equipment: &'static str,
+    pub battery_annuity: &'static str,
     pub maintenance: &'static str,
     pub energy_operator: &'static str,
     pub energy_residents: &'static str,
-    pub no_battery_replacement: &'static str,
-    pub cny: &'static str,
     pub cny_per_year: &'static str,
     pub closest: &'static str,
     pub network_kpis: &'static str,
@@ -1653,22 +1657,21 @@ const ZH_SUMMARY: SummaryWords = SummaryWords {
     slot_chargers: "独立配置充电模块的仓位",
     pile_ports: "充电桩端口",
     transformer_upgrades: "变压器增容",
-    capex: "一次性投资",
-    capex_items: [
-        "换电柜",
-        "电池",
-        "新增充电桩端口",
-        "充电模块差价",
-        "变压器增容（分摊）",
-    ],
+    capex: "一次性投资：规划新增的设备",
+    capex_items: ["换电柜", "电池", "充电桩端口", "仓位充电模块", "变压器增容"],
+    added_count: "新增数量",
+    unit_price: "单价 [元]",
+    amount: "金额 [元]",
+    capex_note: "只计规划新增的设备（新增数量 × 单价）；现有设备无论保留还是减少，都不计入，也不折价抵扣。\
+                 换电柜换成另一种仓位规格时，全部按新购计；仓位充电模块按与电池标配充电功率的差价计。",
+    no_investment: "此方案文件早于新增设备的记录，无法给出一次性投资；请用当前版本重新规划。",
     total: "合计",
-    annual: "年度费用",
-    annualised_capex: "投资年金",
+    annual: "年度成本：规划后的全部设备（规划器最小化的目标）",
+    annualised_equipment: "设备年金（不含电池）",
+    battery_annuity: "电池年金（即电池更换）",
     maintenance: "运维",
     energy_operator: "换电柜电费（运营方支付）",
     energy_residents: "充电桩与入户充电电费（居民支付）",
-    no_battery_replacement: "成本模型不单列电池更换：电池按设备寿命计入投资年金。",
-    cny: "元",
     cny_per_year: "元/年",
     closest: "最接近目标上限的站点",
     network_kpis: "全网关键指标",
@@ -1707,22 +1710,30 @@ const EN_SUMMARY: SummaryWords = SummaryWords {
     slot_chargers: "Slots with their own chargers",
     pile_ports: "Pile ports",
     transformer_upgrades: "Transformer upgrades",
-    capex: "One-off investment",
+    capex: "One-off investment: what the plan adds",
     capex_items: [
         "Cabinets",
         "Batteries",
-        "Pile ports added",
-        "Charger price difference",
-        "Transformer upgrades (shared)",
+        "Pile ports",
+        "Slot chargers",
+        "Transformer upgrades",
     ],
+    added_count: "Added",
+    unit_price: "Unit price [CNY]",
+    amount: "Amount [CNY]",
+    capex_note: "Only what the plan adds is priced (added count × unit price); existing equipment, kept \
+                 or removed, costs nothing here and is not credited. Cabinets of another size than the \
+                 existing ones are all bought new; slot chargers cost their price difference to the \
+                 battery's own charger.",
+    no_investment: "This plan file predates the record of what the plan adds, so no one-off investment \
+                    is shown; run plan again with this version.",
     total: "Total",
-    annual: "Annual cost",
-    annualised_capex: "Annualised investment",
+    annual: "Annual cost of the planned fleet (what the planner minimises)",
+    annualised_equipment: "Annualised equipment (batteries apart)",
+    battery_annuity: "Battery annuity (their replacement)",
     maintenance: "Maintenance",
     energy_operator: "Cabinet energy (paid by the operator)",
     energy_residents: "Pile and home energy (paid by residents)",
-    no_battery_replacement: "The cost model has no separate battery replacement: batteries are annualised over the equipment lifetime.",
-    cny: "CNY",
     cny_per_year: "CNY/yr",
     closest: "Sites closest to a limit",
     network_kpis: "Key figures of the network",
@@ -1834,20 +1845,72 @@ pub(crate) fn revenue(lang: Lang, swaps_per_day: &str, fee: &str, cny: &str) -> 
     }
 }
 
-/// Payback of the investment from the revenue less the operator's
-/// running costs (maintenance, cabinet energy); `None` = never.
-pub(crate) fn payback(lang: Lang, years: Option<&str>) -> String {
-    match (lang, years) {
-        (Lang::Zh, Some(y)) => {
-            format!("投资回收期：{y} 年（一次性投资 ÷（换电收入 − 运维 − 换电柜电费））。")
-        }
-        (Lang::Zh, None) => "换电收入不足以覆盖运维和换电柜电费，投资无法回收。".to_owned(),
-        (Lang::En, Some(y)) => format!(
-            "Payback: {y} years (investment ÷ (revenue − maintenance − cabinet energy))."
+/// Payback of the plan's added investment from the network's revenue
+/// less the operator's running costs (maintenance, cabinet energy).
+pub(crate) fn payback(lang: Lang, payback: &crate::summary::Payback) -> String {
+    use crate::summary::Payback;
+    match (lang, payback) {
+        (Lang::Zh, Payback::Years(y)) => format!(
+            "新增投资回收期：{y} 年（新增投资 ÷（全网每年的换电收入 − 运维 − 换电柜电费））。"
         ),
-        (Lang::En, None) => {
-            "The revenue does not cover maintenance and cabinet energy: the investment is never paid back."
-                .to_owned()
+        (Lang::Zh, Payback::Never) => {
+            "换电收入不足以覆盖运维和换电柜电费，新增投资无法回收。".to_owned()
+        }
+        (Lang::Zh, Payback::NothingAdded) => "方案不新增设备，没有需要回收的投资。".to_owned(),
+        (Lang::En, Payback::Years(y)) => format!(
+            "Payback of the added investment: {y} years (added investment ÷ (the network's \
+             swap-fee revenue − maintenance − cabinet energy, a year))."
+        ),
+        (Lang::En, Payback::Never) => "The revenue does not cover maintenance and cabinet \
+                                       energy: the added investment is never paid back."
+            .to_owned(),
+        (Lang::En, Payback::NothingAdded) => {
+            "The plan adds no equipment: there is no investment to pay back.".to_owned()
+        }
+    }
+}
+
+/// How the annual cost of the planned fleet is made: the annuity factor
+/// over `lifetime_years` (`None` in older plans), battery replacement as
+/// the batteries' annuity, and maintenance as a share of the fleet's
+/// price.
+pub(crate) fn annual_note(
+    lang: Lang,
+    annuity_factor: f64,
+    lifetime_years: Option<f64>,
+    maintenance_share: f64,
+) -> String {
+    let factor = trim(annuity_factor, 4);
+    let share = trim(maintenance_share * 100.0, 2);
+    match (lang, lifetime_years.map(|y| trim(y, 1))) {
+        (Lang::Zh, years) => {
+            let life = years
+                .as_ref()
+                .map_or_else(|| "设备寿命".to_owned(), |y| format!(" {y} 年设备寿命"));
+            let every = years.map_or_else(|| "每个设备寿命".to_owned(), |y| format!("每 {y} 年"));
+            format!(
+                "按规划后的全部设备计（含现有设备），即规划器比较方案所用的年成本。\
+                 设备价格按{life}与折现率摊销，年金系数 {factor}/年。\
+                 电池更换：成本模型不单设电池寿命，电池年金即全部电池{every}更换一次的年费用。\
+                 运维 = 全部设备价格 × {share}%/年。"
+            )
+        }
+        (Lang::En, years) => {
+            let life = years.as_ref().map_or_else(
+                || "the equipment lifetime".to_owned(),
+                |y| format!("the {y}-year equipment lifetime"),
+            );
+            let every = years.map_or_else(
+                || "at the end of the equipment lifetime".to_owned(),
+                |y| format!("every {y} years"),
+            );
+            format!(
+                "Counted over the whole planned fleet, existing equipment included: the annual \
+                 cost the planner compares plans by. Prices are spread over {life} at the discount \
+                 rate (annuity factor {factor}/yr). Battery replacement: the cost model gives \
+                 batteries no life of their own; their annuity is the yearly cost of replacing them \
+                 all {every}. Maintenance = the fleet's price × {share}%/yr."
+            )
         }
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sim_core::planner::{Capital, Kept, Plan, Problem, TargetCheck};
+use sim_core::planner::{Added, Capital, Kept, Plan, Problem, TargetCheck};
 pub use sim_core::{Estimate, Profile, Profiles, Targets};
 use sim_core::{LOAD_COMPONENTS, Model, RunResult, Timeseries};
 
@@ -486,6 +486,10 @@ pub struct PlanData {
     /// Maintenance per year as a share of the capital \[1/yr\].
     #[serde(default)]
     pub maintenance_share_per_year: f64,
+    /// Equipment lifetime of `[costs]`, over which `annuity_factor`
+    /// spreads the capital (batteries included) \[yr\]; 0 in older plans.
+    #[serde(default)]
+    pub lifetime_years: f64,
     /// `[costs] swap_fee_cny`: what a subscriber pays per swap \[CNY\];
     /// `None` = not given (no revenue or payback is shown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -516,9 +520,15 @@ pub struct SitePlanData {
     pub transformer_upgraded: bool,
     /// The site's annualised cost \[CNY/yr\].
     pub annual_cost_cny: f64,
-    /// The one-off investment in it, by item; zero in older plans.
+    /// The capital in its annual cost, by item: the whole planned fleet
+    /// as the planner prices it (not the investment: see `added`); zero
+    /// in older plans.
     #[serde(default)]
     pub capital: Capital,
+    /// What the plan adds here, and its price: the one-off investment;
+    /// `None` in plans written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added: Option<Added>,
     /// Each target's KPI at the plan.
     #[serde(default)]
     pub targets: Vec<TargetCheck>,
@@ -582,6 +592,7 @@ impl PlanData {
                     transformer_upgraded: s.transformer_upgraded,
                     annual_cost_cny: s.annual_cost_cny,
                     capital: s.capital,
+                    added: Some(s.added),
                     targets: s.targets.clone(),
                     kept_because: s.kept_because.iter().map(ToString::to_string).collect(),
                     kept_reasons: s.kept_because.clone(),
@@ -619,6 +630,7 @@ impl PlanData {
             ),
             annuity_factor: plan.model.costs.annuity_factor(),
             maintenance_share_per_year: plan.model.costs.maintenance_share_per_year,
+            lifetime_years: plan.model.costs.lifetime_years,
             swap_fee_cny: plan.model.costs.swap_fee_cny,
         }
     }
