@@ -1066,3 +1066,232 @@ fn assumptions(h: &mut String, input: &ReportInput, lang: Lang) {
     }
     let _ = writeln!(h, "</section>");
 }
+
+#[cfg(test)]
+mod tests {
+    use sim_core::planner::{Capital, Kept, KeptWhy, TargetCheck, Unit};
+
+    use super::*;
+    use crate::input::{PlanData, SitePlanData, SiteSummary, Summary};
+    use crate::{Kind, SiteInfo};
+
+    /// A plan of `n` sites in two towns, each kept for five reasons as the
+    /// district's are, with its final run's KPIs.
+    fn plan_of(n: usize) -> ReportInput {
+        let estimate = |mean: f64| Estimate {
+            mean,
+            ci95_low: mean * 0.9,
+            ci95_high: mean * 1.1,
+        };
+        let name = |i: usize| format!("小区-{i:03}");
+        let kept = |i: usize| {
+            vec![
+                Kept {
+                    unit: Unit::Cabinet,
+                    why: KeptWhy::HoldsBatteries {
+                        batteries: 40 + i as u32,
+                        capacity: 30,
+                    },
+                },
+                Kept {
+                    unit: Unit::Battery,
+                    why: KeptWhy::RaisesKpi {
+                        kpi: "lost_swap_rate".into(),
+                        mean: 0.015 + i as f64 * 1e-5,
+                        check: 0.021,
+                        limit: 0.02,
+                    },
+                },
+                Kept {
+                    unit: Unit::PilePortsTenth,
+                    why: KeptWhy::RaisesKpi {
+                        kpi: "flying_wire_per_1000_bikes_day".into(),
+                        mean: 148.0,
+                        check: 152.0,
+                        limit: 150.0,
+                    },
+                },
+                Kept {
+                    unit: Unit::PilePort,
+                    why: KeptWhy::TenthStepsOnly { ports: 20 },
+                },
+                Kept {
+                    unit: Unit::TransformerSize,
+                    why: KeptWhy::SurveyedSize {
+                        kva: if i % 2 == 0 { 630.0 } else { 800.0 },
+                    },
+                },
+            ]
+        };
+        let mut input = ReportInput::new(Kind::Plan);
+        input.plan = Some(PlanData {
+            scenario: "district".into(),
+            seed: 1,
+            days: 5,
+            warmup_days: 1,
+            feasible: true,
+            annual_cost_cny: 1e6,
+            simulations: 20,
+            replications: 60,
+            problems: Vec::new(),
+            problem_reasons: Vec::new(),
+            sites: (0..n)
+                .map(|i| SitePlanData {
+                    name: name(i),
+                    cabinets: 3,
+                    slots_per_cabinet: 16,
+                    batteries: 40,
+                    charger_power_w: None,
+                    pile_ports: 60,
+                    transformer: Some(format!("T{i}")),
+                    transformer_kva: Some(630.0),
+                    transformer_upgraded: false,
+                    annual_cost_cny: 1e5,
+                    capital: Capital::default(),
+                    added: None,
+                    targets: vec![TargetCheck {
+                        kpi: "lost_swap_rate".into(),
+                        limit: 0.02,
+                        estimate: estimate(0.015),
+                        met: true,
+                    }],
+                    kept_because: kept(i).iter().map(ToString::to_string).collect(),
+                    kept_reasons: kept(i),
+                })
+                .collect(),
+            candidates: Vec::new(),
+            existing: Vec::new(),
+            baseline: KpiList(Vec::new()),
+            annuity_factor: 0.15,
+            maintenance_share_per_year: 0.05,
+            lifetime_years: 8.0,
+            swap_fee_cny: None,
+        });
+        input.summary = Some(Summary {
+            scenario: "district".into(),
+            seed: 1,
+            replications: 2,
+            days: 5,
+            warmup_days: 1,
+            network: KpiList(vec![("swap_requests_per_day".into(), estimate(5000.0))]),
+            sites: (0..n)
+                .map(|i| SiteSummary {
+                    name: name(i),
+                    kpis: KpiList(vec![
+                        ("swap_requests_per_day".into(), estimate(100.0)),
+                        ("lost_swap_rate".into(), estimate(0.015)),
+                    ]),
+                })
+                .collect(),
+        });
+        input.context.sites = (0..n)
+            .map(|i| SiteInfo {
+                name: name(i),
+                // Towns in the other order than the sites.
+                town: if i % 2 == 0 { "乙镇" } else { "甲街道" }.into(),
+                ..SiteInfo::default()
+            })
+            .collect();
+        input
+    }
+
+    fn parse(html: &str) -> roxmltree::Document<'_> {
+        roxmltree::Document::parse_with_options(
+            html.strip_prefix("<!DOCTYPE html>").unwrap_or(html),
+            roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..roxmltree::ParsingOptions::default()
+            },
+        )
+        .expect("well-formed")
+    }
+
+    fn has_class(n: roxmltree::Node<'_, '_>, class: &str) -> bool {
+        n.attribute("class")
+            .is_some_and(|c| c.split(' ').any(|x| x == class))
+    }
+
+    fn text(n: roxmltree::Node<'_, '_>) -> String {
+        n.descendants().filter_map(|d| d.text()).collect()
+    }
+
+    /// Issue 11 audit: the district's plan report printed 51 A4 pages:
+    /// every kept reason of its 175 sites (875 lines) and two tables of
+    /// 175 rows. A large plan has one sites' table (the sizing, with the
+    /// targets, by town), its reasons counted by kind with the full list
+    /// left to plan.json, and no table of each site's other KPIs (left to
+    /// summary.json); a small plan keeps every line.
+    #[test]
+    fn a_large_plan_has_one_site_table_and_counts_its_reasons() {
+        let sites = 40;
+        for lang in [Lang::Zh, Lang::En] {
+            let html = render_html(&plan_of(sites), lang);
+            let doc = parse(&html);
+            let tables: Vec<roxmltree::Node<'_, '_>> = doc
+                .descendants()
+                .filter(|n| n.tag_name().name() == "table")
+                .collect();
+            let rows = |t: &roxmltree::Node<'_, '_>| {
+                t.descendants()
+                    .filter(|n| n.tag_name().name() == "tr")
+                    .count()
+            };
+            let long: Vec<_> = tables.iter().filter(|t| rows(t) > sites).collect();
+            assert_eq!(long.len(), 1, "{lang:?}: one table with a row per site");
+            let table = long[0];
+            assert_eq!(table.attribute("id"), Some("sites"));
+            assert!(has_class(*table, "sizing"));
+            // By town first, then name.
+            let first: Vec<String> = table
+                .descendants()
+                .filter(|n| n.tag_name().name() == "tr")
+                .skip(1)
+                .map(|tr| text(tr.children().find(|c| c.is_element()).expect("a cell")))
+                .collect();
+            assert_eq!(first[0], "乙镇", "{lang:?}");
+            assert_eq!(first[sites - 1], "甲街道", "{lang:?}");
+            // The reasons: no line each, a count per kind adding up.
+            assert!(!doc.descendants().any(|n| has_class(n, "kept")));
+            let counts: Vec<usize> = doc
+                .descendants()
+                .find(|n| has_class(*n, "kept-summary"))
+                .expect("the reasons counted")
+                .descendants()
+                .filter(|n| n.tag_name().name() == "tr")
+                .skip(1)
+                .map(|tr| {
+                    let cells: Vec<_> = tr.children().filter(|c| c.is_element()).collect();
+                    text(*cells.last().expect("a count"))
+                        .parse()
+                        .expect("a number")
+                })
+                .collect();
+            assert_eq!(counts, [sites; 5], "{lang:?}");
+            assert!(
+                html.contains("plan.json"),
+                "{lang:?}: says where the reasons are"
+            );
+            assert!(
+                html.contains("summary.json"),
+                "{lang:?}: says where the KPIs are"
+            );
+        }
+        // A small plan keeps each reason and each site's KPIs.
+        let html = render_html(&plan_of(3), Lang::Zh);
+        let doc = parse(&html);
+        let kept = doc
+            .descendants()
+            .find(|n| has_class(*n, "kept"))
+            .expect("every reason");
+        assert_eq!(
+            kept.children()
+                .filter(|c| c.tag_name().name() == "li")
+                .count(),
+            15
+        );
+        assert!(
+            doc.descendants()
+                .any(|n| n.attribute("id") == Some("site-kpis"))
+        );
+    }
+}
