@@ -92,6 +92,9 @@ pub(crate) struct Words {
     pub annual_cost: &'static str,
     pub upgrade: &'static str,
     pub kept_because: &'static str,
+    pub kept_unit: &'static str,
+    pub kept_reason: &'static str,
+    pub kept_sites: &'static str,
     pub total_cost: &'static str,
     pub comparison: &'static str,
     pub difference: &'static str,
@@ -207,6 +210,9 @@ const ZH: Words = Words {
     annual_cost: "年化成本 [元/年]",
     upgrade: "扩容",
     kept_because: "保留原因",
+    kept_unit: "保留的设备",
+    kept_reason: "原因",
+    kept_sites: "小区数",
     total_cost: "方案年化总成本",
     comparison: "场景对比",
     difference: "差值",
@@ -316,6 +322,9 @@ const EN: Words = Words {
     annual_cost: "Annual cost [CNY/yr]",
     upgrade: "upgrade",
     kept_because: "Kept because",
+    kept_unit: "Kept",
+    kept_reason: "Because",
+    kept_sites: "Sites",
     total_cost: "Total annual cost of the plan",
     comparison: "Comparison",
     difference: "Difference",
@@ -996,6 +1005,123 @@ pub(crate) fn unit(unit: Unit, lang: Lang) -> String {
         Unit::ChargerPower => pick(zh, "一档仓位充电功率", "one charger power step"),
     };
     one.to_string()
+}
+
+/// The kind of equipment a kept unit is, for counting reasons by kind.
+pub(crate) fn unit_kind(unit: Unit, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    match unit {
+        Unit::Cabinet => pick(zh, "换电柜", "Cabinets"),
+        Unit::BatteriesTenth | Unit::Battery | Unit::Batteries(_) => pick(zh, "电池", "Batteries"),
+        Unit::PilePortsTenth | Unit::PilePort => pick(zh, "充电桩端口", "Pile ports"),
+        Unit::TransformerSize => pick(zh, "变压器容量", "Transformer size"),
+        Unit::ChargerPower => pick(zh, "仓位充电功率", "Slot charger power"),
+    }
+    .to_owned()
+}
+
+/// Why the plan keeps a unit, in `lang`, without the site's figures: the
+/// same text for every site kept for that kind of reason.
+pub(crate) fn kept_kind(reason: &Kept, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let text = match &reason.why {
+        KeptWhy::RaisesKpi { kpi, .. } => {
+            let name = kpi_in_sentence(kpi, lang);
+            let step = match reason.unit {
+                Unit::BatteriesTenth | Unit::PilePortsTenth => pick(zh, "减少 10% 后", "10% fewer"),
+                _ => pick(zh, "再减少后", "one fewer"),
+            };
+            return match lang {
+                Lang::Zh => format!("{step}{name}超过目标（按规划器判据）"),
+                Lang::En => format!("{step} takes {name} over its target (the planner's check)"),
+            };
+        }
+        KeptWhy::HoldsBatteries { .. } => pick(
+            zh,
+            "少一个换电柜放不下达标所需的电池",
+            "one cabinet fewer cannot hold the batteries the targets need",
+        ),
+        KeptWhy::TooFewForTenth { .. } if reason.unit == Unit::PilePortsTenth => pick(
+            zh,
+            "端口太少，无法在现有端口之上按 10% 减少",
+            "too few ports for 10% steps above the existing ones",
+        ),
+        KeptWhy::TooFewForTenth { .. } => pick(
+            zh,
+            "电池太少，无法按 10% 减少",
+            "too few batteries for 10% steps",
+        ),
+        KeptWhy::ExistingPorts { .. } => pick(
+            zh,
+            "调查时已有的端口保留",
+            "the survey's existing ports stay",
+        ),
+        KeptWhy::SurveyedSize { .. } => pick(
+            zh,
+            "变压器已是调查时的容量",
+            "the transformer is at its surveyed size",
+        ),
+        KeptWhy::SmallestCharger { .. } => pick(
+            zh,
+            "已是目录中最小的充电功率",
+            "the charger is the smallest in the catalogue",
+        ),
+        // The rest name no figure of the site's.
+        KeptWhy::LastOne
+        | KeptWhy::TenthStepsOnly { .. }
+        | KeptWhy::NoTransformer
+        | KeptWhy::SharedTransformer
+        | KeptWhy::OwnCharger => {
+            let full = kept(reason, lang);
+            // "一个换电柜未去掉：每个小区…" → the part after the colon.
+            let cut = full
+                .split_once('：')
+                .or_else(|| full.split_once(": "))
+                .map_or(full.as_str(), |(_, why)| why);
+            return cut.to_owned();
+        }
+    };
+    text.to_owned()
+}
+
+/// What a plan's counted reasons stand for, before the name of the file
+/// that holds them all.
+pub(crate) fn kept_left_out(lang: Lang, lines: usize, sites: usize) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "以上按设备和原因统计小区数；{sites} 个小区的 {lines} 条保留原因（含各自的数值）见 --out 目录中的"
+        ),
+        Lang::En => format!(
+            "Sites counted by kind of equipment and reason; the {lines} reasons of the {sites} \
+             sites, with their figures, are in the --out directory's"
+        ),
+    }
+}
+
+/// Where else a plan's reasons are, after the file's name.
+pub(crate) fn kept_where(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => {
+            "（kept_because 与 kept_reasons），也可用 swapsim plan --all-sites 在终端查看。"
+        }
+        Lang::En => {
+            " (kept_because and kept_reasons), and on the terminal with swapsim plan --all-sites."
+        }
+    }
+}
+
+/// A large plan's sites' KPIs beyond its sites' table, before the file
+/// that holds them.
+pub(crate) fn site_kpis_left_out(lang: Lang, sites: usize) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "配置方案表已列出每个小区的配置与目标指标；{sites} 个小区的其余指标（含置信区间）从略，见结果目录中的"
+        ),
+        Lang::En => format!(
+            "The sizing table gives each site's sizing and targets; the other KPIs of the {sites} \
+             sites, with their intervals, are left out; they are in"
+        ),
+    }
 }
 
 /// Why the plan keeps a unit, in `lang`.

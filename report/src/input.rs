@@ -1114,6 +1114,44 @@ mod tests {
         assert_eq!(partial.set(), [("lost_swap_rate", 0.02)]);
     }
 
+    /// A large plan counts its reasons by kind: every reason has a kind,
+    /// in Chinese without English, and the same for every site whatever
+    /// its figures.
+    #[test]
+    fn every_planner_reason_has_a_kind_without_the_sites_figures() {
+        use crate::i18n::{Lang, kept_kind, unit_kind};
+        for kept in every_kept() {
+            let zh = kept_kind(&kept, Lang::Zh);
+            assert!(!zh.is_empty() && !zh.contains('：'), "{zh}");
+            assert!(
+                !zh.chars().any(|c| c.is_ascii_alphabetic()),
+                "English in {zh} ({kept:?})"
+            );
+            assert!(!kept_kind(&kept, Lang::En).is_empty());
+            assert!(!unit_kind(kept.unit, Lang::Zh).is_empty());
+            let mut other = kept.clone();
+            match &mut other.why {
+                Why::RaisesKpi { mean, check, .. } => (*mean, *check) = (0.5, 0.6),
+                Why::HoldsBatteries {
+                    batteries,
+                    capacity,
+                } => (*batteries, *capacity) = (99, 88),
+                Why::TooFewForTenth { count, existing } => (*count, *existing) = (7, 1),
+                Why::ExistingPorts { existing } => *existing = 42,
+                Why::SurveyedSize { kva } => *kva = 1250.0,
+                Why::SmallestCharger { power_w } => *power_w = 150.0,
+                Why::TenthStepsOnly { .. }
+                | Why::LastOne
+                | Why::NoTransformer
+                | Why::SharedTransformer
+                | Why::OwnCharger => {}
+            }
+            for lang in [Lang::Zh, Lang::En] {
+                assert_eq!(kept_kind(&kept, lang), kept_kind(&other, lang), "{kept:?}");
+            }
+        }
+    }
+
     #[test]
     fn every_planner_reason_reads_back() {
         for kept in every_kept() {
