@@ -1411,6 +1411,33 @@ fn writes_the_district_page() {
     fs::write(&path, render_html(&input, Lang::Zh)).expect("write the page");
 }
 
+/// `SWAPSIM_DISTRICT_PLAN_HTML=FILE` writes the shipped district's Chinese
+/// plan report for `.ci/browser-test`, which prints it and counts pages.
+/// The plan is the shipped scenario's at 5 days instead of 28 (2 measured
+/// after the 3 warm-up days): the report has the same 175 sites, their
+/// reasons and the same sections (26 printed pages, as the full plan's),
+/// and the search takes about 15 s on 2 cores in the test profile, where
+/// the full plan takes 45 s to 4 minutes in release.
+#[test]
+fn writes_the_district_plan_page() {
+    let Some(path) = std::env::var_os("SWAPSIM_DISTRICT_PLAN_HTML") else {
+        return;
+    };
+    let path = PathBuf::from(path);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).expect("create the page's directory");
+    }
+    let scenario = "scenarios/bishan-district.toml";
+    let mut model = scenarios::load(&root().join(scenario)).expect("the district");
+    model.days = 5;
+    let plan = sim_core::planner::plan(&model, 0, &sim_core::planner::Silent);
+    let input = ReportInput {
+        context: sourced_context(scenario, &plan.model).planned(),
+        ..ReportInput::from_plan(&plan, &model)
+    };
+    fs::write(&path, render_html(&input, Lang::Zh)).expect("write the page");
+}
+
 /// The font for the PNG checks (see the module docs); `None` skips them.
 pub(crate) fn png_font() -> Option<Font> {
     static FONT: OnceLock<Option<Font>> = OnceLock::new();
@@ -2485,7 +2512,8 @@ fn the_site_map_follows_the_summary() {
 
 /// `SWAPSIM_REPORT_PAGES=DIR` writes the plan and compare reports of the
 /// fixtures in Chinese and English (`plan-zh.html`, `plan-en.html`,
-/// `compare-zh.html`, `compare-en.html`) for `.ci/browser-test`, which
+/// `compare-zh.html`, `compare-en.html`), and the pilot compared with its
+/// plan (`compare-same-name-zh.html`), for `.ci/browser-test`, which
 /// renders each in Chromium.
 #[test]
 fn writes_the_plan_and_compare_pages() {
@@ -2502,4 +2530,16 @@ fn writes_the_plan_and_compare_pages() {
             fs::write(&path, render_html(&input, lang)).expect("write the page");
         }
     }
+    // The pilot against its plan, both named bishan-pilot (issue 11
+    // audit): its summary table must print within the page.
+    let page = dir.join("compare-same-name-zh.html");
+    let (code, stderr) = swapsim(&[
+        "compare",
+        "scenarios/bishan-pilot.toml",
+        "scenarios/bishan-pilot-plan.toml",
+        "--html",
+        page.to_str().expect("UTF-8"),
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
 }

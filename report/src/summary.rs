@@ -621,7 +621,16 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
             ENERGY_COST => s.energy_cost_year.to_owned(),
             _ => i18n::kpi(kpi, lang).with_unit(),
         };
-        let _ = write!(h, "<th class=\"num\">{}</th>", escape(&head));
+        // The unit stays whole; the name may break before it.
+        let head = match head.rfind(" [") {
+            Some(at) if head.ends_with(']') => format!(
+                "{} <span class=\"unit\">{}</span>",
+                escape(&head[..at]),
+                escape(&head[at + 1..])
+            ),
+            _ => escape(&head),
+        };
+        let _ = write!(h, "<th class=\"num\">{head}</th>");
     }
     let sized = c.scenarios.iter().all(|x| x.sizing.is_some());
     if sized {
