@@ -1133,7 +1133,7 @@ mod tests {
     #[test]
     fn a_battery_handed_straight_to_the_line_changes_nothing() {
         use crate::model::{
-            BatterySpec, CcCv, ChargeModel, Demand, Dist, RiderGroup, Riders, SiteSpec, Strategy,
+            CcCv, ChargeModel, Demand, Dist, RiderGroup, Riders, SiteSpec, Strategy,
             TransformerSpec,
         };
         let transformer = TransformerSpec {
