@@ -758,15 +758,23 @@ fn old_plans_show_their_reasons_as_written() {
 }
 
 /// `compare a.toml plan/plan.toml`: a plan keeps its scenario's name, so
-/// the columns are the files, as in `compare`'s table.
+/// the columns are named by the files, by their stems where these differ
+/// (a whole path makes the column too wide to print).
 #[test]
 fn compared_scenarios_with_one_name_are_told_apart_by_file() {
     let mut input = load_dir(&fixture("compare/compare.json")).expect("compare fixture");
     let compare = input.compare.as_mut().expect("compare");
     let name = compare.scenarios[0].name.clone();
     compare.scenarios[1].name = name;
-    let files: Vec<String> = compare.scenarios.iter().map(|s| s.file.clone()).collect();
-    assert_ne!(files[0], files[1]);
+    let files: Vec<String> = compare
+        .scenarios
+        .iter()
+        .map(|s| {
+            let stem = std::path::Path::new(&s.file).file_stem().expect("a file");
+            stem.to_string_lossy().into_owned()
+        })
+        .collect();
+    assert_eq!(files, ["three-sites", "three-sites-grid-capped"]);
     let html = render_html(&input, Lang::En);
     let doc = parse(&html);
     let headers: Vec<String> = doc
@@ -803,7 +811,8 @@ fn a_compare_report_shows_scenarios_side_by_side() {
     assert_eq!(count(&doc, "table", "compare"), 1 + compare.sites.len() + 2);
     let charts = charts(&input, Lang::En);
     assert!(charts.iter().all(|c| c.name.starts_with("compare-")));
-    assert_eq!(count(&doc, "figure", "chart"), charts.len());
+    // The charts, and the first scenario's site map.
+    assert_eq!(count(&doc, "figure", "chart"), charts.len() + 1);
     assert!(charts.iter().any(|c| c.name == "compare-lost_swap_rate"));
     assert!(
         charts
@@ -835,6 +844,158 @@ fn a_compare_report_shows_scenarios_side_by_side() {
         "English in the zh compare report: {words:?}"
     );
     golden("compare.outline", &outline(&zh));
+}
+
+/// Issue 11 audit: a scenario compared with its plan (which keeps its
+/// name) prints within an A4 page: the columns take the files' stems, not
+/// whole paths; each difference and its interval sit on lines of their own
+/// under the value; the energy cost is a year's. `.ci/browser-test` prints
+/// such a page and checks that no header breaks inside a word.
+#[test]
+fn a_compare_summary_of_a_scenario_and_its_plan_fits_the_page() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("compare.html");
+    let (_, json) = swapsim_stdout(&[
+        "compare",
+        "scenarios/bishan-pilot.toml",
+        "scenarios/bishan-pilot-plan.toml",
+        "--days",
+        "8",
+        "--replications",
+        "2",
+        "--format",
+        "json",
+        "--html",
+        page.to_str().expect("UTF-8"),
+        "-q",
+    ]);
+    let input = ReportInput::from_compare_json(&json).expect("json");
+    let energy = input
+        .compare
+        .as_ref()
+        .and_then(|c| c.network.get("energy_cost_cny_per_day"))
+        .expect("the energy cost")
+        .clone();
+    let html = fs::read_to_string(&page).expect("the page");
+    let doc = parse(&html);
+    let table = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "table" && classes(*n).contains(&"compare-summary"))
+        .expect("the summary's table");
+    let headers: Vec<String> = table
+        .descendants()
+        .filter(|n| n.tag_name().name() == "th")
+        .map(text_of)
+        .collect();
+    assert!(
+        headers.contains(&"年电费 [元/年]".to_owned()),
+        "{headers:?}"
+    );
+    let energy_column = headers
+        .iter()
+        .position(|h| h == "年电费 [元/年]")
+        .expect("the energy column");
+    let rows: Vec<Vec<roxmltree::Node<'_, '_>>> = table
+        .descendants()
+        .filter(|n| n.tag_name().name() == "tr")
+        .skip(1)
+        .map(|tr| tr.children().filter(|c| c.is_element()).collect())
+        .collect();
+    let names: Vec<String> = rows.iter().map(|r| text_of(r[0])).collect();
+    assert_eq!(names, ["bishan-pilot", "bishan-pilot-plan"]);
+    for (i, row) in rows.iter().enumerate() {
+        let cell = row[energy_column];
+        let shown: f64 = cell
+            .children()
+            .find(|c| c.is_text())
+            .and_then(|t| t.text())
+            .and_then(|t| t.trim().parse().ok())
+            .expect("a number");
+        let year = energy.estimates[i].mean * 365.0;
+        assert!((shown - year).abs() <= 0.01 * year, "{shown} vs {year}");
+        // The second scenario's difference and its interval, each a line.
+        let spans: Vec<String> = cell
+            .children()
+            .filter(|c| c.tag_name().name() == "span")
+            .map(text_of)
+            .collect();
+        if i == 0 {
+            assert!(spans.is_empty(), "{spans:?}");
+        } else {
+            assert_eq!(spans.len(), 2, "{spans:?}");
+            assert!(spans[0].starts_with("Δ "), "{spans:?}");
+            assert!(spans[1].starts_with('['), "{spans:?}");
+        }
+    }
+}
+
+/// Issue 11 audit: `compare` offers `--map-kpi` and `--png`, so its
+/// report draws a site map too: the first scenario's (the one the others
+/// are measured against), with the function of the run and plan reports,
+/// and `--out` writes it beside the charts.
+#[test]
+fn a_compare_report_draws_the_first_scenarios_map() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("compare.html");
+    let out = dir.path().join("out");
+    let kpi = "flying_wire_per_1000_bikes_day";
+    let mut args = vec![
+        "compare",
+        "tests/fixtures/report/three-sites.toml",
+        "tests/fixtures/report/three-sites-grid-capped.toml",
+        "--html",
+        page.to_str().expect("UTF-8"),
+        "--out",
+        out.to_str().expect("UTF-8"),
+        "--map-kpi",
+        kpi,
+        "-q",
+    ];
+    let font = png_font();
+    let font_path = font
+        .as_ref()
+        .map(|f| f.path().to_string_lossy().into_owned());
+    if let Some(path) = &font_path {
+        args.extend(["--png", "--font", path]);
+    }
+    let (code, stderr) = swapsim(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let html = fs::read_to_string(&page).expect("the page");
+    let doc = parse(&html);
+    let ids: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "section")
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    assert_eq!(ids[..2], ["summary", "map"], "{ids:?}");
+    let map = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("map"))
+        .expect("the map section");
+    let markers = map
+        .descendants()
+        .filter(|n| n.tag_name().name() == "circle")
+        .filter(|n| n.ancestors().any(|a| a.attribute("class") == Some("sites")))
+        .count();
+    assert_eq!(markers, 3, "one marker per shared site");
+    let text = text_of(map);
+    let input = load_dir(&out).expect("the --out directory loads");
+    let first = input.compare.as_ref().expect("compare").column_names()[0].clone();
+    assert!(text.contains(&first), "names the scenario it shows: {text}");
+    let label = report::kpi_label(kpi, Lang::Zh).name;
+    assert!(text.contains(&label), "coloured by --map-kpi: {text}");
+    assert!(out.join("charts/map.svg").is_file(), "--out writes the map");
+    if font_path.is_some() {
+        assert!(out.join("charts/map.png").is_file(), "--png draws the map");
+    }
+    // Without --map-kpi, the map colours the first scenario's sites by
+    // their targets.
+    let by_status = report::site_map_of(&input, Lang::En).expect("a map");
+    assert!(
+        by_status.caption.contains("target status"),
+        "{}",
+        by_status.caption
+    );
 }
 
 /// Runs `swapsim ARGS...` in-process and returns its exit code and stdout.
@@ -1246,6 +1407,33 @@ fn writes_the_district_page() {
     let input = ReportInput {
         context: sourced_context("scenarios/bishan-district.toml", &model),
         ..ReportInput::from_run(&result, &model)
+    };
+    fs::write(&path, render_html(&input, Lang::Zh)).expect("write the page");
+}
+
+/// `SWAPSIM_DISTRICT_PLAN_HTML=FILE` writes the shipped district's Chinese
+/// plan report for `.ci/browser-test`, which prints it and counts pages.
+/// The plan is the shipped scenario's at 5 days instead of 28 (2 measured
+/// after the 3 warm-up days): the report has the same 175 sites, their
+/// reasons and the same sections (26 printed pages, as the full plan's),
+/// and the search takes about 15 s on 2 cores in the test profile, where
+/// the full plan takes 45 s to 4 minutes in release.
+#[test]
+fn writes_the_district_plan_page() {
+    let Some(path) = std::env::var_os("SWAPSIM_DISTRICT_PLAN_HTML") else {
+        return;
+    };
+    let path = PathBuf::from(path);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).expect("create the page's directory");
+    }
+    let scenario = "scenarios/bishan-district.toml";
+    let mut model = scenarios::load(&root().join(scenario)).expect("the district");
+    model.days = 5;
+    let plan = sim_core::planner::plan(&model, 0, &sim_core::planner::Silent);
+    let input = ReportInput {
+        context: sourced_context(scenario, &plan.model).planned(),
+        ..ReportInput::from_plan(&plan, &model)
     };
     fs::write(&path, render_html(&input, Lang::Zh)).expect("write the page");
 }
@@ -1878,9 +2066,14 @@ fn a_plan_report_opens_with_its_verdict_totals_and_money() {
             );
         }
         let zh = render_html(&input, Lang::Zh);
-        let capex = format!("<th>合计</th><th class=\"num\">{}</th>", capital.round());
+        // The investment is what the plan adds.
+        let added: f64 = plan.sites.iter().map(|s| s.added.capital.total_cny()).sum();
+        let capex = format!(
+            "<th>合计</th><th></th><th></th><th class=\"num\">{}</th>",
+            added.round()
+        );
         assert!(zh.contains(&capex), "{scenario}: {capex}");
-        assert!(zh.contains("一次性投资") && zh.contains("投资年金"));
+        assert!(zh.contains("一次性投资") && zh.contains("电池年金"));
         assert!(zh.contains("规划前") && zh.contains("规划后"), "{zh}");
         assert_eq!(zh.contains("换电收入"), feasible, "revenue only with a fee");
         assert_eq!(
@@ -1892,6 +2085,171 @@ fn a_plan_report_opens_with_its_verdict_totals_and_money() {
         let en = render_html(&input, Lang::En);
         assert!(en.contains("One-off investment") && en.contains("paid by residents"));
     }
+}
+
+/// The number in the text of a `<p class="{class}">` of `html`'s summary
+/// (the first one after `prefix` in it).
+fn number_after(html: &str, class: &str, prefix: &str) -> f64 {
+    let doc = parse(html);
+    let p = first_section(&doc)
+        .descendants()
+        .find(|n| n.tag_name().name() == "p" && classes(*n).contains(&class))
+        .unwrap_or_else(|| panic!("no p.{class}"));
+    let text = text_of(p);
+    let after = &text[text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("{prefix}: {text}"))
+        + prefix.len()..];
+    let digits: String = after
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("a number after {prefix}: {text}"))
+}
+
+/// The rows of the summary's `table.{class}`: each row's cells' text.
+fn summary_rows(html: &str, class: &str) -> Vec<Vec<String>> {
+    let doc = parse(html);
+    let table = first_section(&doc)
+        .descendants()
+        .find(|n| {
+            n.tag_name().name() == "table" && class.split(' ').all(|c| classes(*n).contains(&c))
+        })
+        .unwrap_or_else(|| panic!("no table.{class}"));
+    table
+        .descendants()
+        .filter(|n| n.tag_name().name() == "tr")
+        .map(|tr| {
+            tr.children()
+                .filter(|c| c.is_element())
+                .map(text_of)
+                .collect()
+        })
+        .collect()
+}
+
+/// Issue 11 audit: the pilot with a swap fee keeps its 6 cabinets and
+/// stocks fewer batteries, yet its summary priced all 6 cabinets and 56
+/// batteries as investment. The one-off investment is what the plan adds
+/// over what exists, item by item (added count × unit price; nothing for
+/// what is kept or removed); the annual cost of the planned fleet is the
+/// planner's objective, unchanged, with the batteries' annuity (their
+/// replacement) on a line of its own; payback is of the added investment.
+#[test]
+fn a_plan_prices_only_what_it_adds() {
+    let path = "scenarios/bishan-pilot.toml";
+    let mut model = scenarios::load(&root().join(path)).expect("the pilot");
+    model.costs.swap_fee_cny = Some(2.0);
+    let plan = sim_core::planner::plan(&model, 0, &sim_core::planner::Silent);
+    assert!(plan.feasible);
+    let input = ReportInput {
+        context: sourced_context(path, &plan.model).planned(),
+        ..ReportInput::from_plan(&plan, &model)
+    };
+    // What the plan adds, priced at [costs]: a cabinet of another size is
+    // a new one; a kept slot whose charger grows pays the difference.
+    let costs = &model.costs;
+    let base_w = model
+        .battery
+        .charger_power_w()
+        .expect("the pilot's charger");
+    let per_slot =
+        |w: Option<f64>| (w.unwrap_or(base_w) - base_w) / 1000.0 * costs.charger_cny_per_kw;
+    let mut added = [0.0; 5];
+    let mut fleet = 0.0;
+    for ((existing, planned), site) in model.sites.iter().zip(&plan.model.sites).zip(&plan.sites) {
+        let new = if planned.slots_per_cabinet == existing.slots_per_cabinet {
+            planned.cabinets.saturating_sub(existing.cabinets)
+        } else {
+            planned.cabinets
+        };
+        let new_slots = f64::from(new * planned.slots_per_cabinet);
+        let kept_slots = f64::from(planned.slots()) - new_slots;
+        let upgrade =
+            (per_slot(planned.charger_power_w) - per_slot(existing.charger_power_w)).max(0.0);
+        let items = [
+            f64::from(new) * costs.cabinet_cny(planned.slots_per_cabinet),
+            f64::from(planned.batteries.saturating_sub(existing.batteries)) * costs.battery_cny,
+            f64::from(planned.pile_ports.saturating_sub(existing.pile_ports)) * costs.pile_port_cny,
+            new_slots * per_slot(planned.charger_power_w) + kept_slots * upgrade,
+            site.capital.transformer_cny,
+        ];
+        for (a, v) in added.iter_mut().zip(items) {
+            *a += v;
+        }
+        fleet += site.capital.total_cny();
+    }
+    let added_total: f64 = added.iter().sum();
+    // The audit's case: nothing bought for cabinets or batteries.
+    assert_eq!((added[0], added[1]), (0.0, 0.0), "{added:?}");
+    assert!(
+        added_total > 0.0 && added_total < fleet,
+        "{added_total} of {fleet}"
+    );
+
+    let data = input.plan.as_ref().expect("plan");
+    for lang in [Lang::Zh, Lang::En] {
+        let html = render_html(&input, lang);
+        let capex = summary_rows(&html, "money capex");
+        let total = capex.last().expect("a total row");
+        let shown: f64 = total.last().expect("a sum").parse().expect("a number");
+        assert_eq!(shown, added_total.round(), "{lang:?}: {capex:?}");
+        // Each item: added count × unit price = amount.
+        for row in &capex[1..capex.len() - 1] {
+            let count: f64 = row[1].parse().unwrap_or_else(|_| panic!("{row:?}"));
+            let amount: f64 = row[3].parse().unwrap_or_else(|_| panic!("{row:?}"));
+            if let Ok(price) = row[2].parse::<f64>() {
+                assert!((count * price - amount).abs() <= 1.0, "{row:?}");
+            }
+        }
+        // The annual cost is the planner's, whatever the investment.
+        let annual = summary_rows(&html, "money annual");
+        let shown: f64 = annual
+            .last()
+            .and_then(|r| r.last())
+            .expect("a total")
+            .parse()
+            .expect("a number");
+        assert_eq!(shown, plan.annual_cost_cny.round(), "{lang:?}: {annual:?}");
+        let batteries: f64 = plan.sites.iter().map(|s| s.capital.batteries_cny).sum();
+        let battery_line = (batteries * data.annuity_factor).round().to_string();
+        assert!(
+            annual.iter().any(|r| r.last() == Some(&battery_line)),
+            "{lang:?}: the batteries' annuity {battery_line} on its own line: {annual:?}"
+        );
+        // Payback from the added investment.
+        let network = input
+            .summary
+            .as_ref()
+            .expect("the final run")
+            .network
+            .clone();
+        let mean = |k: &str| network.get(k).expect(k).mean;
+        let revenue = mean("swap_requests_per_day") * (1.0 - mean("lost_swap_rate")) * 2.0 * 365.0;
+        let running = fleet * data.maintenance_share_per_year
+            + mean("cabinet_energy_cost_cny_per_day") * 365.0;
+        let years = added_total / (revenue - running);
+        let prefix = if lang == Lang::Zh {
+            "新增投资回收期："
+        } else {
+            "Payback of the added investment:"
+        };
+        let shown = number_after(&html, "payback", prefix);
+        assert!(
+            (shown - years).abs() <= 0.051,
+            "{lang:?}: {shown} vs {years}"
+        );
+    }
+    let zh = render_html(&input, Lang::Zh);
+    assert!(zh.contains("规划新增") && zh.contains("电池"), "{zh}");
+    let en = render_html(&input, Lang::En);
+    assert!(
+        en.contains("what the plan adds") && en.contains("planned fleet"),
+        "{en}"
+    );
 }
 
 /// The towns' table (`id="towns"`) sums to the sites, the sites' table
@@ -2154,7 +2512,8 @@ fn the_site_map_follows_the_summary() {
 
 /// `SWAPSIM_REPORT_PAGES=DIR` writes the plan and compare reports of the
 /// fixtures in Chinese and English (`plan-zh.html`, `plan-en.html`,
-/// `compare-zh.html`, `compare-en.html`) for `.ci/browser-test`, which
+/// `compare-zh.html`, `compare-en.html`), and the pilot compared with its
+/// plan (`compare-same-name-zh.html`), for `.ci/browser-test`, which
 /// renders each in Chromium.
 #[test]
 fn writes_the_plan_and_compare_pages() {
@@ -2171,4 +2530,16 @@ fn writes_the_plan_and_compare_pages() {
             fs::write(&path, render_html(&input, lang)).expect("write the page");
         }
     }
+    // The pilot against its plan, both named bishan-pilot (issue 11
+    // audit): its summary table must print within the page.
+    let page = dir.join("compare-same-name-zh.html");
+    let (code, stderr) = swapsim(&[
+        "compare",
+        "scenarios/bishan-pilot.toml",
+        "scenarios/bishan-pilot-plan.toml",
+        "--html",
+        page.to_str().expect("UTF-8"),
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
 }

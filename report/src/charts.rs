@@ -550,6 +550,20 @@ fn hourly_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Entry>) {
     let w = lang.words();
     let p = input.profiles.as_ref().map(|p| &p.network);
     if let Some(p) = p {
+        // A run of constant-rate Poisson sites only keeps no hour-of-day
+        // counts (the engine skips the bookkeeping), though it has
+        // requests: say so rather than that there were none.
+        let per_day = input
+            .summary
+            .as_ref()
+            .and_then(|s| s.network.get("swap_requests_per_day"))
+            .map_or(0.0, |e| e.mean);
+        let recorded = p.requests_by_hour.iter().any(|&x| x > 0.0);
+        let empty = if per_day > 0.0 && !recorded {
+            i18n::hourly_not_recorded(lang, &trim(per_day, 0))
+        } else {
+            w.no_requests.to_owned()
+        };
         out.push(hour_pair_chart(
             "requests",
             w.requests_title,
@@ -558,7 +572,7 @@ fn hourly_charts(input: &ReportInput, lang: Lang, out: &mut Vec<Entry>) {
                 (w.stockouts, &p.stockouts_by_hour),
             ],
             [PALETTE[0], RGBColor(200, 30, 30)],
-            w.no_requests,
+            &empty,
             lang,
         ));
         out.push(wait_chart(&p.wait_quantiles_minutes, lang));
@@ -994,4 +1008,71 @@ fn compare_energy_chart(compare: &CompareData, names: &[String], lang: Lang) -> 
         series,
     };
     Some(planned("compare-energy", i18n::energy_caption(lang), plot))
+}
+
+#[cfg(test)]
+mod tests {
+    use sim_core::{BatterySpec, ChargeModel, Demand, Model, Patience, SiteSpec};
+
+    use super::*;
+
+    /// A constant-rate Poisson site (the analytic erlang-c model, short).
+    fn poisson_run() -> ReportInput {
+        let model = Model {
+            name: "erlang-c".into(),
+            days: 4,
+            warmup_days: 1,
+            replications: 2,
+            battery: BatterySpec {
+                charge: ChargeModel::Exponential { mean_hours: 3.0 },
+                ..BatterySpec::default()
+            },
+            sites: vec![SiteSpec {
+                name: "A".into(),
+                cabinets: 1,
+                slots_per_cabinet: 12,
+                batteries: 11,
+                demand: Demand::Poisson {
+                    swaps_per_hour: 2.0,
+                },
+                patience: Patience::None,
+                ..SiteSpec::default()
+            }],
+            ..Model::default()
+        };
+        ReportInput::from_run(&sim_core::run(&model, 1), &model)
+    }
+
+    /// An analytic run has requests but keeps no hour-of-day counts (the
+    /// engine skips the bookkeeping): the report says the profile was not
+    /// recorded, not that nobody asked for a swap.
+    #[test]
+    fn an_analytic_run_says_its_hourly_requests_were_not_recorded() {
+        let input = poisson_run();
+        let requests = input
+            .summary
+            .as_ref()
+            .and_then(|s| s.network.get("swap_requests_per_day"))
+            .expect("requests a day")
+            .mean;
+        assert!(requests > 40.0, "{requests}");
+        let hourly = &input.profiles.as_ref().expect("profiles").network;
+        assert!(hourly.requests_by_hour.iter().all(|&x| x == 0.0));
+        for (lang, recorded, none) in [
+            (Lang::Zh, "不记录", "没有换电请求"),
+            (Lang::En, "not recorded", "No swap requests"),
+        ] {
+            let omitted = omitted(&input, lang);
+            let requests = omitted
+                .iter()
+                .find(|o| o.name == "requests")
+                .expect("no requests chart");
+            assert!(
+                requests.sentence.contains(recorded),
+                "{}",
+                requests.sentence
+            );
+            assert!(!requests.sentence.contains(none), "{}", requests.sentence);
+        }
+    }
 }

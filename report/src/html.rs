@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use crate::charts::{Chart, charts};
 use crate::format::{escape, estimate, labelled, shown, trim, with_unit};
 use crate::i18n::{self, Lang};
-use crate::input::{CompareRow, Estimate, KpiList, ReportInput, SUMMARY_FILE, Targets};
+use crate::input::{
+    CompareRow, Estimate, KpiList, PLAN_FILE, PlanData, ReportInput, SUMMARY_FILE, Targets,
+};
 use crate::reference::{self, Figure};
 use crate::{summary, towns};
 
@@ -20,9 +22,15 @@ const MAX_MISS_LINES: usize = 10;
 /// DIR` writes them all.
 const MAX_LOAD_CHARTS: usize = 6;
 
-/// Sites with a row of their own in the operator figures; a larger
-/// network shows its figures and leaves the sites to `summary.json`.
+/// Sites with a row of their own in the operator figures, and, in a
+/// plan, in the table of each site's KPIs; a larger network shows its
+/// figures and leaves the sites to `summary.json` (a plan's sites' table
+/// still has each site's sizing and targets).
 const MAX_OPERATOR_SITES: usize = 30;
+
+/// Lines of a plan's reasons for keeping units shown one by one; more are
+/// counted by kind, with the full list in `plan.json`.
+const MAX_KEPT_LINES: usize = 30;
 
 /// Energy and its cost by where it is drawn: `(energy KPI, cost KPI)` for
 /// cabinets, piles, flats and the total, in the order of `Words::places`.
@@ -77,18 +85,28 @@ figcaption { color: var(--muted); font-size: .85rem; margin-top: .3rem; }
 section.map svg g.title { display: none; }
 table.facts { width: auto; min-width: 50%; }
 table.sites td:first-child, table.sizing td:first-child { min-width: 7em; }
+table.sites td.site, table.sites td.town { white-space: nowrap; }
 table.sites, table.compare, table.sizing { font-size: .82rem; }
 table.facts th { width: 14rem; }
 table.towns { font-size: .82rem; }
 table.towns th, table.towns td, table.key th { white-space: nowrap; }
-table.key .ci, table.compare-summary .ci { display: inline; }
+table.key .ci { display: inline; }
+table.compare-summary { font-size: .82rem; }
+table.compare-summary .ci { white-space: nowrap; }
+td.verdict { white-space: nowrap; }
+table.compare-summary td:first-child { min-width: 8em; }
+table.compare th, table.compare-summary th { word-break: keep-all; }
 table.key { width: auto; }
+section.summary table.compact th, section.summary table.compact td { padding: .1rem .45rem; }
+section.summary p.note { font-size: .85em; margin: .3rem 0; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
   figure.chart, table.compact, tr, ul.misses li { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
+  table.sites { line-height: 1.3; }
+  table.sites th, table.sites td { padding: .12rem .35rem; }
   th { background: #f2f2f2; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 "#;
@@ -534,14 +552,22 @@ fn sizing(h: &mut String, input: &ReportInput, lang: Lang) {
             targets.push((&t.kpi, t.limit));
         }
     }
+    // The sites' table of a plan: one row per site, by town.
+    let names: Vec<&str> = plan.sites.iter().map(|s| s.name.as_str()).collect();
+    let order = towns::site_order(input, &names);
+    let by_town = order.iter().any(|(_, t)| !t.is_empty());
     let _ = writeln!(h, "<section class=\"sizing\">");
     let _ = writeln!(h, "<h2>{}</h2>", w.sizing);
-    let _ = writeln!(h, "<table class=\"sizing\">");
+    let _ = writeln!(h, "<table class=\"sizing sites\" id=\"sites\">");
     // The charger column only when the plan chose chargers.
     let chargers = plan.sites.iter().any(|s| s.charger_power_w.is_some());
+    let _ = write!(h, "<thead><tr>");
+    if by_town {
+        let _ = write!(h, "<th>{}</th>", lang.summary_words().town);
+    }
     let _ = write!(
         h,
-        "<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>",
+        "<th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>",
         w.site,
         w.cabinets_slots,
         labelled(w.batteries)
@@ -567,15 +593,20 @@ fn sizing(h: &mut String, input: &ReportInput, lang: Lang) {
     }
     let _ = writeln!(h, "</tr></thead>");
     let _ = writeln!(h, "<tbody>");
-    for site in &plan.sites {
+    for (i, town) in order {
+        let site = &plan.sites[i];
         let transformer = match site.transformer_kva {
             Some(kva) if site.transformer_upgraded => format!("{} ({})", trim(kva, 1), w.upgrade),
             Some(kva) => trim(kva, 1),
             None => "–".to_owned(),
         };
+        let _ = write!(h, "<tr>");
+        if by_town {
+            let _ = write!(h, "<td class=\"town\">{}</td>", escape(town));
+        }
         let _ = write!(
             h,
-            "<tr><td>{}</td><td class=\"num\">{} × {}</td><td class=\"num\">{}</td>",
+            "<td class=\"site\">{}</td><td class=\"num\">{} × {}</td><td class=\"num\">{}</td>",
             escape(&site.name),
             site.cabinets,
             site.slots_per_cabinet,
@@ -611,27 +642,7 @@ fn sizing(h: &mut String, input: &ReportInput, lang: Lang) {
     }
     let _ = writeln!(h, "</tbody>");
     let _ = writeln!(h, "</table>");
-    // Plans written before the reasons were data have English only.
-    let kept: Vec<(&str, String)> = plan
-        .sites
-        .iter()
-        .flat_map(|s| {
-            let reasons: Vec<String> = if s.kept_reasons.is_empty() {
-                s.kept_because.clone()
-            } else {
-                s.kept_reasons.iter().map(|k| i18n::kept(k, lang)).collect()
-            };
-            reasons.into_iter().map(|r| (s.name.as_str(), r))
-        })
-        .collect();
-    if !kept.is_empty() {
-        let _ = writeln!(h, "<h3>{}</h3>", w.kept_because);
-        let _ = writeln!(h, "<ul class=\"kept\">");
-        for (site, why) in kept {
-            let _ = writeln!(h, "<li>{}</li>", escape(&i18n::site_says(lang, site, &why)));
-        }
-        let _ = writeln!(h, "</ul>");
-    }
+    kept_reasons(h, plan, lang);
     let _ = writeln!(
         h,
         "<p class=\"total\">{}{}</p>",
@@ -643,6 +654,89 @@ fn sizing(h: &mut String, input: &ReportInput, lang: Lang) {
         ))
     );
     let _ = writeln!(h, "</section>");
+}
+
+/// Why the plan keeps its units: each reason of each site when there are
+/// at most [`MAX_KEPT_LINES`], else how many sites keep each kind of unit
+/// for each kind of reason, and where the full list is.
+fn kept_reasons(h: &mut String, plan: &PlanData, lang: Lang) {
+    let w = lang.words();
+    let lines: usize = plan
+        .sites
+        .iter()
+        .map(|s| s.kept_reasons.len().max(s.kept_because.len()))
+        .sum();
+    if lines == 0 {
+        return;
+    }
+    let _ = writeln!(h, "<h3>{}</h3>", w.kept_because);
+    // Plans written before the reasons were data have English only, and
+    // are listed as written.
+    let as_data = plan
+        .sites
+        .iter()
+        .all(|s| s.kept_because.is_empty() || !s.kept_reasons.is_empty());
+    if lines <= MAX_KEPT_LINES || !as_data {
+        let _ = writeln!(h, "<ul class=\"kept\">");
+        for s in &plan.sites {
+            let reasons: Vec<String> = if s.kept_reasons.is_empty() {
+                s.kept_because.clone()
+            } else {
+                s.kept_reasons.iter().map(|k| i18n::kept(k, lang)).collect()
+            };
+            for why in reasons {
+                let _ = writeln!(
+                    h,
+                    "<li>{}</li>",
+                    escape(&i18n::site_says(lang, &s.name, &why))
+                );
+            }
+        }
+        let _ = writeln!(h, "</ul>");
+        return;
+    }
+    // (kind of unit, kind of reason) → sites, in the order first met.
+    let mut kinds: Vec<(String, String, usize)> = Vec::new();
+    for s in &plan.sites {
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for k in &s.kept_reasons {
+            let key = (i18n::unit_kind(k.unit, lang), i18n::kept_kind(k, lang));
+            if seen.contains(&key) {
+                continue;
+            }
+            match kinds
+                .iter_mut()
+                .find(|(u, r, _)| (u, r) == (&key.0, &key.1))
+            {
+                Some(kind) => kind.2 += 1,
+                None => kinds.push((key.0.clone(), key.1.clone(), 1)),
+            }
+            seen.push(key);
+        }
+    }
+    let _ = writeln!(h, "<table class=\"kept-summary compact\">");
+    let _ = writeln!(
+        h,
+        "<thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead>",
+        w.kept_unit, w.kept_reason, w.kept_sites
+    );
+    let _ = writeln!(h, "<tbody>");
+    for (unit, reason, sites) in &kinds {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{sites}</td></tr>",
+            escape(unit),
+            escape(reason)
+        );
+    }
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+    let _ = writeln!(
+        h,
+        "<p class=\"note left-out\">{} <code>{PLAN_FILE}</code>{}</p>",
+        escape(&i18n::kept_left_out(lang, lines, plan.sites.len())),
+        escape(i18n::kept_where(lang))
+    );
 }
 
 /// The network's KPIs (all of them) and the sites' key KPIs.
@@ -682,7 +776,17 @@ fn kpi_tables(h: &mut String, input: &ReportInput, lang: Lang) {
     let _ = writeln!(h, "</tbody>");
     let _ = writeln!(h, "</table>");
 
-    if !summary.sites.is_empty() {
+    // A plan's sites' table is its sizing (`id="sites"`): each site's
+    // other KPIs follow for a small plan, and are left to summary.json
+    // for a large one.
+    let plan = input.plan.is_some();
+    if plan && summary.sites.len() > MAX_OPERATOR_SITES {
+        let _ = writeln!(
+            h,
+            "<p class=\"note left-out\">{} <code>{SUMMARY_FILE}</code></p>",
+            escape(&i18n::site_kpis_left_out(lang, summary.sites.len()))
+        );
+    } else if !summary.sites.is_empty() {
         let columns: Vec<&str> = SITE_KPIS
             .iter()
             .copied()
@@ -692,7 +796,8 @@ fn kpi_tables(h: &mut String, input: &ReportInput, lang: Lang) {
         let order = towns::site_order(input, &names);
         let by_town = order.iter().any(|(_, t)| !t.is_empty());
         let _ = writeln!(h, "<h3>{}</h3>", w.sites);
-        let _ = writeln!(h, "<table class=\"kpi sites\" id=\"sites\">");
+        let id = if plan { "site-kpis" } else { "sites" };
+        let _ = writeln!(h, "<table class=\"kpi sites\" id=\"{id}\">");
         let _ = write!(h, "<thead><tr>");
         if by_town {
             let _ = write!(h, "<th>{}</th>", lang.summary_words().town);
@@ -711,9 +816,9 @@ fn kpi_tables(h: &mut String, input: &ReportInput, lang: Lang) {
             let site = &summary.sites[i];
             let _ = write!(h, "<tr>");
             if by_town {
-                let _ = write!(h, "<td>{}</td>", escape(town));
+                let _ = write!(h, "<td class=\"town\">{}</td>", escape(town));
             }
-            let _ = write!(h, "<td>{}</td>", escape(&site.name));
+            let _ = write!(h, "<td class=\"site\">{}</td>", escape(&site.name));
             for kpi in &columns {
                 match site.kpis.get(kpi) {
                     Some(e) => {
@@ -1059,4 +1164,241 @@ fn assumptions(h: &mut String, input: &ReportInput, lang: Lang) {
         );
     }
     let _ = writeln!(h, "</section>");
+}
+
+#[cfg(test)]
+mod tests {
+    use sim_core::planner::{Capital, Kept, KeptWhy, TargetCheck, Unit};
+
+    use super::*;
+    use crate::input::{PlanData, SitePlanData, SiteSummary, Summary};
+    use crate::{Kind, SiteInfo};
+
+    /// A plan of `n` sites in two towns, each kept for five reasons as the
+    /// district's are, with its final run's KPIs.
+    fn plan_of(n: usize) -> ReportInput {
+        let estimate = |mean: f64| Estimate {
+            mean,
+            ci95_low: mean * 0.9,
+            ci95_high: mean * 1.1,
+        };
+        let name = |i: usize| format!("小区-{i:03}");
+        let kept = |i: usize| {
+            vec![
+                Kept {
+                    unit: Unit::Cabinet,
+                    why: KeptWhy::HoldsBatteries {
+                        batteries: 40 + i as u32,
+                        capacity: 30,
+                    },
+                },
+                Kept {
+                    unit: Unit::Battery,
+                    why: KeptWhy::RaisesKpi {
+                        kpi: "lost_swap_rate".into(),
+                        mean: 0.015 + i as f64 * 1e-5,
+                        check: 0.021,
+                        limit: 0.02,
+                    },
+                },
+                Kept {
+                    unit: Unit::PilePortsTenth,
+                    why: KeptWhy::RaisesKpi {
+                        kpi: "flying_wire_per_1000_bikes_day".into(),
+                        mean: 148.0,
+                        check: 152.0,
+                        limit: 150.0,
+                    },
+                },
+                Kept {
+                    unit: Unit::PilePort,
+                    why: KeptWhy::TenthStepsOnly { ports: 20 },
+                },
+                Kept {
+                    unit: Unit::TransformerSize,
+                    why: KeptWhy::SurveyedSize {
+                        kva: if i.is_multiple_of(2) { 630.0 } else { 800.0 },
+                    },
+                },
+            ]
+        };
+        let mut input = ReportInput::new(Kind::Plan);
+        input.plan = Some(PlanData {
+            scenario: "district".into(),
+            seed: 1,
+            days: 5,
+            warmup_days: 1,
+            feasible: true,
+            annual_cost_cny: 1e6,
+            simulations: 20,
+            replications: 60,
+            problems: Vec::new(),
+            problem_reasons: Vec::new(),
+            sites: (0..n)
+                .map(|i| SitePlanData {
+                    name: name(i),
+                    cabinets: 3,
+                    slots_per_cabinet: 16,
+                    batteries: 40,
+                    charger_power_w: None,
+                    pile_ports: 60,
+                    transformer: Some(format!("T{i}")),
+                    transformer_kva: Some(630.0),
+                    transformer_upgraded: false,
+                    annual_cost_cny: 1e5,
+                    capital: Capital::default(),
+                    added: None,
+                    targets: vec![TargetCheck {
+                        kpi: "lost_swap_rate".into(),
+                        limit: 0.02,
+                        estimate: estimate(0.015),
+                        met: true,
+                    }],
+                    kept_because: kept(i).iter().map(ToString::to_string).collect(),
+                    kept_reasons: kept(i),
+                })
+                .collect(),
+            candidates: Vec::new(),
+            existing: Vec::new(),
+            baseline: KpiList(Vec::new()),
+            annuity_factor: 0.15,
+            maintenance_share_per_year: 0.05,
+            lifetime_years: 8.0,
+            swap_fee_cny: None,
+        });
+        input.summary = Some(Summary {
+            scenario: "district".into(),
+            seed: 1,
+            replications: 2,
+            days: 5,
+            warmup_days: 1,
+            network: KpiList(vec![("swap_requests_per_day".into(), estimate(5000.0))]),
+            sites: (0..n)
+                .map(|i| SiteSummary {
+                    name: name(i),
+                    kpis: KpiList(vec![
+                        ("swap_requests_per_day".into(), estimate(100.0)),
+                        ("lost_swap_rate".into(), estimate(0.015)),
+                    ]),
+                })
+                .collect(),
+        });
+        input.context.sites = (0..n)
+            .map(|i| SiteInfo {
+                name: name(i),
+                // Towns in the other order than the sites.
+                town: if i.is_multiple_of(2) {
+                    "乙镇"
+                } else {
+                    "甲街道"
+                }
+                .into(),
+                ..SiteInfo::default()
+            })
+            .collect();
+        input
+    }
+
+    fn parse(html: &str) -> roxmltree::Document<'_> {
+        roxmltree::Document::parse_with_options(
+            html.strip_prefix("<!DOCTYPE html>").unwrap_or(html),
+            roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..roxmltree::ParsingOptions::default()
+            },
+        )
+        .expect("well-formed")
+    }
+
+    fn has_class(n: roxmltree::Node<'_, '_>, class: &str) -> bool {
+        n.attribute("class")
+            .is_some_and(|c| c.split(' ').any(|x| x == class))
+    }
+
+    fn text(n: roxmltree::Node<'_, '_>) -> String {
+        n.descendants()
+            .filter(|d| d.is_text())
+            .filter_map(|d| d.text())
+            .collect()
+    }
+
+    /// Issue 11 audit: the district's plan report printed 51 A4 pages:
+    /// every kept reason of its 175 sites (875 lines) and two tables of
+    /// 175 rows. A large plan has one sites' table (the sizing, with the
+    /// targets, by town), its reasons counted by kind with the full list
+    /// left to plan.json, and no table of each site's other KPIs (left to
+    /// summary.json); a small plan keeps every line.
+    #[test]
+    fn a_large_plan_has_one_site_table_and_counts_its_reasons() {
+        let sites = 40;
+        for lang in [Lang::Zh, Lang::En] {
+            let html = render_html(&plan_of(sites), lang);
+            let doc = parse(&html);
+            let tables: Vec<roxmltree::Node<'_, '_>> = doc
+                .descendants()
+                .filter(|n| n.tag_name().name() == "table")
+                .collect();
+            let rows = |t: &roxmltree::Node<'_, '_>| {
+                t.descendants()
+                    .filter(|n| n.tag_name().name() == "tr")
+                    .count()
+            };
+            let long: Vec<_> = tables.iter().filter(|t| rows(t) > sites).collect();
+            assert_eq!(long.len(), 1, "{lang:?}: one table with a row per site");
+            let table = long[0];
+            assert_eq!(table.attribute("id"), Some("sites"));
+            assert!(has_class(*table, "sizing"));
+            // By town first, then name.
+            let first: Vec<String> = table
+                .descendants()
+                .filter(|n| n.tag_name().name() == "tr")
+                .skip(1)
+                .map(|tr| text(tr.children().find(|c| c.is_element()).expect("a cell")))
+                .collect();
+            assert_eq!(first[0], "乙镇", "{lang:?}");
+            assert_eq!(first[sites - 1], "甲街道", "{lang:?}");
+            // The reasons: no line each, a count per kind adding up.
+            assert!(!doc.descendants().any(|n| has_class(n, "kept")));
+            let counts: Vec<usize> = doc
+                .descendants()
+                .find(|n| has_class(*n, "kept-summary"))
+                .expect("the reasons counted")
+                .descendants()
+                .filter(|n| n.tag_name().name() == "tr")
+                .skip(1)
+                .map(|tr| {
+                    let cells: Vec<_> = tr.children().filter(|c| c.is_element()).collect();
+                    text(*cells.last().expect("a count"))
+                        .parse()
+                        .expect("a number")
+                })
+                .collect();
+            assert_eq!(counts, [sites; 5], "{lang:?}");
+            assert!(
+                html.contains("plan.json"),
+                "{lang:?}: says where the reasons are"
+            );
+            assert!(
+                html.contains("summary.json"),
+                "{lang:?}: says where the KPIs are"
+            );
+        }
+        // A small plan keeps each reason and each site's KPIs.
+        let html = render_html(&plan_of(3), Lang::Zh);
+        let doc = parse(&html);
+        let kept = doc
+            .descendants()
+            .find(|n| has_class(*n, "kept"))
+            .expect("every reason");
+        assert_eq!(
+            kept.children()
+                .filter(|c| c.tag_name().name() == "li")
+                .count(),
+            15
+        );
+        assert!(
+            doc.descendants()
+                .any(|n| n.attribute("id") == Some("site-kpis"))
+        );
+    }
 }

@@ -92,6 +92,9 @@ pub(crate) struct Words {
     pub annual_cost: &'static str,
     pub upgrade: &'static str,
     pub kept_because: &'static str,
+    pub kept_unit: &'static str,
+    pub kept_reason: &'static str,
+    pub kept_sites: &'static str,
     pub total_cost: &'static str,
     pub comparison: &'static str,
     pub difference: &'static str,
@@ -207,6 +210,9 @@ const ZH: Words = Words {
     annual_cost: "年化成本 [元/年]",
     upgrade: "扩容",
     kept_because: "保留原因",
+    kept_unit: "保留的设备",
+    kept_reason: "原因",
+    kept_sites: "小区数",
     total_cost: "方案年化总成本",
     comparison: "场景对比",
     difference: "差值",
@@ -316,6 +322,9 @@ const EN: Words = Words {
     annual_cost: "Annual cost [CNY/yr]",
     upgrade: "upgrade",
     kept_because: "Kept because",
+    kept_unit: "Kept",
+    kept_reason: "Because",
+    kept_sites: "Sites",
     total_cost: "Total annual cost of the plan",
     comparison: "Comparison",
     difference: "Difference",
@@ -462,6 +471,24 @@ impl Lang {
             Lang::Zh => &MAP_ZH,
             Lang::En => &MAP_EN,
         }
+    }
+}
+
+/// The title of a comparison's site map, which shows `scenario`.
+pub(crate) fn map_title_of(lang: Lang, scenario: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{}：{scenario}", MAP_ZH.title),
+        Lang::En => format!("{}: {scenario}", MAP_EN.title),
+    }
+}
+
+/// The start of a comparison map's caption: which scenario it shows.
+pub(crate) fn map_of_first(lang: Lang, scenario: &str) -> String {
+    match lang {
+        Lang::Zh => format!("地图按第一个场景（{scenario}）的结果绘制，其余场景与它对比。"),
+        Lang::En => format!(
+            "The map shows the first scenario ({scenario}), which the others are compared with. "
+        ),
     }
 }
 
@@ -980,6 +1007,123 @@ pub(crate) fn unit(unit: Unit, lang: Lang) -> String {
     one.to_string()
 }
 
+/// The kind of equipment a kept unit is, for counting reasons by kind.
+pub(crate) fn unit_kind(unit: Unit, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    match unit {
+        Unit::Cabinet => pick(zh, "换电柜", "Cabinets"),
+        Unit::BatteriesTenth | Unit::Battery | Unit::Batteries(_) => pick(zh, "电池", "Batteries"),
+        Unit::PilePortsTenth | Unit::PilePort => pick(zh, "充电桩端口", "Pile ports"),
+        Unit::TransformerSize => pick(zh, "变压器容量", "Transformer size"),
+        Unit::ChargerPower => pick(zh, "仓位充电功率", "Slot charger power"),
+    }
+    .to_owned()
+}
+
+/// Why the plan keeps a unit, in `lang`, without the site's figures: the
+/// same text for every site kept for that kind of reason.
+pub(crate) fn kept_kind(reason: &Kept, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let text = match &reason.why {
+        KeptWhy::RaisesKpi { kpi, .. } => {
+            let name = kpi_in_sentence(kpi, lang);
+            let step = match reason.unit {
+                Unit::BatteriesTenth | Unit::PilePortsTenth => pick(zh, "减少 10% 后", "10% fewer"),
+                _ => pick(zh, "再减少后", "one fewer"),
+            };
+            return match lang {
+                Lang::Zh => format!("{step}{name}超过目标（按规划器判据）"),
+                Lang::En => format!("{step} takes {name} over its target (the planner's check)"),
+            };
+        }
+        KeptWhy::HoldsBatteries { .. } => pick(
+            zh,
+            "少一个换电柜放不下达标所需的电池",
+            "one cabinet fewer cannot hold the batteries the targets need",
+        ),
+        KeptWhy::TooFewForTenth { .. } if reason.unit == Unit::PilePortsTenth => pick(
+            zh,
+            "端口太少，无法在现有端口之上按 10% 减少",
+            "too few ports for 10% steps above the existing ones",
+        ),
+        KeptWhy::TooFewForTenth { .. } => pick(
+            zh,
+            "电池太少，无法按 10% 减少",
+            "too few batteries for 10% steps",
+        ),
+        KeptWhy::ExistingPorts { .. } => pick(
+            zh,
+            "调查时已有的端口保留",
+            "the survey's existing ports stay",
+        ),
+        KeptWhy::SurveyedSize { .. } => pick(
+            zh,
+            "变压器已是调查时的容量",
+            "the transformer is at its surveyed size",
+        ),
+        KeptWhy::SmallestCharger { .. } => pick(
+            zh,
+            "已是目录中最小的充电功率",
+            "the charger is the smallest in the catalogue",
+        ),
+        // The rest name no figure of the site's.
+        KeptWhy::LastOne
+        | KeptWhy::TenthStepsOnly { .. }
+        | KeptWhy::NoTransformer
+        | KeptWhy::SharedTransformer
+        | KeptWhy::OwnCharger => {
+            let full = kept(reason, lang);
+            // "一个换电柜未去掉：每个小区…" → the part after the colon.
+            let cut = full
+                .split_once('：')
+                .or_else(|| full.split_once(": "))
+                .map_or(full.as_str(), |(_, why)| why);
+            return cut.to_owned();
+        }
+    };
+    text.to_owned()
+}
+
+/// What a plan's counted reasons stand for, before the name of the file
+/// that holds them all.
+pub(crate) fn kept_left_out(lang: Lang, lines: usize, sites: usize) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "以上按设备和原因统计小区数；{sites} 个小区的 {lines} 条保留原因（含各自的数值）见 --out 目录中的"
+        ),
+        Lang::En => format!(
+            "Sites counted by kind of equipment and reason; the {lines} reasons of the {sites} \
+             sites, with their figures, are in the --out directory's"
+        ),
+    }
+}
+
+/// Where else a plan's reasons are, after the file's name.
+pub(crate) fn kept_where(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => {
+            "（kept_because 与 kept_reasons），也可用 swapsim plan --all-sites 在终端查看。"
+        }
+        Lang::En => {
+            " (kept_because and kept_reasons), and on the terminal with swapsim plan --all-sites."
+        }
+    }
+}
+
+/// A large plan's sites' KPIs beyond its sites' table, before the file
+/// that holds them.
+pub(crate) fn site_kpis_left_out(lang: Lang, sites: usize) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "配置方案表已列出每个小区的配置与目标指标；{sites} 个小区的其余指标（含置信区间）从略，见结果目录中的"
+        ),
+        Lang::En => format!(
+            "The sizing table gives each site's sizing and targets; the other KPIs of the {sites} \
+             sites, with their intervals, are left out; they are in"
+        ),
+    }
+}
+
 /// Why the plan keeps a unit, in `lang`.
 pub(crate) fn kept(reason: &Kept, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
@@ -1390,6 +1534,23 @@ pub(crate) fn compare_caption(lang: Lang) -> &'static str {
     }
 }
 
+/// Why a run with `per_day` requests a day has no chart of requests by
+/// hour: its sites are constant-rate Poisson, and such a run keeps no
+/// hour-of-day counts.
+pub(crate) fn hourly_not_recorded(lang: Lang, per_day: &str) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "全网每天约 {per_day} 次换电请求，但需求为恒定速率的泊松到达，仿真不记录按小时的请求与缺电次数，\
+             因此不绘制每小时请求图。"
+        ),
+        Lang::En => format!(
+            "The network has about {per_day} swap requests a day, but its demand is constant-rate \
+             Poisson, and for such demand requests and stockouts by hour are not recorded, so \
+             there is no chart of requests by hour."
+        ),
+    }
+}
+
 /// The caption of the hour-of-day charts.
 pub(crate) fn hourly_caption(lang: Lang) -> &'static str {
     match lang {
@@ -1572,14 +1733,18 @@ pub(crate) struct SummaryWords {
     pub transformer_upgrades: &'static str,
     pub capex: &'static str,
     pub capex_items: [&'static str; 5],
+    pub added_count: &'static str,
+    pub unit_price: &'static str,
+    pub amount: &'static str,
+    pub capex_note: &'static str,
+    pub no_investment: &'static str,
     pub total: &'static str,
     pub annual: &'static str,
-    pub annualised_capex: &'static str,
+    pub annualised_equipment: &'static str,
+    pub battery_annuity: &'static str,
     pub maintenance: &'static str,
     pub energy_operator: &'static str,
     pub energy_residents: &'static str,
-    pub no_battery_replacement: &'static str,
-    pub cny: &'static str,
     pub cny_per_year: &'static str,
     pub closest: &'static str,
     pub network_kpis: &'static str,
@@ -1618,22 +1783,21 @@ const ZH_SUMMARY: SummaryWords = SummaryWords {
     slot_chargers: "独立配置充电模块的仓位",
     pile_ports: "充电桩端口",
     transformer_upgrades: "变压器增容",
-    capex: "一次性投资",
-    capex_items: [
-        "换电柜",
-        "电池",
-        "新增充电桩端口",
-        "充电模块差价",
-        "变压器增容（分摊）",
-    ],
+    capex: "一次性投资：规划新增的设备",
+    capex_items: ["换电柜", "电池", "充电桩端口", "仓位充电模块", "变压器增容"],
+    added_count: "新增数量",
+    unit_price: "单价 [元]",
+    amount: "金额 [元]",
+    capex_note: "只计规划新增的设备（新增数量 × 单价）；现有设备无论保留还是减少，都不计入，也不折价抵扣。\
+                 换电柜换成另一种仓位规格时，全部按新购计；仓位充电模块按与电池标配充电功率的差价计。",
+    no_investment: "此方案文件早于新增设备的记录，无法给出一次性投资；请用当前版本重新规划。",
     total: "合计",
-    annual: "年度费用",
-    annualised_capex: "投资年金",
+    annual: "年度成本：规划后的全部设备（规划器最小化的目标）",
+    annualised_equipment: "设备年金（不含电池）",
+    battery_annuity: "电池年金（即电池更换）",
     maintenance: "运维",
     energy_operator: "换电柜电费（运营方支付）",
     energy_residents: "充电桩与入户充电电费（居民支付）",
-    no_battery_replacement: "成本模型不单列电池更换：电池按设备寿命计入投资年金。",
-    cny: "元",
     cny_per_year: "元/年",
     closest: "最接近目标上限的站点",
     network_kpis: "全网关键指标",
@@ -1672,22 +1836,30 @@ const EN_SUMMARY: SummaryWords = SummaryWords {
     slot_chargers: "Slots with their own chargers",
     pile_ports: "Pile ports",
     transformer_upgrades: "Transformer upgrades",
-    capex: "One-off investment",
+    capex: "One-off investment: what the plan adds",
     capex_items: [
         "Cabinets",
         "Batteries",
-        "Pile ports added",
-        "Charger price difference",
-        "Transformer upgrades (shared)",
+        "Pile ports",
+        "Slot chargers",
+        "Transformer upgrades",
     ],
+    added_count: "Added",
+    unit_price: "Unit price [CNY]",
+    amount: "Amount [CNY]",
+    capex_note: "Only what the plan adds is priced (added count × unit price); existing equipment, kept \
+                 or removed, costs nothing here and is not credited. Cabinets of another size than the \
+                 existing ones are all bought new; slot chargers cost their price difference to the \
+                 battery's own charger.",
+    no_investment: "This plan file predates the record of what the plan adds, so no one-off investment \
+                    is shown; run plan again with this version.",
     total: "Total",
-    annual: "Annual cost",
-    annualised_capex: "Annualised investment",
+    annual: "Annual cost of the planned fleet (what the planner minimises)",
+    annualised_equipment: "Annualised equipment (batteries apart)",
+    battery_annuity: "Battery annuity (their replacement)",
     maintenance: "Maintenance",
     energy_operator: "Cabinet energy (paid by the operator)",
     energy_residents: "Pile and home energy (paid by residents)",
-    no_battery_replacement: "The cost model has no separate battery replacement: batteries are annualised over the equipment lifetime.",
-    cny: "CNY",
     cny_per_year: "CNY/yr",
     closest: "Sites closest to a limit",
     network_kpis: "Key figures of the network",
@@ -1799,20 +1971,72 @@ pub(crate) fn revenue(lang: Lang, swaps_per_day: &str, fee: &str, cny: &str) -> 
     }
 }
 
-/// Payback of the investment from the revenue less the operator's
-/// running costs (maintenance, cabinet energy); `None` = never.
-pub(crate) fn payback(lang: Lang, years: Option<&str>) -> String {
-    match (lang, years) {
-        (Lang::Zh, Some(y)) => {
-            format!("投资回收期：{y} 年（一次性投资 ÷（换电收入 − 运维 − 换电柜电费））。")
-        }
-        (Lang::Zh, None) => "换电收入不足以覆盖运维和换电柜电费，投资无法回收。".to_owned(),
-        (Lang::En, Some(y)) => format!(
-            "Payback: {y} years (investment ÷ (revenue − maintenance − cabinet energy))."
+/// Payback of the plan's added investment from the network's revenue
+/// less the operator's running costs (maintenance, cabinet energy).
+pub(crate) fn payback(lang: Lang, payback: &crate::summary::Payback) -> String {
+    use crate::summary::Payback;
+    match (lang, payback) {
+        (Lang::Zh, Payback::Years(y)) => format!(
+            "新增投资回收期：{y} 年（新增投资 ÷（全网每年的换电收入 − 运维 − 换电柜电费））。"
         ),
-        (Lang::En, None) => {
-            "The revenue does not cover maintenance and cabinet energy: the investment is never paid back."
-                .to_owned()
+        (Lang::Zh, Payback::Never) => {
+            "换电收入不足以覆盖运维和换电柜电费，新增投资无法回收。".to_owned()
+        }
+        (Lang::Zh, Payback::NothingAdded) => "方案不新增设备，没有需要回收的投资。".to_owned(),
+        (Lang::En, Payback::Years(y)) => format!(
+            "Payback of the added investment: {y} years (added investment ÷ (the network's \
+             swap-fee revenue − maintenance − cabinet energy, a year))."
+        ),
+        (Lang::En, Payback::Never) => "The revenue does not cover maintenance and cabinet \
+                                       energy: the added investment is never paid back."
+            .to_owned(),
+        (Lang::En, Payback::NothingAdded) => {
+            "The plan adds no equipment: there is no investment to pay back.".to_owned()
+        }
+    }
+}
+
+/// How the annual cost of the planned fleet is made: the annuity factor
+/// over `lifetime_years` (`None` in older plans), battery replacement as
+/// the batteries' annuity, and maintenance as a share of the fleet's
+/// price.
+pub(crate) fn annual_note(
+    lang: Lang,
+    annuity_factor: f64,
+    lifetime_years: Option<f64>,
+    maintenance_share: f64,
+) -> String {
+    let factor = trim(annuity_factor, 4);
+    let share = trim(maintenance_share * 100.0, 2);
+    match (lang, lifetime_years.map(|y| trim(y, 1))) {
+        (Lang::Zh, years) => {
+            let life = years
+                .as_ref()
+                .map_or_else(|| "设备寿命".to_owned(), |y| format!(" {y} 年设备寿命"));
+            let every = years.map_or_else(|| "每个设备寿命".to_owned(), |y| format!("每 {y} 年"));
+            format!(
+                "按规划后的全部设备计（含现有设备），即规划器比较方案所用的年成本。\
+                 设备价格按{life}与折现率摊销，年金系数 {factor}/年。\
+                 电池更换：成本模型不单设电池寿命，电池年金即全部电池{every}更换一次的年费用。\
+                 运维 = 全部设备价格 × {share}%/年。"
+            )
+        }
+        (Lang::En, years) => {
+            let life = years.as_ref().map_or_else(
+                || "the equipment lifetime".to_owned(),
+                |y| format!("the {y}-year equipment lifetime"),
+            );
+            let every = years.map_or_else(
+                || "at the end of the equipment lifetime".to_owned(),
+                |y| format!("every {y} years"),
+            );
+            format!(
+                "Counted over the whole planned fleet, existing equipment included: the annual \
+                 cost the planner compares plans by. Prices are spread over {life} at the discount \
+                 rate (annuity factor {factor}/yr). Battery replacement: the cost model gives \
+                 batteries no life of their own; their annuity is the yearly cost of replacing them \
+                 all {every}. Maintenance = the fleet's price × {share}%/yr."
+            )
         }
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sim_core::planner::{Capital, Kept, Plan, Problem, TargetCheck};
+use sim_core::planner::{Added, Capital, Kept, Plan, Problem, TargetCheck};
 pub use sim_core::{Estimate, Profile, Profiles, Targets};
 use sim_core::{LOAD_COMPONENTS, Model, RunResult, Timeseries};
 
@@ -486,6 +486,10 @@ pub struct PlanData {
     /// Maintenance per year as a share of the capital \[1/yr\].
     #[serde(default)]
     pub maintenance_share_per_year: f64,
+    /// Equipment lifetime of `[costs]`, over which `annuity_factor`
+    /// spreads the capital (batteries included) \[yr\]; 0 in older plans.
+    #[serde(default)]
+    pub lifetime_years: f64,
     /// `[costs] swap_fee_cny`: what a subscriber pays per swap \[CNY\];
     /// `None` = not given (no revenue or payback is shown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -516,9 +520,15 @@ pub struct SitePlanData {
     pub transformer_upgraded: bool,
     /// The site's annualised cost \[CNY/yr\].
     pub annual_cost_cny: f64,
-    /// The one-off investment in it, by item; zero in older plans.
+    /// The capital in its annual cost, by item: the whole planned fleet
+    /// as the planner prices it (not the investment: see `added`); zero
+    /// in older plans.
     #[serde(default)]
     pub capital: Capital,
+    /// What the plan adds here, and its price: the one-off investment;
+    /// `None` in plans written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added: Option<Added>,
     /// Each target's KPI at the plan.
     #[serde(default)]
     pub targets: Vec<TargetCheck>,
@@ -582,6 +592,7 @@ impl PlanData {
                     transformer_upgraded: s.transformer_upgraded,
                     annual_cost_cny: s.annual_cost_cny,
                     capital: s.capital,
+                    added: Some(s.added),
                     targets: s.targets.clone(),
                     kept_because: s.kept_because.iter().map(ToString::to_string).collect(),
                     kept_reasons: s.kept_because.clone(),
@@ -619,6 +630,7 @@ impl PlanData {
             ),
             annuity_factor: plan.model.costs.annuity_factor(),
             maintenance_share_per_year: plan.model.costs.maintenance_share_per_year,
+            lifetime_years: plan.model.costs.lifetime_years,
             swap_fee_cny: plan.model.costs.swap_fee_cny,
         }
     }
@@ -647,8 +659,11 @@ pub struct CompareData {
 impl CompareData {
     /// What to call each scenario in tables and charts: its label, else
     /// its name, or, when two scenarios would share one (a plan keeps its
-    /// scenario's name), its file, as `compare`'s own table does. Names
-    /// that still repeat get their position.
+    /// scenario's name), the shortest tail of its file that tells the
+    /// files apart: the file stem (`bishan-pilot-plan`), else the last
+    /// parts of the path (`before/plan/plan.toml`). A whole path makes a
+    /// column too wide to print. Names that still repeat get their
+    /// position.
     pub fn column_names(&self) -> Vec<String> {
         let unique = |names: &[&str]| {
             names
@@ -670,9 +685,34 @@ impl CompareData {
         if unique(&names) {
             return names.into_iter().map(str::to_owned).collect();
         }
-        let files: Vec<&str> = self.scenarios.iter().map(|s| s.file.as_str()).collect();
-        if unique(&files) {
-            return files.into_iter().map(str::to_owned).collect();
+        // The shortest tail of the files that tells them apart: the file
+        // stems, else the last two parts of the paths, and so on.
+        let parts: Vec<Vec<&str>> = self
+            .scenarios
+            .iter()
+            .map(|s| {
+                s.file
+                    .split(['/', '\\'])
+                    .filter(|p| !p.is_empty())
+                    .collect()
+            })
+            .collect();
+        let longest = parts.iter().map(Vec::len).max().unwrap_or(0);
+        for k in 1..=longest {
+            let tails: Vec<String> = parts
+                .iter()
+                .map(|p| {
+                    let tail = p[p.len().saturating_sub(k)..].join("/");
+                    match tail.rsplit_once('.') {
+                        Some((stem, _)) if k == 1 && !stem.is_empty() => stem.to_owned(),
+                        _ => tail,
+                    }
+                })
+                .collect();
+            let tails_ref: Vec<&str> = tails.iter().map(String::as_str).collect();
+            if unique(&tails_ref) {
+                return tails;
+            }
         }
         names
             .iter()
@@ -992,6 +1032,65 @@ mod tests {
             .collect()
     }
 
+    fn compared(scenarios: &[(&str, &str)]) -> CompareData {
+        CompareData {
+            seed: 1,
+            replications: 2,
+            days: 4,
+            warmup_days: 1,
+            scenarios: scenarios
+                .iter()
+                .map(|&(name, file)| CompareScenario {
+                    name: name.to_owned(),
+                    label: String::new(),
+                    file: file.to_owned(),
+                    sizing: None,
+                })
+                .collect(),
+            network: KpiList(Vec::new()),
+            sites: Vec::new(),
+        }
+    }
+
+    /// Issue 11 audit: scenarios of one name (a plan keeps its scenario's)
+    /// are told apart by the shortest part of their files that differs,
+    /// not by whole paths that make the print too wide.
+    #[test]
+    fn compare_columns_of_one_name_take_the_shortest_distinct_file_part() {
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+        let cases: [Case<'_>; 5] = [
+            (&[("a", "x/a.toml"), ("b", "x/b.toml")], &["a", "b"]),
+            (
+                &[
+                    ("bishan-pilot", "scenarios/bishan-pilot.toml"),
+                    ("bishan-pilot", "scenarios/bishan-pilot-plan.toml"),
+                ],
+                &["bishan-pilot", "bishan-pilot-plan"],
+            ),
+            (
+                &[
+                    ("erlang-b-plan", "scenarios/erlang-b-plan.toml"),
+                    ("erlang-b-plan", "/tmp/.tmpA1b2/plan/plan.toml"),
+                ],
+                &["erlang-b-plan", "plan"],
+            ),
+            (
+                &[
+                    ("district", "/work/runs/before/plan/plan.toml"),
+                    ("district", "/work/runs/after/plan/plan.toml"),
+                ],
+                &["before/plan/plan.toml", "after/plan/plan.toml"],
+            ),
+            (
+                &[("same", "one.toml"), ("same", "one.toml")],
+                &["same (1)", "same (2)"],
+            ),
+        ];
+        for (scenarios, want) in cases {
+            assert_eq!(compared(scenarios).column_names(), want, "{scenarios:?}");
+        }
+    }
+
     /// Issue 10: the wait target is judged on the swap delay, as sim-core
     /// judges it; the report reads sim-core's targets back from
     /// `context.json`, and a target missing there is not set.
@@ -1013,6 +1112,44 @@ mod tests {
         let partial: Targets =
             serde_json::from_str(r#"{"max_lost_swap_rate": 0.02}"#).expect("a partial list reads");
         assert_eq!(partial.set(), [("lost_swap_rate", 0.02)]);
+    }
+
+    /// A large plan counts its reasons by kind: every reason has a kind,
+    /// in Chinese without English, and the same for every site whatever
+    /// its figures.
+    #[test]
+    fn every_planner_reason_has_a_kind_without_the_sites_figures() {
+        use crate::i18n::{Lang, kept_kind, unit_kind};
+        for kept in every_kept() {
+            let zh = kept_kind(&kept, Lang::Zh);
+            assert!(!zh.is_empty() && !zh.contains('：'), "{zh}");
+            assert!(
+                !zh.chars().any(|c| c.is_ascii_alphabetic()),
+                "English in {zh} ({kept:?})"
+            );
+            assert!(!kept_kind(&kept, Lang::En).is_empty());
+            assert!(!unit_kind(kept.unit, Lang::Zh).is_empty());
+            let mut other = kept.clone();
+            match &mut other.why {
+                Why::RaisesKpi { mean, check, .. } => (*mean, *check) = (0.5, 0.6),
+                Why::HoldsBatteries {
+                    batteries,
+                    capacity,
+                } => (*batteries, *capacity) = (99, 88),
+                Why::TooFewForTenth { count, existing } => (*count, *existing) = (7, 1),
+                Why::ExistingPorts { existing } => *existing = 42,
+                Why::SurveyedSize { kva } => *kva = 1250.0,
+                Why::SmallestCharger { power_w } => *power_w = 150.0,
+                Why::TenthStepsOnly { .. }
+                | Why::LastOne
+                | Why::NoTransformer
+                | Why::SharedTransformer
+                | Why::OwnCharger => {}
+            }
+            for lang in [Lang::Zh, Lang::En] {
+                assert_eq!(kept_kind(&kept, lang), kept_kind(&other, lang), "{kept:?}");
+            }
+        }
     }
 
     #[test]

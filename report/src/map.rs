@@ -205,6 +205,25 @@ pub struct SiteMap {
 }
 
 impl SiteMap {
+    /// The map titled `title` in the page, the SVG and the PNG (a
+    /// comparison's map names the scenario it shows).
+    pub(crate) fn titled(mut self, title: String) -> SiteMap {
+        for layer in self.drawing.layers.iter_mut() {
+            if layer.class != "title" {
+                continue;
+            }
+            for item in &mut layer.items {
+                if let Prim::Text { text, .. } = &mut item.prim {
+                    text.clone_from(&title);
+                }
+            }
+        }
+        self.drawing.title.clone_from(&title);
+        self.svg = self.drawing.svg();
+        self.title = title;
+        self
+    }
+
     /// The map as a PNG image, twice the SVG's pixel sizes,
     /// its text drawn with `font`. An error if the font lacks a glyph for
     /// any of the map's text; nothing else fails.

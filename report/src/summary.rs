@@ -8,11 +8,13 @@
 //! - a comparison: which scenarios meet every target and how each differs
 //!   from the first, with the paired intervals.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::format::{escape, estimate, shown, trim, with_unit};
 use crate::i18n::{self, Lang};
-use crate::input::{Estimate, KpiList, ReportInput, Targets};
+use crate::input::{Estimate, KpiList, PlanData, ReportInput, Targets};
+use sim_core::planner::{Added, Capital};
 
 /// Sites named in a verdict or a "closest to a limit" list.
 const WORST: usize = 3;
@@ -161,19 +163,47 @@ pub(crate) fn summary(h: &mut String, input: &ReportInput, lang: Lang) {
 /// Share of a target's limit from which a site that meets it is "close".
 const CLOSE_SHARE: f64 = 0.9;
 
-/// The site map of a run or a plan: sites where the scenario puts them,
-/// marker area by swap requests a day, colour by target status (missed
-/// when a KPI's upper 95% bound is over its limit, close when it is above
-/// 90% of it, else met) or by `input.map_kpi`; labelled with their
-/// cabinets (planned, for a plan) and grouped by transformer. `None` for a
-/// comparison, or without per-site results.
+/// A site's name and its KPIs (a comparison's first scenario's are
+/// collected, a run's borrowed).
+type SiteKpis<'a> = (&'a str, Cow<'a, KpiList<Estimate>>);
+
+/// The site map of a run, a plan or a comparison: sites where the
+/// scenario puts them, marker area by swap requests a day, colour by
+/// target status (missed when a KPI's upper 95% bound is over its limit,
+/// close when it is above 90% of it, else met) or by `input.map_kpi`;
+/// labelled with their cabinets (planned, for a plan) and grouped by
+/// transformer. A comparison's map is of its first scenario (the one the
+/// others are measured against), over the sites they share, and says so.
+/// `None` without per-site results.
 pub fn site_map_of(input: &ReportInput, lang: Lang) -> Option<crate::SiteMap> {
     use crate::map::{MapColour, MapSite, TargetStatus};
-    if input.compare.is_some() {
-        return None;
-    }
-    let summary = input.summary.as_ref()?;
-    if summary.sites.is_empty() {
+    let (sites, first): (Vec<SiteKpis<'_>>, Option<String>) = match &input.compare {
+        Some(c) => {
+            let sites = c
+                .sites
+                .iter()
+                .map(|site| {
+                    let first = site
+                        .kpis
+                        .0
+                        .iter()
+                        .filter_map(|(k, row)| Some((k.clone(), *row.estimates.first()?)));
+                    (site.name.as_str(), Cow::Owned(KpiList(first.collect())))
+                })
+                .collect();
+            (sites, c.column_names().into_iter().next())
+        }
+        None => {
+            let summary = input.summary.as_ref()?;
+            let sites = summary
+                .sites
+                .iter()
+                .map(|s| (s.name.as_str(), Cow::Borrowed(&s.kpis)))
+                .collect();
+            (sites, None)
+        }
+    };
+    if sites.is_empty() {
         return None;
     }
     let targets = input.context.targets.set();
@@ -181,15 +211,14 @@ pub fn site_map_of(input: &ReportInput, lang: Lang) -> Option<crate::SiteMap> {
         .map_kpi
         .as_deref()
         .map(|name| (name, i18n::kpi(name, lang)));
-    let sites = summary
-        .sites
+    let sites = sites
         .iter()
-        .map(|site| {
-            let info = input.context.sites.iter().find(|i| i.name == site.name);
-            let mean = |kpi: &str| site.kpis.get(kpi).map(|e| e.mean);
+        .map(|(name, kpis)| {
+            let info = input.context.sites.iter().find(|i| i.name == *name);
+            let mean = |kpi: &str| kpis.get(kpi).map(|e| e.mean);
             let mut status = TargetStatus::Met;
             for &(kpi, limit) in &targets {
-                let Some(e) = site.kpis.get(kpi) else {
+                let Some(e) = kpis.get(kpi) else {
                     continue;
                 };
                 if e.ci95_high > limit {
@@ -199,7 +228,7 @@ pub fn site_map_of(input: &ReportInput, lang: Lang) -> Option<crate::SiteMap> {
                 }
             }
             MapSite {
-                name: site.name.clone(),
+                name: (*name).to_owned(),
                 x_m: info.map_or(0.0, |i| i.x_m),
                 y_m: info.map_or(0.0, |i| i.y_m),
                 requests_per_day: mean("swap_requests_per_day").unwrap_or(0.0),
@@ -220,7 +249,15 @@ pub fn site_map_of(input: &ReportInput, lang: Lang) -> Option<crate::SiteMap> {
         },
         None => MapColour::Status,
     };
-    Some(crate::site_map(&sites, &colour, lang))
+    let map = crate::site_map(&sites, &colour, lang);
+    Some(match first {
+        Some(scenario) => {
+            let mut map = map.titled(i18n::map_title_of(lang, &scenario));
+            map.caption = format!("{}{}", i18n::map_of_first(lang, &scenario), map.caption);
+            map
+        }
+        None => map,
+    })
 }
 
 fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
@@ -313,35 +350,24 @@ fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
     let _ = writeln!(h, "</tbody>");
     let _ = writeln!(h, "</table>");
 
-    // The money: the planner's capital by item, and the annual cost.
-    let items = pl.iter().fold([0.0; 5], |mut acc, x| {
-        let c = &x.capital;
-        for (a, v) in acc.iter_mut().zip([
-            c.cabinets_cny,
-            c.batteries_cny,
-            c.pile_ports_cny,
-            c.chargers_cny,
-            c.transformer_cny,
-        ]) {
+    // The money: the one-off investment is what the plan adds over what
+    // exists; the annual cost is the whole planned fleet's, which the
+    // planner minimises.
+    let fleet = pl.iter().fold([0.0; 5], |mut acc, x| {
+        for (a, v) in acc.iter_mut().zip(items(&x.capital)) {
             *a += v;
         }
         acc
     });
-    let capital: f64 = items.iter().sum();
-    let capex = s
-        .capex_items
-        .iter()
-        .copied()
-        .zip(items)
-        .filter(|&(_, v)| v != 0.0);
-    money_table(h, "money compact", (s.capex, s.cny), capex, s.total);
+    let fleet_total: f64 = fleet.iter().sum();
+    let added = investment(h, plan, &upgraded, lang);
 
     let year = |kpi: &str| {
         input
             .summary
             .as_ref()
             .and_then(|x| x.network.get(kpi))
-            .map(|e| e.mean * 365.0)
+            .map(|e| e.mean * DAYS_A_YEAR)
     };
     let operator = year("cabinet_energy_cost_cny_per_day");
     let residents = match (
@@ -351,12 +377,15 @@ fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
         (None, None) => None,
         (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
     };
-    let annual: [(&str, Option<f64>); 4] = [
-        (s.annualised_capex, Some(capital * plan.annuity_factor)),
+    let batteries = fleet[1];
+    let maintenance = fleet_total * plan.maintenance_share_per_year;
+    let annual: [(&str, Option<f64>); 5] = [
         (
-            s.maintenance,
-            Some(capital * plan.maintenance_share_per_year),
+            s.annualised_equipment,
+            Some((fleet_total - batteries) * plan.annuity_factor),
         ),
+        (s.battery_annuity, Some(batteries * plan.annuity_factor)),
+        (s.maintenance, Some(maintenance)),
         (s.energy_operator, operator),
         (s.energy_residents, residents),
     ];
@@ -370,7 +399,16 @@ fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
         annual,
         s.total,
     );
-    let _ = writeln!(h, "<p class=\"note\">{}</p>", s.no_battery_replacement);
+    let _ = writeln!(
+        h,
+        "<p class=\"note annual-note\">{}</p>",
+        escape(&i18n::annual_note(
+            lang,
+            plan.annuity_factor,
+            (plan.lifetime_years > 0.0).then_some(plan.lifetime_years),
+            plan.maintenance_share_per_year,
+        ))
+    );
     if let Some(fee) = plan.swap_fee_cny {
         let network = input.summary.as_ref().map(|x| &x.network);
         let requests = network
@@ -380,10 +418,7 @@ fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
             .and_then(|n| n.get("lost_swap_rate"))
             .map_or(0.0, |e| e.mean);
         let swaps = requests * (1.0 - lost);
-        let revenue = swaps * fee * 365.0;
-        let running = capital * plan.maintenance_share_per_year + operator.unwrap_or(0.0);
-        let net = revenue - running;
-        let years = (net > 0.0).then(|| trim(capital / net, 1));
+        let revenue = swaps * fee * DAYS_A_YEAR;
         let _ = writeln!(
             h,
             "<p class=\"revenue\">{}</p>",
@@ -394,11 +429,23 @@ fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
                 &trim(revenue, 0)
             ))
         );
-        let _ = writeln!(
-            h,
-            "<p class=\"payback\">{}</p>",
-            escape(&i18n::payback(lang, years.as_deref()))
-        );
+        // Payback of what the plan adds, from the network's revenue less
+        // the operator's running costs of the planned fleet.
+        if let Some(added) = added {
+            let net = revenue - maintenance - operator.unwrap_or(0.0);
+            let payback = if added <= 0.0 {
+                Payback::NothingAdded
+            } else if net > 0.0 {
+                Payback::Years(trim(added / net, 1))
+            } else {
+                Payback::Never
+            };
+            let _ = writeln!(
+                h,
+                "<p class=\"payback\">{}</p>",
+                escape(&i18n::payback(lang, &payback))
+            );
+        }
     }
 
     // Flying wire, before → after.
@@ -536,9 +583,17 @@ fn headroom(h: &mut String, input: &ReportInput, lang: Lang) {
     let _ = writeln!(h, "</table>");
 }
 
-/// KPIs of the comparison's summary, each with its paired difference.
+/// The energy cost a day, which the comparison's summary shows a year
+/// of ([`DAYS_A_YEAR`] days).
+const ENERGY_COST: &str = "energy_cost_cny_per_day";
+
+/// Days in the year of an annual cost.
+const DAYS_A_YEAR: f64 = 365.0;
+
+/// KPIs of the comparison's summary, each with its paired difference;
+/// the energy cost as a year's.
 const COMPARE_KPIS: [&str; 4] = [
-    "energy_cost_cny_per_day",
+    ENERGY_COST,
     "lost_swap_rate",
     "flying_wire_per_1000_bikes_day",
     "transformer_peak_utilization",
@@ -562,11 +617,20 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
         s.meets_all
     );
     for kpi in &kpis {
-        let _ = write!(
-            h,
-            "<th class=\"num\">{}</th>",
-            escape(&i18n::kpi(kpi, lang).with_unit())
-        );
+        let head = match *kpi {
+            ENERGY_COST => s.energy_cost_year.to_owned(),
+            _ => i18n::kpi(kpi, lang).with_unit(),
+        };
+        // The unit stays whole; the name may break before it.
+        let head = match head.rfind(" [") {
+            Some(at) if head.ends_with(']') => format!(
+                "{} <span class=\"unit\">{}</span>",
+                escape(&head[..at]),
+                escape(&head[at + 1..])
+            ),
+            _ => escape(&head),
+        };
+        let _ = write!(h, "<th class=\"num\">{head}</th>");
     }
     let sized = c.scenarios.iter().all(|x| x.sizing.is_some());
     if sized {
@@ -605,7 +669,7 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
         let class = if missed == 0 { "met" } else { "miss" };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td class=\"{class}\">{}</td>",
+            "<tr><td>{}</td><td class=\"verdict {class}\">{}</td>",
             escape(name),
             escape(&verdict)
         );
@@ -613,7 +677,10 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
             let Some(row) = c.network.get(kpi) else {
                 continue;
             };
-            let scale = i18n::kpi(kpi, lang).scale;
+            let scale = match *kpi {
+                ENERGY_COST => DAYS_A_YEAR,
+                _ => i18n::kpi(kpi, lang).scale,
+            };
             let value = row
                 .estimates
                 .get(i)
@@ -628,10 +695,11 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
                     } else {
                         format!("+{mean}")
                     };
-                    format!(
-                        "<span class=\"ci\">Δ {signed} {}</span>",
-                        ci.unwrap_or_default()
-                    )
+                    // The difference and its interval on lines of their
+                    // own: the columns stay narrow enough to print.
+                    let ci =
+                        ci.map_or_else(String::new, |c| format!("<span class=\"ci\">{c}</span>"));
+                    format!("<span class=\"ci\">Δ {signed}</span>{ci}")
                 })
             };
             let _ = write!(h, "<td class=\"num\">{value}{diff}</td>");
@@ -658,6 +726,120 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
     let _ = writeln!(h, "</tbody>");
     let _ = writeln!(h, "</table>");
     let _ = writeln!(h, "<p class=\"note\">{}</p>", s.compare_diff_note);
+}
+
+/// A capital's items in the order of `SummaryWords::capex_items`.
+fn items(c: &Capital) -> [f64; 5] {
+    [
+        c.cabinets_cny,
+        c.batteries_cny,
+        c.pile_ports_cny,
+        c.chargers_cny,
+        c.transformer_cny,
+    ]
+}
+
+/// How long the plan's added investment takes to pay back.
+pub(crate) enum Payback {
+    /// This many years (as shown).
+    Years(String),
+    /// Never: the revenue does not cover the running costs.
+    Never,
+    /// Nothing to pay back: the plan adds nothing.
+    NothingAdded,
+}
+
+/// The one-off investment: what the plan adds over what exists, item by
+/// item (added count × unit price = amount; `upgraded` names the
+/// transformers it upgrades), with a note saying so. Returns its total, or
+/// `None` for a plan written before what it adds was recorded (then the
+/// note says so and no investment is shown).
+fn investment(h: &mut String, plan: &PlanData, upgraded: &[&str], lang: Lang) -> Option<f64> {
+    let s = lang.summary_words();
+    let Some(added) = plan
+        .sites
+        .iter()
+        .map(|x| x.added)
+        .collect::<Option<Vec<Added>>>()
+    else {
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", s.no_investment);
+        return None;
+    };
+    // Per item: the count bought, the amount, and each site's unit price.
+    let counts =
+        |a: &Added| -> [u32; 5] { [a.cabinets, a.batteries, a.pile_ports, a.charger_slots, 0] };
+    let mut rows: Vec<(u32, f64, Vec<f64>)> = vec![(0, 0.0, Vec::new()); 5];
+    for a in &added {
+        for (i, (n, cny)) in counts(a).into_iter().zip(items(&a.capital)).enumerate() {
+            rows[i].0 += n;
+            rows[i].1 += cny;
+            if n > 0 {
+                rows[i].2.push(cny / f64::from(n));
+            }
+        }
+    }
+    // Cabinets and batteries have their price in the planned fleet too,
+    // shown where the plan buys none.
+    for x in &plan.sites {
+        for (i, (cny, n)) in [
+            (x.capital.cabinets_cny, x.cabinets),
+            (x.capital.batteries_cny, x.batteries),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if rows[i].0 == 0 && n > 0 {
+                rows[i].2.push(cny / f64::from(n));
+            }
+        }
+    }
+    // Transformers are shared between sites: counted once each.
+    rows[4].0 = upgraded.len() as u32;
+    if !upgraded.is_empty() {
+        rows[4].2 = vec![rows[4].1 / upgraded.len() as f64];
+    }
+    let total: f64 = rows.iter().map(|r| r.1).sum();
+    let _ = writeln!(h, "<table class=\"money capex compact\">");
+    let _ = writeln!(
+        h,
+        "<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th></tr></thead>",
+        s.capex, s.added_count, s.unit_price, s.amount
+    );
+    let _ = writeln!(h, "<tbody>");
+    for (i, (label, (count, cny, prices))) in s.capex_items.iter().zip(&rows).enumerate() {
+        // Chargers and transformer upgrades only where the plan has any.
+        if i >= 3 && *count == 0 && *cny == 0.0 {
+            continue;
+        }
+        let price = match prices.first() {
+            None => "–".to_owned(),
+            Some(&first) if prices.iter().all(|p| (p - first).abs() < 0.5) => trim(first, 0),
+            // Sizes of different prices: their mean, marked as such.
+            Some(_) if *count > 0 => format!("≈ {}", trim(cny / f64::from(*count), 0)),
+            Some(_) => {
+                let mean = prices.iter().sum::<f64>() / prices.len() as f64;
+                format!("≈ {}", trim(mean, 0))
+            }
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{label}</td><td class=\"num\">{count}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td></tr>",
+            escape(&price),
+            trim(*cny, 0)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<tr class=\"total\"><th>{}</th><th></th><th></th><th class=\"num\">{}</th></tr>",
+        s.total,
+        trim(total, 0)
+    );
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+    let _ = writeln!(h, "<p class=\"note capex-note\">{}</p>", s.capex_note);
+    Some(total)
 }
 
 /// A table of money: a header of `head` (what, unit), one row per

@@ -71,7 +71,7 @@ pub use parts::{parts, simulate_part};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{DayProgress, Replication};
-use crate::model::{Demand, Model, Patience, SiteSpec, TransformerSpec};
+use crate::model::{Costs, Demand, Model, Patience, SiteSpec, TransformerSpec};
 use crate::results::{Estimate, Kpis, RunResult, run_replications_with, summarise};
 
 /// How the planner reports progress (the CLI draws a bar from it): each
@@ -154,19 +154,25 @@ pub struct SitePlan {
     pub transformer_upgraded: bool,
     /// Annualised cost: capital × (annuity + maintenance) + energy \[CNY/yr\].
     pub annual_cost_cny: f64,
-    /// The one-off investment in `annual_cost_cny`, by item.
+    /// The capital in `annual_cost_cny`, by item: the whole planned
+    /// fleet, as the planner prices a deployment.
     pub capital: Capital,
+    /// What the plan adds over the scenario as given, and its price by
+    /// item: the one-off investment it asks for.
+    pub added: Added,
     /// Each target's KPI at the plan, with its interval.
     pub targets: Vec<TargetCheck>,
     /// Why units were not pruned, one entry per kind of unit kept.
     pub kept_because: Vec<Kept>,
 }
 
-/// A site's one-off investment by item \[CNY\], as the planner counts
-/// it: the cabinets and batteries of the whole deployment, the pile ports
-/// it adds, the slot chargers' price difference to the battery's own
-/// (negative for slower ones) and the site's share of its transformer's
-/// upgrade (split evenly between the sites it feeds).
+/// A site's capital by item \[CNY\]. As the planner prices a deployment
+/// ([`SitePlan::capital`]): the cabinets and batteries of the whole
+/// deployment, the pile ports it adds, the slot chargers' price
+/// difference to the battery's own (negative for slower ones) and the
+/// site's share of its transformer's upgrade (split evenly between the
+/// sites it feeds). As the one-off investment of a plan
+/// ([`Added::capital`]): only what it adds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Capital {
     /// Cabinets \[CNY\].
@@ -189,6 +195,84 @@ impl Capital {
             + self.pile_ports_cny
             + self.chargers_cny
             + self.transformer_cny
+    }
+}
+
+/// What a plan adds at a site over the scenario as given, and its price:
+/// the one-off investment it asks for. Nothing for what is kept or
+/// removed, which is neither bought nor credited.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Added {
+    /// Cabinets bought: those added, or every one when the plan changes
+    /// their size (there are none of that size to keep).
+    pub cabinets: u32,
+    /// Batteries bought.
+    pub batteries: u32,
+    /// Pile ports added.
+    pub pile_ports: u32,
+    /// Slots that get a charger other than the battery's: those of the
+    /// cabinets bought, and kept ones whose charger the plan upgrades.
+    pub charger_slots: u32,
+    /// Their price by item \[CNY\], with the site's share of its
+    /// transformer's upgrade.
+    pub capital: Capital,
+}
+
+impl Added {
+    /// What `planned` adds over `existing` at `costs`' prices:
+    ///
+    /// - the cabinets bought ([`Added::cabinets`]);
+    /// - the batteries and the pile ports added;
+    /// - slot chargers: in a cabinet bought, the difference to the
+    ///   charger of `battery_power_w` (the battery's, which the cabinet
+    ///   price includes), as the planner prices it (negative for a
+    ///   slower one); in a kept cabinet, the upgrade from its charger to
+    ///   the planned one, and nothing for a slower one (the faster charger
+    ///   stays; nothing is credited). `None` (no charger power) prices no
+    ///   charger, as the planner does.
+    ///
+    /// A transformer upgrade is shared between the sites it feeds; its
+    /// share is the caller's to add (it is only ever an upgrade).
+    pub fn of(
+        costs: &Costs,
+        battery_power_w: Option<f64>,
+        existing: &SiteSpec,
+        planned: &SiteSpec,
+    ) -> Added {
+        let cabinets = if planned.slots_per_cabinet == existing.slots_per_cabinet {
+            planned.cabinets.saturating_sub(existing.cabinets)
+        } else {
+            planned.cabinets
+        };
+        let new_slots = cabinets * planned.slots_per_cabinet;
+        let kept_slots = planned.slots() - new_slots;
+        let (charger_slots, chargers_cny) = battery_power_w.map_or((0, 0.0), |base| {
+            let per_slot =
+                |w: Option<f64>| (w.unwrap_or(base) - base) / 1000.0 * costs.charger_cny_per_kw;
+            let planned_w = per_slot(planned.charger_power_w);
+            let upgrade = (planned_w - per_slot(existing.charger_power_w)).max(0.0);
+            let slots = if planned_w != 0.0 { new_slots } else { 0 }
+                + if upgrade > 0.0 { kept_slots } else { 0 };
+            (
+                slots,
+                f64::from(new_slots) * planned_w + f64::from(kept_slots) * upgrade,
+            )
+        });
+        let batteries = planned.batteries.saturating_sub(existing.batteries);
+        let pile_ports = planned.pile_ports.saturating_sub(existing.pile_ports);
+        Added {
+            cabinets,
+            batteries,
+            pile_ports,
+            charger_slots,
+            capital: Capital {
+                cabinets_cny: f64::from(cabinets) * costs.cabinet_cny(planned.slots_per_cabinet),
+                batteries_cny: f64::from(batteries) * costs.battery_cny,
+                pile_ports_cny: f64::from(pile_ports) * costs.pile_port_cny,
+                chargers_cny,
+                transformer_cny: 0.0,
+            },
+        }
     }
 }
 
@@ -1399,6 +1483,16 @@ impl Search<'_> {
                 }),
                 annual_cost_cny: cost,
                 capital: self.capital(s),
+                added: {
+                    let mut added = Added::of(
+                        &self.base.costs,
+                        self.base.battery.charger_power_w(),
+                        &self.base.sites[s],
+                        spec,
+                    );
+                    added.capital.transformer_cny = self.capital(s).transformer_cny;
+                    added
+                },
                 targets,
                 kept_because: kept[s].clone(),
             });
@@ -1593,6 +1687,71 @@ mod tests {
                 c - 1
             );
         }
+    }
+
+    /// Issue 11 audit: a plan's investment is only what it adds.
+    #[test]
+    fn the_investment_is_what_the_plan_adds() {
+        let costs = Costs::default();
+        let site =
+            |cabinets: u32, slots: u32, batteries: u32, ports: u32, w: Option<f64>| SiteSpec {
+                cabinets,
+                slots_per_cabinet: slots,
+                batteries,
+                pile_ports: ports,
+                charger_power_w: w,
+                ..SiteSpec::default()
+            };
+        let added = |existing: &SiteSpec, planned: &SiteSpec| {
+            Added::of(&costs, Some(400.0), existing, planned)
+        };
+        // One cabinet and 10 ports more, fewer batteries: the cabinet and
+        // the ports are bought, the batteries not (and not credited).
+        let a = added(&site(2, 12, 20, 10, None), &site(3, 12, 18, 20, None));
+        assert_eq!(
+            (a.cabinets, a.batteries, a.pile_ports, a.charger_slots),
+            (1, 0, 10, 0)
+        );
+        assert_eq!(a.capital.cabinets_cny, 25_000.0);
+        assert_eq!(a.capital.batteries_cny, 0.0);
+        assert_eq!(a.capital.pile_ports_cny, 10.0 * 800.0);
+        assert_eq!(a.capital.chargers_cny, 0.0);
+        // Fewer cabinets: nothing to buy.
+        let a = added(&site(6, 12, 66, 0, None), &site(5, 12, 56, 0, None));
+        assert_eq!(a, Added::default());
+        // Another size: every cabinet is new.
+        let a = added(&site(1, 12, 8, 0, None), &site(1, 16, 13, 0, None));
+        assert_eq!((a.cabinets, a.batteries), (1, 5));
+        assert_eq!(a.capital.cabinets_cny, 32_000.0);
+        assert_eq!(a.capital.batteries_cny, 5.0 * 1_500.0);
+        // 600 W chargers on 72 kept slots of the battery's 400 W: 0.2 kW
+        // at 300 CNY/kW each (the pilot).
+        let a = added(
+            &site(6, 12, 66, 10, None),
+            &site(6, 12, 56, 118, Some(600.0)),
+        );
+        assert_eq!((a.charger_slots, a.pile_ports), (72, 108));
+        assert!((a.capital.chargers_cny - 72.0 * 60.0).abs() < 1e-9, "{a:?}");
+        // Kept 600 W slots stay; an added cabinet's 12 slots pay theirs.
+        let a = added(
+            &site(6, 12, 66, 0, Some(600.0)),
+            &site(7, 12, 70, 0, Some(600.0)),
+        );
+        assert_eq!(a.charger_slots, 12);
+        assert!((a.capital.chargers_cny - 12.0 * 60.0).abs() < 1e-9, "{a:?}");
+        // Slower chargers: an added cabinet's are cheaper (as the planner
+        // counts them), kept ones are not swapped or credited.
+        let a = added(&site(2, 12, 20, 0, None), &site(3, 12, 30, 0, Some(300.0)));
+        assert_eq!(a.charger_slots, 12);
+        assert!((a.capital.chargers_cny + 12.0 * 30.0).abs() < 1e-9, "{a:?}");
+        // No charger power of the battery's: none priced, as the planner.
+        let a = Added::of(
+            &costs,
+            None,
+            &site(1, 12, 8, 0, None),
+            &site(1, 12, 8, 0, Some(600.0)),
+        );
+        assert_eq!((a.charger_slots, a.capital.chargers_cny), (0, 0.0));
     }
 
     #[test]
