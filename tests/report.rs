@@ -2543,3 +2543,37 @@ fn writes_the_plan_and_compare_pages() {
     ]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// An infeasible plan's verdict on the first page ended in a colon with
+/// nothing after it: it says how many sites still miss a target and where
+/// they are listed.
+#[test]
+fn an_infeasible_plans_verdict_says_what_misses() {
+    let mut input = load_dir(&fixture("plan")).expect("plan fixture");
+    let plan = input.plan.as_mut().expect("plan.json");
+    plan.feasible = false;
+    let sites = plan.sites.len();
+    let target = plan
+        .sites
+        .iter_mut()
+        .flat_map(|s| s.targets.iter_mut())
+        .next()
+        .expect("a target");
+    target.met = false;
+    for (lang, words) in [
+        (
+            Lang::Zh,
+            format!("{sites} 个站点中有 1 个仍未达到目标，逐项见“目标检查”一节。"),
+        ),
+        (
+            Lang::En,
+            format!("1 of {sites} sites still miss a target; each is listed under Targets."),
+        ),
+    ] {
+        let html = render_html(&input, lang);
+        let summary = &html[html.find("id=\"summary\"").expect("a summary")..];
+        let verdict = &summary[summary.find("bad verdict").expect("a verdict")..];
+        let verdict = &verdict[..verdict.find("</p>").expect("its end")];
+        assert!(verdict.contains(&words), "{lang:?}: {verdict}");
+    }
+}

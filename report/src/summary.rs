@@ -267,7 +267,30 @@ fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
     if plan.feasible {
         let _ = writeln!(h, "<p class=\"ok verdict\">{}</p>", w.plan_feasible);
     } else {
-        let _ = writeln!(h, "<p class=\"bad verdict\">{}</p>", w.plan_infeasible);
+        // The verdict ends in a colon: say what follows it.
+        let missing = plan
+            .sites
+            .iter()
+            .filter(|x| x.targets.iter().any(|t| !t.met))
+            .count();
+        let detail = match lang {
+            Lang::Zh => format!(
+                "{} 个站点中有 {missing} 个仍未达到目标，逐项见“{}”一节。",
+                plan.sites.len(),
+                w.findings
+            ),
+            Lang::En => format!(
+                "{missing} of {} sites still miss a target; each is listed under {}.",
+                plan.sites.len(),
+                w.findings
+            ),
+        };
+        let _ = writeln!(
+            h,
+            "<p class=\"bad verdict\">{} {}</p>",
+            w.plan_infeasible,
+            escape(&detail)
+        );
     }
 
     // Equipment, existing → planned.
