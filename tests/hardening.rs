@@ -827,6 +827,48 @@ fn issue_13_report_refuses_values_out_of_range_and_wrong_shapes() {
         &report(),
         "profiles.json': network.pile_sessions_by_hour: 23 values, expected 24",
     );
+    fs::write(out.join("profiles.json"), &profiles).expect("restore");
+    // Files of another shape: read as empty, they drew a page with its
+    // charts left out and said nothing.
+    for (file, text, says) in [
+        (
+            "profiles.json",
+            "{\"foo\": 1}",
+            "profiles.json': foo: unknown field: expected an object of network, sites, \
+             transformer_load, network_load",
+        ),
+        (
+            "profiles.json",
+            "[]",
+            "profiles.json': (the whole file): expected an object of network, sites",
+        ),
+        (
+            "profiles.json",
+            "{\"sites\": []}",
+            "profiles.json': network: missing: expected an object of network, sites",
+        ),
+        (
+            "context.json",
+            "{\"scenario\": 5}",
+            "context.json': scenario: unknown field: expected an object of file, targets",
+        ),
+    ] {
+        let kept = fs::read_to_string(out.join(file)).expect("the file");
+        fs::write(out.join(file), text).expect("edit");
+        refused(&report(), says);
+        fs::write(out.join(file), kept).expect("restore");
+    }
+    // An interval that does not hold its mean.
+    let mut value: serde_json::Value = serde_json::from_str(&summary).expect("summary");
+    let kpi = &mut value["network"]["stockout_probability"];
+    (kpi["ci95_low"], kpi["ci95_high"]) = (0.9.into(), 0.1.into());
+    fs::write(out.join("summary.json"), value.to_string()).expect("edit");
+    refused(
+        &report(),
+        "network.stockout_probability: the interval [0.9, 0.1] does not hold its mean",
+    );
+    fs::write(out.join("summary.json"), &summary).expect("restore");
+    assert_eq!(report().status, exit::SUCCESS);
 }
 
 /// Found by `tests/fuzz.rs`: `capacity_wh = 1e308` passed `check` and

@@ -56,7 +56,39 @@ pub(crate) fn check(value: &Value, path: &Path) -> Result<(), ReportError> {
         }
     }
     if name == crate::input::PROFILES_FILE {
+        keys(value, PROFILES_KEYS, &["network", "sites"], &bad)?;
         profiles(value, &bad)?;
+    }
+    if name == crate::input::CONTEXT_FILE {
+        keys(value, CONTEXT_KEYS, &[], &bad)?;
+    }
+    Ok(())
+}
+
+/// The fields of `profiles.json` (`sim_core::Profiles`).
+const PROFILES_KEYS: &[&str] = &["network", "sites", "transformer_load", "network_load"];
+
+/// The fields of `context.json` (`Context`).
+const CONTEXT_KEYS: &[&str] = &["file", "targets", "transformers", "assumptions", "sites"];
+
+/// `value` is an object of the fields `known` only, with every one of
+/// `required`: `{"foo": 1}` or `[]` as `profiles.json` once read as a
+/// file of no profiles, and the report left its charts out silently.
+fn keys(
+    value: &Value,
+    known: &[&str],
+    required: &[&str],
+    bad: &dyn Fn(String, String) -> ReportError,
+) -> Result<(), ReportError> {
+    let expected = || format!("expected an object of {}", known.join(", "));
+    let Value::Object(map) = value else {
+        return Err(bad("(the whole file)".to_owned(), expected()));
+    };
+    if let Some(key) = map.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(bad(key.clone(), format!("unknown field: {}", expected())));
+    }
+    if let Some(key) = required.iter().find(|k| !map.contains_key(**k)) {
+        return Err(bad((*key).to_owned(), format!("missing: {}", expected())));
     }
     Ok(())
 }
@@ -127,6 +159,18 @@ fn kpis(
                 format!("{mean} is a share above 1, expected 0–1"),
             ));
         }
+        let end = |key: &str| estimate.get(key).and_then(Value::as_f64);
+        if let (Some(low), Some(high)) = (end("ci95_low"), end("ci95_high"))
+            && !(low <= mean && mean <= high)
+        {
+            return Err(bad(
+                format!("{at}.{name}"),
+                format!(
+                    "the interval [{low}, {high}] does not hold its mean {mean}: \
+                     expected ci95_low ≤ mean ≤ ci95_high"
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -183,4 +227,39 @@ fn profiles(value: &Value, bad: &dyn Fn(String, String) -> ReportError) -> Resul
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fields of an object as serde writes it.
+    fn fields_of(value: &impl serde::Serialize) -> Vec<String> {
+        match serde_json::to_value(value).expect("serialises") {
+            Value::Object(map) => map.keys().cloned().collect(),
+            other => panic!("not an object: {other}"),
+        }
+    }
+
+    /// The key lists are the fields swapsim writes: a field added to
+    /// `Profiles` or `Context` and not here would refuse swapsim's own
+    /// files.
+    #[test]
+    fn the_known_fields_are_those_written() {
+        let mut profiles = fields_of(&sim_core::Profiles::default());
+        profiles.sort();
+        let mut known: Vec<String> = PROFILES_KEYS.iter().map(|k| (*k).to_owned()).collect();
+        known.sort();
+        assert_eq!(profiles, known);
+        let context = crate::assumptions::Context {
+            file: Some("s.toml".into()),
+            sites: vec![Default::default()],
+            ..Default::default()
+        };
+        let mut fields = fields_of(&context);
+        fields.sort();
+        let mut known: Vec<String> = CONTEXT_KEYS.iter().map(|k| (*k).to_owned()).collect();
+        known.sort();
+        assert_eq!(fields, known);
+    }
 }
