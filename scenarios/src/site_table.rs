@@ -117,6 +117,21 @@ fn read(
             return None;
         }
     };
+    // Counted before the rows are parsed and checked: a table of three
+    // million rows took 24 s and 3.7 GB to refuse.
+    let rows = count_rows(&text).saturating_sub(1);
+    if rows > crate::bounds::MAX_SITES {
+        file_at.error(
+            sink,
+            None,
+            format_args!(
+                "'{}' has {rows} rows: {}",
+                path.display(),
+                crate::bounds::too_many_sites(rows)
+            ),
+        );
+        return None;
+    }
     let csv = sink.add_file(path.display().to_string(), text.clone(), file_at.span.start);
     let records = match records(&text) {
         Ok(records) => records,
@@ -409,6 +424,26 @@ pub(crate) struct Record {
 pub(crate) struct Cell {
     pub(crate) text: String,
     pub(crate) span: Span,
+}
+
+/// Records of `text` whose cells are not all blank (the header among
+/// them), as [`records`] keeps them, counted in one pass that keeps none:
+/// a bound can be checked before the rows are parsed. A malformed record
+/// stops the count (`records` reports it).
+fn count_rows(text: &str) -> usize {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut record = csv::ByteRecord::new();
+    let mut rows = 0;
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        let blank = |cell: &[u8]| std::str::from_utf8(cell).is_ok_and(|c| c.trim().is_empty());
+        if !record.iter().all(blank) {
+            rows += 1;
+        }
+    }
+    rows
 }
 
 /// The records of a CSV text (RFC 4180: commas, double quotes, any line
