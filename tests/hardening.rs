@@ -546,6 +546,80 @@ fn issue_13_force_removes_stale_temp_files() {
     assert!(out.join("summary.json").exists());
 }
 
+/// Temp files a killed sweep left in a point's directory survived
+/// `sweep --force`, and those a killed shard left beside its partial
+/// survived every later run of the shard. `--force` cleans the points'
+/// directories too, and a shard that writes its partial removes its own
+/// leftovers (only its own: another shard's stays).
+#[test]
+fn issue_13_force_and_shards_remove_their_stale_temp_files() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("sweep");
+    let sweep = |force: bool| {
+        let mut args = vec![
+            "sweep",
+            "scenarios/bishan-pilot.sweep.toml",
+            "--days",
+            "5",
+            "--replications",
+            "2",
+            "--out",
+            out.to_str().expect("UTF-8"),
+            "--format",
+            "json",
+        ];
+        if force {
+            args.push("--force");
+        }
+        let outcome = swapsim(&args);
+        assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
+    };
+    sweep(false);
+    let stale = [
+        "points/0000/.summary.json.4242-3.tmp",
+        "points/0002/.profiles.json.4242-7.tmp",
+    ];
+    for name in stale {
+        fs::write(out.join(name), "half").expect("stale");
+    }
+    fs::write(out.join("points/0000/notes.tmp"), "mine").expect("user file");
+    sweep(true);
+    for name in stale {
+        assert!(!out.join(name).exists(), "{name} survived");
+    }
+    assert!(out.join("points/0000/notes.tmp").exists());
+
+    let shards = tmp.path().join("shards");
+    fs::create_dir_all(&shards).expect("dir");
+    let own = ".shard-1-of-2.jsonl.4242.tmp";
+    let other = ".shard-0-of-2.jsonl.4242.tmp";
+    for name in [own, other] {
+        fs::write(shards.join(name), "half").expect("stale");
+    }
+    let outcome = swapsim(&[
+        "run",
+        "scenarios/mmc10.toml",
+        "--days",
+        "8",
+        "--replications",
+        "2",
+        "--shard",
+        "1/2",
+        "--out",
+        shards.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
+    assert!(shards.join("shard-1-of-2.jsonl").exists());
+    assert!(
+        !shards.join(own).exists(),
+        "the shard's own leftover survived"
+    );
+    assert!(
+        shards.join(other).exists(),
+        "another shard's file was removed"
+    );
+}
+
 /// Issue 13: special files were read until memory ran out. `/dev/zero`
 /// as a scenario, a site table, a survey or a font is refused at once.
 #[test]

@@ -278,7 +278,32 @@ pub fn write<T: Serialize>(
         let _ = fs::remove_file(&temp);
         return Err(PartialError::Io { path, source });
     }
+    remove_stale_temps(dir, &header.shard().file_name());
     Ok(path)
+}
+
+/// Removes what killed runs of the shard whose partial is `name` left in
+/// `dir` (`.NAME.PID.tmp`): once the partial is written, any other
+/// temporary file of it is a leftover (a second run of the same shard at
+/// the same time would write the same bytes). Best effort: a file that
+/// cannot be removed stays.
+fn remove_stale_temps(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(file) = file.to_str() else { continue };
+        let pid = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"));
+        if pid.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Longest header line read \[bytes\]: a header is a few hundred bytes;

@@ -234,12 +234,22 @@ pub(crate) fn check_dir_writable(dir: &Path) -> Result<(), Error> {
 }
 
 /// Removes the temporary files that killed runs left in `dir` and its
-/// `charts/` (`.NAME.PID-N.tmp`, `.swapsim-probe-PID.tmp`: only swapsim's
-/// own pattern, so a user's `notes.tmp` stays). For `--force`, before
+/// `charts/`, and in a sweep's `points/NNNN/` and their `charts/`
+/// (`.NAME.PID-N.tmp`, `.swapsim-probe-PID.tmp`: only swapsim's own
+/// pattern, so a user's `notes.tmp` stays). For `--force`, before
 /// anything runs; gives the files removed.
 pub(crate) fn remove_stale_temps(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut removed = Vec::new();
-    for d in [dir.to_path_buf(), dir.join("charts")] {
+    let mut dirs = vec![dir.to_path_buf(), dir.join("charts")];
+    if let Ok(points) = std::fs::read_dir(dir.join("points")) {
+        for point in points.flatten() {
+            if point.file_type().is_ok_and(|t| t.is_dir()) {
+                dirs.push(point.path());
+                dirs.push(point.path().join("charts"));
+            }
+        }
+    }
+    for d in dirs {
         let Ok(entries) = std::fs::read_dir(&d) else {
             continue;
         };
