@@ -122,13 +122,34 @@ pub(crate) fn human_events(events: f64) -> String {
     format!("{mantissa:.1}·10{digits}")
 }
 
-/// The default `--max-memory`: half of the memory available now (or of
-/// the total, where the kernel does not say), so a run leaves the
-/// machine usable; a fixed 4 GiB share where `/proc/meminfo` is missing.
+/// The default `--max-memory`: half of the memory this process may use,
+/// so a run leaves the machine usable: the least of the memory available
+/// now (or the total, where the kernel does not say), the cgroup's limit
+/// (a container's, a Kubernetes pod's, a Slurm job's) and the address
+/// space `ulimit -v` allows; a fixed 4 GiB share where none is known. A
+/// limit from the machine alone once let a run inside a smaller cgroup
+/// or under `ulimit -v` start, and the kernel or the allocator stop it.
 pub(crate) fn default_max_memory() -> u64 {
-    let info = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let read = |path: &str| std::fs::read_to_string(path).ok();
+    usable_memory(
+        &read("/proc/meminfo").unwrap_or_default(),
+        read("/sys/fs/cgroup/memory.max")
+            .or_else(|| read("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
+            .as_deref(),
+        &read("/proc/self/limits").unwrap_or_default(),
+    )
+    .unwrap_or(FALLBACK_MEMORY)
+        / 2
+}
+
+/// The memory a process may use \[bytes\], from the text of
+/// `/proc/meminfo`, of the cgroup's limit (`max`, or a cgroup v1 figure
+/// near 2⁶³, for none) and of `/proc/self/limits`; `None` when none of
+/// them says.
+fn usable_memory(meminfo: &str, cgroup: Option<&str>, limits: &str) -> Option<u64> {
     let field = |name: &str| {
-        info.lines()
+        meminfo
+            .lines()
             .find_map(|l| l.strip_prefix(name))
             .and_then(|rest| {
                 rest.trim()
@@ -139,10 +160,18 @@ pub(crate) fn default_max_memory() -> u64 {
             })
             .map(|kb| kb * 1024)
     };
-    match field("MemAvailable:").or_else(|| field("MemTotal:")) {
-        Some(bytes) => bytes / 2,
-        None => FALLBACK_MEMORY / 2,
-    }
+    let machine = field("MemAvailable:").or_else(|| field("MemTotal:"));
+    // cgroup v1 writes "no limit" as the largest page-aligned i64.
+    let cgroup = cgroup
+        .and_then(|text| text.trim().parse::<u64>().ok())
+        .filter(|&bytes| bytes < 1 << 62);
+    // "Max address space  unlimited  unlimited  bytes": the soft limit.
+    let address_space = limits
+        .lines()
+        .find_map(|l| l.strip_prefix("Max address space"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|soft| soft.parse::<u64>().ok());
+    [machine, cgroup, address_space].into_iter().flatten().min()
 }
 
 /// Worker threads for `threads` (0 = all cores), as rayon will start them.
@@ -269,7 +298,7 @@ fn judge(
                     format!("past --max-memory {}", human_bytes(limit))
                 } else {
                     format!(
-                        "past the default limit of {} (half the available memory; raise it with --max-memory)",
+                        "past the default limit of {} (half the memory available to this process; raise it with --max-memory)",
                         human_bytes(limit)
                     )
                 }
@@ -289,6 +318,41 @@ fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The least of the machine's available memory, the cgroup's limit
+    /// and the address space `ulimit -v` allows; where none says, none.
+    #[test]
+    fn usable_memory_is_the_least_of_the_machine_the_cgroup_and_ulimit() {
+        let meminfo = "MemTotal:       24000000 kB\nMemAvailable:   20000000 kB\n";
+        let unlimited =
+            "Max address space         unlimited            unlimited            bytes\n";
+        let machine = 20_000_000 * 1024;
+        assert_eq!(usable_memory(meminfo, None, unlimited), Some(machine));
+        assert_eq!(
+            usable_memory(meminfo, Some("max\n"), unlimited),
+            Some(machine)
+        );
+        // cgroup v1's "no limit".
+        let v1_none = "9223372036854771712\n";
+        assert_eq!(
+            usable_memory(meminfo, Some(v1_none), unlimited),
+            Some(machine)
+        );
+        assert_eq!(
+            usable_memory(meminfo, Some("2147483648\n"), unlimited),
+            Some(2 << 30)
+        );
+        let ulimit = "Max address space         409600000            unlimited            bytes\n";
+        assert_eq!(
+            usable_memory(meminfo, Some("2147483648\n"), ulimit),
+            Some(409_600_000)
+        );
+        assert_eq!(
+            usable_memory("MemTotal:       1000 kB\n", None, ""),
+            Some(1000 * 1024)
+        );
+        assert_eq!(usable_memory("", Some("max"), unlimited), None);
+    }
 
     #[test]
     fn sizes_parse_with_binary_units() {
