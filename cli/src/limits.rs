@@ -23,7 +23,7 @@ pub(crate) const MAX_EVENTS: f64 = 1e12;
 /// `--max-memory`.
 #[derive(Clone, Copy, Debug, Default, Args)]
 pub(crate) struct Limits {
-    /// Refuse a run estimated to need more memory than this (e.g. 4G, 512M); default: half the machine's available memory
+    /// Refuse a run estimated to need more memory than this (e.g. 4G, 512M); default: half the memory this process may use (available memory, cgroup limit, ulimit -v)
     #[arg(long = "max-memory", value_name = "SIZE")]
     pub(crate) max_memory: Option<ByteSize>,
 }
