@@ -40,6 +40,17 @@ pub(crate) fn reserve<T>(v: &mut Vec<T>, additional: usize, what: &'static str) 
     }
 }
 
+/// Makes room in `v` for `additional` more elements, growing it as `push`
+/// would (amortised, for a vector grown many times), or unwinds with
+/// [`OutOfMemory`].
+pub(crate) fn grow<T>(v: &mut Vec<T>, additional: usize, what: &'static str) {
+    if v.try_reserve(additional).is_err() {
+        let bytes =
+            (v.len().saturating_add(additional) as u64).saturating_mul(size_of::<T>() as u64);
+        std::panic::panic_any(OutOfMemory { bytes, what });
+    }
+}
+
 /// An empty vector with room for `n` elements, or an unwind with
 /// [`OutOfMemory`].
 pub(crate) fn with_capacity<T>(n: usize, what: &'static str) -> Vec<T> {
@@ -81,6 +92,30 @@ mod tests {
         .expect_err("refused");
         let payload = refused.downcast::<OutOfMemory>().expect("an OutOfMemory");
         assert_eq!(payload.what, "in a worker");
+    }
+
+    /// `grow` refuses as `reserve` does, counting what the vector holds,
+    /// and grows amortised (a vector grown once per site, as the sites
+    /// within reach are, must not copy itself at every step).
+    #[test]
+    fn growing_is_refused_with_its_size_and_amortised_when_granted() {
+        let refused = std::panic::catch_unwind(|| {
+            let mut v: Vec<u32> = vec![1, 2, 3];
+            grow(&mut v, usize::MAX / 8, "the sites within reach");
+        })
+        .expect_err("refused");
+        let payload = refused.downcast::<OutOfMemory>().expect("an OutOfMemory");
+        assert_eq!(payload.what, "the sites within reach");
+        assert_eq!(payload.bytes, (usize::MAX / 8 + 3) as u64 * 4);
+        let mut v: Vec<u32> = Vec::new();
+        let mut reallocations = 0;
+        for i in 0..10_000 {
+            let before = v.capacity();
+            grow(&mut v, 1, "words");
+            reallocations += usize::from(v.capacity() != before);
+            v.push(i);
+        }
+        assert!(reallocations < 20, "{reallocations} reallocations");
     }
 
     #[test]

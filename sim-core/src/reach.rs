@@ -45,6 +45,9 @@ impl Reach {
                         }
                     });
                     near.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+                    // Quadratic in co-located sites: 10,000 at one place
+                    // are 10⁸ entries, which the machine may refuse.
+                    crate::alloc::grow(&mut reach.sites, near.len(), "the sites within reach");
                     reach.sites.extend(near.iter().map(|&(t, _)| t));
                 }
             }
