@@ -589,10 +589,16 @@ fn headroom_line(s: &records::SiteWeek) -> Option<String> {
     Some(match (h.holds_up_to, h.misses_at) {
         (Some(low), Some(high)) => format!(
             "the plan holds up to adoption {low:.3} (about {:.0} requests a day; at {high:.3} it \
-             misses {}){today}; planned {:.3}",
+             misses {}){today}; planned {:.3}; this week {:.0} requests a day{}",
             h.requests_per_day.unwrap_or(0.0),
             h.missed.join(", "),
-            s.adoption_planned
+            s.adoption_planned,
+            s.requests_per_day(),
+            if s.past_headroom() {
+                ", already past what the plan holds"
+            } else {
+                ""
+            }
         ),
         (Some(_), None) => {
             format!("the plan holds even at adoption 1, every e-bike subscribed{today}")

@@ -71,6 +71,23 @@ pub struct SiteWeek {
     pub headroom: Option<Headroom>,
 }
 
+impl SiteWeek {
+    /// This week's swap requests a day.
+    pub fn requests_per_day(&self) -> f64 {
+        self.requests as f64 / 7.0
+    }
+
+    /// Whether this week's demand is past what the plan holds at the
+    /// site (the requests a day at [`Headroom::holds_up_to`]), whatever
+    /// the adoption: riders may swap more often than the plan's.
+    pub fn past_headroom(&self) -> bool {
+        self.headroom
+            .as_ref()
+            .and_then(|h| h.requests_per_day)
+            .is_some_and(|r| self.requests_per_day() > r)
+    }
+}
+
 /// One town's week: its sites added up.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct TownWeek {

@@ -178,10 +178,8 @@ fn headroom_sentence(s: &SiteWeek, lang: Lang) -> Option<String> {
     let over = over_plan(s);
     let site = &s.site;
     let today_a = s.adoption_today.map(|a| format!("{a:.2}"));
-    let per_day = s.requests as f64 / 7.0;
-    // This week's demand past what the plan holds, whatever the adoption
-    // (riders may swap more often than the plan's).
-    let past = h.requests_per_day.is_some_and(|r| per_day > r);
+    let per_day = s.requests_per_day();
+    let past = s.past_headroom();
     Some(match lang {
         Lang::Zh => {
             let today = today_a.map_or(String::new(), |a| format!("，目前为 {a}"));
