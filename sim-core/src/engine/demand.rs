@@ -390,9 +390,19 @@ impl Sim<'_> {
     pub(super) fn serve_line(&mut self, site: u32) {
         let s = site as usize;
         while self.can_start(s) {
-            let Some(w) = self.sites.rider_line[s].pop_front() else {
+            let Some(w) = self.take_head(site) else {
                 return;
             };
+            self.start_swap(site, w.origin, w.rider, w.counted, w.joined);
+        }
+    }
+
+    /// Takes the first rider still in `site`'s line out of it (entries of
+    /// riders who left earlier are dropped on the way), for a swap to
+    /// start; `None` when nobody is left.
+    #[inline(always)]
+    fn take_head(&mut self, site: u32) -> Option<Waiting> {
+        while let Some(w) = self.sites.rider_line[site as usize].pop_front() {
             if w.request != NONE {
                 if self.requests.generation[w.request as usize] != w.generation {
                     continue; // left earlier
@@ -400,8 +410,9 @@ impl Sim<'_> {
                 self.release_request(w.request);
             }
             self.leave_line(site);
-            self.start_swap(site, w.origin, w.rider, w.counted, w.joined);
+            return Some(w);
         }
+        None
     }
 
     /// A battery in `slot` of `site` has just charged full, with riders in
@@ -437,20 +448,13 @@ impl Sim<'_> {
         {
             return false;
         }
-        while let Some(w) = self.sites.rider_line[s].pop_front() {
-            if w.request != NONE {
-                if self.requests.generation[w.request as usize] != w.generation {
-                    continue; // left earlier
-                }
-                self.release_request(w.request);
-            }
-            self.leave_line(site);
-            self.swap_from(site, slot, w.origin, w.rider, w.counted, w.joined);
-            #[cfg(test)]
-            super::tests::HANDED_STRAIGHT.with(|c| c.set(c.get() + 1));
-            return true;
-        }
-        false
+        let Some(w) = self.take_head(site) else {
+            return false;
+        };
+        self.swap_from(site, slot, w.origin, w.rider, w.counted, w.joined);
+        #[cfg(test)]
+        super::tests::HANDED_STRAIGHT.with(|c| c.set(c.get() + 1));
+        true
     }
 
     fn leave_line(&mut self, site: u32) {
