@@ -65,6 +65,7 @@ mod curve;
 mod engine;
 mod model;
 pub mod planner;
+mod prefetch;
 pub mod queue;
 mod reach;
 mod results;

@@ -192,6 +192,8 @@ fn bucket(time: Time) -> u64 {
     time >> BUCKET_BITS
 }
 
+const UPCOMING: usize = 2;
+
 /// Future-event list with insertion-order tie-breaking.
 #[derive(Clone, Debug)]
 pub struct EventQueue<E> {
@@ -212,6 +214,8 @@ pub struct EventQueue<E> {
     /// last, still in place (see the module docs, "The popped entry stays
     /// on top").
     held: bool,
+    /// Buckets moved into the heap so far (see [`EventQueue::refills`]).
+    refills: u64,
     _event: std::marker::PhantomData<E>,
 }
 
@@ -225,6 +229,7 @@ impl<E: Pack> EventQueue<E> {
             next_seq: 0,
             check_at: CHECK_EVERY,
             held: false,
+            refills: 0,
             _event: std::marker::PhantomData,
         }
     }
@@ -315,6 +320,34 @@ impl<E: Pack> EventQueue<E> {
         }
     }
 
+    /// The packed events of the two entries below the held top, the
+    /// heap's second level: one of them pops next unless a push comes
+    /// first. For prefetching the state they touch, nothing else: with no
+    /// held top or fewer entries, what is there is returned.
+    #[inline(always)]
+    pub fn upcoming(&self) -> impl Iterator<Item = u64> + '_ {
+        self.heap
+            .as_slice()
+            .iter()
+            .skip(1)
+            .take(UPCOMING)
+            .map(|e| e.event)
+    }
+
+    /// How many times a bucket has been moved into the heap: when this
+    /// changes, [`EventQueue::near`] holds a new bucket.
+    #[inline(always)]
+    pub fn refills(&self) -> u64 {
+        self.refills
+    }
+
+    /// The packed events of every entry in the heap (the held one
+    /// included), in no order: in bucketed mode, the current bucket. For
+    /// prefetching.
+    pub fn near(&self) -> impl Iterator<Item = u64> + '_ {
+        self.heap.as_slice().iter().map(|e| e.event)
+    }
+
     /// Time of the earliest event, past a held one. With the heap empty in
     /// bucketed mode this scans the next bucket (the engine does not call
     /// it).
@@ -386,6 +419,7 @@ impl<E: Pack> EventQueue<E> {
         self.far.advance(&mut entries);
         self.edge = (self.far.current + 1) << BUCKET_BITS;
         self.heap = BinaryHeap::from(entries);
+        self.refills += 1;
         self.heap.peek().copied()
     }
 
@@ -952,6 +986,67 @@ mod tests {
         q.force_buckets();
         assert!(q.is_bucketed());
         q
+    }
+
+    /// What the engine prefetches from: after each refill, `near` holds
+    /// exactly the pending events of the new current bucket; and without
+    /// a push in between, the next pop is one of `upcoming`, whenever
+    /// that is not empty.
+    #[test]
+    fn near_is_the_bucket_and_upcoming_holds_the_next_pop() {
+        let mut rng = stream(7, 0, Purpose::Arrivals, 1);
+        let mut q = bucketed_queue();
+        let mut pending: BTreeMap<(Time, u32), ()> = BTreeMap::new();
+        for id in 0..5_000u32 {
+            let t = rng.random_range(0..200 * W);
+            q.push(t, (id, 0));
+            pending.insert((t, id), ());
+        }
+        let (mut refills, mut seen_refills, mut seen_upcoming) = (q.refills(), 0, 0);
+        let mut upcoming: Vec<u64> = Vec::new();
+        let mut pops = 0u32;
+        while let Some((t, (id, _))) = q.pop() {
+            pending.remove(&(t, id));
+            if !upcoming.is_empty() {
+                assert!(
+                    upcoming.contains(&(id, 0).pack()),
+                    "{id} at {t} not upcoming"
+                );
+                seen_upcoming += 1;
+            }
+            if q.refills() != refills {
+                refills = q.refills();
+                seen_refills += 1;
+                let mut near: Vec<u64> = q.near().collect();
+                near.sort_unstable();
+                let edge = (bucket(t) + 1) << BUCKET_BITS;
+                // The popped entry is held: still in the heap.
+                let mut want: Vec<u64> = std::iter::once((id, 0).pack())
+                    .chain(
+                        pending
+                            .range(..(edge, 0))
+                            .map(|(&(_, i), ())| (i, 0).pack()),
+                    )
+                    .collect();
+                want.sort_unstable();
+                assert_eq!(near, want, "bucket of {t}");
+            }
+            // Every third pop, a push before the next look: the next pop
+            // is then not checked against `upcoming`.
+            pops += 1;
+            if pops.is_multiple_of(3) && pops < 4_000 {
+                let id = 10_000 + pops;
+                let t = t + rng.random_range(0..3 * W);
+                q.push(t, (id, 0));
+                pending.insert((t, id), ());
+                upcoming.clear();
+            } else {
+                upcoming = q.upcoming().collect();
+            }
+        }
+        assert!(pending.is_empty());
+        assert!(seen_refills > 150, "{seen_refills} refills");
+        assert!(seen_upcoming > 3_000, "{seen_upcoming} pops checked");
     }
 
     #[test]

@@ -754,6 +754,10 @@ struct Sim<'m> {
     /// Whether swaps take no time (no doors are held, no events).
     instant_swaps: bool,
     series: Series,
+    /// Whether the loop hints the caches with the state of the events
+    /// next in line (`prefetch_upcoming`): models whose slots and riders
+    /// outgrow the caches.
+    prefetching: bool,
     events: u64,
     group_swaps: Vec<u64>,
     /// Conservation ledger over the whole run, warm-up included.
@@ -768,9 +772,22 @@ struct Sim<'m> {
 
 impl<'m> Sim<'m> {
     fn run(&mut self) {
+        self.run_loop();
+        self.now = self.horizon;
+        if let Some(progress) = self.progress {
+            // The last day ends at the horizon, where no event is handled.
+            progress.day_done(self.replication, self.model.days);
+        }
+    }
+
+    /// Pops and handles events up to the horizon, hinting the caches
+    /// first in large models (see [`Sim::prefetch`]).
+    #[inline(always)]
+    fn run_loop(&mut self) {
         // The one time the loop itself acts: the end of the warm-up, then
         // the horizon. One comparison per event covers both.
         let mut mark = self.window_start;
+        let mut refills = 0;
         while let Some((t, bits)) = self.queue.pop_packed() {
             if t >= mark {
                 if t >= self.horizon {
@@ -783,6 +800,9 @@ impl<'m> Sim<'m> {
             }
             debug_assert!(t >= self.now, "time went backwards");
             self.now = t;
+            if self.prefetching {
+                self.prefetch(&mut refills);
+            }
             // One dispatch, on the packed tag: matching an unpacked
             // `Event` made LLVM switch twice (`Pack::unpack`, then here).
             let (tag, a, b) = fields(bits);
@@ -819,10 +839,47 @@ impl<'m> Sim<'m> {
             }
             self.events += 1;
         }
-        self.now = self.horizon;
-        if let Some(progress) = self.progress {
-            // The last day ends at the horizon, where no event is handled.
-            progress.day_done(self.replication, self.model.days);
+    }
+
+    /// Hints the caches with the state the events to come read first (a
+    /// slot, a rider): when a new bucket of the queue has come into its
+    /// heap (`refills` tells), for every event of it, a minute of
+    /// simulated time ahead (1,170 events at a million e-bikes, about
+    /// 100 KB of state: it stays in the L2 cache until used); and at every
+    /// event for the two next in line, in case the lines were evicted or
+    /// the events pushed since. Only in large models (`prefetching`):
+    /// their state is a hundred MB read in the order of time, and the
+    /// first read of each event was a fifth of a million-e-bike run.
+    /// Reads nothing the model sees: results are the same to the bit.
+    #[inline(never)]
+    fn prefetch(&self, refills: &mut u64) {
+        if self.queue.refills() != *refills {
+            *refills = self.queue.refills();
+            for bits in self.queue.near() {
+                self.prefetch_first(bits);
+            }
+        }
+        for bits in self.queue.upcoming() {
+            self.prefetch_first(bits);
+        }
+    }
+
+    /// Hints the caches with the line an event reads first.
+    #[inline(always)]
+    fn prefetch_first(&self, bits: u64) {
+        let (tag, a, _) = fields(bits);
+        match tag {
+            tag::STAGE_END => crate::prefetch::line(self.slots.as_ptr().wrapping_add(a as usize)),
+            tag::SWAP_NEED | tag::REACH_CABINET => {
+                // A rider is 80 bytes: its first and last byte.
+                let rider = self.riders.as_ptr().wrapping_add(a as usize);
+                crate::prefetch::line(rider);
+                let last = rider
+                    .cast::<u8>()
+                    .wrapping_add(std::mem::size_of::<Rider>() - 1);
+                crate::prefetch::line(last);
+            }
+            _ => {}
         }
     }
 
@@ -1242,6 +1299,66 @@ mod tests {
                 assert_eq!(straight, long_way, "{name} {strategy:?}");
             }
         }
+    }
+
+    /// The cache hints of large models (`Sim::prefetch`) change nothing:
+    /// a rider-driven model whose queue runs in buckets gives the same
+    /// replication, bit for bit, with the hints on and off, and the run
+    /// with them on went through refills and the hints' every branch.
+    #[test]
+    fn prefetching_changes_nothing() {
+        use crate::model::{Demand, Dist, RiderGroup, Riders, SiteSpec};
+        let mut model = small_model();
+        model.days = 6;
+        model.riders = Riders {
+            groups: vec![RiderGroup {
+                name: "resident".into(),
+                daily_km: Dist::Uniform {
+                    low: 10.0,
+                    high: 60.0,
+                },
+                wh_per_km: Dist::Fixed { value: 20.0 },
+                trips_weekday: 4.0,
+                trips_weekend: 3.0,
+                profile_weekday: [1.0; 24],
+                profile_weekend: [1.0; 24],
+                swap_threshold_soc: Dist::Fixed { value: 0.25 },
+                patience_minutes: Dist::Fixed { value: 20.0 },
+                speed_kmh: 15.0,
+                works_across_district: false,
+            }],
+            ..Riders::default()
+        };
+        model.sites = (0..3)
+            .map(|k| SiteSpec {
+                name: format!("R{k}"),
+                x_m: 300.0 * f64::from(k),
+                cabinets: 4,
+                slots_per_cabinet: 12,
+                batteries: 40,
+                demand: Demand::Riders,
+                households: 2000,
+                ebikes: 1500,
+                swap_adoption: 0.5,
+                mix: vec![(0, 1.0)],
+                pile_ports: 10,
+                ..SiteSpec::default()
+            })
+            .collect();
+        let run = |prefetching: bool| {
+            let mut sim = Sim::new_within(&model, 1, &[]);
+            sim.prefetching = prefetching;
+            sim.run();
+            let refills = sim.queue.refills();
+            (format!("{:?}", sim.finish()), refills)
+        };
+        let (off, _) = run(false);
+        let (on, refills) = run(true);
+        assert!(
+            refills > 1_000,
+            "{refills} buckets: the queue never ran in buckets"
+        );
+        assert_eq!(on, off);
     }
 
     /// Keeping the full ready batteries apart picks the battery one scan

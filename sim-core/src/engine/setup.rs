@@ -25,6 +25,11 @@ const RESIDENT: u64 = 1;
 const COURIER: u64 = 2;
 const DISTRICT: u64 = 3;
 
+/// Slots and riders of more bytes than this (about a core's L2 cache)
+/// turn on the loop's cache hints (`Sim::prefetch_upcoming`); below, the
+/// state stays cached and the hints would cost without paying.
+const PREFETCH_FROM_BYTES: usize = 1 << 20;
+
 impl<'m> Sim<'m> {
     #[cfg(test)]
     pub(super) fn new(model: &'m Model, replication: u32) -> Self {
@@ -263,6 +268,7 @@ impl<'m> Sim<'m> {
                 || model.sites.iter().any(|s| s.demand == Demand::Riders),
             instant_swaps: model.cabinet.swap_seconds == crate::Dist::Fixed { value: 0.0 },
             series: Series::default(),
+            prefetching: false,
             events: 0,
             group_swaps: vec![0; model.riders.groups.len()],
             arrivals_total: 0,
@@ -276,6 +282,9 @@ impl<'m> Sim<'m> {
         for home in sim.riders.iter().map(|r| r.home) {
             sim.sites.counters[home as usize].subscribers += 1;
         }
+        sim.prefetching = std::mem::size_of_val(&sim.slots[..])
+            + std::mem::size_of_val(&sim.riders[..])
+            > PREFETCH_FROM_BYTES;
         sim.reach = Reach::new(model);
         sim.start_grid();
         for site in 0..n_sites as u32 {
