@@ -65,16 +65,16 @@ impl Sim<'_> {
             // so the returned battery takes the freed slot, and each
             // battery's charge goes with it.
             let out = self.slot_battery[i] as usize;
-            let incoming = self.riders[rider as usize].battery as usize;
+            let r = &mut self.riders[rider as usize];
+            let incoming = r.battery as usize;
             let leaving = Charge::take(&mut self.slots[i].charge);
-            self.slots[i].charge = Charge::take(&mut self.batteries[incoming].charge);
+            self.slots[i].charge = std::mem::replace(&mut r.charge, leaving);
+            r.battery = out as u32;
             self.slot_battery[i] = incoming as u32;
             self.batteries[incoming].slot = slot;
             self.batteries[incoming].rider = NONE;
-            self.batteries[out].charge = leaving;
             self.batteries[out].slot = NONE;
             self.batteries[out].rider = rider;
-            self.riders[rider as usize].battery = out as u32;
         }
         self.slots[i].phase = Phase::Empty;
         self.enqueue_charge(slot);

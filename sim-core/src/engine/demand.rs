@@ -76,14 +76,13 @@ impl Sim<'_> {
     /// Returns the time and the battery's SOC then.
     fn next_need(&self, rider: u32, from: Time) -> Option<(Time, f64)> {
         let r = rider as usize;
-        let b = self.riders[r].battery as usize;
         let trip_wh = self.riders[r].trip_wh;
         if trip_wh <= 0.0 {
             return None;
         }
         let plan = &self.groups[self.riders[r].group as usize];
-        let mut budget_wh = (self.batteries[b].charge.soc - self.riders[r].threshold_soc)
-            * self.batteries[b].charge.capacity_wh;
+        let charge = &self.riders[r].charge;
+        let mut budget_wh = (charge.soc - self.riders[r].threshold_soc) * charge.capacity_wh;
         let mut day = from / MS_PER_DAY;
         let mut times = [0 as Time; MAX_TRIPS_PER_DAY];
         loop {
@@ -124,7 +123,7 @@ impl Sim<'_> {
                     budget_wh -= trip_wh;
                     if budget_wh < 0.0 {
                         let at = t + self.riders[r].trip_ms;
-                        let capacity = self.batteries[b].charge.capacity_wh;
+                        let capacity = self.riders[r].charge.capacity_wh;
                         let soc = (self.riders[r].threshold_soc + budget_wh / capacity).max(0.0);
                         return (at < self.horizon).then_some((at, soc));
                     }
@@ -138,18 +137,17 @@ impl Sim<'_> {
     pub(super) fn on_swap_need(&mut self, rider: u32) {
         let r = rider as usize;
         // The trips since the last swap drained the battery to here.
-        let b = self.riders[r].battery as usize;
-        self.batteries[b].charge.soc = self.riders[r].need_soc;
+        self.riders[r].charge.soc = self.riders[r].need_soc;
         let group = self.riders[r].group as usize;
         let origin = if self.groups[group].works_across_district {
-            let u = self.rider_streams[r].workplace.random::<f64>();
+            let u = self.rider_rare[r].workplace.random::<f64>();
             pick(&self.work_cum, u).unwrap_or(self.riders[r].home)
         } else {
             self.riders[r].home
         };
         if !self.outside.is_empty() && self.outside[origin as usize] {
             // Outside a planner's sub-model: a full battery, at once.
-            self.batteries[b].charge.soc = 1.0;
+            self.riders[r].charge.soc = 1.0;
             self.schedule_need(rider, self.now);
             return;
         }
@@ -281,7 +279,7 @@ impl Sim<'_> {
                 }
             }
         } else {
-            self.riders[rider as usize].patience_ms
+            self.rider_rare[rider as usize].patience_ms
         };
         if patience_ms == 0 {
             self.end_request(origin, counted, 0, None, false);
@@ -563,17 +561,16 @@ impl Sim<'_> {
         }
         let r = rider as usize;
         let home = self.riders[r].home;
-        let b = self.riders[r].battery as usize;
         let dwell_h = crate::sample::sample_dist(
             &self.model.riders.home.dwell_hours,
-            &mut self.rider_streams[r].fallback,
+            &mut self.rider_rare[r].fallback,
         )
         .max(0.1);
         let dwell_ms = hours_to_ms(dwell_h);
-        let capacity = self.batteries[b].charge.capacity_wh;
-        let wanted_wh = (1.0 - self.batteries[b].charge.soc) * capacity;
+        let capacity = self.riders[r].charge.capacity_wh;
+        let wanted_wh = (1.0 - self.riders[r].charge.soc) * capacity;
         let stored_wh = self.home_charge(home, wanted_wh, dwell_ms);
-        let charge = &mut self.batteries[b].charge;
+        let charge = &mut self.riders[r].charge;
         charge.soc = (charge.soc + stored_wh / capacity).min(1.0);
         charge.cycles += stored_wh / capacity;
         self.schedule_need(rider, self.now + dwell_ms);

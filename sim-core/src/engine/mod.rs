@@ -535,8 +535,8 @@ impl Slot {
 }
 
 /// A battery's charge and wear. It travels with the battery: in its
-/// slot's [`Slot::charge`] while the battery is in a cabinet, in
-/// [`Battery::charge`] while it is on a bike. A stage's end and the
+/// slot's [`Slot::charge`] while the battery is in a cabinet, in its
+/// rider's [`Rider::charge`] while it is on a bike. A stage's end and the
 /// dispense scan read the slot they already hold, not a battery
 /// anywhere in an array of a million (at a million e-bikes that read
 /// was a cache miss on every stage end and every candidate).
@@ -551,6 +551,15 @@ struct Charge {
 }
 
 impl Charge {
+    /// A new battery's charge: `soc` of `capacity_wh`, no cycles yet.
+    fn new(capacity_wh: f64, soc: f64) -> Charge {
+        Charge {
+            soc,
+            capacity_wh,
+            cycles: 0.0,
+        }
+    }
+
     /// Not a number: the charge of an empty slot, and, in debug builds
     /// only, what a battery leaves behind where it moved out ([`Charge::take`]),
     /// so a read of a stale copy shows in every figure it reaches.
@@ -571,11 +580,10 @@ impl Charge {
     }
 }
 
-/// Per-battery identity, struct of arrays. A battery is in one slot or on
-/// one rider's bike; a retired battery is replaced in place by a new one.
+/// Where a battery is: in one slot or on one rider's bike. Its charge is
+/// kept where it is ([`Slot::charge`], [`Rider::charge`]); a retired
+/// battery is replaced in place by a new one.
 struct Battery {
-    /// The charge, while the battery is on a bike (in a slot: the slot's).
-    charge: Charge,
     /// Slot holding the battery, or `NONE`.
     slot: u32,
     /// Rider carrying the battery, or `NONE`.
@@ -621,9 +629,12 @@ struct Requests {
     free: Vec<u32>,
 }
 
-/// Per-rider state, struct of arrays.
+/// A rider: what a need, a swap and a trip read, in two cache lines
+/// (96 bytes, aligned to 32), the charge of the battery on the bike
+/// included, so a rider's event reads no battery elsewhere in an array
+/// of a million. What is read rarely is in [`RiderRare`].
+#[repr(align(32))]
 struct Rider {
-    // Read on every need and swap: kept in the first cache line.
     /// Equivalent of `group`'s index into `Sim::groups`.
     group: u32,
     home: u32,
@@ -642,17 +653,24 @@ struct Rider {
     need_at: Time,
     /// Stream key: who the rider is, not their id (see `create_riders`).
     key: u64,
-    patience_ms: Time,
     /// Whether the current request arose inside the window.
     counted: bool,
+    /// The charge of the battery on the bike (see [`Charge`]).
+    charge: Charge,
 }
 
-/// A rider's own streams, apart from [`Rider`]: drawn from only on a
-/// fallback or a courier's need, so the riders' hot fields stay 80
-/// bytes instead of 144.
-struct RiderStreams {
+const _: () = assert!(
+    std::mem::size_of::<Rider>() == 96,
+    "a rider is two cache lines"
+);
+
+/// A rider's fields read rarely, apart from [`Rider`]: the streams drawn
+/// from only on a fallback or a courier's need, and the patience read
+/// only on joining a line with no battery sure to come.
+struct RiderRare {
     fallback: StreamRng,
     workplace: StreamRng,
+    patience_ms: Time,
 }
 
 /// Per-transformer state, struct of arrays.
@@ -728,7 +746,7 @@ struct Sim<'m> {
     /// cost a cache miss of its own.
     riders: Vec<Rider>,
     /// Per rider, as `riders`.
-    rider_streams: Vec<RiderStreams>,
+    rider_rare: Vec<RiderRare>,
     groups: Vec<GroupPlan>,
     transformers: Transformers,
     /// Sum of all transformers' load \[W\].
@@ -1045,7 +1063,7 @@ impl<'m> Sim<'m> {
             assert_eq!(self.batteries[b as usize].rider, rider as u32);
             assert_eq!(self.batteries[b as usize].slot, NONE);
             assert!(
-                self.batteries[b as usize].charge.soc.is_finite(),
+                self.riders[rider].charge.soc.is_finite(),
                 "rider {rider} lost the charge"
             );
         }

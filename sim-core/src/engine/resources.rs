@@ -32,17 +32,19 @@ const BASE_BYTES: u64 = 8 << 20;
 /// and bookkeeping (measured slack included).
 const SITE_BYTES: u64 = 1024;
 
-/// Bytes a rider takes in a running replication besides its battery:
-/// the rider arrays (about 90 bytes), two streams and a pending event
-/// with the queue's growth room.
-const RIDER_BYTES: u64 = 96 + 2 * size_of::<StreamRng>() as u64 + 2 * EVENT_BYTES;
+/// Bytes a rider takes in a running replication besides its battery's
+/// place: its hot fields with the battery's charge, its rare ones (two
+/// streams, the patience) and a pending event with the queue's growth
+/// room.
+const RIDER_BYTES: u64 =
+    size_of::<super::Rider>() as u64 + size_of::<super::RiderRare>() as u64 + 2 * EVENT_BYTES;
 
 /// One entry of the future-event list \[bytes\].
 const EVENT_BYTES: u64 = 16;
 
-/// A battery: its charge (SOC, capacity, cycles), slot and rider \[bytes\];
-/// in a slot, its charge is counted a second time in the slot.
-const BATTERY_BYTES: u64 = 3 * 8 + 2 * 4;
+/// A battery's place: its slot and rider \[bytes\] (its charge is
+/// counted in the slot or the rider that holds it).
+const BATTERY_BYTES: u64 = size_of::<super::Battery>() as u64;
 
 impl Resources {
     /// The estimate for `replications` replications of `days` days of

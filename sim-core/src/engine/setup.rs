@@ -8,7 +8,7 @@ use rand_distr::Poisson;
 use super::waits::{WaitCounts, wait_histogram};
 use super::{
     Arrivals, Battery, Charge, Charger, Counters, Event, GroupPlan, Live, NONE, Phase, Requests,
-    Rider, RiderStreams, Series, Sim, Sites, Slot, Transformers,
+    Rider, RiderRare, Series, Sim, Sites, Slot, Transformers,
 };
 use crate::alloc;
 use crate::curve::Curve;
@@ -250,7 +250,7 @@ impl<'m> Sim<'m> {
                 free: Vec::new(),
             },
             riders: alloc::with_capacity(riders, "the riders' state"),
-            rider_streams: alloc::with_capacity(riders, "the riders' random streams"),
+            rider_rare: alloc::with_capacity(riders, "the riders' streams and patience"),
             groups,
             transformers,
             tw_network: TimeWeighted::default(),
@@ -321,9 +321,9 @@ impl<'m> Sim<'m> {
             let first = self.sites.live[site].first_slot;
             for k in 0..spec.batteries {
                 let slot = first + k;
-                let battery = self.new_battery(capacity_wh, 1.0);
+                let battery = self.new_battery();
                 let x = &mut self.slots[slot as usize];
-                x.charge = Charge::take(&mut self.batteries[battery as usize].charge);
+                x.charge = Charge::new(capacity_wh, 1.0);
                 x.phase = Phase::Idle;
                 self.slot_battery[slot as usize] = battery;
                 self.batteries[battery as usize].slot = slot;
@@ -332,13 +332,8 @@ impl<'m> Sim<'m> {
         }
     }
 
-    fn new_battery(&mut self, capacity_wh: f64, soc: f64) -> u32 {
+    fn new_battery(&mut self) -> u32 {
         self.batteries.push(Battery {
-            charge: Charge {
-                soc,
-                capacity_wh,
-                cycles: 0.0,
-            },
             slot: NONE,
             rider: NONE,
         });
@@ -439,7 +434,7 @@ impl<'m> Sim<'m> {
         };
         // Riders start anywhere between their threshold and full.
         let soc = threshold + (1.0 - threshold) * traits.random::<f64>();
-        let battery = self.new_battery(capacity_wh, soc);
+        let battery = self.new_battery();
         self.batteries[battery as usize].rider = id;
         self.riders.push(Rider {
             group: group as u32,
@@ -452,12 +447,13 @@ impl<'m> Sim<'m> {
             need_soc: soc,
             need_at: 0,
             key: rider_key,
-            patience_ms: super::hours_to_ms(patience_min / 60.0),
             counted: false,
+            charge: Charge::new(capacity_wh, soc),
         });
-        self.rider_streams.push(RiderStreams {
+        self.rider_rare.push(RiderRare {
             fallback: stream2(seed, rep, Purpose::Fallback, rider_key),
             workplace: stream2(seed, rep, Purpose::WorkPlace, rider_key),
+            patience_ms: super::hours_to_ms(patience_min / 60.0),
         });
     }
 }
