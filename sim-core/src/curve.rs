@@ -5,13 +5,18 @@
 //! sequence of stages and the engine only schedules an event where the power
 //! changes or the battery becomes dispensable.
 
+use std::sync::Arc;
+
 use rand_distr::{Distribution, Exp1};
 
 use crate::model::{BatterySpec, CcCv, ChargeModel};
 use crate::rng::StreamRng;
 
-/// A charge curve prepared once per run.
-#[derive(Clone, Debug)]
+/// A charge curve prepared once per run. Sites with the same curve share
+/// one copy of its segments (cloning a curve shares them): a large model
+/// reads them at every stage start, and one copy stays cached where a
+/// copy per site was two cache misses.
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Curve {
     /// One stage of random (exponential) or fixed length that ends with the
     /// battery full; power is the energy spread evenly over the stage.
@@ -25,9 +30,9 @@ pub(crate) enum Curve {
     Staged {
         /// Breakpoints, increasing from 0 to 1 \[SOC\]; `soc\[i\]..soc\[i+1\]` is
         /// segment `i`. The dispense threshold is always a breakpoint.
-        soc: Vec<f64>,
+        soc: Arc<[f64]>,
         /// Grid power of segment `i` \[W\].
-        power_w: Vec<f64>,
+        power_w: Arc<[f64]>,
         /// Stored ÷ grid energy.
         efficiency: f64,
     },
@@ -132,8 +137,8 @@ fn staged(cc: &CcCv, dispense_soc: f64) -> Curve {
         power_w.insert(i, power_w[i - 1]);
     }
     Curve::Staged {
-        soc,
-        power_w,
+        soc: soc.into(),
+        power_w: power_w.into(),
         efficiency: cc.efficiency,
     }
 }

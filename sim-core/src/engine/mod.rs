@@ -1319,6 +1319,36 @@ mod tests {
         }
     }
 
+    /// Sites of one charge curve share its segments, and a site with its
+    /// own charger power has its own (see `Curve`).
+    #[test]
+    fn sites_of_one_curve_share_its_segments() {
+        use crate::model::{CcCv, ChargeModel};
+        let mut model = small_model();
+        model.battery.charge = ChargeModel::CcCv(CcCv::default());
+        model.battery.dispense_soc = 0.9;
+        let site = model.sites[0].clone();
+        model.sites = (0..3)
+            .map(|k| crate::model::SiteSpec {
+                name: format!("S{k}"),
+                charger_power_w: (k == 2).then_some(150.0),
+                ..site.clone()
+            })
+            .collect();
+        let sim = Sim::new_within(&model, 0, &[]);
+        let segments = |s: usize| match &sim.sites.chargers[s].curve {
+            Curve::Staged { soc, .. } => soc.clone(),
+            Curve::Analytic { .. } => panic!("a CC-CV curve is staged"),
+        };
+        assert!(std::sync::Arc::ptr_eq(&segments(0), &segments(1)));
+        assert!(!std::sync::Arc::ptr_eq(&segments(0), &segments(2)));
+        assert_eq!(
+            segments(0),
+            segments(2),
+            "the same breakpoints, other powers"
+        );
+    }
+
     /// The cache hints of large models (`Sim::prefetch`) change nothing:
     /// a rider-driven model whose queue runs in buckets gives the same
     /// replication, bit for bit, with the hints on and off, and the run

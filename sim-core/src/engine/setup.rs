@@ -72,6 +72,7 @@ impl<'m> Sim<'m> {
         let mut slots = alloc::with_capacity(total_slots, "the slots' state");
         let mut first_slot = 0u32;
         let mut first_door = 0u32;
+        let mut distinct_curves: Vec<Curve> = Vec::new();
         for (i, spec) in model.sites.iter().enumerate() {
             let i = i as u32;
             // Streams follow the site's name, not its place in the list.
@@ -104,8 +105,17 @@ impl<'m> Sim<'m> {
                 .push(VecDeque::with_capacity(spec.slots() as usize));
             sites.rider_line.push(VecDeque::with_capacity(64));
             sites.ports_free.push(spec.pile_ports);
+            let curve = Curve::new(&model.battery.at_site(spec));
+            // Sites of the same curve share its segments (see `Curve`).
+            let curve = match distinct_curves.iter().find(|c| **c == curve) {
+                Some(shared) => shared.clone(),
+                None => {
+                    distinct_curves.push(curve.clone());
+                    curve
+                }
+            };
             sites.chargers.push(Charger {
-                curve: Curve::new(&model.battery.at_site(spec)),
+                curve,
                 rng: stream2(seed, replication, Purpose::ChargeTime, site_key),
             });
             sites
