@@ -355,10 +355,16 @@ fn first_segment(path: &str) -> (&str, Option<&str>) {
 }
 
 /// `x` to six significant digits, without trailing zeros: 1100, not
-/// 1100.0000000000002.
+/// 1100.0000000000002; in powers of ten far from 1 (1e-300, not 300
+/// digits).
 fn number(x: f64) -> String {
     let rounded: f64 = format!("{x:.5e}").parse().unwrap_or(x);
-    rounded.to_string()
+    let size = rounded.abs();
+    if size != 0.0 && !(1e-4..1e15).contains(&size) {
+        format!("{rounded:e}")
+    } else {
+        rounded.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -381,6 +387,19 @@ mod tests {
         );
         let w = judge("home_charging.charger_w", 0.25, Of::Value).unwrap();
         assert!(w.ends_with("did you mean 250 W (kW written as W)?"), "{w}");
+    }
+
+    #[test]
+    fn numbers_far_from_one_are_written_in_powers_of_ten() {
+        assert_eq!(number(1e-300), "1e-300");
+        assert_eq!(number(-2.5e20), "-2.5e20");
+        assert_eq!(number(1100.0000000000002), "1100");
+        assert_eq!(number(0.0005), "0.0005");
+        assert_eq!(number(0.0), "0");
+        let warning = judge("home_charging.nonsub_interval_days", 1e-300, Of::Value);
+        let warning = warning.expect("1e-300 days is implausible");
+        assert!(warning.len() < 200, "{warning}");
+        assert!(warning.starts_with("1e-300 "), "{warning}");
     }
 
     #[test]
