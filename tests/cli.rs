@@ -414,8 +414,9 @@ fn plan_out_writes_a_scenario_that_run_check_confirms() {
     let plan = "plan scenarios/erlang-b-plan.toml --days 60";
     let outcome = swapsim(words(plan).chain(["--out", out_arg]));
     assert_eq!(outcome.status, exit::SUCCESS, "{}", outcome.stderr);
-    // 12 batteries and one empty compartment: a 16-slot cabinet.
-    assert!(outcome.stdout.contains("1 × 16"), "{}", outcome.stdout);
+    // 12 batteries and an empty compartment in each cabinet: the site's
+    // 12-slot cabinet and one more of its size.
+    assert!(outcome.stdout.contains("2 × 12"), "{}", outcome.stdout);
 
     assert_eq!(
         file_names(&out),

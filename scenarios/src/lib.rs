@@ -1376,8 +1376,12 @@ transformer = { rating_kva = 315, design_kw_per_household = 4, power_factor = 0.
         let plan = sim_core::planner::plan(&m, 0, &sim_core::planner::Silent);
         assert!(plan.feasible, "{:?}", plan.problems);
         assert_eq!(plan.sites[0].batteries, 12);
-        // 12 batteries and an empty compartment: one 16-slot cabinet.
-        assert_eq!(plan.model.sites[0].slots(), 16);
+        // 12 batteries and an empty compartment per cabinet: the site keeps
+        // its 12-slot cabinet and buys a second (one 16-slot cabinet would
+        // scrap the working one), so one cabinet is bought.
+        assert_eq!(plan.model.sites[0].slots_per_cabinet, 12);
+        assert_eq!(plan.model.sites[0].cabinets, 2);
+        assert_eq!(plan.sites[0].added.cabinets, 1);
     }
 
     /// The district scenario is district-sized (DOMAIN.md: about 300,000

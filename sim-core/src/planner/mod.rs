@@ -759,10 +759,12 @@ impl Search<'_> {
                 smallest_erlang_b_by_hour(&loads, blocking)
             }
             .max(1);
-            let (cabinets, slots) = cheapest_cabinets(
+            let (cabinets, slots) = first_cabinets(
                 &self.base.costs,
                 &self.base.planner.slot_catalogue,
                 batteries,
+                &self.base.sites[s],
+                self.base.planner.max_cabinets_per_site.max(1),
             );
             site.batteries = batteries;
             site.cabinets = cabinets.min(self.base.planner.max_cabinets_per_site.max(1));
@@ -1595,6 +1597,29 @@ pub fn smallest_erlang_c(
 /// The catalogue size and count of cabinets that hold `batteries` at the
 /// lowest price (ties to the larger cabinet), each cabinet with one
 /// compartment left empty for the returned battery.
+/// The cabinets a site starts from, `(count, slots each)`, to hold
+/// `batteries` with a free compartment each: of the size the site has,
+/// where it has cabinets and that size holds them within `max` cabinets
+/// (a site keeps its working cabinets and buys more of the same: mixed
+/// sizes at one site are not modelled, and a new size would make every
+/// cabinet a purchase); else the cheapest of the catalogue.
+fn first_cabinets(
+    costs: &crate::model::Costs,
+    catalogue: &[u32],
+    batteries: u32,
+    existing: &SiteSpec,
+    max: u32,
+) -> (u32, u32) {
+    let slots = existing.slots_per_cabinet;
+    if existing.cabinets > 0 && slots >= 2 {
+        let n = batteries.div_ceil(slots - 1).max(1);
+        if n <= max {
+            return (n, slots);
+        }
+    }
+    cheapest_cabinets(costs, catalogue, batteries)
+}
+
 fn cheapest_cabinets(costs: &crate::model::Costs, catalogue: &[u32], batteries: u32) -> (u32, u32) {
     let mut best = (1, catalogue.first().copied().unwrap_or(12), f64::INFINITY);
     // A one-slot cabinet has no compartment to spare (validation refuses it).
