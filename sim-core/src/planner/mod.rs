@@ -1779,6 +1779,31 @@ mod tests {
         assert_eq!((a.charger_slots, a.capital.chargers_cny), (0, 0.0));
     }
 
+    /// A site with cabinets keeps their size while `max` of them hold the
+    /// batteries; a site without, or one whose size cannot, takes the
+    /// cheapest of the catalogue.
+    #[test]
+    fn first_cabinets_keep_the_sites_size_while_it_fits() {
+        let costs = crate::model::Costs::default();
+        let site = |cabinets: u32, slots: u32| SiteSpec {
+            cabinets,
+            slots_per_cabinet: slots,
+            batteries: 0,
+            ..SiteSpec::default()
+        };
+        let first = |existing: &SiteSpec, batteries: u32, max: u32| {
+            first_cabinets(&costs, &[8, 12, 16], batteries, existing, max)
+        };
+        // 8-slot cabinets, 7 batteries each: 3 hold 20 (the catalogue's
+        // cheapest would be 2 × 12).
+        assert_eq!(first(&site(5, 8), 20, 20), (3, 8));
+        assert_eq!(first(&site(0, 8), 20, 20), (2, 12));
+        // At most 2 cabinets: 8 slots cannot hold 20, the catalogue can.
+        assert_eq!(first(&site(5, 8), 20, 2), (2, 12));
+        // Fewer batteries than the site holds: fewer cabinets to start.
+        assert_eq!(first(&site(8, 12), 54, 20), (5, 12));
+    }
+
     #[test]
     fn cheapest_cabinets_hold_the_batteries() {
         let costs = crate::model::Costs::default();
