@@ -192,8 +192,6 @@ fn bucket(time: Time) -> u64 {
     time >> BUCKET_BITS
 }
 
-const UPCOMING: usize = 2;
-
 /// Future-event list with insertion-order tie-breaking.
 #[derive(Clone, Debug)]
 pub struct EventQueue<E> {
@@ -326,12 +324,15 @@ impl<E: Pack> EventQueue<E> {
     /// held top or fewer entries, what is there is returned.
     #[inline(always)]
     pub fn upcoming(&self) -> impl Iterator<Item = u64> + '_ {
-        self.heap
-            .as_slice()
-            .iter()
-            .skip(1)
-            .take(UPCOMING)
-            .map(|e| e.event)
+        self.second_level().iter().map(|e| e.event)
+    }
+
+    /// The heap's second level (the top's two children, as far as they
+    /// exist): past a held top, the earliest entry is one of them.
+    #[inline(always)]
+    fn second_level(&self) -> &[Entry] {
+        let heap = self.heap.as_slice();
+        &heap[heap.len().min(1)..heap.len().min(3)]
     }
 
     /// How many times a bucket has been moved into the heap: when this
@@ -354,8 +355,7 @@ impl<E: Pack> EventQueue<E> {
     pub fn peek_time(&self) -> Option<Time> {
         // Past a held top, the earliest heap entry is one of its children.
         let near = if self.held {
-            let rest = self.heap.as_slice().iter().skip(1);
-            rest.take(2).min_by_key(|e| e.key)
+            self.second_level().iter().min_by_key(|e| e.key)
         } else {
             self.heap.peek()
         };

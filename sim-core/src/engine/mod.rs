@@ -773,7 +773,7 @@ struct Sim<'m> {
     instant_swaps: bool,
     series: Series,
     /// Whether the loop hints the caches with the state of the events
-    /// next in line (`prefetch_upcoming`): models whose slots and riders
+    /// to come (`Sim::prefetch`): models whose slots and riders
     /// outgrow the caches.
     prefetching: bool,
     events: u64,
@@ -789,19 +789,9 @@ struct Sim<'m> {
 }
 
 impl<'m> Sim<'m> {
-    fn run(&mut self) {
-        self.run_loop();
-        self.now = self.horizon;
-        if let Some(progress) = self.progress {
-            // The last day ends at the horizon, where no event is handled.
-            progress.day_done(self.replication, self.model.days);
-        }
-    }
-
     /// Pops and handles events up to the horizon, hinting the caches
     /// first in large models (see [`Sim::prefetch`]).
-    #[inline(always)]
-    fn run_loop(&mut self) {
+    fn run(&mut self) {
         // The one time the loop itself acts: the end of the warm-up, then
         // the horizon. One comparison per event covers both.
         let mut mark = self.window_start;
@@ -856,6 +846,11 @@ impl<'m> Sim<'m> {
                 self.settle_headroom();
             }
             self.events += 1;
+        }
+        self.now = self.horizon;
+        if let Some(progress) = self.progress {
+            // The last day ends at the horizon, where no event is handled.
+            progress.day_done(self.replication, self.model.days);
         }
     }
 

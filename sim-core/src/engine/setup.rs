@@ -26,7 +26,7 @@ const COURIER: u64 = 2;
 const DISTRICT: u64 = 3;
 
 /// Slots and riders of more bytes than this (about a core's L2 cache)
-/// turn on the loop's cache hints (`Sim::prefetch_upcoming`); below, the
+/// turn on the loop's cache hints (`Sim::prefetch`); below, the
 /// state stays cached and the hints would cost without paying.
 const PREFETCH_FROM_BYTES: usize = 1 << 20;
 
