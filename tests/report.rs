@@ -1167,6 +1167,26 @@ fn the_swap_delay_shows_and_an_all_zero_wait_chart_is_dropped() {
         html.contains("Swap delay, p95&#160;<span class=\"unit\">[min]</span>"),
         "a site column"
     );
+    // Percentiles of zero with riders delayed all the same (fewer than one
+    // in 20, as at the pilot): the sentence must not say nobody waited.
+    let mut few = input.clone();
+    for s in few.summary.as_mut().expect("summary").sites.iter_mut() {
+        for (k, e) in &mut s.kpis.0 {
+            if k.ends_with("_p95") {
+                *e = report::Estimate::default();
+            }
+        }
+    }
+    let sentence = |input: &ReportInput, lang: Lang| {
+        report::omitted(input, lang)
+            .into_iter()
+            .find(|o| o.name == "delay")
+            .map(|o| o.sentence)
+    };
+    let en = sentence(&few, Lang::En).expect("no delay chart when every p95 is zero");
+    assert!(en.starts_with("Fewer than one rider in 20"), "{en}");
+    let zh = sentence(&few, Lang::Zh).expect("nor in Chinese");
+    assert!(!zh.contains("没有骑手"), "{zh}");
     let profiles = input.profiles.as_mut().expect("profiles");
     for q in &mut profiles.network.wait_quantiles_minutes {
         q.1 = 0.0;
@@ -2367,6 +2387,7 @@ fn a_district_report_keeps_to_the_worst_sites() {
             );
         }
         assert!(html.contains("--charts"), "says how to get every chart");
+        assert_the_charts_command_runs(&doc, lang);
         let sites = doc
             .descendants()
             .find(|n| n.attribute("id") == Some("sites"))
@@ -2394,6 +2415,41 @@ fn a_district_report_keeps_to_the_worst_sites() {
             misses
         );
     }
+}
+
+/// The command a report prints for every chart is one `swapsim` takes:
+/// with its placeholders filled in, it fails only on the missing result.
+fn assert_the_charts_command_runs(doc: &roxmltree::Document<'_>, lang: Lang) {
+    let command = doc
+        .descendants()
+        .filter(|n| classes(*n).contains(&"left-out"))
+        .filter_map(|n| n.children().find(|c| c.tag_name().name() == "code"))
+        .map(text_of)
+        .find(|c| c.contains("--charts"))
+        .expect("the command for every chart");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("no-result");
+    let (result, html, charts) = match lang {
+        Lang::Zh => ("结果目录", "报告.html", "图表目录"),
+        Lang::En => ("RESULT", "REPORT.html", "DIR"),
+    };
+    let args: Vec<String> = command
+        .split_whitespace()
+        .skip(1)
+        .map(|word| match word {
+            w if w == result => missing.display().to_string(),
+            w if w == html => dir.path().join("r.html").display().to_string(),
+            w if w == charts => dir.path().join("charts").display().to_string(),
+            w => w.to_owned(),
+        })
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (status, stderr) = swapsim(&args);
+    assert_eq!(status, 2, "{command}: {stderr}");
+    assert!(
+        stderr.contains("no-result") && !stderr.contains("required"),
+        "`{command}` must parse; it failed with: {stderr}"
+    );
 }
 
 /// Issue 11: a scenario's `[scenario] label` names its compare column,

@@ -695,7 +695,20 @@ fn delay_chart(input: &ReportInput, lang: Lang) -> Option<Entry> {
         .iter()
         .any(|(_, _, e)| e.iter().any(|e| e.ci95_high > 0.0 || e.mean > 0.0))
     {
-        return Some(omit("delay", lang.words().no_delay));
+        // The 95th percentiles are zero, but fewer than one rider in 20
+        // may still have waited: say so with the largest mean delay.
+        let mean = summary
+            .sites
+            .iter()
+            .filter_map(|s| s.kpis.get("swap_delay_minutes_mean"))
+            .map(|e| e.mean)
+            .fold(0.0, f64::max);
+        let sentence = if mean > 0.0 {
+            i18n::few_delays(lang, &format!("{mean:.2}"))
+        } else {
+            lang.words().no_delay.to_owned()
+        };
+        return Some(omit("delay", sentence));
     }
     let total = sites.len();
     if total > MAX_SITES_PER_CHART {

@@ -1936,6 +1936,21 @@ pub(crate) fn misses_in_appendix(lang: Lang, count: usize) -> String {
     }
 }
 
+/// Not drawn: every site's 95th percentile of the swap delay is zero, but
+/// some riders' swaps were delayed (the largest site mean, in minutes).
+pub(crate) fn few_delays(lang: Lang, max_mean_minutes: &str) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "各站点换电延误的第95百分位数均为0分钟（延误的骑手不足二十分之一），\
+             站点平均延误最多{max_mean_minutes}分钟，不绘制换电延误图。"
+        ),
+        Lang::En => format!(
+            "Fewer than one rider in 20 had a swap delayed at any site (the 95th percentile \
+             is 0 min; the largest site mean is {max_mean_minutes} min), so no chart of delays."
+        ),
+    }
+}
+
 /// Which load charts a large report leaves out, and the command that
 /// writes every chart.
 pub(crate) fn charts_left_out(lang: Lang, shown: usize, total: usize) -> String {
@@ -1954,8 +1969,8 @@ pub(crate) fn charts_left_out(lang: Lang, shown: usize, total: usize) -> String 
 /// The command that writes every chart, with placeholders in `lang`.
 pub(crate) fn charts_command(lang: Lang) -> &'static str {
     match lang {
-        Lang::Zh => "swapsim report 结果目录 --charts 图表目录",
-        Lang::En => "swapsim report RESULT --charts DIR",
+        Lang::Zh => "swapsim report 结果目录 --html 报告.html --charts 图表目录",
+        Lang::En => "swapsim report RESULT --html REPORT.html --charts DIR",
     }
 }
 
