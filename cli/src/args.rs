@@ -267,7 +267,7 @@ pub(crate) struct RunArgs {
     )]
     pub(crate) format: Format,
 
-    /// Also write DIR/summary.json, timeseries.csv, ready.csv, profiles.json, context.json and charts/*.svg
+    /// Also write DIR/summary.json, timeseries.csv, ready.csv, profiles.json, context.json, results.xlsx and charts/*.svg
     #[arg(long, short, value_name = "DIR", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
 
@@ -446,7 +446,7 @@ pub(crate) struct PlanArgs {
     )]
     pub(crate) format: PlanFormat,
 
-    /// Also write DIR/plan.toml (a scenario `run` accepts), plan.json, plan.csv, the plan's run files and charts/*.svg
+    /// Also write DIR/plan.toml (a scenario `run` accepts), plan.json, plan.csv, plan.xlsx, the plan's run files and charts/*.svg
     #[arg(long, short, value_name = "DIR", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
 
@@ -490,7 +490,7 @@ pub(crate) struct CompareArgs {
     )]
     pub(crate) format: Format,
 
-    /// Also write DIR/compare.json, context.json and charts/*.svg (DIR is created if missing)
+    /// Also write DIR/compare.json, context.json, compare.xlsx and charts/*.svg (DIR is created if missing)
     #[arg(long, short, value_name = "DIR", help_heading = "Output")]
     pub(crate) out: Option<PathBuf>,
 

@@ -112,7 +112,9 @@ impl Bar {
     pub(crate) fn plan(streams: &Streams<'_>, days: u32) -> Bar {
         let template = "{prefix} [{elapsed_precise}] {bar:30} {pos}/~{len} days simulated, \
                         ETA ~{eta} {wide_msg}";
-        Bar::with_template(streams, 0, days, "plan", template)
+        // One replication until the first estimate: a bar of length 0
+        // would draw full.
+        Bar::with_template(streams, 1, days, "plan", template)
     }
 
     fn with_template(
