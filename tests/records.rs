@@ -386,6 +386,13 @@ fn records_the_pilot_plan_fixture_is_what_plan_out_writes() {
             "{name}: regenerate tests/fixtures/records/bishan-pilot-plan with plan --out"
         );
     }
+    // The shipped plan is the same plan.toml under a header comment.
+    let shipped = fs::read_to_string(root().join("scenarios/bishan-pilot-plan.toml")).unwrap();
+    let written = fs::read_to_string(out.join("plan.toml")).unwrap();
+    let header = shipped.strip_suffix(written.as_str()).unwrap_or_else(|| {
+        panic!("scenarios/bishan-pilot-plan.toml: regenerate it as a header over plan --out's plan.toml")
+    });
+    assert!(header.lines().all(|l| l.starts_with('#')), "{header}");
 }
 
 #[test]
