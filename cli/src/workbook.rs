@@ -22,7 +22,7 @@
 //! the other headers are here, in both languages, as the fields of one
 //! struct so that a missing translation does not compile.
 
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use sim_core::planner::Plan;
 use sim_core::{Estimate, Kpis, Model, RunResult};
 
@@ -268,10 +268,30 @@ struct Book {
     percent: Format,
 }
 
+/// A new workbook. Excel stamps a workbook with its creation time, so
+/// two runs differ in that one property; with `SOURCE_DATE_EPOCH` set (the
+/// reproducible-builds convention, seconds since 1970) the stamp is that
+/// time instead, and the same result gives the same bytes.
+fn workbook() -> Workbook {
+    workbook_at(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())
+}
+
+/// A new workbook stamped `epoch` (seconds since 1970), if that reads.
+fn workbook_at(epoch: Option<&str>) -> Workbook {
+    let mut book = Workbook::new();
+    if let Some(time) = epoch
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|t| ExcelDateTime::from_timestamp(t).ok())
+    {
+        book.set_properties(&DocProperties::new().set_creation_datetime(&time));
+    }
+    book
+}
+
 impl Book {
     fn new(lang: report::Lang) -> Book {
         Book {
-            workbook: Workbook::new(),
+            workbook: workbook(),
             words: match lang {
                 report::Lang::Zh => &ZH,
                 report::Lang::En => &EN,
@@ -761,7 +781,7 @@ pub(crate) fn weekly(week: &records::Weekly, lang: report::Lang) -> Vec<u8> {
         report::Lang::En => &WEEKLY_EN,
     };
     let build = || -> Result<Vec<u8>, XlsxError> {
-        let mut book = Workbook::new();
+        let mut book = workbook();
         let bold = Format::new().set_bold();
         let percent = Format::new().set_num_format("0.0%");
         let share = Format::new().set_num_format("0.000");
@@ -924,3 +944,26 @@ const WEEKLY_EN: WeeklyWords = WeeklyWords {
         "Batteries to add",
     ],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::workbook_at;
+
+    fn bytes(epoch: Option<&str>) -> Vec<u8> {
+        let mut book = workbook_at(epoch);
+        book.add_worksheet()
+            .write_string(0, 0, "换电")
+            .expect("a cell");
+        book.save_to_buffer().expect("a workbook")
+    }
+
+    /// Excel's creation stamp has whole seconds: a second apart, two
+    /// workbooks differ in it, unless SOURCE_DATE_EPOCH fixes it.
+    #[test]
+    fn source_date_epoch_fixes_the_creation_stamp() {
+        let (a, b) = (bytes(Some("86400")), bytes(None));
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        assert_eq!(a, bytes(Some("86400")), "the same stamp, the same bytes");
+        assert_ne!(b, bytes(None), "a workbook carries its creation time");
+    }
+}
