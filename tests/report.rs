@@ -1395,6 +1395,28 @@ fn unreadable_results_are_errors_that_name_the_file() {
     fs::write(dir.path().join(report::SUMMARY_FILE), "{\"scenario\": 1}").expect("write");
     let err = load_dir(dir.path()).expect_err("not a summary");
     assert!(err.to_string().contains("is not a swapsim result"), "{err}");
+
+    // summary.json reads back as sim-core's `RunResult`: a KPI left out
+    // of a hand-edited file is not a zero that meets every target, and
+    // one added is not dropped without a word.
+    fs::remove_file(dir.path().join(report::TIMESERIES_FILE)).expect("remove");
+    let mut value = serde_json::to_value(result).expect("JSON");
+    let network = value["network"].as_object_mut().expect("KPIs");
+    network.remove("lost_swap_rate");
+    fs::write(dir.path().join(report::SUMMARY_FILE), value.to_string()).expect("write");
+    let err = load_dir(dir.path()).expect_err("a KPI missing").to_string();
+    assert!(
+        err.contains("summary.json' is not a swapsim result: missing field `lost_swap_rate`"),
+        "{err}"
+    );
+    let mut value = serde_json::to_value(result).expect("JSON");
+    value["sites"][0]["kpis"]["lost_swap_rates"] = value["network"]["lost_swap_rate"].clone();
+    fs::write(dir.path().join(report::SUMMARY_FILE), value.to_string()).expect("write");
+    let err = load_dir(dir.path()).expect_err("a KPI added").to_string();
+    assert!(
+        err.contains("summary.json' is not a swapsim result: unknown field `lost_swap_rates`"),
+        "{err}"
+    );
 }
 
 /// Writes the pilot's Chinese report where `.ci/browser-test` wants it.
@@ -2051,7 +2073,7 @@ fn a_plan_report_opens_with_its_verdict_totals_and_money() {
         };
         let data = input.plan.as_ref().expect("plan");
         assert_eq!(data.existing.len(), model.sites.len());
-        assert!(!data.baseline.is_empty());
+        assert!(data.baseline.is_some());
         // The capital by item is the planner's, and adds up to its cost.
         let capital: f64 = plan.sites.iter().map(|s| s.capital.total_cny()).sum();
         assert!(capital > 0.0, "{scenario}");

@@ -353,10 +353,9 @@ pub(crate) fn weekly(args: &WeeklyArgs, streams: &mut Streams<'_>) -> Result<Sta
     let plan = config::load(&plan_path)?.model;
     let summary_path = args.plan.join("summary.json");
     let summary = config::read(&summary_path)?;
-    let predicted = predicted(&summary).ok_or_else(|| {
+    let predicted = predicted(&summary).map_err(|e| {
         Error::Weekly(format!(
-            "'{}' is not the summary.json of a run or plan: expected sites with \
-             swap_requests_per_day and stockout_probability",
+            "'{}' is not the summary.json of a run or plan: {e}",
             summary_path.display()
         ))
     })?;
@@ -484,29 +483,19 @@ fn search_headroom(
     Ok(())
 }
 
-/// What a run's `summary.json` predicts per site.
-fn predicted(summary: &str) -> Option<Vec<records::Predicted>> {
-    let value: serde_json::Value = serde_json::from_str(summary).ok()?;
-    let estimate = |kpi: &serde_json::Value| -> Option<sim_core::Estimate> {
-        Some(sim_core::Estimate {
-            mean: kpi.get("mean")?.as_f64()?,
-            ci95_low: kpi.get("ci95_low")?.as_f64()?,
-            ci95_high: kpi.get("ci95_high")?.as_f64()?,
-        })
-    };
-    value
-        .get("sites")?
-        .as_array()?
+/// What a run's `summary.json` predicts per site, read back as the
+/// `RunResult` it was written from.
+fn predicted(summary: &str) -> Result<Vec<records::Predicted>, serde_json::Error> {
+    let result: sim_core::RunResult = serde_json::from_str(summary)?;
+    Ok(result
+        .sites
         .iter()
-        .map(|site| {
-            let kpis = site.get("kpis")?;
-            Some(records::Predicted {
-                site: site.get("name")?.as_str()?.to_owned(),
-                requests_per_day: estimate(kpis.get("swap_requests_per_day")?)?,
-                stockout_probability: estimate(kpis.get("stockout_probability")?)?.mean,
-            })
+        .map(|site| records::Predicted {
+            site: site.name.clone(),
+            requests_per_day: site.kpis.swap_requests_per_day,
+            stockout_probability: site.kpis.stockout_probability.mean,
         })
-        .collect()
+        .collect())
 }
 
 /// The week, one row per site, then the actions.

@@ -1260,7 +1260,7 @@ mod tests {
                 .collect(),
             candidates: Vec::new(),
             existing: Vec::new(),
-            baseline: KpiList(Vec::new()),
+            baseline: None,
             annuity_factor: 0.15,
             maintenance_share_per_year: 0.05,
             lifetime_years: 8.0,

@@ -10,7 +10,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sim_core::planner::{Added, Capital, Kept, Plan, Problem, TargetCheck};
 pub use sim_core::{Estimate, Profile, Profiles, Targets};
-use sim_core::{LOAD_COMPONENTS, Model, RunResult, Timeseries};
+use sim_core::{Kpis, LOAD_COMPONENTS, Model, RunResult, Timeseries};
 
 use crate::Kind;
 use crate::assumptions::{Context, SiteInfo};
@@ -105,8 +105,9 @@ pub enum ReportError {
     },
 }
 
-/// Values by KPI name, in the order of the file (a JSON object whose key
-/// order matters, which `serde_json::Map` would not keep).
+/// Values by KPI name, in the order of sim-core's [`Kpis`] or of the file
+/// (a JSON object whose key order matters, which `serde_json::Map` would
+/// not keep).
 #[derive(Clone, Debug, PartialEq)]
 pub struct KpiList<T>(pub Vec<(String, T)>);
 
@@ -159,8 +160,10 @@ impl<T: Serialize> Serialize for KpiList<T> {
     }
 }
 
-/// The JSON result of a run (DESIGN.md §2).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A run's result as the report reads it: sim-core's [`RunResult`] (the
+/// one type that `summary.json` is written from and read back as), its
+/// KPIs looked up by name ([`Summary::from_result`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
     /// Scenario name.
     pub scenario: String,
@@ -179,7 +182,7 @@ pub struct Summary {
 }
 
 /// One site's KPIs.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SiteSummary {
     /// Site name.
     pub name: String,
@@ -188,9 +191,9 @@ pub struct SiteSummary {
 }
 
 impl Summary {
-    /// The summary of an engine result.
+    /// The summary of an engine result, or of a `summary.json` read back.
     pub fn from_result(result: &RunResult) -> Summary {
-        let kpis = |k: &sim_core::Kpis| {
+        let kpis = |k: &Kpis| {
             KpiList(
                 k.entries()
                     .into_iter()
@@ -476,9 +479,9 @@ pub struct PlanData {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub existing: Vec<SiteInfo>,
     /// The network KPIs of the scenario as given (one run outside the
-    /// search, `sim_core::planner::Plan::baseline`); empty in older plans.
-    #[serde(default, skip_serializing_if = "KpiList::is_empty")]
-    pub baseline: KpiList<Estimate>,
+    /// search, `sim_core::planner::Plan::baseline`); `None` in older plans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Kpis>,
     /// Capital recovery factor of `[costs]`: annual payment per CNY of
     /// capital \[1/yr\]; 0 in older plans.
     #[serde(default)]
@@ -621,13 +624,7 @@ impl PlanData {
                 .iter()
                 .map(|s| SiteInfo::in_model(s, model))
                 .collect(),
-            baseline: KpiList(
-                plan.baseline
-                    .entries()
-                    .into_iter()
-                    .map(|(n, e)| (n.to_owned(), e))
-                    .collect(),
-            ),
+            baseline: Some(plan.baseline.clone()),
             annuity_factor: plan.model.costs.annuity_factor(),
             maintenance_share_per_year: plan.model.costs.maintenance_share_per_year,
             lifetime_years: plan.model.costs.lifetime_years,
@@ -875,7 +872,7 @@ pub fn load_dir(path: &Path) -> Result<ReportInput, ReportError> {
         ReportInput::new(Kind::Run)
     };
     if let Some((file, text)) = optional(SUMMARY_FILE)? {
-        input.summary = Some(json(&text, &file)?);
+        input.summary = Some(summary(&text, &file)?);
     }
     if input.summary.is_none() && input.plan.is_none() && input.compare.is_none() {
         return Err(ReportError::NoResult {
@@ -915,7 +912,7 @@ fn load_json(text: &str, path: &Path) -> Result<ReportInput, ReportError> {
         }
     } else {
         ReportInput {
-            summary: Some(json(text, path)?),
+            summary: Some(summary(text, path)?),
             ..ReportInput::new(Kind::Run)
         }
     })
@@ -935,6 +932,11 @@ fn read(path: &Path) -> Result<String, ReportError> {
             path: path.to_owned(),
             source,
         })
+}
+
+/// `summary.json`, read back as the [`RunResult`] it was written from.
+fn summary(text: &str, path: &Path) -> Result<Summary, ReportError> {
+    json::<RunResult>(text, path).map(|result| Summary::from_result(&result))
 }
 
 fn json<T: for<'de> Deserialize<'de>>(text: &str, path: &Path) -> Result<T, ReportError> {

@@ -474,7 +474,8 @@ fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
     // Flying wire, before → after.
     let fw = "flying_wire_per_1000_bikes_day";
     let after = input.summary.as_ref().and_then(|x| x.network.get(fw));
-    if let (Some(before), Some(after)) = (plan.baseline.get(fw), after) {
+    let before = plan.baseline.as_ref().and_then(|b| b.get(fw));
+    if let (Some(before), Some(after)) = (before, after) {
         let label = i18n::kpi(fw, lang);
         let _ = writeln!(
             h,
@@ -482,7 +483,7 @@ fn plan(h: &mut String, input: &ReportInput, lang: Lang) {
             escape(&i18n::before_after(
                 lang,
                 &label.name,
-                &estimate(*before, 1.0).0,
+                &estimate(before, 1.0).0,
                 &estimate(*after, 1.0).0
             ))
         );

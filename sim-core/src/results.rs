@@ -28,8 +28,13 @@ pub struct Estimate {
 macro_rules! kpis {
     ($( $(#[$doc:meta])* $name:ident ),* $(,)?) => {
         /// KPIs of a site or of the network, each with its interval. Rates
-        /// are fractions of the swap requests that arose there.
+        /// are fractions of the swap requests that arose there. Its JSON
+        /// reads back with every KPI and no other: a KPI missing from a
+        /// hand-edited file is an error, not a zero that meets every
+        /// target, and one it adds is an error, not a value dropped
+        /// without a word.
         #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
         pub struct Kpis {
             $( $(#[$doc])* pub $name: Estimate, )*
         }
@@ -189,8 +194,9 @@ pub struct SiteResult {
 }
 
 /// The result of a run: DESIGN.md §2's JSON, field for field. It reads
-/// back from that JSON (for sweeps merged from shards) without the fields
-/// the JSON leaves out, which take their defaults.
+/// back from that JSON (`summary.json` for the report and `weekly`, and
+/// sweeps merged from shards) without the fields the JSON leaves out,
+/// which take their defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     /// Scenario name.
