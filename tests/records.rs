@@ -434,6 +434,50 @@ fn records_weekly_reports_a_week_against_the_plan_and_lists_sites_above_it() {
     let subscribers = site["subscribers"].as_u64().unwrap();
     assert!((330..=340).contains(&subscribers), "{site}");
     assert_eq!(site["planned_subscribers"], 340.0);
+    // Each planned figure has its 95 % interval: the subscribers'
+    // binomial over the pilot's e-bikes at its adoption, the stockouts'
+    // Poisson, the requests' a week's prediction interval (wider than 7 ×
+    // the daily mean's interval, which is the plan's, not a week's, spread).
+    let pair = |field: &str| {
+        let v = site[field]
+            .as_array()
+            .unwrap_or_else(|| panic!("{field}: {site}"));
+        (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
+    };
+    let plan_model = scenarios::load(&pilot_plan().join("plan.toml")).expect("the plan's model");
+    let spec = &plan_model.sites[0];
+    let (ebikes, adoption) = (f64::from(spec.ebikes), spec.swap_adoption);
+    let spread = 1.96 * (ebikes * adoption * (1.0 - adoption)).sqrt();
+    let (low, high) = pair("planned_subscribers_interval");
+    assert!((high - low - 2.0 * spread).abs() < 1e-9, "{site}");
+    assert!(low < 340.0 && 340.0 < high, "{site}");
+    let stockouts = site["planned_stockouts"].as_f64().unwrap();
+    let (low, high) = pair("planned_stockouts_interval");
+    assert!(
+        (high - stockouts - 1.96 * stockouts.sqrt()).abs() < 1e-9,
+        "{site}"
+    );
+    assert!(low < stockouts && low >= 0.0, "{site}");
+    let day: sim_core::RunResult =
+        serde_json::from_str(&std::fs::read_to_string(pilot_plan().join("summary.json")).unwrap())
+            .unwrap();
+    let day = day.sites[0].kpis.swap_requests_per_day;
+    let requests = site["planned_requests"].as_array().unwrap();
+    let (low, mean, high) = (
+        requests[0].as_f64().unwrap(),
+        requests[1].as_f64().unwrap(),
+        requests[2].as_f64().unwrap(),
+    );
+    assert_eq!(
+        (low, mean, high),
+        records::week_interval(day),
+        "the JSON's interval is week_interval's"
+    );
+    assert!((mean - 7.0 * day.mean).abs() < 1e-9);
+    assert!(
+        high - mean > 7.0 * (day.ci95_high - day.mean) && high - mean > 1.96 * mean.sqrt(),
+        "a week's spread, Poisson at least: {requests:?} from {day:?}"
+    );
     assert_eq!(
         (
             site["cabinets_seen"].as_u64(),
@@ -686,6 +730,22 @@ fn records_weekly_out_writes_json_csv_and_an_xlsx_that_reads_back_as_the_json() 
         column("Planned"),
         &Data::Float(planned[1].as_f64().unwrap())
     );
+    for (header, field, end) in [
+        ("Planned subscribers low", "planned_subscribers_interval", 0),
+        (
+            "Planned subscribers high",
+            "planned_subscribers_interval",
+            1,
+        ),
+        ("Planned stockouts low", "planned_stockouts_interval", 0),
+        ("Planned stockouts high", "planned_stockouts_interval", 1),
+    ] {
+        assert_eq!(
+            column(header),
+            &Data::Float(site[field][end].as_f64().unwrap()),
+            "{header}"
+        );
+    }
     assert_eq!(column("Above plan"), &Data::Bool(true));
     // The towns' sheet is the JSON's towns, as the report rolls them up.
     let town = &json["towns"][0];

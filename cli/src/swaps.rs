@@ -537,9 +537,15 @@ fn weekly_table(w: &records::Weekly) -> String {
             s.growth
                 .map_or("-".to_owned(), |g| format!("{:+.1} %", 100.0 * g)),
             s.subscribers.to_string(),
-            format!("{:.0}", s.planned_subscribers),
+            {
+                let (low, high) = s.planned_subscribers_interval;
+                format!("{:.0} [{low:.0}, {high:.0}]", s.planned_subscribers)
+            },
             s.stockouts.to_string(),
-            format!("{:.0}", s.planned_stockouts),
+            {
+                let (low, high) = s.planned_stockouts_interval;
+                format!("{:.0} [{low:.0}, {high:.0}]", s.planned_stockouts)
+            },
             s.cabinets_seen.to_string(),
             s.cabinets_planned.to_string(),
             format!("{:.3}", s.adoption_planned),
@@ -625,6 +631,10 @@ fn weekly_csv(w: &records::Weekly) -> String {
         "headroom_misses_at",
         "headroom_requests_per_day",
         "headroom_missed",
+        "planned_subscribers_ci95_low",
+        "planned_subscribers_ci95_high",
+        "planned_stockouts_ci95_low",
+        "planned_stockouts_ci95_high",
     ];
     let rows: Vec<Vec<String>> = w
         .sites
@@ -657,6 +667,10 @@ fn weekly_csv(w: &records::Weekly) -> String {
                 opt(h.and_then(|h| h.misses_at)),
                 opt(h.and_then(|h| h.requests_per_day)),
                 h.map_or(String::new(), |h| h.missed.join("; ")),
+                s.planned_subscribers_interval.0.to_string(),
+                s.planned_subscribers_interval.1.to_string(),
+                s.planned_stockouts_interval.0.to_string(),
+                s.planned_stockouts_interval.1.to_string(),
             ]
         })
         .collect();

@@ -823,6 +823,10 @@ pub(crate) fn weekly(week: &records::Weekly, lang: report::Lang) -> Vec<u8> {
                 }
                 sheet.write_string(row, 21, h.missed.join("; "))?;
             }
+            sheet.write_number(row, 22, s.planned_subscribers_interval.0)?;
+            sheet.write_number(row, 23, s.planned_subscribers_interval.1)?;
+            sheet.write_number(row, 24, s.planned_stockouts_interval.0)?;
+            sheet.write_number(row, 25, s.planned_stockouts_interval.1)?;
         }
         sheet.set_column_width(1, 16)?;
         sheet.set_freeze_panes(1, 0)?;
@@ -859,7 +863,7 @@ struct WeeklyWords {
     sheet_sites: &'static str,
     sheet_towns: &'static str,
     no_town: &'static str,
-    sites: [&'static str; 22],
+    sites: [&'static str; 26],
     towns: [&'static str; 9],
 }
 
@@ -890,6 +894,10 @@ const WEEKLY_ZH: WeeklyWords = WeeklyWords {
         "方案可承受渗透率",
         "不达标渗透率",
         "不达标指标",
+        "方案用户下限",
+        "方案用户上限",
+        "方案缺电下限",
+        "方案缺电上限",
     ],
     towns: [
         "周",
@@ -931,6 +939,10 @@ const WEEKLY_EN: WeeklyWords = WeeklyWords {
         "Plan holds up to adoption",
         "Plan misses at adoption",
         "Targets missed there",
+        "Planned subscribers low",
+        "Planned subscribers high",
+        "Planned stockouts low",
+        "Planned stockouts high",
     ],
     towns: [
         "Week",

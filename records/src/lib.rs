@@ -48,4 +48,6 @@ pub use headroom::{HEADROOM_RESOLUTION, Headroom, headroom};
 pub use read::{Log, ReadError, ReadOptions, RowProblem, read_csv, read_log, read_xlsx};
 pub use runs::GAP_DAYS;
 pub use tally::{Row, Tally};
-pub use weekly::{Predicted, SiteWeek, TownWeek, Weekly, WeeklyError, iso_week, towns, weekly};
+pub use weekly::{
+    Predicted, SiteWeek, TownWeek, Weekly, WeeklyError, iso_week, towns, week_interval, weekly,
+};

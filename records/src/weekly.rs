@@ -33,7 +33,8 @@ pub struct SiteWeek {
     pub town: String,
     /// Swap requests this week (swaps and attempts that found no battery).
     pub requests: u64,
-    /// The plan's interval for the week: 7 × its daily 95 % interval.
+    /// The plan's 95 % prediction interval for the week's requests, with
+    /// its mean in the middle: see [`week_interval`].
     pub planned_requests: (f64, f64, f64),
     /// Requests the week before, when the log has that week.
     pub requests_last_week: Option<u64>,
@@ -43,10 +44,17 @@ pub struct SiteWeek {
     pub subscribers: u64,
     /// The plan's subscribers: e-bikes × adoption plus couriers.
     pub planned_subscribers: f64,
+    /// The plan's 95 % interval for the subscribers: each e-bike
+    /// subscribes with the plan's adoption as its chance (binomial), the
+    /// couriers as planned.
+    pub planned_subscribers_interval: (f64, f64),
     /// Attempts that found no battery this week.
     pub stockouts: u64,
     /// The plan's stockouts for the week's requests.
     pub planned_stockouts: f64,
+    /// The plan's 95 % interval for the week's stockouts, as a count of
+    /// rare events (Poisson about `planned_stockouts`).
+    pub planned_stockouts_interval: (f64, f64),
     /// Cabinet ids seen in the log up to the week's end.
     pub cabinets_seen: usize,
     /// The plan's cabinets.
@@ -99,10 +107,21 @@ pub struct TownWeek {
     pub requests: u64,
     /// The plan's requests for the week (the sum of the sites' means).
     pub planned_requests: f64,
+    /// Its 95 % prediction interval: the sites' intervals added as
+    /// independent normal ones (half-widths in quadrature).
+    pub planned_requests_interval: (f64, f64),
     /// Distinct users this week, summed over the sites.
     pub subscribers: u64,
+    /// The plan's subscribers, summed over the sites.
+    pub planned_subscribers: f64,
+    /// Their 95 % interval, added as the requests' is.
+    pub planned_subscribers_interval: (f64, f64),
     /// Attempts that found no battery this week.
     pub stockouts: u64,
+    /// The plan's stockouts for the week, summed over the sites.
+    pub planned_stockouts: f64,
+    /// Their 95 % interval, added as the requests' is.
+    pub planned_stockouts_interval: (f64, f64),
     /// Its sites above the plan.
     pub above_plan: u32,
     /// Batteries to add over its sites.
@@ -112,11 +131,40 @@ pub struct TownWeek {
 impl TownWeek {
     /// Adds one site's week.
     pub fn add(&mut self, s: &SiteWeek) {
+        /// `(mean, (low, high))` plus a site's, half-widths in quadrature
+        /// (each side's from its own mean; the low end at least 0).
+        fn plus(mean: f64, sum: &mut (f64, f64), site: (f64, f64, f64)) {
+            let (low, site_mean, high) = site;
+            let below = (mean - sum.0).hypot(site_mean - low);
+            let above = (sum.1 - mean).hypot(high - site_mean);
+            let mean = mean + site_mean;
+            *sum = ((mean - below).max(0.0), mean + above);
+        }
         self.sites += 1;
         self.requests += s.requests;
+        let (low, high) = (s.planned_requests.0, s.planned_requests.2);
+        plus(
+            self.planned_requests,
+            &mut self.planned_requests_interval,
+            (low, s.planned_requests.1, high),
+        );
         self.planned_requests += s.planned_requests.1;
         self.subscribers += s.subscribers;
+        let (low, high) = s.planned_subscribers_interval;
+        plus(
+            self.planned_subscribers,
+            &mut self.planned_subscribers_interval,
+            (low, s.planned_subscribers, high),
+        );
+        self.planned_subscribers += s.planned_subscribers;
         self.stockouts += s.stockouts;
+        let (low, high) = s.planned_stockouts_interval;
+        plus(
+            self.planned_stockouts,
+            &mut self.planned_stockouts_interval,
+            (low, s.planned_stockouts, high),
+        );
+        self.planned_stockouts += s.planned_stockouts;
         self.above_plan += u32::from(s.above_plan);
         self.batteries_to_add += s.batteries_to_add;
     }
@@ -217,12 +265,28 @@ pub fn iso_week(text: &str) -> Result<i32, String> {
     Ok(first_monday + (week - 1) * 7)
 }
 
+/// 1.96: the normal quantile of a two-sided 95 % interval.
+const Z95: f64 = 1.96;
+
+/// A week's 95 % prediction interval for a count whose daily mean the
+/// plan estimates as `day` (mean and 95 % interval over replications): the
+/// week's count varies about 7 × the mean as a Poisson count does
+/// (variance = mean; requests are the riders' Poisson trips summed), and
+/// the mean itself is known to its interval: variance 7μ + (7·se)², with
+/// se the interval's upper half-width over 1.96. Returns (low, mean, high),
+/// low at least 0.
+pub fn week_interval(day: Estimate) -> (f64, f64, f64) {
+    let mean = 7.0 * day.mean.max(0.0);
+    let se = (day.ci95_high - day.mean).max(0.0) / Z95;
+    let half = Z95 * (mean + (7.0 * se).powi(2)).sqrt();
+    ((mean - half).max(0.0), mean, mean + half)
+}
+
 /// The week from `monday` in `tally`, against `plan` (the plan's model)
 /// and what its run predicts per site. A site runs above the plan when its
-/// week's requests exceed the top of the plan's interval by more than
-/// `tolerance` (a share: the interval is of the plan's mean, narrower than
-/// one week's spread, and the model's own bias on the sample log is about
-/// 6 %).
+/// week's requests exceed the top of the plan's prediction interval
+/// ([`week_interval`]) by more than `tolerance` (a share: the model's own
+/// bias on the sample log is about 6 %).
 ///
 /// A week that ends before the log's first record or starts after its
 /// last is an error naming the log's first and last week: the log says
@@ -271,11 +335,22 @@ pub fn weekly(
         let growth = requests_last_week
             .filter(|&l| l > 0)
             .map(|l| requests as f64 / l as f64 - 1.0);
-        let r = p.requests_per_day;
-        let planned_requests = (7.0 * r.ci95_low, 7.0 * r.mean, 7.0 * r.ci95_high);
+        let planned_requests = week_interval(p.requests_per_day);
         let above_plan = requests as f64 > planned_requests.2 * (1.0 + tolerance);
         let couriers: u32 = spec.couriers.iter().map(|(_, n)| n).sum();
-        let planned_subscribers = f64::from(spec.ebikes) * spec.swap_adoption + f64::from(couriers);
+        let (ebikes, adoption) = (f64::from(spec.ebikes), spec.swap_adoption);
+        let planned_subscribers = ebikes * adoption + f64::from(couriers);
+        let spread = Z95 * (ebikes * adoption * (1.0 - adoption)).max(0.0).sqrt();
+        let planned_subscribers_interval = (
+            (planned_subscribers - spread).max(f64::from(couriers)),
+            planned_subscribers + spread,
+        );
+        let planned_stockouts = planned_requests.1 * p.stockout_probability;
+        let spread = Z95 * planned_stockouts.sqrt();
+        let planned_stockouts_interval = (
+            (planned_stockouts - spread).max(0.0),
+            planned_stockouts + spread,
+        );
         let subscribers = site.week_users.get(&monday).map_or(0, |u| u.len() as u64);
         let adoption_today = (spec.ebikes > 0).then(|| {
             subscribers.saturating_sub(u64::from(couriers)) as f64 / f64::from(spec.ebikes)
@@ -304,8 +379,10 @@ pub fn weekly(
             growth,
             subscribers,
             planned_subscribers,
+            planned_subscribers_interval,
             stockouts,
-            planned_stockouts: planned_requests.1 * p.stockout_probability,
+            planned_stockouts,
+            planned_stockouts_interval,
             cabinets_seen: site
                 .cabinets
                 .values()
@@ -355,5 +432,73 @@ mod tests {
                 assert_eq!(week_of(day), week, "{}", date_text(day));
             }
         }
+    }
+
+    /// A week of a daily mean of 100 [98, 102]: mean 700, variance 700
+    /// (Poisson) + (7 × 2 / 1.96)², half-width 1.96 × √751.0 = 53.71.
+    #[test]
+    fn a_weeks_interval_is_poisson_about_the_plans_mean_widened_by_its_own() {
+        let day = Estimate {
+            mean: 100.0,
+            ci95_low: 98.0,
+            ci95_high: 102.0,
+        };
+        let (low, mean, high) = week_interval(day);
+        let half = 1.96 * (700.0_f64 + (7.0 * 2.0 / 1.96_f64).powi(2)).sqrt();
+        assert!((half - 53.71).abs() < 0.01, "{half}");
+        assert_eq!(mean, 700.0);
+        assert!((high - 700.0 - half).abs() < 1e-9 && (700.0 - low - half).abs() < 1e-9);
+        // A mean known exactly still varies as a count; none is never below 0.
+        let exact = Estimate {
+            mean: 0.1,
+            ci95_low: 0.1,
+            ci95_high: 0.1,
+        };
+        let (low, mean, high) = week_interval(exact);
+        assert_eq!(low, 0.0);
+        assert!((high - mean - 1.96 * mean.sqrt()).abs() < 1e-9);
+    }
+
+    /// Towns add their sites' means, and their half-widths in quadrature.
+    #[test]
+    fn a_town_adds_its_sites_intervals_in_quadrature() {
+        let site = |requests: (f64, f64, f64), subscribers: (f64, f64, f64)| SiteWeek {
+            site: String::new(),
+            town: "t".into(),
+            requests: 0,
+            planned_requests: requests,
+            requests_last_week: None,
+            growth: None,
+            subscribers: 0,
+            planned_subscribers: subscribers.1,
+            planned_subscribers_interval: (subscribers.0, subscribers.2),
+            stockouts: 0,
+            planned_stockouts: 4.0,
+            planned_stockouts_interval: (0.0, 8.0),
+            cabinets_seen: 0,
+            cabinets_planned: 0,
+            adoption_planned: 0.0,
+            adoption_today: None,
+            above_plan: false,
+            batteries_to_add: 0,
+            action: String::new(),
+            headroom: None,
+        };
+        let mut town = TownWeek::default();
+        town.add(&site((90.0, 100.0, 110.0), (27.0, 30.0, 33.0)));
+        town.add(&site((176.0, 200.0, 224.0), (36.0, 40.0, 44.0)));
+        assert_eq!(town.planned_requests, 300.0);
+        // √(10² + 24²) = 26.
+        assert_eq!(town.planned_requests_interval, (274.0, 326.0));
+        // √(3² + 4²) = 5.
+        assert_eq!(town.planned_subscribers, 70.0);
+        assert_eq!(town.planned_subscribers_interval, (65.0, 75.0));
+        // Below, each site's interval is cut at 0: 4 and 4 below, 4 and 4 above.
+        assert_eq!(town.planned_stockouts, 8.0);
+        let (low, high) = town.planned_stockouts_interval;
+        assert!(
+            (low - (8.0 - 32.0_f64.sqrt())).abs() < 1e-9
+                && (high - (8.0 + 32.0_f64.sqrt())).abs() < 1e-9
+        );
     }
 }

@@ -282,6 +282,17 @@ fn summary(h: &mut String, week: &Weekly, lang: Lang) {
     let _ = writeln!(h, "</section>");
 }
 
+/// A planned figure with its 95 % interval beside it, as the sites'
+/// requests show theirs.
+fn interval(mean: f64, (low, high): (f64, f64), digits: usize) -> String {
+    format!(
+        "{} <span class=\"ci\">[{}, {}]</span>",
+        trim(mean, digits),
+        trim(low, digits),
+        trim(high, digits)
+    )
+}
+
 /// The roll-up by town (`id="towns"`), or one line saying that no site
 /// names its town.
 fn towns(h: &mut String, week: &Weekly, lang: Lang) {
@@ -322,7 +333,7 @@ fn towns(h: &mut String, week: &Weekly, lang: Lang) {
             escape(name),
             t.sites,
             t.requests,
-            trim(t.planned_requests, 0),
+            interval(t.planned_requests, t.planned_requests_interval, 0),
             t.subscribers,
             t.stockouts,
             t.above_plan,
@@ -402,9 +413,13 @@ fn sites(h: &mut String, week: &Weekly, lang: Lang) {
             trim(high, 0),
             growth(site.growth),
             site.subscribers,
-            trim(site.planned_subscribers, 0),
+            interval(
+                site.planned_subscribers,
+                site.planned_subscribers_interval,
+                0
+            ),
             site.stockouts,
-            trim(site.planned_stockouts, 1),
+            interval(site.planned_stockouts, site.planned_stockouts_interval, 1),
             site.cabinets_seen,
             site.cabinets_planned,
             share(Some(site.adoption_planned)),
