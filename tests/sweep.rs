@@ -849,6 +849,98 @@ fn a_scale_needs_a_number_to_multiply() {
     );
 }
 
+/// The network's KPI `kpi` of a point, its mean over replications.
+fn network(result: &batch::sweep::PointResult, kpi: &str) -> f64 {
+    let run = result.run_result().expect("a run");
+    run.network.get(kpi).expect("a KPI").mean
+}
+
+/// The shipped district sweeps run (issue 12: adoption, batteries,
+/// charger power and the strategy on the district), briefly: each point
+/// has the scaled values, and on common random numbers fewer batteries
+/// or slower chargers lose no fewer swaps, and more adoption asks for
+/// more.
+#[test]
+fn the_shipped_district_sweeps_run() {
+    let brief = Overrides {
+        seed: None,
+        days: Some(4),
+        replications: Some(2),
+    };
+    let base = scenarios::load(&district()).expect("the district");
+    let batteries: u32 = base.sites.iter().map(|s| s.batteries).sum();
+    let requests = |results: &[batch::sweep::PointResult], i: usize| {
+        network(&results[i], "swap_requests_per_day")
+    };
+
+    let path = root().join("scenarios/bishan-district-tornado.sweep.toml");
+    let sweep = Sweep::load(&path, &brief).expect("a valid sweep");
+    let names: Vec<String> = sweep.axes().iter().map(|a| a.name()).collect();
+    assert_eq!(
+        names,
+        [
+            "site.*.swap_adoption×",
+            "site.*.batteries×",
+            "site.*.charger_power_w×",
+            "cabinet.strategy.model"
+        ]
+    );
+    // The base, then adoption × 0.8, × 1.25, batteries × 0.8, × 0.9,
+    // power × 0.75, × 1.5 and the two strategies.
+    assert_eq!(sweep.points().len(), 9);
+    for point in sweep.points() {
+        let model = sweep.model(point.index);
+        let (factor, power) = match point.values.as_slice() {
+            [(1, factor)] => (factor.as_f64().expect("a factor"), 400.0),
+            [(2, factor)] => (1.0, 400.0 * factor.as_f64().expect("a factor")),
+            _ => (1.0, 400.0),
+        };
+        let scaled: u32 = base
+            .sites
+            .iter()
+            .map(|s| ((f64::from(s.batteries) * factor).round() as u32).max(1))
+            .sum();
+        let total: u32 = model.sites.iter().map(|s| s.batteries).sum();
+        assert_eq!(total, scaled, "point {}", point.index);
+        assert!(factor == 1.0 || total < batteries, "point {}", point.index);
+        let at = |s: &sim_core::SiteSpec| model.battery.at_site(s).charger_power_w();
+        assert!(
+            model.sites.iter().all(|s| at(s) == Some(power)),
+            "point {}",
+            point.index
+        );
+    }
+    let results = sweep.run(0..9, 0, &Quiet);
+    let kpi = |i: usize, name: &str| network(&results[i], name);
+    // Fewer batteries: less stock on the shelves, no fewer swaps lost.
+    let (stock, lost) = ("full_batteries_mean", "lost_swap_rate");
+    assert!(kpi(3, stock) < kpi(4, stock) && kpi(4, stock) < kpi(0, stock));
+    assert!(kpi(3, lost) >= kpi(4, lost) && kpi(4, lost) >= kpi(0, lost));
+    // Slower chargers: more slots busy charging, no fewer swaps lost.
+    let charging = "cabinet_utilization";
+    assert!(kpi(5, charging) > kpi(0, charging) && kpi(0, charging) > kpi(6, charging));
+    assert!(kpi(5, lost) >= kpi(0, lost) && kpi(0, lost) >= kpi(6, lost));
+    // More subscribers ask for more swaps.
+    assert!(requests(&results, 1) < requests(&results, 0));
+    assert!(requests(&results, 0) < requests(&results, 2));
+
+    // Mode `check`, adoption × 1 and × 1.5 by strategy: a sentence per axis.
+    let path = root().join("scenarios/bishan-district.sweep.toml");
+    let sweep = Sweep::load(&path, &brief).expect("a valid sweep");
+    assert_eq!(sweep.points().len(), 4);
+    let results = sweep.run(0..4, 0, &Quiet);
+    assert!(results.iter().all(|r| r.targets_met.is_some()));
+    // Points 0 and 1 at × 1, 2 and 3 at × 1.5.
+    for strategy in 0..2 {
+        assert!(requests(&results, strategy) < requests(&results, 2 + strategy));
+    }
+    let sentences = sweep.robustness(&results);
+    assert_eq!(sentences.len(), 2);
+    assert_eq!(sentences[0].key, "site.*.swap_adoption×");
+    let sentence = sentences[0].sentence(report::Lang::En);
+    assert!(sentence.contains("site.*.swap_adoption× = 1"), "{sentence}");
+}
+
 /// A key's values and its factors are two axes of their own names: two
 /// bars of a tornado, but refused where a point would set both.
 #[test]
