@@ -902,7 +902,7 @@ fn sweep_merge_in_mode_check_keeps_the_verdicts_and_the_robustness_sentence() {
         &file,
         format!(
             "[sweep]\nscenario = {:?}\nmode = \"check\"\ndesign = \"grid\"\n\n\
-             [[axis]]\nkey = \"site.*.swap_adoption\"\nvalues = [0.1, 0.4]\n\n\
+             [[axis]]\nkey = \"site.*.swap_adoption\"\nscale = [0.4, 1.3]\n\n\
              [[axis]]\nkey = \"cabinet.strategy.model\"\n\
              values = [\"immediate\", \"off_peak_with_reserve\"]\n",
             scenario.display().to_string()
@@ -914,7 +914,8 @@ fn sweep_merge_in_mode_check_keeps_the_verdicts_and_the_robustness_sentence() {
     let mut args = vec!["sweep", file, "--out", path(&whole)];
     args.extend_from_slice(&SWEEP_SHORT);
     let table = ok(&args).stdout;
-    assert!(table.contains("site.*.swap_adoption"), "{table}");
+    // Adoption scaled (0.3 × 0.4, × 1.3): a scale merges as values do.
+    assert!(table.contains("site.*.swap_adoption×"), "{table}");
     let dir = tmp.path().join("shards");
     sweep_shards(file, &SWEEP_SHORT, 3, [2, 0, 1].into_iter(), &dir);
     let merged = tmp.path().join("merged");

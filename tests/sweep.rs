@@ -253,7 +253,7 @@ fn a_bad_sweep_file_is_told_with_every_problem() {
     assert!(
         outcome
             .stderr
-            .contains("an axis needs `values = [...]` or `range = { from, to, steps }`"),
+            .contains("an axis needs `values = [...]`, `range = { from, to, steps }` or `scale"),
         "{}",
         outcome.stderr
     );
@@ -688,5 +688,281 @@ fn the_table_ends_with_the_robustness_sentence_and_the_report_has_a_tornado() {
     assert!(
         first_line.contains(&format!("影响最大的是 {widest}，")),
         "{first_line} / {widest}"
+    );
+}
+
+fn district() -> PathBuf {
+    root().join("scenarios/bishan-district.toml")
+}
+
+/// `scale` multiplies each site's own value, wherever the site has it
+/// (a site table's cell, its `defaults`, the battery's power), in every
+/// design; counts round to the nearest and stay at least 1.
+#[test]
+fn a_scale_multiplies_each_sites_own_value() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let axes = "[[axis]]\nkey = \"site.*.batteries\"\nscale = [0.5, 0.05]\n\n\
+                [[axis]]\nkey = \"site.*.charger_power_w\"\nscale = [1.5]\n\n\
+                [[axis]]\nkey = \"site.璧城-02.swap_adoption\"\nscale = [1.2]\n";
+    let path = sweep_over(dir.path(), &district(), "", axes);
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    let base = scenarios::load(&district()).expect("the district");
+    assert_eq!(sweep.points().len(), 2);
+    for (point, factor) in [(0, 0.5), (1, 0.05)] {
+        let model = sweep.model(point);
+        for (site, surveyed) in model.sites.iter().zip(&base.sites) {
+            let scaled = (f64::from(surveyed.batteries) * factor).round().max(1.0);
+            assert_eq!(f64::from(site.batteries), scaled, "{}", site.name);
+            assert_eq!(site.charger_power_w, Some(600.0), "{}", site.name);
+            let adoption = if site.name == "璧城-02" {
+                0.348
+            } else {
+                surveyed.swap_adoption
+            };
+            assert_eq!(site.swap_adoption, adoption, "{}", site.name);
+            assert_eq!(site.cabinets, surveyed.cabinets);
+        }
+    }
+    let header = sweep.header();
+    let names: Vec<(&str, bool)> = header
+        .axes
+        .iter()
+        .map(|a| (a.key.as_str(), a.scale))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("site.*.batteries×", true),
+            ("site.*.charger_power_w×", true),
+            ("site.璧城-02.swap_adoption×", true)
+        ]
+    );
+
+    // A key the scenario writes: the battery's power, `power_w = 400`,
+    // an integer, so a whole number of watts.
+    let axes =
+        "[[axis]]\nkey = \"battery.charge.power_w\"\nscale = { from = 0.5, to = 1.5, steps = 2 }\n";
+    let head = "design = \"latin_hypercube\"\nsamples = 4\nseed = 3";
+    let path = sweep_over(dir.path(), &district(), head, axes);
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    let mut strata = [0; 4];
+    for point in sweep.points() {
+        let factor = point.values[0].1.as_f64().expect("a factor");
+        strata[((factor - 0.5) / 0.25).floor() as usize] += 1;
+        let power = sweep.model(point.index).battery.charger_power_w();
+        assert_eq!(power, Some((400.0 * factor).round()), "× {factor}");
+    }
+    assert_eq!(strata, [1; 4]);
+
+    // The pilot: one [[site]], a key that the plan file overrides too.
+    let plan = root().join("scenarios/bishan-pilot-plan.toml");
+    let axes = "[[axis]]\nkey = \"site.*.batteries\"\nscale = [0.5]\n\n\
+                [[axis]]\nkey = \"site.*.pile_ports\"\nscale = [0.001]\n";
+    let path = sweep_over(dir.path(), &plan, "", axes);
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    let planned = scenarios::load(&plan).expect("the plan");
+    let site = &sweep.model(0).sites[0];
+    assert_eq!(site.batteries, planned.sites[0].batteries / 2);
+    assert_eq!(site.pile_ports, 1, "a positive count stays at least 1");
+}
+
+/// A scaled value that breaks a site is refused before anything runs, at
+/// the factor, naming the site, what it can take and how many more break
+/// alike: every district cabinet is stocked full.
+#[test]
+fn a_scale_that_overfills_a_site_is_told_with_the_site() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let axes = "[[axis]]\nkey = \"site.*.batteries\"\nscale = [0.9, 1.2]\n";
+    let sweep = sweep_over(dir.path(), &district(), "", axes);
+    let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
+    assert_eq!(outcome.status, exit::ERROR);
+    assert_eq!(outcome.stdout, "");
+    let at = format!(
+        "{}:7:15: site_table[0].row[0].batteries: with site.*.batteries× = 1.2: site \
+         '璧城-01': batteries (106) leave no empty compartment in 8 × 12 slots; leave one per \
+         cabinet for the returned battery: at most 88 batteries, or add a cabinet (and 174 \
+         more like it)\n7 | scale = [0.9, 1.2]\n  |               ^^^",
+        sweep.display()
+    );
+    assert!(outcome.stderr.contains(&at), "{}", outcome.stderr);
+    assert!(!outcome.stderr.contains("0.9:"), "{}", outcome.stderr);
+}
+
+/// A scale needs a number wherever its key reaches, told at the axis's
+/// key.
+#[test]
+fn a_scale_needs_a_number_to_multiply() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = [
+        (
+            "cabinet.strategy.model",
+            "`cabinet.strategy.model` cannot be scaled: `strategy.model` is string, and a \
+             scale multiplies numbers; give it values with `values`",
+        ),
+        (
+            "battery.return_soc",
+            "`battery.return_soc` is not written in the scenario (its default applies), so a \
+             scale has no value to multiply",
+        ),
+        (
+            "site.*.town",
+            "`site.*.town` cannot be scaled: a scale multiplies a number every site has, one of",
+        ),
+        ("site.*.bateries", "did you mean `batteries`?"),
+        (
+            "site.*.max_concurrent_charging",
+            "`site.*.max_concurrent_charging` sets nothing: no site it names has a \
+             `max_concurrent_charging` to scale (none has a cap)",
+        ),
+    ];
+    for (key, expected) in cases {
+        let axes = format!("[[axis]]\nkey = \"{key}\"\nscale = [1.1]\n");
+        let sweep = sweep_over(dir.path(), &district(), "", &axes);
+        let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
+        assert_eq!(outcome.status, exit::ERROR, "{key}: {}", outcome.stdout);
+        let at = format!("{}:6:7: axis[0].key: ", sweep.display());
+        assert!(
+            outcome.stderr.contains(&at) && outcome.stderr.contains(expected),
+            "{key}: {}",
+            outcome.stderr
+        );
+    }
+    let axes = "[[axis]]\nkey = \"site.*.batteries\"\nscale = [0.8, 0]\n";
+    let sweep = sweep_over(dir.path(), &district(), "", axes);
+    let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
+    assert!(
+        outcome
+            .stderr
+            .contains("expected a positive number, found 0"),
+        "{}",
+        outcome.stderr
+    );
+    let axes = "[[axis]]\nkey = \"site.*.batteries\"\nscale = [0.8]\nvalues = [40]\n";
+    let sweep = sweep_over(dir.path(), &district(), "", axes);
+    let outcome = swapsim(["sweep", sweep.to_str().expect("UTF-8 path")]);
+    assert!(
+        outcome
+            .stderr
+            .contains("an axis has one of `values`, `range` and `scale`, not two"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+/// The network's KPI `kpi` of a point, its mean over replications.
+fn network(result: &batch::sweep::PointResult, kpi: &str) -> f64 {
+    let run = result.run_result().expect("a run");
+    run.network.get(kpi).expect("a KPI").mean
+}
+
+/// The shipped district sweeps run (issue 12: adoption, batteries,
+/// charger power and the strategy on the district), briefly: each point
+/// has the scaled values, and on common random numbers fewer batteries
+/// or slower chargers lose no fewer swaps, and more adoption asks for
+/// more.
+#[test]
+fn the_shipped_district_sweeps_run() {
+    let brief = Overrides {
+        seed: None,
+        days: Some(4),
+        replications: Some(2),
+    };
+    let base = scenarios::load(&district()).expect("the district");
+    let batteries: u32 = base.sites.iter().map(|s| s.batteries).sum();
+    let requests = |results: &[batch::sweep::PointResult], i: usize| {
+        network(&results[i], "swap_requests_per_day")
+    };
+
+    let path = root().join("scenarios/bishan-district-tornado.sweep.toml");
+    let sweep = Sweep::load(&path, &brief).expect("a valid sweep");
+    let names: Vec<String> = sweep.axes().iter().map(|a| a.name()).collect();
+    assert_eq!(
+        names,
+        [
+            "site.*.swap_adoption×",
+            "site.*.batteries×",
+            "site.*.charger_power_w×",
+            "cabinet.strategy.model"
+        ]
+    );
+    // The base, then adoption × 0.8, × 1.25, batteries × 0.8, × 0.9,
+    // power × 0.75, × 1.5 and the two strategies.
+    assert_eq!(sweep.points().len(), 9);
+    for point in sweep.points() {
+        let model = sweep.model(point.index);
+        let (factor, power) = match point.values.as_slice() {
+            [(1, factor)] => (factor.as_f64().expect("a factor"), 400.0),
+            [(2, factor)] => (1.0, 400.0 * factor.as_f64().expect("a factor")),
+            _ => (1.0, 400.0),
+        };
+        let scaled: u32 = base
+            .sites
+            .iter()
+            .map(|s| ((f64::from(s.batteries) * factor).round() as u32).max(1))
+            .sum();
+        let total: u32 = model.sites.iter().map(|s| s.batteries).sum();
+        assert_eq!(total, scaled, "point {}", point.index);
+        assert!(factor == 1.0 || total < batteries, "point {}", point.index);
+        let at = |s: &sim_core::SiteSpec| model.battery.at_site(s).charger_power_w();
+        assert!(
+            model.sites.iter().all(|s| at(s) == Some(power)),
+            "point {}",
+            point.index
+        );
+    }
+    let results = sweep.run(0..9, 0, &Quiet);
+    let kpi = |i: usize, name: &str| network(&results[i], name);
+    // Fewer batteries: less stock on the shelves, no fewer swaps lost.
+    let (stock, lost) = ("full_batteries_mean", "lost_swap_rate");
+    assert!(kpi(3, stock) < kpi(4, stock) && kpi(4, stock) < kpi(0, stock));
+    assert!(kpi(3, lost) >= kpi(4, lost) && kpi(4, lost) >= kpi(0, lost));
+    // Slower chargers: more slots busy charging, no fewer swaps lost.
+    let charging = "cabinet_utilization";
+    assert!(kpi(5, charging) > kpi(0, charging) && kpi(0, charging) > kpi(6, charging));
+    assert!(kpi(5, lost) >= kpi(0, lost) && kpi(0, lost) >= kpi(6, lost));
+    // More subscribers ask for more swaps.
+    assert!(requests(&results, 1) < requests(&results, 0));
+    assert!(requests(&results, 0) < requests(&results, 2));
+
+    // Mode `check`, adoption × 1 and × 1.5 by strategy: a sentence per axis.
+    let path = root().join("scenarios/bishan-district.sweep.toml");
+    let sweep = Sweep::load(&path, &brief).expect("a valid sweep");
+    assert_eq!(sweep.points().len(), 4);
+    let results = sweep.run(0..4, 0, &Quiet);
+    assert!(results.iter().all(|r| r.targets_met.is_some()));
+    // Points 0 and 1 at × 1, 2 and 3 at × 1.5.
+    for strategy in 0..2 {
+        assert!(requests(&results, strategy) < requests(&results, 2 + strategy));
+    }
+    let sentences = sweep.robustness(&results);
+    assert_eq!(sentences.len(), 2);
+    assert_eq!(sentences[0].key, "site.*.swap_adoption×");
+    let sentence = sentences[0].sentence(report::Lang::En);
+    assert!(sentence.contains("site.*.swap_adoption× = 1"), "{sentence}");
+}
+
+/// A key's values and its factors are two axes of their own names: two
+/// bars of a tornado, but refused where a point would set both.
+#[test]
+fn a_key_takes_values_and_a_scale_as_two_axes_of_a_tornado() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let axes = "[[axis]]\nkey = \"site.*.batteries\"\nvalues = [44]\n\n\
+                [[axis]]\nkey = \"site.*.batteries\"\nscale = [0.5]\n";
+    let path = sweep_file(dir.path(), "design = \"one_at_a_time\"", axes);
+    let sweep = Sweep::load(&path, &short()).expect("a valid sweep");
+    let batteries: Vec<u32> = (0..3).map(|p| sweep.model(p).sites[0].batteries).collect();
+    assert_eq!(batteries, [66, 44, 33]);
+    let names: Vec<String> = sweep.axes().iter().map(|a| a.name()).collect();
+    assert_eq!(names, ["site.*.batteries", "site.*.batteries×"]);
+
+    let path = sweep_file(dir.path(), "design = \"grid\"", axes);
+    let outcome = swapsim(["sweep", path.to_str().expect("UTF-8 path")]);
+    assert_eq!(outcome.status, exit::ERROR);
+    assert!(
+        outcome.stderr.contains(
+            "axis[1].key: `site.*.batteries` overlaps `site.*.batteries` of axis[0] (line 6)"
+        ),
+        "{}",
+        outcome.stderr
     );
 }

@@ -226,8 +226,13 @@ pub struct Header {
 /// One axis of [`Header`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HeaderAxis {
-    /// The dotted key.
+    /// The axis's name ([`Axis::name`]): the dotted key, with `×` after
+    /// it for a `scale` axis; the points' `values` are keyed by it.
     pub key: String,
+    /// Whether the values are factors of the scenario's own values (a
+    /// `scale` axis).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scale: bool,
     /// Its values (a range's steps; a latin hypercube draws within them).
     pub values: Vec<AxisValue>,
 }
@@ -462,7 +467,7 @@ impl Sweep {
         self.points[index]
             .values
             .iter()
-            .map(|(a, v)| (self.file.axes[*a].key.clone(), v.clone()))
+            .map(|(a, v)| (self.file.axes[*a].name(), v.clone()))
             .collect()
     }
 
@@ -493,7 +498,8 @@ impl Sweep {
                 .axes
                 .iter()
                 .map(|a| HeaderAxis {
-                    key: a.key.clone(),
+                    key: a.name(),
+                    scale: a.scale,
                     values: a.values.clone(),
                 })
                 .collect(),
@@ -745,7 +751,7 @@ impl sim_core::planner::Progress for PlanProgress<'_> {
 /// between the two, with what the values just outside it miss (the
 /// sites missing each target, over the points at that value).
 pub fn robustness(sweep: &Sweep, axis: usize, results: &[PointResult]) -> Option<Robustness> {
-    let key = sweep.file.axes[axis].key.clone();
+    let key = sweep.file.axes[axis].name();
     let mut values: Vec<&AxisValue> = Vec::new();
     for point in sweep.points() {
         if let Some((_, v)) = point.values.iter().find(|(a, _)| *a == axis)

@@ -163,7 +163,7 @@ pub(crate) fn point_name(index: usize) -> String {
 fn csv(sweep: &Sweep, results: &[PointResult]) -> String {
     let kpis = report::sweep::key_kpis(&sweep.file.base.targets);
     let mut header: Vec<String> = vec!["point".into()];
-    header.extend(sweep.axes().iter().map(|a| a.key.clone()));
+    header.extend(sweep.axes().iter().map(|a| a.name()));
     for kpi in &kpis {
         for part in ["mean", "ci95_low", "ci95_high"] {
             header.push(format!("{kpi}_{part}"));
@@ -179,7 +179,7 @@ fn csv(sweep: &Sweep, results: &[PointResult]) -> String {
             let mut row = vec![r.index.to_string()];
             row.extend(sweep.axes().iter().map(|a| {
                 r.values
-                    .get(&a.key)
+                    .get(&a.name())
                     .map_or_else(String::new, |v| v.to_string())
             }));
             for kpi in &kpis {
@@ -212,7 +212,7 @@ fn table_text(sweep: &Sweep, results: &[PointResult]) -> String {
     let kpis = report::sweep::key_kpis(&sweep.file.base.targets);
     let check = sweep.file.mode == Mode::Check;
     let mut header: Vec<String> = vec!["point".into()];
-    header.extend(sweep.axes().iter().map(|a| a.key.clone()));
+    header.extend(sweep.axes().iter().map(|a| a.name()));
     header.extend(kpis.iter().map(|k| (*k).to_owned()));
     if check {
         header.push("targets".into());
@@ -222,7 +222,7 @@ fn table_text(sweep: &Sweep, results: &[PointResult]) -> String {
         let mut row = vec![r.index.to_string()];
         row.extend(sweep.axes().iter().map(|a| {
             r.values
-                .get(&a.key)
+                .get(&a.name())
                 .map_or_else(|| "base".to_owned(), |v| v.to_string())
         }));
         for kpi in &kpis {

@@ -15,6 +15,10 @@
 //! [[axis]]
 //! key = "battery.capacity_wh"
 //! range = { from = 900, to = 1300, steps = 5 }
+//!
+//! [[axis]]
+//! key = "site.*.batteries"
+//! scale = [0.8, 0.9, 1.0]           # each site's own, times the factor
 //! ```
 //!
 //! A key is a dotted path into the scenario. Its first part names a
@@ -30,6 +34,12 @@
 //! keys that set one value between them (`site.*.KEY` and `site.NAME.KEY`)
 //! go together only in `one_at_a_time`, which sets one axis a point.
 //!
+//! A `scale` axis's values are factors: a site's key multiplies the value
+//! each site runs with (as the base model has it), any other key each
+//! number the scenario writes there; counts round to the nearest and a
+//! positive one stays at least 1. A scaled value that breaks a site is
+//! refused like any value, never cut to what the site takes.
+//!
 //! A value is set in the parsed document, never in the model, so the
 //! scenario's own validation judges it, and a problem is told at the
 //! sweep file's axis: its file, line and column, the scenario's field
@@ -42,12 +52,14 @@ use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use sim_core::Model;
+use sim_core::{Model, SiteSpec};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diag::{Diagnostic, Sink};
-use crate::walk::{At, Choice, Integer, Item, Number, Reference, Table, Text};
+use crate::walk::{
+    At, Choice, Integer, Item, Number, Reference, Table, Text, did_you_mean, one_of,
+};
 use crate::{Comments, LoadError, comments, file, parse_with_warnings};
 
 /// What a sweep does at each point.
@@ -189,16 +201,33 @@ impl AxisRange {
 pub struct Axis {
     /// The dotted key, as written.
     pub key: String,
-    /// The values: the list, or the range's steps.
+    /// The values: the list, or the range's steps; for a `scale` axis,
+    /// the factors.
     pub values: Vec<AxisValue>,
     /// The range, when the axis has one rather than a list.
     pub range: Option<AxisRange>,
+    /// Whether the axis is a `scale`: each value is a factor that
+    /// multiplies every value the key reaches, each site's its own.
+    pub scale: bool,
     /// Where each value of `values` is written (the range's, for a range).
     spans: Vec<Range<usize>>,
     /// Where the `range` (or `values`) is written.
     span: Range<usize>,
     /// Where the key is written.
     key_span: Range<usize>,
+}
+
+impl Axis {
+    /// The axis's name in the table, `sweep.json` and `sweep.csv`: its
+    /// key, with `×` after it for a `scale` axis, whose values are factors
+    /// (`site.*.batteries×`).
+    pub fn name(&self) -> String {
+        if self.scale {
+            format!("{}×", self.key)
+        } else {
+            self.key.clone()
+        }
+    }
 }
 
 /// A sweep file, read and checked, with its base scenario: every axis
@@ -426,6 +455,14 @@ impl SweepFile {
                 at(sink, message);
                 continue;
             }
+            // A scale needs a number to multiply wherever the key reaches.
+            if axis.scale
+                && let Err(message) = Key::parse(&axis.key)
+                    .and_then(|parts| self.scaled(&parts, 1.0, scenario.get_ref()))
+            {
+                at(sink, message);
+                continue;
+            }
             if let Some(message) = self.clash(index, &valid, source) {
                 at(sink, message);
                 continue;
@@ -495,15 +532,19 @@ impl SweepFile {
     /// point, one would set a value the other sets.
     fn clash(&self, index: usize, earlier: &[usize], source: &str) -> Option<String> {
         let key = &self.axes[index].key;
+        let name = self.axes[index].name();
         let parts = Key::parse(key).ok()?;
         let combines = !matches!(self.design, Design::OneAtATime);
         earlier.iter().find_map(|&other| {
             let axis = &self.axes[other];
             let line = source[..axis.key_span.start].matches('\n').count() + 1;
             let at = format!("axis[{other}] (line {line})");
-            if axis.key == *key {
+            // A key's values and its factors are two axes of their own
+            // names: two bars of a tornado.
+            if axis.name() == name {
+                let what = if axis.scale { "factors" } else { "values" };
                 return Some(format!(
-                    "`{key}` is already the key of {at}: put all its values in one axis"
+                    "`{key}` is already the key of {at}: put all its {what} in one axis"
                 ));
             }
             let overlaps = Key::parse(&axis.key).is_ok_and(|o| o.overlaps(&parts));
@@ -649,7 +690,7 @@ impl SweepFile {
             .map_or_else(|| axis.span.clone(), |i| axis.spans[i].clone());
         let set: Vec<String> = settings
             .iter()
-            .map(|&(a, v)| format!("{} = {v}", self.axes[a].key))
+            .map(|&(a, v)| format!("{} = {v}", self.axes[a].name()))
             .collect();
         // One problem per field up to its indices (every row of a site
         // table breaks alike), with a count of the others.
@@ -683,48 +724,106 @@ impl SweepFile {
     /// of each problem on failure (their positions are in the patched
     /// text, which the user never sees).
     fn patched(&self, settings: &[(usize, &AxisValue)]) -> Result<Model, Vec<Problem>> {
-        // The values are written at the end of the scenario's text, in a
-        // comment, so that a value is read (and a bad one quoted) from
-        // its own text.
-        let mut text = self.scenario_source.clone();
-        text.push_str("\n# swapsim sweep:");
-        let mut spans = Vec::with_capacity(settings.len());
-        for (_, value) in settings {
-            text.push(' ');
-            let start = text.len();
-            text.push_str(&value.toml());
-            spans.push(start..text.len());
-        }
-        text.push('\n');
-        let (mut document, errors) = DeTable::parse_recoverable(&text);
-        debug_assert!(errors.is_empty(), "the base scenario parsed before");
-        let whole = document.span();
-        let mut csv_edits: Vec<(Option<&str>, &str, String)> = Vec::new();
         let mut problems = Vec::new();
         let keys: Vec<Option<Key>> = settings
             .iter()
             .map(|&(axis, _)| Key::parse(&self.axes[axis].key).ok())
             .collect();
-        for ((&(axis, value), span), parts) in settings.iter().zip(&spans).zip(&keys) {
-            let key = &self.axes[axis].key;
-            let Some(parts) = parts else { continue };
+        // What each setting writes: its value at its key, or for a scale
+        // each value it reaches multiplied by the factor.
+        let base = settings
+            .iter()
+            .any(|&(axis, _)| self.axes[axis].scale)
+            .then(|| DeTable::parse_recoverable(&self.scenario_source).0);
+        let mut writes: Vec<Vec<(Target<'_>, AxisValue)>> = Vec::with_capacity(settings.len());
+        for (&(axis, value), parts) in settings.iter().zip(&keys) {
+            let Some(parts) = parts else {
+                writes.push(Vec::new());
+                continue;
+            };
+            match (&base, value.as_f64()) {
+                (Some(base), Some(factor)) if self.axes[axis].scale => {
+                    match self.scaled(parts, factor, base.get_ref()) {
+                        Ok(scaled) => writes.push(scaled),
+                        Err(message) => {
+                            problems.push((self.axes[axis].key.clone(), message));
+                            writes.push(Vec::new());
+                        }
+                    }
+                }
+                _ => writes.push(vec![(Target::Key, value.clone())]),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        // The values are written at the end of the scenario's text, in a
+        // comment, so that a value is read (and a bad one quoted) from
+        // its own text.
+        let mut text = self.scenario_source.clone();
+        text.push_str("\n# swapsim sweep:");
+        let spans: Vec<Vec<Range<usize>>> = writes
+            .iter()
+            .map(|written| {
+                written
+                    .iter()
+                    .map(|(_, value)| {
+                        text.push(' ');
+                        let start = text.len();
+                        text.push_str(&value.toml());
+                        start..text.len()
+                    })
+                    .collect()
+            })
+            .collect();
+        text.push('\n');
+        let (mut document, errors) = DeTable::parse_recoverable(&text);
+        debug_assert!(errors.is_empty(), "the base scenario parsed before");
+        let whole = document.span();
+        let mut csv_edits: Vec<(Option<&str>, &str, String)> = Vec::new();
+        let literal = |span: &Range<usize>| {
             let parsed = DeValue::parse(&text[span.clone()])
                 .map(Spanned::into_inner)
                 .expect("an axis value is written as a TOML literal");
-            let new = Spanned::new(span.clone(), parsed);
+            Spanned::new(span.clone(), parsed)
+        };
+        for (((&(axis, _), written), spans), parts) in
+            settings.iter().zip(&writes).zip(&spans).zip(&keys)
+        {
+            let key = &self.axes[axis].key;
+            let Some(parts) = parts else { continue };
             let root = document.get_mut();
-            let outcome = match &parts.name {
-                None => set(root, &parts.path(), new, whole.clone()),
-                Some(selector) => {
-                    let cell = parts.section == "site" && parts.rest.len() == 1;
-                    if cell {
-                        csv_edits.push((selector.as_deref(), &parts.rest[0], value.cell()));
+            let mut sites = HashMap::new();
+            let mut outcome = Ok(());
+            for ((target, value), span) in written.iter().zip(spans) {
+                let new = literal(span);
+                outcome = match target {
+                    Target::Key => match &parts.name {
+                        None => set(root, &parts.path(), new, whole.clone()),
+                        Some(selector) => {
+                            let cell = parts.section == "site" && parts.rest.len() == 1;
+                            if cell {
+                                csv_edits.push((selector.as_deref(), &parts.rest[0], value.cell()));
+                            }
+                            set_named(root, parts, selector.as_deref(), new).map(|count| {
+                                debug_assert!(count > 0 || cell, "check_key let `{key}` through");
+                            })
+                        }
+                    },
+                    Target::Site(site) => {
+                        csv_edits.push((Some(*site), &parts.rest[0], value.cell()));
+                        sites.insert(*site, new);
+                        Ok(())
                     }
-                    set_named(root, parts, selector.as_deref(), new).map(|count| {
-                        debug_assert!(count > 0 || cell, "check_key let `{key}` through");
-                    })
+                    Target::At { element, path } => set_at(root, element.as_ref(), path, new),
+                };
+                if outcome.is_err() {
+                    break;
                 }
-            };
+            }
+            if outcome.is_ok() && !sites.is_empty() {
+                outcome = set_sites(root, parts, &sites);
+            }
             if let Err(message) = outcome {
                 problems.push((key.clone(), message));
             }
@@ -747,6 +846,356 @@ impl SweepFile {
             .map(|(model, _warnings)| model)
             .map_err(|problems| problems.into_iter().map(|p| (p.field, p.message)).collect())
     }
+
+    /// What a `scale` axis of key `parts` writes at `factor`, from the
+    /// base scenario (`scenario` is its document): each value the key
+    /// reaches, multiplied. A site's single key scales the value the
+    /// site has in the model (from its table, its site table's row or
+    /// defaults, an override or the schema's default: the value it runs
+    /// with); any other key scales the numbers the scenario writes (an
+    /// integer literal stays an integer), and one that is not written,
+    /// or not a number, is an error.
+    fn scaled(
+        &self,
+        parts: &Key,
+        factor: f64,
+        scenario: &DeTable<'_>,
+    ) -> Result<Vec<(Target<'_>, AxisValue)>, String> {
+        let shown = parts.shown();
+        if parts.section == "site" && parts.rest.len() == 1 {
+            let key = parts.rest[0].as_str();
+            if !SCALED_SITE_KEYS.contains(&key) {
+                return Err(format!(
+                    "`{shown}` cannot be scaled: a scale multiplies a number every site has, \
+                     {}{}",
+                    one_of(SCALED_SITE_KEYS),
+                    did_you_mean(key, SCALED_SITE_KEYS)
+                ));
+            }
+            let selector = parts.name.as_ref().and_then(Option::as_deref);
+            let scaled: Vec<(Target<'_>, AxisValue)> = self
+                .base
+                .sites
+                .iter()
+                .filter(|site| selector.is_none_or(|name| site.name == name))
+                .filter_map(|site| {
+                    let value = site_number(&self.base, site, key)?;
+                    Some((Target::Site(site.name.as_str()), scale(&value, factor)))
+                })
+                .collect();
+            if scaled.is_empty() {
+                return Err(format!(
+                    "`{shown}` sets nothing: no site it names has a `{key}` to scale \
+                     ({}); give it values with `values`",
+                    match key {
+                        "charger_power_w" => "the battery's charge model has no power",
+                        "transformer_kva" | "transformer_households" => {
+                            "no site has a transformer of its own with them"
+                        }
+                        _ => "none has a cap",
+                    }
+                ));
+            }
+            return Ok(scaled);
+        }
+        let rest: Vec<&str> = parts.rest.iter().map(String::as_str).collect();
+        let number = |value: &DeValue<'_>, whose: &str| -> Result<AxisValue, String> {
+            toml_number(value).ok_or_else(|| {
+                format!(
+                    "`{shown}` cannot be scaled: {whose}`{}` is {}, and a scale multiplies \
+                     numbers; give it values with `values`",
+                    rest.join("."),
+                    value.type_str()
+                )
+            })
+        };
+        let Some(selector) = &parts.name else {
+            let path = parts.path();
+            let value = value_at(scenario, &path).ok_or_else(|| {
+                format!(
+                    "`{shown}` is not written in the scenario (its default applies), so a \
+                     scale has no value to multiply: write it in the scenario, or give it \
+                     values with `values`"
+                )
+            })?;
+            let value = number(value, "")?;
+            let target = Target::At {
+                element: None,
+                path: parts.path().into_iter().map(str::to_owned).collect(),
+            };
+            return Ok(vec![(target, scale(&value, factor))]);
+        };
+        let selected = |table: &DeTable<'_>, by: &str| -> Option<String> {
+            let name = table.get(by)?.get_ref().as_str()?;
+            selector
+                .as_deref()
+                .is_none_or(|s| s == name)
+                .then(|| name.to_owned())
+        };
+        let mut scaled = Vec::new();
+        let mut overridden = Vec::new();
+        for (section, overrides, by) in OVERRIDDEN {
+            if *section != parts.section || rest.len() != 1 {
+                continue;
+            }
+            for (index, table) in tables(scenario, overrides) {
+                let Some(name) = selected(table, by) else {
+                    continue;
+                };
+                if let Some(value) = table.get(rest[0]) {
+                    let whose = format!("`{overrides}` of {section} `{name}`'s ");
+                    let value = number(value.get_ref(), &whose)?;
+                    let target = Target::At {
+                        element: Some(((*overrides).to_owned(), index)),
+                        path: parts.rest.clone(),
+                    };
+                    scaled.push((target, scale(&value, factor)));
+                    overridden.push(name);
+                }
+            }
+        }
+        for (index, table) in tables(scenario, &parts.section) {
+            let Some(name) = selected(table, "name") else {
+                continue;
+            };
+            let section = &parts.section;
+            match value_at(table, &rest) {
+                Some(value) => {
+                    let value = number(value, &format!("{section} `{name}`'s "))?;
+                    let target = Target::At {
+                        element: Some((section.clone(), index)),
+                        path: parts.rest.clone(),
+                    };
+                    scaled.push((target, scale(&value, factor)));
+                }
+                None if overridden.contains(&name) => {}
+                None => {
+                    return Err(format!(
+                        "`{shown}` cannot be scaled: {section} `{name}` does not write `{}` \
+                         (its default applies), so there is no value to multiply: write it in \
+                         the scenario, or give it values with `values`",
+                        rest.join(".")
+                    ));
+                }
+            }
+        }
+        if scaled.is_empty() {
+            return Err(format!("`{shown}` sets nothing: {}", self.lacking(parts)));
+        }
+        Ok(scaled)
+    }
+}
+
+/// Where a setting writes one value.
+enum Target<'s> {
+    /// The axis's key as written: every element it names, site table
+    /// rows too.
+    Key,
+    /// One site's single key, a site table's row or a `[[site]]` (and
+    /// its overrides): a scale's value for that site.
+    Site(&'s str),
+    /// A number the base scenario writes at `path`: in element `index`
+    /// of the array of tables named first, or from the root for `None`.
+    At {
+        element: Option<(String, usize)>,
+        path: Vec<String>,
+    },
+}
+
+/// The single keys of a site a `scale` takes: its numbers.
+const SCALED_SITE_KEYS: &[&str] = &[
+    "cabinets",
+    "slots_per_cabinet",
+    "batteries",
+    "pile_ports",
+    "charger_power_w",
+    "max_concurrent_charging",
+    "max_riders_present",
+    "households",
+    "ebikes",
+    "swap_adoption",
+    "courier_work_weight",
+    "nonsub_interval_days",
+    "x_m",
+    "y_m",
+    "transformer_kva",
+    "transformer_households",
+];
+
+/// The value of `key` (one of [`SCALED_SITE_KEYS`]) that `site` runs
+/// with in `model`, as a scale multiplies it; `None` when the site has
+/// none: no cap (`max_concurrent_charging`, `max_riders_present`), no
+/// charger power (charging without one), no transformer of its own.
+fn site_number(model: &Model, site: &SiteSpec, key: &str) -> Option<AxisValue> {
+    let count = |n: u32| Some(AxisValue::Integer(i64::from(n)));
+    let number = |x: f64| Some(AxisValue::Float(x));
+    let own = || {
+        site.transformer
+            .map(|t| &model.grid.transformers[t])
+            .filter(|t| t.name == site.name)
+    };
+    match key {
+        "cabinets" => count(site.cabinets),
+        "slots_per_cabinet" => count(site.slots_per_cabinet),
+        "batteries" => count(site.batteries),
+        "pile_ports" => count(site.pile_ports),
+        "charger_power_w" => site
+            .charger_power_w
+            .or_else(|| model.battery.charger_power_w())
+            .and_then(number),
+        "max_concurrent_charging" => site.max_concurrent_charging.and_then(count),
+        "max_riders_present" => site.max_riders_present.and_then(count),
+        "households" => count(site.households),
+        "ebikes" => count(site.ebikes),
+        "swap_adoption" => number(site.swap_adoption),
+        "courier_work_weight" => number(site.courier_work_weight),
+        "nonsub_interval_days" => number(
+            site.nonsub_interval_days
+                .unwrap_or(model.riders.home.nonsub_interval_days),
+        ),
+        "x_m" => number(site.x_m),
+        "y_m" => number(site.y_m),
+        "transformer_kva" => own().and_then(|t| number(t.rating_kva)),
+        "transformer_households" => own()
+            .and_then(|t| t.base_basis)
+            .and_then(|b| i64::try_from(b.households).ok())
+            .map(AxisValue::Integer),
+        _ => None,
+    }
+}
+
+/// `value` multiplied by `factor`: an integer rounded to the nearest
+/// (halves away from zero), and a positive one at least 1, so that a
+/// factor never takes away all of what a site has; a number rounded to
+/// 12 significant digits, so that 0.3 × 1.2 reads 0.36.
+fn scale(value: &AxisValue, factor: f64) -> AxisValue {
+    match value {
+        AxisValue::Integer(n) => {
+            let scaled = (*n as f64 * factor).round() as i64;
+            AxisValue::Integer(if *n > 0 { scaled.max(1) } else { scaled })
+        }
+        AxisValue::Float(x) => {
+            let scaled = x * factor;
+            AxisValue::Float(
+                format!("{scaled:.11e}")
+                    .parse()
+                    .expect("a formatted float parses back"),
+            )
+        }
+        other => other.clone(),
+    }
+}
+
+/// A TOML number as an axis value.
+fn toml_number(value: &DeValue<'_>) -> Option<AxisValue> {
+    match value {
+        DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+            .ok()
+            .map(AxisValue::Integer),
+        DeValue::Float(f) => f
+            .as_str()
+            .replace('_', "")
+            .parse()
+            .ok()
+            .filter(|x: &f64| x.is_finite())
+            .map(AxisValue::Float),
+        _ => None,
+    }
+}
+
+/// The value at `path` in `table`, through its sub-tables.
+fn value_at<'t, 'i>(table: &'t DeTable<'i>, path: &[&str]) -> Option<&'t DeValue<'i>> {
+    let (first, rest) = path.split_first()?;
+    let value = table.get(*first)?.get_ref();
+    if rest.is_empty() {
+        return Some(value);
+    }
+    value_at(value.as_table()?, rest)
+}
+
+/// The tables of the array of tables `section`, with their indices.
+fn tables<'t, 'i>(root: &'t DeTable<'i>, section: &str) -> Vec<(usize, &'t DeTable<'i>)> {
+    match root.get(section).map(Spanned::get_ref) {
+        Some(DeValue::Array(elements)) => elements
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| Some((i, e.get_ref().as_table()?)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Sets `path` to `value` in element `index` of the array of tables
+/// named by `element`, or from the root for `None`.
+fn set_at<'i>(
+    root: &mut DeTable<'i>,
+    element: Option<&(String, usize)>,
+    path: &[String],
+    value: Spanned<DeValue<'i>>,
+) -> Result<(), String> {
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    let Some((section, index)) = element else {
+        let span = value.span();
+        return set(root, &path, value, span);
+    };
+    let Some(DeValue::Array(elements)) = root.get_mut(section.as_str()).map(|v| v.get_mut()) else {
+        return Err(format!("the scenario has no `[[{section}]]`"));
+    };
+    let Some(element) = elements.get_mut(*index) else {
+        return Err(format!(
+            "the scenario has no `[[{section}]]` number {index}"
+        ));
+    };
+    let span = element.span();
+    match element.get_mut() {
+        DeValue::Table(table) => set(table, &path, value, span),
+        other => Err(format!(
+            "`{section}` holds {}, not tables",
+            other.type_str()
+        )),
+    }
+}
+
+/// Sets the single site key of `parts` of each site in `values` (by
+/// name), in its `[[site]]` and in the overrides that set it, in one pass
+/// (a district's scale sets every site its own value); the rows of site
+/// tables are set in their CSV.
+fn set_sites<'i>(
+    root: &mut DeTable<'i>,
+    parts: &Key,
+    values: &HashMap<&str, Spanned<DeValue<'i>>>,
+) -> Result<(), String> {
+    let key = parts.rest[0].as_str();
+    let (_, overrides, by) = OVERRIDDEN
+        .iter()
+        .find(|(section, _, _)| *section == "site")
+        .expect("sites have overrides");
+    if let Some(DeValue::Array(elements)) = root.get_mut(*overrides).map(|v| v.get_mut()) {
+        for element in elements.iter_mut() {
+            let DeValue::Table(table) = element.get_mut() else {
+                continue;
+            };
+            let named = table.get(*by).and_then(|n| n.get_ref().as_str());
+            if let (Some(value), Some(old)) =
+                (named.and_then(|n| values.get(n)), table.get_mut(key))
+            {
+                *old = value.clone();
+            }
+        }
+    }
+    if let Some(DeValue::Array(elements)) = root.get_mut("site").map(|v| v.get_mut()) {
+        for element in elements.iter_mut() {
+            let span = element.span();
+            let DeValue::Table(table) = element.get_mut() else {
+                continue;
+            };
+            let named = table.get("name").and_then(|n| n.get_ref().as_str());
+            if let Some(value) = named.and_then(|n| values.get(n)) {
+                set(table, &[key], value.clone(), span)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A problem of a patched scenario: its field path and message.
@@ -813,6 +1262,20 @@ impl Key {
         };
         let common = self.rest.len().min(other.rest.len());
         self.section == other.section && elements && self.rest[..common] == other.rest[..common]
+    }
+
+    /// The key as written.
+    fn shown(&self) -> String {
+        let name = match &self.name {
+            None => None,
+            Some(None) => Some("*"),
+            Some(Some(name)) => Some(name.as_str()),
+        };
+        std::iter::once(self.section.as_str())
+            .chain(name)
+            .chain(self.rest.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(".")
     }
 
     /// The whole path of a key of a plain section.
@@ -939,7 +1402,9 @@ fn set_named<'i>(
 /// `text`, a site table's CSV, with each edit (site name or every site,
 /// column, cell) written into its rows; a missing column is added. Text
 /// that is not a CSV the edits can read is left for the scenario's
-/// reader to report.
+/// reader to report. A point sets no cell twice (overlapping keys are
+/// refused), so the edits' order does not matter; a scale's edits, one a
+/// site, are found by the row's name.
 fn edit_csv(text: &str, edits: &[(Option<&str>, &str, String)]) -> String {
     if edits.is_empty() {
         return text.to_owned();
@@ -958,6 +1423,8 @@ fn edit_csv(text: &str, edits: &[(Option<&str>, &str, String)]) -> String {
         return text.to_owned();
     };
     let mut header = header;
+    let mut every: Vec<(usize, &str)> = Vec::new();
+    let mut by_site: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
     for (site, column, cell) in edits {
         let index = match header.iter().position(|h| h == column) {
             Some(index) => index,
@@ -966,13 +1433,20 @@ fn edit_csv(text: &str, edits: &[(Option<&str>, &str, String)]) -> String {
                 header.len() - 1
             }
         };
-        for row in rows.iter_mut().skip(1) {
-            if site.is_none_or(|site| row.get(name_column).map(String::as_str) == Some(site)) {
-                if row.len() <= index {
-                    row.resize(index + 1, String::new());
-                }
-                row[index] = cell.clone();
+        match site {
+            None => every.push((index, cell)),
+            Some(site) => by_site.entry(site).or_default().push((index, cell)),
+        }
+    }
+    for row in rows.iter_mut().skip(1) {
+        let named = row
+            .get(name_column)
+            .and_then(|name| by_site.get(name.as_str()));
+        for &(index, cell) in every.iter().chain(named.into_iter().flatten()) {
+            if row.len() <= index {
+                row.resize(index + 1, String::new());
             }
+            row[index] = cell.to_owned();
         }
     }
     rows[0] = header;
@@ -1064,19 +1538,29 @@ fn read_axis(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Axis> {
     let here = t.here();
     let values = t.item("values");
     let range = t.item("range");
-    let axis = match (values, range) {
-        (Some(values), None) => read_values(&values, sink),
-        (None, Some(range)) => read_range(&range, sink),
-        (Some(_), Some(range)) => {
-            range.key_error(sink, "an axis has `values` or `range`, not both");
-            None
-        }
-        (None, None) => {
+    let scale = t.item("scale");
+    let scaled = scale.is_some();
+    let axis = match (values, range, scale) {
+        (Some(values), None, None) => read_values(&values, sink),
+        (None, Some(range), None) => read_range(&range, sink, &Number::ANY, true),
+        (None, None, Some(scale)) => read_scale(&scale, sink),
+        (None, None, None) => {
             here.error(
                 sink,
                 None,
-                "an axis needs `values = [...]` or `range = { from, to, steps }`",
+                "an axis needs `values = [...]`, `range = { from, to, steps }` or \
+                 `scale = [...]` (factors of the scenario's own values)",
             );
+            None
+        }
+        (values, range, scale) => {
+            let second = [values, range, scale].into_iter().flatten().nth(1);
+            if let Some(second) = second {
+                second.key_error(
+                    sink,
+                    "an axis has one of `values`, `range` and `scale`, not two",
+                );
+            }
             None
         }
     };
@@ -1086,10 +1570,48 @@ fn read_axis(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Axis> {
         key: key?,
         values,
         range,
+        scale: scaled,
         spans,
         span,
         key_span,
     })
+}
+
+/// `scale`: factors, as a list (`[0.8, 1.0, 1.2]`) or a range (`{ from,
+/// to, steps }`, which a latin hypercube draws within); each greater
+/// than 0.
+fn read_scale(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
+    let factor = Number::POSITIVE;
+    match item.get() {
+        DeValue::Table(_) => read_range(item, sink, &factor, false),
+        _ => {
+            let elements = item.elements(
+                sink,
+                "an array of factors (`[0.8, 1.0, 1.2]`) or a range (`{ from, to, steps }`)",
+            )?;
+            if elements.is_empty() {
+                item.error(sink, "expected at least one factor, found an empty array");
+                return None;
+            }
+            let mut values = Vec::new();
+            let mut spans = Vec::new();
+            let mut ok = true;
+            for element in &elements {
+                match element.read(sink, &factor).map(AxisValue::Float) {
+                    Some(v) if values.contains(&v) => {
+                        element.error(sink, format_args!("`{v}` is already a factor of this axis"));
+                        ok = false;
+                    }
+                    Some(v) => {
+                        values.push(v);
+                        spans.push(element.at().span);
+                    }
+                    None => ok = false,
+                }
+            }
+            ok.then(|| (values, spans, item.at().span, None))
+        }
+    }
 }
 
 type ReadAxis = (
@@ -1144,7 +1666,15 @@ fn read_values(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
     ok.then(|| (values, spans, item.at().span, None))
 }
 
-fn read_range(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
+/// `{ from, to, steps }`, its ends of `kind`; integer steps when both
+/// ends are integers and `integers` allows them (a scale's factors are
+/// never integers).
+fn read_range(
+    item: &Item<'_, '_>,
+    sink: &mut Sink<'_>,
+    kind: &Number,
+    integers: bool,
+) -> Option<ReadAxis> {
     let mut t = item.table(sink)?;
     let from_int = matches!(
         item.get()
@@ -1160,8 +1690,8 @@ fn read_range(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
             .map(|v| v.get_ref()),
         Some(DeValue::Integer(_))
     );
-    let from = t.required(sink, "from", &Number::ANY);
-    let to = t.required(sink, "to", &Number::ANY);
+    let from = t.required(sink, "from", kind);
+    let to = t.required(sink, "to", kind);
     let steps = t.required(sink, "steps", &Integer::between(2_u32, 1000));
     let at = t.here();
     t.finish(sink);
@@ -1169,7 +1699,7 @@ fn read_range(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
         from: from?,
         to: to?,
         steps: steps?,
-        integer: from_int && to_int,
+        integer: integers && from_int && to_int,
     };
     if range.from == range.to {
         at.error(
@@ -1247,7 +1777,25 @@ fn toml_string(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::Key;
+    use super::{AxisValue, Key, scale};
+
+    #[test]
+    fn a_scale_rounds_counts_and_keeps_them_present() {
+        let int = AxisValue::Integer;
+        let cases = [
+            (int(88), 1.2, int(106)),
+            (int(5), 0.5, int(3)),
+            (int(11), 0.05, int(1)),
+            (int(0), 0.5, int(0)),
+            (int(0), 3.0, int(0)),
+            (AxisValue::Float(0.3), 1.2, AxisValue::Float(0.36)),
+            (AxisValue::Float(400.0), 0.75, AxisValue::Float(300.0)),
+            (AxisValue::Float(0.21), 1.25, AxisValue::Float(0.2625)),
+        ];
+        for (value, factor, scaled) in cases {
+            assert_eq!(scale(&value, factor), scaled, "{value} × {factor}");
+        }
+    }
 
     #[test]
     fn keys_overlap_when_they_can_set_one_value() {
