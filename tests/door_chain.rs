@@ -4,18 +4,29 @@
 //! Poisson arrivals, S doors with exponential swap times, riders who balk
 //! at N present, and exponential charging on C chargers.
 //!
-//! Seed 1, 16 replications × 120 measured days each (about 36,000–58,000
-//! arrivals per replication). Tolerance: the replications' 99.9% Student-t
-//! interval (from their 95% one) plus 2% of the theory value for the
-//! millisecond rounding and the one-day warm-up.
+//! Seed 1, 64 replications × 120 measured days each (about 36,000–72,000
+//! arrivals per replication). The exact values must lie inside the
+//! simulation's own 99.9% Student-t interval over the replications, with
+//! no slack: the chain leaves out nothing the engine does (it mixes in
+//! hours, well within the one-day warm-up, and millisecond rounding of
+//! exponential times is far below the interval). The interval is
+//! narrow enough to tell the engine from the old door models, whose exact
+//! chains (`theory::door_chain_taken_on_arrival`,
+//! `theory::door_chain_charging_from_swap_start`) fall outside it.
 
-use sim_core::{Dist, Model, Patience, run};
-use swapsim_suite::intervals::assert_matches;
+use std::sync::OnceLock;
+
+use sim_core::{Dist, Estimate, Kpis, Model, Patience, run};
+use swapsim_suite::intervals::{assert_inside, interval_999};
 use swapsim_suite::models::{cabinet, exponential};
-use swapsim_suite::theory::door_chain;
+use swapsim_suite::theory::{
+    DoorFigures, door_chain, door_chain_charging_from_swap_start, door_chain_taken_on_arrival,
+};
 
+/// Replications of the runs held against the chain.
+const CHAIN_REPLICATIONS: u32 = 64;
+/// Replications of the M/M/1/1 runs.
 const REPLICATIONS: u32 = 16;
-const SLACK: f64 = 0.02;
 
 /// One parameter set of the chain.
 struct Case {
@@ -88,50 +99,127 @@ const CASES: [Case; 3] = [
     },
 ];
 
+/// An exact chain: (batteries, doors, chargers, N, λ \[1/h\], swap mean
+/// \[h\], charge mean \[h\]) to its figures.
+type Chain = fn(u32, u32, Option<u32>, u32, f64, f64, f64) -> DoorFigures;
+
+impl Case {
+    /// The figures of `chain` at this parameter set.
+    fn exact(&self, chain: Chain) -> DoorFigures {
+        chain(
+            self.batteries,
+            self.doors,
+            self.cap,
+            self.max_present,
+            self.lambda_per_h,
+            self.swap_seconds / 3600.0,
+            self.charge_hours,
+        )
+    }
+}
+
+/// The network KPIs of case `k` over [`CHAIN_REPLICATIONS`], run once for
+/// the tests that read them.
+fn simulated(k: usize) -> &'static Kpis {
+    static RUNS: [OnceLock<Kpis>; 3] = [const { OnceLock::new() }; 3];
+    RUNS[k].get_or_init(|| {
+        let mut model = model(&CASES[k]);
+        model.replications = CHAIN_REPLICATIONS;
+        run(&model, 0).network
+    })
+}
+
+/// The chain's figures beside the simulated ones: (name, simulated, exact).
+fn side_by_side(k: &Kpis, doors: u32, exact: DoorFigures) -> [(&'static str, Estimate, f64); 3] {
+    let doors = f64::from(doors);
+    let busy = Estimate {
+        mean: k.door_utilization.mean * doors,
+        ci95_low: k.door_utilization.ci95_low * doors,
+        ci95_high: k.door_utilization.ci95_high * doors,
+    };
+    [
+        ("balk share", k.balk_rate, exact.balk),
+        ("riders present", k.riders_present_mean, exact.present),
+        ("busy doors", busy, exact.busy_doors),
+    ]
+}
+
 /// The loss share (riders who balk) and the mean number present fall in
-/// the simulation's interval at every parameter set; so do the busy doors.
+/// the simulation's 99.9% interval at every parameter set, with no
+/// slack; so do the busy doors. Measured, interval: exact value
+/// - door-limited: balk share [0.07624, 0.07806]: 0.07742, riders
+///   present [2.2786, 2.3006]: 2.2902, busy doors [0.7675, 0.7710]: 0.7688;
+/// - charge-limited: balk share [0.13033, 0.13669]: 0.13392, riders
+///   present [2.3329, 2.4155]: 2.3701, busy doors [0.06475, 0.06540]:
+///   0.06496;
+/// - mixed: balk share [0.22349, 0.22624]: 0.22530, riders present
+///   [2.7658, 2.7842]: 2.7749, busy doors [0.5372, 0.5395]: 0.5380.
 #[test]
 fn doors_and_a_line_cap_match_the_exact_chain() {
-    for c in &CASES {
-        let theory = door_chain(
-            c.batteries,
-            c.doors,
-            c.cap,
-            c.max_present,
-            c.lambda_per_h,
-            c.swap_seconds / 3600.0,
-            c.charge_hours,
-        );
-        let k = run(&model(c), 0).network;
-        assert!(theory.balk > 0.01, "{}: the cap must bind", c.what);
-        assert_matches(
-            &format!("{}: balk share", c.what),
-            k.balk_rate,
-            theory.balk,
-            REPLICATIONS,
-            SLACK,
-        );
+    for (i, c) in CASES.iter().enumerate() {
+        let exact = c.exact(door_chain);
+        let k = simulated(i);
+        assert!(exact.balk > 0.01, "{}: the cap must bind", c.what);
         // Riders wait without limit: every loss is a balk.
         assert_eq!(k.balk_rate, k.lost_swap_rate, "{}", c.what);
-        assert_matches(
-            &format!("{}: riders present", c.what),
-            k.riders_present_mean,
-            theory.present,
-            REPLICATIONS,
-            SLACK,
-        );
-        let doors = f64::from(c.doors);
-        assert_matches(
-            &format!("{}: busy doors", c.what),
-            sim_core::Estimate {
-                mean: k.door_utilization.mean * doors,
-                ci95_low: k.door_utilization.ci95_low * doors,
-                ci95_high: k.door_utilization.ci95_high * doors,
-            },
-            theory.busy_doors,
-            REPLICATIONS,
-            SLACK,
-        );
+        for (what, simulated, exact) in side_by_side(k, c.doors, exact) {
+            assert_inside(
+                &format!("{}: {what}", c.what),
+                simulated,
+                exact,
+                CHAIN_REPLICATIONS,
+            );
+        }
+    }
+}
+
+/// The interval above tells the engine from the door models it replaced:
+/// their exact values fall outside it, farther from the engine's exact
+/// value than the interval is wide, so an engine that behaved like either
+/// would fail `doors_and_a_line_cap_match_the_exact_chain`. Where both
+/// the door and charging bind (the mixed case), the old model (a battery
+/// taken on arrival, the returned one charging at once, then a wait for
+/// the door) balks 0.21798 of riders and keeps 2.7207 present, against
+/// the exact 0.22530 and 2.7749; charging the returned battery from the
+/// swap's start gives 0.22133 and 2.7455. Where only one binds, the old
+/// models differ by less than the interval: a battery is always ready at
+/// the door-limited case, and the doors are idle 98% of the time at the
+/// charge-limited one.
+#[test]
+fn the_interval_rules_out_the_old_door_models() {
+    let mixed = CASES
+        .iter()
+        .position(|c| c.what == "mixed")
+        .expect("a mixed case");
+    let c = &CASES[mixed];
+    let exact = c.exact(door_chain);
+    let k = simulated(mixed);
+    for (name, chain) in [
+        (
+            "battery taken on arrival",
+            door_chain_taken_on_arrival as Chain,
+        ),
+        (
+            "returned battery charging from the swap's start",
+            door_chain_charging_from_swap_start,
+        ),
+    ] {
+        let old = c.exact(chain);
+        let figures = side_by_side(k, c.doors, exact)
+            .into_iter()
+            .zip(side_by_side(k, c.doors, old));
+        // Balk share and riders present; the busy doors differ less.
+        for ((what, simulated, exact), (_, _, old)) in figures.take(2) {
+            let (low, high) = interval_999(simulated, CHAIN_REPLICATIONS);
+            assert!(
+                !(low..=high).contains(&old),
+                "{name}, {what}: {old:.5} inside [{low:.5}, {high:.5}]"
+            );
+            assert!(
+                (old - exact).abs() > high - low,
+                "{name}, {what}: {old:.5} vs exact {exact:.5}, interval [{low:.5}, {high:.5}]"
+            );
+        }
     }
 }
 
@@ -140,20 +228,21 @@ fn doors_and_a_line_cap_match_the_exact_chain() {
 /// charge-limited case runs out of them.
 #[test]
 fn the_binding_resource_is_the_one_the_case_names() {
-    let door = run(&model(&CASES[0]), 0).network;
+    let door = simulated(0);
     assert!(
         door.door_utilization.mean > 0.7,
         "{:?}",
         door.door_utilization
     );
     assert!(door.full_batteries_mean.mean > 20.0);
-    let charge = run(&model(&CASES[1]), 0).network;
+    let charge = simulated(1);
     assert!(charge.door_utilization.mean < 0.1);
     assert!(charge.stockout_probability.mean > 0.3);
 }
 
 /// Without a cap nobody balks, and a cap of N = 1 turns one door into a
-/// loss system: M/M/1/1 loses ρ / (1 + ρ).
+/// loss system: M/M/1/1 loses ρ / (1 + ρ), inside the simulation's 99.9%
+/// interval over 16 replications.
 #[test]
 fn a_cap_of_one_is_a_loss_system_at_the_door() {
     let mut c = Case {
@@ -168,13 +257,7 @@ fn a_cap_of_one_is_a_loss_system_at_the_door() {
     };
     let k = run(&model(&c), 0).network;
     let rho = c.lambda_per_h * c.swap_seconds / 3600.0;
-    assert_matches(
-        "M/M/1/1 loss",
-        k.balk_rate,
-        rho / (1.0 + rho),
-        REPLICATIONS,
-        SLACK,
-    );
+    assert_inside("M/M/1/1 loss", k.balk_rate, rho / (1.0 + rho), REPLICATIONS);
     c.max_present = u32::MAX;
     let mut uncapped = model(&c);
     uncapped.sites[0].max_riders_present = None;

@@ -12,6 +12,7 @@ mod energy_accounting;
 mod excel;
 mod fuzz;
 mod hardening;
+mod line_cap;
 mod nonsub_interval;
 mod off_peak;
 mod operator_figures;

@@ -1048,6 +1048,19 @@ mod tests {
         );
     }
 
+    /// `max_riders_present` in a `[[site]]` table: a count of at least 1,
+    /// reported at the site's own key when it is not.
+    #[test]
+    fn a_site_reads_its_line_cap() {
+        // The text appended to `RIDERS` lands in its `[[site]]` "A".
+        let m = model(&riders_with("max_riders_present = 7"));
+        assert_eq!(m.sites[0].max_riders_present, Some(7));
+        let problems = parse(&riders_with("max_riders_present = 0"), "t.toml").unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field, "site[0].max_riders_present");
+        assert_eq!(problems[0].line, 17);
+    }
+
     /// The valid fixture with every section reads as written.
     #[test]
     fn every_section_reads_as_written() {

@@ -657,6 +657,33 @@ mod tests {
         }
     }
 
+    /// `max_riders_present` from a row's cell, else from the table's
+    /// `defaults`, else no cap; a bad cell is reported in the CSV.
+    #[test]
+    fn a_line_cap_comes_from_its_column_or_the_defaults() {
+        let toml = "[scenario]\nname = \"caps\"\n\n\
+                    [battery]\ncapacity_wh = 1000\n\
+                    charge = { model = \"exponential\", mean_hours = 1 }\n\n\
+                    [[site_table]]\nfile = \"caps.csv\"\n\
+                    defaults = { slots_per_cabinet = 12, max_riders_present = 9 }\n";
+        let csv = "name,cabinets,batteries,max_riders_present\nA,1,10,4\nB,2,20,\n";
+        let m = model_with(toml, &[("caps.csv", csv)]);
+        let caps: Vec<_> = m.sites.iter().map(|s| s.max_riders_present).collect();
+        assert_eq!(caps, [Some(4), Some(9)]);
+        let no_default = toml.replace(", max_riders_present = 9", "");
+        let m = model_with(&no_default, &[("caps.csv", csv)]);
+        let caps: Vec<_> = m.sites.iter().map(|s| s.max_riders_present).collect();
+        assert_eq!(caps, [Some(4), None]);
+        let bad = csv.replace(",4\n", ",0\n");
+        assert_eq!(
+            problems_with(toml, &[("caps.csv", &bad)]),
+            [
+                "d/caps.csv:2:8: site_table[0].row[0].max_riders_present: site 'A': expected a \
+                 positive integer, found 0"
+            ]
+        );
+    }
+
     #[test]
     fn cells_become_numbers_or_text_by_column() {
         assert!(matches!(cell_value("batteries", "12"), DeValue::Integer(_)));

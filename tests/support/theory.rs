@@ -136,52 +136,211 @@ pub fn door_chain(
 ) -> DoorFigures {
     let (b, n_max) = (batteries as usize, max_present as usize);
     let cap = cap.unwrap_or(batteries).min(batteries) as usize;
-    let states = (n_max + 1) * (b + 1);
     let id = |n: usize, e: usize| n * (b + 1) + e;
     let swaps = |n: usize, e: usize| n.min(doors as usize).min(b - e);
-    // Generator transposed: q[to][from], so that Q^T π = 0.
-    let mut q = vec![vec![0.0f64; states]; states];
-    for n in 0..=n_max {
-        for e in 0..=b {
-            let from = id(n, e);
-            let out = |to: usize, rate: f64, q: &mut Vec<Vec<f64>>| {
-                if rate > 0.0 {
-                    q[to][from] += rate;
-                    q[from][from] -= rate;
-                }
-            };
-            if n < n_max {
-                out(id(n + 1, e), lambda_per_h, &mut q);
-            }
-            let k = swaps(n, e);
-            if k > 0 {
-                out(id(n - 1, e + 1), k as f64 / mean_swap_h, &mut q);
-            }
-            if e > 0 {
-                out(id(n, e - 1), e.min(cap) as f64 / mean_charge_h, &mut q);
-            }
+    let pi = stationary((n_max + 1) * (b + 1), |from, out| {
+        let (n, e) = (from / (b + 1), from % (b + 1));
+        if n < n_max {
+            out(id(n + 1, e), lambda_per_h);
         }
-    }
-    let mut rhs = vec![0.0; states];
-    q[states - 1] = vec![1.0; states];
-    rhs[states - 1] = 1.0;
-    let pi = solve(q, rhs);
+        let k = swaps(n, e);
+        if k > 0 {
+            out(id(n - 1, e + 1), k as f64 / mean_swap_h);
+        }
+        if e > 0 {
+            out(id(n, e - 1), e.min(cap) as f64 / mean_charge_h);
+        }
+    });
     let mut figures = DoorFigures {
         balk: 0.0,
         present: 0.0,
         busy_doors: 0.0,
     };
-    for n in 0..=n_max {
-        for e in 0..=b {
-            let p = pi[id(n, e)];
-            figures.present += p * n as f64;
-            figures.busy_doors += p * swaps(n, e) as f64;
-            if n == n_max {
-                figures.balk += p;
-            }
+    for (state, &p) in pi.iter().enumerate() {
+        let (n, e) = (state / (b + 1), state % (b + 1));
+        figures.present += p * n as f64;
+        figures.busy_doors += p * swaps(n, e) as f64;
+        if n == n_max {
+            figures.balk += p;
         }
     }
     figures
+}
+
+/// [`door_chain`] for the model before issue 10, as a counter-example:
+/// an arrival who finds a ready battery takes it at once and hands in
+/// the empty one, which starts charging then, and only then waits for a
+/// door (the line at the doors holds batteries already dispensed). One
+/// who finds none waits for the next battery to charge, then queues for
+/// a door with it. The same cap on riders present (in line for a
+/// battery, for a door, or at one), doors, chargers and rates.
+///
+/// State (d riders with a battery: at a door or in line for one, w riders
+/// in line for a battery, e batteries empty), with w > 0 only when all B
+/// are empty. The engine's chain holds the door and the battery together,
+/// so a swap both needs and blocks a battery; here a battery is freed for
+/// charging a swap time earlier and a door never waits for one.
+pub fn door_chain_taken_on_arrival(
+    batteries: u32,
+    doors: u32,
+    cap: Option<u32>,
+    max_present: u32,
+    lambda_per_h: f64,
+    mean_swap_h: f64,
+    mean_charge_h: f64,
+) -> DoorFigures {
+    let (b, n_max) = (batteries as usize, max_present as usize);
+    let cap = cap.unwrap_or(batteries).min(batteries) as usize;
+    let mut states = Vec::new();
+    for d in 0..=n_max {
+        for w in 0..=n_max - d {
+            for e in 0..=b {
+                if w == 0 || e == b {
+                    states.push((d, w, e));
+                }
+            }
+        }
+    }
+    let id = |x: (usize, usize, usize)| {
+        states
+            .binary_search(&x)
+            .expect("transitions stay among the states")
+    };
+    let pi = stationary(states.len(), |from, out| {
+        let (d, w, e) = states[from];
+        if d + w < n_max {
+            let to = if e < b {
+                (d + 1, w, e + 1)
+            } else {
+                (d, w + 1, e)
+            };
+            out(id(to), lambda_per_h);
+        }
+        let k = d.min(doors as usize);
+        if k > 0 {
+            out(id((d - 1, w, e)), k as f64 / mean_swap_h);
+        }
+        if e > 0 {
+            // The head of the battery line takes the battery just charged
+            // and hands in theirs: still no battery ready.
+            let to = if w > 0 {
+                (d + 1, w - 1, e)
+            } else {
+                (d, w, e - 1)
+            };
+            out(id(to), e.min(cap) as f64 / mean_charge_h);
+        }
+    });
+    let mut figures = DoorFigures {
+        balk: 0.0,
+        present: 0.0,
+        busy_doors: 0.0,
+    };
+    for (&(d, w, _), &p) in states.iter().zip(&pi) {
+        figures.present += p * (d + w) as f64;
+        figures.busy_doors += p * d.min(doors as usize) as f64;
+        if d + w == n_max {
+            figures.balk += p;
+        }
+    }
+    figures
+}
+
+/// [`door_chain`] with the other half of the old model left in, as a
+/// counter-example: the full battery is reserved at the swap's start and
+/// handed over at its end, but the returned battery goes on charge at the
+/// start (as if the cabinet took it before the swap). While a swap runs
+/// the cabinet holds both, so B + k batteries for k swaps running.
+///
+/// State (n riders present, k swaps running, e batteries empty), with
+/// k = min(n, doors) unless all B are empty: a swap starts, taking a ready
+/// battery and adding an empty one, whenever a rider, a door and a ready
+/// battery are free.
+pub fn door_chain_charging_from_swap_start(
+    batteries: u32,
+    doors: u32,
+    cap: Option<u32>,
+    max_present: u32,
+    lambda_per_h: f64,
+    mean_swap_h: f64,
+    mean_charge_h: f64,
+) -> DoorFigures {
+    let (b, n_max, doors) = (batteries as usize, max_present as usize, doors as usize);
+    let cap = cap.unwrap_or(batteries).min(batteries) as usize;
+    let mut states = Vec::new();
+    for n in 0..=n_max {
+        for k in 0..=n.min(doors) {
+            for e in 0..=b {
+                if k == n.min(doors) || e == b {
+                    states.push((n, k, e));
+                }
+            }
+        }
+    }
+    let id = |x: (usize, usize, usize)| {
+        states
+            .binary_search(&x)
+            .expect("transitions stay among the states")
+    };
+    // Swaps start while a rider, a door and a ready battery are free.
+    let start_swaps = |(n, mut k, mut e): (usize, usize, usize)| {
+        while k < n.min(doors) && e < b {
+            (k, e) = (k + 1, e + 1);
+        }
+        id((n, k, e))
+    };
+    let pi = stationary(states.len(), |from, out| {
+        let (n, k, e) = states[from];
+        if n < n_max {
+            out(start_swaps((n + 1, k, e)), lambda_per_h);
+        }
+        if k > 0 {
+            out(start_swaps((n - 1, k - 1, e)), k as f64 / mean_swap_h);
+        }
+        if e > 0 {
+            out(
+                start_swaps((n, k, e - 1)),
+                e.min(cap) as f64 / mean_charge_h,
+            );
+        }
+    });
+    let mut figures = DoorFigures {
+        balk: 0.0,
+        present: 0.0,
+        busy_doors: 0.0,
+    };
+    for (&(n, k, _), &p) in states.iter().zip(&pi) {
+        figures.present += p * n as f64;
+        figures.busy_doors += p * k as f64;
+        if n == n_max {
+            figures.balk += p;
+        }
+    }
+    figures
+}
+
+/// The stationary distribution of a finite continuous-time Markov chain
+/// on `states` states, irreducible, whose transitions out of each state
+/// `from` `transitions(from, out)` lists as `out(to, rate)`: the
+/// balance equations Q^T π = 0, one of them replaced by Σ π = 1, solved
+/// exactly.
+fn stationary(states: usize, transitions: impl Fn(usize, &mut dyn FnMut(usize, f64))) -> Vec<f64> {
+    let mut rates = Vec::new();
+    for from in 0..states {
+        transitions(from, &mut |to, rate| rates.push((from, to, rate)));
+    }
+    // Generator transposed: q[to][from], so that Q^T π = 0.
+    let mut q = vec![vec![0.0f64; states]; states];
+    for (from, to, rate) in rates {
+        if rate > 0.0 {
+            q[to][from] += rate;
+            q[from][from] -= rate;
+        }
+    }
+    let mut rhs = vec![0.0; states];
+    q[states - 1] = vec![1.0; states];
+    rhs[states - 1] = 1.0;
+    solve(q, rhs)
 }
 
 /// Solves `a · x = rhs` by Gaussian elimination with partial pivoting.
@@ -241,6 +400,38 @@ mod tests {
             })
             .sum();
         assert!((f.present - present).abs() < 1e-6);
+    }
+
+    /// Where a battery is always ready (many batteries, charging in an
+    /// instant), when it is taken and when the returned one starts
+    /// charging change nothing: the two old door models give the
+    /// engine's chain, here M/M/2/5.
+    #[test]
+    fn old_door_chains_agree_where_batteries_never_bind() {
+        let args = (40, 2, None, 5, 30.0, 0.05, 1e-6);
+        let exact = door_chain(args.0, args.1, args.2, args.3, args.4, args.5, args.6);
+        for old in [
+            door_chain_taken_on_arrival,
+            door_chain_charging_from_swap_start,
+        ] {
+            let f = old(args.0, args.1, args.2, args.3, args.4, args.5, args.6);
+            assert!((f.balk - exact.balk).abs() < 1e-9, "{f:?} vs {exact:?}");
+            assert!((f.present - exact.present).abs() < 1e-9);
+            assert!((f.busy_doors - exact.busy_doors).abs() < 1e-9);
+        }
+        // M/M/2/5 at a = 1.5: π_n ∝ aⁿ / n! up to 2, then (a/2)ⁿ⁻² · a² / 2.
+        let a: f64 = 1.5;
+        let w: Vec<f64> = (0..=5)
+            .map(|n| {
+                if n <= 2 {
+                    a.powi(n) / [1.0, 1.0, 2.0][n as usize]
+                } else {
+                    a * a / 2.0 * (a / 2.0).powi(n - 2)
+                }
+            })
+            .collect();
+        let total: f64 = w.iter().sum();
+        assert!((exact.balk - w[5] / total).abs() < 1e-9);
     }
 
     #[test]

@@ -1506,6 +1506,165 @@ mod tests {
         assert_eq!(next_generation(GEN_MASK), 0);
     }
 
+    /// Handles the events due up to `until` in order, as `Sim::run` does
+    /// (stale ones skipped), and moves the clock to `until`.
+    fn run_until(sim: &mut Sim, until: Time) {
+        while sim.queue.peek_time().is_some_and(|t| t <= until) {
+            let (t, event) = sim.queue.pop().expect("an event is due");
+            sim.now = t;
+            match event {
+                Event::Tick => sim.on_tick(),
+                Event::SwapEnd { door } => sim.on_swap_end(door),
+                Event::StageEnd { slot, generation } => {
+                    if sim.slots[slot as usize].generation == generation {
+                        sim.on_stage_end(slot);
+                    }
+                }
+                Event::Abandon {
+                    request,
+                    generation,
+                } => {
+                    if sim.requests.generation[request as usize] == generation {
+                        sim.on_abandon(request);
+                    }
+                }
+                other => panic!("no {other:?} in this test"),
+            }
+        }
+        sim.now = until;
+    }
+
+    /// One swap's events in their order (issue 10), at a site of two doors
+    /// and one full battery, 90-second swaps and one-hour charges. When
+    /// rider 0's swap starts, the full battery is reserved: off the ready
+    /// count, but still in its slot, and rider 0 keeps theirs; nothing
+    /// goes on charge and the cabinet draws nothing. Rider 1, arriving
+    /// during the swap, finds a free door but no battery to take and
+    /// waits. Only when the swap ends, 90 s later, is the full battery
+    /// handed over and does the returned one go on charge (the cabinet
+    /// draws 800 W from then); rider 1's swap starts when it is charged.
+    /// Handing over at the start, or charging the returned battery from
+    /// the start, fails here.
+    #[test]
+    fn a_swap_reserves_at_its_start_and_hands_over_at_its_end() {
+        use crate::model::{ChargeModel, Demand, Dist, RiderGroup, Riders, SiteSpec};
+        let mut model = small_model();
+        model.days = 1;
+        model.battery.charge = ChargeModel::Deterministic { hours: 1.0 };
+        model.cabinet.swap_seconds = Dist::Fixed { value: 90.0 };
+        model.riders = Riders {
+            groups: vec![RiderGroup {
+                name: "resident".into(),
+                // No trips: the test says when each rider needs a swap.
+                daily_km: Dist::Fixed { value: 0.0 },
+                wh_per_km: Dist::Fixed { value: 20.0 },
+                trips_weekday: 2.0,
+                trips_weekend: 2.0,
+                profile_weekday: [1.0; 24],
+                profile_weekend: [1.0; 24],
+                swap_threshold_soc: Dist::Fixed { value: 0.25 },
+                patience_minutes: Dist::Fixed { value: 600.0 },
+                speed_kmh: 15.0,
+                works_across_district: false,
+            }],
+            ..Riders::default()
+        };
+        model.sites = vec![SiteSpec {
+            name: "R".into(),
+            cabinets: 2,
+            slots_per_cabinet: 6,
+            batteries: 1,
+            demand: Demand::Riders,
+            households: 2,
+            ebikes: 2,
+            swap_adoption: 1.0,
+            mix: vec![(0, 1.0)],
+            ..SiteSpec::default()
+        }];
+        let mut sim = Sim::new(&model, 0);
+        assert_eq!(sim.riders.len(), 2);
+        // The cabinet's battery came first, in slot 0; then the riders'.
+        let (full, theirs) = (0, sim.riders[0].battery);
+        assert_eq!(sim.slot_battery[0], full);
+        let site = |sim: &Sim| {
+            let live = sim.sites.live[0];
+            let load_w = live.load[cabinet::CABINETS].level();
+            (
+                live.ready,
+                live.busy_doors,
+                live.waiting,
+                live.charging,
+                load_w,
+            )
+        };
+
+        let start = 2 * MS_PER_HOUR + 17;
+        let swap_ms = 90_000;
+        run_until(&mut sim, start);
+        assert_eq!(site(&sim), (1, 0, 0, 0, 0.0));
+        sim.riders[0].need_soc = 0.2;
+        sim.on_swap_need(0);
+        // Started: reserved, not handed over; nothing charges.
+        let reserved = |sim: &Sim| {
+            assert_eq!(site(sim), (0, 1, 0, 0, 0.0), "at {}", sim.now);
+            assert_eq!(
+                sim.slot_battery[0], full,
+                "the full battery left at {}",
+                sim.now
+            );
+            assert_eq!(sim.slots[0].phase, Phase::Idle);
+            assert!(!sim.slots[0].dispensable);
+            assert_eq!(sim.slots[0].charge.soc, 1.0);
+            assert_eq!(sim.riders[0].battery, theirs);
+            assert_eq!(sim.riders[0].charge.soc, 0.2);
+            assert_eq!(sim.sites.counters[0].served, 1, "served at the start");
+        };
+        reserved(&sim);
+        // A second rider finds a free door, but no battery to take.
+        sim.riders[1].need_soc = 0.3;
+        sim.on_swap_need(1);
+        let second_waits = |sim: &Sim| {
+            assert_eq!(sim.sites.live[0].waiting, 1, "at {}", sim.now);
+            assert_eq!(sim.riders[1].battery, theirs + 1);
+            assert_eq!(sim.sites.counters[0].stockouts, 1);
+        };
+        assert_eq!(sim.sites.live[0].busy_doors, 1, "one door stays free");
+        second_waits(&sim);
+        run_until(&mut sim, start + swap_ms - 1);
+        let live = sim.sites.live[0];
+        assert_eq!((live.busy_doors, live.waiting), (1, 1));
+        assert_eq!(sim.slot_battery[0], full);
+        assert_eq!(sim.riders[0].battery, theirs);
+        assert_eq!(
+            (live.charging, live.load[cabinet::CABINETS].level()),
+            (0, 0.0)
+        );
+
+        // The swap ends: handed over, and the returned battery charges.
+        run_until(&mut sim, start + swap_ms);
+        assert_eq!(site(&sim), (0, 0, 1, 1, 800.0));
+        assert_eq!(sim.riders[0].battery, full);
+        assert_eq!(sim.riders[0].charge.soc, 1.0);
+        assert_eq!(sim.batteries[full as usize].rider, 0);
+        assert_eq!(sim.slot_battery[0], theirs);
+        assert_eq!(sim.slots[0].phase, Phase::Charging);
+        assert_eq!(sim.slots[0].stage_start, start + swap_ms);
+        second_waits(&sim);
+
+        // Charged an hour later: rider 1's swap starts with it.
+        let charged = start + swap_ms + MS_PER_HOUR;
+        run_until(&mut sim, charged - 1);
+        assert_eq!(site(&sim), (0, 0, 1, 1, 800.0));
+        run_until(&mut sim, charged);
+        assert_eq!(site(&sim), (0, 1, 0, 0, 0.0));
+        assert_eq!(sim.slot_battery[0], theirs);
+        assert_eq!(sim.riders[1].battery, theirs + 1);
+        assert_eq!(sim.sites.counters[0].served, 2);
+        run_until(&mut sim, charged + swap_ms);
+        assert_eq!(sim.riders[1].battery, theirs);
+        assert_eq!(site(&sim), (0, 0, 0, 1, 700.0));
+    }
+
     fn small_model() -> Model {
         use crate::model::{BatterySpec, ChargeModel, Demand, SiteSpec};
         Model {
