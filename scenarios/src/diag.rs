@@ -144,10 +144,15 @@ pub(crate) struct Sink<'s> {
     distinct: HashMap<Like, (usize, usize)>,
 }
 
-/// What makes two problems alike: the same severity, file and message at
-/// the same field up to its indices (`slot_catalogue[]`). Only the first
-/// is kept; its message counts the others ("and 19,998 more like it"), so
-/// N repeats of one mistake give one diagnostic, not N.
+/// What makes two problems alike: the same severity and file, and the
+/// same message at the same field, both up to their indices
+/// (`slot_catalogue[]`, `site_table[].row[].batteries`, "already used by
+/// row[]") and whatever entity the message is about (`site 'A': `, see
+/// [`Sink::error_about`]). Only the first is kept; its message counts the
+/// others ("and 19,998 more like it"), so N repeats of one mistake give
+/// one diagnostic, not N: in one array of the scenario, in its sites, and
+/// in the rows of a site table. A different value is a different message,
+/// so "found 0" and "found 65" stay two.
 type Like = (Severity, usize, String, String);
 
 /// Where a diagnostic sorts: by its position in the scenario file; one in
@@ -355,18 +360,38 @@ impl<'s> Sink<'s> {
         field: impl Into<String>,
         message: impl Into<String>,
     ) {
-        self.report(Severity::Error, file, span, field.into(), message.into());
+        self.error_about(file, span, field, None, message);
     }
 
-    /// Reports an implausible value at byte range `span` of `file`.
-    pub(crate) fn warn_in(
+    /// Reports a problem with the text at byte range `span` of `file`,
+    /// about `subject` (`site 'A'`), which prefixes the message: `site
+    /// 'A': {message}`. The subject is no part of what makes problems
+    /// alike, so the same mistake in the rows of many sites is one
+    /// diagnostic.
+    pub(crate) fn error_about(
         &mut self,
         file: FileId,
         span: Range<usize>,
         field: impl Into<String>,
+        subject: Option<&str>,
         message: impl Into<String>,
     ) {
-        self.report(Severity::Warning, file, span, field.into(), message.into());
+        let (field, message) = (field.into(), message.into());
+        self.report(Severity::Error, file, span, field, subject, message);
+    }
+
+    /// Reports an implausible value at byte range `span` of `file`, about
+    /// `subject` as in [`Sink::error_about`].
+    pub(crate) fn warn_about(
+        &mut self,
+        file: FileId,
+        span: Range<usize>,
+        field: impl Into<String>,
+        subject: Option<&str>,
+        message: impl Into<String>,
+    ) {
+        let (field, message) = (field.into(), message.into());
+        self.report(Severity::Warning, file, span, field, subject, message);
     }
 
     /// Keeps a problem, or counts it when one like it was kept.
@@ -376,14 +401,24 @@ impl<'s> Sink<'s> {
         file: FileId,
         span: Range<usize>,
         field: String,
+        subject: Option<&str>,
         message: String,
     ) {
-        let like = (severity, file.0, without_indices(&field), message);
+        let like = (
+            severity,
+            file.0,
+            without_indices(&field),
+            without_indices(&message),
+        );
         if let Some((_, more)) = self.distinct.get_mut(&like) {
             *more += 1;
             return;
         }
-        let found = self.diagnostic(severity, file, span, field, like.3.clone());
+        let message = match subject {
+            Some(subject) => format!("{subject}: {message}"),
+            None => message,
+        };
+        let found = self.diagnostic(severity, file, span, field, message);
         let list = match severity {
             Severity::Error => &mut self.found,
             Severity::Warning => &mut self.warnings,
@@ -441,18 +476,22 @@ impl<'s> Sink<'s> {
     }
 }
 
-/// `field` with the indices left out: `a[3].b[12]` → `a[].b[]`.
+/// `field` with the indices left out: `a[3].b[12]` → `a[].b[]`. In a
+/// message, only the indices of a name are (`already used by row[]`), not
+/// a range: `[0, 1]` stays.
 pub(crate) fn without_indices(field: &str) -> String {
     let mut out = String::with_capacity(field.len());
     let mut in_index = false;
+    let mut last = None;
     for c in field.chars() {
         match c {
-            '[' => in_index = true,
+            '[' => in_index = last.is_some_and(|l: char| !l.is_whitespace() && !"([,".contains(l)),
             ']' => in_index = false,
             c if in_index && c.is_ascii_digit() => continue,
             _ => {}
         }
         out.push(c);
+        last = Some(c);
     }
     out
 }
@@ -593,13 +632,24 @@ mod tests {
             sink.error(5 + 3 * i..6 + 3 * i, format!("a[{i}]"), "duplicate 1");
         }
         sink.error(17..18, "b", "duplicate 1");
+        // The entity a problem is about is no part of what it is.
+        for (i, subject) in ["site 'A'", "site 'B'"].into_iter().enumerate() {
+            let field = format!("c[{i}].d");
+            sink.error_about(FileId::MAIN, 17..18, field, Some(subject), "bad");
+        }
         let found: Vec<String> = sink.finish().iter().map(ToString::to_string).collect();
         assert_eq!(
             found,
             [
                 "f:1:9: a[1]: duplicate 1 (and 2 more like it)",
-                "f:2:1: b: duplicate 1"
+                "f:2:1: b: duplicate 1",
+                "f:2:1: c[0].d: site 'A': bad (and 1 more like it)",
             ]
+        );
+        assert_eq!(without_indices("a[3].b[12]"), "a[].b[]");
+        assert_eq!(
+            without_indices("expected a number in [0, 1], already used by row[12]"),
+            "expected a number in [0, 1], already used by row[]"
         );
         assert_eq!(thousands(19_998), "19,998");
         assert_eq!(thousands(999), "999");

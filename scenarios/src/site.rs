@@ -994,13 +994,26 @@ mod tests {
             problems(&two_sites("A")),
             ["t.toml:26:8: site[1].name: site 'A': duplicate name, already used by site[0]"]
         );
-        let source = two_sites("美吉鑫小区").replace("batteries = 11", "batteries = 13");
-        let found = problems(&source);
+        let mut source = two_sites("美吉鑫小区");
+        let second = source.rfind("batteries = 11").unwrap();
+        source.replace_range(second..second + 14, "batteries = 13");
         assert_eq!(
-            found[1],
-            "t.toml:29:13: site[1].batteries: site '美吉鑫小区': batteries (13) leave no empty \
+            problems(&source),
+            [
+                "t.toml:29:13: site[1].batteries: site '美吉鑫小区': batteries (13) leave no empty \
              compartment in 1 × 12 slots; leave one per cabinet for the returned battery: at \
              most 11 batteries, or add a cabinet"
+            ]
+        );
+        // The same mistake in both sites is one problem with a count.
+        let both = two_sites("美吉鑫小区").replace("batteries = 11", "batteries = 13");
+        assert_eq!(
+            problems(&both),
+            [
+                "t.toml:18:13: site[0].batteries: site 'A': batteries (13) leave no empty \
+             compartment in 1 × 12 slots; leave one per cabinet for the returned battery: at \
+             most 11 batteries, or add a cabinet (and 1 more like it)"
+            ]
         );
     }
 

@@ -630,6 +630,42 @@ mod tests {
         );
     }
 
+    /// Issue 13: the same mistake in every row was one error per row (23
+    /// MB of stderr for a table of 100,000 rows). It is one problem per
+    /// column and kind of mistake, at its first row, with a count of the
+    /// others, as in the scenario; the site each row is about makes no
+    /// difference.
+    #[test]
+    fn the_same_mistake_in_many_rows_is_one_problem_with_a_count() {
+        let mut csv = String::from("name,cabinets,batteries,swap_adoption\n");
+        for i in 0..1000 {
+            let adoption = if i % 100 == 7 { "1.5" } else { "0.3" };
+            csv.push_str(&format!("s{i},1,12.5,{adoption}\n"));
+        }
+        assert_eq!(
+            problems_with(TOML, &[("site-table.csv", &csv)]),
+            [
+                "d/site-table.csv:2:6: site_table[0].row[0].batteries: site 's0': expected a \
+                 positive integer, found float (and 999 more like it)",
+                "d/site-table.csv:9:11: site_table[0].row[7].swap_adoption: site 's7': expected a \
+                 number in [0, 1], found 1.5 (and 9 more like it)",
+            ]
+        );
+        // Another value is another problem; so is another column.
+        let csv = "name,cabinets,batteries,x_m\nA,1,12.5,0\nB,1,twelve,0\nC,1,12.5,x\n";
+        assert_eq!(
+            problems_with(TOML, &[("site-table.csv", csv)]),
+            [
+                "d/site-table.csv:2:5: site_table[0].row[0].batteries: site 'A': expected a \
+                 positive integer, found float (and 1 more like it)",
+                "d/site-table.csv:3:5: site_table[0].row[1].batteries: site 'B': expected a \
+                 positive integer, found `twelve`",
+                "d/site-table.csv:4:10: site_table[0].row[2].x_m: site 'C': expected a \
+                 number, found `x`",
+            ]
+        );
+    }
+
     /// Mangles the CSV char by char: parsing must return, and every
     /// diagnostic must point inside its file.
     #[test]

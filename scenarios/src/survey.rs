@@ -24,7 +24,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::Diagnostic;
 use crate::bounds;
-use crate::diag::Sink;
+use crate::diag::{FileId, Sink};
 use crate::overrides::toml_string;
 use crate::sheet::SurveySheet;
 use crate::site_table::{Cell, Record, number_cell};
@@ -710,7 +710,7 @@ impl RowReader<'_> {
                 None
             }
         };
-        let subject = name.as_ref().map(|n| format!("site '{n}': "));
+        let subject = name.as_ref().map(|n| format!("site '{n}'"));
         let subject = subject.as_deref();
         if let (Some(name), Some(cell)) = (&name, self.cell(Col::Name)) {
             if let Some(first) = names.get(name) {
@@ -836,8 +836,7 @@ impl RowReader<'_> {
         subject: Option<&str>,
         message: String,
     ) {
-        let prefix = subject.unwrap_or_default();
-        sink.error(span, self.field(col), format!("{prefix}{message}"));
+        sink.error_about(FileId::MAIN, span, self.field(col), subject, message);
     }
 }
 

@@ -561,21 +561,15 @@ pub(crate) struct At {
 impl At {
     /// Reports a problem here, prefixed with `subject` when there is one.
     pub(crate) fn error(&self, sink: &mut Sink<'_>, subject: Option<&str>, message: impl Display) {
-        let message = match subject {
-            Some(subject) => format!("{subject}: {message}"),
-            None => message.to_string(),
-        };
-        sink.error_in(self.file, self.span.clone(), self.field.clone(), message);
+        let (span, field) = (self.span.clone(), self.field.clone());
+        sink.error_about(self.file, span, field, subject, message.to_string());
     }
 
     /// Reports an implausible value here, prefixed with `subject` when
     /// there is one.
     pub(crate) fn warn(&self, sink: &mut Sink<'_>, subject: Option<&str>, message: impl Display) {
-        let message = match subject {
-            Some(subject) => format!("{subject}: {message}"),
-            None => message.to_string(),
-        };
-        sink.warn_in(self.file, self.span.clone(), self.field.clone(), message);
+        let (span, field) = (self.span.clone(), self.field.clone());
+        sink.warn_about(self.file, span, field, subject, message.to_string());
     }
 }
 

@@ -151,6 +151,50 @@ fn cell_of(site: &SiteSpec, cell_m: f64) -> (i64, i64) {
 mod tests {
     use super::*;
 
+    /// Issue 13: reachability was a dense site × site table. 20,000 sites
+    /// on a grid 1 km apart, a detour of 1.5 km: each reaches itself and
+    /// at most its 8 neighbours, so the lists hold at most 9 entries a
+    /// site, and their memory is in that proportion (a dense table would
+    /// be 4·10⁸ entries, 1.6 GB).
+    #[test]
+    fn entries_are_in_proportion_to_the_neighbours() {
+        const N: usize = 20_000;
+        const K: usize = 9;
+        let side = 141;
+        let mut model = Model::default();
+        model.riders.choice.max_detour_m = 1500.0;
+        model.sites = (0..N)
+            .map(|i| SiteSpec {
+                name: format!("s{i}"),
+                x_m: (i % side) as f64 * 1000.0,
+                y_m: (i / side) as f64 * 1000.0,
+                cabinets: 1,
+                slots_per_cabinet: 8,
+                ..SiteSpec::default()
+            })
+            .collect();
+        for policy in [ChoicePolicy::Nearest, ChoicePolicy::AppInformed] {
+            model.riders.choice.policy = policy;
+            let reach = Reach::new(&model);
+            let entries = reach.sites.len();
+            assert!(entries <= N * K, "{entries} entries");
+            // Most sites are inside the grid, with all 8 neighbours.
+            assert!(entries > N * (K - 1), "{entries} entries");
+            assert_eq!(reach.of(side as u32 + 1).len(), K);
+            assert_eq!(reach.start.len(), N + 1);
+            let bytes = reach.sites.capacity() * size_of::<u32>()
+                + reach.start.capacity() * size_of::<usize>();
+            assert!(bytes <= 2 * N * K * size_of::<u32>() + (N + 1) * size_of::<usize>());
+            // The estimate's bound counts the 3 × 3 cells around a site:
+            // more than it reaches, still in proportion.
+            let bound = entries_bound(&model);
+            assert!(
+                (entries as u64..=(3 * N * K) as u64).contains(&bound),
+                "{bound}"
+            );
+        }
+    }
+
     /// The neighbour lists equal the dense scan they replace.
     #[test]
     fn grid_lists_equal_the_dense_scan() {
