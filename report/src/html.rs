@@ -95,7 +95,7 @@ table.compare-summary { font-size: .82rem; }
 table.compare-summary .ci { white-space: nowrap; }
 td.verdict { white-space: nowrap; }
 table.compare-summary td:first-child { min-width: 8em; }
-table.compare th, table.compare-summary th { word-break: keep-all; }
+table.compare th, table.compare-summary th, table.sites th { word-break: keep-all; }
 table.key { width: auto; }
 section.summary table.compact th, section.summary table.compact td { padding: .1rem .45rem; }
 section.summary p.note { font-size: .85em; margin: .3rem 0; }
