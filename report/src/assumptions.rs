@@ -318,7 +318,8 @@ const PLANNED: [&str; 6] = [
 const TARGET_KEYS: [(&str, &str); 5] = [
     ("lost_swap_rate", "max_lost_swap_rate"),
     ("stockout_probability", "max_stockout_probability"),
-    ("wait_minutes_p95", "max_wait_minutes_p95"),
+    // Judged on the swap delay since issue 10 (`Targets::list`).
+    ("swap_delay_minutes_p95", "max_wait_minutes_p95"),
     (
         "flying_wire_per_1000_bikes_day",
         "max_flying_wire_per_1000_bikes_day",
@@ -1078,6 +1079,50 @@ mod tests {
         );
         three.sites.truncate(1);
         assert_eq!(source(&three), comment(calibrated));
+    }
+
+    /// Every target's row cites the comment beside its key: the wait
+    /// target, judged on the swap delay, showed as set without one.
+    #[test]
+    fn every_target_shows_the_comment_beside_its_key() {
+        let model = Model {
+            targets: Targets {
+                max_lost_swap_rate: Some(0.02),
+                max_stockout_probability: Some(0.05),
+                max_wait_minutes_p95: Some(10.0),
+                max_flying_wire_per_1000_bikes_day: Some(100.0),
+                max_transformer_utilization: Some(0.8),
+            },
+            ..Model::default()
+        };
+        let comments: BTreeMap<String, String> = TARGET_KEYS
+            .iter()
+            .map(|(_, key)| (format!("targets.{key}"), format!("about {key}")))
+            .collect();
+        let file = ScenarioFile {
+            path: "s.toml",
+            comments: &comments,
+        };
+        let context = Context::from_scenario(&model, file);
+        let targets: Vec<_> = context
+            .assumptions
+            .iter()
+            .filter(|a| a.key == "target")
+            .collect();
+        assert_eq!(targets.len(), 5);
+        for a in targets {
+            let Value::Target { kpi, .. } = &a.value else {
+                panic!("{a:?}");
+            };
+            let key = TARGET_KEYS.iter().find(|(k, _)| k == kpi).expect(kpi).1;
+            assert_eq!(
+                a.source,
+                Source::Comment {
+                    text: format!("about {key}")
+                },
+                "{kpi}"
+            );
+        }
     }
 
     #[test]
