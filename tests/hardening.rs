@@ -1045,6 +1045,56 @@ fn issue_13_report_refuses_values_out_of_range_and_wrong_shapes() {
         "profiles.json': network.pile_sessions_by_hour: 23 values, expected 24",
     );
     fs::write(out.join("profiles.json"), &profiles).expect("restore");
+    // Profiles of another shape inside: serde took the network of `{"a":
+    // 1}` as one of no hours (4 charts instead of 7, exit 0), and an empty
+    // list as hours not kept (6 charts).
+    let value: serde_json::Value = serde_json::from_str(&profiles).expect("profiles");
+    for (pointer, replacement, says) in [
+        (
+            "/network",
+            serde_json::json!({"a": 1}),
+            "profiles.json': network.a: unknown field: expected an object of name, \
+             requests_by_hour, stockouts_by_hour",
+        ),
+        (
+            "/network/requests_by_hour",
+            serde_json::json!([]),
+            "profiles.json': network.requests_by_hour: 0 values, expected 24",
+        ),
+        (
+            "/sites/0/wait_quantiles_minutes",
+            serde_json::json!(null),
+            "profiles.json': sites[0].wait_quantiles_minutes: expected a list of values, \
+             found null",
+        ),
+    ] {
+        let mut edited = value.clone();
+        *edited.pointer_mut(pointer).expect(pointer) = replacement;
+        fs::write(out.join("profiles.json"), edited.to_string()).expect("edit");
+        refused(&report(), says);
+    }
+    let mut edited = value.clone();
+    edited["network"]
+        .as_object_mut()
+        .expect("the network")
+        .remove("stockouts_by_hour");
+    fs::write(out.join("profiles.json"), edited.to_string()).expect("edit");
+    refused(
+        &report(),
+        "profiles.json': network.stockouts_by_hour: missing: expected an object of name",
+    );
+    fs::write(out.join("profiles.json"), &profiles).expect("restore");
+    // The context's nested fields likewise: a site of unknown fields was
+    // read as a site of no name and no e-bikes.
+    let context = fs::read_to_string(out.join("context.json")).expect("context");
+    let mut edited: serde_json::Value = serde_json::from_str(&context).expect("context");
+    edited["sites"][0] = serde_json::json!({"a": 1});
+    fs::write(out.join("context.json"), edited.to_string()).expect("edit");
+    refused(
+        &report(),
+        "context.json': sites[0].a: unknown field: expected an object of name, town",
+    );
+    fs::write(out.join("context.json"), &context).expect("restore");
     // Files of another shape: read as empty, they drew a page with its
     // charts left out and said nothing.
     for (file, text, says) in [

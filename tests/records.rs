@@ -1276,6 +1276,101 @@ fn records_calibrate_keeps_a_scenarios_own_groups_and_warns() {
     assert!(out.starts_with("ok: "), "{out}");
 }
 
+/// Issue 14: "Each estimate's interval and sample size goes in the comment
+/// beside its key, so the report shows it as the source." The report of
+/// the calibrated pilot showed the measured adoption with the comment of
+/// the `[[site]]` value it replaced ("the pilot's target [E]").
+#[test]
+fn records_the_report_of_a_calibrated_scenario_cites_each_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    let calibrated = dir.path().join("calibrated.toml");
+    let (code, _, err) = swapsim([
+        "calibrate",
+        sample().to_str().unwrap(),
+        "--scenario",
+        &pilot(),
+        "--out",
+        calibrated.to_str().unwrap(),
+    ]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    let out = dir.path().join("out");
+    let (code, _, err) = swapsim([
+        "run",
+        calibrated.to_str().unwrap(),
+        "--days",
+        "5",
+        "--replications",
+        "2",
+        "--threads",
+        "2",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    let html = dir.path().join("r.html");
+    let (code, _, err) = swapsim([
+        "report",
+        out.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(code, exit::SUCCESS, "{err}");
+    let html = fs::read_to_string(&html).unwrap();
+    let doc = parse_html(&html);
+    let rows: Vec<Vec<String>> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("table") && n.attribute("class") == Some("assumptions"))
+        .flat_map(|t| t.descendants().filter(|n| n.has_tag_name("tr")))
+        .map(|tr| {
+            tr.children()
+                .filter(|c| c.has_tag_name("td"))
+                .map(text_of)
+                .collect()
+        })
+        .filter(|cells: &Vec<String>| cells.len() == 3)
+        .collect();
+    let row = |label: &str| {
+        rows.iter()
+            .find(|r| r[0] == label)
+            .unwrap_or_else(|| panic!("no row '{label}' in {rows:?}"))
+    };
+    // The adoption: 300 commuters of the log on the site's 1000 e-bikes,
+    // with the interval and sample size calibrate wrote beside it.
+    let adoption = row("Swap adoption");
+    assert_eq!(adoption[1], "30 %");
+    assert!(
+        adoption[2].starts_with("300 of 340 users active 2024-03-25 to 2024-04-21")
+            && adoption[2].contains("(95 % 0.798–0.926, n = 340 users)"),
+        "{adoption:?}"
+    );
+    assert!(!adoption[2].contains("the pilot's target"), "{adoption:?}");
+    // The couriers, replaced by the override as well.
+    let couriers = row("Couriers (by group)");
+    assert!(
+        couriers[2].starts_with("40 users averaged 1.5 swaps a day or more")
+            && couriers[2].contains("n = 340 users"),
+        "{couriers:?}"
+    );
+    // The groups calibrate wrote: their comments, as before.
+    let daily = row("Distance per day (commuter)");
+    assert!(
+        daily[2].contains("(95 % 0.636–0.685, n = 300 users)"),
+        "{daily:?}"
+    );
+    let threshold = row("Swaps below SOC (courier)");
+    assert!(
+        threshold[2].starts_with("Charge at hand-in 15.0 % (95 % 14.8–15.2 %")
+            && threshold[2].contains("n = 2661 swaps"),
+        "{threshold:?}"
+    );
+    // What calibrate leaves alone keeps the pilot's own comment.
+    assert_eq!(row("E-bikes")[2], "about 0.75 per household [S/E]");
+}
+
 /// The cell under header `name` of a sheet that has a header row and one
 /// row of data.
 fn only_row_cell<'a>(range: &'a calamine::Range<calamine::Data>, name: &str) -> &'a calamine::Data {

@@ -318,7 +318,8 @@ const PLANNED: [&str; 6] = [
 const TARGET_KEYS: [(&str, &str); 5] = [
     ("lost_swap_rate", "max_lost_swap_rate"),
     ("stockout_probability", "max_stockout_probability"),
-    ("wait_minutes_p95", "max_wait_minutes_p95"),
+    // Judged on the swap delay since issue 10 (`Targets::list`).
+    ("swap_delay_minutes_p95", "max_wait_minutes_p95"),
     (
         "flying_wire_per_1000_bikes_day",
         "max_flying_wire_per_1000_bikes_day",
@@ -385,25 +386,42 @@ impl Sources<'_> {
         let Some(file) = self.file else {
             return Source::File;
         };
-        let mut set = false;
-        let mut texts: Vec<&str> = Vec::new();
-        for (path, comment) in file.comments {
-            if patterns.iter().any(|p| matches(p, path)) {
-                set = true;
-                if !comment.is_empty() && !texts.contains(&comment.as_str()) {
-                    texts.push(comment);
-                }
+        let mut found = Found::default();
+        found.patterns(file, patterns);
+        found.source(unset)
+    }
+
+    /// The source of the sites' `key`, for the sites `which` (indices in
+    /// the model) and the keys at `patterns`: each site's own key, which
+    /// is its override's where a `[[site_override]]` sets it (see
+    /// `scenarios::Comments`), or for a site of a site table the tables'
+    /// `defaults`; then as [`Sources::of`]. A value that an override
+    /// replaced shows the override's comment (`swapsim calibrate`'s
+    /// interval and sample size), not the comment of the value it replaced.
+    fn of_sites(
+        &self,
+        key: &str,
+        which: impl Iterator<Item = usize>,
+        patterns: &[&str],
+        unset: Source,
+    ) -> Source {
+        let Some(file) = self.file else {
+            return Source::File;
+        };
+        let written = self.count("site");
+        let mut found = Found::default();
+        let mut tables = false;
+        for i in which {
+            match file.comments.get_key_value(&format!("site[{i}].{key}")) {
+                Some((_, comment)) => found.add(comment),
+                None => tables |= i >= written,
             }
         }
-        if !texts.is_empty() {
-            Source::Comment {
-                text: texts.join(" / "),
-            }
-        } else if set {
-            Source::File
-        } else {
-            unset
+        if tables {
+            found.patterns(file, &[&format!("site_table[*].defaults.{key}")]);
         }
+        found.patterns(file, patterns);
+        found.source(unset)
     }
 
     /// How many tables the array `name` has in the file (`transformer` →
@@ -413,6 +431,48 @@ impl Sources<'_> {
         self.file.map_or(0, |f| {
             f.comments.keys().filter(|k| matches(&pattern, k)).count()
         })
+    }
+}
+
+/// The keys found for a value, and their distinct comments in order.
+#[derive(Default)]
+struct Found<'a> {
+    set: bool,
+    texts: Vec<&'a str>,
+}
+
+impl<'a> Found<'a> {
+    /// A key set with `comment` (empty: none).
+    fn add(&mut self, comment: &'a str) {
+        self.set = true;
+        if !comment.is_empty() && !self.texts.contains(&comment) {
+            self.texts.push(comment);
+        }
+    }
+
+    /// The keys of `file` at any of `patterns`.
+    fn patterns(&mut self, file: ScenarioFile<'a>, patterns: &[&str]) {
+        if patterns.is_empty() {
+            return;
+        }
+        for (path, comment) in file.comments {
+            if patterns.iter().any(|p| matches(p, path)) {
+                self.add(comment);
+            }
+        }
+    }
+
+    /// The comments found, else the file if a key was, else `unset`.
+    fn source(self, unset: Source) -> Source {
+        if !self.texts.is_empty() {
+            Source::Comment {
+                text: self.texts.join(" / "),
+            }
+        } else if self.set {
+            Source::File
+        } else {
+            unset
+        }
     }
 }
 
@@ -451,11 +511,7 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
         });
     };
     let text = |t: String| Value::Text { text: t };
-    let of_sites = |key: &str, unset: Source| {
-        let site = format!("site[*].{key}");
-        let defaults = format!("site_table[*].defaults.{key}");
-        sources.of(&[&site, &defaults], unset)
-    };
+    let all_sites = || 0..model.sites.len();
 
     let sites = &model.sites;
     push("sites", text(sites.len().to_string()), Source::File);
@@ -464,7 +520,7 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
     push(
         "ebikes",
         text(ebikes.to_string()),
-        of_sites("ebikes", Source::File),
+        sources.of_sites("ebikes", all_sites(), &[], Source::File),
     );
     if ebikes > 0 {
         let shares = sites
@@ -474,7 +530,12 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
         push(
             "swap_adoption",
             text(range(shares, 100.0, " %")),
-            of_sites("swap_adoption", Source::File),
+            sources.of_sites(
+                "swap_adoption",
+                all_sites().filter(|&i| sites[i].ebikes > 0),
+                &[],
+                Source::File,
+            ),
         );
     }
     let mut couriers: Vec<(usize, u32)> = Vec::new();
@@ -499,13 +560,10 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
         push(
             "couriers",
             text(listed.join(", ")),
-            sources.of(
-                &[
-                    "site[*].couriers",
-                    "site_table[*].defaults.couriers",
-                    "couriers[*]",
-                    "couriers[*].count",
-                ],
+            sources.of_sites(
+                "couriers",
+                all_sites(),
+                &["couriers[*]", "couriers[*].count"],
                 Source::File,
             ),
         );
@@ -513,17 +571,17 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
     push(
         "cabinets",
         text(sum(|s| s.cabinets).to_string()),
-        of_sites("cabinets", Source::File),
+        sources.of_sites("cabinets", all_sites(), &[], Source::File),
     );
     push(
         "batteries",
         text(sum(|s| s.batteries).to_string()),
-        of_sites("batteries", Source::File),
+        sources.of_sites("batteries", all_sites(), &[], Source::File),
     );
     push(
         "pile_ports",
         text(sum(|s| s.pile_ports).to_string()),
-        of_sites("pile_ports", Source::File),
+        sources.of_sites("pile_ports", all_sites(), &[], Source::File),
     );
 
     let battery = &model.battery;
@@ -552,7 +610,12 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
         push(
             "site_charger_power",
             text(range(chargers, 1.0, " W")),
-            of_sites("charger_power_w", Source::File),
+            sources.of_sites(
+                "charger_power_w",
+                all_sites().filter(|&i| sites[i].charger_power_w.is_some()),
+                &[],
+                Source::File,
+            ),
         );
     }
     push(
@@ -634,17 +697,12 @@ fn build(model: &Model, file: Option<ScenarioFile<'_>>) -> Context {
     }
 
     // A site's own interval (a survey's daily charging sessions set it),
-    // sourced to the comment beside its key.
-    let written_sites = sources.count("site");
+    // sourced to the comment beside its key, or its override's.
     for (i, site) in sites.iter().enumerate() {
         let Some(days) = site.nonsub_interval_days else {
             continue;
         };
-        let source = if i < written_sites {
-            sources.of(&[&format!("site[{i}].nonsub_interval_days")], Source::File)
-        } else {
-            Source::File
-        };
+        let source = sources.of(&[&format!("site[{i}].nonsub_interval_days")], Source::File);
         a.push(Assumption {
             key: "site_nonsub_interval".to_owned(),
             subject: Some(site.name.clone()),
@@ -938,6 +996,133 @@ mod tests {
                 text: source.into()
             }
         );
+    }
+
+    /// Issue 14: a value a `[[site_override]]` replaced (`swapsim
+    /// calibrate`'s estimates) shows the override's comment, which
+    /// `scenarios::comments` lists at the site's key, not the comment of
+    /// the value it replaced.
+    #[test]
+    fn an_overridden_value_shows_the_overrides_comment() {
+        let site = |name: &str, ebikes, adoption| sim_core::SiteSpec {
+            name: name.into(),
+            ebikes,
+            swap_adoption: adoption,
+            ..sim_core::SiteSpec::default()
+        };
+        // A and B are [[site]]s, C and D rows of a site table; A and C are
+        // overridden, E has no e-bikes.
+        let model = Model {
+            sites: vec![
+                site("A", 1000, 0.3),
+                site("B", 500, 0.2),
+                site("C", 800, 0.25),
+                site("D", 600, 0.2),
+                site("E", 0, 0.0),
+            ],
+            ..Model::default()
+        };
+        let calibrated = "300 of 340 users (95 % 0.80–0.93, n = 340 users)";
+        let comments = BTreeMap::from([
+            ("site[0]".to_owned(), String::new()),
+            ("site[1]".to_owned(), String::new()),
+            ("site[0].swap_adoption".to_owned(), calibrated.to_owned()),
+            (
+                "site[0].ebikes".to_owned(),
+                "on 1000 e-bikes [S]".to_owned(),
+            ),
+            (
+                "site[1].swap_adoption".to_owned(),
+                "B's target [E]".to_owned(),
+            ),
+            ("site[2].swap_adoption".to_owned(), "C measured".to_owned()),
+            ("site[4].swap_adoption".to_owned(), "no e-bikes".to_owned()),
+            (
+                "site_override[0].swap_adoption".to_owned(),
+                calibrated.to_owned(),
+            ),
+            (
+                "site_override[1].swap_adoption".to_owned(),
+                "C measured".to_owned(),
+            ),
+            ("site_table[0]".to_owned(), String::new()),
+            (
+                "site_table[0].defaults.swap_adoption".to_owned(),
+                "the table's [E]".to_owned(),
+            ),
+        ]);
+        let source = |model: &Model| {
+            let file = ScenarioFile {
+                path: "s.toml",
+                comments: &comments,
+            };
+            let context = Context::from_scenario(model, file);
+            let a = context
+                .assumptions
+                .iter()
+                .find(|a| a.key == "swap_adoption");
+            a.expect("an adoption row").source.clone()
+        };
+        let comment = |text: &str| Source::Comment { text: text.into() };
+        assert_eq!(
+            source(&model),
+            comment(&format!(
+                "{calibrated} / B's target [E] / C measured / the table's [E]"
+            ))
+        );
+        // With D gone, no value comes from the table's defaults.
+        let mut three = model.clone();
+        three.sites.truncate(3);
+        assert_eq!(
+            source(&three),
+            comment(&format!("{calibrated} / B's target [E] / C measured"))
+        );
+        three.sites.truncate(1);
+        assert_eq!(source(&three), comment(calibrated));
+    }
+
+    /// Every target's row cites the comment beside its key: the wait
+    /// target, judged on the swap delay, showed as set without one.
+    #[test]
+    fn every_target_shows_the_comment_beside_its_key() {
+        let model = Model {
+            targets: Targets {
+                max_lost_swap_rate: Some(0.02),
+                max_stockout_probability: Some(0.05),
+                max_wait_minutes_p95: Some(10.0),
+                max_flying_wire_per_1000_bikes_day: Some(100.0),
+                max_transformer_utilization: Some(0.8),
+            },
+            ..Model::default()
+        };
+        let comments: BTreeMap<String, String> = TARGET_KEYS
+            .iter()
+            .map(|(_, key)| (format!("targets.{key}"), format!("about {key}")))
+            .collect();
+        let file = ScenarioFile {
+            path: "s.toml",
+            comments: &comments,
+        };
+        let context = Context::from_scenario(&model, file);
+        let targets: Vec<_> = context
+            .assumptions
+            .iter()
+            .filter(|a| a.key == "target")
+            .collect();
+        assert_eq!(targets.len(), 5);
+        for a in targets {
+            let Value::Target { kpi, .. } = &a.value else {
+                panic!("{a:?}");
+            };
+            let key = TARGET_KEYS.iter().find(|(k, _)| k == kpi).expect(kpi).1;
+            assert_eq!(
+                a.source,
+                Source::Comment {
+                    text: format!("about {key}")
+                },
+                "{kpi}"
+            );
+        }
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! 0.8   # loading ≤ 80 % [S]`). [`comments`] collects them by field path,
 //! so that a report can show each value's source next to it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::iter;
+use std::ops::Bound;
 
 use toml::de::{DeTable, DeValue};
 use toml_parser::lexer::TokenKind;
@@ -22,6 +23,14 @@ use crate::walk::{Span, field};
 /// the comments around its header. The keys of an inline table share its
 /// line, and so its comment. Values from the CSV of a `[[site_table]]` are
 /// not here; its `defaults` are.
+///
+/// A key that a `[[site_override]]` sets (`site_override[0].swap_adoption`)
+/// is also the key of the site it names, at `site[i].swap_adoption` where
+/// `i` is the site's index in the model (its `[[site]]`, or past them a
+/// row of a site table), with the override's comment in place of the
+/// site's own: overrides apply last, so that is where the site's value
+/// comes from (`swapsim calibrate` writes each estimate's interval there,
+/// a plan its sizing).
 pub type Comments = BTreeMap<String, String>;
 
 /// The [`Comments`] of scenario `source`; none if it is not valid TOML.
@@ -40,18 +49,127 @@ pub type Comments = BTreeMap<String, String>;
 /// assert_eq!(comments["battery.retire_soh"], "");
 /// assert!(!comments.contains_key("battery.fade_per_cycle"));
 /// ```
+///
+/// Without the model, the overrides of the file's `[[site]]`s are known,
+/// not those of its site tables' rows.
 pub fn comments(source: &str) -> Comments {
     match crate::pieces::parse(source) {
-        (document, errors) if errors.is_empty() => of_document(source, document.get_ref()),
+        (document, errors) if errors.is_empty() => {
+            let document = document.get_ref();
+            let names = written_sites(document);
+            of_document(source, document, &names)
+        }
         _ => Comments::new(),
     }
 }
 
-/// The [`Comments`] of `document`, already parsed from `source`.
-pub(crate) fn of_document(source: &str, document: &DeTable<'_>) -> Comments {
+/// The [`Comments`] of scenario `source`, read as `model`: the overrides
+/// of its site tables' rows too.
+pub(crate) fn of_model(source: &str, model: &sim_core::Model) -> Comments {
+    match crate::pieces::parse(source) {
+        (document, errors) if errors.is_empty() => {
+            let names: Vec<&str> = model.sites.iter().map(|s| s.name.as_str()).collect();
+            of_document(source, document.get_ref(), &names)
+        }
+        _ => Comments::new(),
+    }
+}
+
+/// The [`Comments`] of `document`, already parsed from `source`, whose
+/// sites are named `sites` in model order.
+pub(crate) fn of_document(source: &str, document: &DeTable<'_>, sites: &[&str]) -> Comments {
     let mut out = Comments::new();
     collect(document, "", &Lines::new(source), &mut out);
+    overrides(document, sites, &mut out);
     out
+}
+
+/// The value of `key` in `table`.
+fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<&'t DeValue<'i>> {
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref() == key)
+        .map(|(_, v)| v.get_ref())
+}
+
+/// The tables of the array of tables `key` of `document`.
+fn tables<'t, 'i>(
+    document: &'t DeTable<'i>,
+    key: &str,
+) -> impl Iterator<Item = Option<&'t DeTable<'i>>> {
+    let list = match get(document, key) {
+        Some(DeValue::Array(list)) => list.iter().collect(),
+        _ => Vec::new(),
+    };
+    list.into_iter().map(|element| match element.get_ref() {
+        DeValue::Table(table) => Some(table),
+        _ => None,
+    })
+}
+
+/// The names of the `[[site]]`s of `document`, in order (empty where one
+/// has none).
+fn written_sites<'t>(document: &'t DeTable<'_>) -> Vec<&'t str> {
+    tables(document, "site")
+        .map(|table| match table.and_then(|t| get(t, "name")) {
+            Some(DeValue::String(name)) => name.as_ref(),
+            _ => "",
+        })
+        .collect()
+}
+
+/// Lists each key of each `[[site_override]]` again at the path of the
+/// site it names, in file order (a later override of a key wins), with
+/// what was under the site's own key removed: see [`Comments`].
+fn overrides(document: &DeTable<'_>, sites: &[&str], out: &mut Comments) {
+    let mut index: Option<HashMap<&str, usize>> = None;
+    for (j, table) in tables(document, "site_override").enumerate() {
+        let Some(table) = table else {
+            continue;
+        };
+        let Some(DeValue::String(name)) = get(table, "site") else {
+            continue;
+        };
+        let index = index.get_or_insert_with(|| {
+            let mut index = HashMap::with_capacity(sites.len());
+            for (i, name) in sites.iter().enumerate() {
+                index.entry(*name).or_insert(i);
+            }
+            index
+        });
+        let Some(&i) = index.get(name.as_ref()) else {
+            continue;
+        };
+        let (from, to) = (format!("site_override[{j}]"), format!("site[{i}]"));
+        for (key, _) in table {
+            let key = key.get_ref();
+            if key == "site" {
+                continue;
+            }
+            let (from, to) = (field(&from, key), field(&to, key));
+            for path in under(out, &to)
+                .map(|(path, _)| path.clone())
+                .collect::<Vec<_>>()
+            {
+                out.remove(&path);
+            }
+            let moved: Vec<(String, String)> = under(out, &from)
+                .map(|(path, comment)| (format!("{to}{}", &path[from.len()..]), comment.clone()))
+                .collect();
+            out.extend(moved);
+        }
+    }
+}
+
+/// The entries of `key` and of the paths under it (`key.x`, `key[0]`), in
+/// a few steps of the map, not a pass over it (a district's overrides).
+fn under<'c>(out: &'c Comments, key: &str) -> impl Iterator<Item = (&'c String, &'c String)> {
+    out.range::<str, _>((Bound::Included(key), Bound::Unbounded))
+        .take_while(move |(path, _)| path.starts_with(key))
+        .filter(move |(path, _)| {
+            let rest = &path[key.len()..];
+            rest.is_empty() || rest.starts_with(['.', '['])
+        })
 }
 
 /// Adds the keys of `table`, at `path`, and of the tables under it.
@@ -224,6 +342,64 @@ model = "none"   # [D]
         assert_eq!(get("site[1].patience.model"), Some("[D]"));
         assert_eq!(get("site[1].patience.\"容量\""), Some("a quoted key"));
         assert_eq!(get("battery.fade_per_cycle"), None);
+    }
+
+    /// What a `[[site_override]]` sets is the site's key, with the
+    /// override's comment: `swapsim calibrate` writes its estimates there.
+    #[test]
+    fn an_overridden_key_is_the_sites_with_the_overrides_comment() {
+        let source = r#"
+[[site]]
+name = "A"
+swap_adoption = 0.3                 # the pilot's target [E]
+couriers = { courier = 40 }         # a guess [E]
+cabinets = 6                        # [S]
+
+[[site]]
+name = "B"
+swap_adoption = 0.2                 # B's [E]
+
+[[site_override]]
+site = "A"
+# 300 of 340 users (95 % 0.80–0.93, n = 340 users)
+swap_adoption = 0.3
+couriers = { courier = 38 }   # measured
+cabinets = 7
+
+[[site_override]]
+site = "A"
+# the later override wins
+swap_adoption = 0.31
+
+[[site_override]]
+site = "C"   # a row of a site table, or no site
+swap_adoption = 0.5           # C's
+"#;
+        let c = comments(source);
+        let get = |path: &str| c.get(path).map(String::as_str);
+        assert_eq!(
+            get("site[0].swap_adoption"),
+            Some("the later override wins")
+        );
+        assert_eq!(get("site[0].couriers"), Some("measured"));
+        assert_eq!(get("site[0].couriers.courier"), Some("measured"));
+        // Set without a comment: the site's own comment is gone too.
+        assert_eq!(get("site[0].cabinets"), Some(""));
+        assert_eq!(get("site[1].swap_adoption"), Some("B's [E]"));
+        // The overrides' own keys stay.
+        assert_eq!(
+            get("site_override[0].swap_adoption"),
+            Some("300 of 340 users (95 % 0.80–0.93, n = 340 users)")
+        );
+        assert_eq!(get("site_override[2].swap_adoption"), Some("C's"));
+        // Without the model a name not of a [[site]] is no site; with it,
+        // the site's index in the model.
+        assert!(!c.keys().any(|k| k.starts_with("site[2]")), "{c:?}");
+        let (document, errors) = crate::pieces::parse(source);
+        assert!(errors.is_empty());
+        let c = of_document(source, document.get_ref(), &["A", "B", "C"]);
+        assert_eq!(c["site[2].swap_adoption"], "C's");
+        assert!(!c.contains_key("site[2]"));
     }
 
     #[test]

@@ -236,7 +236,8 @@ fn parse_document(
     }
     let (model, warnings) = read_document(source, &document, file_name, read_file)?;
     let comments = if with_comments {
-        comments::of_document(source, document.get_ref())
+        let names: Vec<&str> = model.sites.iter().map(|s| s.name.as_str()).collect();
+        comments::of_document(source, document.get_ref(), &names)
     } else {
         Comments::new()
     };

@@ -60,7 +60,7 @@ use crate::diag::{Diagnostic, Sink};
 use crate::walk::{
     At, Choice, Integer, Item, Number, Reference, Table, Text, did_you_mean, one_of,
 };
-use crate::{Comments, LoadError, comments, file, parse_with_warnings};
+use crate::{Comments, LoadError, file, parse_with_warnings};
 
 /// What a sweep does at each point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -378,7 +378,7 @@ pub fn load_sweep(path: &Path) -> Result<SweepFile, LoadError> {
         days: head.days,
         replications: head.replications,
         axes,
-        comments: comments(&scenario_source),
+        comments: crate::comments::of_model(&scenario_source, &base),
         base,
         warnings,
         source: String::new(),
