@@ -15,15 +15,8 @@ use crate::input::ReportError;
 /// cost is about 10⁸ CNY).
 const MAX_MAGNITUDE: f64 = 1e15;
 
-/// KPIs that are shares of something \[0–1\].
-const SHARES: &[&str] = &[
-    "stockout_probability",
-    "lost_swap_rate",
-    "balk_rate",
-    "prob_wait",
-    "cabinet_utilization",
-    "door_utilization",
-];
+// KPIs that are shares of something [0–1]: sim-core's list.
+use sim_core::SHARES;
 
 /// Checks the JSON result `value`, read from `path` (its file name says
 /// which rules apply).

@@ -84,8 +84,8 @@ pub use model::{
     PlannerConfig, RiderGroup, Riders, SiteSpec, Strategy, Targets, Tariff, TransformerSpec,
 };
 pub use results::{
-    Estimate, Kpis, LoadBand, Miss, Profile, Profiles, RunResult, SiteResult, Timeseries, run,
-    run_replication_range, run_replications, run_replications_with, summarise, window_hours,
+    Estimate, Kpis, LoadBand, Miss, Profile, Profiles, RunResult, SHARES, SiteResult, Timeseries,
+    run, run_replication_range, run_replications, run_replications_with, summarise, window_hours,
 };
 
 /// Most trips a rider makes in one day: the engine draws a day's trips into

@@ -174,8 +174,9 @@ kpis! {
     queue_minutes_mean,
 }
 
-/// KPIs that are shares of requests or slots, bounded by 1.
-const SHARES: &[&str] = &[
+/// KPIs that are shares of requests or slots, bounded by 1 (the report's
+/// strict reader holds a hand-edited result to it too).
+pub const SHARES: &[&str] = &[
     "stockout_probability",
     "lost_swap_rate",
     "balk_rate",
