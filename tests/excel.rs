@@ -331,3 +331,77 @@ fn plan_and_compare_workbooks_read_back_as_their_json() {
     }
     assert!(checked > 10, "the network's differences: {checked}");
 }
+
+/// `compare --out`'s workbook carries each scenario's cost against the
+/// first as its JSON does: the pilot against its plan, by item, in all
+/// and the annual cost difference with its interval; scenarios without
+/// `[costs]` say they are not priced instead of showing zeros.
+#[test]
+fn the_compare_workbook_carries_the_cost_against_the_first() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("pilot");
+    let (status, _, stderr) = swapsim([
+        "compare",
+        "scenarios/bishan-pilot.toml",
+        "scenarios/bishan-pilot-plan.toml",
+        "--days",
+        "8",
+        "--replications",
+        "2",
+        "--lang",
+        "en",
+        "--out",
+        out.to_str().expect("UTF-8 temp path"),
+    ]);
+    assert_eq!(status, exit::SUCCESS, "{stderr}");
+    let compare: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("compare.json")).expect("json"))
+            .expect("JSON");
+    let cost = &compare["scenarios"][1]["cost_difference"];
+    let book = sheets(&out.join("compare.xlsx"));
+    let summary = &book[0].1;
+    let item = |name: &str| {
+        let row = summary
+            .iter()
+            .find(|r| text(&r[0]) == format!("scenario 2: {name}"))
+            .unwrap_or_else(|| panic!("no item {name}: {summary:?}"));
+        row[1].clone()
+    };
+    let json = |v: &serde_json::Value| v.as_f64().unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(
+        number(&item("investment over scenario 1 [CNY]")),
+        json(&cost["investment_cny"])
+    );
+    assert_eq!(
+        number(&item("investment: pile ports [CNY]")),
+        json(&cost["added"]["capital"]["pile_ports_cny"])
+    );
+    assert_eq!(
+        number(&item("annual cost difference to scenario 1 [CNY/yr]")),
+        json(&cost["annual_cny"]["mean"])
+    );
+    assert_eq!(
+        number(&item("annual cost difference, 95% low [CNY/yr]")),
+        json(&cost["annual_cny"]["ci95_low"])
+    );
+
+    let out = tmp.path().join("analytic");
+    let (status, _, stderr) = swapsim([
+        "compare",
+        "tests/fixtures/cli/two-sites.toml",
+        "tests/fixtures/cli/three-sites.toml",
+        "--days",
+        "3",
+        "--lang",
+        "en",
+        "--out",
+        out.to_str().expect("UTF-8 temp path"),
+    ]);
+    assert_eq!(status, exit::SUCCESS, "{stderr}");
+    let summary = &sheets(&out.join("compare.xlsx"))[0].1;
+    let row = summary
+        .iter()
+        .find(|r| text(&r[0]) == "scenario 2: investment over scenario 1 [CNY]")
+        .expect("the investment's row");
+    assert_eq!(text(&row[1]), "not priced: the scenario has no [costs]");
+}

@@ -112,11 +112,12 @@ fn visible_text(html: &str) -> Vec<String> {
 }
 
 /// Unit symbols and names a Chinese report may show in Latin letters
-/// (Gogoro is an operator's name, cited beside its figures), and the
-/// command line and file a large report points to for what it leaves out.
-const LATIN_WORDS: [&str; 12] = [
+/// (Gogoro is an operator's name, cited beside its figures), the
+/// command line and file a large report points to for what it leaves out,
+/// and the scenario file's `[costs]` that a comparison prices with.
+const LATIN_WORDS: [&str; 13] = [
     "kW", "kVA", "kWh", "CNY", "SOC", "swapsim", "Student", "Gogoro", "report", "charts",
-    "summary", "json",
+    "summary", "json", "costs",
 ];
 
 /// Every run of three or more ASCII letters in `html`'s visible text that
@@ -927,6 +928,227 @@ fn a_compare_summary_of_a_scenario_and_its_plan_fits_the_page() {
             assert!(spans[1].starts_with('['), "{spans:?}");
         }
     }
+}
+
+/// The leading number of a cell's text, its sign kept: `+18764[…]`,
+/// `90720+108`.
+fn leading_number(text: &str) -> f64 {
+    let digits: String = text
+        .trim()
+        .chars()
+        .enumerate()
+        .take_while(|&(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && "+-".contains(c)))
+        .map(|(_, c)| c)
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("a number at the start of {text:?}"))
+}
+
+/// The cell after the row label that starts with `label` in the rows of
+/// a summary table.
+fn cell_of<'a>(rows: &'a [Vec<String>], label: &str) -> &'a str {
+    let row = rows
+        .iter()
+        .find(|r| r.first().is_some_and(|c| c.starts_with(label)))
+        .unwrap_or_else(|| panic!("no row {label}: {rows:?}"));
+    &row[1]
+}
+
+/// Issue 11, "Compare": the cost difference to the first scenario. The
+/// pilot against its plan: the one-off investment is what the plan adds
+/// to the pilot's equipment, priced at the plan's `[costs]` (computed
+/// here from the two files' keys, not by the planner's code), and the
+/// annual cost difference is that investment's annuity and maintenance
+/// plus the paired energy-cost difference, whose interval it takes.
+/// compare.json, the summary in both languages and the table on stdout
+/// all show it.
+#[test]
+fn compare_prices_what_the_plan_adds_to_the_pilot() {
+    let load = |path: &str| {
+        scenarios::load(&root().join(path)).unwrap_or_else(|e| panic!("{path}: {e:?}"))
+    };
+    let (pilot, plan) = (
+        load("scenarios/bishan-pilot.toml"),
+        load("scenarios/bishan-pilot-plan.toml"),
+    );
+    let costs = &plan.costs;
+    assert!(costs.given, "the plan gives [costs]");
+    let (before, after) = (&pilot.sites[0], &plan.sites[0]);
+    // Same cabinets of the same size: none bought; fewer batteries: none
+    // bought and none credited; the pile ports added; 600 W chargers on
+    // every kept slot instead of the battery's 400 W; the same transformer.
+    assert_eq!(
+        (before.cabinets, before.slots_per_cabinet),
+        (after.cabinets, after.slots_per_cabinet)
+    );
+    assert!(after.batteries < before.batteries);
+    assert_eq!(
+        pilot.grid.transformers[0].rating_kva,
+        plan.grid.transformers[0].rating_kva
+    );
+    let sim_core::ChargeModel::CcCv(cc) = &plan.battery.charge else {
+        panic!("the pilot charges CC-CV");
+    };
+    let ports = after.pile_ports - before.pile_ports;
+    let charger_w = after.charger_power_w.expect("the plan's chargers") - cc.power_w;
+    let slots = after.cabinets * after.slots_per_cabinet;
+    let ports_cny = f64::from(ports) * costs.pile_port_cny;
+    let chargers_cny = f64::from(slots) * charger_w / 1000.0 * costs.charger_cny_per_kw;
+    let investment = ports_cny + chargers_cny;
+    assert_eq!((ports, slots), (108, 72));
+    assert_eq!(investment, 108.0 * 800.0 + 72.0 * 200.0 / 1000.0 * 300.0);
+    let (r, n) = (costs.discount_rate, costs.lifetime_years);
+    let annuity = r * (1.0 + r).powf(n) / ((1.0 + r).powf(n) - 1.0);
+    let fixed = investment * (annuity + costs.maintenance_share_per_year);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("compare.html");
+    let files = [
+        "scenarios/bishan-pilot.toml",
+        "scenarios/bishan-pilot-plan.toml",
+    ];
+    let short = ["--days", "8", "--replications", "2", "-q"];
+    let mut args = vec!["compare", files[0], files[1]];
+    args.extend(short);
+    args.extend(["--format", "json", "--html", page.to_str().expect("UTF-8")]);
+    let (_, json) = swapsim_stdout(&args);
+    let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert!(value["scenarios"][0].get("cost_difference").is_none());
+    let cost = &value["scenarios"][1]["cost_difference"];
+    assert_eq!(cost["costs"], "given", "{cost}");
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
+    let number = |v: &serde_json::Value| v.as_f64().unwrap_or_else(|| panic!("{v}"));
+    assert!(close(number(&cost["investment_cny"]), investment), "{cost}");
+    let added = &cost["added"];
+    assert_eq!(
+        [
+            &added["cabinets"],
+            &added["batteries"],
+            &added["pile_ports"],
+            &added["charger_slots"]
+        ],
+        [0, 0, 108, 72]
+    );
+    assert!(close(
+        number(&added["capital"]["pile_ports_cny"]),
+        ports_cny
+    ));
+    assert!(close(
+        number(&added["capital"]["chargers_cny"]),
+        chargers_cny
+    ));
+    assert_eq!(cost["transformers_upgraded"], serde_json::json!([]));
+    // The annual cost difference: the fixed part shifts the paired
+    // energy-cost difference (a year of it) and its interval.
+    let energy = &value["network"]["energy_cost_cny_per_day"]["differences"][0];
+    for bound in ["mean", "ci95_low", "ci95_high"] {
+        let want = fixed + 365.0 * number(&energy[bound]);
+        assert!(
+            close(number(&cost["annual_cny"][bound]), want),
+            "{bound}: {cost}"
+        );
+    }
+
+    let annual = |e: &serde_json::Value| number(&e["mean"]);
+    let input = ReportInput::from_compare_json(&json).expect("the JSON reads back");
+    let zh = fs::read_to_string(&page).expect("the page");
+    let en = render_html(&input, Lang::En);
+    for (html, total, year) in [
+        (&zh, "一次性投资合计", "年成本差"),
+        (&en, "One-off investment", "Annual cost difference"),
+    ] {
+        let rows = summary_rows(html, "compare-cost");
+        assert_eq!(rows[0][1], "bishan-pilot-plan", "{rows:?}");
+        assert_eq!(leading_number(cell_of(&rows, total)), investment.round());
+        let shown = leading_number(cell_of(&rows, year));
+        assert_eq!(shown, annual(&cost["annual_cny"]).round(), "{rows:?}");
+        assert!(cell_of(&rows, year).starts_with('+'), "{rows:?}");
+        // Each item: its amount, and the count it buys under it.
+        let items: Vec<&Vec<String>> = rows[1..]
+            .iter()
+            .filter(|r| leading_number(&r[1]) > 0.0 && !r[0].starts_with(total))
+            .take(2)
+            .collect();
+        assert_eq!(items[0][1], format!("{ports_cny}+108"), "{rows:?}");
+        assert_eq!(items[1][1], format!("{chargers_cny}+72"), "{rows:?}");
+    }
+
+    // The table on stdout.
+    let mut args = vec!["compare", files[0], files[1]];
+    args.extend(short);
+    let (_, table) = swapsim_stdout(&args);
+    let line = |label: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no line {label}:\n{table}"))
+            .to_owned()
+    };
+    assert!(
+        line("investment, total [CNY]").ends_with(&format!(" {investment}")),
+        "{table}"
+    );
+    assert!(line("investment: pile ports [CNY]").ends_with(&format!(" {ports_cny} (+108)")));
+    let year = line("annual cost [CNY/yr]");
+    let mean = year.split_whitespace().nth(3).expect("the mean");
+    assert_eq!(
+        leading_number(mean),
+        annual(&cost["annual_cny"]).round(),
+        "{year}"
+    );
+}
+
+/// A comparison of analytic scenarios (no `[costs]`) says that nothing
+/// is priced, in compare.json, the summary and the table, instead of
+/// showing an investment of zero.
+#[test]
+fn an_analytic_compare_says_it_has_no_costs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("compare.html");
+    let files = [
+        "scenarios/erlang-b.toml",
+        "tests/fixtures/cli/erlang-b-12-batteries.toml",
+    ];
+    let short = ["--days", "20", "--replications", "2", "-q"];
+    let mut args = vec!["compare", files[0], files[1]];
+    args.extend(short);
+    args.extend(["--format", "json", "--html", page.to_str().expect("UTF-8")]);
+    let (_, json) = swapsim_stdout(&args);
+    let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(
+        value["scenarios"][1]["cost_difference"],
+        serde_json::json!({"costs": "not_given"})
+    );
+    let input = ReportInput::from_compare_json(&json).expect("the JSON reads back");
+    let zh = fs::read_to_string(&page).expect("the page");
+    let en = render_html(&input, Lang::En);
+    for (html, said) in [
+        (&zh, "12 batteries 没有 [costs]"),
+        (&en, "12 batteries gives no [costs]"),
+    ] {
+        let doc = parse(html);
+        let summary = first_section(&doc);
+        assert!(
+            !summary
+                .descendants()
+                .any(|n| classes(n).contains(&"compare-cost")),
+            "no table of zeros"
+        );
+        let note = summary
+            .descendants()
+            .find(|n| n.tag_name().name() == "p" && classes(*n).contains(&"no-costs"))
+            .expect("a note that nothing is priced");
+        assert!(text_of(note).contains(said), "{}", text_of(note));
+    }
+    let mut args = vec!["compare", files[0], files[1]];
+    args.extend(short);
+    let (_, table) = swapsim_stdout(&args);
+    assert!(
+        table.contains("cost against erlang-b: not priced, 12 batteries gives no [costs]"),
+        "{table}"
+    );
+    assert!(!table.contains("investment"), "{table}");
 }
 
 /// Issue 11 audit: `compare` offers `--map-kpi` and `--png`, so its

@@ -12,6 +12,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use report::{CostDifference, PricedDifference};
 use serde::Serialize;
 use sim_core::stats::mean_ci95;
 use sim_core::{Estimate, Kpis, Model, RunResult};
@@ -99,7 +100,8 @@ pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Resu
         .iter()
         .map(|&name| (name, rows(&runs, Scope::Site(name))))
         .collect();
-    let json = json(config, &network, &sites);
+    let costs = cost_differences(&config.scenarios, &network);
+    let json = json(config, &network, &sites, &costs);
     let (first_path, _) = &config.scenarios[0];
     let context = html::context(first_path, first, &config.comments);
     let input = || {
@@ -109,7 +111,7 @@ pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Resu
         input
     };
     let files = config.out.as_ref().map(|_| {
-        let book = book(config, &runs, &network, &sites);
+        let book = book(config, &runs, &network, &sites, &costs);
         vec![
             (report::COMPARE_FILE, json.clone().into_bytes()),
             (report::CONTEXT_FILE, context.to_json().into_bytes()),
@@ -119,7 +121,7 @@ pub(crate) fn compare(config: &CompareConfig, streams: &mut Streams<'_>) -> Resu
     let out = config.out.as_deref().zip(files.as_deref());
     html::write_result(out, &config.reports, input, streams)?;
     let text = match config.format {
-        Format::Table => table(config, &shared, &network, &sites),
+        Format::Table => table(config, &shared, &network, &sites, &costs),
         Format::Json => json,
         Format::Csv => csv(config, &network, &sites),
     };
@@ -134,6 +136,7 @@ fn book(
     runs: &[Runs],
     network: &[(&'static str, Row)],
     sites: &[(&str, Vec<(&'static str, Row)>)],
+    costs: &[Option<CostDifference>],
 ) -> Vec<u8> {
     let names = names(&config.scenarios);
     let files: Vec<String> = config
@@ -168,7 +171,48 @@ fn book(
             })
         })
         .collect();
-    workbook::compare(&scenarios, &kpis, config.reports.lang)
+    workbook::compare(&scenarios, costs, &kpis, config.reports.lang)
+}
+
+/// The energy cost a day, whose paired difference the annual cost
+/// difference carries.
+const ENERGY_COST: &str = "energy_cost_cny_per_day";
+
+/// Each scenario's cost against the first: `None` for the first; for
+/// the others, what each adds over the first's equipment priced at its
+/// own `[costs]` as the planner prices a plan's investment
+/// ([`sim_core::planner::investment`]), and the annual cost difference
+/// with the energy cost's paired interval; not priced without `[costs]`.
+fn cost_differences(
+    scenarios: &[(std::path::PathBuf, Model)],
+    network: &[(&'static str, Row)],
+) -> Vec<Option<CostDifference>> {
+    let (_, first) = &scenarios[0];
+    let energy = network
+        .iter()
+        .find(|(kpi, _)| *kpi == ENERGY_COST)
+        .map(|(_, row)| row);
+    scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, (_, model))| {
+            let other = i.checked_sub(1)?;
+            if !model.costs.given {
+                return Some(CostDifference::NotGiven);
+            }
+            let investment = sim_core::planner::investment(first, model);
+            let energy = energy
+                .and_then(|row| row.differences.get(other))
+                .copied()
+                .unwrap_or_default();
+            Some(CostDifference::Given(PricedDifference::new(
+                investment.total(),
+                investment.transformers,
+                &model.costs,
+                energy,
+            )))
+        })
+        .collect()
 }
 
 /// Sites that every scenario has, in the first scenario's order.
@@ -265,6 +309,7 @@ fn table(
     shared: &[&str],
     network: &[(&'static str, Row)],
     sites: &[(&str, Vec<(&'static str, Row)>)],
+    costs: &[Option<CostDifference>],
 ) -> String {
     let (_, first) = &config.scenarios[0];
     let names = names(&config.scenarios);
@@ -310,6 +355,7 @@ fn table(
             left_out.join(", ")
         );
     }
+    cost_section(&mut out, &names, costs);
     section(&mut out, "network", &names, network);
     // A site that is the whole network in every scenario would repeat it.
     let one_site_each = config.scenarios.iter().all(|(_, m)| m.sites.len() == 1);
@@ -415,6 +461,153 @@ fn section(out: &mut String, title: &str, names: &[String], rows: &[(&'static st
     }
 }
 
+/// The cost of each scenario against the first: the investment by item
+/// (the amount, and what it buys), the investment's annuity and
+/// maintenance, the paired energy-cost difference, and the annual cost
+/// difference, their sum; one line when no scenario is priced.
+fn cost_section(out: &mut String, names: &[String], costs: &[Option<CostDifference>]) {
+    let priced: Vec<Option<&PricedDifference>> = costs[1..]
+        .iter()
+        .map(|c| match c {
+            Some(CostDifference::Given(p)) => Some(p),
+            _ => None,
+        })
+        .collect();
+    if priced.iter().all(Option::is_none) {
+        let n = names.len() - 1;
+        let _ = writeln!(
+            out,
+            "\ncost against {}: not priced, {} {} no [costs]",
+            names[0],
+            names[1..].join(", "),
+            if n == 1 { "gives" } else { "give" }
+        );
+        return;
+    }
+    // Each row: its label, its cell of a priced scenario, and of one
+    // without `[costs]`.
+    type Cell = fn(&PricedDifference) -> String;
+    let rows: [(&str, Cell, &str); 10] = [
+        (
+            "investment: cabinets [CNY]",
+            |p| bought(p.added.capital.cabinets_cny, p.added.cabinets, ""),
+            "–",
+        ),
+        (
+            "investment: batteries [CNY]",
+            |p| bought(p.added.capital.batteries_cny, p.added.batteries, ""),
+            "–",
+        ),
+        (
+            "investment: pile ports [CNY]",
+            |p| bought(p.added.capital.pile_ports_cny, p.added.pile_ports, ""),
+            "–",
+        ),
+        (
+            "investment: slot chargers [CNY]",
+            |p| {
+                bought(
+                    p.added.capital.chargers_cny,
+                    p.added.charger_slots,
+                    " slots",
+                )
+            },
+            "–",
+        ),
+        (
+            "investment: transformer upgrades [CNY]",
+            |p| {
+                let n = u32::try_from(p.transformers_upgraded.len()).unwrap_or(u32::MAX);
+                bought(p.added.capital.transformer_cny, n, "")
+            },
+            "–",
+        ),
+        (
+            "investment, total [CNY]",
+            |p| yuan(p.investment_cny),
+            "no [costs]",
+        ),
+        (
+            "annuity of the investment [CNY/yr]",
+            |p| yuan(p.annualised_investment_cny),
+            "–",
+        ),
+        (
+            "maintenance of it [CNY/yr]",
+            |p| yuan(p.maintenance_cny),
+            "–",
+        ),
+        (
+            "energy cost, paired [CNY/yr]",
+            |p| signed(cell(p.energy_cny, 1.0)),
+            "–",
+        ),
+        (
+            "annual cost [CNY/yr]",
+            |p| signed(cell(p.annual_cny, 1.0)),
+            "no [costs]",
+        ),
+    ];
+    let others: Vec<usize> = (1..names.len()).collect();
+    for chunk in others.chunks(crate::table::COLUMNS_PER_TABLE) {
+        out.push('\n');
+        let mut header = vec![format!("cost against {}", names[0])];
+        header.extend(chunk.iter().map(|&i| names[i].clone()));
+        let mut lines = vec![header];
+        for (label, of, none) in &rows {
+            let mut line = vec![(*label).to_owned()];
+            line.extend(
+                chunk
+                    .iter()
+                    .map(|&i| priced[i - 1].map_or_else(|| (*none).to_owned(), of)),
+            );
+            lines.push(line);
+        }
+        write_aligned(out, &lines);
+    }
+    let mut rates: Vec<String> = Vec::new();
+    for p in priced.iter().flatten() {
+        let rate = format!(
+            "{:.4} + {}",
+            p.annuity_factor,
+            trim_share(p.maintenance_share_per_year)
+        );
+        if !rates.contains(&rate) {
+            rates.push(rate);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "investment: what a scenario adds to the equipment of {}, at its own [costs] (what it \
+         has less of is neither bought nor credited)\n\
+         annual cost: investment × (annuity + maintenance: {}) + the energy cost's paired \
+         difference, whose 95% interval it takes",
+        names[0],
+        rates.join("; ")
+    );
+}
+
+/// Whole yuan.
+fn yuan(x: f64) -> String {
+    let text = format!("{x:.0}");
+    if text == "-0" { "0".to_owned() } else { text }
+}
+
+/// An amount and what it buys: `86400 (+108)`, `4320 (+72 slots)`.
+fn bought(cny: f64, count: u32, unit: &str) -> String {
+    if count == 0 {
+        yuan(cny)
+    } else {
+        format!("{} (+{count}{unit})", yuan(cny))
+    }
+}
+
+/// A share as few digits as it needs: `0.05`.
+fn trim_share(x: f64) -> String {
+    let text = format!("{x:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 /// A difference with its sign: `+1.2 [0.4, 2.0]`.
 fn signed(text: String) -> String {
     if text.starts_with('-') || text == "0" {
@@ -443,6 +636,8 @@ struct ScenarioJson<'a> {
     label: &'a str,
     file: String,
     sizing: report::Sizing,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost_difference: Option<&'a CostDifference>,
 }
 
 #[derive(Serialize)]
@@ -513,6 +708,7 @@ fn json<'a>(
     config: &'a CompareConfig,
     network: &'a [(&'static str, Row)],
     sites: &'a [(&'a str, Vec<(&'static str, Row)>)],
+    costs: &'a [Option<CostDifference>],
 ) -> String {
     let ordered = |rows: &'a [(&'static str, Row)]| {
         Ordered(rows.iter().map(|(kpi, row)| (*kpi, row)).collect())
@@ -526,11 +722,13 @@ fn json<'a>(
         scenarios: config
             .scenarios
             .iter()
-            .map(|(path, model)| ScenarioJson {
+            .zip(costs)
+            .map(|((path, model), cost)| ScenarioJson {
                 name: &model.name,
                 label: &model.label,
                 file: display(path),
                 sizing: report::Sizing::of(model),
+                cost_difference: cost.as_ref(),
             })
             .collect(),
         network: ordered(network),

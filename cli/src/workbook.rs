@@ -5,7 +5,8 @@
 //! Four sheets, in this order:
 //!
 //! 1. summary: what ran (scenario, seed, replications, days), whether
-//!    the targets hold, and for a plan its cost;
+//!    the targets hold, for a plan its cost, and for a comparison each
+//!    scenario's investment and annual cost difference against the first;
 //! 2. sites: one row per site (per scenario and site for a comparison):
 //!    town, e-bikes, subscribers, the sizing, and each KPI's mean;
 //! 3. towns: the sites rolled up by their `town` (sites, e-bikes,
@@ -112,6 +113,7 @@ pub(crate) fn plan(file: &str, model: &Model, plan: &Plan, lang: report::Lang) -
 /// estimates with the paired differences to the first scenario.
 pub(crate) fn compare(
     scenarios: &[Scenario<'_>],
+    costs: &[Option<report::CostDifference>],
     kpis: &[CompareKpi<'_>],
     lang: report::Lang,
 ) -> Vec<u8> {
@@ -124,6 +126,37 @@ pub(crate) fn compare(
             &format!("{} {}", w.scenario, i + 1),
             &format!("{} ({})", s.name, s.file),
         ));
+    }
+    // Each scenario after the first: the investment against the first by
+    // item and in all, and the annual cost difference with its interval;
+    // words, not zeros, without `[costs]`.
+    for (i, cost) in costs.iter().enumerate() {
+        let name = |what: &str| format!("{} {}: {what}", w.scenario, i + 1);
+        match cost {
+            None => {}
+            Some(report::CostDifference::NotGiven) => {
+                summary.push(Item::text(&name(w.investment), w.no_costs));
+                summary.push(Item::text(&name(w.annual_difference), w.no_costs));
+            }
+            Some(report::CostDifference::Given(p)) => {
+                let c = &p.added.capital;
+                let items = [
+                    c.cabinets_cny,
+                    c.batteries_cny,
+                    c.pile_ports_cny,
+                    c.chargers_cny,
+                    c.transformer_cny,
+                ];
+                for (item, cny) in w.investment_items.iter().zip(items) {
+                    summary.push(Item::number(&name(item), cny));
+                }
+                summary.push(Item::number(&name(w.investment), p.investment_cny));
+                let annual = p.annual_cny;
+                summary.push(Item::number(&name(w.annual_difference), annual.mean));
+                summary.push(Item::number(&name(w.annual_low), annual.ci95_low));
+                summary.push(Item::number(&name(w.annual_high), annual.ci95_high));
+            }
+        }
     }
     let mut rows = Vec::new();
     for row in kpis {
@@ -674,6 +707,12 @@ struct Words {
     diff_mean: &'static str,
     diff_ci95_low: &'static str,
     diff_ci95_high: &'static str,
+    investment: &'static str,
+    investment_items: [&'static str; 5],
+    annual_difference: &'static str,
+    annual_low: &'static str,
+    annual_high: &'static str,
+    no_costs: &'static str,
 }
 
 const ZH: Words = Words {
@@ -718,6 +757,18 @@ const ZH: Words = Words {
     diff_mean: "与场景1之差 均值",
     diff_ci95_low: "与场景1之差 95%下限",
     diff_ci95_high: "与场景1之差 95%上限",
+    investment: "一次性投资（相对场景1新增）[元]",
+    investment_items: [
+        "投资：换电柜 [元]",
+        "投资：电池 [元]",
+        "投资：充电桩端口 [元]",
+        "投资：仓位充电模块 [元]",
+        "投资：变压器增容 [元]",
+    ],
+    annual_difference: "年成本差（相对场景1）[元/年]",
+    annual_low: "年成本差 95%下限 [元/年]",
+    annual_high: "年成本差 95%上限 [元/年]",
+    no_costs: "未计价：场景没有 [costs]",
 };
 
 const EN: Words = Words {
@@ -762,6 +813,18 @@ const EN: Words = Words {
     diff_mean: "diff_mean",
     diff_ci95_low: "diff_ci95_low",
     diff_ci95_high: "diff_ci95_high",
+    investment: "investment over scenario 1 [CNY]",
+    investment_items: [
+        "investment: cabinets [CNY]",
+        "investment: batteries [CNY]",
+        "investment: pile ports [CNY]",
+        "investment: slot chargers [CNY]",
+        "investment: transformer upgrades [CNY]",
+    ],
+    annual_difference: "annual cost difference to scenario 1 [CNY/yr]",
+    annual_low: "annual cost difference, 95% low [CNY/yr]",
+    annual_high: "annual cost difference, 95% high [CNY/yr]",
+    no_costs: "not priced: the scenario has no [costs]",
 };
 
 /// `weekly --out`'s workbook.

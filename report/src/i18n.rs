@@ -1769,6 +1769,11 @@ pub(crate) struct SummaryWords {
     pub targets_missed: &'static str,
     pub appendix: &'static str,
     pub all_misses: &'static str,
+    pub investment_total: &'static str,
+    pub annual_equipment: &'static str,
+    pub energy_paired: &'static str,
+    pub annual_difference: &'static str,
+    pub not_priced: &'static str,
 }
 
 const ZH_SUMMARY: SummaryWords = SummaryWords {
@@ -1822,6 +1827,11 @@ const ZH_SUMMARY: SummaryWords = SummaryWords {
     targets_missed: "未达标项",
     appendix: "附录",
     all_misses: "全部未达标项",
+    investment_total: "一次性投资合计 [元]",
+    annual_equipment: "投资年金与运维 [元/年]",
+    energy_paired: "年电费差（配对） [元/年]",
+    annual_difference: "年成本差 [元/年]",
+    not_priced: "未计价（无 [costs]）",
 };
 
 const EN_SUMMARY: SummaryWords = SummaryWords {
@@ -1884,6 +1894,11 @@ const EN_SUMMARY: SummaryWords = SummaryWords {
     targets_missed: "Targets missed",
     appendix: "Appendix",
     all_misses: "Every missed target",
+    investment_total: "One-off investment [CNY]",
+    annual_equipment: "Its annuity and maintenance [CNY/yr]",
+    energy_paired: "Energy cost, paired [CNY/yr]",
+    annual_difference: "Annual cost difference [CNY/yr]",
+    not_priced: "not priced (no [costs])",
 };
 
 impl Lang {
@@ -1892,6 +1907,67 @@ impl Lang {
             Lang::Zh => &ZH_SUMMARY,
             Lang::En => &EN_SUMMARY,
         }
+    }
+}
+
+/// The heading of a comparison's cost table: against the first scenario.
+pub(crate) fn cost_against(lang: Lang, first: &str) -> String {
+    match lang {
+        Lang::Zh => format!("相对“{first}”的投资与年成本"),
+        Lang::En => format!("Investment and annual cost against {first}"),
+    }
+}
+
+/// What a comparison's investment and annual cost difference are:
+/// `rates`, each priced scenario's annuity factor and maintenance share.
+pub(crate) fn cost_against_note(lang: Lang, first: &str, rates: &[(f64, f64)]) -> String {
+    let rates: Vec<String> = rates
+        .iter()
+        .map(|&(annuity, share)| match lang {
+            Lang::Zh => format!(
+                "年金系数 {} + 运维 {}%",
+                trim(annuity, 4),
+                trim(share * 100.0, 2)
+            ),
+            Lang::En => format!(
+                "annuity {} + maintenance {}%",
+                trim(annuity, 4),
+                trim(share * 100.0, 2)
+            ),
+        })
+        .collect();
+    match lang {
+        Lang::Zh => format!(
+            "一次性投资：各场景在“{first}”的设备之外新增的设备，按该场景的 [costs] 计价\
+             （与方案的投资同一算法）；比“{first}”少的设备不计入，也不折价抵扣。\
+             年成本差 = 投资 ×（{}）+ 年电费的配对差；设备部分为定值，\
+             95% 区间即电费差的区间。",
+            rates.join("；")
+        ),
+        Lang::En => format!(
+            "One-off investment: what each scenario adds to the equipment of {first}, priced at \
+             its own [costs] (as a plan's investment is); what it has less of is neither bought \
+             nor credited. Annual cost difference = investment × ({}) + the paired energy-cost \
+             difference; the equipment part is fixed, so the 95% interval is the energy's.",
+            rates.join("; ")
+        ),
+    }
+}
+
+/// Scenarios after the first that give no `[costs]`, so nothing of
+/// theirs is priced.
+pub(crate) fn not_priced(lang: Lang, names: &[&str]) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "{} 没有 [costs]（如解析模型的场景），不计一次性投资和年成本。",
+            names.join("、")
+        ),
+        Lang::En => format!(
+            "{} {} no [costs] (an analytic scenario, say), so no investment or annual cost is \
+             priced.",
+            names.join(", "),
+            if names.len() == 1 { "gives" } else { "give" }
+        ),
     }
 }
 

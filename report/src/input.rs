@@ -734,6 +734,96 @@ pub struct CompareScenario {
     /// written before it was added.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sizing: Option<Sizing>,
+    /// What moving from the first scenario's deployment to this one
+    /// costs; `None` for the first scenario, and in comparisons written
+    /// before it was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_difference: Option<CostDifference>,
+}
+
+/// Days in a year of energy cost, as the planner counts them.
+pub const DAYS_A_YEAR: f64 = 365.0;
+
+/// What moving from the first compared scenario's deployment to another
+/// costs, at the other's `[costs]`: `{"costs": "not_given"}`, or
+/// `{"costs": "given", ...}` with the figures of [`PricedDifference`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "costs", rename_all = "snake_case")]
+pub enum CostDifference {
+    /// The scenario gives no `[costs]`: nothing is priced (its default
+    /// prices are no one's).
+    NotGiven,
+    /// Priced at the scenario's `[costs]`.
+    Given(PricedDifference),
+}
+
+/// The investment and the annual cost difference of one scenario
+/// against the first. Only what it adds is priced
+/// ([`sim_core::planner::investment`]): what the first has and it lacks
+/// is neither bought nor credited.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PricedDifference {
+    /// What it adds over the first scenario, summed over its sites, with
+    /// the price by item: the one-off investment.
+    pub added: Added,
+    /// The transformers it upgrades (or adds), by name.
+    pub transformers_upgraded: Vec<String>,
+    /// The one-off investment, every item \[CNY\].
+    pub investment_cny: f64,
+    /// Annual payment per CNY of capital (`[costs]`' lifetime and rate).
+    pub annuity_factor: f64,
+    /// Maintenance per year as a share of the capital.
+    pub maintenance_share_per_year: f64,
+    /// The investment's annual payment \[CNY/yr\].
+    pub annualised_investment_cny: f64,
+    /// Its maintenance \[CNY/yr\].
+    pub maintenance_cny: f64,
+    /// The energy cost's difference to the first, paired by replication,
+    /// a year of it \[CNY/yr\].
+    pub energy_cny: Estimate,
+    /// The annual cost difference: the annualised investment and its
+    /// maintenance (fixed) plus the energy's (its interval) \[CNY/yr\].
+    pub annual_cny: Estimate,
+}
+
+impl PricedDifference {
+    /// The difference of a deployment that adds `added` (with the names of
+    /// the transformers it upgrades) at `costs`, with `energy_per_day`,
+    /// the paired difference of the energy cost a day.
+    pub fn new(
+        added: Added,
+        transformers_upgraded: Vec<String>,
+        costs: &sim_core::Costs,
+        energy_per_day: Estimate,
+    ) -> PricedDifference {
+        let investment_cny = added.capital.total_cny();
+        let annuity_factor = costs.annuity_factor();
+        let maintenance_share_per_year = costs.maintenance_share_per_year;
+        let annualised_investment_cny = investment_cny * annuity_factor;
+        let maintenance_cny = investment_cny * maintenance_share_per_year;
+        let year = |x: f64| x * DAYS_A_YEAR;
+        let energy_cny = Estimate {
+            mean: year(energy_per_day.mean),
+            ci95_low: year(energy_per_day.ci95_low),
+            ci95_high: year(energy_per_day.ci95_high),
+        };
+        let fixed = annualised_investment_cny + maintenance_cny;
+        PricedDifference {
+            added,
+            transformers_upgraded,
+            investment_cny,
+            annuity_factor,
+            maintenance_share_per_year,
+            annualised_investment_cny,
+            maintenance_cny,
+            energy_cny,
+            annual_cny: Estimate {
+                mean: fixed + energy_cny.mean,
+                ci95_low: fixed + energy_cny.ci95_low,
+                ci95_high: fixed + energy_cny.ci95_high,
+            },
+        }
+    }
 }
 
 /// A scenario's equipment, summed over its sites.
@@ -1047,6 +1137,7 @@ mod tests {
                     label: String::new(),
                     file: file.to_owned(),
                     sizing: None,
+                    cost_difference: None,
                 })
                 .collect(),
             network: KpiList(Vec::new()),

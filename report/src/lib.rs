@@ -106,10 +106,10 @@ pub use html::{render_html, render_html_with_charts};
 pub use i18n::{KpiLabel, Lang, kpi as kpi_label};
 pub use input::{
     COMPARE_FILE, COMPONENTS, CONTEXT_FILE, CandidateData, CompareData, CompareRow,
-    CompareScenario, CompareSite, Estimate, KpiList, LoadQuarter, LoadSeries, PLAN_FILE,
-    PROFILES_FILE, PlanData, Profile, Profiles, READY_FILE, ReadySeries, ReportError, ReportInput,
-    SUMMARY_FILE, SitePlanData, SiteReady, SiteSummary, Sizing, Summary, TIMESERIES_FILE, Targets,
-    TransformerLoad, Upper, load_dir,
+    CompareScenario, CompareSite, CostDifference, DAYS_A_YEAR, Estimate, KpiList, LoadQuarter,
+    LoadSeries, PLAN_FILE, PROFILES_FILE, PlanData, PricedDifference, Profile, Profiles,
+    READY_FILE, ReadySeries, ReportError, ReportInput, SUMMARY_FILE, SitePlanData, SiteReady,
+    SiteSummary, Sizing, Summary, TIMESERIES_FILE, Targets, TransformerLoad, Upper, load_dir,
 };
 pub use map::{
     MIN_RADIUS_PX, MapColour, MapLayout, MapSite, Marker, PlacedLabel, PxRect, SCALE_BAR_MAX_PX,

@@ -11,9 +11,12 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use crate::format::{escape, estimate, shown, trim, with_unit};
+use crate::format::{escape, estimate, labelled, shown, trim, with_unit};
 use crate::i18n::{self, Lang};
-use crate::input::{Estimate, KpiList, PlanData, ReportInput, Targets};
+use crate::input::{
+    CompareData, CostDifference, DAYS_A_YEAR, Estimate, KpiList, PlanData, PricedDifference,
+    ReportInput, Targets,
+};
 use sim_core::planner::{Added, Capital};
 
 /// Sites named in a verdict or a "closest to a limit" list.
@@ -611,9 +614,6 @@ fn headroom(h: &mut String, input: &ReportInput, lang: Lang) {
 /// of ([`DAYS_A_YEAR`] days).
 const ENERGY_COST: &str = "energy_cost_cny_per_day";
 
-/// Days in the year of an annual cost.
-const DAYS_A_YEAR: f64 = 365.0;
-
 /// KPIs of the comparison's summary, each with its paired difference;
 /// the energy cost as a year's.
 const COMPARE_KPIS: [&str; 4] = [
@@ -750,6 +750,163 @@ fn compare(h: &mut String, input: &ReportInput, lang: Lang) {
     let _ = writeln!(h, "</tbody>");
     let _ = writeln!(h, "</table>");
     let _ = writeln!(h, "<p class=\"note\">{}</p>", s.compare_diff_note);
+    compare_cost(h, c, &names, lang);
+}
+
+/// The cost of each scenario after the first against it: the one-off
+/// investment by item (the amount, and the count it buys), its annuity
+/// and maintenance, the paired energy-cost difference and the annual
+/// cost difference with its interval. A scenario without `[costs]` says
+/// so instead of showing zeros; a comparison written before costs were
+/// recorded shows nothing.
+fn compare_cost(h: &mut String, c: &CompareData, names: &[String], lang: Lang) {
+    let Some(first) = names.first() else { return };
+    let columns: Vec<(&str, Option<&PricedDifference>)> = c
+        .scenarios
+        .iter()
+        .zip(names)
+        .skip(1)
+        .filter_map(|(x, name)| {
+            let priced = match x.cost_difference.as_ref()? {
+                CostDifference::Given(p) => Some(p),
+                CostDifference::NotGiven => None,
+            };
+            Some((name.as_str(), priced))
+        })
+        .collect();
+    if columns.iter().any(|(_, p)| p.is_some()) {
+        cost_table(h, &columns, first, lang);
+    }
+    let unpriced: Vec<&str> = columns
+        .iter()
+        .filter(|(_, p)| p.is_none())
+        .map(|(name, _)| *name)
+        .collect();
+    if !unpriced.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note no-costs\">{}</p>",
+            escape(&i18n::not_priced(lang, &unpriced))
+        );
+    }
+}
+
+/// The table of [`compare_cost`], one column per scenario after the
+/// first, and the note on how it is priced.
+fn cost_table(
+    h: &mut String,
+    columns: &[(&str, Option<&PricedDifference>)],
+    first: &str,
+    lang: Lang,
+) {
+    let s = lang.summary_words();
+    let _ = writeln!(h, "<h3>{}</h3>", escape(&i18n::cost_against(lang, first)));
+    let _ = writeln!(h, "<table class=\"money compare-cost compact\">");
+    let _ = write!(h, "<thead><tr><th>{}</th>", s.item);
+    for (name, _) in columns {
+        let _ = write!(h, "<th class=\"num\">{}</th>", escape(name));
+    }
+    let _ = writeln!(h, "</tr></thead>");
+    let _ = writeln!(h, "<tbody>");
+    // An item's amount, and the count it buys.
+    let item = |p: &PricedDifference, i: usize| -> (f64, u32) {
+        let a = &p.added;
+        let upgraded = u32::try_from(p.transformers_upgraded.len()).unwrap_or(u32::MAX);
+        let counts = [
+            a.cabinets,
+            a.batteries,
+            a.pile_ports,
+            a.charger_slots,
+            upgraded,
+        ];
+        (items(&a.capital)[i], counts[i])
+    };
+    let unit = match lang {
+        Lang::Zh => " [元]",
+        Lang::En => " [CNY]",
+    };
+    for (i, label) in s.capex_items.iter().enumerate() {
+        // Chargers and transformer upgrades only where a scenario has any.
+        let any = columns
+            .iter()
+            .filter_map(|(_, p)| *p)
+            .any(|p| item(p, i) != (0.0, 0));
+        if i >= 3 && !any {
+            continue;
+        }
+        let _ = write!(h, "<tr><td>{}</td>", labelled(&format!("{label}{unit}")));
+        for (_, p) in columns {
+            let cell = p.map_or_else(
+                || "–".to_owned(),
+                |p| {
+                    let (cny, n) = item(p, i);
+                    let count = if n > 0 {
+                        format!("<span class=\"ci\">+{n}</span>")
+                    } else {
+                        String::new()
+                    };
+                    format!("{}{count}", trim(cny, 0))
+                },
+            );
+            let _ = write!(h, "<td class=\"num\">{cell}</td>");
+        }
+        let _ = writeln!(h, "</tr>");
+    }
+    let row =
+        |h: &mut String, total: bool, label: &str, of: &dyn Fn(&PricedDifference) -> String| {
+            let (open, cell) = if total {
+                ("<tr class=\"total\">", "th")
+            } else {
+                ("<tr>", "td")
+            };
+            let _ = write!(h, "{open}<{cell}>{}</{cell}>", labelled(label));
+            for (_, p) in columns {
+                // Without `[costs]`, the totals say so; the lines between
+                // them are empty.
+                let none = || {
+                    if total {
+                        escape(s.not_priced)
+                    } else {
+                        "–".to_owned()
+                    }
+                };
+                let value = p.map_or_else(none, of);
+                let _ = write!(h, "<{cell} class=\"num\">{value}</{cell}>");
+            }
+            let _ = writeln!(h, "</tr>");
+        };
+    let with_interval = |e: Estimate| {
+        let (mean, ci) = estimate(e, 1.0);
+        let signed = if mean.starts_with('-') || mean == "0" {
+            mean
+        } else {
+            format!("+{mean}")
+        };
+        let ci = ci.map_or_else(String::new, |c| format!("<span class=\"ci\">{c}</span>"));
+        format!("{signed}{ci}")
+    };
+    row(h, true, s.investment_total, &|p| trim(p.investment_cny, 0));
+    row(h, false, s.annual_equipment, &|p| {
+        trim(p.annualised_investment_cny + p.maintenance_cny, 0)
+    });
+    row(h, false, s.energy_paired, &|p| with_interval(p.energy_cny));
+    row(h, true, s.annual_difference, &|p| {
+        with_interval(p.annual_cny)
+    });
+    let _ = writeln!(h, "</tbody>");
+    let _ = writeln!(h, "</table>");
+    let mut rates: Vec<(f64, f64)> = Vec::new();
+    for p in columns.iter().filter_map(|(_, p)| *p) {
+        let rate = (p.annuity_factor, p.maintenance_share_per_year);
+        if !rates.contains(&rate) {
+            rates.push(rate);
+        }
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"note cost-note\">{}</p>",
+        escape(&i18n::cost_against_note(lang, first, &rates))
+    );
 }
 
 /// A capital's items in the order of `SummaryWords::capex_items`.

@@ -69,6 +69,7 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Cost
         lifetime_years: lifetime_years?,
         discount_rate: discount_rate?,
         swap_fee_cny: swap_fee_cny.ok()?,
+        given: true,
     })
 }
 
@@ -168,6 +169,7 @@ mod tests {
                 cabinet_cny_by_slots: vec![(8, 17_000.0), (16, 30_000.0)],
                 battery_cny: 1200.0,
                 transformer_cny_by_kva: vec![(400.0, 2.0), (630.0, 1.0)],
+                given: true,
                 ..Costs::default()
             }
         );

@@ -630,6 +630,11 @@ pub struct Costs {
     /// Fee a subscriber pays per swap \[CNY\], for the report's revenue
     /// and payback; `None` = not given. The planner does not use it.
     pub swap_fee_cny: Option<f64>,
+    /// Whether the scenario gives `[costs]`. Without, the prices are the
+    /// defaults above: the planner still needs some to choose between
+    /// deployments, but `compare` prices nothing rather than pass them
+    /// off as the scenario's.
+    pub given: bool,
 }
 
 impl Default for Costs {
@@ -652,6 +657,7 @@ impl Default for Costs {
             lifetime_years: 8.0,
             discount_rate: 0.05,
             swap_fee_cny: None,
+            given: false,
         }
     }
 }
@@ -686,6 +692,18 @@ impl Costs {
             .find(|(k, _)| *k >= kva - 1e-9)
             .or(self.transformer_cny_by_kva.last())
             .map_or(0.0, |&(_, p)| p)
+    }
+
+    /// A site's share of its transformer's upgrade from `existing_kva` to
+    /// `kva` \[CNY\]: the upgrade's price split evenly between the `sites`
+    /// the transformer feeds, and nothing when it does not grow (only
+    /// upgrades cost). A transformer that is new prices from 0 kVA.
+    pub fn transformer_share_cny(&self, existing_kva: f64, kva: f64, sites: usize) -> f64 {
+        if kva > existing_kva + 1e-9 {
+            self.transformer_cny(kva) / sites.max(1) as f64
+        } else {
+            0.0
+        }
     }
 }
 

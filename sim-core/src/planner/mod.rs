@@ -158,7 +158,8 @@ pub struct SitePlan {
     /// fleet, as the planner prices a deployment.
     pub capital: Capital,
     /// What the plan adds over the scenario as given, and its price by
-    /// item: the one-off investment it asks for.
+    /// item: the one-off investment it asks for ([`investment`], as
+    /// `compare` prices one scenario against another).
     pub added: Added,
     /// Each target's KPI at the plan, with its interval.
     pub targets: Vec<TargetCheck>,
@@ -273,6 +274,129 @@ impl Added {
                 transformer_cny: 0.0,
             },
         }
+    }
+}
+
+impl std::ops::Add for Added {
+    type Output = Added;
+
+    /// Both additions: counts and prices item by item.
+    fn add(self, other: Added) -> Added {
+        let (a, b) = (self.capital, other.capital);
+        Added {
+            cabinets: self.cabinets + other.cabinets,
+            batteries: self.batteries + other.batteries,
+            pile_ports: self.pile_ports + other.pile_ports,
+            charger_slots: self.charger_slots + other.charger_slots,
+            capital: Capital {
+                cabinets_cny: a.cabinets_cny + b.cabinets_cny,
+                batteries_cny: a.batteries_cny + b.batteries_cny,
+                pile_ports_cny: a.pile_ports_cny + b.pile_ports_cny,
+                chargers_cny: a.chargers_cny + b.chargers_cny,
+                transformer_cny: a.transformer_cny + b.transformer_cny,
+            },
+        }
+    }
+}
+
+/// What one deployment adds over another, site by site: the one-off
+/// investment of moving from the one to the other ([`investment`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Investment {
+    /// What each site of the deployment adds, in its order, with its
+    /// share of its transformer's upgrade.
+    pub sites: Vec<Added>,
+    /// The transformers the deployment upgrades, by name, in its order.
+    pub transformers: Vec<String>,
+}
+
+impl Investment {
+    /// Every site's addition, summed (a shared transformer's shares add
+    /// up to its upgrade's price).
+    pub fn total(&self) -> Added {
+        self.sites.iter().fold(Added::default(), |sum, a| sum + *a)
+    }
+}
+
+/// What `deployment` adds over `reference`, priced at `deployment`'s
+/// `[costs]`: the one-off investment of moving from `reference`'s
+/// equipment to `deployment`'s, by the rule of a plan's
+/// ([`SitePlan::added`], which is this of the scenario as given and the
+/// planned deployment).
+///
+/// - Each site of `deployment` against the site of `reference` with its
+///   name ([`Added::of`]); a site that `reference` lacks buys all it has.
+///   A reference site's slot chargers are its own, or its battery's
+///   (`reference`'s), so a kept cabinet pays the upgrade to `deployment`'s.
+/// - Each site's share of its transformer's upgrade
+///   ([`Costs::transformer_share_cny`], split between the sites it feeds in
+///   `deployment`) when it is larger than `reference`'s transformer of its
+///   name; one that `reference` lacks is priced at its size.
+///
+/// What `reference` has and `deployment` lacks is neither bought nor
+/// credited.
+pub fn investment(reference: &Model, deployment: &Model) -> Investment {
+    let costs = &deployment.costs;
+    let battery_w = deployment.battery.charger_power_w();
+    let reference_w = reference.battery.charger_power_w();
+    let before: std::collections::HashMap<&str, &SiteSpec> = reference
+        .sites
+        .iter()
+        .map(|s| (s.name.as_str(), s))
+        .collect();
+    let existing_kva = |name: &str| {
+        reference
+            .grid
+            .transformers
+            .iter()
+            .find(|t| t.name == name)
+            .map_or(0.0, |t| t.rating_kva)
+    };
+    let transformers = &deployment.grid.transformers;
+    let mut fed = vec![0_usize; transformers.len()];
+    for t in deployment.sites.iter().filter_map(|s| s.transformer) {
+        fed[t] += 1;
+    }
+    let upgraded: Vec<Option<f64>> = transformers
+        .iter()
+        .map(|t| {
+            let existing = existing_kva(&t.name);
+            (t.rating_kva > existing + 1e-9).then_some(existing)
+        })
+        .collect();
+    let sites = deployment
+        .sites
+        .iter()
+        .map(|site| {
+            let mut existing = before.get(site.name.as_str()).map_or_else(
+                || SiteSpec {
+                    cabinets: 0,
+                    batteries: 0,
+                    pile_ports: 0,
+                    charger_power_w: None,
+                    ..site.clone()
+                },
+                |&s| s.clone(),
+            );
+            existing.charger_power_w = existing.charger_power_w.or(reference_w);
+            let mut added = Added::of(costs, battery_w, &existing, site);
+            if let Some(t) = site.transformer
+                && let Some(existing) = upgraded[t]
+            {
+                added.capital.transformer_cny =
+                    costs.transformer_share_cny(existing, transformers[t].rating_kva, fed[t]);
+            }
+            added
+        })
+        .collect();
+    Investment {
+        sites,
+        transformers: transformers
+            .iter()
+            .zip(&upgraded)
+            .filter(|(_, u)| u.is_some())
+            .map(|(t, _)| t.name.clone())
+            .collect(),
     }
 }
 
@@ -1365,7 +1489,8 @@ impl Search<'_> {
                     .iter()
                     .filter(|x| x.transformer == Some(t))
                     .count();
-                capital.transformer_cny = costs.transformer_cny(kva) / shared.max(1) as f64;
+                capital.transformer_cny =
+                    costs.transformer_share_cny(self.existing_kva[t], kva, shared);
             }
         }
         capital
@@ -1450,6 +1575,7 @@ impl Search<'_> {
     fn finish(mut self, result: RunResult, baseline: Kpis) -> Plan {
         let kept = self.refresh_bounds();
         self.model.replications = self.base.replications;
+        let added = investment(self.base, &self.model);
         let mut sites = Vec::with_capacity(self.model.sites.len());
         let mut total = 0.0;
         for (s, spec) in self.model.sites.iter().enumerate() {
@@ -1485,16 +1611,7 @@ impl Search<'_> {
                 }),
                 annual_cost_cny: cost,
                 capital: self.capital(s),
-                added: {
-                    let mut added = Added::of(
-                        &self.base.costs,
-                        self.base.battery.charger_power_w(),
-                        &self.base.sites[s],
-                        spec,
-                    );
-                    added.capital.transformer_cny = self.capital(s).transformer_cny;
-                    added
-                },
+                added: added.sites[s],
                 targets,
                 kept_because: kept[s].clone(),
             });
@@ -1777,6 +1894,77 @@ mod tests {
             &site(1, 12, 8, 0, Some(600.0)),
         );
         assert_eq!((a.charger_slots, a.capital.chargers_cny), (0, 0.0));
+    }
+
+    /// `investment` matches sites and transformers by name, prices a site
+    /// the reference lacks in full, a transformer only when it grows (its
+    /// price split between the sites it feeds), a kept cabinet's charger
+    /// against the reference battery's, and credits nothing.
+    #[test]
+    fn an_investment_is_priced_against_a_reference_by_name() {
+        let transformer = |name: &str, kva: f64| TransformerSpec {
+            name: name.to_owned(),
+            rating_kva: kva,
+            power_factor: 0.9,
+            allowed_utilization: 0.8,
+            base_peak_kw: 0.0,
+            base_profile: [0.0; 24],
+            base_basis: None,
+        };
+        let site = |name: &str, cabinets: u32, batteries: u32, ports: u32| SiteSpec {
+            name: name.to_owned(),
+            cabinets,
+            slots_per_cabinet: 12,
+            batteries,
+            pile_ports: ports,
+            transformer: Some(0),
+            ..SiteSpec::default()
+        };
+        let mut reference = Model::default();
+        reference.grid.transformers = vec![transformer("T", 630.0)];
+        reference.sites = vec![site("A", 2, 20, 10), site("B", 1, 11, 0)];
+        let mut deployment = reference.clone();
+        // Another order, a site the reference lacks, fewer batteries at
+        // B, 600 W chargers at A (the battery's are 400 W), and the
+        // transformer grows to 800 kVA.
+        deployment.sites = vec![
+            site("B", 1, 8, 0),
+            SiteSpec {
+                charger_power_w: Some(600.0),
+                ..site("A", 3, 30, 40)
+            },
+            site("C", 2, 22, 5),
+        ];
+        deployment.grid.transformers[0].rating_kva = 800.0;
+        let costs = &deployment.costs;
+        let got = investment(&reference, &deployment);
+        assert_eq!(got.transformers, ["T"]);
+        let share = costs.transformer_cny(800.0) / 3.0;
+        let b = got.sites[0];
+        assert_eq!((b.cabinets, b.batteries, b.pile_ports), (0, 0, 0));
+        assert!((b.capital.total_cny() - share).abs() < 1e-6, "{b:?}");
+        let a = got.sites[1];
+        assert_eq!(
+            (a.cabinets, a.batteries, a.pile_ports, a.charger_slots),
+            (1, 10, 30, 36)
+        );
+        let per_slot = 0.2 * costs.charger_cny_per_kw;
+        assert!((a.capital.chargers_cny - 36.0 * per_slot).abs() < 1e-9);
+        let c = got.sites[2];
+        assert_eq!((c.cabinets, c.batteries, c.pile_ports), (2, 22, 5));
+        let total = got.total();
+        assert_eq!((total.cabinets, total.batteries), (3, 32));
+        assert!((total.capital.transformer_cny - costs.transformer_cny(800.0)).abs() < 1e-6);
+        // A deployment against itself adds nothing. Back again: B's 3
+        // batteries are bought; the rest, and the smaller transformer,
+        // are neither bought nor credited.
+        assert_eq!(
+            investment(&deployment, &deployment).total(),
+            Added::default()
+        );
+        let back = investment(&deployment, &reference).total();
+        assert_eq!((back.cabinets, back.batteries, back.pile_ports), (0, 3, 0));
+        assert_eq!(back.capital.total_cny(), 3.0 * costs.battery_cny);
     }
 
     /// A site with cabinets keeps their size while `max` of them hold the
