@@ -109,6 +109,34 @@ fn merge_is_byte_identical_to_the_run_on_one_machine() {
     }
 }
 
+/// A district's sites wait for different longest times, so their wait
+/// histograms (which grow with the longest wait) have different ranges.
+/// Read back from the shards, the summary adds every site's into the
+/// first one's for the network's p95: the merge panicked with
+/// "histograms share their bounds" (exit 101) until a histogram read back
+/// grew as the engine's do.
+#[test]
+fn a_district_merge_adds_sites_histograms_of_different_ranges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let district = "scenarios/bishan-district.toml";
+    let short = ["--replications", "2", "--days", "4"];
+    let mut args = vec!["run", district, "--format", "json"];
+    args.extend_from_slice(&short);
+    let printed = ok(&args).stdout;
+    let dir = tmp.path().join("shards");
+    shards(district, &short, 2, 0..2, &dir);
+    let merged = tmp.path().join("merged");
+    let out = ok(&[
+        "merge",
+        path(&dir),
+        "--out",
+        path(&merged),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.stdout, printed);
+}
+
 #[test]
 fn replications_read_back_exactly() {
     // Several sites and transformers, riders, histograms and both series.
