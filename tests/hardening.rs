@@ -1179,29 +1179,40 @@ fn fuzz_finding_design_load_past_its_bound_is_refused() {
 
 /// Found by `tests/fuzz.rs`: a courier group riding a mean of 1e308 km a
 /// day made the event estimate NaN, which no limit refused. The estimate
-/// is unbounded for such a model now, and refused; and 1e308 itself no
-/// longer passes `check` (no number may pass 1e15), so the estimate is
-/// tried with 1e14 km, under that net.
+/// is unbounded for such a model now; and the distance itself no longer
+/// passes `check`: 1e308 is past the 1e15 net, and 1e14 km (which once
+/// reached the estimate, 9.2·10¹⁶ events) past `daily_km`'s own bound.
 #[test]
 fn fuzz_finding_an_unbounded_event_estimate_is_refused() {
     refused(
         &swapsim(&[
-            "run",
+            "check",
             "tests/fixtures/fuzz/scenarios/estimate-huge-events.toml",
-            "--days",
-            "4",
-            "--replications",
-            "2",
         ]),
-        "about 9.2·10¹⁶ events (4 days × 2 replications), past the 1.0·10¹² events a run may take",
+        "group[1].daily_km.mean: group 'courier': expected a number in (0, 400000], found 1e14 \
+         (a day's ride at GB 17761's 25 km/h is at most 600 km",
     );
     refused(
         &swapsim(&[
             "check",
             "tests/fixtures/fuzz/scenarios/estimate-nan-events.toml",
         ]),
-        "group[1].daily_km.mean: group 'courier': expected a positive number, found 1e308",
+        "group[1].daily_km.mean: group 'courier': expected a number in (0, 400000], found 1e308",
     );
+    // The estimate of such a model, built past `check`, is huge or
+    // unbounded, never NaN (which would pass every limit).
+    let mut model = scenarios::load(Path::new("scenarios/courier-hub.toml")).expect("hub");
+    let courier = model
+        .riders
+        .groups
+        .iter()
+        .position(|g| g.works_across_district)
+        .expect("a courier group");
+    for (mean, least) in [(1e14, 1e16), (1e308, f64::INFINITY)] {
+        model.riders.groups[courier].daily_km = sim_core::Dist::LogNormal { mean, sd: 25.0 };
+        let events = Resources::estimate(&model, 4, 2, 1).events;
+        assert!(events >= least, "{mean} km a day: {events} events");
+    }
 }
 
 /// Found by a fuzz pass of `tests/fuzz.rs`: a home `charger_w = 1e308`
@@ -1221,13 +1232,25 @@ fn fuzz_finding_charger_power_past_its_bound_is_refused() {
 }
 
 /// Under every key's own bound, no number of a scenario may pass 1e15 in
-/// magnitude, so that no sum or product of inputs overflows: this key
-/// (watt-hours of a bike not on a subscription) has no bound of its own.
+/// magnitude, so that no sum or product of inputs overflows. The corpus's
+/// key (watt-hours of a bike not on a subscription) has a bound of its
+/// own now, as `capacity_wh` has; a key without one (a site's position)
+/// is still held by the net.
 #[test]
 fn numbers_past_1e15_are_refused_whatever_the_key() {
     refused(
         &swapsim(&["check", "tests/fixtures/fuzz/scenarios/magnitude-1e16.toml"]),
-        "home_charging.nonsub_battery_wh: expected a positive number, found 1e16 \
+        "home_charging.nonsub_battery_wh: expected a number in (0, 100000], found 1e16 \
+         (a swap battery is carried by hand",
+    );
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let pilot = fs::read_to_string("scenarios/bishan-pilot.toml").expect("pilot");
+    let far = pilot.replacen("x_m = 0\n", "x_m = 1e16\n", 1);
+    assert_ne!(far, pilot);
+    let scenario = write(tmp.path(), "far.toml", &far);
+    refused(
+        &swapsim(&["check", &scenario]),
+        "site[0].x_m: site '美吉鑫小区': expected a number, found 1e16 \
          (no quantity in the model comes near 1e15",
     );
 }

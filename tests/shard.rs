@@ -109,6 +109,34 @@ fn merge_is_byte_identical_to_the_run_on_one_machine() {
     }
 }
 
+/// A district's sites wait for different longest times, so their wait
+/// histograms (which grow with the longest wait) have different ranges.
+/// Read back from the shards, the summary adds every site's into the
+/// first one's for the network's p95: the merge panicked with
+/// "histograms share their bounds" (exit 101) until a histogram read back
+/// grew as the engine's do.
+#[test]
+fn a_district_merge_adds_sites_histograms_of_different_ranges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let district = "scenarios/bishan-district.toml";
+    let short = ["--replications", "2", "--days", "4"];
+    let mut args = vec!["run", district, "--format", "json"];
+    args.extend_from_slice(&short);
+    let printed = ok(&args).stdout;
+    let dir = tmp.path().join("shards");
+    shards(district, &short, 2, 0..2, &dir);
+    let merged = tmp.path().join("merged");
+    let out = ok(&[
+        "merge",
+        path(&dir),
+        "--out",
+        path(&merged),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.stdout, printed);
+}
+
 #[test]
 fn replications_read_back_exactly() {
     // Several sites and transformers, riders, histograms and both series.
@@ -151,6 +179,147 @@ fn more_shards_than_replications_are_refused() {
     emit.push(path(&dir));
     emit.extend_from_slice(&SHORT);
     assert_eq!(swapsim(&emit).status, exit::ERROR);
+}
+
+/// A refusal by the resource estimate: exit 2, the estimate, no output.
+fn refused_by_estimate(out: &Outcome, says: &[&str]) {
+    assert_eq!(out.status, exit::ERROR, "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    for needle in says {
+        assert!(out.stderr.contains(needle), "{needle}: {}", out.stderr);
+    }
+}
+
+/// Issues 12 and 13: a shard is estimated by the replications it
+/// computes, not by the whole run's. `run --shard 0/100` of a year of
+/// the district was refused ("would need about 12.0 GB") although it
+/// holds one replication, so every task of a large cluster job failed.
+/// Here: the pilot's 1000 replications of 28 days are about 60 MB, past
+/// --max-memory 20M; one of them is about 8 MB, and runs.
+#[test]
+fn a_run_shard_is_estimated_by_its_own_block_of_replications() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shards");
+    let job = ["--days", "28", "--replications", "1000", "--threads", "1"];
+    let mut whole = vec!["run", PILOT, "--max-memory", "20M"];
+    whole.extend(job);
+    refused_by_estimate(
+        &swapsim(&whole),
+        &[
+            "`run` would need about 60.5 MB",
+            "(28 days × 1000 replications), past --max-memory 20.0 MB",
+        ],
+    );
+    let mut shard = whole.clone();
+    shard.extend(["--shard", "0/1000", "--out", path(&dir)]);
+    let out = ok(&shard);
+    assert_eq!(
+        out.stdout.trim(),
+        path(&dir.join("shard-0000-of-1000.jsonl"))
+    );
+    // Past the limit, a shard's refusal names the shard and its block.
+    let mut small = vec!["run", PILOT, "--max-memory", "4M"];
+    small.extend(job);
+    small.extend(["--shard", "3/100", "--out", path(&dir)]);
+    refused_by_estimate(
+        &swapsim(&small),
+        &[
+            "`run --shard 3/100` would need about 8.8 MB",
+            "(28 days × 10 of 1000 replications)",
+        ],
+    );
+}
+
+/// As a run's shard, a sweep's is estimated by its block of points: the
+/// pilot's 9 points of 6 replications are about 75 MB, one point about
+/// 8 MB.
+#[test]
+fn a_sweep_shard_is_estimated_by_its_own_block_of_points() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shards");
+    let whole = [
+        "sweep",
+        PILOT_SWEEP,
+        "--days",
+        "4",
+        "--threads",
+        "1",
+        "--max-memory",
+        "20M",
+    ];
+    refused_by_estimate(
+        &swapsim(&whole),
+        &[
+            "`sweep` would need about 74.6 MB",
+            "(4 days × 6 replications), past --max-memory 20.0 MB",
+        ],
+    );
+    let mut shard = whole.to_vec();
+    shard.extend(["--shard", "4/9", "--out", path(&dir)]);
+    let out = ok(&shard);
+    assert_eq!(out.stdout.trim(), path(&dir.join("shard-4-of-9.jsonl")));
+    let small = [
+        "sweep",
+        PILOT_SWEEP,
+        "--days",
+        "4",
+        "--threads",
+        "1",
+        "--max-memory",
+        "4M",
+        "--shard",
+        "0/4",
+        "--out",
+        path(&dir),
+    ];
+    refused_by_estimate(
+        &swapsim(&small),
+        &[
+            "`sweep --shard 0/4` would need about ",
+            "(4 days × 6 replications × 2 of 9 points)",
+        ],
+    );
+}
+
+/// `merge` runs nothing but holds every replication read back, as the
+/// run on one machine does (100 replications of a year of the district
+/// are about 12 GB, however many machines ran them): it is estimated
+/// too, and refused past --max-memory before it reads a shard's items.
+#[test]
+fn a_merge_is_estimated_by_what_it_reads_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shards");
+    shards(PILOT, &SHORT, 2, 0..2, &dir);
+    let merged = tmp.path().join("merged");
+    let mut args = vec!["merge", path(&dir), "--out", path(&merged)];
+    args.extend(["--max-memory", "1M"]);
+    refused_by_estimate(
+        &swapsim(&args),
+        &[
+            "`merge` would need about ",
+            "(4 days × 5 replications read back), past --max-memory 1.0 MB",
+            "merge on a machine with more memory",
+        ],
+    );
+    assert!(!merged.exists(), "refused before --out is made");
+    args.truncate(4);
+    ok(&args);
+    // A sweep's merge holds its points' results.
+    let sweep_dir = tmp.path().join("sweep-shards");
+    sweep_shards(PILOT_SWEEP, &SWEEP_SHORT, 3, 0..3, &sweep_dir);
+    let merged = tmp.path().join("sweep-merged");
+    refused_by_estimate(
+        &swapsim(&[
+            "merge",
+            path(&sweep_dir),
+            "--out",
+            path(&merged),
+            "--max-memory",
+            "1M",
+        ]),
+        &["`merge` would need about ", "(4 days × 9 points read back)"],
+    );
+    ok(&["merge", path(&sweep_dir), "--out", path(&merged)]);
 }
 
 #[test]

@@ -395,6 +395,11 @@ pub(crate) struct MergeArgs {
 
     #[command(flatten)]
     pub(crate) html: HtmlArgs,
+
+    /// `--max-memory`: a merge holds every replication's result, as the
+    /// run on one machine would.
+    #[command(flatten, next_help_heading = "Execution")]
+    pub(crate) limits: crate::limits::Limits,
 }
 
 /// `swapsim check`.

@@ -222,7 +222,7 @@ pub(crate) fn merge(args: MergeArgs, streams: &mut Streams<'_>) -> Result<Status
     if job.unit == Unit::Points {
         return merge_sweep(&gathered, args, started, streams);
     }
-    let config = RunConfig::for_merge(job, args)?;
+    let config = RunConfig::for_merge(job, &partial_sizes(&gathered), args)?;
     let reps: Vec<Replication> = gathered.items()?;
     streams.say(format_args!(
         "merging {} of '{}': {}",
@@ -231,11 +231,22 @@ pub(crate) fn merge(args: MergeArgs, streams: &mut Streams<'_>) -> Result<Status
         count(reps.len() as u64, "replication"),
     ));
     let result = sim_core::summarise(&config.model, &reps);
+    // As `run` does: the replications go before the files are written.
+    drop(reps);
     streams.say(format_args!(
         "merged in {:.2} s",
         started.elapsed().as_secs_f64()
     ));
     run::finish(&config, &result, streams)
+}
+
+/// The sizes of the partials \[bytes\] (0 for one that cannot be
+/// read now: reading it will say why), for the merge's estimate.
+fn partial_sizes(gathered: &batch::merge::Gathered) -> Vec<u64> {
+    gathered
+        .files()
+        .map(|path| std::fs::metadata(path).map_or(0, |m| m.len()))
+        .collect()
 }
 
 /// `merge` of a sweep's shards: every point's result, in index order,
@@ -247,7 +258,7 @@ fn merge_sweep(
     streams: &mut Streams<'_>,
 ) -> Result<Status, Error> {
     let job = &gathered.job;
-    let config = SweepConfig::for_merge(job, args)?;
+    let config = SweepConfig::for_merge(job, &partial_sizes(gathered), args)?;
     let items: Vec<PointItem> = gathered.items()?;
     streams.say(format_args!(
         "merging {} of '{}': {}",

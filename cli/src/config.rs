@@ -104,17 +104,6 @@ impl RunConfig {
             days: args.overrides.days,
             replications: args.overrides.replications,
         };
-        // Emitting runs nothing here: the shards run on the cluster's nodes.
-        if args.cluster.emit.is_none() {
-            crate::limits::check(
-                &args.scenario,
-                "run",
-                &model,
-                model.replications,
-                args.threads.n,
-                &args.threads.limits,
-            )?;
-        }
         let whole = if args.check {
             Some("--check")
         } else if args.html.html.is_some() {
@@ -123,9 +112,22 @@ impl RunConfig {
             None
         };
         check_split(&args.cluster, whole, "run")?;
+        let shard = resolve_shard(&args.cluster, model.replications, Unit::Replications)?;
+        // Emitting runs nothing here: the shards run on the cluster's
+        // nodes. A shard is judged by its own block of replications.
+        if args.cluster.emit.is_none() {
+            crate::limits::check_run(
+                &args.scenario,
+                &model,
+                shard,
+                args.threads.n,
+                &args.threads.limits,
+            )?;
+        }
         let reports = Reports::resolve(args.html)?;
         let (mode, out) = split_mode(
             &args.cluster,
+            shard,
             SplitJob {
                 command: "run",
                 input: &args.scenario,
@@ -157,9 +159,12 @@ impl RunConfig {
     /// The configuration that `swapsim merge` writes its result with: as
     /// `run` of the shards' scenario (`job.input`) with their overrides,
     /// writing `--out` and stdout as `run` does. Refuses a scenario that
-    /// changed since the shards ran.
+    /// changed since the shards ran, and a merge whose estimate (every
+    /// replication read back from `partials`, their sizes in bytes) is
+    /// past `--max-memory`.
     pub(crate) fn for_merge(
         job: &batch::partial::Job,
+        partials: &[u64],
         args: MergeArgs,
     ) -> Result<RunConfig, Error> {
         let scenario = job.input.clone();
@@ -189,6 +194,7 @@ impl RunConfig {
                 hint: "run the shards with --replications 2 or more",
             });
         }
+        crate::limits::check_merge_run(&scenario, &model, partials, &args.limits)?;
         let reports = Reports::resolve(args.html)?;
         Ok(RunConfig {
             scenario,
@@ -269,19 +275,31 @@ fn check_split(
     Ok(())
 }
 
-/// The whole job, one shard of it or the cluster's files, and the `--out`
-/// directory, checked: a shard's may hold other shards' files, the
-/// others must be empty unless `force`.
+/// The shard that `--shard` names (from the environment for `--shard
+/// env`), checked to hold at least one of the job's `total` items of
+/// `unit`; `None` without `--shard`.
+fn resolve_shard(cluster: &ClusterArgs, total: u32, unit: Unit) -> Result<Option<Shard>, Error> {
+    let Some(spec) = cluster.shard else {
+        return Ok(None);
+    };
+    let shard = spec.resolve(|name| std::env::var(name).ok(), cluster.shards)?;
+    Shard::check_fits(shard.count, total, unit)?;
+    Ok(Some(shard))
+}
+
+/// The whole job, one shard of it (`shard`, as [`resolve_shard`] found
+/// it) or the cluster's files, and the `--out` directory, checked: a
+/// shard's may hold other shards' files, the others must be empty
+/// unless `force`.
 fn split_mode(
     cluster: &ClusterArgs,
+    shard: Option<Shard>,
     job: SplitJob<'_>,
     out: Option<PathBuf>,
     force: bool,
 ) -> Result<(RunMode, Option<PathBuf>), Error> {
-    Ok(match (cluster.shard, cluster.emit) {
-        (Some(spec), _) => {
-            let shard = spec.resolve(|name| std::env::var(name).ok(), cluster.shards)?;
-            Shard::check_fits(shard.count, job.total, job.unit)?;
+    Ok(match (shard, cluster.emit) {
+        (Some(shard), _) => {
             // Other shards' files may be there: each shard writes its own.
             let out = out.expect("clap: --shard requires --out");
             crate::output::check_dir_writable(&out)?;
@@ -610,26 +628,36 @@ impl SweepConfig {
         };
         let sweep = load_sweep(&args.sweep, &overrides)?;
         let warnings = Warnings::new(sweep.file.warnings.clone(), &args.warnings);
-        if args.cluster.emit.is_none() {
-            crate::limits::check_sweep(&args.sweep, &sweep, args.threads.n, &args.threads.limits)?;
-        }
         check_split(
             &args.cluster,
             args.html.is_some().then_some("--html"),
             "sweep",
         )?;
+        let total = u32::try_from(sweep.points().len()).unwrap_or(u32::MAX);
+        let shard = resolve_shard(&args.cluster, total, Unit::Points)?;
+        // A shard is judged by its own block of points.
+        if args.cluster.emit.is_none() {
+            crate::limits::check_sweep(
+                &args.sweep,
+                &sweep,
+                shard,
+                args.threads.n,
+                &args.threads.limits,
+            )?;
+        }
         if let Some(path) = &args.html {
             crate::output::check_file_writable(path)?;
         }
         let lang = args.lang.into();
         let (mode, out) = split_mode(
             &args.cluster,
+            shard,
             SplitJob {
                 command: "sweep",
                 input: &args.sweep,
                 overrides: &args.overrides,
                 threads: args.threads.n,
-                total: u32::try_from(sweep.points().len()).unwrap_or(u32::MAX),
+                total,
                 unit: Unit::Points,
             },
             args.out,
@@ -652,9 +680,12 @@ impl SweepConfig {
     /// The configuration that `swapsim merge` writes a sweep's shards
     /// with: as `sweep --out` of the shards' sweep file (`job.input`) with
     /// their overrides. Refuses a sweep file, scenario or site table that
-    /// changed since the shards ran, and the flags of a run's merge.
+    /// changed since the shards ran, the flags of a run's merge, and a
+    /// merge whose estimate (every point's result read back from
+    /// `partials`, their sizes in bytes) is past `--max-memory`.
     pub(crate) fn for_merge(
         job: &batch::partial::Job,
+        partials: &[u64],
         args: MergeArgs,
     ) -> Result<SweepConfig, Error> {
         let run_only = [
@@ -674,6 +705,7 @@ impl SweepConfig {
         let bytes = read_bytes(&path)?;
         let now = sweep.job(path.clone(), &bytes, job.overrides, job.shards);
         batch::merge::check_input(job, &now)?;
+        crate::limits::check_merge_sweep(&path, &sweep, partials, &args.limits)?;
         if let Some(page) = &args.html.html {
             crate::output::check_file_writable(page)?;
         }

@@ -10,6 +10,32 @@ use std::path::PathBuf;
 
 use scenarios::{Diagnostic, LoadError};
 
+/// A command whose estimate is past `--max-memory` or the events a run
+/// may take ([`Error::TooBig`]).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "'{}': `{command}` would need about {memory} and about {events} events \
+     ({work}), {limit}; {advice}",
+    scenario.display()
+)]
+pub(crate) struct TooBig {
+    /// The scenario (or sweep file) path as given.
+    pub(crate) scenario: PathBuf,
+    /// The command refused, with `--shard I/N` for a shard.
+    pub(crate) command: String,
+    /// The memory estimate, for people.
+    pub(crate) memory: String,
+    /// The event estimate, for people.
+    pub(crate) events: String,
+    /// Which limit it is past.
+    pub(crate) limit: String,
+    /// What was estimated: "28 days × 10 replications" (the planner's
+    /// most), a shard's block of them, or what a merge reads back.
+    pub(crate) work: String,
+    /// What to change.
+    pub(crate) advice: &'static str,
+}
+
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum Error {
@@ -88,28 +114,8 @@ pub(crate) enum Error {
     OutOfMemory(sim_core::alloc::OutOfMemory),
     /// A run's resource estimate is past `--max-memory` or the events a
     /// run may take: refused before anything runs.
-    #[error(
-        "'{}': `{command}` would need about {memory} and about {events} events \
-         ({days} days × {replications} replications), {limit}; run fewer days, \
-         replications, threads or sites",
-        scenario.display()
-    )]
-    TooBig {
-        /// The scenario path as given.
-        scenario: PathBuf,
-        /// The command refused.
-        command: &'static str,
-        /// The memory estimate, for people.
-        memory: String,
-        /// The event estimate, for people.
-        events: String,
-        /// Which limit it is past.
-        limit: String,
-        /// Days simulated.
-        days: u32,
-        /// Replications asked for (the planner's most).
-        replications: u32,
-    },
+    #[error("{0}")]
+    TooBig(Box<TooBig>),
     /// `compare` got scenarios that do not run for the same time.
     #[error(
         "cannot compare: {field} is {first_value} in '{}' but {other_value} in '{}'{}",

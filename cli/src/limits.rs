@@ -6,10 +6,11 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
+use batch::shard::Shard;
 use clap::Args;
 use sim_core::{Model, Resources};
 
-use crate::error::Error;
+use crate::error::{Error, TooBig};
 
 /// Memory assumed when the machine's cannot be read \[bytes\]: 4 GiB,
 /// a small laptop's share.
@@ -183,6 +184,9 @@ pub(crate) fn resolved_threads(threads: usize) -> usize {
     }
 }
 
+/// What a refused command should change, for a command that runs.
+const RUN_ADVICE: &str = "run fewer days, replications, threads or sites";
+
 /// Refuses a run of `model` for `days` days and `replications`
 /// replications on `threads` threads whose estimate is past `limits` or
 /// [`MAX_EVENTS`]; `command` names what was asked for.
@@ -198,10 +202,41 @@ pub(crate) fn check(
     let estimate = Resources::estimate(model, model.days, replications, threads);
     judge(
         scenario,
-        command,
+        command.to_owned(),
         estimate,
-        model.days,
-        replications,
+        format!("{} days × {replications} replications", model.days),
+        RUN_ADVICE,
+        limits,
+    )
+}
+
+/// [`check`] for `run`: the whole run, or with `--shard` the shard's
+/// block of replications alone, which it runs and writes without a
+/// summary (the merge summarises; see [`check_merge_run`]). A shard of a
+/// large job fits where the whole job would not: every task of a
+/// cluster array is judged by what it computes.
+pub(crate) fn check_run(
+    scenario: &Path,
+    model: &Model,
+    shard: Option<Shard>,
+    threads: usize,
+    limits: &Limits,
+) -> Result<Resources, Error> {
+    let Some(shard) = shard else {
+        return check(scenario, "run", model, model.replications, threads, limits);
+    };
+    let threads = resolved_threads(threads);
+    let block = shard.block(model.replications).len() as u32;
+    let estimate = Resources::unsummarised(model, model.days, block, threads);
+    judge(
+        scenario,
+        format!("run --shard {shard}"),
+        estimate,
+        format!(
+            "{} days × {block} of {} replications",
+            model.days, model.replications
+        ),
+        RUN_ADVICE,
         limits,
     )
 }
@@ -230,10 +265,10 @@ pub(crate) fn check_compare(
     let (path, first) = &scenarios[0];
     judge(
         path,
-        "compare",
+        "compare".to_owned(),
         total,
-        first.days,
-        first.replications,
+        format!("{} days × {} replications", first.days, first.replications),
+        RUN_ADVICE,
         limits,
     )
 }
@@ -241,10 +276,13 @@ pub(crate) fn check_compare(
 /// [`check`] for `sweep`: a run or check sweep holds every replication of
 /// its points until each point is summarised (one pool of work), so their
 /// estimates add up; a plan sweep plans one point after another, so the
-/// largest point's plan is what must fit. Events add up either way.
+/// largest point's plan is what must fit. Events add up either way. With
+/// `--shard`, only the shard's block of points counts: it is all the
+/// shard computes.
 pub(crate) fn check_sweep(
     path: &Path,
     sweep: &batch::Sweep,
+    shard: Option<Shard>,
     threads: usize,
     limits: &Limits,
 ) -> Result<Resources, Error> {
@@ -254,8 +292,16 @@ pub(crate) fn check_sweep(
         memory_bytes: 0,
         events: 0.0,
     };
+    let all = sweep.points();
+    let points = match shard {
+        Some(shard) => {
+            let block = shard.block(u32::try_from(all.len()).unwrap_or(u32::MAX));
+            &all[block.start as usize..(block.end as usize).min(all.len())]
+        }
+        None => all,
+    };
     let (mut days, mut replications) = (0, 0);
-    for point in sweep.points() {
+    for point in points {
         let model = sweep.model(point.index);
         let reps = if plan {
             model.replications.max(model.planner.max_replications)
@@ -272,15 +318,110 @@ pub(crate) fn check_sweep(
         days = days.max(model.days);
         replications = replications.max(reps);
     }
-    judge(path, "sweep", total, days, replications, limits)
+    let (command, work) = match shard {
+        Some(shard) => (
+            format!("sweep --shard {shard}"),
+            format!(
+                "{days} days × {replications} replications × {} of {} points",
+                points.len(),
+                all.len()
+            ),
+        ),
+        None => (
+            "sweep".to_owned(),
+            format!("{days} days × {replications} replications"),
+        ),
+    };
+    judge(path, command, total, work, RUN_ADVICE, limits)
+}
+
+/// What a refused merge should change: it runs nothing, so only another
+/// machine (or a smaller job) helps.
+const MERGE_ADVICE: &str = "merge on a machine with more memory and pass --max-memory, \
+     or run the job again with fewer days, replications or sites";
+
+/// The text of the partials a merge reads at once \[bytes\]: each
+/// partial is read whole before its items are parsed, on as many
+/// threads as the machine has cores, so the largest of them, one per
+/// thread, may be in memory together.
+fn partials_text(partials: &[u64]) -> u64 {
+    let mut sizes = partials.to_vec();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    sizes
+        .iter()
+        .take(resolved_threads(0))
+        .fold(0u64, |sum, &b| sum.saturating_add(b))
+}
+
+/// [`check`] for `merge` of a run's shards: it simulates nothing, but
+/// holds every replication's result read back, as the unsharded run
+/// does, and summarises them, beside the text of the partials being
+/// read (`partials`: their sizes \[bytes\]). 100 replications of a year
+/// of the district are about 12 GB, however many machines ran them.
+pub(crate) fn check_merge_run(
+    scenario: &Path,
+    model: &Model,
+    partials: &[u64],
+    limits: &Limits,
+) -> Result<Resources, Error> {
+    let mut estimate = Resources::summarise(model, model.days, model.replications);
+    estimate.memory_bytes = estimate
+        .memory_bytes
+        .saturating_add(partials_text(partials));
+    judge(
+        scenario,
+        "merge".to_owned(),
+        estimate,
+        format!(
+            "{} days × {} replications read back",
+            model.days, model.replications
+        ),
+        MERGE_ADVICE,
+        limits,
+    )
+}
+
+/// [`check_merge_run`] for `merge` of a sweep's shards: every point's
+/// summarised result (and in mode `plan` the plan's run beside it), with
+/// the text of the partials being read. Far less than the sweep held
+/// while it ran: a point's replications were summarised by its shard.
+pub(crate) fn check_merge_sweep(
+    path: &Path,
+    sweep: &batch::Sweep,
+    partials: &[u64],
+    limits: &Limits,
+) -> Result<Resources, Error> {
+    let per_point = if sweep.file.mode == scenarios::sweep::Mode::Plan {
+        2
+    } else {
+        1
+    };
+    let mut memory = Resources::BASE_BYTES.saturating_add(partials_text(partials));
+    let mut days = 0;
+    for point in sweep.points() {
+        let model = sweep.model(point.index);
+        memory = memory.saturating_add(Resources::result_bytes(model, model.days) * per_point);
+        days = days.max(model.days);
+    }
+    judge(
+        path,
+        "merge".to_owned(),
+        Resources {
+            memory_bytes: memory,
+            events: 0.0,
+        },
+        format!("{days} days × {} points read back", sweep.points().len()),
+        MERGE_ADVICE,
+        limits,
+    )
 }
 
 fn judge(
     scenario: &Path,
-    command: &'static str,
+    command: String,
     estimate: Resources,
-    days: u32,
-    replications: u32,
+    work: String,
+    advice: &'static str,
     limits: &Limits,
 ) -> Result<Resources, Error> {
     let (limit, flag_given) = match limits.max_memory {
@@ -288,7 +429,7 @@ fn judge(
         None => (default_max_memory(), false),
     };
     if estimate.memory_bytes > limit || estimate.events > MAX_EVENTS {
-        return Err(Error::TooBig {
+        return Err(Error::TooBig(Box::new(TooBig {
             scenario: scenario.to_path_buf(),
             command,
             memory: human_bytes(estimate.memory_bytes),
@@ -308,9 +449,9 @@ fn judge(
                     human_events(MAX_EVENTS)
                 )
             },
-            days,
-            replications,
-        });
+            work,
+            advice,
+        })));
     }
     Ok(estimate)
 }

@@ -73,6 +73,10 @@ fn check_run(
 
 /// `swapsim calibrate LOG --scenario S.toml [--out FILE] [--check]`.
 pub(crate) fn calibrate(args: &CalibrateArgs, streams: &mut Streams<'_>) -> Result<Status, Error> {
+    // Before the log is read and the check runs, as `run` checks --out.
+    if let Some(path) = &args.out {
+        output::check_file_writable(path)?;
+    }
     let log = read_log(&args.log, &args.read, streams)?;
     let estimates = records::estimate(&log.tally, args.courier_threshold);
     let source = config::read(&args.scenario)?;
@@ -137,6 +141,11 @@ pub(crate) fn backtest(args: &BacktestArgs, streams: &mut Streams<'_>) -> Result
     // The run's bounds first, before a log of millions of rows is read.
     let model = load(&args.scenario, &args.overrides)?;
     check_run(&args.scenario, "backtest", &model, &args.threads)?;
+    // The report is written after the run: its path is checked before
+    // the log is read and the run starts, as `run --html` checks it.
+    if let Some(path) = &args.html {
+        output::check_file_writable(path)?;
+    }
     let log = read_log(&args.log, &args.read, streams)?;
     let estimates = records::estimate(&log.tally, records::DEFAULT_COURIER_THRESHOLD);
     if !estimates
@@ -345,8 +354,13 @@ const WEEKLY_FILES: [&str; 3] = [WEEKLY_JSON_FILE, WEEKLY_CSV_FILE, workbook::WE
 pub(crate) fn weekly(args: &WeeklyArgs, streams: &mut Streams<'_>) -> Result<Status, Error> {
     let monday =
         records::iso_week(&args.week).map_err(|m| Error::Weekly(format!("--week: {m}")))?;
+    // Both outputs are written after the headroom search's runs: checked
+    // before the log is read and anything runs, as `run` checks them.
     if let Some(dir) = &args.out {
         check_weekly_out(dir, args.force)?;
+    }
+    if let Some(path) = &args.html {
+        output::check_file_writable(path)?;
     }
     let log = read_log(&args.log, &args.read, streams)?;
     let plan_path = args.plan.join(output::PLAN_TOML_FILE);

@@ -73,10 +73,10 @@ pub(crate) fn read(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<BatteryS
 fn read_charge(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<ChargeModel> {
     let charge = match t.model(sink, CHARGE_MODELS) {
         Some("exponential") => t
-            .required(sink, "mean_hours", &Number::POSITIVE)
+            .required(sink, "mean_hours", &crate::bounds::CHARGE_HOURS)
             .map(|mean_hours| ChargeModel::Exponential { mean_hours }),
         Some("deterministic") => t
-            .required(sink, "hours", &Number::POSITIVE)
+            .required(sink, "hours", &crate::bounds::CHARGE_HOURS)
             .map(|hours| ChargeModel::Deterministic { hours }),
         Some("cc_cv") => read_cc_cv(&mut t, sink).map(ChargeModel::CcCv),
         other => {
@@ -217,7 +217,7 @@ mod tests {
             charge_problems(r#"{ model = "exponential", hours = 3 }"#),
             [
                 "t.toml:10:10: battery.charge.mean_hours: missing required key `mean_hours`, \
-                 expected a positive number",
+                 expected a number in (0, 100]",
                 "t.toml:10:35: battery.charge.hours: unknown key, expected one of `model`, \
                  `mean_hours`",
             ]

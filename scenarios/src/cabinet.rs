@@ -40,7 +40,13 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Cabinet {
     };
     // A number (every swap takes it) or a distribution of swap times.
     let swap_seconds = match t.item("swap_seconds") {
-        Some(item) => crate::dist::read(&item, sink, &Number::NON_NEGATIVE).map(Some),
+        Some(item) => crate::dist::read(
+            &item,
+            sink,
+            &Number::NON_NEGATIVE,
+            Some(&crate::bounds::SWAP_SECONDS),
+        )
+        .map(Some),
         None => Some(None),
     };
     let dispense = t

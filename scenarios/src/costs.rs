@@ -1,7 +1,7 @@
 //! `[costs]`: the prices behind the planner's annualised cost. Every key
 //! is optional; an absent one keeps its value in [`Costs::default`].
 
-use std::ops::Bound::{Excluded, Included, Unbounded};
+use std::ops::Bound::{Excluded, Included};
 
 use sim_core::Costs;
 
@@ -13,8 +13,6 @@ pub(crate) const MAX_SLOTS: u32 = 64;
 
 /// Maintenance per year as a share of the capital: [0, 1].
 const SHARE: Number = Number::new(Included(0.0), Included(1.0));
-/// Lifetime for annualising: at least a year.
-const LIFETIME: Number = Number::new(Included(1.0), Unbounded);
 /// Discount rate: [0, 1).
 const RATE: Number = Number::new(Included(0.0), Excluded(1.0));
 
@@ -55,7 +53,12 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Cost
         &SHARE,
         d.maintenance_share_per_year,
     );
-    let lifetime_years = t.defaulted(sink, "lifetime_years", &LIFETIME, d.lifetime_years);
+    let lifetime_years = t.defaulted(
+        sink,
+        "lifetime_years",
+        &crate::bounds::LIFETIME_YEARS,
+        d.lifetime_years,
+    );
     let discount_rate = t.defaulted(sink, "discount_rate", &RATE, d.discount_rate);
     let swap_fee_cny = t.optional(sink, "swap_fee_cny", &Number::NON_NEGATIVE);
     t.finish(sink);
@@ -79,19 +82,24 @@ struct Sizes {
     what: &'static str,
     /// An example list.
     example: &'static str,
+    /// The largest size.
     max: u32,
+    /// Why sizes end at `max`, told with a key past it.
+    why: &'static str,
 }
 
 const SLOTS: Sizes = Sizes {
     what: "a slot count from 1 to 64",
     example: "{ 8 = 18000, 12 = 25000 }",
     max: MAX_SLOTS,
+    why: crate::bounds::WHY_SLOTS,
 };
 
 const KVA: Sizes = Sizes {
-    what: "a rating in kVA, a positive integer",
+    what: "a rating in kVA, a whole number from 1 to 10000000",
     example: "{ 630 = 340000, 800 = 400000 }",
-    max: u32::MAX,
+    max: 10_000_000,
+    why: crate::bounds::WHY_RATING_KVA,
 };
 
 /// Reads `{ size = price, ... }`: sizes as keys, prices [CNY] ≥ 0 as values;
@@ -115,9 +123,16 @@ fn price_list(item: &Item<'_, '_>, sizes: &Sizes, sink: &mut Sink<'_>) -> Option
                 Some(size)
             }
             None => {
+                // A whole size past the largest gets the reason.
+                let past = key.parse::<u64>().is_ok_and(|n| n > u64::from(sizes.max));
+                let why = if past {
+                    format!(" ({})", sizes.why)
+                } else {
+                    String::new()
+                };
                 price.key_error(
                     sink,
-                    format_args!("expected {} as the key, found `{key}`", sizes.what),
+                    format_args!("expected {} as the key, found `{key}`{why}", sizes.what),
                 );
                 None
             }
@@ -192,7 +207,7 @@ mod tests {
                  as the key, found `x`",
                 "t.toml:27:26: costs.transformer_cny_by_kva: expected at least one price, like \
                  `{ 630 = 340000, 800 = 400000 }`",
-                "t.toml:28:18: costs.lifetime_years: expected a number in [1, inf), found 0.5",
+                "t.toml:28:18: costs.lifetime_years: expected a number in [1, 50], found 0.5",
                 "t.toml:29:17: costs.discount_rate: expected a number in [0, 1), found 1",
             ]
         );

@@ -18,6 +18,7 @@ use std::ops::Bound::{Excluded, Included};
 use sim_core::Dist;
 use toml::de::DeValue;
 
+use crate::bounds::{Bounded, Cap};
 use crate::diag::Sink;
 use crate::plausible;
 use crate::walk::{Item, Number, Table};
@@ -39,15 +40,17 @@ pub(crate) const SHARE: Number = Number::new(Excluded(0.0), Included(1.0));
 const EXPECTED: &str =
     "a number or a distribution table like `{ dist = \"uniform\", low = 1, high = 2 }`";
 
-/// A key that must be present.
+/// A key that must be present; `cap` bounds its parameters (see
+/// [`Cap`]).
 pub(crate) fn required(
     t: &mut Table<'_, '_>,
     sink: &mut Sink<'_>,
     key: &'static str,
     support: &Number,
+    cap: Option<&Cap>,
 ) -> Option<Dist> {
     let item = t.required_item(sink, key, &expected(support))?;
-    read(&item, sink, support)
+    read(&item, sink, support, cap)
 }
 
 /// A key that takes `default` when absent; `None` when invalid (reported).
@@ -56,11 +59,21 @@ pub(crate) fn defaulted(
     sink: &mut Sink<'_>,
     key: &'static str,
     support: &Number,
+    cap: Option<&Cap>,
     default: Dist,
 ) -> Option<Dist> {
     match t.item(key) {
-        Some(item) => read(&item, sink, support),
+        Some(item) => read(&item, sink, support, cap),
         None => Some(default),
+    }
+}
+
+/// What a parameter in `range` may be under `cap`: `range` cut at the
+/// cap, with its reason when only the cap rejects a value.
+fn capped(range: Number, cap: Option<&Cap>) -> Bounded<Number> {
+    match cap {
+        Some(cap) => Bounded::new(range.at_most(cap.max), range, cap.why),
+        None => Bounded::new(range.at_most(f64::INFINITY), range, ""),
     }
 }
 
@@ -69,16 +82,21 @@ fn expected(support: &Number) -> String {
     format!("{EXPECTED}, with values in {}", support.interval())
 }
 
-/// Reads a distribution whose values must lie in `support`; `None` when
-/// invalid (reported).
-pub(crate) fn read(item: &Item<'_, '_>, sink: &mut Sink<'_>, support: &Number) -> Option<Dist> {
+/// Reads a distribution whose values must lie in `support` and whose
+/// parameters are at most `cap`'s; `None` when invalid (reported).
+pub(crate) fn read(
+    item: &Item<'_, '_>,
+    sink: &mut Sink<'_>,
+    support: &Number,
+    cap: Option<&Cap>,
+) -> Option<Dist> {
     match item.get() {
-        DeValue::Integer(_) | DeValue::Float(_) => {
-            item.read(sink, support).map(|value| Dist::Fixed { value })
-        }
+        DeValue::Integer(_) | DeValue::Float(_) => item
+            .read(sink, &capped(support.at_most(f64::INFINITY), cap))
+            .map(|value| Dist::Fixed { value }),
         DeValue::Table(_) => {
             let mut t = item.table(sink)?;
-            let dist = read_table(&mut t, sink, support);
+            let dist = read_table(&mut t, sink, support, cap);
             t.finish(sink);
             if let Some(dist) = &dist {
                 item.judge(sink, dist.mean(), plausible::Of::Mean);
@@ -93,24 +111,34 @@ pub(crate) fn read(item: &Item<'_, '_>, sink: &mut Sink<'_>, support: &Number) -
     }
 }
 
-fn read_table(t: &mut Table<'_, '_>, sink: &mut Sink<'_>, support: &Number) -> Option<Dist> {
-    let limits = support.closed();
+fn read_table(
+    t: &mut Table<'_, '_>,
+    sink: &mut Sink<'_>,
+    support: &Number,
+    cap: Option<&Cap>,
+) -> Option<Dist> {
+    // Parameters: a value, the ends and a mean, under the cap.
+    let value = capped(support.at_most(f64::INFINITY), cap);
+    let ends = capped(support.closed(), cap);
+    let positive_mean = capped(Number::POSITIVE, cap);
     match t.tag(sink, "dist", DISTS) {
         Some("fixed" | "deterministic") => t
-            .required(sink, "value", support)
+            .required(sink, "value", &value)
             .map(|value| Dist::Fixed { value }),
         Some("uniform") => {
-            let low = t.required(sink, "low", support);
-            let high = t.required(sink, "high", support);
+            let low = t.required(sink, "low", &value);
+            let high = t.required(sink, "high", &value);
             let (low, high) = (low?, high?);
             check_order(t, sink, low, high)?;
             Some(Dist::Uniform { low, high })
         }
         Some("normal") => {
-            let mean = t.required(sink, "mean", support);
+            let mean = t.required(sink, "mean", &value);
             let sd = t.required(sink, "sd", &Number::POSITIVE);
-            let low = t.defaulted(sink, "low", &limits, support.lower().max(0.0));
-            let high = t.defaulted(sink, "high", &limits, support.upper().min(f64::MAX));
+            let low = t.defaulted(sink, "low", &ends, support.lower().max(0.0));
+            // Without `high`, the draws are cut at the support's end, not
+            // at the cap: the cap bounds what is written.
+            let high = t.defaulted(sink, "high", &ends, support.upper().min(f64::MAX));
             let (mean, sd, low, high) = (mean?, sd?, low?, high?);
             check_order(t, sink, low, high)?;
             if mean < low || mean > high {
@@ -134,7 +162,7 @@ fn read_table(t: &mut Table<'_, '_>, sink: &mut Sink<'_>, support: &Number) -> O
             })
         }
         Some("lognormal") => {
-            let mean = t.required(sink, "mean", &Number::POSITIVE);
+            let mean = t.required(sink, "mean", &positive_mean);
             let sd = t.required(sink, "sd", &Number::POSITIVE);
             unbounded_support(t, sink, "lognormal", support)?;
             Some(Dist::LogNormal {
@@ -143,7 +171,7 @@ fn read_table(t: &mut Table<'_, '_>, sink: &mut Sink<'_>, support: &Number) -> O
             })
         }
         Some("exponential") => {
-            let mean = t.required(sink, "mean", &Number::POSITIVE);
+            let mean = t.required(sink, "mean", &positive_mean);
             unbounded_support(t, sink, "exponential", support)?;
             Some(Dist::Exponential { mean: mean? })
         }
@@ -208,7 +236,7 @@ mod tests {
         let document = DeTable::parse(&source).unwrap();
         let mut sink = Sink::new("d.toml", &source);
         let mut root = Table::root(&document);
-        let out = required(&mut root, &mut sink, "x", support);
+        let out = required(&mut root, &mut sink, "x", support, None);
         root.finish(&mut sink);
         let problems: Vec<String> = sink
             .finish()
@@ -322,6 +350,77 @@ mod tests {
                 "x.dist: a lognormal draws any positive value, but this quantity lies in \
                  (0, 1); use `uniform`, or `normal` with `low` and `high`"
                     .into()
+            ])
+        );
+    }
+
+    /// `x = {value}` read as a distribution of positive values whose
+    /// parameters are at most 100.
+    fn capped_dist(value: &str) -> Result<Dist, Vec<String>> {
+        let cap = Cap {
+            max: 100.0,
+            why: "the cap's reason",
+        };
+        let source = format!("x = {value}\n");
+        let document = DeTable::parse(&source).unwrap();
+        let mut sink = Sink::new("d.toml", &source);
+        let mut root = Table::root(&document);
+        let out = required(&mut root, &mut sink, "x", &Number::POSITIVE, Some(&cap));
+        root.finish(&mut sink);
+        let problems: Vec<String> = sink
+            .finish()
+            .iter()
+            .map(|d| format!("{}: {}", d.field, d.message))
+            .collect();
+        match out {
+            Some(d) if problems.is_empty() => Ok(d),
+            _ => Err(problems),
+        }
+    }
+
+    /// Issue 13: a cap bounds what a distribution is written with (a
+    /// value, the ends, a mean), with its reason, and leaves a lognormal
+    /// or an exponential allowed: they may draw past it, rarely.
+    #[test]
+    fn a_cap_bounds_the_parameters_not_the_draws() {
+        let past = |field: &str, value: &str| {
+            vec![format!(
+                "{field}: expected a number in (0, 100], found {value} (the cap's reason)"
+            )]
+        };
+        assert_eq!(capped_dist("100"), Ok(Dist::Fixed { value: 100.0 }));
+        assert_eq!(capped_dist("101"), Err(past("x", "101")));
+        assert_eq!(
+            capped_dist(r#"{ dist = "uniform", low = 1, high = 150 }"#),
+            Err(past("x.high", "150"))
+        );
+        assert_eq!(
+            capped_dist(r#"{ dist = "lognormal", mean = 200, sd = 5 }"#),
+            Err(past("x.mean", "200"))
+        );
+        assert_eq!(
+            capped_dist(r#"{ dist = "exponential", mean = 1e6 }"#),
+            Err(past("x.mean", "1e6"))
+        );
+        assert_eq!(
+            capped_dist(r#"{ dist = "exponential", mean = 90 }"#),
+            Ok(Dist::Exponential { mean: 90.0 })
+        );
+        // Without `high`, a normal is cut where the quantity ends, not at
+        // the cap.
+        assert_eq!(
+            capped_dist(r#"{ dist = "normal", mean = 50, sd = 10 }"#),
+            Ok(Dist::Normal {
+                mean: 50.0,
+                sd: 10.0,
+                low: 0.0,
+                high: f64::MAX
+            })
+        );
+        assert_eq!(
+            capped_dist(r#"{ dist = "normal", mean = 50, sd = 10, high = 101 }"#),
+            Err(vec![
+                "x.high: expected a number in [0, 100], found 101 (the cap's reason)".into()
             ])
         );
     }

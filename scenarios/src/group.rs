@@ -120,8 +120,20 @@ fn read(
     dispense_soc: Option<f64>,
     sink: &mut Sink<'_>,
 ) -> Option<RiderGroup> {
-    let daily_km = dist::required(t, sink, "daily_km", &Number::POSITIVE);
-    let wh_per_km = dist::required(t, sink, "wh_per_km", &Number::POSITIVE);
+    let daily_km = dist::required(
+        t,
+        sink,
+        "daily_km",
+        &Number::POSITIVE,
+        Some(&bounds::DAILY_KM),
+    );
+    let wh_per_km = dist::required(
+        t,
+        sink,
+        "wh_per_km",
+        &Number::POSITIVE,
+        Some(&bounds::WH_PER_KM),
+    );
     let trips = t
         .required_item(
             sink,
@@ -142,15 +154,16 @@ fn read(
         .and_then(|item| weekday_weekend(&item, sink, shapes::EXPECTED, &shapes::read));
     // A rider handed a battery at dispense_soc must not want another.
     let below_dispense = Number::new(Excluded(0.0), Excluded(dispense_soc.unwrap_or(1.0)));
-    let threshold = dist::required(t, sink, "swap_threshold_soc", &below_dispense);
+    let threshold = dist::required(t, sink, "swap_threshold_soc", &below_dispense, None);
     let patience_minutes = dist::defaulted(
         t,
         sink,
         "patience_minutes",
         &Number::NON_NEGATIVE,
+        Some(&bounds::PATIENCE_MINUTES),
         DEFAULT_PATIENCE_MINUTES,
     );
-    let speed_kmh = t.defaulted(sink, "speed_kmh", &Number::POSITIVE, DEFAULT_SPEED_KMH);
+    let speed_kmh = t.defaulted(sink, "speed_kmh", &bounds::SPEED_KMH, DEFAULT_SPEED_KMH);
     let works_across_district = t.defaulted(sink, "works_across_district", &Bool, false);
     let (trips_weekday, trips_weekend) = trips?;
     let (profile_weekday, profile_weekend) = profile?;
@@ -417,7 +430,7 @@ profile = "flat"
             [
                 "group[0].daily_km.sd: group 'commuter': missing required key `sd`, expected a \
                  positive number",
-                "group[0].wh_per_km: group 'commuter': expected a positive number, found -3",
+                "group[0].wh_per_km: group 'commuter': expected a number in (0, 1000], found -3",
                 "group[0].trips_per_day.weekend: group 'commuter': missing required key \
                  `weekend`, expected a positive number",
                 "group[0].profile.weekday: group 'commuter': expected one of `flat`, \

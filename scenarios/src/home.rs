@@ -47,6 +47,7 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Home
         sink,
         "dwell_hours",
         &Number::POSITIVE,
+        Some(&bounds::DWELL_HOURS),
         d.dwell_hours,
     );
     let nonsub_interval_days = t.defaulted(
@@ -58,10 +59,17 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Home
     let nonsub_battery_wh = t.defaulted(
         sink,
         "nonsub_battery_wh",
-        &Number::POSITIVE,
+        &bounds::NONSUB_BATTERY_WH,
         d.nonsub_battery_wh,
     );
-    let nonsub_depth = dist::defaulted(&mut t, sink, "nonsub_depth", &dist::SHARE, d.nonsub_depth);
+    let nonsub_depth = dist::defaulted(
+        &mut t,
+        sink,
+        "nonsub_depth",
+        &dist::SHARE,
+        None,
+        d.nonsub_depth,
+    );
     let plug_in_profile = match t.item("plug_in_profile") {
         None => Some(d.plug_in_profile),
         Some(item) => shapes::read(&item, sink),

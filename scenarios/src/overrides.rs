@@ -19,7 +19,7 @@ use sim_core::planner::Plan;
 use crate::bounds;
 use crate::diag::Sink;
 use crate::scenario::Scenario;
-use crate::site::{AMOUNT, Built, COUNT, SiteNames};
+use crate::site::{Built, COUNT, SiteNames};
 use crate::walk::{At, Integer, Invalid, Kind, Reference, Table, Text};
 
 /// The line that starts the block [`plan_file`] appends.
@@ -184,9 +184,14 @@ fn read_site(
     let cabinets = set(&mut t, sink, "cabinets", &bounds::CABINETS);
     let slots_per_cabinet = set(&mut t, sink, "slots_per_cabinet", &bounds::SLOTS);
     let batteries = set(&mut t, sink, "batteries", &COUNT);
-    let pile_ports = set(&mut t, sink, "pile_ports", &AMOUNT);
-    let max_concurrent_charging = set(&mut t, sink, "max_concurrent_charging", &COUNT);
-    let max_riders_present = set(&mut t, sink, "max_riders_present", &COUNT);
+    let pile_ports = set(&mut t, sink, "pile_ports", &bounds::PILE_PORTS);
+    let max_concurrent_charging = set(
+        &mut t,
+        sink,
+        "max_concurrent_charging",
+        &bounds::CONCURRENT_CHARGING,
+    );
+    let max_riders_present = set(&mut t, sink, "max_riders_present", &bounds::RIDERS_PRESENT);
     let charger_power_w = set(&mut t, sink, "charger_power_w", &crate::site::CHARGER_POWER);
     let nonsub_interval_days = set(
         &mut t,

@@ -7,7 +7,7 @@ use sim_core::PlannerConfig;
 use crate::bounds;
 use crate::costs::MAX_SLOTS;
 use crate::diag::Sink;
-use crate::walk::{Integer, Item, Number, Table};
+use crate::walk::{Integer, Item, Kind, Table};
 
 /// Fewest replications behind a planner's interval: two give a variance.
 const MIN_REPLICATIONS: u32 = 2;
@@ -45,7 +45,7 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Plan
     let max_pile_ports_per_site = t.defaulted(
         sink,
         "max_pile_ports_per_site",
-        &Integer::at_least(0),
+        &bounds::PILE_PORTS,
         d.max_pile_ports_per_site,
     );
     let replications = bounds::replications(MIN_REPLICATIONS);
@@ -54,7 +54,7 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Plan
     let max_iterations = t.defaulted(
         sink,
         "max_iterations",
-        &Integer::at_least(1),
+        &bounds::ITERATIONS,
         d.max_iterations,
     );
     let (min_replications, max_replications) = match (min_replications, max_replications) {
@@ -135,7 +135,7 @@ fn catalogue(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<Vec<u32>> {
 fn ascending_sizes(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<Vec<f64>> {
     ascending(
         item,
-        &Number::POSITIVE,
+        &bounds::RATING_KVA,
         "an array of ratings in kVA like `[400, 630, 800]`",
         "a rating, like `[400, 630, 800]`",
         sink,
@@ -146,7 +146,7 @@ fn ascending_sizes(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<Vec<f64>>
 /// `array` and `one` say what was expected, for messages.
 fn ascending(
     item: &Item<'_, '_>,
-    range: &Number,
+    range: &impl Kind<Out = f64>,
     array: &str,
     one: &str,
     sink: &mut Sink<'_>,

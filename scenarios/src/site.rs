@@ -32,10 +32,9 @@ const SWAP_RATE: Number = Number::new(Excluded(0.0), Included(3600.0));
 /// Values of `patience.model`.
 const PATIENCE_MODELS: &[&str] = &["none", "infinite", "exponential"];
 
-/// Cabinets, slots, batteries and charging caps: at least one.
+/// Batteries: at least one (and at most what the cabinets hold, checked
+/// with them).
 pub(crate) const COUNT: Integer<u32> = Integer::at_least(1);
-/// Households, e-bikes, pile ports and couriers: zero or more.
-pub(crate) const AMOUNT: Integer<u32> = Integer::at_least(0);
 /// A share: [0, 1].
 pub(crate) const SHARE: Number = Number::new(Included(0.0), Included(1.0));
 /// How far the shares of a `mix` may sum from 1.
@@ -286,8 +285,13 @@ pub(crate) fn read_keys(
     keys.batteries = key(t, sink, "batteries", &COUNT);
     keys.demand = table_key(t, sink, "demand", read_demand);
     keys.patience = table_key(t, sink, "patience", read_patience);
-    keys.max_concurrent_charging = key(t, sink, "max_concurrent_charging", &COUNT);
-    keys.max_riders_present = key(t, sink, "max_riders_present", &COUNT);
+    keys.max_concurrent_charging = key(
+        t,
+        sink,
+        "max_concurrent_charging",
+        &bounds::CONCURRENT_CHARGING,
+    );
+    keys.max_riders_present = key(t, sink, "max_riders_present", &bounds::RIDERS_PRESENT);
     keys.charger_power_w = key(t, sink, "charger_power_w", &CHARGER_POWER);
     keys.x_m = key(t, sink, "x_m", &Number::ANY);
     keys.y_m = key(t, sink, "y_m", &Number::ANY);
@@ -299,7 +303,7 @@ pub(crate) fn read_keys(
         read_couriers(item, ctx, sink)
     });
     keys.courier_work_weight = key(t, sink, "courier_work_weight", &Number::NON_NEGATIVE);
-    keys.pile_ports = key(t, sink, "pile_ports", &AMOUNT);
+    keys.pile_ports = key(t, sink, "pile_ports", &bounds::PILE_PORTS);
     keys.nonsub_interval_days = key(
         t,
         sink,
@@ -823,7 +827,7 @@ fn read_patience(mut t: Table<'_, '_>, sink: &mut Sink<'_>) -> Option<Patience> 
         Some("none") => Some(Patience::None),
         Some("infinite") => Some(Patience::Infinite),
         Some("exponential") => t
-            .required(sink, "mean_minutes", &Number::POSITIVE)
+            .required(sink, "mean_minutes", &bounds::PATIENCE_MEAN_MINUTES)
             .map(|mean_minutes| Patience::Exponential { mean_minutes }),
         other => {
             debug_assert!(other.is_none(), "patience model {other:?} has no reader");
@@ -963,7 +967,7 @@ mod tests {
             problems(&edit(none, r#"patience = { model = "exponential" }"#)),
             [
                 "t.toml:20:12: site[0].patience.mean_minutes: site 'A': missing required key \
-              `mean_minutes`, expected a positive number"
+              `mean_minutes`, expected a number in (0, 1440]"
             ]
         );
     }
@@ -980,8 +984,8 @@ mod tests {
         assert_eq!(
             problems(&source),
             [
-                "t.toml:21:27: site[0].max_concurrent_charging: site 'A': expected a positive \
-              integer, found 0"
+                "t.toml:21:27: site[0].max_concurrent_charging: site 'A': expected an integer \
+              from 1 to 64000, found 0"
             ]
         );
     }

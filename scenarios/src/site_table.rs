@@ -23,9 +23,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diag::{FileId, Sink};
-use crate::site::{self, AMOUNT, Built, Context, Key, Keys, SiteNames, TransformerRef};
+use crate::site::{self, Built, Context, Key, Keys, SiteNames, TransformerRef};
 use crate::transformer::Draft;
-use crate::walk::{At, Number, Span, Table, Text, did_you_mean, one_of};
+use crate::walk::{At, Span, Table, Text, did_you_mean, one_of};
 
 /// The columns a CSV may have, in the order messages list them.
 pub(crate) const COLUMNS: &[&str] = &[
@@ -332,8 +332,8 @@ impl CsvTable {
             empty.insert(column, row_span.end..row_span.end);
         }
         let mut t = Table::new(path, None, row_span, self.file, &cells);
-        let kva = t.optional(sink, "transformer_kva", &Number::POSITIVE);
-        let households = t.optional(sink, "transformer_households", &AMOUNT);
+        let kva = t.optional(sink, "transformer_kva", &crate::bounds::RATING_KVA);
+        let households = t.optional(sink, "transformer_households", &crate::bounds::EBIKES);
         let mut keys = site::read_keys(&mut t, ctx, true, names, sink);
         match (kva, households) {
             (Ok(Some(kva)), Ok(households)) => {

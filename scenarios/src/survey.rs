@@ -89,7 +89,7 @@ pub(crate) fn read_settings(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Op
     let batteries_per_subscriber = t.defaulted(
         sink,
         "batteries_per_subscriber",
-        &Number::POSITIVE,
+        &bounds::BATTERIES_PER_SUBSCRIBER,
         d.batteries_per_subscriber,
     );
     let swap_adoption = t.optional(sink, "swap_adoption", &SHARE);
@@ -727,18 +727,17 @@ impl RowReader<'_> {
             sink,
             ok: true,
         };
-        let count = Integer::<u32>::at_least(0);
         let households = read.value(Col::Households, &bounds::EBIKES);
         let ebikes = read.value(Col::Ebikes, &bounds::EBIKES);
         let adoption = read.value(Col::SwapAdoption, &Share);
         let lithium = read.value(Col::LithiumShare, &Share);
         let couriers = read.value(Col::Couriers, &bounds::COURIERS);
-        let pile_ports = read.value(Col::PilePorts, &count);
-        let transformer_kva = read.value(Col::TransformerKva, &Number::POSITIVE);
-        let transformer_households = read.value(Col::TransformerHouseholds, &count);
-        let transformer_peak_kw = read.value(Col::TransformerPeakKw, &Number::NON_NEGATIVE);
+        let pile_ports = read.value(Col::PilePorts, &bounds::PILE_PORTS);
+        let transformer_kva = read.value(Col::TransformerKva, &bounds::RATING_KVA);
+        let transformer_households = read.value(Col::TransformerHouseholds, &bounds::EBIKES);
+        let transformer_peak_kw = read.value(Col::TransformerPeakKw, &bounds::BASE_PEAK_KW);
         let daily_charges = read
-            .value(Col::DailyCharges, &Number::NON_NEGATIVE)
+            .value(Col::DailyCharges, &bounds::DAILY_CHARGES)
             .map(|n| (self.header_of(Col::DailyCharges).to_owned(), n));
         let position = if self.columns.contains(&Some(Col::Lon)) {
             let (lon, lat) = (&LONGITUDE, &LATITUDE);
@@ -1299,7 +1298,7 @@ mod tests {
         assert_eq!(
             problems,
             [
-                "s.csv:2:3: row[0].daily_charges: site 'A': expected a non-negative number, found `约200`"
+                "s.csv:2:3: row[0].daily_charges: site 'A': expected a number in [0, 4000000], found `约200`"
             ]
         );
     }
@@ -1431,7 +1430,9 @@ mod tests {
         );
         assert_eq!(
             crate::testing::problems(&source),
-            ["t.toml:27:28: survey.batteries_per_subscriber: expected a positive number, found 0"]
+            [
+                "t.toml:27:28: survey.batteries_per_subscriber: expected a number in (0, 10], found 0"
+            ]
         );
         let valid = source.replace("subscriber = 0", "subscriber = 0.3");
         assert_eq!(

@@ -29,11 +29,15 @@ pub(crate) fn read(t: Option<Table<'_, '_>>, sink: &mut Sink<'_>) -> Option<Read
     };
     let lost = t.optional(sink, "max_lost_swap_rate", &SHARE);
     let stockout = t.optional(sink, "max_stockout_probability", &SHARE);
-    let wait = t.optional(sink, "max_wait_minutes_p95", &Number::POSITIVE);
+    let wait = t.optional(
+        sink,
+        "max_wait_minutes_p95",
+        &crate::bounds::WAIT_TARGET_MINUTES,
+    );
     let flying = t.optional(
         sink,
         "max_flying_wire_per_1000_bikes_day",
-        &Number::POSITIVE,
+        &crate::bounds::FLYING_WIRE_TARGET,
     );
     let utilization = t.optional(sink, "max_transformer_utilization", &SHARE);
     let utilization_at = t
@@ -87,7 +91,7 @@ mod tests {
             problems(&source),
             [
                 "t.toml:26:22: targets.max_lost_swap_rate: expected a number in (0, 1], found 2",
-                "t.toml:27:24: targets.max_wait_minutes_p95: expected a positive number, found 0",
+                "t.toml:27:24: targets.max_wait_minutes_p95: expected a number in (0, 1440], found 0",
                 "t.toml:28:1: targets.max_wait: unknown key, expected one of \
                  `max_lost_swap_rate`, `max_stockout_probability`, `max_wait_minutes_p95`, \
                  `max_flying_wire_per_1000_bikes_day`, `max_transformer_utilization`; did you \

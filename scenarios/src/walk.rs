@@ -641,6 +641,14 @@ impl Number {
         Number::new(close(self.lo), close(self.hi))
     }
 
+    /// The same range cut at `max` (included) from above.
+    pub(crate) fn at_most(&self, max: f64) -> Number {
+        if self.upper() <= max {
+            return Number::new(self.lo, self.hi);
+        }
+        Number::new(self.lo, Bound::Included(max))
+    }
+
     /// The lower end, or -∞.
     pub(crate) fn lower(&self) -> f64 {
         match self.lo {

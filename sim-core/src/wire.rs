@@ -38,10 +38,16 @@ pub(crate) mod histogram {
         .serialize(s)
     }
 
+    /// Read back, a histogram grows as the engine's do (`auto`): the
+    /// summary adds every site's into the first one's, whose highest
+    /// trackable value is only as high as that site's longest wait. One
+    /// read back without it refused a longer wait of another site, and
+    /// the merge of a district's shards panicked.
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Histogram<u32>, D::Error> {
         let r = Recorded::deserialize(d)?;
         let mut h: Histogram<u32> =
             Histogram::new_with_bounds(r.low, r.high, r.digits).map_err(D::Error::custom)?;
+        h.auto(true);
         for (value, count) in r.counts {
             h.record_n(value, count).map_err(D::Error::custom)?;
         }

@@ -51,22 +51,25 @@ impl Resources {
     /// `model` on `threads` threads (at least 1: the caller resolves "all
     /// cores"). A pure function of its arguments.
     pub fn estimate(model: &Model, days: u32, replications: u32, threads: usize) -> Resources {
+        let run = Resources::unsummarised(model, days, replications, threads);
+        Resources {
+            memory_bytes: run
+                .memory_bytes
+                .saturating_add(summary_bytes(model, days, replications)),
+            ..run
+        }
+    }
+
+    /// [`Resources::estimate`] without the summary: `replications`
+    /// replications run and their results kept until they are written,
+    /// as a shard of a run (`run --shard`) does; the merge summarises.
+    pub fn unsummarised(model: &Model, days: u32, replications: u32, threads: usize) -> Resources {
         let live = live_bytes(model, days);
         let kept = kept_bytes(model, days);
         let concurrent = (threads.max(1) as u64).min(u64::from(replications.max(1)));
-        let sites = model.sites.len() as u64;
-        let measured_days = u64::from(days.saturating_sub(model.warmup_days.min(days)));
-        // The summary: per-site KPI samples of every replication, the
-        // averaged series (f64) and the load bands' scratch.
-        let summary = u64::from(replications)
-            .saturating_mul(sites.saturating_add(1))
-            .saturating_mul(40 * 8)
-            .saturating_add(series_cells(model, days).saturating_mul(8))
-            .saturating_add(u64::from(replications).saturating_mul(measured_days) * 8);
         let memory_bytes = BASE_BYTES
             .saturating_add(concurrent.saturating_mul(live))
-            .saturating_add(u64::from(replications).saturating_mul(kept))
-            .saturating_add(summary);
+            .saturating_add(u64::from(replications).saturating_mul(kept));
         let events = events_per_day(model) * f64::from(days) * f64::from(replications);
         Resources {
             memory_bytes,
@@ -79,6 +82,47 @@ impl Resources {
             },
         }
     }
+}
+
+impl Resources {
+    /// Memory of the process before any replication \[bytes\]: the
+    /// binary, the allocator and the model.
+    pub const BASE_BYTES: u64 = BASE_BYTES;
+
+    /// The estimate for summarising `replications` replications of `days`
+    /// days of `model` that were run elsewhere (`swapsim merge` of a
+    /// run's shards): every replication's result kept, as a run keeps
+    /// them, and the summary; no replication runs, so no engine state and
+    /// no events. The text the results are read from is the caller's to
+    /// add: it is on disk, not in the model.
+    pub fn summarise(model: &Model, days: u32, replications: u32) -> Resources {
+        Resources {
+            memory_bytes: BASE_BYTES
+                .saturating_add(u64::from(replications).saturating_mul(kept_bytes(model, days)))
+                .saturating_add(summary_bytes(model, days, replications)),
+            events: 0.0,
+        }
+    }
+
+    /// A run's summarised result of `days` days of `model` \[bytes\]:
+    /// its per-site estimates and averaged series, as the summary of one
+    /// replication holds them. What a sweep's merge keeps of each point.
+    pub fn result_bytes(model: &Model, days: u32) -> u64 {
+        summary_bytes(model, days, 1)
+    }
+}
+
+/// The summary of `replications` results \[bytes\]: per-site KPI
+/// samples of every replication, the averaged series (f64) and the load
+/// bands' scratch.
+fn summary_bytes(model: &Model, days: u32, replications: u32) -> u64 {
+    let sites = model.sites.len() as u64;
+    let measured_days = u64::from(days.saturating_sub(model.warmup_days.min(days)));
+    u64::from(replications)
+        .saturating_mul(sites.saturating_add(1))
+        .saturating_mul(40 * 8)
+        .saturating_add(series_cells(model, days).saturating_mul(8))
+        .saturating_add(u64::from(replications).saturating_mul(measured_days) * 8)
 }
 
 /// Quarter hours times series (four load parts per transformer, the stock
