@@ -232,11 +232,16 @@ mod tests {
     /// Reads `x = {value}` as a distribution in `support`: the
     /// distribution, or the problems' `field: message` lines.
     fn dist(value: &str, support: &Number) -> Result<Dist, Vec<String>> {
+        read(value, support, None)
+    }
+
+    /// Reads `x = {value}` in `support` under `cap`, if any.
+    fn read(value: &str, support: &Number, cap: Option<&Cap>) -> Result<Dist, Vec<String>> {
         let source = format!("x = {value}\n");
         let document = DeTable::parse(&source).unwrap();
         let mut sink = Sink::new("d.toml", &source);
         let mut root = Table::root(&document);
-        let out = required(&mut root, &mut sink, "x", support, None);
+        let out = required(&mut root, &mut sink, "x", support, cap);
         root.finish(&mut sink);
         let problems: Vec<String> = sink
             .finish()
@@ -361,21 +366,7 @@ mod tests {
             max: 100.0,
             why: "the cap's reason",
         };
-        let source = format!("x = {value}\n");
-        let document = DeTable::parse(&source).unwrap();
-        let mut sink = Sink::new("d.toml", &source);
-        let mut root = Table::root(&document);
-        let out = required(&mut root, &mut sink, "x", &Number::POSITIVE, Some(&cap));
-        root.finish(&mut sink);
-        let problems: Vec<String> = sink
-            .finish()
-            .iter()
-            .map(|d| format!("{}: {}", d.field, d.message))
-            .collect();
-        match out {
-            Some(d) if problems.is_empty() => Ok(d),
-            _ => Err(problems),
-        }
+        read(value, &Number::POSITIVE, Some(&cap))
     }
 
     /// Issue 13: a cap bounds what a distribution is written with (a

@@ -714,8 +714,8 @@ mod tests {
         assert_eq!(
             problems_with(toml, &[("caps.csv", &bad)]),
             [
-                "d/caps.csv:2:8: site_table[0].row[0].max_riders_present: site 'A': expected a \
-                 positive integer, found 0"
+                "d/caps.csv:2:8: site_table[0].row[0].max_riders_present: site 'A': expected an \
+                 integer from 1 to 300000, found 0"
             ]
         );
     }

@@ -1593,25 +1593,39 @@ fn read_scale(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
                 item.error(sink, "expected at least one factor, found an empty array");
                 return None;
             }
-            let mut values = Vec::new();
-            let mut spans = Vec::new();
-            let mut ok = true;
-            for element in &elements {
-                match element.read(sink, &factor).map(AxisValue::Float) {
-                    Some(v) if values.contains(&v) => {
-                        element.error(sink, format_args!("`{v}` is already a factor of this axis"));
-                        ok = false;
-                    }
-                    Some(v) => {
-                        values.push(v);
-                        spans.push(element.at().span);
-                    }
-                    None => ok = false,
-                }
-            }
-            ok.then(|| (values, spans, item.at().span, None))
+            distinct(item, sink, &elements, "factor", |element, sink| {
+                element.read(sink, &factor).map(AxisValue::Float)
+            })
         }
     }
+}
+
+/// An axis's `elements` read by `read`, each once: one read twice is an
+/// error ("`v` is already a {noun} of this axis").
+fn distinct<'a, 'i>(
+    item: &Item<'a, 'i>,
+    sink: &mut Sink<'_>,
+    elements: &[Item<'a, 'i>],
+    noun: &str,
+    mut read: impl FnMut(&Item<'a, 'i>, &mut Sink<'_>) -> Option<AxisValue>,
+) -> Option<ReadAxis> {
+    let mut values = Vec::new();
+    let mut spans = Vec::new();
+    let mut ok = true;
+    for element in elements {
+        match read(element, sink) {
+            Some(v) if values.contains(&v) => {
+                element.error(sink, format_args!("`{v}` is already a {noun} of this axis"));
+                ok = false;
+            }
+            Some(v) => {
+                values.push(v);
+                spans.push(element.at().span);
+            }
+            None => ok = false,
+        }
+    }
+    ok.then(|| (values, spans, item.at().span, None))
 }
 
 type ReadAxis = (
@@ -1628,11 +1642,12 @@ fn read_values(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
         item.error(sink, "expected at least one value, found an empty array");
         return None;
     }
-    let mut values = Vec::new();
-    let mut spans = Vec::new();
-    let mut ok = true;
-    for element in &elements {
-        let value = match element.get() {
+    distinct(
+        item,
+        sink,
+        &elements,
+        "value",
+        |element, sink| match element.get() {
             DeValue::Integer(_) => element
                 .read(sink, &Integer::at_least(0_u64))
                 .and_then(|i| i64::try_from(i).ok())
@@ -1650,20 +1665,8 @@ fn read_values(item: &Item<'_, '_>, sink: &mut Sink<'_>) -> Option<ReadAxis> {
                 );
                 None
             }
-        };
-        match value {
-            Some(v) if values.contains(&v) => {
-                element.error(sink, format_args!("`{v}` is already a value of this axis"));
-                ok = false;
-            }
-            Some(v) => {
-                values.push(v);
-                spans.push(element.at().span);
-            }
-            None => ok = false,
-        }
-    }
-    ok.then(|| (values, spans, item.at().span, None))
+        },
+    )
 }
 
 /// `{ from, to, steps }`, its ends of `kind`; integer steps when both
