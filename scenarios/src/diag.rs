@@ -496,8 +496,19 @@ pub(crate) fn without_indices(field: &str) -> String {
     out
 }
 
+/// A message without the count [`Sink`] adds to the first of problems
+/// alike, and how many problems it stands for (1 without one).
+pub(crate) fn counted(message: &str) -> (&str, usize) {
+    let count = message.strip_suffix(" more like it)").and_then(|rest| {
+        let at = rest.rfind(" (and ")?;
+        let n: usize = rest[at + " (and ".len()..].replace(',', "").parse().ok()?;
+        Some((&message[..at], n + 1))
+    });
+    count.unwrap_or((message, 1))
+}
+
 /// `n` with a comma between groups of three digits: 19,998.
-fn thousands(n: usize) -> String {
+pub(crate) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -523,6 +534,18 @@ mod tests {
         let mut sink = Sink::new("f.toml", source);
         sink.error(span, "a.b", "bad");
         sink.finish().remove(0)
+    }
+
+    /// A grouped message stands for its count; a plain one for itself.
+    #[test]
+    fn a_message_counts_the_problems_it_stands_for() {
+        assert_eq!(counted("bad (and 14 more like it)"), ("bad", 15));
+        assert_eq!(counted("bad (and 19,998 more like it)"), ("bad", 19_999));
+        assert_eq!(counted("bad"), ("bad", 1));
+        assert_eq!(
+            counted("bad (and many more like it)"),
+            ("bad (and many more like it)", 1)
+        );
     }
 
     #[test]

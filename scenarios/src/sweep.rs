@@ -693,24 +693,26 @@ impl SweepFile {
             .map(|&(a, v)| format!("{} = {v}", self.axes[a].name()))
             .collect();
         // One problem per field up to its indices (every row of a site
-        // table breaks alike), with a count of the others.
-        let mut groups: Vec<(String, &Problem, usize)> = Vec::new();
-        for problem in problems {
-            let like = crate::diag::without_indices(&problem.0);
-            match groups.iter_mut().find(|(l, _, _)| *l == like) {
-                Some((_, _, more)) => *more += 1,
-                None => groups.push((like, problem, 0)),
+        // table breaks alike), with a count of the others: the rows a
+        // problem already stands for ("(and 14 more like it)") count too.
+        let mut groups: Vec<(String, &String, &str, usize)> = Vec::new();
+        for (field, message) in problems {
+            let like = crate::diag::without_indices(field);
+            let (message, count) = crate::diag::counted(message);
+            match groups.iter_mut().find(|(l, ..)| *l == like) {
+                Some((.., total)) => *total += count,
+                None => groups.push((like, field, message, count)),
             }
         }
-        for (_, (field, message), more) in groups {
-            let pair = (field.clone(), message.clone());
+        for (_, field, message, total) in groups {
+            let pair = (field.clone(), message.to_owned());
             if told.contains(&pair) {
                 continue;
             }
             told.push(pair);
-            let others = match more {
+            let others = match total - 1 {
                 0 => String::new(),
-                n => format!(" (and {n} more like it)"),
+                n => format!(" (and {} more like it)", crate::diag::thousands(n)),
             };
             sink.error(
                 span.clone(),
