@@ -1254,3 +1254,37 @@ fn numbers_past_1e15_are_refused_whatever_the_key() {
          (no quantity in the model comes near 1e15",
     );
 }
+
+/// Found by the schema-driven property of `tests/fuzz.rs`, which measures
+/// each run's memory against its estimate: requests arriving faster than
+/// an analytic site serves them, from riders who wait for ever, pile up
+/// in its line for the whole run (15 MB in 2 days, past the estimate of
+/// 8.5 MB; about 25 GB in ten years). The estimate counts them now, so
+/// ten years are refused before anything runs.
+#[test]
+fn fuzz_finding_a_line_that_piles_up_is_in_the_estimate() {
+    let model = scenarios::load(Path::new(
+        "tests/fixtures/fuzz/scenarios/line-piles-up.toml",
+    ))
+    .expect("valid");
+    let two_days = Resources::estimate(&model, 2, 2, 1).memory_bytes;
+    assert!(two_days > 20 << 20, "{two_days} bytes for 2 days");
+    // A stable line (Erlang C: 6 Erlangs on 11 batteries) adds nothing.
+    let mut stable = scenarios::load(Path::new("scenarios/erlang-c.toml")).expect("shipped");
+    let patient = Resources::estimate(&stable, 3650, 2, 1);
+    stable.sites[0].patience = sim_core::Patience::None;
+    assert_eq!(patient, Resources::estimate(&stable, 3650, 2, 1));
+    refused(
+        &swapsim(&[
+            "run",
+            "tests/fixtures/fuzz/scenarios/line-piles-up.toml",
+            "--days",
+            "3650",
+            "--replications",
+            "1",
+            "--max-memory",
+            "8G",
+        ]),
+        "would need about",
+    );
+}

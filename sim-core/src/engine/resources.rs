@@ -9,8 +9,8 @@
 
 use std::mem::size_of;
 
-use super::{Counters, Slot, TransformerCounters};
-use crate::model::{ChargeModel, Demand, Model};
+use super::{Counters, Slot, TransformerCounters, Waiting};
+use crate::model::{ChargeModel, Demand, Model, Patience, SiteSpec, Strategy};
 use crate::rng::StreamRng;
 use crate::stats::TimeWeighted;
 
@@ -198,6 +198,11 @@ fn live_bytes(model: &Model, days: u32) -> u64 {
     // line, a pending stage end with the queue's growth room.
     let per_slot = size_of::<Slot>() as u64 + 4 + 4 + 4 + 2 * EVENT_BYTES;
     let reach = crate::reach::entries_bound(model).saturating_mul(4) + sites * 8;
+    let lines = model
+        .sites
+        .iter()
+        .map(|s| piled_up(model, s, days))
+        .fold(0u64, u64::saturating_add);
     sites
         .saturating_mul(per_site)
         .saturating_add(slots.saturating_mul(per_slot))
@@ -209,8 +214,68 @@ fn live_bytes(model: &Model, days: u32) -> u64 {
         )
         .saturating_add(riders.saturating_mul(RIDER_BYTES))
         .saturating_add(reach)
+        .saturating_add(lines)
         .saturating_add(series_cells(model, days).saturating_mul(4))
 }
+
+/// Bytes of the requests that pile up in the line of `site` over `days`
+/// days, about: at an analytic site, requests arriving faster than it can
+/// serve them wait to the end of the run when riders wait for ever (3,050
+/// swaps an hour at a site whose batteries barely charge took 15 MB in 2
+/// days, 10 GB in ten years), or about as long as their mean patience
+/// (a mean of 3·10¹³ minutes, 3,600 swaps an hour: 30 MB in 2 days; both
+/// found by `tests/fuzz.rs`). Its serving rate is at most its charging
+/// batteries over their charge time (none under a strategy that may hold
+/// charges back) and its doors over the swap time. Riders are counted
+/// apart: each waits in one line at a time.
+fn piled_up(model: &Model, site: &SiteSpec, days: u32) -> u64 {
+    let Demand::Poisson { swaps_per_hour } = site.demand else {
+        return 0;
+    };
+    let hours = 24.0 * f64::from(days);
+    // A line entry at its peak: the deque's doubled room and, while it
+    // grows, the old buffer beside the new one.
+    let entry = 3 * size_of::<Waiting>() as u64;
+    let (waits_h, bytes) = match site.patience {
+        Patience::None => return 0,
+        Patience::Infinite => (hours, entry),
+        // Each also holds a request of the slab (its six fields, with
+        // room to grow) and a pending abandonment.
+        Patience::Exponential { mean_minutes } => (
+            hours.min(2.0 * mean_minutes / 60.0),
+            entry + 3 * REQUEST_BYTES + 2 * EVENT_BYTES,
+        ),
+    };
+    let charging = match model.cabinet.strategy {
+        Strategy::Immediate => {
+            let batteries = site
+                .max_concurrent_charging
+                .map_or(site.batteries, |cap| cap.min(site.batteries));
+            f64::from(batteries) / model.battery.at_site(site).mean_hours_to_dispensable()
+        }
+        Strategy::OffPeakWithReserve { .. } | Strategy::GridCapped => 0.0,
+    };
+    let swap_hours = model.cabinet.swap_seconds.mean() / 3600.0;
+    let doors = if swap_hours > 0.0 {
+        f64::from(site.cabinets) / swap_hours
+    } else {
+        f64::INFINITY
+    };
+    let excess = swaps_per_hour - charging.min(doors);
+    if excess.is_nan() || excess <= 0.0 {
+        return 0;
+    }
+    // Saturating: a float past u64 casts to u64::MAX. A site that turns
+    // riders away past a count holds no more.
+    let piled = (excess * waits_h) as u64;
+    site.max_riders_present
+        .map_or(piled, |most| piled.min(u64::from(most)))
+        .saturating_mul(bytes)
+}
+
+/// A request of the slab of those that may be abandoned: its origin,
+/// cabinet, rider, time, generation and flags \[bytes\].
+const REQUEST_BYTES: u64 = 4 + 4 + 4 + 8 + 4 + 1 + 1;
 
 /// Events of one replication-day, about: a swap is a request, a swap's
 /// end and the charge of the battery it returns, stage by stage; a
