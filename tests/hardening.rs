@@ -1226,8 +1226,40 @@ fn fuzz_finding_charger_power_past_its_bound_is_refused() {
             "check",
             "tests/fixtures/fuzz/scenarios/charger-w-1e308.toml",
         ]),
-        "home_charging.charger_w: expected a number in (0, 10000], found 1e308 \
+        "home_charging.charger_w: expected a number in [0.01, 10000], found 1e308 \
          (an e-bike battery charges at 100-1000 W; 10 kW is a car's wallbox)",
+    );
+}
+
+/// Found by the schema-driven property (branch `fuzz`): an exponential
+/// charge of mean 5e-324 h drew infinite power and NaN load bands, and a
+/// CC-CV charger of 5e-324 W with a taper to 3.8e-13 of it made stages of
+/// 0 ÷ 0 hours. A charge takes 0.01 h or more, a charger draws 0.01 W or
+/// more, and the taper keeps 1 % of the power.
+#[test]
+fn fuzz_finding_vanishing_charge_times_and_powers_are_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pilot = std::fs::read_to_string("scenarios/erlang-c.toml").expect("shipped");
+    let hours = pilot.replace("mean_hours = 3.0", "mean_hours = 5e-324");
+    assert_ne!(hours, pilot);
+    refused(
+        &swapsim(&["check", &write(tmp.path(), "hours.toml", &hours)]),
+        "battery.charge.mean_hours: expected a number in [0.01, 100], found 5e-324",
+    );
+    let cc_cv = pilot.replace(
+        "{ model = \"exponential\", mean_hours = 3.0 }",
+        "{ model = \"cc_cv\", power_w = 5e-324, knee_soc = 0.8, efficiency = 0.9, \
+         taper_end_fraction = 3.8e-13 }",
+    );
+    assert_ne!(cc_cv, pilot);
+    let outcome = swapsim(&["check", &write(tmp.path(), "cc_cv.toml", &cc_cv)]);
+    refused(
+        &outcome,
+        "battery.charge.power_w: expected a number in [0.01, 10000], found 5e-324",
+    );
+    refused(
+        &outcome,
+        "battery.charge.taper_end_fraction: expected a number in [0.01, 1], found 3.8e-13",
     );
 }
 

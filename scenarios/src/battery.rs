@@ -28,7 +28,10 @@ const RETURN_SOC: Number = Number::new(Included(0.0), Excluded(1.0));
 /// The knee of a CC-CV curve: (0, 1).
 const KNEE_SOC: Number = Number::new(Excluded(0.0), Excluded(1.0));
 /// Efficiencies and fractions of power: (0, 1].
-const FRACTION: Number = Number::new(Excluded(0.0), Included(1.0));
+/// The taper's last step, as a share of the charger's power: [0.01, 1].
+/// A taper to 3.8e-13 of a 5e-324 W charger made stages of 0 ÷ 0 hours
+/// (found by the schema-driven fuzz property).
+const TAPER_END: Number = Number::new(Included(0.01), Included(1.0));
 /// Fade per cycle and state of health: [0, 1).
 const WEAR: Number = Number::new(Included(0.0), Excluded(1.0));
 /// Constant-power steps of the CC-CV taper.
@@ -98,7 +101,7 @@ fn read_cc_cv(t: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Option<CcCv> {
     let taper_end_fraction = t.defaulted(
         sink,
         "taper_end_fraction",
-        &FRACTION,
+        &TAPER_END,
         defaults.taper_end_fraction,
     );
     Some(CcCv {
@@ -175,11 +178,11 @@ mod tests {
         assert_eq!(
             messages,
             [
-                "battery.charge.power_w: expected a number in (0, 10000], found -400",
+                "battery.charge.power_w: expected a number in [0.01, 10000], found -400",
                 "battery.charge.knee_soc: expected a number in (0, 1), found 1",
                 "battery.charge.efficiency: expected a number in [0.1, 1], found 0",
                 "battery.charge.taper_steps: expected an integer from 1 to 16, found 17",
-                "battery.charge.taper_end_fraction: expected a number in (0, 1], found 0",
+                "battery.charge.taper_end_fraction: expected a number in [0.01, 1], found 0",
             ]
         );
         assert_eq!(
@@ -217,7 +220,7 @@ mod tests {
             charge_problems(r#"{ model = "exponential", hours = 3 }"#),
             [
                 "t.toml:10:10: battery.charge.mean_hours: missing required key `mean_hours`, \
-                 expected a number in (0, 100]",
+                 expected a number in [0.01, 100]",
                 "t.toml:10:35: battery.charge.hours: unknown key, expected one of `model`, \
                  `mean_hours`",
             ]

@@ -24,7 +24,7 @@ use crate::walk::{At, Integer, Item, Number, Reference, Table, Text};
 const DEMAND_MODELS: &[&str] = &["poisson"];
 /// A slot charger's grid power: (0, 10 kW]. E-bike cabinets use
 /// 300–600 W per slot (DOMAIN.md); 10 kW is past any of them.
-pub(crate) const CHARGER_POWER: Number = Number::new(Excluded(0.0), Included(10_000.0));
+pub(crate) const CHARGER_POWER: Number = Number::new(Included(0.01), Included(10_000.0));
 /// Poisson swap requests per hour at one site: (0, 3600]. A swap holds a
 /// cabinet door for seconds, so more than one a second is no cabinet site;
 /// the bound also keeps a typo like `1e30` from running for ever.
